@@ -1,0 +1,11 @@
+/**
+ * The portable reference loop on {@link java.nio.channels.Selector}, provider name {@code nio}.
+ */
+module dev.asyncloop.nio {
+    requires dev.asyncloop;
+    requires static com.google.auto.service;
+
+    exports dev.asyncloop.nio;
+
+    provides dev.asyncloop.spi.EventLoopProvider with dev.asyncloop.nio.NioEventLoopProvider;
+}

@@ -1,0 +1,196 @@
+package dev.asyncloop;
+
+import dev.asyncloop.spi.BaseTask;
+import dev.asyncloop.spi.RunningLoops;
+import dev.asyncloop.spi.TaskRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The entry points a coroutine author reaches for: {@link #await}, {@link #sleep}, {@link #run}, and asyncio's
+ * module-level introspection ({@link #getRunningLoop()}, {@link #currentTask()}, {@link #allTasks()}).
+ *
+ * <p>{@code await} and {@code sleep} suspend the current task only and must be called from a task's body
+ * (a coroutine created with {@link EventLoop#createTask(AsyncCallable)} or {@link Coroutine#of}); elsewhere
+ * they throw {@link IllegalStateException} saying what to do instead.
+ */
+public final class Async {
+    private Async() {
+    }
+
+    /**
+     * Waits for {@code future} inside a task and returns its result. A done future returns at once without
+     * suspending (rule T1.1); otherwise the current task suspends until the future is done.
+     *
+     * @param future the future to wait for; must belong to the task's loop
+     * @param <T> the result type
+     * @return the future's result
+     * @throws CancelledError if the future or the waiting task is cancelled
+     * @throws IllegalStateException if called outside a task, or the future belongs to another loop
+     *     (thrown into the task, as asyncio does)
+     * @throws java.util.concurrent.CompletionException wrapping a checked exception of the future; unchecked
+     *     ones are rethrown as they are
+     */
+    public static <T> T await(Future<T> future) {
+        Objects.requireNonNull(future, "future");
+        if (future.isDone()) {
+            return future.result();
+        }
+        EngineCoroutine<?> coroutine = currentCoroutine("await");
+        coroutine.suspend(new Coroutine.Awaiting<>(future));
+        if (!future.isDone()) {
+            throw new IllegalStateException("await resumed before " + future + " was done: the coroutine was"
+                    + " resumed by something other than its task");
+        }
+        return future.result();
+    }
+
+    /**
+     * Suspends the current task for {@code delay}. A zero or negative delay gives up control for exactly one
+     * loop iteration (asyncio's {@code sleep(0)}).
+     *
+     * @param delay how long
+     * @throws CancelledError if the task is cancelled while sleeping
+     * @throws IllegalStateException if called outside a task
+     */
+    public static void sleep(Duration delay) {
+        sleep(delay, null);
+    }
+
+    /**
+     * Like {@link #sleep(Duration)}, returning {@code result} afterwards.
+     *
+     * @param delay how long
+     * @param result what to return
+     * @param <T> the result type
+     * @return {@code result}
+     */
+    public static <T> T sleep(Duration delay, T result) {
+        Objects.requireNonNull(delay, "delay");
+        EngineCoroutine<?> coroutine = currentCoroutine("sleep");
+        if (delay.isZero() || delay.isNegative()) {
+            coroutine.suspend(new Coroutine.Yielded<>());
+            return result;
+        }
+        EventLoop loop = getRunningLoop();
+        Future<T> future = loop.createFuture();
+        TimerHandle timer = loop.callLater(delay, () -> {
+            if (!future.isDone()) {
+                future.setResult(result);
+            }
+        });
+        try {
+            return await(future);
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    /**
+     * Gives up control for one loop iteration; the same as {@code sleep(Duration.ZERO)}.
+     *
+     * @throws IllegalStateException if called outside a task
+     */
+    public static void yieldNow() {
+        currentCoroutine("yieldNow").suspend(new Coroutine.Yielded<>());
+    }
+
+    /**
+     * Runs {@code main} on a new loop from the selected provider and closes the loop afterwards (asyncio.run):
+     * see {@link Runner}.
+     *
+     * @param main the program
+     * @param <T> the result type
+     * @return main's result
+     * @throws IllegalStateException if called from a thread whose loop is running
+     */
+    public static <T> T run(AsyncCallable<T> main) {
+        try (Runner runner = Runner.builder().build()) {
+            return runner.run(main);
+        }
+    }
+
+    /**
+     * Returns the loop running on this thread (asyncio's {@code get_running_loop()}).
+     *
+     * @return the running loop
+     * @throws IllegalStateException if no loop runs on this thread ("no running event loop")
+     */
+    public static EventLoop getRunningLoop() {
+        return RunningLoops.current().orElseThrow(() -> new IllegalStateException(
+                "no running event loop in thread " + Thread.currentThread().getName()
+                        + "; call this from a callback or task of a running loop"));
+    }
+
+    /**
+     * Returns the task running on this thread's loop.
+     *
+     * @return the current task, or empty in a plain callback
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Optional<Task<?>> currentTask() {
+        return TaskRegistry.currentTask(getRunningLoop());
+    }
+
+    /**
+     * Returns the task running on {@code loop}, which may run on another thread.
+     *
+     * @param loop the loop
+     * @return its current task, or empty
+     */
+    public static Optional<Task<?>> currentTask(EventLoop loop) {
+        return TaskRegistry.currentTask(loop);
+    }
+
+    /**
+     * Returns the pending tasks of this thread's running loop.
+     *
+     * @return a snapshot
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Set<Task<?>> allTasks() {
+        return TaskRegistry.allTasks(getRunningLoop());
+    }
+
+    /**
+     * Returns the pending tasks of {@code loop}.
+     *
+     * @param loop the loop
+     * @return a snapshot
+     */
+    public static Set<Task<?>> allTasks(EventLoop loop) {
+        return TaskRegistry.allTasks(loop);
+    }
+
+    /**
+     * Returns asyncio's {@code eager_task_factory}: tasks created while the loop runs start their first step
+     * at once, inside {@code createTask}, and may be done when it returns.
+     *
+     * @return the factory
+     */
+    public static TaskFactory eagerTaskFactory() {
+        return new TaskFactory() {
+            @Override
+            public <T> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context) {
+                return new BaseTask<>(loop, coroutine, name, context, true);
+            }
+
+            @Override
+            public String toString() {
+                return "eagerTaskFactory";
+            }
+        };
+    }
+
+    private static EngineCoroutine<?> currentCoroutine(String what) {
+        EngineCoroutine<?> coroutine = EngineCoroutine.CURRENT.get();
+        if (coroutine == null) {
+            throw new IllegalStateException("Async." + what + "() was called outside a task. Call it from a task's"
+                    + " body (loop.createTask(() -> ...), Async.run(main), loop.runUntilComplete(main)); from a plain"
+                    + " callback, use future.addDoneCallback(...) or loop.callLater(...) instead");
+        }
+        return coroutine;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.asyncloop;
+
+import java.lang.System.Logger.Level;
+
+/**
+ * Picks and holds the engine that runs straight-line coroutines.
+ *
+ * <p>{@code -Dasyncloop.coroutines=continuation|virtual} forces one; unset, the continuation engine is used
+ * when the JVM exports {@code jdk.internal.vm}, else the virtual-thread engine with one WARNING naming the
+ * flag. Forcing an unavailable engine, or naming an unknown one, fails every {@link Coroutine#of} with the
+ * reason.
+ */
+abstract class CoroutineEngine {
+    static final String PROPERTY = "asyncloop.coroutines";
+    private static final System.Logger LOG = System.getLogger("dev.asyncloop");
+    private static volatile CoroutineEngine engine;
+    private static volatile RuntimeException failure;
+
+    abstract String name();
+
+    abstract <T> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body);
+
+    static CoroutineEngine get() {
+        CoroutineEngine e = engine;
+        if (e != null) {
+            return e;
+        }
+        return choose();
+    }
+
+    private static synchronized CoroutineEngine choose() {
+        if (engine != null) {
+            return engine;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        String wanted = System.getProperty(PROPERTY, "").strip();
+        try {
+            engine = switch (wanted) {
+                case "continuation" -> ContinuationEngine.create().orElseThrow(() -> new IllegalStateException(
+                        "-D" + PROPERTY + "=continuation, but the continuation engine is unavailable: "
+                                + ContinuationEngine.unavailabilityCause()));
+                case "virtual" -> new VirtualThreadEngine();
+                case "" -> ContinuationEngine.create().map(CoroutineEngine.class::cast).orElseGet(() -> {
+                    LOG.log(Level.WARNING, "asyncloop runs coroutines on virtual threads (about 10x slower per"
+                            + " switch): " + ContinuationEngine.unavailabilityCause());
+                    return new VirtualThreadEngine();
+                });
+                default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted
+                        + " names no coroutine engine; use 'continuation' or 'virtual'");
+            };
+            return engine;
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.asyncloop;
+
+import java.util.List;
+
+/**
+ * A straight-line coroutine: an {@link AsyncCallable} that suspends inside {@link Async#await}.
+ *
+ * <p>Implementation overview. States go NEW → (RUNNING ⇄ SUSPENDED)* → DONE. {@link #resume()} runs the
+ * body until it calls {@link #suspend(Step)} or ends; the engine subclass decides how the body's stack is
+ * kept while suspended (a continuation, or a parked virtual thread). A value thrown in with
+ * {@link #throwInto} is stored in {@code pendingThrow} and thrown by {@code suspend} when the body resumes.
+ * {@link #CURRENT} names the coroutine whose body is running on this thread, which is how {@code await}
+ * finds it.
+ */
+abstract class EngineCoroutine<T> implements Coroutine<T> {
+    static final ThreadLocal<EngineCoroutine<?>> CURRENT = new ThreadLocal<>();
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int SUSPENDED = 2;
+    private static final int DONE = 3;
+
+    final AsyncCallable<T> body;
+    private int state = NEW;
+    Step<T> suspendedAt;
+    Step<T> outcome;
+    private Throwable pendingThrow;
+
+    EngineCoroutine(AsyncCallable<T> body) {
+        this.body = body;
+    }
+
+    /** Runs the body until it suspends or ends; sets {@link #suspendedAt} or {@link #outcome}. */
+    abstract void runUntilSuspended();
+
+    /** Called by the body: parks it, hands {@code step} to the driver, returns when resumed. */
+    abstract void park();
+
+    @Override
+    public final Step<T> send(Object value) {
+        return resume(null);
+    }
+
+    @Override
+    public final Step<T> throwInto(Throwable error) {
+        if (error == null) {
+            throw new NullPointerException("error");
+        }
+        if (state == NEW) {
+            state = DONE;
+            outcome = new Threw<>(error);
+            return outcome;
+        }
+        return resume(error);
+    }
+
+    @Override
+    public final void close() {
+        if (state != SUSPENDED) {
+            if (state == NEW) {
+                state = DONE;
+            }
+            return;
+        }
+        Step<T> step = resume(new CoroutineExit());
+        if (step instanceof Threw<T>(Throwable error) && !(error instanceof CoroutineExit)) {
+            if (error instanceof RuntimeException re) {
+                throw re;
+            }
+            if (error instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("coroutine threw while closing", error);
+        }
+        if (!(step instanceof Threw<T>) && !(step instanceof Returned<T>)) {
+            throw new IllegalStateException("coroutine suspended again while being closed: " + this);
+        }
+    }
+
+    private Step<T> resume(Throwable toThrow) {
+        switch (state) {
+            case DONE -> throw new IllegalStateException("cannot resume a coroutine that already ended: " + this);
+            case RUNNING -> throw new IllegalStateException("coroutine is already running: " + this);
+            default -> { }
+        }
+        pendingThrow = toThrow;
+        suspendedAt = null;
+        state = RUNNING;
+        runUntilSuspended();
+        if (outcome != null) {
+            state = DONE;
+            return outcome;
+        }
+        state = SUSPENDED;
+        return suspendedAt;
+    }
+
+    /** Runs the body to its end, recording the outcome; engines call it on the body's stack. */
+    final void runBody() {
+        Step<T> result;
+        try {
+            result = new Returned<>(body.call());
+        } catch (Throwable t) {
+            result = new Threw<>(t);
+        }
+        outcome = result;
+    }
+
+    /** Called on the body's stack by await/sleep: suspends with {@code step}, then throws what was thrown in. */
+    final void suspend(Step<T> step) {
+        suspendedAt = step;
+        park();
+        Throwable t = pendingThrow;
+        if (t != null) {
+            pendingThrow = null;
+            throw EngineCoroutine.<RuntimeException>sneaky(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    @Override
+    public List<StackTraceElement> stack() {
+        return List.of();
+    }
+
+    @Override
+    public String toString() {
+        return "Coroutine[" + body.getClass().getName() + ", " + switch (state) {
+            case NEW -> "new";
+            case RUNNING -> "running";
+            case SUSPENDED -> "suspended";
+            default -> "done";
+        } + "]";
+    }
+
+    /** Thrown into a suspended body by {@link #close()}: Python's GeneratorExit. */
+    static final class CoroutineExit extends Error {
+        private static final long serialVersionUID = 1L;
+
+        CoroutineExit() {
+            super("coroutine closed", null, false, false);
+        }
+    }
+}

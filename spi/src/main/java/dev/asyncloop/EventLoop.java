@@ -1,0 +1,350 @@
+package dev.asyncloop;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * asyncio's {@code AbstractEventLoop}: runs callbacks, timers and tasks on one thread.
+ *
+ * <p>Obtain one from {@code dev.asyncloop.spi.EventLoops.newEventLoop()} (the provider named by
+ * {@code -Dasyncloop.loop}, else the best available), or run a program with {@link Async#run(AsyncCallable)}.
+ * Loop authors extend {@code dev.asyncloop.spi.BaseEventLoop}, which implements all of this over two hooks, or
+ * implement this interface from scratch; the conformance kit ({@code asyncloop-tck}) checks either.
+ *
+ * <p><b>Threads.</b> Methods are for the loop thread (or any one thread while the loop is not running), except
+ * {@link #callSoonThreadsafe}, {@link #stop()}, {@link #isRunning()}, {@link #isClosed()} and {@link #time()},
+ * which any thread may call. In debug mode the non-thread-safe scheduling methods throw
+ * {@link IllegalStateException} when called from another thread while the loop runs (rule D1.2). See the
+ * package documentation for ordering and memory visibility.
+ *
+ * <p><b>Callbacks that throw.</b> An {@link Exception} thrown by a callback is reported through
+ * {@link #callExceptionHandler} and the loop goes on (rule E1.1); an {@link Error} propagates out of
+ * {@link #runForever()}.
+ *
+ * <p><b>Closed loops.</b> Scheduling on a closed loop, or running it, throws {@link IllegalStateException}
+ * ("Event loop is closed").
+ */
+public interface EventLoop extends AutoCloseable {
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Runs the loop until {@link #stop()} is called. The iteration in which {@code stop()} is called finishes
+     * first (rule L4.1); a {@code stop()} before {@code runForever()} makes it run one iteration that does not
+     * block and return (L4.2).
+     *
+     * @throws IllegalStateException if the loop is closed, already running, or another loop runs in this thread
+     */
+    void runForever();
+
+    /**
+     * Runs the loop until {@code future} is done and returns its result.
+     *
+     * @param future a future of this loop
+     * @param <T> the result type
+     * @return the future's result
+     * @throws IllegalArgumentException if the future belongs to another loop
+     * @throws IllegalStateException if the loop is closed or running, or stops before the future is done
+     *     ("Event loop stopped before Future completed.")
+     * @throws CancelledError if the future was cancelled; otherwise whatever {@link Future#result()} throws
+     */
+    <T> T runUntilComplete(Future<T> future);
+
+    /**
+     * Wraps {@code main} in a task and runs the loop until it is done (asyncio's
+     * {@code run_until_complete(coro)}).
+     *
+     * @param main the coroutine body
+     * @param <T> the result type
+     * @return the task's result
+     * @throws IllegalStateException as for {@link #runUntilComplete(Future)}
+     */
+    default <T> T runUntilComplete(AsyncCallable<T> main) {
+        return runUntilComplete(createTask(main));
+    }
+
+    /**
+     * Asks the loop to stop after the current iteration. Any thread may call it.
+     */
+    void stop();
+
+    /**
+     * Tells whether the loop is running. Any thread may call it.
+     *
+     * @return true between the start and the end of {@link #runForever()}
+     */
+    boolean isRunning();
+
+    /**
+     * Tells whether {@link #close()} was called. Any thread may call it.
+     *
+     * @return true once closed
+     */
+    boolean isClosed();
+
+    /**
+     * Closes the loop: drops pending callbacks and timers, shuts the default executor down without waiting,
+     * releases the loop's resources. Idempotent.
+     *
+     * @throws IllegalStateException if the loop is running ("Cannot close a running event loop")
+     */
+    @Override
+    void close();
+
+    /**
+     * Shuts the default executor down and waits for its threads to finish, at most {@code timeout}.
+     *
+     * @param timeout how long to wait; on expiry a warning is logged and the executor is left to finish
+     * @return a future done when the executor has terminated or the timeout expired
+     */
+    Future<Void> shutdownDefaultExecutor(Duration timeout);
+
+    // ---------------------------------------------------------------- scheduling
+
+    /**
+     * Schedules {@code callback} for the next iteration, after the callbacks already scheduled (rule L1.1),
+     * in a copy of the current context.
+     *
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoon(Runnable callback);
+
+    /**
+     * Like {@link #callSoon(Runnable)}, running the callback in {@code context}.
+     *
+     * @param callback what to run
+     * @param context the context to run it in
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoon(Runnable callback, Context context);
+
+    /**
+     * Schedules {@code callback} to run after {@code delay}; a zero or negative delay means "due now" (rule L2.2).
+     *
+     * @param delay how long from now
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed
+     */
+    TimerHandle callLater(Duration delay, Runnable callback);
+
+    /**
+     * Like {@link #callLater(Duration, Runnable)}, running the callback in {@code context}.
+     *
+     * @param delay how long from now
+     * @param callback what to run
+     * @param context the context to run it in
+     * @return a handle that can cancel it
+     */
+    TimerHandle callLater(Duration delay, Runnable callback, Context context);
+
+    /**
+     * Schedules {@code callback} to run when {@link #time()} reaches {@code when}. Timers run in order of
+     * their deadlines, and timers with equal deadlines in the order they were scheduled (rule L2.1).
+     *
+     * @param when the deadline, on the {@link #time()} clock
+     * @param callback what to run
+     * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws IllegalStateException if the loop is closed
+     */
+    TimerHandle callAt(double when, Runnable callback);
+
+    /**
+     * Like {@link #callAt(double, Runnable)}, running the callback in {@code context}.
+     *
+     * @param when the deadline
+     * @param callback what to run
+     * @param context the context to run it in
+     * @return a handle that can cancel it
+     */
+    TimerHandle callAt(double when, Runnable callback, Context context);
+
+    /**
+     * Returns the loop's clock: monotonic, in seconds, as asyncio's {@code loop.time()}. Any thread may call it.
+     *
+     * @return the current time
+     */
+    double time();
+
+    /**
+     * Schedules {@code callback} from any thread, waking the loop if it is blocked waiting for I/O (rule L3.1).
+     * Shares the FIFO order of {@link #callSoon} (L3.2).
+     *
+     * @param callback what to run
+     * @return a handle whose {@code cancel()} any thread may call
+     * @throws IllegalStateException if the loop is closed
+     */
+    Handle callSoonThreadsafe(Runnable callback);
+
+    /**
+     * Like {@link #callSoonThreadsafe(Runnable)}, running the callback in {@code context}.
+     *
+     * @param callback what to run
+     * @param context the context to run it in
+     * @return a handle whose {@code cancel()} any thread may call
+     */
+    Handle callSoonThreadsafe(Runnable callback, Context context);
+
+    // ---------------------------------------------------------------- futures and tasks
+
+    /**
+     * Creates a pending future bound to this loop.
+     *
+     * @param <T> the result type
+     * @return the future
+     */
+    <T> Future<T> createFuture();
+
+    /**
+     * Creates a task running the straight-line coroutine {@code body}, named {@code Task-N}.
+     *
+     * @param body the coroutine body
+     * @param <T> the result type
+     * @return the scheduled task
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <T> Task<T> createTask(AsyncCallable<T> body) {
+        return createTask(Coroutine.of(body), null, null);
+    }
+
+    /**
+     * Creates a named task running the straight-line coroutine {@code body}.
+     *
+     * @param body the coroutine body
+     * @param name the task's name
+     * @param <T> the result type
+     * @return the scheduled task
+     */
+    default <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+        return createTask(Coroutine.of(body), name, null);
+    }
+
+    /**
+     * Creates a task driving {@code coroutine}, through the task factory when one is set.
+     *
+     * @param coroutine the coroutine
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context every step runs in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the scheduled (or, with an eager factory, possibly already finished) task
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context);
+
+    /**
+     * Sets the factory {@link #createTask(Coroutine, String, Context)} uses.
+     *
+     * @param factory the factory, or null for the default
+     */
+    void setTaskFactory(TaskFactory factory);
+
+    /**
+     * Returns the task factory.
+     *
+     * @return the factory set, or empty for the default
+     */
+    Optional<TaskFactory> getTaskFactory();
+
+    // ---------------------------------------------------------------- threads and executors
+
+    /**
+     * Runs {@code function} on {@code executor} and returns a future of this loop for its result. Cancelling
+     * the returned future cancels the executor's task if it has not started.
+     *
+     * @param executor where to run it, or null for the loop's default executor
+     * @param function what to run
+     * @param <T> the result type
+     * @return a future done on the loop thread when {@code function} is
+     * @throws IllegalStateException if the loop is closed or the default executor was shut down
+     */
+    <T> Future<T> runInExecutor(Executor executor, Callable<T> function);
+
+    /**
+     * Replaces the default executor of {@link #runInExecutor}.
+     *
+     * @param executor the new default executor
+     */
+    void setDefaultExecutor(ExecutorService executor);
+
+    /**
+     * Returns a future of this loop that follows {@code future}: done on the loop thread when it is, and
+     * cancelling it when it is cancelled. Any thread may complete {@code future}.
+     *
+     * @param future the future to follow
+     * @param <T> the result type
+     * @return the loop future
+     */
+    <T> Future<T> wrapFuture(CompletableFuture<T> future);
+
+    // ---------------------------------------------------------------- errors
+
+    /**
+     * Installs a custom exception handler.
+     *
+     * @param handler the handler, or null for the default one
+     */
+    void setExceptionHandler(ExceptionHandler handler);
+
+    /**
+     * Returns the custom exception handler.
+     *
+     * @return the handler, or empty if the default one is in use
+     */
+    Optional<ExceptionHandler> getExceptionHandler();
+
+    /**
+     * Reports an error: to the custom handler when one is set, else to {@link #defaultExceptionHandler}.
+     * Never throws: a failing handler is itself reported through the default handler.
+     *
+     * @param context what happened
+     */
+    void callExceptionHandler(ExceptionContext context);
+
+    /**
+     * Logs the report at ERROR on the {@code dev.asyncloop} {@link System.Logger}.
+     *
+     * @param context what happened
+     */
+    void defaultExceptionHandler(ExceptionContext context);
+
+    // ---------------------------------------------------------------- debug
+
+    /**
+     * Tells whether debug mode is on. Its initial value comes from {@code -Dasyncloop.debug=true} or the
+     * environment variable {@code ASYNCLOOP_DEBUG}.
+     *
+     * @return true in debug mode
+     */
+    boolean getDebug();
+
+    /**
+     * Turns debug mode on or off: slow-callback warnings, wrong-thread checks, creation stacks of handles,
+     * futures and tasks.
+     *
+     * @param enabled the new mode
+     */
+    void setDebug(boolean enabled);
+
+    /**
+     * Returns the duration above which a callback is logged as slow in debug mode (default 100 ms).
+     *
+     * @return the threshold
+     */
+    Duration getSlowCallbackDuration();
+
+    /**
+     * Sets the slow-callback threshold.
+     *
+     * @param threshold the new threshold, not negative
+     * @throws IllegalArgumentException if negative
+     */
+    void setSlowCallbackDuration(Duration threshold);
+}

@@ -1,0 +1,248 @@
+package dev.asyncloop;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@link EventLoop#callExceptionHandler} reports: asyncio's exception-handler context dict as a typed,
+ * immutable object.
+ *
+ * <p>The keys asyncio documents are fields here ({@code message}, {@code exception}, {@code future},
+ * {@code task}, {@code handle}, {@code protocol}, {@code transport}, {@code socket}, {@code source_traceback},
+ * {@code handle_traceback}, and {@code context} for the original report when a custom handler failed);
+ * anything else goes into {@link #extras()}.
+ */
+public final class ExceptionContext {
+    private final String message;
+    private final Throwable exception;
+    private final Future<?> future;
+    private final Task<?> task;
+    private final Handle handle;
+    private final Object protocol;
+    private final Object transport;
+    private final Object socket;
+    private final List<StackTraceElement> sourceTraceback;
+    private final List<StackTraceElement> handleTraceback;
+    private final ExceptionContext original;
+    private final Map<String, Object> extras;
+
+    private ExceptionContext(Builder b) {
+        this.message = b.message;
+        this.exception = b.exception;
+        this.future = b.future;
+        this.task = b.task;
+        this.handle = b.handle;
+        this.protocol = b.protocol;
+        this.transport = b.transport;
+        this.socket = b.socket;
+        this.sourceTraceback = List.copyOf(b.sourceTraceback);
+        this.handleTraceback = List.copyOf(b.handleTraceback);
+        this.original = b.original;
+        this.extras = Map.copyOf(b.extras);
+    }
+
+    /**
+     * Starts a context with a message.
+     *
+     * @param message what happened, not null
+     * @return a builder
+     */
+    public static Builder builder(String message) {
+        return new Builder(message);
+    }
+
+    /** @return what happened */
+    public String message() {
+        return message;
+    }
+
+    /** @return the exception, if one caused the report */
+    public Optional<Throwable> exception() {
+        return Optional.ofNullable(exception);
+    }
+
+    /** @return the future concerned, if any */
+    public Optional<Future<?>> future() {
+        return Optional.ofNullable(future);
+    }
+
+    /** @return the task concerned, if any */
+    public Optional<Task<?>> task() {
+        return Optional.ofNullable(task);
+    }
+
+    /** @return the handle whose callback failed, if any */
+    public Optional<Handle> handle() {
+        return Optional.ofNullable(handle);
+    }
+
+    /** @return the protocol concerned, if any */
+    public Optional<Object> protocol() {
+        return Optional.ofNullable(protocol);
+    }
+
+    /** @return the transport concerned, if any */
+    public Optional<Object> transport() {
+        return Optional.ofNullable(transport);
+    }
+
+    /** @return the socket or channel concerned, if any */
+    public Optional<Object> socket() {
+        return Optional.ofNullable(socket);
+    }
+
+    /** @return where the future, task or handle was created (debug mode only), else empty */
+    public List<StackTraceElement> sourceTraceback() {
+        return sourceTraceback;
+    }
+
+    /** @return where the handle running when the report was made was created (debug mode only), else empty */
+    public List<StackTraceElement> handleTraceback() {
+        return handleTraceback;
+    }
+
+    /** @return the report a custom handler failed on, when this report is about that failure */
+    public Optional<ExceptionContext> originalContext() {
+        return Optional.ofNullable(original);
+    }
+
+    /** @return any further keys, in insertion order of the builder */
+    public Map<String, Object> extras() {
+        return extras;
+    }
+
+    /**
+     * Returns a builder holding this context's values, to derive a changed copy.
+     *
+     * @return a builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(message);
+        b.exception = exception;
+        b.future = future;
+        b.task = task;
+        b.handle = handle;
+        b.protocol = protocol;
+        b.transport = transport;
+        b.socket = socket;
+        b.sourceTraceback = sourceTraceback;
+        b.handleTraceback = handleTraceback;
+        b.original = original;
+        b.extras.putAll(extras);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(message);
+        exception().ifPresent(e -> sb.append("\nexception: ").append(e));
+        future().ifPresent(f -> sb.append("\nfuture: ").append(f));
+        task().ifPresent(t -> sb.append("\ntask: ").append(t));
+        handle().ifPresent(h -> sb.append("\nhandle: ").append(h));
+        protocol().ifPresent(p -> sb.append("\nprotocol: ").append(p));
+        transport().ifPresent(t -> sb.append("\ntransport: ").append(t));
+        socket().ifPresent(s -> sb.append("\nsocket: ").append(s));
+        extras.forEach((k, v) -> sb.append('\n').append(k).append(": ").append(v));
+        return sb.toString();
+    }
+
+    /** Builds an {@link ExceptionContext}. Not thread-safe. */
+    public static final class Builder {
+        private final String message;
+        private Throwable exception;
+        private Future<?> future;
+        private Task<?> task;
+        private Handle handle;
+        private Object protocol;
+        private Object transport;
+        private Object socket;
+        private List<StackTraceElement> sourceTraceback = List.of();
+        private List<StackTraceElement> handleTraceback = List.of();
+        private ExceptionContext original;
+        private final Map<String, Object> extras = new LinkedHashMap<>();
+
+        private Builder(String message) {
+            this.message = Objects.requireNonNull(message, "message");
+        }
+
+        /** @param e the exception; may be null @return this */
+        public Builder exception(Throwable e) {
+            this.exception = e;
+            return this;
+        }
+
+        /** @param f the future; may be null @return this */
+        public Builder future(Future<?> f) {
+            this.future = f;
+            return this;
+        }
+
+        /** @param t the task; may be null @return this */
+        public Builder task(Task<?> t) {
+            this.task = t;
+            return this;
+        }
+
+        /** @param h the handle; may be null @return this */
+        public Builder handle(Handle h) {
+            this.handle = h;
+            return this;
+        }
+
+        /** @param p the protocol; may be null @return this */
+        public Builder protocol(Object p) {
+            this.protocol = p;
+            return this;
+        }
+
+        /** @param t the transport; may be null @return this */
+        public Builder transport(Object t) {
+            this.transport = t;
+            return this;
+        }
+
+        /** @param s the socket or channel; may be null @return this */
+        public Builder socket(Object s) {
+            this.socket = s;
+            return this;
+        }
+
+        /** @param frames creation stack, not null @return this */
+        public Builder sourceTraceback(List<StackTraceElement> frames) {
+            this.sourceTraceback = Objects.requireNonNull(frames, "frames");
+            return this;
+        }
+
+        /** @param frames the running handle's creation stack, not null @return this */
+        public Builder handleTraceback(List<StackTraceElement> frames) {
+            this.handleTraceback = Objects.requireNonNull(frames, "frames");
+            return this;
+        }
+
+        /** @param context the report a custom handler failed on; may be null @return this */
+        public Builder originalContext(ExceptionContext context) {
+            this.original = context;
+            return this;
+        }
+
+        /**
+         * Adds a key asyncio's dict would carry but this class has no field for.
+         *
+         * @param key the key, not null
+         * @param value the value, not null
+         * @return this
+         */
+        public Builder extra(String key, Object value) {
+            extras.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** @return the immutable context */
+        public ExceptionContext build() {
+            return new ExceptionContext(this);
+        }
+    }
+}

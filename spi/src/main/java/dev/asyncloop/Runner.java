@@ -1,0 +1,187 @@
+package dev.asyncloop;
+
+import dev.asyncloop.spi.EventLoops;
+import dev.asyncloop.spi.RunningLoops;
+import dev.asyncloop.spi.TaskRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * asyncio's {@code Runner}: owns one loop, runs coroutines on it, and shuts it down cleanly.
+ *
+ * <pre>{@code
+ * try (Runner runner = Runner.builder().debug(true).build()) {
+ *     runner.run(() -> first());
+ *     runner.run(() -> second());      // same loop, same context
+ * }
+ * }</pre>
+ *
+ * <p>The loop is created at the first {@link #run} (from {@link EventLoops#newEventLoop()} unless a factory is
+ * given). Every {@code run} creates its main task in one context kept for the runner's life, so context
+ * variables set by one run are seen by the next. {@link #close()} cancels the tasks still pending and waits for
+ * them, reports any that fail other than by cancellation, shuts the default executor down, and closes the loop.
+ * Not thread-safe: use a runner from one thread.
+ */
+public final class Runner implements AutoCloseable {
+    private final Supplier<? extends EventLoop> loopFactory;
+    private final Boolean debug;
+    private final Duration executorShutdownTimeout;
+    private final Context context = Context.copyCurrent();
+    private EventLoop loop;
+    private boolean closed;
+
+    private Runner(Builder b) {
+        this.loopFactory = b.loopFactory;
+        this.debug = b.debug;
+        this.executorShutdownTimeout = b.executorShutdownTimeout;
+    }
+
+    /**
+     * Starts configuring a runner.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the runner's loop, creating it if needed.
+     *
+     * @return the loop
+     * @throws IllegalStateException if the runner is closed
+     */
+    public EventLoop getLoop() {
+        lazyInit();
+        return loop;
+    }
+
+    /**
+     * Runs {@code main} as a task on the runner's loop until it is done.
+     *
+     * @param main the coroutine body
+     * @param <T> the result type
+     * @return main's result
+     * @throws IllegalStateException if the runner is closed, or a loop already runs on this thread
+     *     ("Runner.run() cannot be called from a running event loop")
+     */
+    public <T> T run(AsyncCallable<T> main) {
+        Objects.requireNonNull(main, "main");
+        if (RunningLoops.current().isPresent()) {
+            throw new IllegalStateException("Runner.run() cannot be called from a running event loop; await the"
+                    + " coroutine instead");
+        }
+        lazyInit();
+        Task<T> task = loop.createTask(Coroutine.of(main), null, context);
+        return loop.runUntilComplete(task);
+    }
+
+    /**
+     * Cancels leftover tasks, shuts the default executor down and closes the loop. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (loop == null) {
+            return;
+        }
+        try {
+            cancelAllTasks();
+            loop.runUntilComplete(loop.shutdownDefaultExecutor(executorShutdownTimeout));
+        } finally {
+            loop.close();
+        }
+    }
+
+    private void lazyInit() {
+        if (closed) {
+            throw new IllegalStateException("Runner is closed");
+        }
+        if (loop == null) {
+            loop = Objects.requireNonNull(loopFactory.get(), "the loop factory returned null");
+            if (debug != null) {
+                loop.setDebug(debug);
+            }
+        }
+    }
+
+    private void cancelAllTasks() {
+        List<Task<?>> tasks = List.copyOf(TaskRegistry.allTasks(loop));
+        if (tasks.isEmpty()) {
+            return;
+        }
+        for (Task<?> t : tasks) {
+            t.cancel();
+        }
+        Future<Void> all = loop.createFuture();
+        int[] remaining = {tasks.size()};
+        for (Task<?> t : tasks) {
+            t.addDoneCallback(f -> {
+                if (--remaining[0] == 0 && !all.isDone()) {
+                    all.setResult(null);
+                }
+            });
+        }
+        loop.runUntilComplete(all);
+        for (Task<?> t : tasks) {
+            if (t.isCancelled()) {
+                continue;
+            }
+            t.exception().ifPresent(e -> loop.callExceptionHandler(ExceptionContext
+                    .builder("unhandled exception during Runner shutdown").exception(e).task(t).build()));
+        }
+    }
+
+    /** Configures a {@link Runner}. */
+    public static final class Builder {
+        private Supplier<? extends EventLoop> loopFactory = EventLoops::newEventLoop;
+        private Boolean debug;
+        private Duration executorShutdownTimeout = Duration.ofSeconds(300);
+
+        private Builder() {
+        }
+
+        /**
+         * Sets where the loop comes from (default: {@link EventLoops#newEventLoop()}).
+         *
+         * @param factory makes the loop; called once
+         * @return this
+         */
+        public Builder loopFactory(Supplier<? extends EventLoop> factory) {
+            this.loopFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Sets the loop's debug mode (default: the loop's own default).
+         *
+         * @param enabled debug on or off
+         * @return this
+         */
+        public Builder debug(boolean enabled) {
+            this.debug = enabled;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Runner#close()} waits for the default executor (default 300 s, as asyncio).
+         *
+         * @param timeout the wait
+         * @return this
+         */
+        public Builder executorShutdownTimeout(Duration timeout) {
+            this.executorShutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** @return the runner */
+        public Runner build() {
+            return new Runner(this);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.asyncloop;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * asyncio's {@code Task}: a {@link Future} that drives a {@link Coroutine} on its loop.
+ *
+ * <p>A task steps its coroutine in the context it captured at creation. When the coroutine awaits a pending
+ * future, the task waits for that future and resumes the coroutine when it is done. {@link #cancel(String)}
+ * on a task waiting for a future cancels that future (rule T2.1); otherwise the next step throws
+ * {@link CancelledError} into the coroutine. The task is cancelled only when its coroutine lets the
+ * {@code CancelledError} escape. {@link #cancelling()} counts the cancel requests not yet withdrawn with
+ * {@link #uncancel()} (T2.4), as asyncio's timeouts and task groups need.
+ *
+ * <p>{@link #setResult} and {@link #setException} throw {@link UnsupportedOperationException}: only the
+ * coroutine finishes a task. Threading is as for {@link Future}.
+ *
+ * @param <T> the result type
+ */
+public interface Task<T> extends Future<T> {
+
+    /**
+     * Returns the task's name: the one given at creation or {@code Task-N}.
+     *
+     * @return the name
+     */
+    String getName();
+
+    /**
+     * Renames the task.
+     *
+     * @param name the new name, not null
+     */
+    void setName(String name);
+
+    /**
+     * Returns the coroutine this task drives.
+     *
+     * @return the coroutine
+     */
+    Coroutine<T> getCoro();
+
+    /**
+     * Returns the context every step of this task runs in.
+     *
+     * @return the task's context
+     */
+    Context getContext();
+
+    /**
+     * Returns the number of pending cancellation requests: {@link #cancel} calls not yet withdrawn with
+     * {@link #uncancel()}.
+     *
+     * @return the count
+     */
+    int cancelling();
+
+    /**
+     * Withdraws one cancellation request; when none remain, a cancellation not yet delivered is dropped.
+     *
+     * @return the remaining count
+     */
+    int uncancel();
+
+    /**
+     * Returns the stack of the task: where its coroutine is suspended, or the stack of the exception it
+     * finished with, or an empty list.
+     *
+     * @return the frames, innermost first
+     */
+    List<StackTraceElement> getStack();
+
+    /**
+     * Prints {@link #getStack()} in asyncio's format ("Stack for ...", "Traceback for ..." or "No stack for ...").
+     *
+     * @param out where to print
+     */
+    void printStack(PrintStream out);
+}

@@ -1,0 +1,756 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.Context;
+import dev.asyncloop.Coroutine;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.ExceptionHandler;
+import dev.asyncloop.Future;
+import dev.asyncloop.Handle;
+import dev.asyncloop.Task;
+import dev.asyncloop.TaskFactory;
+import dev.asyncloop.TimerHandle;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+
+/**
+ * asyncio's {@code BaseEventLoop}: all of {@link EventLoop} on top of two hooks, {@link #poll(long)} and
+ * {@link #wakeup()}.
+ *
+ * <p>Implementation overview.
+ * <ul>
+ *   <li><b>State.</b> {@code ready} is a multi-producer single-consumer queue of handles: the loop thread and
+ *       {@code callSoonThreadsafe} callers append, only the loop thread removes, so no lock is taken on the
+ *       loop thread's path. {@code timers} is a heap of {@link ScheduledTimer}s ordered by deadline then
+ *       sequence, touched by the loop thread only.</li>
+ *   <li><b>One iteration</b> ({@link #runOnce()}) is asyncio's {@code _run_once}: purge cancelled timers (rebuild
+ *       the heap when it holds more than 100 timers and more than half are cancelled, else pop cancelled heads);
+ *       compute the poll timeout (0 when handles are ready or the loop is stopping, else until the next timer,
+ *       capped at 24 h, else unbounded); poll; move timers due by now into {@code ready}; run exactly the number
+ *       of handles that were ready at that point, so callbacks scheduled meanwhile wait for the next
+ *       iteration.</li>
+ *   <li><b>Wake-up protocol.</b> {@code awake} is true except while the loop is about to block in
+ *       {@code poll}. The loop clears it, re-checks {@code ready}, and polls; a cross-thread caller appends, then
+ *       calls {@link #wakeup()} only if it flips {@code awake} from false to true. So there is at most one
+ *       wake-up per sleep, and none is lost: either the loop's re-check sees the handle, or the caller sees
+ *       {@code awake == false} (sequentially consistent volatiles).</li>
+ *   <li><b>Errors.</b> An {@link Exception} from a callback goes to {@link #callExceptionHandler}; an
+ *       {@link Error} propagates out of {@code runForever}, leaving the rest of the iteration's handles queued.</li>
+ * </ul>
+ *
+ * <p>A subclass implements {@link #poll(long)} (wait for I/O, then hand ready callbacks over with
+ * {@link #addReady(Handle)}) and {@link #wakeup()}, and may override {@link #closeResources()}.
+ * {@code docs/writing-a-loop.md} shows a complete one.
+ */
+public abstract class BaseEventLoop implements EventLoop {
+    private static final System.Logger LOG = System.getLogger("dev.asyncloop");
+    private static final long ORIGIN = System.nanoTime();
+    private static final int MIN_SCHEDULED_TIMER_HANDLES = 100;
+    private static final long MAX_POLL_NANOS = TimeUnit.HOURS.toNanos(24);
+    private static final long MAX_DELAY_NANOS = TimeUnit.DAYS.toNanos(365L * 100);
+    private static final AtomicInteger EXECUTOR_THREADS = new AtomicInteger();
+
+    private final MpscUnboundedAtomicArrayQueue<ReadyHandle> ready = new MpscUnboundedAtomicArrayQueue<>(1024);
+    private final PriorityQueue<ScheduledTimer> timers = new PriorityQueue<>();
+    private final AtomicBoolean awake = new AtomicBoolean(true);
+    private long timerSequence;
+    private int cancelledTimers;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+    private volatile Thread thread;
+    private boolean debug = defaultDebug();
+    private long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
+    private ReadyHandle currentHandle;
+    private ExceptionHandler exceptionHandler;
+    private TaskFactory taskFactory;
+    private ExecutorService defaultExecutor;
+    private boolean executorShutdownCalled;
+
+    /** Creates a loop; subclasses open their poller in their own constructor. */
+    protected BaseEventLoop() {
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /**
+     * Waits for I/O readiness and hands the callbacks of ready channels to the loop with {@link #addReady}.
+     * Called on the loop thread only, once per iteration.
+     *
+     * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
+     *     wait in nanoseconds (a poller with millisecond resolution must round up, never down)
+     * @throws IOException if the poller fails; the loop then stops with an {@link UncheckedIOException}
+     */
+    protected abstract void poll(long timeoutNanos) throws IOException;
+
+    /**
+     * Makes a blocked (or the next) {@link #poll} return early. Called from any thread, possibly concurrently;
+     * must not throw when the loop is closing or closed.
+     */
+    protected abstract void wakeup();
+
+    /** Releases the poller and other resources; called once by {@link #close()}, on the closing thread. */
+    protected void closeResources() {
+    }
+
+    /**
+     * Appends a handle made with {@link #newHandle} to the ready queue, for {@link #poll} implementations.
+     * Cancelled handles are skipped when their turn comes. Loop thread only.
+     *
+     * @param handle the handle
+     * @throws IllegalArgumentException if the handle was not made by this class
+     */
+    protected final void addReady(Handle handle) {
+        if (!(handle instanceof ReadyHandle h)) {
+            throw new IllegalArgumentException("addReady takes handles made by newHandle, got " + handle);
+        }
+        ready.offer(h);
+    }
+
+    /**
+     * Makes a handle that {@link #addReady} can queue, without scheduling it: for reader and writer callbacks
+     * that are queued on every readiness event.
+     *
+     * @param callback the callback
+     * @param context the context it runs in
+     * @return the handle
+     */
+    protected final Handle newHandle(Runnable callback, Context context) {
+        return new ReadyHandle(Objects.requireNonNull(callback, "callback"), Objects.requireNonNull(context, "context"),
+                debug ? Debug.creationStack() : List.of());
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void runForever() {
+        checkClosed();
+        if (thread != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        RunningLoops.enter(this);
+        thread = Thread.currentThread();
+        try {
+            while (true) {
+                runOnce();
+                if (stopping) {
+                    break;
+                }
+            }
+        } finally {
+            stopping = false;
+            thread = null;
+            RunningLoops.exit(this);
+        }
+    }
+
+    @Override
+    public <T> T runUntilComplete(Future<T> future) {
+        return runUntilComplete(future, false);
+    }
+
+    @Override
+    public <T> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
+        checkClosed();
+        Task<T> task = createTask(Coroutine.of(main), null, null);
+        if (task instanceof BaseTask<T> bt) {
+            bt.setLogDestroyPending(false);
+        }
+        return runUntilComplete(task, true);
+    }
+
+    private <T> T runUntilComplete(Future<T> future, boolean createdHere) {
+        Objects.requireNonNull(future, "future");
+        checkClosed();
+        if (thread != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        if (future.getLoop() != this) {
+            throw new IllegalArgumentException("runUntilComplete: the future belongs to " + future.getLoop()
+                    + ", not to this loop " + this + "; run it on its own loop");
+        }
+        java.util.function.Consumer<Future<T>> stopWhenDone = f -> stop();
+        future.addDoneCallback(stopWhenDone);
+        try {
+            runForever();
+        } catch (Throwable t) {
+            if (createdHere && future.isDone() && !future.isCancelled()) {
+                future.exception();
+            }
+            throw t;
+        } finally {
+            future.removeDoneCallback(stopWhenDone);
+        }
+        if (!future.isDone()) {
+            throw new IllegalStateException("Event loop stopped before Future completed.");
+        }
+        return future.result();
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread() && !RunningLoops.isCurrent(this)) {
+            wakeUpFromOtherThread();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return thread != null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (thread != null) {
+            throw new IllegalStateException("Cannot close a running event loop");
+        }
+        if (closed) {
+            return;
+        }
+        if (debug) {
+            LOG.log(Level.DEBUG, "Close {0}", this);
+        }
+        closed = true;
+        ready.clear();
+        timers.clear();
+        cancelledTimers = 0;
+        executorShutdownCalled = true;
+        ExecutorService executor = defaultExecutor;
+        defaultExecutor = null;
+        if (executor != null) {
+            executor.shutdown();
+        }
+        TaskRegistry.forgetLoop(this);
+        closeResources();
+    }
+
+    @Override
+    public Future<Void> shutdownDefaultExecutor(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        checkClosed();
+        executorShutdownCalled = true;
+        Future<Void> done = createFuture();
+        ExecutorService executor = defaultExecutor;
+        if (executor == null) {
+            done.setResult(null);
+            return done;
+        }
+        Thread joiner = new Thread(() -> {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    LOG.log(Level.WARNING, "The default executor did not finish joining its threads within {0}",
+                            timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deliver(() -> {
+                if (!done.isDone()) {
+                    done.setResult(null);
+                }
+            });
+        }, "asyncloop-executor-shutdown");
+        joiner.setDaemon(true);
+        joiner.start();
+        return done;
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    @Override
+    public final Handle callSoon(Runnable callback) {
+        return callSoon(callback, Context.copyCurrent());
+    }
+
+    @Override
+    public final Handle callSoon(Runnable callback, Context context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
+        checkClosed();
+        if (debug) {
+            checkThread();
+        }
+        ReadyHandle h = new ReadyHandle(callback, context, debug ? Debug.creationStack() : List.of());
+        ready.offer(h);
+        return h;
+    }
+
+    @Override
+    public final TimerHandle callLater(Duration delay, Runnable callback) {
+        return callLater(delay, callback, Context.copyCurrent());
+    }
+
+    @Override
+    public final TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+        Objects.requireNonNull(delay, "delay");
+        long nanos;
+        try {
+            nanos = Math.min(delay.toNanos(), MAX_DELAY_NANOS);
+        } catch (ArithmeticException tooLarge) {
+            nanos = delay.isNegative() ? 0 : MAX_DELAY_NANOS;
+        }
+        return schedule(System.nanoTime() + Math.max(nanos, 0), callback, context);
+    }
+
+    @Override
+    public final TimerHandle callAt(double when, Runnable callback) {
+        return callAt(when, callback, Context.copyCurrent());
+    }
+
+    @Override
+    public final TimerHandle callAt(double when, Runnable callback, Context context) {
+        if (Double.isNaN(when)) {
+            throw new IllegalArgumentException("callAt: when is NaN; pass a time on the loop.time() clock");
+        }
+        double offset = Math.min(when * 1e9, (double) (System.nanoTime() - ORIGIN + MAX_DELAY_NANOS));
+        return schedule(ORIGIN + (long) Math.floor(offset), callback, context);
+    }
+
+    private TimerHandle schedule(long whenNanos, Runnable callback, Context context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
+        checkClosed();
+        if (debug) {
+            checkThread();
+        }
+        ScheduledTimer timer = new ScheduledTimer(this, whenNanos, timerSequence++, callback, context,
+                debug ? Debug.creationStack() : List.of());
+        timers.add(timer);
+        timer.scheduled = true;
+        return timer;
+    }
+
+    @Override
+    public final double time() {
+        return toSeconds(System.nanoTime());
+    }
+
+    static double toSeconds(long nanoTime) {
+        return (nanoTime - ORIGIN) / 1e9;
+    }
+
+    @Override
+    public final Handle callSoonThreadsafe(Runnable callback) {
+        return callSoonThreadsafe(callback, Context.copyCurrent());
+    }
+
+    @Override
+    public final Handle callSoonThreadsafe(Runnable callback, Context context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
+        checkClosed();
+        ReadyHandle h = new ReadyHandle(callback, context, debug ? Debug.creationStack() : List.of());
+        ready.offer(h);
+        wakeUpFromOtherThread();
+        return h;
+    }
+
+    private void wakeUpFromOtherThread() {
+        if (!awake.get() && !awake.getAndSet(true)) {
+            wakeup();
+        }
+    }
+
+    void timerCancelled() {
+        cancelledTimers++;
+    }
+
+    // ------------------------------------------------------------------ the iteration
+
+    /**
+     * Runs one iteration of the loop, exactly as asyncio's {@code _run_once} (see the class overview). Called by
+     * {@link #runForever()}; loop thread only.
+     */
+    protected final void runOnce() {
+        purgeCancelledTimers();
+
+        long timeout;
+        if (!ready.isEmpty() || stopping) {
+            timeout = 0;
+        } else if (!timers.isEmpty()) {
+            timeout = Math.min(Math.max(timers.peek().whenNanos - System.nanoTime(), 0), MAX_POLL_NANOS);
+        } else {
+            timeout = -1;
+        }
+        if (timeout != 0) {
+            awake.set(false);
+            if (!ready.isEmpty()) {
+                timeout = 0;
+            }
+        }
+        try {
+            poll(timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the poller of " + this + " failed", e);
+        } finally {
+            awake.set(true);
+        }
+
+        long end = System.nanoTime() + 1;
+        while (!timers.isEmpty()) {
+            ScheduledTimer head = timers.peek();
+            if (head.whenNanos - end >= 0) {
+                break;
+            }
+            timers.poll();
+            head.scheduled = false;
+            ready.offer(head);
+        }
+
+        int ntodo = ready.size();
+        for (int i = 0; i < ntodo; i++) {
+            ReadyHandle handle = ready.poll();
+            if (handle == null) {
+                break;
+            }
+            if (handle.isCancelled()) {
+                continue;
+            }
+            if (debug) {
+                runDebug(handle);
+            } else {
+                runHandle(handle);
+            }
+        }
+    }
+
+    private void purgeCancelledTimers() {
+        int scheduled = timers.size();
+        if (scheduled > MIN_SCHEDULED_TIMER_HANDLES && cancelledTimers * 2 > scheduled) {
+            List<ScheduledTimer> live = new ArrayList<>(scheduled - cancelledTimers);
+            for (ScheduledTimer t : timers) {
+                if (t.isCancelled()) {
+                    t.scheduled = false;
+                } else {
+                    live.add(t);
+                }
+            }
+            timers.clear();
+            timers.addAll(live);
+            cancelledTimers = 0;
+        } else {
+            while (!timers.isEmpty() && timers.peek().isCancelled()) {
+                ScheduledTimer t = timers.poll();
+                t.scheduled = false;
+                cancelledTimers--;
+            }
+        }
+    }
+
+    private void runHandle(ReadyHandle handle) {
+        try {
+            handle.run();
+        } catch (Exception e) {
+            callExceptionHandler(ExceptionContext.builder("Exception in callback " + handle)
+                    .exception(e)
+                    .handle(handle)
+                    .sourceTraceback(handle.sourceTraceback)
+                    .build());
+        }
+    }
+
+    private void runDebug(ReadyHandle handle) {
+        currentHandle = handle;
+        long t0 = System.nanoTime();
+        try {
+            runHandle(handle);
+        } finally {
+            currentHandle = null;
+        }
+        long took = System.nanoTime() - t0;
+        if (took >= slowCallbackNanos) {
+            LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle, String.format("%.3f", took / 1e9));
+        }
+    }
+
+    // ------------------------------------------------------------------ futures and tasks
+
+    @Override
+    public <T> Future<T> createFuture() {
+        return new BaseFuture<>(this);
+    }
+
+    @Override
+    public <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context) {
+        Objects.requireNonNull(coroutine, "coroutine");
+        checkClosed();
+        TaskFactory factory = taskFactory;
+        if (factory != null) {
+            return Objects.requireNonNull(factory.newTask(this, coroutine, name, context),
+                    () -> "task factory " + factory + " returned null");
+        }
+        return new BaseTask<>(this, coroutine, name, context, false);
+    }
+
+    @Override
+    public void setTaskFactory(TaskFactory factory) {
+        this.taskFactory = factory;
+    }
+
+    @Override
+    public Optional<TaskFactory> getTaskFactory() {
+        return Optional.ofNullable(taskFactory);
+    }
+
+    // ------------------------------------------------------------------ executors
+
+    @Override
+    public <T> Future<T> runInExecutor(Executor executor, Callable<T> function) {
+        Objects.requireNonNull(function, "function");
+        checkClosed();
+        Executor target = executor != null ? executor : defaultExecutor();
+        Future<T> result = createFuture();
+        FutureTask<T> work = new FutureTask<>(function) {
+            @Override
+            protected void done() {
+                deliver(() -> {
+                    if (result.isDone()) {
+                        return;
+                    }
+                    if (isCancelled()) {
+                        result.cancel();
+                        return;
+                    }
+                    try {
+                        result.setResult(get());
+                    } catch (ExecutionException e) {
+                        result.setException(e.getCause());
+                    } catch (InterruptedException | CancellationException e) {
+                        result.cancel();
+                    }
+                });
+            }
+        };
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                work.cancel(false);
+            }
+        });
+        target.execute(work);
+        return result;
+    }
+
+    @Override
+    public void setDefaultExecutor(ExecutorService executor) {
+        this.defaultExecutor = Objects.requireNonNull(executor, "executor");
+    }
+
+    @Override
+    public <T> Future<T> wrapFuture(CompletableFuture<T> future) {
+        Objects.requireNonNull(future, "future");
+        Future<T> result = createFuture();
+        result.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                future.cancel(false);
+            }
+        });
+        future.whenComplete((value, error) -> deliver(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof CancellationException) {
+                result.cancel();
+            } else if (cause != null) {
+                result.setException(cause);
+            } else {
+                result.setResult(value);
+            }
+        }));
+        return result;
+    }
+
+    private ExecutorService defaultExecutor() {
+        if (executorShutdownCalled) {
+            throw new IllegalStateException("Executor shutdown has been called: the default executor of " + this
+                    + " no longer takes work; pass an executor of your own");
+        }
+        if (defaultExecutor == null) {
+            int threads = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+            ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), runnable -> {
+                        Thread t = new Thread(runnable, "asyncloop-executor-" + EXECUTOR_THREADS.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            executor.allowCoreThreadTimeOut(true);
+            defaultExecutor = executor;
+        }
+        return defaultExecutor;
+    }
+
+    /** Runs {@code action} on the loop thread from any thread; dropped silently once the loop is closed. */
+    private void deliver(Runnable action) {
+        if (closed) {
+            return;
+        }
+        try {
+            callSoonThreadsafe(action);
+        } catch (IllegalStateException closedMeanwhile) {
+            // The loop closed between the check and the call: the result has nowhere to go.
+        }
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    @Override
+    public void setExceptionHandler(ExceptionHandler handler) {
+        this.exceptionHandler = handler;
+    }
+
+    @Override
+    public Optional<ExceptionHandler> getExceptionHandler() {
+        return Optional.ofNullable(exceptionHandler);
+    }
+
+    @Override
+    public void callExceptionHandler(ExceptionContext context) {
+        Objects.requireNonNull(context, "context");
+        ExceptionHandler handler = exceptionHandler;
+        if (handler == null) {
+            try {
+                defaultExceptionHandler(context);
+            } catch (Exception e) {
+                LOG.log(Level.ERROR, "Exception in default exception handler", e);
+            }
+            return;
+        }
+        try {
+            Context ctx = context.task().map(Task::getContext)
+                    .or(() -> context.handle().map(Handle::getContext))
+                    .orElse(null);
+            if (ctx != null && !ctx.isEntered()) {
+                ctx.run(() -> handler.handle(this, context));
+            } else {
+                handler.handle(this, context);
+            }
+        } catch (Exception e) {
+            try {
+                defaultExceptionHandler(ExceptionContext.builder("Unhandled error in exception handler")
+                        .exception(e)
+                        .originalContext(context)
+                        .build());
+            } catch (Exception again) {
+                LOG.log(Level.ERROR, "Exception in default exception handler while handling an unexpected error"
+                        + " in a custom exception handler", again);
+            }
+        }
+    }
+
+    @Override
+    public void defaultExceptionHandler(ExceptionContext context) {
+        Objects.requireNonNull(context, "context");
+        ExceptionContext report = context;
+        ReadyHandle running = currentHandle;
+        if (running != null && !running.sourceTraceback.isEmpty() && context.handleTraceback().isEmpty()) {
+            report = context.toBuilder().handleTraceback(running.sourceTraceback).build();
+        }
+        StringBuilder text = new StringBuilder(report.toString());
+        appendStack(text, "Object created at (most recent call first):", report.sourceTraceback());
+        appendStack(text, "Handle created at (most recent call first):", report.handleTraceback());
+        report.originalContext().ifPresent(o -> text.append("\noriginal report: ").append(o.message()));
+        Throwable e = report.exception().orElse(null);
+        if (e != null) {
+            LOG.log(Level.ERROR, text.toString(), e);
+        } else {
+            LOG.log(Level.ERROR, text.toString());
+        }
+    }
+
+    private static void appendStack(StringBuilder text, String title, List<StackTraceElement> frames) {
+        if (!frames.isEmpty()) {
+            text.append('\n').append(title);
+            for (StackTraceElement f : frames) {
+                text.append("\n\tat ").append(f);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ debug
+
+    @Override
+    public boolean getDebug() {
+        return debug;
+    }
+
+    @Override
+    public void setDebug(boolean enabled) {
+        this.debug = enabled;
+    }
+
+    @Override
+    public Duration getSlowCallbackDuration() {
+        return Duration.ofNanos(slowCallbackNanos);
+    }
+
+    @Override
+    public void setSlowCallbackDuration(Duration threshold) {
+        Objects.requireNonNull(threshold, "threshold");
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("slow callback duration must not be negative, got " + threshold);
+        }
+        this.slowCallbackNanos = threshold.toNanos();
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /**
+     * Throws if the loop is closed.
+     *
+     * @throws IllegalStateException "Event loop is closed"
+     */
+    protected final void checkClosed() {
+        if (closed) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    private void checkThread() {
+        Thread t = thread;
+        if (t != null && !RunningLoops.isCurrent(this)) {
+            throw new IllegalStateException("Non-thread-safe operation invoked on an event loop other than the"
+                    + " current one: " + this + " runs on thread " + t.getName() + ", called from "
+                    + Thread.currentThread().getName() + "; use callSoonThreadsafe");
+        }
+    }
+
+    private static boolean defaultDebug() {
+        String env = System.getenv("ASYNCLOOP_DEBUG");
+        return Boolean.getBoolean("asyncloop.debug") || (env != null && !env.isEmpty() && !env.equals("0"));
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (closed ? "closed" : isRunning() ? "running" : "idle")
+                + ", debug=" + debug + "]";
+    }
+}

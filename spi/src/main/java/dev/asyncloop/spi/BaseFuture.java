@@ -1,0 +1,315 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.Context;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.InvalidStateError;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * asyncio's {@code Future}, reusable by any loop: the "private constructor" {@link #BaseFuture(EventLoop)}.
+ *
+ * <p>Implementation overview. {@code state} moves once from PENDING to CANCELLED or FINISHED. Done-callbacks
+ * are kept as (callback, context) pairs, the first in two fields and the rest in a list, since most futures
+ * have one; on completion the list is snapshotted and cleared and each pair is scheduled with
+ * {@link EventLoop#callSoon(Runnable, Context)}. A failed future registers a {@link Cleaner} action holding
+ * only what the report needs (never the future), disarmed by {@code result()}, {@code exception()} and
+ * {@code cancel()}; if the future becomes unreachable while armed, the action reports "exception was never
+ * retrieved" through the loop's exception handler, on the loop thread when the loop is still open.
+ *
+ * <p>Threading: as {@link Future}, loop thread only. Subclasses may override {@link #kind()} to name
+ * themselves in reports.
+ *
+ * @param <T> the result type
+ */
+public class BaseFuture<T> implements Future<T> {
+    static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        Thread t = new Thread(runnable, "asyncloop-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The loop this future belongs to. */
+    protected final EventLoop loop;
+    private State state = State.PENDING;
+    private T result;
+    private Throwable exception;
+    /** The message of the cancellation requested, for the {@link CancelledError} built on demand. */
+    protected String cancelMessage;
+    private CancelledError savedCancellation;
+    private Consumer<? super Future<T>> callback0;
+    private Context context0;
+    private List<Object> moreCallbacks;
+    private UnretrievedReport unretrieved;
+    private final List<StackTraceElement> sourceTraceback;
+
+    /**
+     * Creates a pending future bound to {@code loop}.
+     *
+     * @param loop the loop, not null
+     */
+    public BaseFuture(EventLoop loop) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.sourceTraceback = loop.getDebug() ? Debug.creationStack() : List.of();
+    }
+
+    @Override
+    public final EventLoop getLoop() {
+        return loop;
+    }
+
+    @Override
+    public final State state() {
+        return state;
+    }
+
+    @Override
+    public final boolean isDone() {
+        return state != State.PENDING;
+    }
+
+    @Override
+    public final boolean isCancelled() {
+        return state == State.CANCELLED;
+    }
+
+    @Override
+    public T result() {
+        switch (state) {
+            case CANCELLED -> throw makeCancelledError();
+            case PENDING -> throw new InvalidStateError("Result is not ready.");
+            default -> { }
+        }
+        disarmReport();
+        Throwable e = exception;
+        if (e != null) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new CompletionException(e);
+        }
+        return result;
+    }
+
+    @Override
+    public Optional<Throwable> exception() {
+        switch (state) {
+            case CANCELLED -> throw makeCancelledError();
+            case PENDING -> throw new InvalidStateError("Exception is not set.");
+            default -> { }
+        }
+        disarmReport();
+        return Optional.ofNullable(exception);
+    }
+
+    @Override
+    public void setResult(T value) {
+        if (state != State.PENDING) {
+            throw new InvalidStateError("invalid state: " + this + " is already done; cannot set a result");
+        }
+        result = value;
+        state = State.FINISHED;
+        scheduleCallbacks();
+    }
+
+    @Override
+    public void setException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        if (state != State.PENDING) {
+            throw new InvalidStateError("invalid state: " + this + " is already done; cannot set an exception");
+        }
+        this.exception = exception;
+        state = State.FINISHED;
+        scheduleCallbacks();
+        unretrieved = new UnretrievedReport(loop, kind(), exception, toString(), sourceTraceback);
+        CLEANER.register(this, unretrieved);
+    }
+
+    @Override
+    public boolean cancel(String message) {
+        disarmReport();
+        if (state != State.PENDING) {
+            return false;
+        }
+        state = State.CANCELLED;
+        cancelMessage = message;
+        scheduleCallbacks();
+        return true;
+    }
+
+    @Override
+    public void addDoneCallback(Consumer<? super Future<T>> callback) {
+        addDoneCallback(callback, Context.copyCurrent());
+    }
+
+    @Override
+    public void addDoneCallback(Consumer<? super Future<T>> callback, Context context) {
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
+        if (state != State.PENDING) {
+            loop.callSoon(() -> callback.accept(this), context);
+        } else if (callback0 == null && moreCallbacks == null) {
+            callback0 = callback;
+            context0 = context;
+        } else {
+            if (moreCallbacks == null) {
+                moreCallbacks = new ArrayList<>(4);
+            }
+            moreCallbacks.add(callback);
+            moreCallbacks.add(context);
+        }
+    }
+
+    @Override
+    public int removeDoneCallback(Consumer<? super Future<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
+        int removed = 0;
+        if (callback0 != null && callback0.equals(callback)) {
+            callback0 = null;
+            context0 = null;
+            removed++;
+        }
+        if (moreCallbacks != null) {
+            List<Object> kept = new ArrayList<>(moreCallbacks.size());
+            for (int i = 0; i < moreCallbacks.size(); i += 2) {
+                if (moreCallbacks.get(i).equals(callback)) {
+                    removed++;
+                } else {
+                    kept.add(moreCallbacks.get(i));
+                    kept.add(moreCallbacks.get(i + 1));
+                }
+            }
+            moreCallbacks = kept.isEmpty() ? null : kept;
+        }
+        return removed;
+    }
+
+    @Override
+    public List<StackTraceElement> sourceTraceback() {
+        return sourceTraceback;
+    }
+
+    /**
+     * Names this kind of future in reports ("Future exception was never retrieved").
+     *
+     * @return "Future"; {@link BaseTask} returns "Task"
+     */
+    protected String kind() {
+        return "Future";
+    }
+
+    /**
+     * Builds the error {@code result()} throws for a cancelled future: the {@link CancelledError} saved with
+     * {@link #saveCancellation} the first time (keeping where the cancellation happened), else a new one
+     * carrying the cancel message.
+     *
+     * @return the error to throw
+     */
+    protected final CancelledError makeCancelledError() {
+        CancelledError saved = savedCancellation;
+        if (saved != null) {
+            savedCancellation = null;
+            return saved;
+        }
+        return new CancelledError(cancelMessage);
+    }
+
+    /**
+     * Keeps the {@link CancelledError} a task's coroutine ended with, for the next {@link #makeCancelledError()}.
+     *
+     * @param error the error
+     */
+    protected final void saveCancellation(CancelledError error) {
+        savedCancellation = error;
+    }
+
+    /** Stops the "exception was never retrieved" report of this future. */
+    protected final void disarmReport() {
+        UnretrievedReport r = unretrieved;
+        if (r != null) {
+            r.armed = false;
+        }
+    }
+
+    private void scheduleCallbacks() {
+        Consumer<? super Future<T>> cb0 = callback0;
+        Context ctx0 = context0;
+        List<Object> more = moreCallbacks;
+        callback0 = null;
+        context0 = null;
+        moreCallbacks = null;
+        if (cb0 != null) {
+            loop.callSoon(() -> cb0.accept(this), ctx0);
+        }
+        if (more != null) {
+            for (int i = 0; i < more.size(); i += 2) {
+                @SuppressWarnings("unchecked")
+                Consumer<? super Future<T>> cb = (Consumer<? super Future<T>>) more.get(i);
+                loop.callSoon(() -> cb.accept(this), (Context) more.get(i + 1));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind() + "[" + describeState() + "]";
+    }
+
+    /**
+     * Describes the state for {@code toString}: "pending", "cancelled", "finished result=..." or
+     * "finished exception=...".
+     *
+     * @return the description
+     */
+    protected final String describeState() {
+        return switch (state) {
+            case PENDING -> "pending";
+            case CANCELLED -> "cancelled";
+            case FINISHED -> exception != null ? "finished exception=" + exception
+                    : "finished result=" + Debug.shortRepr(result);
+        };
+    }
+
+    /** The Cleaner action: reports an exception nobody read. Holds no reference to the future. */
+    static final class UnretrievedReport implements Runnable {
+        private final EventLoop loop;
+        private final String kind;
+        private final Throwable exception;
+        private final String description;
+        private final List<StackTraceElement> sourceTraceback;
+        volatile boolean armed = true;
+
+        UnretrievedReport(EventLoop loop, String kind, Throwable exception, String description,
+                          List<StackTraceElement> sourceTraceback) {
+            this.loop = loop;
+            this.kind = kind;
+            this.exception = exception;
+            this.description = description;
+            this.sourceTraceback = sourceTraceback;
+        }
+
+        @Override
+        public void run() {
+            if (!armed) {
+                return;
+            }
+            ExceptionContext context = ExceptionContext.builder(kind + " exception was never retrieved")
+                    .exception(exception)
+                    .extra("future_repr", description)
+                    .sourceTraceback(sourceTraceback)
+                    .build();
+            Debug.reportFromAnyThread(loop, context);
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.Context;
+import dev.asyncloop.Coroutine;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.InvalidStateError;
+import dev.asyncloop.Task;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * asyncio's {@code Task}, reusable by any loop: the "private constructor"
+ * {@link #BaseTask(EventLoop, Coroutine, String, Context, boolean)}.
+ *
+ * <p>Implementation overview. A pending task is always in exactly one of three places (asyncio's invariant):
+ * waiting on {@code waitingOn} with {@code wakeup} among its done-callbacks; with {@code step} scheduled on the
+ * loop; or inside {@code step}. Each step enters the task in {@link TaskRegistry}, sends into or throws into the
+ * coroutine, and acts on the {@link Coroutine.Step} it answers, following {@code Task.__step} rule for rule:
+ * protocol errors (a future of another loop, awaiting itself) are thrown into the coroutine on the next
+ * iteration. {@code cancel} cancels the awaited future, else sets {@code mustCancel} so the next step throws
+ * {@link CancelledError} in. A task that suspends registers a {@link java.lang.ref.Cleaner} action so that a
+ * pending task that becomes unreachable is reported ("Task was destroyed but it is pending!").
+ *
+ * <p>Threading: loop thread only, as {@link Task}.
+ *
+ * @param <T> the result type
+ */
+public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    private final Coroutine<T> coroutine;
+    private final Context context;
+    private final long number;
+    private String name;
+    private int cancelRequests;
+    private boolean mustCancel;
+    private Future<?> waitingOn;
+    private boolean logDestroyPending = true;
+    private PendingReport pendingReport;
+    private final Runnable step = () -> step(null);
+    private final Consumer<Future<?>> wakeup = this::wakeup;
+
+    /**
+     * Creates a task named {@code Task-N} in a copy of the current context and schedules its first step.
+     *
+     * @param loop the loop
+     * @param coroutine the coroutine to drive
+     */
+    public BaseTask(EventLoop loop, Coroutine<T> coroutine) {
+        this(loop, coroutine, null, null, false);
+    }
+
+    /**
+     * Creates a task and schedules its first step, or runs it at once when {@code eagerStart} is true and the
+     * loop is running (asyncio 3.12's eager start; the task may then be done when the constructor returns).
+     *
+     * @param loop the loop
+     * @param coroutine the coroutine to drive
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context every step runs in, or null for a copy of the current one
+     * @param eagerStart whether to run the first step now
+     * @throws IllegalStateException if the loop is closed
+     */
+    public BaseTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context, boolean eagerStart) {
+        super(loop);
+        this.coroutine = Objects.requireNonNull(coroutine, "coroutine");
+        this.number = COUNTER.incrementAndGet();
+        this.name = name;
+        this.context = context != null ? context : Context.copyCurrent();
+        if (eagerStart && loop.isRunning()) {
+            eagerStart();
+        } else {
+            loop.callSoon(step, this.context);
+            TaskRegistry.registerTask(this);
+        }
+    }
+
+    @Override
+    public final String getName() {
+        return name != null ? name : "Task-" + number;
+    }
+
+    @Override
+    public final void setName(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public final Coroutine<T> getCoro() {
+        return coroutine;
+    }
+
+    @Override
+    public final Context getContext() {
+        return context;
+    }
+
+    @Override
+    public final int cancelling() {
+        return cancelRequests;
+    }
+
+    @Override
+    public final int uncancel() {
+        if (cancelRequests > 0) {
+            cancelRequests--;
+            if (cancelRequests == 0) {
+                mustCancel = false;
+            }
+        }
+        return cancelRequests;
+    }
+
+    /** @throws UnsupportedOperationException always: only the coroutine finishes a task */
+    @Override
+    public final void setResult(T value) {
+        throw new UnsupportedOperationException("Task does not support setResult(); the coroutine's return value"
+                + " is the task's result");
+    }
+
+    /** @throws UnsupportedOperationException always: only the coroutine finishes a task */
+    @Override
+    public final void setException(Throwable exception) {
+        throw new UnsupportedOperationException("Task does not support setException(); throw from the coroutine"
+                + " instead");
+    }
+
+    @Override
+    public boolean cancel(String message) {
+        disarmReport();
+        if (isDone()) {
+            return false;
+        }
+        cancelRequests++;
+        Future<?> waiter = waitingOn;
+        if (waiter != null && waiter.cancel(message)) {
+            return true;
+        }
+        mustCancel = true;
+        cancelMessage = message;
+        return true;
+    }
+
+    @Override
+    public List<StackTraceElement> getStack() {
+        if (isDone()) {
+            if (isCancelled()) {
+                return List.of();
+            }
+            return exception().map(e -> Arrays.asList(e.getStackTrace())).orElse(List.of());
+        }
+        return coroutine.stack();
+    }
+
+    @Override
+    public void printStack(PrintStream out) {
+        List<StackTraceElement> frames = getStack();
+        if (frames.isEmpty()) {
+            out.println("No stack for " + this);
+            return;
+        }
+        out.println((isDone() ? "Traceback for " : "Stack for ") + this + " (most recent call first):");
+        for (StackTraceElement f : frames) {
+            out.println("\tat " + f);
+        }
+    }
+
+    @Override
+    protected String kind() {
+        return "Task";
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + getName() + ", " + describeState()
+                + (waitingOn != null && !isDone() ? ", waiting for " + waitingOn : "") + "]";
+    }
+
+    /** asyncio's {@code _log_destroy_pending}: false for the tasks {@code runUntilComplete} creates itself. */
+    final void setLogDestroyPending(boolean log) {
+        this.logDestroyPending = log;
+        if (!log && pendingReport != null) {
+            pendingReport.armed = false;
+        }
+    }
+
+    private void eagerStart() {
+        Task<?> previous = TaskRegistry.swapCurrentTask(loop, this);
+        try {
+            TaskRegistry.registerEagerTask(this);
+            context.run(() -> runStep(null));
+        } finally {
+            TaskRegistry.unregisterEagerTask(this);
+            TaskRegistry.swapCurrentTask(loop, previous);
+        }
+        if (!isDone()) {
+            TaskRegistry.registerTask(this);
+        }
+    }
+
+    private void step(Throwable error) {
+        if (isDone()) {
+            throw new InvalidStateError("step(): already done: " + this + (error != null ? ", " + error : ""));
+        }
+        if (mustCancel) {
+            if (!(error instanceof CancelledError)) {
+                error = makeCancelledError();
+            }
+            mustCancel = false;
+        }
+        TaskRegistry.enterTask(loop, this);
+        try {
+            runStep(error);
+        } finally {
+            TaskRegistry.leaveTask(loop, this);
+        }
+    }
+
+    private void runStep(Throwable error) {
+        waitingOn = null;
+        Coroutine.Step<T> outcome;
+        try {
+            outcome = error == null ? coroutine.send(null) : coroutine.throwInto(error);
+        } catch (RuntimeException e) {
+            outcome = new Coroutine.Threw<>(e);
+        }
+        switch (outcome) {
+            case Coroutine.Returned<T>(T value) -> {
+                if (mustCancel) {
+                    mustCancel = false;
+                    super.cancel(cancelMessage);
+                } else {
+                    super.setResult(value);
+                }
+                finished();
+            }
+            case Coroutine.Threw<T>(Throwable thrown) -> {
+                if (thrown instanceof CancelledError ce) {
+                    saveCancellation(ce);
+                    super.cancel(null);
+                    finished();
+                } else {
+                    super.setException(thrown);
+                    finished();
+                    if (thrown instanceof Error err) {
+                        throw err;
+                    }
+                }
+            }
+            case Coroutine.Awaiting<T>(Future<?> awaited) -> await(awaited);
+            case Coroutine.Yielded<T>() -> {
+                suspended();
+                loop.callSoon(step, context);
+            }
+        }
+    }
+
+    private void await(Future<?> awaited) {
+        suspended();
+        if (awaited.getLoop() != loop) {
+            IllegalStateException e = new IllegalStateException("Task " + this + " got Future " + awaited
+                    + " attached to a different loop");
+            loop.callSoon(() -> step(e), context);
+        } else if (awaited == this) {
+            IllegalStateException e = new IllegalStateException("Task cannot await on itself: " + this);
+            loop.callSoon(() -> step(e), context);
+        } else {
+            awaited.addDoneCallback(wakeup, context);
+            waitingOn = awaited;
+            if (mustCancel && awaited.cancel(cancelMessage)) {
+                mustCancel = false;
+            }
+        }
+    }
+
+    private void wakeup(Future<?> future) {
+        try {
+            future.result();
+        } catch (Throwable e) {
+            step(e);
+            return;
+        }
+        step(null);
+    }
+
+    private void suspended() {
+        if (pendingReport == null && logDestroyPending) {
+            pendingReport = new PendingReport(loop, toString(), sourceTraceback());
+            CLEANER.register(this, pendingReport);
+        }
+    }
+
+    private void finished() {
+        if (pendingReport != null) {
+            pendingReport.armed = false;
+        }
+    }
+
+    /** The Cleaner action for a task collected while pending. Holds no reference to the task. */
+    private static final class PendingReport implements Runnable {
+        private final EventLoop loop;
+        private final String description;
+        private final List<StackTraceElement> sourceTraceback;
+        volatile boolean armed = true;
+
+        PendingReport(EventLoop loop, String description, List<StackTraceElement> sourceTraceback) {
+            this.loop = loop;
+            this.description = description;
+            this.sourceTraceback = sourceTraceback;
+        }
+
+        @Override
+        public void run() {
+            if (armed) {
+                Debug.reportFromAnyThread(loop, ExceptionContext.builder("Task was destroyed but it is pending!")
+                        .extra("task_repr", description)
+                        .sourceTraceback(sourceTraceback)
+                        .build());
+            }
+        }
+    }
+}

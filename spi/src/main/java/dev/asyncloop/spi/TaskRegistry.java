@@ -1,0 +1,154 @@
+package dev.asyncloop.spi;
+
+import com.google.common.collect.MapMaker;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Task;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * asyncio's task registration functions, for tasks of any class on any loop.
+ *
+ * <p>A task implementation calls {@link #registerTask} when it is scheduled, {@link #enterTask} right before
+ * each step of its coroutine and {@link #leaveTask} right after; eager tasks use
+ * {@link #registerEagerTask}/{@link #unregisterEagerTask} and {@link #swapCurrentTask} around their first
+ * step. {@link BaseTask} does all of this. Registered tasks are held weakly: a task nobody references can be
+ * collected (and reported as "destroyed but pending"). Done tasks are filtered out by {@link #allTasks}.
+ *
+ * <p>Thread-safe: any thread may call any method. Messages follow asyncio 3.13 word for word.
+ */
+public final class TaskRegistry {
+    private static final ConcurrentMap<Task<?>, Boolean> SCHEDULED = new MapMaker().weakKeys().makeMap();
+    private static final Set<Task<?>> EAGER = ConcurrentHashMap.newKeySet();
+    private static final ConcurrentMap<EventLoop, Task<?>> CURRENT = new ConcurrentHashMap<>();
+
+    private TaskRegistry() {
+    }
+
+    /**
+     * Registers a scheduled task (held weakly).
+     *
+     * @param task the task
+     */
+    public static void registerTask(Task<?> task) {
+        SCHEDULED.put(Objects.requireNonNull(task, "task"), Boolean.TRUE);
+    }
+
+    /**
+     * Forgets a task; no error if it was not registered.
+     *
+     * @param task the task
+     */
+    public static void unregisterTask(Task<?> task) {
+        SCHEDULED.remove(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Registers a task during its eager first step (held strongly until {@link #unregisterEagerTask}).
+     *
+     * @param task the task
+     */
+    public static void registerEagerTask(Task<?> task) {
+        EAGER.add(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Ends the eager registration of a task.
+     *
+     * @param task the task
+     */
+    public static void unregisterEagerTask(Task<?> task) {
+        EAGER.remove(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Marks {@code task} as the one running on {@code loop}.
+     *
+     * @param loop the loop
+     * @param task the task about to step
+     * @throws IllegalStateException if another task is current on that loop ("Cannot enter into task X while
+     *     another task Y is being executed.")
+     */
+    public static void enterTask(EventLoop loop, Task<?> task) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(task, "task");
+        Task<?> current = CURRENT.putIfAbsent(loop, task);
+        if (current != null) {
+            throw new IllegalStateException("Cannot enter into task " + task + " while another task " + current
+                    + " is being executed.");
+        }
+    }
+
+    /**
+     * Clears the current task of {@code loop}.
+     *
+     * @param loop the loop
+     * @param task the task that just stepped
+     * @throws IllegalStateException if {@code task} is not current on that loop ("Leaving task X does not match
+     *     the current task Y.")
+     */
+    public static void leaveTask(EventLoop loop, Task<?> task) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(task, "task");
+        if (!CURRENT.remove(loop, task)) {
+            throw new IllegalStateException("Leaving task " + task + " does not match the current task "
+                    + CURRENT.get(loop) + ".");
+        }
+    }
+
+    /**
+     * Makes {@code task} current on {@code loop} without checks and returns the previous one.
+     *
+     * @param loop the loop
+     * @param task the new current task, or null for none
+     * @return the previous current task, or null
+     */
+    public static Task<?> swapCurrentTask(EventLoop loop, Task<?> task) {
+        Objects.requireNonNull(loop, "loop");
+        return task == null ? CURRENT.remove(loop) : CURRENT.put(loop, task);
+    }
+
+    /**
+     * Returns the task running on {@code loop}.
+     *
+     * @param loop the loop
+     * @return the current task, or empty
+     */
+    public static Optional<Task<?>> currentTask(EventLoop loop) {
+        return Optional.ofNullable(CURRENT.get(Objects.requireNonNull(loop, "loop")));
+    }
+
+    /**
+     * Returns the registered tasks of {@code loop} that are not done, eager ones included.
+     *
+     * @param loop the loop
+     * @return a snapshot
+     */
+    public static Set<Task<?>> allTasks(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        Set<Task<?>> result = new LinkedHashSet<>();
+        for (Task<?> t : EAGER) {
+            if (t.getLoop() == loop && !t.isDone()) {
+                result.add(t);
+            }
+        }
+        for (Map.Entry<Task<?>, Boolean> e : SCHEDULED.entrySet()) {
+            Task<?> t = e.getKey();
+            if (t.getLoop() == loop && !t.isDone()) {
+                result.add(t);
+            }
+        }
+        return Collections.unmodifiableSet(result);
+    }
+
+    /** Forgets the current task of a closed loop, so the registry holds no reference to it. */
+    static void forgetLoop(EventLoop loop) {
+        CURRENT.remove(loop);
+    }
+}

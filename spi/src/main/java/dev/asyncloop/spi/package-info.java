@@ -1,0 +1,20 @@
+/**
+ * The loop author's API: what a new event loop implements or reuses.
+ *
+ * <ul>
+ *   <li>{@link dev.asyncloop.spi.BaseEventLoop}: all of {@link dev.asyncloop.EventLoop} over two hooks,
+ *       {@code poll} and {@code wakeup}, with asyncio's {@code _run_once} rules.</li>
+ *   <li>{@link dev.asyncloop.spi.BaseFuture} and {@link dev.asyncloop.spi.BaseTask}: asyncio's "private
+ *       constructors", reusable by any loop.</li>
+ *   <li>{@link dev.asyncloop.spi.TaskRegistry} and {@link dev.asyncloop.spi.RunningLoops}: what a loop or
+ *       task written from scratch must call so that {@code Async.allTasks()}, {@code Async.currentTask()}
+ *       and {@code Async.getRunningLoop()} see it.</li>
+ *   <li>{@link dev.asyncloop.spi.EventLoopProvider} and {@link dev.asyncloop.spi.EventLoops}: discovery
+ *       with {@link java.util.ServiceLoader} and selection with {@code -Dasyncloop.loop}.</li>
+ * </ul>
+ *
+ * <p>Threading and memory visibility are as defined in the {@link dev.asyncloop} package documentation.
+ * {@code docs/writing-a-loop.md} walks through writing a loop; {@code docs/tck-rules.md} lists the numbered
+ * rules the conformance kit checks.
+ */
+package dev.asyncloop.spi;

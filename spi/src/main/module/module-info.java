@@ -1,0 +1,17 @@
+/**
+ * asyncloop's SPI module: the application API in {@code dev.asyncloop} and the loop author's API in
+ * {@code dev.asyncloop.spi}.
+ *
+ * <p>Loops are {@link dev.asyncloop.spi.EventLoopProvider} services, found on the module path through
+ * {@code provides} and on the class path through {@code META-INF/services}.
+ */
+module dev.asyncloop {
+    requires transitive java.logging;
+    requires org.jctools.core;
+    requires com.google.common;
+
+    exports dev.asyncloop;
+    exports dev.asyncloop.spi;
+
+    uses dev.asyncloop.spi.EventLoopProvider;
+}
