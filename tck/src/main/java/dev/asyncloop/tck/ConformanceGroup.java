@@ -1,0 +1,160 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asyncloop.AsyncCallable;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.spi.Capability;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The base of every group of the suite: opens a loop before each test and closes it after, records what the
+ * loop reports to its exception handler, and runs the loop with bounded waits.
+ *
+ * <p>A test that expects reports calls {@link #expectReports()}; otherwise any report fails the test after it
+ * ran (uvloop's habit: an unexpected exception-handler call is a bug).
+ */
+abstract class ConformanceGroup {
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "asyncloop-tck-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    final EventLoopConformanceSuite suite;
+    /** The loop under test, new for each test. */
+    EventLoop loop;
+    private final List<ExceptionContext> reports = Collections.synchronizedList(new ArrayList<>());
+    private boolean reportsExpected;
+
+    ConformanceGroup(EventLoopConformanceSuite suite) {
+        this.suite = suite;
+    }
+
+    @BeforeEach
+    final void openLoop() {
+        loop = Objects.requireNonNull(suite.newLoop(), "[TCK] newLoop() returned null");
+        if (loop.isRunning() || loop.isClosed()) {
+            fail("[TCK] newLoop() must return a loop that is neither running nor closed, got " + loop);
+        }
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+    }
+
+    @AfterEach
+    final void closeLoop() {
+        if (loop == null) {
+            return;
+        }
+        if (!loop.isRunning() && !loop.isClosed()) {
+            loop.close();
+        }
+        if (!reportsExpected && !reports.isEmpty()) {
+            fail("[E1.1] the loop reported to its exception handler although nothing should have failed: "
+                    + reports);
+        }
+    }
+
+    /** Allows the test to make the loop report through its exception handler. */
+    final void expectReports() {
+        reportsExpected = true;
+    }
+
+    /** @return what the loop reported so far, in order */
+    final List<ExceptionContext> reports() {
+        synchronized (reports) {
+            return List.copyOf(reports);
+        }
+    }
+
+    /** Skips the test unless the loop claims {@code capability}. */
+    final void requireCapability(Capability capability) {
+        Assumptions.assumeTrue(suite.capabilities().contains(capability),
+                "the loop does not claim " + capability);
+    }
+
+    /** Prefixes a message with its rule ID, as every assertion message of the suite must. */
+    static String msg(String rule, String text) {
+        return "[" + rule + "] " + text;
+    }
+
+    /**
+     * Runs {@code main} as a task until it is done, at most {@link #DEFAULT_WAIT}.
+     *
+     * @param rule the rule the test checks, for the timeout message
+     * @param main the coroutine body
+     * @return its result
+     */
+    final <T> T run(String rule, AsyncCallable<T> main) {
+        return run(rule, DEFAULT_WAIT, main);
+    }
+
+    final <T> T run(String rule, Duration timeout, AsyncCallable<T> main) {
+        return runUntil(rule, "the test's main task", timeout, loop.createTask(main));
+    }
+
+    /**
+     * Runs the loop until {@code future} is done, failing with {@code [rule] ... hung} when it takes longer than
+     * {@code timeout}. A watchdog thread stops the loop (with {@code callSoonThreadsafe} and {@code stop}) at
+     * the deadline.
+     */
+    final <T> T runUntil(String rule, String what, Duration timeout, Future<T> future) {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            try {
+                loop.callSoonThreadsafe(loop::stop);
+            } catch (RuntimeException closed) {
+                loop.stop();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return loop.runUntilComplete(future);
+        } catch (IllegalStateException e) {
+            if (timedOut.get() && !future.isDone()) {
+                throw new AssertionError(msg(rule, "hung: " + what + " was not done after " + timeout
+                        + " (" + future + "); check that the loop runs ready callbacks and due timers"
+                        + " and wakes up from callSoonThreadsafe"), e);
+            }
+            throw e;
+        } finally {
+            dog.cancel(false);
+        }
+    }
+
+    /** Runs the loop until {@code stop()}, with the same watchdog as {@link #runUntil}. */
+    final void runForever(String rule, Duration timeout) {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            try {
+                loop.callSoonThreadsafe(loop::stop);
+            } catch (RuntimeException closed) {
+                loop.stop();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            loop.runForever();
+        } finally {
+            dog.cancel(false);
+        }
+        if (timedOut.get()) {
+            fail(msg(rule, "hung: runForever() did not return within " + timeout
+                    + "; check that stop() ends the loop after the current iteration"));
+        }
+    }
+}

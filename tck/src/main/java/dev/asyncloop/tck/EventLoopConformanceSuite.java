@@ -1,0 +1,62 @@
+package dev.asyncloop.tck;
+
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.spi.Capability;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The conformance suite a loop author extends: one method, {@link #newLoop()}, and optionally
+ * {@link #capabilities()}.
+ *
+ * <pre>{@code
+ * class MyLoopConformanceTest extends EventLoopConformanceSuite {
+ *     @Override protected EventLoop newLoop() { return new MyLoop(); }
+ * }
+ * }</pre>
+ *
+ * <p>Each nested group checks one feature; every test's display name starts with the ID of the rule it checks
+ * (listed in {@code docs/tck-rules.md}) and every assertion message starts with {@code [ID]}. Tests are
+ * deterministic: loopback only, bounded waits; a loop that hangs fails the test with the await that hung,
+ * and the whole test is cut off after {@value #TEST_TIMEOUT_SECONDS} seconds at most.
+ */
+@Timeout(value = EventLoopConformanceSuite.TEST_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS,
+        threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+public abstract class EventLoopConformanceSuite {
+    /** The longest any one test may take. */
+    public static final int TEST_TIMEOUT_SECONDS = 30;
+
+    /** Creates the suite; JUnit calls this through the loop author's subclass. */
+    protected EventLoopConformanceSuite() {
+    }
+
+    /**
+     * Returns a new loop that is neither running nor closed. Called once per test, on the test's thread; the
+     * suite closes it after the test.
+     *
+     * @return the loop under test
+     */
+    protected abstract EventLoop newLoop();
+
+    /**
+     * Returns the optional features the loop claims; the groups of unclaimed ones are skipped with that reason.
+     *
+     * @return the capabilities (default: none)
+     */
+    protected Set<Capability> capabilities() {
+        return Set.of();
+    }
+
+    // ------------------------------------------------------------------ groups
+
+    @Nested
+    @DisplayName("callbacks & ordering")
+    class Callbacks extends CallbackRules {
+        Callbacks() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+}
