@@ -119,8 +119,10 @@ abstract class ConformanceGroup {
             try {
                 loop.callSoonThreadsafe(loop::stop);
             } catch (RuntimeException closed) {
-                loop.stop();
+                // closed meanwhile: stop() below is all that is left to do
             }
+            // Also directly: a loop that loses callSoonThreadsafe wake-ups (L3.1) must still end the test.
+            loop.stop();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
             return loop.runUntilComplete(future);
@@ -144,8 +146,10 @@ abstract class ConformanceGroup {
             try {
                 loop.callSoonThreadsafe(loop::stop);
             } catch (RuntimeException closed) {
-                loop.stop();
+                // closed meanwhile: stop() below is all that is left to do
             }
+            // Also directly: a loop that loses callSoonThreadsafe wake-ups (L3.1) must still end the test.
+            loop.stop();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
             loop.runForever();
