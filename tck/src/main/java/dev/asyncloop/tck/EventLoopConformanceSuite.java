@@ -85,4 +85,20 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @DisplayName("context")
+    class Contexts extends ContextRules {
+        Contexts() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("registry")
+    class Registry extends RegistryRules {
+        Registry() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }
