@@ -110,7 +110,8 @@ abstract class ContextRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("C1.5 ContextVar tokens reset once, in their own variable and context; get() without value throws")
+    @DisplayName("C1.5 ContextVar tokens reset once, in their own variable and context; get() without value throws;"
+            + " an entered Context cannot be entered again")
     void required_C1_5_tokenRules() {
         ContextVar<String> var = ContextVar.of("C1.5");
         ContextVar<String> other = ContextVar.of("C1.5-other");

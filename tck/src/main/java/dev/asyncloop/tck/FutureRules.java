@@ -299,6 +299,23 @@ abstract class FutureRules extends ConformanceGroup {
         }
     }
 
+    @Test
+    @DisplayName("F4.3 in debug mode the 'never retrieved' report carries the stack where the future was created")
+    void optional_F4_3_debugReportHasSourceTraceback() {
+        expectReports();
+        loop.setDebug(true);
+        RuntimeException boom = new IllegalStateException("F4.3 expected by the test: never retrieved");
+        failedFuture(boom, false);
+        ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
+        if (report == null) {
+            fail(msg("F4.3", "the unretrieved exception was not reported within " + Gc.BOUND + "; see F4.1"));
+        }
+        assertTrue(report.sourceTraceback().stream().anyMatch(f -> f.getMethodName().equals("failedFuture")),
+                msg("F4.3", "in debug mode the report's sourceTraceback must include where the future was created"
+                        + " (FutureRules.failedFuture), was: " + report.sourceTraceback() + "; check createFuture"
+                        + " records the creation stack when getDebug() is true"));
+    }
+
     /** Makes a failed future that nothing references once this returns. */
     private WeakReference<Future<?>> failedFuture(RuntimeException e, boolean retrieve) {
         Future<String> f = loop.createFuture();
