@@ -59,4 +59,46 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    // ------------------------------------------------------------------ futures, tasks, coroutines, context, registry
+
+    @Nested
+    @DisplayName("futures")
+    class Futures extends FutureRules {
+        Futures() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("tasks & cancellation")
+    class Tasks extends TaskRules {
+        Tasks() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("coroutines")
+    class Coroutines extends CoroutineRules {
+        Coroutines() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("context")
+    class Contexts extends ContextRules {
+        Contexts() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("registry")
+    class Registry extends RegistryRules {
+        Registry() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }
