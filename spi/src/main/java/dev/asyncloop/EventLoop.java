@@ -126,7 +126,8 @@ public interface EventLoop extends AutoCloseable {
     Handle callSoon(Runnable callback, Context context);
 
     /**
-     * Schedules {@code callback} to run after {@code delay}; a zero or negative delay means "due now" (rule L2.2).
+     * Schedules {@code callback} to run after {@code delay}, that is at {@code time() + delay}; a zero or negative
+     * delay means "due now", still ordered by that deadline (rule L2.2).
      *
      * @param delay how long from now
      * @param callback what to run
