@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -220,5 +221,12 @@ abstract class ExecutorRules extends ConformanceGroup {
                 + " dropped, but the future became " + wrapped.state()));
         assertTrue(reports().isEmpty(), msg("X1.7", "dropping late results must not report anything, got "
                 + reports()));
+    }
+
+    @Test
+    @DisplayName("X1.8 untested: shutdownDefaultExecutor logs a warning when the executor outlives the timeout")
+    void untested_X1_8_shutdownTimeoutWarns() {
+        Assumptions.abort("untested: needs a default-executor job that outlives the timeout and a check of the"
+                + " log; the default executor's threads cannot be blocked from outside without a test hook");
     }
 }

@@ -3,6 +3,7 @@ package dev.asyncloop.tck;
 import static dev.asyncloop.tck.Waits.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,6 +213,30 @@ abstract class LifecycleRules extends ConformanceGroup {
         assertEquals(List.of(0, 1, 2), ran, msg("L4.1", "each runForever after a stop() must run the loop again;"
                 + " got " + ran + "; check runForever resets its stop flag and running thread on exit"));
         assertEquals(5, run("L4.1", () -> 5), msg("L4.1", "runUntilComplete must work after runForever/stop"));
+    }
+
+
+    @Test
+    @DisplayName("L4.7 an Error thrown by a callback propagates out of runForever; the rest stays queued")
+    void required_L4_7_errorFromCallbackEscapesRunForever() {
+        AssertionError fatal = new AssertionError("L4.7 fatal");
+        List<String> ran = new ArrayList<>();
+        loop.callSoon(() -> {
+            ran.add("A throws");
+            throw fatal;
+        });
+        loop.callSoon(() -> ran.add("B"));
+        Throwable thrown = catchThrowable(() -> runForever("L4.7", DEFAULT_WAIT));
+        assertSame(fatal, thrown, msg("L4.7", "an Error thrown by a callback must propagate out of runForever as"
+                + " is (asyncio: KeyboardInterrupt/SystemExit escape run_forever), got " + thrown
+                + "; check that runOnce reports Exceptions only"));
+        assertFalse(loop.isRunning(), msg("L4.7", "the loop must not be left running after the Error"));
+        assertTrue(reports().isEmpty(), msg("L4.7", "an Error must not be reported to the exception handler, got "
+                + reports()));
+        loop.callSoon(loop::stop);
+        runForever("L4.7", DEFAULT_WAIT);
+        assertEquals(List.of("A throws", "B"), ran, msg("L4.7", "the callbacks left in the ready queue by the Error"
+                + " must run in the next runForever; got " + ran));
     }
 
     /** Runs {@code call} and returns what it threw, or null. */
