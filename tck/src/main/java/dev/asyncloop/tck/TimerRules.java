@@ -84,6 +84,23 @@ abstract class TimerRules extends ConformanceGroup {
     }
 
     @Test
+    @DisplayName("L2.2 infinite and far-off deadlines keep their order and never wrap around")
+    void required_L2_2_infiniteDeadlinesKeepOrder() {
+        List<String> ran = new ArrayList<>();
+        TimerHandle never = loop.callAt(Double.POSITIVE_INFINITY, () -> ran.add("+inf"));
+        loop.callAt(loop.time() - 1, () -> ran.add("-1s"));
+        loop.callAt(Double.NEGATIVE_INFINITY, () -> ran.add("-inf"));
+        loop.callAt(-1e300, () -> ran.add("-1e300"));
+        loop.callLater(Duration.ZERO, () -> ran.add("0"));
+        loop.callSoon(loop::stop);
+        runForever("L2.2", DEFAULT_WAIT);
+        never.cancel();
+        assertEquals(List.of("-inf", "-1e300", "-1s", "0"), ran, msg("L2.2", "deadlines in the far past must run at"
+                + " once, in deadline order (equal ones FIFO), and one at +infinity never; got " + ran
+                + "; check that callAt clamps extreme deadlines instead of overflowing the internal clock"));
+    }
+
+    @Test
     @DisplayName("L2.3 cancelled timers never run (few timers)")
     void required_L2_3_cancelledTimersNeverRun() {
         List<Integer> ran = new ArrayList<>();
