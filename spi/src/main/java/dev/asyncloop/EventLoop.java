@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
  *
  * <p><b>Callbacks that throw.</b> An {@link Exception} thrown by a callback is reported through
  * {@link #callExceptionHandler} and the loop goes on (rule E1.1); an {@link Error} propagates out of
- * {@link #runForever()}.
+ * {@link #runForever()} (L4.7).
  *
  * <p><b>Closed loops.</b> Scheduling on a closed loop, or running it, throws {@link IllegalStateException}
  * ("Event loop is closed").
@@ -90,7 +90,7 @@ public interface EventLoop extends AutoCloseable {
      * Closes the loop: drops pending callbacks and timers, shuts the default executor down without waiting,
      * releases the loop's resources. Idempotent.
      *
-     * @throws IllegalStateException if the loop is running ("Cannot close a running event loop")
+     * @throws IllegalStateException if the loop is running ("Cannot close a running event loop"; rule L4.4)
      */
     @Override
     void close();
@@ -126,7 +126,8 @@ public interface EventLoop extends AutoCloseable {
     Handle callSoon(Runnable callback, Context context);
 
     /**
-     * Schedules {@code callback} to run after {@code delay}; a zero or negative delay means "due now" (rule L2.2).
+     * Schedules {@code callback} to run after {@code delay}, that is at {@code time() + delay}; a zero or negative
+     * delay means "due now", still ordered by that deadline (rule L2.2).
      *
      * @param delay how long from now
      * @param callback what to run

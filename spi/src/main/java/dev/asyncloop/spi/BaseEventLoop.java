@@ -313,11 +313,12 @@ public abstract class BaseEventLoop implements EventLoop {
         Objects.requireNonNull(delay, "delay");
         long nanos;
         try {
-            nanos = Math.min(delay.toNanos(), MAX_DELAY_NANOS);
+            nanos = Math.clamp(delay.toNanos(), -MAX_DELAY_NANOS, MAX_DELAY_NANOS);
         } catch (ArithmeticException tooLarge) {
-            nanos = delay.isNegative() ? 0 : MAX_DELAY_NANOS;
+            nanos = delay.isNegative() ? -MAX_DELAY_NANOS : MAX_DELAY_NANOS;
         }
-        return schedule(System.nanoTime() + Math.max(nanos, 0), callback, context);
+        // A negative delay is kept (asyncio: when = time() + delay), so past-due timers still run in deadline order.
+        return schedule(System.nanoTime() + nanos, callback, context);
     }
 
     @Override
@@ -330,7 +331,8 @@ public abstract class BaseEventLoop implements EventLoop {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("callAt: when is NaN; pass a time on the loop.time() clock");
         }
-        double offset = Math.min(when * 1e9, (double) (System.nanoTime() - ORIGIN + MAX_DELAY_NANOS));
+        long now = System.nanoTime() - ORIGIN;
+        double offset = Math.clamp(when * 1e9, (double) (now - MAX_DELAY_NANOS), (double) (now + MAX_DELAY_NANOS));
         return schedule(ORIGIN + (long) Math.floor(offset), callback, context);
     }
 

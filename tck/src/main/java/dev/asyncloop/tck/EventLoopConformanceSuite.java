@@ -2,6 +2,8 @@ package dev.asyncloop.tck;
 
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.Capability;
+import dev.asyncloop.spi.EventLoopProvider;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -15,8 +17,11 @@ import org.junit.jupiter.api.Timeout;
  * <pre>{@code
  * class MyLoopConformanceTest extends EventLoopConformanceSuite {
  *     @Override protected EventLoop newLoop() { return new MyLoop(); }
+ *     @Override protected Optional<EventLoopProvider> provider() { return Optional.of(new MyLoopProvider()); }
  * }
  * }</pre>
+ *
+ * <p>Override {@link #provider()} as well to have the provider checked (group "provider &amp; selection").
  *
  * <p>Each nested group checks one feature; every test's display name starts with the ID of the rule it checks
  * (listed in {@code docs/tck-rules.md}) and every assertion message starts with {@code [ID]}. Tests are
@@ -50,12 +55,128 @@ public abstract class EventLoopConformanceSuite {
         return Set.of();
     }
 
+    /**
+     * Returns the provider of the loop under test, for the "provider &amp; selection" group (rules S1.x), which
+     * is skipped when this is empty. The provider must be registered with {@link java.util.ServiceLoader}.
+     *
+     * @return the provider (default: none)
+     */
+    protected Optional<EventLoopProvider> provider() {
+        return Optional.empty();
+    }
+
     // ------------------------------------------------------------------ groups
 
     @Nested
     @DisplayName("callbacks & ordering")
     class Callbacks extends CallbackRules {
         Callbacks() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("timers")
+    class Timers extends TimerRules {
+        Timers() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("threadsafe")
+    class Threadsafe extends ThreadsafeRules {
+        Threadsafe() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("lifecycle & stop")
+    class Lifecycle extends LifecycleRules {
+        Lifecycle() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("runUntilComplete")
+    class RunUntilComplete extends RunUntilCompleteRules {
+        RunUntilComplete() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("exception handler")
+    class ExceptionHandler extends ExceptionHandlerRules {
+        ExceptionHandler() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("debug mode")
+    class Debug extends DebugRules {
+        Debug() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("executor")
+    class Executor extends ExecutorRules {
+        Executor() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("provider & selection")
+    class Provider extends ProviderRules {
+        Provider() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    // ------------------------------------------------------------------ futures, tasks, coroutines, context, registry
+
+    @Nested
+    @DisplayName("futures")
+    class Futures extends FutureRules {
+        Futures() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("tasks & cancellation")
+    class Tasks extends TaskRules {
+        Tasks() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("coroutines")
+    class Coroutines extends CoroutineRules {
+        Coroutines() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("context")
+    class Contexts extends ContextRules {
+        Contexts() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("registry")
+    class Registry extends RegistryRules {
+        Registry() {
             super(EventLoopConformanceSuite.this);
         }
     }

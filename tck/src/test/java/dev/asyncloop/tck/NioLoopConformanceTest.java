@@ -4,6 +4,8 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.nio.NioEventLoop;
 import dev.asyncloop.nio.NioEventLoopProvider;
 import dev.asyncloop.spi.Capability;
+import dev.asyncloop.spi.EventLoopProvider;
+import java.util.Optional;
 import java.util.Set;
 
 /** Runs the whole conformance suite against the NIO reference loop. */
@@ -16,5 +18,10 @@ class NioLoopConformanceTest extends EventLoopConformanceSuite {
     @Override
     protected Set<Capability> capabilities() {
         return new NioEventLoopProvider().capabilities();
+    }
+
+    @Override
+    protected Optional<EventLoopProvider> provider() {
+        return Optional.of(new NioEventLoopProvider());
     }
 }

@@ -1,0 +1,148 @@
+package dev.asyncloop.tck;
+
+import static dev.asyncloop.tck.Waits.join;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Group "debug mode": rules D1.x. */
+abstract class DebugRules extends ConformanceGroup {
+    DebugRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @Test
+    @DisplayName("D1.4 setDebug/getDebug and the slow-callback threshold (default 100 ms, not negative)")
+    void required_D1_4_debugSettings() {
+        loop.setDebug(true);
+        assertTrue(loop.getDebug(), msg("D1.4", "getDebug() must return true after setDebug(true)"));
+        loop.setDebug(false);
+        assertFalse(loop.getDebug(), msg("D1.4", "getDebug() must return false after setDebug(false)"));
+        assertEquals(Duration.ofMillis(100), loop.getSlowCallbackDuration(), msg("D1.4", "the slow-callback"
+                + " threshold of a new loop must be 100 ms (asyncio's slow_callback_duration = 0.1)"));
+        loop.setSlowCallbackDuration(Duration.ofMillis(7));
+        assertEquals(Duration.ofMillis(7), loop.getSlowCallbackDuration(), msg("D1.4", "getSlowCallbackDuration"
+                + " must return what was set"));
+        assertThrows(IllegalArgumentException.class, () -> loop.setSlowCallbackDuration(Duration.ofMillis(-1)),
+                msg("D1.4", "a negative slow-callback threshold must throw IllegalArgumentException"));
+        assertEquals(Duration.ofMillis(7), loop.getSlowCallbackDuration(), msg("D1.4", "a refused threshold must"
+                + " leave the previous one"));
+    }
+
+    @Test
+    @DisplayName("D1.1 in debug mode a callback slower than the threshold is logged as a WARNING")
+    void required_D1_1_slowCallbackLogged() {
+        LogCapture.assumeJulBackend();
+        loop.setSlowCallbackDuration(Duration.ofMillis(1));
+        try (LogCapture log = new LogCapture()) {
+            loop.setDebug(false);
+            loop.callSoon(() -> busyWait(20));
+            loop.callSoon(loop::stop);
+            runForever("D1.1", DEFAULT_WAIT);
+            assertTrue(slowWarnings(log).isEmpty(), msg("D1.1", "slow callbacks are only logged in debug mode;"
+                    + " logged with debug off: " + log.entries()));
+            loop.setDebug(true);
+            loop.callSoon(() -> busyWait(20));
+            loop.callSoon(loop::stop);
+            runForever("D1.1", DEFAULT_WAIT);
+            List<LogCapture.Entry> warnings = slowWarnings(log);
+            assertFalse(warnings.isEmpty(), msg("D1.1", "a 20 ms callback with a 1 ms threshold in debug mode"
+                    + " must be logged at WARNING as \"Executing <handle> took N seconds\"; logged: "
+                    + log.entries() + "; check the timing around each handle in runOnce"));
+        } finally {
+            loop.setDebug(false);
+        }
+    }
+
+    @Test
+    @DisplayName("D1.2 in debug mode callSoon/callLater/callAt from a foreign thread while running → ISE")
+    void required_D1_2_wrongThreadCallsRejectedInDebug() {
+        loop.setDebug(true);
+        Map<String, Throwable> caught = new LinkedHashMap<>();
+        AtomicBoolean threadsafeRan = new AtomicBoolean();
+        List<String> ranWrongly = new ArrayList<>();
+        loop.callSoon(() -> {
+            Thread t = Thread.ofPlatform().name("D1.2-foreign").start(() -> {
+                Map<String, Executable> calls = new LinkedHashMap<>();
+                calls.put("callSoon", () -> loop.callSoon(() -> ranWrongly.add("callSoon")));
+                calls.put("callLater", () -> loop.callLater(Duration.ZERO, () -> ranWrongly.add("callLater")));
+                calls.put("callAt", () -> loop.callAt(loop.time(), () -> ranWrongly.add("callAt")));
+                calls.forEach((name, call) -> caught.put(name, LifecycleRules.catchThrowable(call)));
+                caught.put("callSoonThreadsafe", LifecycleRules.catchThrowable(() -> loop.callSoonThreadsafe(() -> {
+                    threadsafeRan.set(true);
+                    loop.stop();
+                })));
+            });
+            join(t);
+        });
+        runForever("D1.2", DEFAULT_WAIT);
+        loop.setDebug(false);
+        caught.forEach((name, e) -> {
+            if (name.equals("callSoonThreadsafe")) {
+                assertEquals(null, e, msg("D1.2", "callSoonThreadsafe from a foreign thread must work in debug"
+                        + " mode, threw " + e));
+            } else {
+                assertTrue(e instanceof IllegalStateException, msg("D1.2", name + " from a foreign thread while"
+                        + " the loop runs in debug mode must throw IllegalStateException, threw " + e
+                        + "; check the debug thread check (asyncio _check_thread)"));
+            }
+        });
+        assertEquals(4, caught.size(), msg("D1.2", "the foreign thread must have tried 4 calls: " + caught));
+        assertTrue(threadsafeRan.get(), msg("D1.2", "the callSoonThreadsafe callback must have run"));
+        assertTrue(ranWrongly.isEmpty(), msg("D1.2", "refused calls must not schedule anything, ran: "
+                + ranWrongly));
+    }
+
+    @Test
+    @DisplayName("D1.3 futures record their creation stack in debug mode only")
+    void required_D1_3_creationStackOnlyInDebug() {
+        loop.setDebug(false);
+        Future<Integer> plain = loop.createFuture();
+        assertTrue(plain.sourceTraceback().isEmpty(), msg("D1.3", "without debug mode sourceTraceback() must be"
+                + " empty (capturing stacks is costly), got " + plain.sourceTraceback().size() + " frames"));
+        loop.setDebug(true);
+        Future<Integer> traced = loop.createFuture();
+        loop.setDebug(false);
+        List<StackTraceElement> frames = traced.sourceTraceback();
+        assertFalse(frames.isEmpty(), msg("D1.3", "in debug mode a future's sourceTraceback() must hold the stack"
+                + " of its creation; check createFuture captures it when debug is on"));
+        assertTrue(frames.stream().anyMatch(f -> f.getClassName().equals(DebugRules.class.getName())),
+                msg("D1.3", "the creation stack must include the frame that called createFuture ("
+                        + DebugRules.class.getName() + "), got " + frames));
+    }
+
+
+    @Test
+    @DisplayName("D1.5 untested: in debug mode the default handler logs the creation stacks of the handle")
+    void untested_D1_5_defaultHandlerLogsCreationStacks() {
+        Assumptions.abort("untested: the layout of the default handler's log text is not specified beyond its"
+                + " message; a loop may format source/handle tracebacks its own way");
+    }
+
+    private static List<LogCapture.Entry> slowWarnings(LogCapture log) {
+        return log.entries().stream()
+                .filter(e -> e.level().intValue() >= Level.WARNING.intValue() && e.message().contains("took"))
+                .toList();
+    }
+
+    private static void busyWait(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.asyncloop.tck;
+
+import static dev.asyncloop.tck.Waits.awaitLatch;
+import static dev.asyncloop.tck.Waits.join;
+import static dev.asyncloop.tck.Waits.joinAll;
+import static dev.asyncloop.tck.Waits.pause;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Handle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Group "threadsafe": rules L3.x. */
+abstract class ThreadsafeRules extends ConformanceGroup {
+    /* How long a helper thread waits so that the loop has most likely gone to sleep in poll(). The tests pass
+       whether or not it has; they can only fail when a wake-up is lost. */
+    private static final long LET_LOOP_BLOCK_MILLIS = 5;
+
+    ThreadsafeRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @Test
+    @DisplayName("L3.1 callSoonThreadsafe wakes a loop blocked with nothing to do")
+    void required_L3_1_callSoonThreadsafeWakesBlockedLoop() {
+        int rounds = 20;
+        AtomicInteger woken = new AtomicInteger();
+        List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
+        Runnable[] round = new Runnable[1];
+        round[0] = () -> {
+            Thread t = Thread.ofPlatform().name("L3.1-waker").start(() -> {
+                pause(LET_LOOP_BLOCK_MILLIS);
+                loop.callSoonThreadsafe(() -> {
+                    if (woken.incrementAndGet() == rounds) {
+                        loop.stop();
+                    } else {
+                        round[0].run();
+                    }
+                });
+            });
+            threads.add(t);
+        };
+        loop.callSoon(round[0]);
+        runForever("L3.1", DEFAULT_WAIT);
+        assertEquals(rounds, woken.get(), msg("L3.1", "each callSoonThreadsafe from another thread must wake the"
+                + " loop blocked in poll() with no timers; check that callSoonThreadsafe calls wakeup() and that"
+                + " no wake-up is lost between the ready check and the poll"));
+        joinAll(threads);
+    }
+
+    @Test
+    @DisplayName("L3.2 callSoonThreadsafe on the loop thread shares the FIFO order of callSoon")
+    void required_L3_2_threadsafeSharesFifoWithCallSoon() {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            if (i % 3 == 0) {
+                loop.callSoonThreadsafe(() -> order.add(n));
+            } else {
+                loop.callSoon(() -> order.add(n));
+            }
+        }
+        loop.callSoon(() -> {
+            for (int i = 50; i < 100; i++) {
+                int n = i;
+                if (i % 2 == 0) {
+                    loop.callSoonThreadsafe(() -> order.add(n));
+                } else {
+                    loop.callSoon(() -> order.add(n));
+                }
+            }
+            loop.callSoonThreadsafe(loop::stop);
+        });
+        runForever("L3.2", DEFAULT_WAIT);
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, order, msg("L3.2", "callbacks scheduled from one thread with callSoon and"
+                + " callSoonThreadsafe must run in the order they were scheduled; got " + order + "; check that"
+                + " both feed the same ready queue"));
+    }
+
+    @Test
+    @DisplayName("L3.3 4 threads × 10,000 callSoonThreadsafe: each runs once, per-thread order kept")
+    void required_L3_3_manyProducersNothingLost() {
+        int producers = 4;
+        int perThread = 10_000;
+        int[] next = new int[producers];
+        List<String> errors = new ArrayList<>();
+        AtomicInteger total = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int producer = p;
+            threads.add(Thread.ofPlatform().name("L3.3-producer-" + p).start(() -> {
+                awaitLatch(go);
+                for (int i = 0; i < perThread; i++) {
+                    int seq = i;
+                    loop.callSoonThreadsafe(() -> {
+                        if (next[producer] != seq && errors.size() < 10) {
+                            errors.add("producer " + producer + ": expected " + next[producer] + ", got " + seq);
+                        }
+                        next[producer] = seq + 1;
+                        if (total.incrementAndGet() == producers * perThread) {
+                            loop.stop();
+                        }
+                    });
+                }
+            }));
+        }
+        loop.callSoon(go::countDown);
+        runForever("L3.3", DEFAULT_WAIT);
+        joinAll(threads);
+        assertTrue(errors.isEmpty(), msg("L3.3", "callbacks of one producer thread must run in its order: " + errors
+                + "; check the ready queue is a FIFO safe for many producers"));
+        for (int p = 0; p < producers; p++) {
+            assertEquals(perThread, next[p], msg("L3.3", "every callback of producer " + p + " must run exactly"
+                    + " once; check that concurrent callSoonThreadsafe calls lose nothing"));
+        }
+        assertEquals(producers * perThread, total.get(), msg("L3.3", "exactly " + producers * perThread
+                + " callbacks must run; check for lost or duplicated handles"));
+    }
+
+    @Test
+    @DisplayName("L3.4 a handle cancelled from another thread before its turn never runs")
+    void required_L3_4_cancelFromOtherThread() {
+        AtomicBoolean ran = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        loop.callSoon(() -> {
+            Handle onLoop = loop.callSoon(() -> ran.set(true));
+            Thread t = Thread.ofPlatform().name("L3.4-canceller").start(() -> {
+                try {
+                    onLoop.cancel();
+                    Handle foreign = loop.callSoonThreadsafe(() -> ran.set(true));
+                    foreign.cancel();
+                    loop.callSoonThreadsafe(() -> {
+                        order.add("marker");
+                        loop.stop();
+                    });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            join(t);
+        });
+        runForever("L3.4", DEFAULT_WAIT);
+        assertEquals(null, failure.get(), msg("L3.4", "cancelling from another thread must not throw: "
+                + failure.get() + "; check Handle.cancel is thread-safe"));
+        assertEquals(List.of("marker"), order, msg("L3.4", "the marker must run"));
+        assertFalse(ran.get(), msg("L3.4", "a handle cancelled from another thread before its turn must never"
+                + " run; check the cancelled flag is visible across threads (volatile) and checked when the"
+                + " handle's turn comes"));
+    }
+
+    @Test
+    @DisplayName("L3.4 stop() from another thread ends a loop blocked with nothing to do")
+    void required_L3_4_stopFromOtherThreadEndsBlockedLoop() {
+        List<Thread> threads = new ArrayList<>();
+        loop.callSoon(() -> threads.add(Thread.ofPlatform().name("L3.4-stopper").start(() -> {
+            pause(LET_LOOP_BLOCK_MILLIS);
+            loop.stop();
+        })));
+        runForever("L3.4", DEFAULT_WAIT);
+        assertFalse(loop.isRunning(), msg("L3.4", "runForever returned, so isRunning() must be false"));
+        joinAll(threads);
+    }
+
+    @Test
+    @DisplayName("L3.1 untested: a loop with nothing to do blocks in poll() instead of spinning")
+    void untested_L3_1_idleLoopDoesNotSpin() {
+        Assumptions.abort("untested: telling a blocked poll from a busy spin needs CPU-time measurements, which"
+                + " are too noisy on shared machines; asyncio's test_timeout_rounding idea is covered by L2.6");
+    }
+}

@@ -1,0 +1,54 @@
+package dev.asyncloop.tck;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Bounded waits for the suite's helper threads: every wait gives up after {@link ConformanceGroup#DEFAULT_WAIT}. */
+final class Waits {
+    private Waits() {
+    }
+
+    /** Sleeps a little, where no event can be awaited (to let the loop block in poll); keeps the interrupt. */
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for {@code latch}, failing after the default wait. */
+    static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(ConformanceGroup.DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("[TCK] a helper thread waited " + ConformanceGroup.DEFAULT_WAIT
+                        + " for its start signal");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Joins {@code t}, failing if it is still alive after the default wait. */
+    static void join(Thread t) {
+        try {
+            t.join(ConformanceGroup.DEFAULT_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            throw new AssertionError("[TCK] helper thread " + t.getName() + " did not finish within "
+                    + ConformanceGroup.DEFAULT_WAIT);
+        }
+    }
+
+    /** Joins every thread of a list that other threads may still append to. */
+    static void joinAll(List<Thread> threads) {
+        List<Thread> copy;
+        synchronized (threads) {
+            copy = List.copyOf(threads);
+        }
+        copy.forEach(Waits::join);
+    }
+}
