@@ -5,6 +5,7 @@ import dev.asyncloop.spi.Capability;
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,6 +48,12 @@ public class ProviderConformanceSuite extends EventLoopConformanceSuite {
         EventLoopProvider p = current();
         return Objects.requireNonNull(p.newEventLoop(), () -> "[TCK] provider " + p.name()
                 + " returned null from newEventLoop()");
+    }
+
+    /** @return the provider under test */
+    @Override
+    protected Optional<EventLoopProvider> provider() {
+        return Optional.of(current());
     }
 
     /** @return the capabilities the provider under test claims */

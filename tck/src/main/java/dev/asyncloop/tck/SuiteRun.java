@@ -140,11 +140,15 @@ final class SuiteRun {
         }
     }
 
-    /** The message of a failure: the throwable's message, else its class name; with its causes' messages. */
+    /**
+     * The message of a failure or abort: an assertion's or assumption's own message, any other throwable's
+     * {@code toString()}; then up to three causes.
+     */
     static String describe(Throwable t) {
         StringBuilder sb = new StringBuilder();
         String m = t.getMessage();
-        sb.append(m != null && !m.isBlank() && t instanceof AssertionError ? m : t.toString());
+        boolean plain = t instanceof AssertionError || t.getClass().getName().startsWith("org.opentest4j.");
+        sb.append(m != null && !m.isBlank() && plain ? m : t.toString());
         Throwable cause = t.getCause();
         for (int depth = 0; cause != null && depth < 3; depth++, cause = cause.getCause()) {
             sb.append("\ncaused by: ").append(cause);

@@ -133,8 +133,8 @@ final class TckCommand {
                 return USAGE;
             }
         }
-        out.print(text);
         report.ifPresent(path -> out.println("report: " + path.toAbsolutePath()));
+        out.print(text);
         out.flush();
         return status;
     }

@@ -1,0 +1,125 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.spi.Capability;
+import dev.asyncloop.spi.EventLoopProvider;
+import dev.asyncloop.tck.mutants.Mutants;
+import dev.asyncloop.tck.mutants.Mutants.Mutant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs the conformance suite against each deliberately broken loop of {@link Mutants} and checks that a test of
+ * the mutant's rule catches it: a test whose display name starts with the rule ID fails on the mutant and passes
+ * on the unmutated forwarding loop (the control, which tells the failures the delegation alone causes). Prints
+ * "mutants killed: K/N".
+ *
+ * <p>Each mutant runs the tests of its rule family (e.g. every "L2.x" test for an L2.4 mutant), which keeps the
+ * whole run to seconds. Runs on the continuation engine only: the mutants break the loop, not the engine.
+ */
+@EnabledIfSystemProperty(named = "asyncloop.coroutines", matches = "continuation",
+        disabledReason = "the mutants break the loop, not the coroutine engine; once is enough")
+class MutantKillTest {
+    private static final Map<String, String> VERDICTS = new TreeMap<>();
+    /** The control runs, by control loop class: the whole suite on each unmutated loop. */
+    private static final Map<Class<?>, RunResult> CONTROLS = new java.util.HashMap<>();
+
+    static Stream<Mutant> mutants() {
+        return Mutants.all().stream();
+    }
+
+    @AfterAll
+    static void printKillRate() {
+        long killed = VERDICTS.values().stream().filter(v -> v.startsWith("killed")).count();
+        StringBuilder sb = new StringBuilder("mutants killed: " + killed + "/" + Mutants.all().size());
+        VERDICTS.forEach((name, verdict) -> sb.append("\n  ").append(name).append(": ").append(verdict));
+        CONTROLS.forEach((loop, run) -> sb.append("\n  control ").append(loop.getSimpleName()).append(": ")
+                .append(run.summaryLine()).append(" (failures there cannot count as kills)"));
+        System.out.println(sb);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mutants")
+    void suiteCatchesMutant(Mutant mutant) {
+        Predicate<String> ofRule = name -> name.startsWith(mutant.rule() + " ");
+        Class<?> controlClass = mutant.control().get().getClass();
+        RunResult control = CONTROLS.computeIfAbsent(controlClass,
+                c -> runSuite("control-" + c.getSimpleName(), mutant.control(), name -> true));
+        List<RunResult.Outcome> ruleTests = control.outcomes().stream().filter(o -> ofRule.test(o.name())).toList();
+        if (ruleTests.isEmpty()) {
+            VERDICTS.put(mutant.name(), "not checked: the suite has no test of rule " + mutant.rule());
+            Assumptions.abort("the suite has no test whose display name starts with " + mutant.rule());
+        }
+        Set<String> passingInControl = ruleTests.stream().filter(o -> o.status() == RunResult.Status.PASSED)
+                .map(RunResult.Outcome::name).collect(Collectors.toSet());
+        assertFalse(passingInControl.isEmpty(), "no test of rule " + mutant.rule() + " passes on the unmutated"
+                + " control loop, so none can tell this mutant apart: " + ruleTests);
+
+        String family = mutant.rule().substring(0, mutant.rule().indexOf('.') + 1);
+        Predicate<String> scope = mutant.name().equals("lost-wakeup")
+                ? ofRule // every L3 test would hang until its 10 s watchdog; L3.1 alone is enough
+                : name -> name.startsWith(family);
+        RunResult result = runSuite(mutant.name(), mutant.factory(), scope);
+        List<RunResult.Outcome> kills = result.with(RunResult.Status.FAILED).stream()
+                .filter(o -> passingInControl.contains(o.name())).toList();
+        VERDICTS.put(mutant.name(), (kills.isEmpty() ? "SURVIVED" : "killed by " + kills.getFirst().name())
+                + String.format(" (%.1f s)", result.duration().toMillis() / 1000.0));
+        assertFalse(kills.isEmpty(), "mutant " + mutant + " survived: it " + mutant.broken() + ", yet no test of"
+                + " rule " + mutant.rule() + " failed. Outcomes of its rule's tests:\n"
+                + result.outcomes().stream().filter(o -> ofRule.test(o.name()))
+                        .map(o -> "  " + o.status() + " " + o.name() + " " + o.firstLines(2))
+                        .collect(Collectors.joining("\n")));
+    }
+
+    private static RunResult runSuite(String name, Supplier<EventLoop> loops, Predicate<String> scope) {
+        ProviderConformanceSuite.use(provider(name, loops));
+        try {
+            return SuiteRun.execute(ProviderConformanceSuite.class, scope);
+        } finally {
+            ProviderConformanceSuite.use(null);
+        }
+    }
+
+    private static EventLoopProvider provider(String name, Supplier<EventLoop> loops) {
+        return new EventLoopProvider() {
+            @Override
+            public String name() {
+                return "mutant-" + name;
+            }
+
+            @Override
+            public int priority() {
+                return -1;
+            }
+
+            @Override
+            public Optional<String> unavailabilityCause() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return Set.of();
+            }
+
+            @Override
+            public EventLoop newEventLoop() {
+                return loops.get();
+            }
+        };
+    }
+}

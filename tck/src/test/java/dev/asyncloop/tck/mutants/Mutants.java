@@ -1,0 +1,433 @@
+package dev.asyncloop.tck.mutants;
+
+import dev.asyncloop.AsyncCallable;
+import dev.asyncloop.Context;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
+import dev.asyncloop.Handle;
+import dev.asyncloop.TimerHandle;
+import dev.asyncloop.nio.NioEventLoop;
+import dev.asyncloop.spi.RunningLoops;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The deliberately broken loops the conformance suite must catch, each with the rule that must catch it.
+ * Each mutant is a {@link ForwardingEventLoop} over a real NIO loop that gets one behaviour wrong.
+ */
+public final class Mutants {
+    private Mutants() {
+    }
+
+    /**
+     * One broken loop.
+     *
+     * @param name a short name
+     * @param rule the ID of the rule whose tests must catch it (a failing test's display name starts with it)
+     * @param broken what the mutant gets wrong
+     * @param factory makes a new mutant loop
+     * @param control makes the unmutated loop the mutant differs from: tests failing on it too cannot catch
+     *     the mutant
+     */
+    public record Mutant(String name, String rule, String broken, Supplier<EventLoop> factory,
+                         Supplier<EventLoop> control) {
+        Mutant(String name, String rule, String broken, Supplier<EventLoop> factory) {
+            this(name, rule, broken, factory, ForwardingEventLoop::new);
+        }
+
+        Mutant(String name, String rule, String broken, MutantTask.Flaw flaw) {
+            this(name, rule, broken, () -> withTasks(flaw), () -> withTasks(MutantTask.Flaw.NONE));
+        }
+
+        @Override
+        public String toString() {
+            return name + " (" + rule + ")";
+        }
+    }
+
+    /** @return every mutant */
+    public static List<Mutant> all() {
+        return List.of(
+                new Mutant("lifo-callbacks", "L1.1", "callSoon callbacks run last-in first-out", Lifo::new),
+                new Mutant("same-iteration", "L1.2", "callbacks scheduled during an iteration run in it",
+                        SameIteration::new),
+                new Mutant("ignores-explicit-context", "L1.3", "callSoon(cb, ctx) runs cb in a copy of the"
+                        + " caller's context instead of ctx", IgnoresExplicitContext::new),
+                new Mutant("equal-deadlines-lifo", "L2.1", "timers with equal deadlines run last-in first-out",
+                        EqualDeadlinesLifo::new),
+                new Mutant("cancelled-timers-run", "L2.3", "a timer handle's cancel() does nothing",
+                        CancelledTimersRun::new),
+                new Mutant("early-timers", "L2.4", "timers fire 50 ms before their deadline", EarlyTimers::new),
+                new Mutant("lost-wakeup", "L3.1", "callSoonThreadsafe queues without waking the loop",
+                        LostWakeup::new),
+                new Mutant("stop-mid-iteration", "L4.1", "stop() ends the iteration at once; the rest waits",
+                        StopMidIteration::new),
+                new Mutant("reentrant-run", "L4.3", "runForever while running returns silently",
+                        ReentrantRun::new),
+                new Mutant("close-while-running", "L4.4", "close() while running does nothing",
+                        CloseWhileRunning::new),
+                new Mutant("run-until-complete-returns-null", "L5.4", "runUntilComplete returns null when the"
+                        + " loop stopped before the future was done", RunUntilCompleteReturnsNull::new),
+                new Mutant("swallowed-exceptions", "E1.1", "callback exceptions are swallowed, never reported",
+                        SwallowedExceptions::new),
+                new Mutant("no-thread-check", "D1.2", "debug mode lets other threads callSoon while running",
+                        NoThreadCheck::new),
+                new Mutant("inline-done-callbacks", "F3.1", "futures call done-callbacks inline",
+                        InlineDoneCallbacks::new),
+                new Mutant("shared-context", "C1.1", "every callback runs in one shared Context",
+                        SharedContext::new),
+                new Mutant("task-without-enter-leave", "R1.1", "tasks never call TaskRegistry.enterTask/leaveTask",
+                        MutantTask.Flaw.NO_ENTER_LEAVE),
+                new Mutant("task-not-registered", "R1.3", "tasks never call TaskRegistry.registerTask",
+                        MutantTask.Flaw.NO_REGISTER),
+                new Mutant("cancel-not-propagated", "T2.1", "task.cancel() leaves the awaited future pending",
+                        MutantTask.Flaw.NO_CANCEL_PROPAGATION),
+                new Mutant("cancelling-as-flag", "T2.4", "cancelling() is 0 or 1 instead of a count",
+                        MutantTask.Flaw.CANCELLING_AS_FLAG),
+                new Mutant("fresh-context-per-step", "C1.3", "each task step runs in a fresh copy of its context",
+                        MutantTask.Flaw.FRESH_CONTEXT_PER_STEP));
+    }
+
+    /** A plain NIO loop whose tasks are {@link MutantTask}s with {@code flaw}. */
+    static EventLoop withTasks(MutantTask.Flaw flaw) {
+        NioEventLoop loop = new NioEventLoop();
+        loop.setTaskFactory(MutantTask.factory(flaw));
+        return loop;
+    }
+
+    // ------------------------------------------------------------------ callbacks
+
+    /** Broken L1.1: buffers callSoon callbacks and runs them newest first from one scheduled callback. */
+    static final class Lifo extends ForwardingEventLoop {
+        private final Deque<MutantHandle> pending = new ArrayDeque<>();
+        private boolean flushScheduled;
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            MutantHandle h = new MutantHandle(callback, context, 0);
+            pending.push(h);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                delegate.callSoon(this::flush);
+            }
+            return h;
+        }
+
+        private void flush() {
+            flushScheduled = false;
+            while (!pending.isEmpty()) {
+                pending.pop().run();
+            }
+        }
+    }
+
+    /** Broken L1.2: runs callbacks from one drain that also runs those scheduled while it drains. */
+    static final class SameIteration extends ForwardingEventLoop {
+        private final Deque<MutantHandle> pending = new ArrayDeque<>();
+        private boolean drainScheduled;
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            MutantHandle h = new MutantHandle(callback, context, 0);
+            pending.add(h);
+            if (!drainScheduled) {
+                drainScheduled = true;
+                delegate.callSoon(this::drain);
+            }
+            return h;
+        }
+
+        private void drain() {
+            while (!pending.isEmpty()) {
+                pending.poll().run();
+            }
+            drainScheduled = false;
+        }
+    }
+
+    /** Broken L1.3: ignores the explicit context of callSoon. */
+    static final class IgnoresExplicitContext extends ForwardingEventLoop {
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            return delegate.callSoon(callback, Context.copyCurrent());
+        }
+    }
+
+    /** Broken C1.1: every callback of every kind runs in one shared context. */
+    static final class SharedContext extends ForwardingEventLoop {
+        private final Context shared = new Context();
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            return delegate.callSoon(callback, shared);
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return delegate.callLater(delay, callback, shared);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            return delegate.callAt(when, callback, shared);
+        }
+
+        @Override
+        public Handle callSoonThreadsafe(Runnable callback, Context context) {
+            return delegate.callSoonThreadsafe(callback, shared);
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** Broken L2.1: later timers get an earlier slot among equal deadlines (each up to 10 ms late, never early). */
+    static final class EqualDeadlinesLifo extends ForwardingEventLoop {
+        private int sequence;
+
+        private double lateness() {
+            return (100 - sequence++ % 100) * 100e-6;
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return delegate.callAt(delegate.time() + delay.toNanos() / 1e9 + lateness(), callback, context);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            return delegate.callAt(when + lateness(), callback, context);
+        }
+    }
+
+    /** Broken L2.3: cancelling a timer handle does not cancel the timer. */
+    static final class CancelledTimersRun extends ForwardingEventLoop {
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return deaf(delegate.callLater(delay, callback, context));
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            return deaf(delegate.callAt(when, callback, context));
+        }
+
+        private static TimerHandle deaf(TimerHandle real) {
+            return new MutantHandle(() -> { }, real.getContext(), real.when());
+        }
+    }
+
+    /** Broken L2.4: timers fire 50 ms early; their handles report the deadline asked for. */
+    static final class EarlyTimers extends ForwardingEventLoop {
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return callAt(delegate.time() + delay.toNanos() / 1e9, callback, context);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            TimerHandle early = delegate.callAt(when - 0.05, callback, context);
+            return new TimerHandle() {
+                @Override
+                public double when() {
+                    return when;
+                }
+
+                @Override
+                public void cancel() {
+                    early.cancel();
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return early.isCancelled();
+                }
+
+                @Override
+                public Context getContext() {
+                    return early.getContext();
+                }
+            };
+        }
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    /** Broken L3.1: callSoonThreadsafe queues the callback but never wakes a blocked loop. */
+    static final class LostWakeup extends ForwardingEventLoop {
+        @Override
+        public Handle callSoonThreadsafe(Runnable callback, Context context) {
+            return delegate.callSoon(callback, context);
+        }
+    }
+
+    /** Broken D1.2: in debug mode, callSoon from a foreign thread is accepted instead of refused. */
+    static final class NoThreadCheck extends ForwardingEventLoop {
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            if (delegate.isRunning() && !RunningLoops.isCurrent(delegate)) {
+                return delegate.callSoonThreadsafe(callback, context);
+            }
+            return delegate.callSoon(callback, context);
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            if (delegate.isRunning() && !RunningLoops.isCurrent(delegate)) {
+                delegate.callSoonThreadsafe(() -> delegate.callLater(delay, callback, context));
+                return new MutantHandle(callback, context, delegate.time() + delay.toNanos() / 1e9);
+            }
+            return delegate.callLater(delay, callback, context);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            if (delegate.isRunning() && !RunningLoops.isCurrent(delegate)) {
+                delegate.callSoonThreadsafe(() -> delegate.callAt(when, callback, context));
+                return new MutantHandle(callback, context, when);
+            }
+            return delegate.callAt(when, callback, context);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Broken L4.1: stop() abandons the rest of the current iteration; its callbacks run after the next start. */
+    static final class StopMidIteration extends ForwardingEventLoop {
+        private volatile boolean halted;
+
+        @Override
+        public void stop() {
+            halted = true;
+            super.stop();
+        }
+
+        @Override
+        public void runForever() {
+            halted = false;
+            super.runForever();
+        }
+
+        @Override
+        public <T> T runUntilComplete(Future<T> future) {
+            halted = false;
+            return super.runUntilComplete(future);
+        }
+
+        @Override
+        public <T> T runUntilComplete(AsyncCallable<T> main) {
+            halted = false;
+            return super.runUntilComplete(main);
+        }
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            return delegate.callSoon(haltable(callback, context), context);
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return delegate.callLater(delay, haltable(callback, context), context);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            return delegate.callAt(when, haltable(callback, context), context);
+        }
+
+        private Runnable haltable(Runnable callback, Context context) {
+            return new Runnable() {
+                @Override
+                public void run() {
+                    if (halted) {
+                        delegate.callSoon(this, context);
+                    } else {
+                        callback.run();
+                    }
+                }
+            };
+        }
+    }
+
+    /** Broken L4.3: a nested runForever returns silently instead of throwing. */
+    static final class ReentrantRun extends ForwardingEventLoop {
+        @Override
+        public void runForever() {
+            if (!delegate.isRunning()) {
+                super.runForever();
+            }
+        }
+    }
+
+    /** Broken L4.4: close() while running is ignored instead of refused. */
+    static final class CloseWhileRunning extends ForwardingEventLoop {
+        @Override
+        public void close() {
+            if (!delegate.isRunning()) {
+                super.close();
+            }
+        }
+    }
+
+    /** Broken L5.4: runUntilComplete returns null when the loop stopped before the future was done. */
+    static final class RunUntilCompleteReturnsNull extends ForwardingEventLoop {
+        @Override
+        public <T> T runUntilComplete(Future<T> future) {
+            try {
+                return super.runUntilComplete(future);
+            } catch (IllegalStateException e) {
+                if (!future.isDone() && String.valueOf(e.getMessage()).startsWith("Event loop stopped")) {
+                    return null;
+                }
+                throw e;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /** Broken E1.1: exceptions thrown by callbacks are swallowed. */
+    static final class SwallowedExceptions extends ForwardingEventLoop {
+        private static Runnable quiet(Runnable callback) {
+            return () -> {
+                try {
+                    callback.run();
+                } catch (RuntimeException ignored) {
+                    // the mutation: nobody hears of it
+                }
+            };
+        }
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            return delegate.callSoon(quiet(callback), context);
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            return delegate.callLater(delay, quiet(callback), context);
+        }
+
+        @Override
+        public TimerHandle callAt(double when, Runnable callback, Context context) {
+            return delegate.callAt(when, quiet(callback), context);
+        }
+
+        @Override
+        public Handle callSoonThreadsafe(Runnable callback, Context context) {
+            return delegate.callSoonThreadsafe(quiet(callback), context);
+        }
+    }
+
+    // ------------------------------------------------------------------ futures and tasks
+
+    /** Broken F3.1: createFuture returns futures that call their done-callbacks inline. */
+    static final class InlineDoneCallbacks extends ForwardingEventLoop {
+        @Override
+        public <T> Future<T> createFuture() {
+            return new InlineFuture<>(delegate);
+        }
+    }
+}
