@@ -10,7 +10,7 @@ import java.util.List;
  * {@link #getSuppressed()}, so a printed stack trace shows all of them. Cancelled tasks are not failures and
  * never appear here.
  */
-public class TaskGroupException extends RuntimeException {
+public final class TaskGroupException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient List<Throwable> exceptions;

@@ -42,7 +42,11 @@ public final class Tasks {
      */
     @SafeVarargs
     public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
-        return gather(List.of(futures));
+        List<Future<? extends T>> list = new ArrayList<>(futures.length);
+        for (Future<? extends T> f : futures) {
+            list.add(f);
+        }
+        return gather(list);
     }
 
     /**

@@ -97,7 +97,7 @@ class TaskGroupTest extends LoopFixture {
     @DisplayName("a cancelled task is not a failure")
     void childCancellationIsNoError() {
         run(() -> {
-            Task<String>[] t = new Task[1];
+            Task<?>[] t = new Task<?>[1];
             TaskGroup.run(g -> {
                 t[0] = g.createTask(() -> Async.sleep(LONG, "x"));
                 Async.yieldNow();
@@ -260,7 +260,7 @@ class TaskGroupTest extends LoopFixture {
             IllegalArgumentException body = new IllegalArgumentException("body");
             IllegalStateException child = new IllegalStateException("child");
             TaskGroup g = TaskGroup.open();
-            Task<String>[] ok = new Task[1];
+            Task<?>[] ok = new Task<?>[1];
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
                 try (g) {
                     ok[0] = g.createTask(() -> Async.sleep(Duration.ofMillis(5), "ok"));

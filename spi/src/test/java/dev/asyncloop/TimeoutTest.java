@@ -223,8 +223,9 @@ class TimeoutTest extends LoopFixture {
         run(() -> {
             Timeout[] inner = new Timeout[1];
             assertThrows(TimeoutError.class, () -> Timeout.run(SHORT, () -> {
-                inner[0] = Timeout.after(LONG);
-                try (Timeout t = inner[0]) {
+                Timeout t = Timeout.after(LONG);
+                inner[0] = t;
+                try (t) {
                     return Async.sleep(LONG, null);
                 }
             }));
