@@ -339,6 +339,28 @@ class TaskGroupTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("eager tasks: a task failing inside createTask still fails the group, after the body")
+    void eagerTaskFailsAtOnce() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("eager");
+            boolean[] bodyFinished = {false};
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                Task<Object> t = g.createTask(() -> {
+                    throw boom;
+                });
+                assertTrue(t.isDone(), "the eager task ran inside createTask");
+                bodyFinished[0] = true;   // the group's reaction comes through a done-callback, not inline
+                return null;
+            }));
+            assertTrue(bodyFinished[0]);
+            assertEquals(List.of(boom), e.exceptions());
+            assertEquals(0, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("a group outside a task is refused")
     void outsideTask() {
         assertThrows(IllegalStateException.class, TaskGroup::open);
