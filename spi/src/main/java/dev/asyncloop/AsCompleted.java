@@ -1,0 +1,236 @@
+package dev.asyncloop;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What {@link Tasks#asCompleted} returns: the given futures in the order they complete, one per call, as
+ * many as there are distinct futures. Two ways to take them, sharing one count:
+ *
+ * <ul>
+ *   <li>{@link #next()} (asyncio 3.12's plain iteration, also {@code for (Future<T> f : asCompleted)}): never
+ *       suspends; returns a new future that gets the outcome (result, exception or cancellation) of the next
+ *       future to complete, or a {@link TimeoutError} once the deadline has passed. Await it.</li>
+ *   <li>{@link #awaitNext()} (asyncio 3.13's {@code async for}, also {@code for (Future<T> f : ac.originals())}
+ *       inside a task): suspends the current task until the next future completes and returns that original
+ *       future, done; throws {@link TimeoutError} once the deadline has passed.</li>
+ * </ul>
+ *
+ * <p>On timeout the futures still pending are left alone (not cancelled); every later take times out.
+ * Threads: loop thread only; {@link #awaitNext()} inside a task.
+ *
+ * @param <T> the result type
+ */
+public final class AsCompleted<T> implements Iterable<Future<T>> {
+    private static final Object TIMED_OUT = new Object();
+
+    private final EventLoop loop;
+    private final Set<Future<T>> todo;
+    private final ArrayDeque<Object> completed = new ArrayDeque<>();
+    private final ArrayDeque<Receiver> receivers = new ArrayDeque<>();
+    private final Consumer<Future<T>> onCompletion = this::completed;
+    private int left;
+    private TimerHandle timer;
+
+    /** A consumer waiting for an item; {@code wake} is called while an item is queued. */
+    private interface Receiver {
+        boolean live();
+
+        void wake();
+    }
+
+    AsCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
+        this.todo = new LinkedHashSet<>(futures);
+        this.loop = Tasks.sameLoop(todo);
+        for (Future<T> f : todo) {
+            f.addDoneCallback(onCompletion);
+        }
+        if (!todo.isEmpty() && timeout != null) {
+            timer = loop.callLater(timeout, this::timedOut);
+        }
+        left = todo.size();
+    }
+
+    /**
+     * Tells whether a future remains to be taken.
+     *
+     * @return true while fewer futures were taken than were given
+     */
+    public boolean hasNext() {
+        return left > 0;
+    }
+
+    /**
+     * Takes the next slot without suspending (3.12 form).
+     *
+     * @return a new future of the loop completing like the next future to complete, or with
+     *     {@link TimeoutError}
+     * @throws NoSuchElementException if every future was taken
+     */
+    public Future<T> next() {
+        take();
+        Future<T> slot = loop.createFuture();
+        Receiver receiver = new Receiver() {
+            @Override
+            public boolean live() {
+                return !slot.isDone();
+            }
+
+            @Override
+            public void wake() {
+                resolve(slot, completed.poll());
+            }
+        };
+        if (!completed.isEmpty()) {
+            receiver.wake();
+        } else {
+            receivers.add(receiver);
+        }
+        return slot;
+    }
+
+    /**
+     * Suspends the current task until the next future completes and returns it (3.13 form).
+     *
+     * @return the original future, done
+     * @throws TimeoutError if the deadline passed before it completed
+     * @throws CancelledError if the waiting task is cancelled (nothing is taken then)
+     * @throws NoSuchElementException if every future was taken
+     * @throws IllegalStateException if not called inside a task
+     */
+    @SuppressWarnings("unchecked")
+    public Future<T> awaitNext() {
+        take();
+        while (completed.isEmpty()) {
+            Future<Void> signal = loop.createFuture();
+            receivers.add(new Receiver() {
+                @Override
+                public boolean live() {
+                    return !signal.isDone();
+                }
+
+                @Override
+                public void wake() {
+                    signal.setResult(null);
+                }
+            });
+            try {
+                Async.await(signal);
+            } catch (CancelledError e) {
+                left++;
+                signal.cancel();
+                if (!completed.isEmpty()) {
+                    wakeOne();
+                }
+                throw e;
+            }
+        }
+        Object item = completed.poll();
+        if (item == TIMED_OUT) {
+            throw new TimeoutError("as_completed: the timeout expired", null);
+        }
+        return (Future<T>) item;
+    }
+
+    /**
+     * Iterates with {@link #next()}: never suspends; await each future it returns.
+     *
+     * @return the iterator
+     */
+    @Override
+    public Iterator<Future<T>> iterator() {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return AsCompleted.this.hasNext();
+            }
+
+            @Override
+            public Future<T> next() {
+                return AsCompleted.this.next();
+            }
+        };
+    }
+
+    /**
+     * Iterates with {@link #awaitNext()}: each {@code next()} suspends the current task and returns an original
+     * future, done. Iterate it inside a task.
+     *
+     * @return the iterable of the original futures
+     */
+    public Iterable<Future<T>> originals() {
+        return () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return AsCompleted.this.hasNext();
+            }
+
+            @Override
+            public Future<T> next() {
+                return awaitNext();
+            }
+        };
+    }
+
+    private void take() {
+        if (left == 0) {
+            throw new NoSuchElementException("as_completed: every future was already taken");
+        }
+        left--;
+    }
+
+    private void completed(Future<T> f) {
+        if (!todo.remove(f)) {
+            return;
+        }
+        put(f);
+        if (todo.isEmpty() && timer != null) {
+            timer.cancel();
+        }
+    }
+
+    private void timedOut() {
+        for (Future<T> f : todo) {
+            f.removeDoneCallback(onCompletion);
+            put(TIMED_OUT);
+        }
+        todo.clear();
+    }
+
+    private void put(Object item) {
+        completed.add(item);
+        wakeOne();
+    }
+
+    private void wakeOne() {
+        while (!receivers.isEmpty()) {
+            Receiver r = receivers.poll();
+            if (r.live()) {
+                r.wake();
+                return;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void resolve(Future<T> slot, Object item) {
+        if (item == TIMED_OUT) {
+            slot.setException(new TimeoutError("as_completed: the timeout expired", null));
+            return;
+        }
+        Future<T> f = (Future<T>) item;
+        if (f.isCancelled()) {
+            slot.cancel();
+        } else if (f.exception().isPresent()) {
+            slot.setException(f.exception().get());
+        } else {
+            slot.setResult(f.result());
+        }
+    }
+}

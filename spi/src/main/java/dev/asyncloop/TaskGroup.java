@@ -1,0 +1,316 @@
+package dev.asyncloop;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * asyncio 3.11+'s {@code TaskGroup}: tasks that belong to a block of the current ("parent") task, all done
+ * when the block ends.
+ *
+ * <p><b>Rules</b> (as asyncio's). Leaving the group waits for all its tasks. The first task to fail cancels
+ * every other task of the group and the parent's current await (the parent is cancelled once, and that
+ * request is withdrawn with {@link Task#uncancel()} when the group ends). All failures, the body's included,
+ * are thrown together as one {@link TaskGroupException}. A task of the group that is cancelled is not a
+ * failure. When the parent is cancelled from elsewhere, the tasks are cancelled and the {@link CancelledError}
+ * propagates, unless there were failures, which win. No task can be added once the group is shutting down or
+ * done ({@link IllegalStateException}).
+ *
+ * <p><b>Two forms.</b> The primary one follows asyncio exactly, because it sees the body's outcome:
+ * <pre>{@code
+ * List<Task<String>> fetches = TaskGroup.run(group -> List.of(
+ *         group.createTask(() -> fetch("a")),
+ *         group.createTask(() -> fetch("b"))));
+ * // here both tasks are done: fetches.get(0).result(), ...
+ * }</pre>
+ * The try-with-resources form:
+ * <pre>{@code
+ * TaskGroup group = TaskGroup.open();
+ * try (group) {
+ *     group.createTask(() -> fetch("a"));
+ *     group.createTask(() -> fetch("b"));
+ * } catch (CancelledError e) {
+ *     throw group.convert(e);   // the TaskGroupException when a task failed, else e
+ * }
+ * }</pre>
+ * Java's {@link #close()} cannot see the exception the block ends with, nor replace it. Hence, in this form:
+ * <ul>
+ *   <li>When the block ends normally, {@code close()} is exactly asyncio's {@code __aexit__}: it waits, and
+ *       throws {@link TaskGroupException} or {@link CancelledError}.</li>
+ *   <li>When the block ends with a {@link CancelledError} (from a failing task cancelling the parent's await,
+ *       or from outside), {@code close()} sees the parent's pending cancel request and cancels the tasks as
+ *       asyncio does, waits for them, and throws the {@code TaskGroupException} if any failed; Java attaches it
+ *       as suppressed to the block's {@code CancelledError}, which goes on. {@link #convert} in a
+ *       {@code catch} gives back what asyncio would throw.</li>
+ *   <li>When the block ends with another exception, {@code close()} cannot tell: it waits for the tasks
+ *       without cancelling them; the block's exception wins and the {@code TaskGroupException} of the tasks'
+ *       failures, if any, is attached to it as suppressed. Use {@link #run} for the exact rule (cancel the
+ *       tasks, then one {@code TaskGroupException} holding the body's exception too).</li>
+ * </ul>
+ *
+ * <p><b>Threads.</b> Open, use and close a group inside one task, on its loop's thread.
+ * {@link #createTask} may also be called by the group's tasks and callbacks while the group is open.
+ */
+public final class TaskGroup implements AutoCloseable {
+
+    /**
+     * The body of {@link #run}.
+     *
+     * @param <T> the result type
+     */
+    @FunctionalInterface
+    public interface Body<T> {
+        /**
+         * Runs inside the parent task with the group open.
+         *
+         * @param group the group, to create tasks in
+         * @return the body's result
+         * @throws Exception anything; it is collected with the tasks' failures
+         */
+        T run(TaskGroup group) throws Exception;
+    }
+
+    private final EventLoop loop;
+    private final Task<?> parent;
+    private final Set<Task<?>> tasks = new LinkedHashSet<>();
+    private final List<Throwable> errors = new ArrayList<>();
+    private final Consumer<Future<?>> onTaskDone = this::taskDone;
+    private boolean exiting;
+    private boolean exited;
+    private boolean aborting;
+    private boolean parentCancelRequested;
+    private Future<Void> allDone;
+    private TaskGroupException thrown;
+
+    private TaskGroup() {
+        this.loop = Async.getRunningLoop();
+        this.parent = Async.currentTask(loop).orElseThrow(() -> new IllegalStateException(
+                "TaskGroup cannot determine the parent task: open it inside a task's body"));
+    }
+
+    /**
+     * Opens a group in the current task, for try-with-resources; see the class comment for what
+     * {@link #close()} can and cannot do.
+     *
+     * @return the open group
+     * @throws IllegalStateException if not called inside a task
+     */
+    public static TaskGroup open() {
+        return new TaskGroup();
+    }
+
+    /**
+     * Runs {@code body} with a new group open in the current task, then waits for the group's tasks, following
+     * asyncio's {@code async with TaskGroup()} exactly.
+     *
+     * @param body the body
+     * @param <T> the result type
+     * @return the body's result
+     * @throws TaskGroupException if tasks or the body failed (the body's exception is among them)
+     * @throws CancelledError if the parent task was cancelled (by anything but the group itself) and nothing
+     *     failed
+     * @throws Error an {@link Error} the body threw, after the tasks were cancelled and waited for; the tasks'
+     *     failures are attached as suppressed
+     * @throws IllegalStateException if not called inside a task
+     */
+    public static <T> T run(Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        TaskGroup group = open();
+        T result;
+        try {
+            result = body.run(group);
+        } catch (Error e) {
+            RuntimeException outcome = group.exit(null, true);
+            if (outcome instanceof TaskGroupException tge) {
+                tge.exceptions().forEach(e::addSuppressed);
+            }
+            throw e;
+        } catch (Exception e) {
+            RuntimeException outcome = group.exit(e, false);
+            if (outcome != null) {
+                throw outcome;
+            }
+            return null;
+        }
+        RuntimeException outcome = group.exit(null, false);
+        if (outcome != null) {
+            throw outcome;
+        }
+        return result;
+    }
+
+    /**
+     * Creates a task in this group ({@code create_task}).
+     *
+     * @param body the task's body
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the group is shutting down (a task failed, or the parent is being
+     *     cancelled) or finished
+     */
+    public <T> Task<T> createTask(AsyncCallable<T> body) {
+        return createTask(body, null);
+    }
+
+    /**
+     * Creates a named task in this group.
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the group is shutting down or finished
+     */
+    public <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+        Objects.requireNonNull(body, "body");
+        if (exited || exiting && tasks.isEmpty()) {
+            throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks before it is closed");
+        }
+        if (aborting) {
+            throw new IllegalStateException("TaskGroup " + this + " is shutting down; no new tasks are accepted");
+        }
+        Task<T> task = loop.createTask(body, name);
+        tasks.add(task);
+        task.addDoneCallback(onTaskDone);
+        if (aborting && !task.isDone()) {
+            task.cancel();
+        }
+        return task;
+    }
+
+    /**
+     * Ends the group for the try-with-resources form: waits for every task, cancelling them first if the
+     * parent is being cancelled (it has a cancel request pending that is not the group's own), and throws as
+     * the class comment says. Closing again does nothing.
+     *
+     * @throws TaskGroupException if tasks failed
+     * @throws CancelledError if the parent was cancelled during the wait by something else than the group
+     */
+    @Override
+    public void close() {
+        if (exited || exiting) {
+            return;
+        }
+        boolean beingCancelled = parent.cancelling() > (parentCancelRequested ? 1 : 0);
+        RuntimeException outcome = exit(null, beingCancelled);
+        if (outcome != null) {
+            throw outcome;
+        }
+    }
+
+    /**
+     * Gives back what asyncio would have thrown when the try-with-resources block ended with {@code error}:
+     * call it from {@code catch (CancelledError e) { throw group.convert(e); }}.
+     *
+     * @param error the cancellation the block ended with
+     * @return the {@link TaskGroupException} that {@link #close()} threw, if any; else {@code error}
+     * @throws IllegalStateException if the group is not closed yet
+     */
+    public RuntimeException convert(CancelledError error) {
+        Objects.requireNonNull(error, "error");
+        if (!exited) {
+            throw new IllegalStateException("convert() is for the catch clause after the group is closed");
+        }
+        return thrown != null ? thrown : error;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("TaskGroup[");
+        s.append(exited ? "finished" : aborting ? "cancelling" : "entered");
+        if (!tasks.isEmpty()) {
+            s.append(", tasks=").append(tasks.size());
+        }
+        if (!errors.isEmpty()) {
+            s.append(", errors=").append(errors.size());
+        }
+        return s.append(']').toString();
+    }
+
+    /**
+     * asyncio's {@code __aexit__}.
+     *
+     * @param bodyError what the body threw, or null
+     * @param cancelInFlight whether a cancellation of the body is known or inferred (try form) without its error
+     * @return what to throw, or null to go on normally (or to swallow {@code bodyError})
+     */
+    private RuntimeException exit(Throwable bodyError, boolean cancelInFlight) {
+        exiting = true;
+        CancelledError propagate = bodyError instanceof CancelledError ce ? ce : null;
+        if ((bodyError != null || cancelInFlight) && !aborting) {
+            abort();
+        }
+        while (!tasks.isEmpty()) {
+            allDone = loop.createFuture();
+            try {
+                Async.await(allDone);
+            } catch (CancelledError e) {
+                if (!aborting || cancelInFlight && propagate == null) {
+                    propagate = e;
+                    abort();
+                }
+            }
+            allDone = null;
+        }
+        exited = true;
+        if (parentCancelRequested && parent.uncancel() == 0) {
+            propagate = null;
+        }
+        if (propagate != null && errors.isEmpty()) {
+            return propagate;
+        }
+        if (bodyError != null && !(bodyError instanceof CancelledError)) {
+            errors.add(bodyError);
+        }
+        if (errors.isEmpty()) {
+            return null;
+        }
+        if (parent.cancelling() > 0) {
+            // keep an outside cancellation pending for the parent's next await, as asyncio 3.13 does
+            parent.uncancel();
+            parent.cancel();
+        }
+        thrown = new TaskGroupException(errors);
+        return thrown;
+    }
+
+    private void abort() {
+        aborting = true;
+        for (Task<?> t : List.copyOf(tasks)) {
+            if (!t.isDone()) {
+                t.cancel();
+            }
+        }
+    }
+
+    private void taskDone(Future<?> task) {
+        tasks.remove(task);
+        if (allDone != null && tasks.isEmpty() && !allDone.isDone()) {
+            allDone.setResult(null);
+        }
+        if (task.isCancelled()) {
+            return;
+        }
+        Throwable e = task.exception().orElse(null);
+        if (e == null) {
+            return;
+        }
+        errors.add(e);
+        if (parent.isDone()) {
+            loop.callExceptionHandler(ExceptionContext.builder("Task " + task
+                            + " has errored out but its parent task " + parent + " is already completed")
+                    .exception(e)
+                    .task((Task<?>) task)
+                    .build());
+            return;
+        }
+        if (!aborting && !parentCancelRequested) {
+            abort();
+            parentCancelRequested = true;
+            parent.cancel();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.asyncloop;
+
+import static dev.asyncloop.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour of {@link Tasks#gather}, in the spirit of CPython's gather tests. */
+class GatherTest extends LoopFixture {
+
+    @Test
+    @DisplayName("results come in argument order, whatever the completion order")
+    void argumentOrder() {
+        List<String> r = run(() -> await(Tasks.gather(
+                later(Duration.ofMillis(15), "a"), later(Duration.ofMillis(1), "b"), sleeper(Duration.ofMillis(5), "c"))));
+        assertEquals(List.of("a", "b", "c"), r);
+    }
+
+    @Test
+    @DisplayName("no futures: a done future with an empty list")
+    void empty() {
+        run(() -> {
+            Future<List<Object>> g = Tasks.gather(List.of(), false);
+            assertTrue(g.isDone());
+            assertEquals(List.of(), g.result());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("all futures already done: the gather is done at once")
+    void allDone() {
+        run(() -> {
+            Future<String> a = loop.createFuture();
+            a.setResult("a");
+            Future<List<String>> g = Tasks.gather(a, a);
+            assertTrue(g.isDone());
+            assertEquals(List.of("a", "a"), g.result());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a future given twice is waited for once and listed twice")
+    void duplicates() {
+        run(() -> {
+            Task<String> t = sleeper(Duration.ofMillis(1), "t");
+            assertEquals(List.of("t", "u", "t"), await(Tasks.gather(t, later(Duration.ofMillis(2), "u"), t)));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("the first exception finishes the gather; the other futures go on")
+    void firstExceptionPropagates() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Future<String> slow = loop.createFuture();
+            Future<List<String>> g = Tasks.gather(slow, failLater(Duration.ofMillis(1), boom));
+            assertSame(boom, assertThrows(IllegalStateException.class, () -> await(g)));
+            assertFalse(slow.isDone(), "the other child is not cancelled");
+            slow.setResult("slow");
+            assertEquals("slow", await(slow));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("returnExceptions lists failures and cancellations as values")
+    void returnExceptions() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Future<String> cancelled = loop.createFuture();
+            loop.callLater(Duration.ofMillis(1), () -> cancelled.cancel("stop"));
+            List<Object> r = await(Tasks.gather(List.of(later(Duration.ofMillis(3), "ok"),
+                    failLater(Duration.ofMillis(2), boom), cancelled), true));
+            assertEquals("ok", r.get(0));
+            assertSame(boom, r.get(1));
+            assertInstanceOf(CancelledError.class, r.get(2));
+            assertEquals("stop", ((CancelledError) r.get(2)).getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a cancelled child makes the gather fail with CancelledError")
+    void childCancelled() {
+        run(() -> {
+            Task<String> child = sleeper(LONG, "x");
+            Future<List<String>> g = Tasks.gather(child, later(Duration.ofMillis(1), "y"));
+            loop.callLater(Duration.ofMillis(2), () -> child.cancel());
+            assertThrows(CancelledError.class, () -> await(g));
+            assertFalse(g.isCancelled(), "the gather finished with a CancelledError, it was not itself cancelled");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("cancelling the gather cancels every child; awaiting it raises CancelledError")
+    void cancelGather() {
+        run(() -> {
+            Task<String> a = sleeper(LONG, "a");
+            Future<String> b = loop.createFuture();
+            Future<List<Object>> g = Tasks.gather(List.of(a, b), true);
+            Async.yieldNow();
+            assertTrue(g.cancel("enough"));
+            CancelledError e = assertThrows(CancelledError.class, () -> await(g));
+            assertEquals("enough", e.getMessage());
+            assertTrue(a.isCancelled() && b.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("cancelling the task awaiting the gather cancels the children")
+    void cancelAwaitingTask() {
+        run(() -> {
+            Task<String> a = sleeper(LONG, "a");
+            Task<String> b = sleeper(LONG, "b");
+            Task<List<String>> waiter = loop.createTask(() -> await(Tasks.gather(a, b)));
+            Async.sleep(Duration.ofMillis(2));
+            waiter.cancel();
+            assertThrows(CancelledError.class, () -> await(waiter));
+            assertTrue(a.isCancelled() && b.isCancelled() && waiter.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("race: cancelling the gather after all children finished but before it heard of it does nothing")
+    void cancelWhileChildrenFinish() {
+        run(() -> {
+            Future<String> a = loop.createFuture();
+            Future<String> b = loop.createFuture();
+            Future<List<String>> g = Tasks.gather(a, b);
+            a.setResult("a");
+            b.setResult("b");
+            assertFalse(g.isDone(), "the done-callbacks are still scheduled");
+            assertFalse(g.cancel(), "no child accepted the cancellation");
+            assertEquals(List.of("a", "b"), await(g));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("race: cancelling the gather while one child finishes and one is pending")
+    void cancelWhileOneChildFinishes() {
+        run(() -> {
+            Future<String> a = loop.createFuture();
+            Future<String> b = loop.createFuture();
+            Future<List<Object>> g = Tasks.gather(List.of(a, b), true);
+            a.setResult("a");
+            assertTrue(g.cancel());
+            assertThrows(CancelledError.class, () -> await(g));
+            assertEquals("a", a.result());
+            assertTrue(b.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("futures of different loops are refused")
+    void differentLoops() {
+        EventLoop other = new LibraryTestLoop();
+        try {
+            Future<String> foreign = other.createFuture();
+            run(() -> {
+                assertThrows(IllegalArgumentException.class, () -> Tasks.gather(loop.<String>createFuture(), foreign));
+                return null;
+            });
+        } finally {
+            other.close();
+        }
+    }
+}

@@ -1,0 +1,369 @@
+package dev.asyncloop;
+
+import static dev.asyncloop.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour of {@link TaskGroup}, in the spirit of CPython's test_taskgroups. */
+class TaskGroupTest extends LoopFixture {
+
+    static Task<String> failing(TaskGroup g, Duration after, RuntimeException e) {
+        return g.createTask(() -> {
+            Async.sleep(after);
+            throw e;
+        });
+    }
+
+    @Test
+    @DisplayName("the group waits for all its tasks")
+    void waitsForAll() {
+        run(() -> {
+            List<Task<String>> ts = TaskGroup.run(g -> List.of(
+                    g.createTask(() -> Async.sleep(Duration.ofMillis(5), "a")),
+                    g.createTask(() -> Async.sleep(Duration.ofMillis(1), "b"), "named")));
+            assertEquals("a", ts.get(0).result());
+            assertEquals("b", ts.get(1).result());
+            assertEquals("named", ts.get(1).getName());
+            TaskGroup g2 = TaskGroup.open();
+            Task<String> c;
+            try (g2) {
+                c = g2.createTask(() -> Async.sleep(Duration.ofMillis(2), "c"));
+            }
+            assertEquals("c", c.result());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a failing task cancels its siblings and the parent's await; the parent goes on afterwards")
+    void childFailureWhileParentAwaits() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Task<?>[] sibling = new Task<?>[1];
+            boolean[] bodyCancelled = {false};
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                sibling[0] = g.createTask(() -> Async.sleep(LONG, "sibling"));
+                failing(g, Duration.ofMillis(2), boom);
+                try {
+                    Async.sleep(LONG);
+                } catch (CancelledError c) {
+                    bodyCancelled[0] = true;
+                    throw c;
+                }
+                return null;
+            }));
+            assertEquals(List.of(boom), e.exceptions());
+            assertSame(boom, e.getSuppressed()[0]);
+            assertTrue(bodyCancelled[0], "the parent's await was cancelled");
+            assertTrue(sibling[0].isCancelled());
+            assertEquals(0, current().cancelling(), "the group withdrew its cancel request");
+            Async.sleep(Duration.ofMillis(1));   // the parent is not cancelled
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("failures of several tasks are all collected")
+    void severalFailures() {
+        run(() -> {
+            IllegalStateException a = new IllegalStateException("a");
+            IllegalArgumentException b = new IllegalArgumentException("b");
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    throw a;
+                });
+                g.createTask(() -> {
+                    throw b;
+                });
+                return null;
+            }));
+            assertEquals(List.of(a, b), e.exceptions());
+            assertEquals(2, e.getSuppressed().length);
+            assertEquals(0, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a cancelled task is not a failure")
+    void childCancellationIsNoError() {
+        run(() -> {
+            Task<?>[] t = new Task<?>[1];
+            TaskGroup.run(g -> {
+                t[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                Async.yieldNow();
+                t[0].cancel();
+                return null;
+            });
+            assertTrue(t[0].isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("run(): the body's exception cancels the tasks and is collected with theirs")
+    void bodyFailureRunForm() {
+        run(() -> {
+            IllegalStateException body = new IllegalStateException("body");
+            Task<?>[] child = new Task<?>[1];
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                Async.yieldNow();
+                throw body;
+            }));
+            assertEquals(List.of(body), e.exceptions());
+            assertTrue(child[0].isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("the parent cancelled from outside: the tasks are cancelled and CancelledError propagates")
+    void parentCancelledFromOutside() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            Task<Object> parent = loop.createTask(() -> TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                return Async.sleep(LONG, null);
+            }));
+            Async.sleep(Duration.ofMillis(2));
+            parent.cancel();
+            assertThrows(CancelledError.class, () -> await(parent));
+            assertTrue(parent.isCancelled());
+            assertTrue(child[0].isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("the parent cancelled from outside while a task fails in clean-up: the failure wins, cancel kept")
+    void outsideCancelAndFailure() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("clean-up failed");
+            Throwable[] seen = new Throwable[1];
+            int[] cancellingAfter = {-1};
+            Task<Object> parent = loop.createTask(() -> {
+                try {
+                    TaskGroup.run(g -> {
+                        g.createTask(() -> {
+                            try {
+                                return Async.sleep(LONG, null);
+                            } catch (CancelledError c) {
+                                throw boom;
+                            }
+                        });
+                        return Async.sleep(LONG, null);
+                    });
+                } catch (TaskGroupException e) {
+                    seen[0] = e;
+                    cancellingAfter[0] = current().cancelling();
+                }
+                Async.sleep(LONG);   // the outside cancellation is still pending: delivered here
+                return null;
+            });
+            Async.sleep(Duration.ofMillis(2));
+            parent.cancel();
+            assertThrows(CancelledError.class, () -> await(parent));
+            assertEquals(List.of(boom), ((TaskGroupException) seen[0]).exceptions());
+            assertEquals(1, cancellingAfter[0], "the outside cancel request is kept");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("no tasks are accepted while shutting down or after the group ended")
+    void createTaskRules() {
+        run(() -> {
+            TaskGroup[] group = new TaskGroup[1];
+            IllegalStateException[] during = new IllegalStateException[1];
+            assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                group[0] = g;
+                g.createTask(() -> {
+                    try {
+                        return Async.sleep(LONG, null);
+                    } catch (CancelledError c) {
+                        during[0] = assertThrows(IllegalStateException.class, () -> g.createTask(() -> 1));
+                        throw c;
+                    }
+                });
+                failing(g, Duration.ofMillis(1), new IllegalStateException("boom"));
+                return null;
+            }));
+            assertTrue(during[0].getMessage().contains("shutting down"), during[0].getMessage());
+            IllegalStateException after = assertThrows(IllegalStateException.class, () -> group[0].createTask(() -> 1));
+            assertTrue(after.getMessage().contains("finished"), after.getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a task failing while the parent waits in close(): the parent's wait is not a failure")
+    void failureWhileClosing() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroup g = TaskGroup.open();
+            Task<String> sibling = null;
+            TaskGroupException e;
+            try {
+                try (g) {
+                    sibling = g.createTask(() -> Async.sleep(LONG, "x"));
+                    failing(g, Duration.ofMillis(2), boom);
+                }
+                throw new AssertionError("close() should have thrown");
+            } catch (TaskGroupException thrown) {
+                e = thrown;
+            }
+            assertEquals(List.of(boom), e.exceptions());
+            assertTrue(sibling.isCancelled());
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("try form: a failure while the body awaits leaves it as CancelledError; convert() gives the group's")
+    void tryFormChildFailureWhileBodyAwaits() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroup g = TaskGroup.open();
+            RuntimeException outcome = null;
+            CancelledError raw = null;
+            try (g) {
+                failing(g, Duration.ofMillis(2), boom);
+                Async.sleep(LONG);
+            } catch (CancelledError e) {
+                raw = e;
+                outcome = g.convert(e);
+            }
+            assertInstanceOf(TaskGroupException.class, raw.getSuppressed()[0], "close()'s exception is attached");
+            assertEquals(List.of(boom), ((TaskGroupException) outcome).exceptions());
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("try form: a body exception wins; close() waits for the tasks and attaches their failures")
+    void tryFormBodyException() {
+        run(() -> {
+            IllegalArgumentException body = new IllegalArgumentException("body");
+            IllegalStateException child = new IllegalStateException("child");
+            TaskGroup g = TaskGroup.open();
+            Task<?>[] ok = new Task<?>[1];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+                try (g) {
+                    ok[0] = g.createTask(() -> Async.sleep(Duration.ofMillis(5), "ok"));
+                    g.createTask(() -> {
+                        Async.sleep(Duration.ofMillis(1));
+                        throw child;
+                    });
+                    throw body;
+                }
+            });
+            assertSame(body, e);
+            TaskGroupException attached = (TaskGroupException) e.getSuppressed()[0];
+            assertEquals(List.of(child), attached.exceptions());
+            assertTrue(ok[0].isDone());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("try form: the parent cancelled from outside cancels the tasks and the cancellation goes on")
+    void tryFormOutsideCancel() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            Task<Object> parent = loop.createTask(() -> {
+                try (TaskGroup g = TaskGroup.open()) {
+                    child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                    return Async.sleep(LONG, null);
+                }
+            });
+            Async.sleep(Duration.ofMillis(2));
+            parent.cancel();
+            assertThrows(CancelledError.class, () -> await(parent));
+            assertTrue(child[0].isCancelled(), "close() saw the pending cancellation and cancelled the task");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a Timeout around a group: expiry cancels the tasks and becomes TimeoutError")
+    void timeoutAroundGroup() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            assertThrows(TimeoutError.class, () -> Timeout.run(SHORT, () -> TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                return Async.sleep(LONG, null);
+            })));
+            assertTrue(child[0].isCancelled());
+            assertEquals(0, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a task failing in clean-up when the group's timeout expires: the failure wins, with a note")
+    void failureAndTimeoutTogether() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> Timeout.run(SHORT,
+                    () -> TaskGroup.run(g -> {
+                        g.createTask(() -> {
+                            try {
+                                return Async.sleep(LONG, null);
+                            } catch (CancelledError c) {
+                                throw boom;
+                            }
+                        });
+                        return Async.sleep(LONG, null);
+                    })));
+            assertEquals(List.of(boom), e.exceptions());
+            assertInstanceOf(TimeoutError.class, e.getSuppressed()[e.getSuppressed().length - 1],
+                    "the expired timeout adds a TimeoutError note (asyncio 3.13 chains it)");
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));   // not cancelled any more
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("eager tasks: a task failing inside createTask still fails the group, after the body")
+    void eagerTaskFailsAtOnce() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("eager");
+            boolean[] bodyFinished = {false};
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                Task<Object> t = g.createTask(() -> {
+                    throw boom;
+                });
+                assertTrue(t.isDone(), "the eager task ran inside createTask");
+                bodyFinished[0] = true;   // the group's reaction comes through a done-callback, not inline
+                return null;
+            }));
+            assertTrue(bodyFinished[0]);
+            assertEquals(List.of(boom), e.exceptions());
+            assertEquals(0, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a group outside a task is refused")
+    void outsideTask() {
+        assertThrows(IllegalStateException.class, TaskGroup::open);
+        assertFalse(loop.isRunning());
+    }
+}

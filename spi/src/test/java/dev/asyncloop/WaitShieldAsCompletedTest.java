@@ -1,0 +1,270 @@
+package dev.asyncloop;
+
+import static dev.asyncloop.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour of {@link Tasks#wait}, {@link Tasks#shield} and {@link Tasks#asCompleted}. */
+class WaitShieldAsCompletedTest {
+
+    @Nested
+    @DisplayName("wait")
+    class Wait extends LoopFixture {
+        @Test
+        @DisplayName("ALL_COMPLETED returns when every future is done, failures included")
+        void allCompleted() {
+            run(() -> {
+                Future<String> a = later(Duration.ofMillis(1), "a");
+                Future<String> b = failLater(Duration.ofMillis(3), new IllegalStateException("b"));
+                DoneAndPending<Future<String>> r = Tasks.wait(List.of(a, b));
+                assertEquals(Set.of(a, b), r.done());
+                assertTrue(r.pending().isEmpty());
+                b.exception();
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("FIRST_COMPLETED returns after the first completion and cancels nothing")
+        void firstCompleted() {
+            run(() -> {
+                Task<String> slow = sleeper(LONG, "slow");
+                Future<String> fast = later(Duration.ofMillis(1), "fast");
+                if (Tasks.wait(List.of(slow, fast), null, ReturnWhen.FIRST_COMPLETED)
+                        instanceof DoneAndPending<Future<String>>(var done, var pending)) {
+                    assertEquals(Set.of(fast), done);
+                    assertEquals(Set.of(slow), pending);
+                }
+                assertFalse(slow.isDone());
+                slow.cancel();
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("FIRST_EXCEPTION returns at the first failure, or when all are done")
+        void firstException() {
+            run(() -> {
+                Task<String> slow = sleeper(LONG, "slow");
+                Future<String> bad = failLater(Duration.ofMillis(2), new IllegalStateException("bad"));
+                Future<String> good = later(Duration.ofMillis(1), "good");
+                DoneAndPending<Future<String>> r = Tasks.wait(List.of(slow, bad, good), null, ReturnWhen.FIRST_EXCEPTION);
+                assertEquals(Set.of(bad, good), r.done());
+                assertEquals(Set.of(slow), r.pending());
+                slow.cancel();
+                DoneAndPending<Future<String>> all = Tasks.wait(List.of(later(Duration.ofMillis(1), "x"),
+                        later(Duration.ofMillis(2), "y")), null, ReturnWhen.FIRST_EXCEPTION);
+                assertEquals(2, all.done().size());
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("on timeout it returns with pending futures, never early, without cancelling them")
+        void timeoutDoesNotCancel() {
+            run(() -> {
+                Task<String> slow = sleeper(LONG, "slow");
+                double start = loop.time();
+                DoneAndPending<Task<String>> r = Tasks.wait(List.of(slow), SHORT, ReturnWhen.ALL_COMPLETED);
+                assertTrue(loop.time() - start >= 0.020, "returned early");
+                assertEquals(Set.of(slow), r.pending());
+                assertFalse(slow.isCancelled());
+                slow.cancel();
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("an empty collection is refused; duplicates count once; done futures return at once")
+        void argumentRules() {
+            run(() -> {
+                assertThrows(IllegalArgumentException.class, () -> Tasks.wait(List.<Future<String>>of()));
+                Future<String> a = loop.createFuture();
+                a.setResult("a");
+                DoneAndPending<Future<String>> r = Tasks.wait(List.of(a, a));
+                assertEquals(1, r.done().size());
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("cancelling the waiting task leaves the futures alone")
+        void waiterCancelled() {
+            run(() -> {
+                Task<String> slow = sleeper(LONG, "slow");
+                Task<?> waiter = loop.createTask(() -> Tasks.wait(List.of(slow)));
+                Async.sleep(Duration.ofMillis(2));
+                waiter.cancel();
+                assertThrows(CancelledError.class, () -> await(waiter));
+                assertFalse(slow.isDone());
+                slow.cancel();
+                return null;
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("shield")
+    class Shield extends LoopFixture {
+        @Test
+        @DisplayName("cancelling the outer leaves the inner running")
+        void outerCancelDoesNotCancelInner() {
+            run(() -> {
+                Task<String> inner = sleeper(Duration.ofMillis(5), "inner");
+                Future<String> outer = Tasks.shield(inner);
+                assertTrue(outer.cancel());
+                assertThrows(CancelledError.class, () -> await(outer));
+                assertEquals("inner", await(inner));
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("the inner's result, exception or cancellation passes to the outer")
+        void outcomePasses() {
+            run(() -> {
+                assertEquals("v", await(Tasks.shield(later(Duration.ofMillis(1), "v"))));
+                IllegalStateException boom = new IllegalStateException("boom");
+                assertSame(boom, assertThrows(IllegalStateException.class,
+                        () -> await(Tasks.shield(failLater(Duration.ofMillis(1), boom)))));
+                Future<String> inner = loop.createFuture();
+                Future<String> outer = Tasks.shield(inner);
+                inner.cancel();
+                assertThrows(CancelledError.class, () -> await(outer));
+                assertTrue(outer.isCancelled());
+                assertEquals("w", await(Tasks.shield(() -> Async.sleep(Duration.ofMillis(1), "w"))));
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("a done inner is returned as it is")
+        void doneInner() {
+            run(() -> {
+                Future<String> inner = loop.createFuture();
+                inner.setResult("x");
+                assertSame(inner, Tasks.shield(inner));
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("a task awaiting a shield and cancelled gets CancelledError; the inner finishes")
+        void awaitingTaskCancelled() {
+            run(() -> {
+                Future<String> release = loop.createFuture();
+                Task<String> inner = loop.createTask(() -> await(release));
+                Task<String> waiter = loop.createTask(() -> await(Tasks.shield(inner)));
+                Async.sleep(Duration.ofMillis(1));
+                waiter.cancel();
+                assertThrows(CancelledError.class, () -> await(waiter));
+                assertFalse(inner.isDone(), "the shielded task was not cancelled");
+                release.setResult("done");
+                assertEquals("done", await(inner));
+                return null;
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("asCompleted")
+    class AsCompletedTests extends LoopFixture {
+        @Test
+        @DisplayName("next() futures resolve in completion order (3.12 form)")
+        void plainIteration() {
+            run(() -> {
+                List<Future<String>> fs = List.of(later(Duration.ofMillis(15), "c"), later(Duration.ofMillis(1), "a"),
+                        later(Duration.ofMillis(8), "b"));
+                List<String> order = new ArrayList<>();
+                for (Future<String> f : Tasks.asCompleted(fs, null)) {
+                    order.add(await(f));
+                }
+                assertEquals(List.of("a", "b", "c"), order);
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("originals() yields the given futures themselves, done, in completion order (3.13 form)")
+        void originals() {
+            run(() -> {
+                Future<String> c = later(Duration.ofMillis(15), "c");
+                Future<String> a = later(Duration.ofMillis(1), "a");
+                IllegalStateException boom = new IllegalStateException("b");
+                Future<String> b = failLater(Duration.ofMillis(8), boom);
+                List<Future<String>> order = new ArrayList<>();
+                for (Future<String> f : Tasks.asCompleted(List.of(c, a, b, a), null).originals()) {
+                    assertTrue(f.isDone());
+                    order.add(f);
+                }
+                assertEquals(List.of(a, b, c), order, "duplicates count once");
+                assertSame(boom, b.exception().orElseThrow());
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("on timeout the next take raises TimeoutError; pending futures are not cancelled")
+        void timeout() {
+            run(() -> {
+                Future<String> fast = later(Duration.ofMillis(1), "fast");
+                Task<String> slow = sleeper(LONG, "slow");
+                double start = loop.time();
+                AsCompleted<String> ac = Tasks.asCompleted(List.of(slow, fast), SHORT);
+                assertSame(fast, ac.awaitNext());
+                assertThrows(TimeoutError.class, ac::awaitNext);
+                assertTrue(loop.time() - start >= 0.020, "timed out early: the deadline counts from asCompleted");
+                assertFalse(ac.hasNext());
+                assertThrows(NoSuchElementException.class, ac::next);
+                assertFalse(slow.isCancelled());
+                slow.cancel();
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("3.12 form: the slot future fails with TimeoutError; slots taken early resolve in order")
+        void slotsAndTimeout() {
+            run(() -> {
+                Task<String> slow = sleeper(LONG, "slow");
+                AsCompleted<String> ac = Tasks.asCompleted(List.of(slow, later(Duration.ofMillis(1), "fast")), SHORT);
+                Future<String> first = ac.next();
+                Future<String> second = ac.next();
+                assertEquals("fast", await(first));
+                assertThrows(TimeoutError.class, () -> await(second));
+                slow.cancel();
+                assertTrue(Tasks.asCompleted(List.<Future<String>>of(), SHORT).iterator().hasNext() == false);
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("a take whose waiting task is cancelled does not lose a future")
+        void cancelledTake() {
+            run(() -> {
+                Future<String> a = loop.createFuture();
+                AsCompleted<String> ac = Tasks.asCompleted(List.of(a), null);
+                Task<Future<String>> taker = loop.createTask(ac::awaitNext);
+                Async.yieldNow();
+                taker.cancel();
+                assertThrows(CancelledError.class, () -> await(taker));
+                assertTrue(ac.hasNext());
+                a.setResult("a");
+                assertSame(a, ac.awaitNext());
+                return null;
+            });
+        }
+    }
+}
