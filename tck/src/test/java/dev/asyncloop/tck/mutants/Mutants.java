@@ -16,7 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The deliberately broken loops the conformance suite must catch, each with the rule that must catch it.
- * Each mutant is a {@link ForwardingEventLoop} over a real NIO loop that gets one behaviour wrong.
+ * A loop mutant is a {@link ForwardingEventLoop} over a real NIO loop that gets one behaviour wrong, compared
+ * with the unmutated forwarding loop; a task mutant is a plain NIO loop whose task factory makes
+ * {@link MutantTask}s with one flaw, compared with the same loop making flawless {@link MutantTask}s.
  */
 public final class Mutants {
     private Mutants() {
@@ -56,6 +58,8 @@ public final class Mutants {
                         SameIteration::new),
                 new Mutant("ignores-explicit-context", "L1.3", "callSoon(cb, ctx) runs cb in a copy of the"
                         + " caller's context instead of ctx", IgnoresExplicitContext::new),
+                new Mutant("cancelled-handles-run", "L1.4", "a callSoon handle's cancel() only flips isCancelled()",
+                        CancelledHandlesRun::new),
                 new Mutant("equal-deadlines-lifo", "L2.1", "timers with equal deadlines run last-in first-out",
                         EqualDeadlinesLifo::new),
                 new Mutant("cancelled-timers-run", "L2.3", "a timer handle's cancel() does nothing",
@@ -77,6 +81,8 @@ public final class Mutants {
                         NoThreadCheck::new),
                 new Mutant("inline-done-callbacks", "F3.1", "futures call done-callbacks inline",
                         InlineDoneCallbacks::new),
+                new Mutant("reversed-done-callbacks", "F3.2", "futures schedule done-callbacks newest first",
+                        ReversedDoneCallbacks::new),
                 new Mutant("shared-context", "C1.1", "every callback runs in one shared Context",
                         SharedContext::new),
                 new Mutant("task-without-enter-leave", "R1.1", "tasks never call TaskRegistry.enterTask/leaveTask",
@@ -89,6 +95,14 @@ public final class Mutants {
                         MutantTask.Flaw.CANCELLING_AS_FLAG),
                 new Mutant("fresh-context-per-step", "C1.3", "each task step runs in a fresh copy of its context",
                         MutantTask.Flaw.FRESH_CONTEXT_PER_STEP));
+    }
+
+    /** Broken F3.2: futures keep their done-callbacks on a stack and schedule them newest first. */
+    static final class ReversedDoneCallbacks extends ForwardingEventLoop {
+        @Override
+        public <T> Future<T> createFuture() {
+            return new ReversedCallbacksFuture<>(delegate);
+        }
     }
 
     /** A plain NIO loop whose tasks are {@link MutantTask}s with {@code flaw}. */
@@ -145,6 +159,21 @@ public final class Mutants {
                 pending.poll().run();
             }
             drainScheduled = false;
+        }
+    }
+
+    /** Broken L1.4: cancelling a callSoon or callSoonThreadsafe handle does not stop the callback. */
+    static final class CancelledHandlesRun extends ForwardingEventLoop {
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            delegate.callSoon(callback, context);
+            return new MutantHandle(callback, context, 0);
+        }
+
+        @Override
+        public Handle callSoonThreadsafe(Runnable callback, Context context) {
+            delegate.callSoonThreadsafe(callback, context);
+            return new MutantHandle(callback, context, 0);
         }
     }
 
