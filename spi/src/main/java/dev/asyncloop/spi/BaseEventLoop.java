@@ -331,6 +331,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("callAt: when is NaN; pass a time on the loop.time() clock");
         }
+        // Clamped to now ± MAX_DELAY_NANOS both ways, so deadlines compared by subtraction never overflow.
         long now = System.nanoTime() - ORIGIN;
         double offset = Math.clamp(when * 1e9, (double) (now - MAX_DELAY_NANOS), (double) (now + MAX_DELAY_NANOS));
         return schedule(ORIGIN + (long) Math.floor(offset), callback, context);
