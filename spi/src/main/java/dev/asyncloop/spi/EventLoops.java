@@ -138,7 +138,10 @@ public final class EventLoops {
     }
 
     private static String failure(String headline, List<EventLoopProvider> providers) {
-        StringBuilder sb = new StringBuilder("asyncloop: ").append(headline).append('.');
+        StringBuilder sb = new StringBuilder("asyncloop: ").append(headline);
+        if (!headline.endsWith(".")) {
+            sb.append('.');
+        }
         if (providers.isEmpty()) {
             sb.append("\n  No event loop providers were found on the class path or module path.");
         } else {

