@@ -3,9 +3,9 @@ package dev.asyncloop;
 import dev.asyncloop.spi.RunningLoops;
 
 /**
- * The loop a synchronization primitive or queue belongs to (asyncio's {@code _LoopBoundMixin}): bound on the first
- * operation that needs a future, from the loop running on the calling thread; every later use must come from
- * that loop.
+ * The loop a synchronization primitive or queue belongs to (asyncio's {@code _LoopBoundMixin}): bound to the loop
+ * running on the calling thread at the first use made while a loop runs (asyncio: the first use that has to
+ * wait), so that later use from another thread can be refused; waiting on another loop is refused too.
  */
 final class LoopBinding {
     private final Object owner;
@@ -32,6 +32,10 @@ final class LoopBinding {
      * threads go through {@link EventLoop#callSoonThreadsafe}.
      */
     void checkThread() {
+        if (loop == null) {
+            loop = RunningLoops.current().orElse(null);
+            return;
+        }
         EventLoop bound = loop;
         if (bound != null && bound.isRunning() && !RunningLoops.isCurrent(bound)) {
             throw new IllegalStateException(owner + " was used from thread " + Thread.currentThread().getName()
