@@ -202,15 +202,14 @@ class ThreadsAndBridgesTest extends LoopFixture {
     @DisplayName("wrap(ListenableFuture): completion from another thread reaches the loop; cancellation both ways")
     void wrapListenableFuture() {
         run(() -> {
-            Thread loopThread = Thread.currentThread();
             SettableFuture<String> lf = SettableFuture.create();
             Future<String> f = Futures.wrap(loop, lf);
-            Thread[] doneOn = new Thread[1];
-            f.addDoneCallback(x -> doneOn[0] = Thread.currentThread());
+            boolean[] onLoopThread = {false};
+            f.addDoneCallback(x -> onLoopThread[0] = dev.asyncloop.spi.RunningLoops.isCurrent(loop));
             loop.runInExecutor(null, () -> lf.set("from thread"));
             assertEquals("from thread", await(f));
             spin(1);
-            assertSame(loopThread, doneOn[0]);
+            assertTrue(onLoopThread[0], "completed on the loop thread");
 
             SettableFuture<String> failing = SettableFuture.create();
             Future<String> ff = Futures.wrap(loop, failing);
