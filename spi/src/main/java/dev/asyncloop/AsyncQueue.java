@@ -48,7 +48,7 @@ public class AsyncQueue<T> {
 
     private final int maxsize;
     private final Storage<T> items;
-    private final LoopBinding binding = new LoopBinding(this);
+    private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Void>> getters = new ArrayDeque<>();
     private final Deque<Future<Void>> putters = new ArrayDeque<>();
     private final Event finished = new Event();
@@ -123,12 +123,12 @@ public class AsyncQueue<T> {
      */
     public void put(T item) {
         Objects.requireNonNull(item, "item");
-        binding.checkThread();
+        binding.checkThread(this);
         while (full()) {
             if (shutdown) {
                 throw shutDown("put");
             }
-            Future<Void> putter = binding.loop().createFuture();
+            Future<Void> putter = binding.loop(this).createFuture();
             putters.addLast(putter);
             try {
                 Async.await(putter);
@@ -154,7 +154,7 @@ public class AsyncQueue<T> {
      */
     public void putNowait(T item) {
         Objects.requireNonNull(item, "item");
-        binding.checkThread();
+        binding.checkThread(this);
         if (shutdown) {
             throw shutDown("putNowait");
         }
@@ -178,12 +178,12 @@ public class AsyncQueue<T> {
      *     loop
      */
     public T get() {
-        binding.checkThread();
+        binding.checkThread(this);
         while (empty()) {
             if (shutdown) {
                 throw shutDown("get");
             }
-            Future<Void> getter = binding.loop().createFuture();
+            Future<Void> getter = binding.loop(this).createFuture();
             getters.addLast(getter);
             try {
                 Async.await(getter);
@@ -208,7 +208,7 @@ public class AsyncQueue<T> {
      * @throws QueueShutDown if the queue is empty and shut down
      */
     public T getNowait() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (empty()) {
             if (shutdown) {
                 throw shutDown("getNowait");
@@ -227,7 +227,7 @@ public class AsyncQueue<T> {
      *     times")
      */
     public void taskDone() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (unfinished <= 0) {
             throw new IllegalStateException("taskDone() called too many times: call it once per item taken");
         }
@@ -244,7 +244,7 @@ public class AsyncQueue<T> {
      * @throws IllegalStateException if it has to wait and is not inside a task
      */
     public void join() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (unfinished > 0) {
             finished.await();
         }
@@ -257,7 +257,7 @@ public class AsyncQueue<T> {
      * @param immediate also drop the items left, counting each as done
      */
     public void shutdown(boolean immediate) {
-        binding.checkThread();
+        binding.checkThread(this);
         shutdown = true;
         if (immediate) {
             while (!empty()) {

@@ -49,7 +49,7 @@ public final class Barrier {
      * @throws IllegalStateException if not inside a task
      */
     public int await() {
-        try (var held = condition.hold()) {
+        try (var _ = condition.hold()) {
             // Wait while the previous round drains or a reset completes.
             condition.awaitFor(() -> state != State.DRAINING && state != State.RESETTING);
             if (state == State.BROKEN) {

@@ -10,12 +10,12 @@ import java.util.function.BooleanSupplier;
  * lock is held again when {@link #await()} returns or throws.
  *
  * <pre>{@code
- * try (var held = condition.hold()) {
+ * try (var _ = condition.hold()) {
  *     condition.awaitFor(() -> !items.isEmpty());
  *     use(items.remove());
  * }
  * // elsewhere:
- * try (var held = condition.hold()) {
+ * try (var _ = condition.hold()) {
  *     items.add(x);
  *     condition.signal();
  * }
@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class Condition {
     private final Lock lock;
-    private final LoopBinding binding = new LoopBinding(this);
+    private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Boolean>> waiters = new ArrayDeque<>();
 
     /** Creates a condition with a new {@link Lock}. */
@@ -100,11 +100,11 @@ public final class Condition {
      *     when it is thrown, and a signal this waiter may have received goes to the next waiter
      */
     public boolean await() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (!lock.locked()) {
             throw new IllegalStateException("cannot wait on un-acquired lock: acquire the condition's lock first");
         }
-        EventLoop loop = binding.loop();
+        EventLoop loop = binding.loop(this);
         lock.release();
         try {
             try {
@@ -165,7 +165,7 @@ public final class Condition {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative, got " + n);
         }
-        binding.checkThread();
+        binding.checkThread(this);
         if (!lock.locked()) {
             throw new IllegalStateException("cannot notify on un-acquired lock: acquire the condition's lock first");
         }

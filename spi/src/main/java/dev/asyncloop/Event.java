@@ -12,7 +12,7 @@ import java.util.List;
  * with {@code loop.callSoonThreadsafe(event::set)}. The event binds to the loop of its first waiter.
  */
 public final class Event {
-    private final LoopBinding binding = new LoopBinding(this);
+    private final LoopBinding binding = new LoopBinding();
     private final List<Future<Boolean>> waiters = new ArrayList<>();
     private boolean value;
 
@@ -36,7 +36,7 @@ public final class Event {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void set() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (value) {
             return;
         }
@@ -54,7 +54,7 @@ public final class Event {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void clear() {
-        binding.checkThread();
+        binding.checkThread(this);
         value = false;
     }
 
@@ -67,11 +67,11 @@ public final class Event {
      *     loop
      */
     public boolean await() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (value) {
             return true;
         }
-        Future<Boolean> waiter = binding.loop().createFuture();
+        Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.add(waiter);
         try {
             Async.await(waiter);

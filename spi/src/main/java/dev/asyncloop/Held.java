@@ -3,7 +3,7 @@ package dev.asyncloop;
 /**
  * A held {@link Lock} or {@link Semaphore} permit, for try-with-resources (asyncio's {@code async with lock:}):
  * <pre>{@code
- * try (var held = lock.hold()) {
+ * try (var _ = lock.hold()) {
  *     ...   // the lock is held here
  * }         // released here, also on an exception
  * }</pre>

@@ -8,7 +8,7 @@ import java.util.Deque;
  * loop may release it (as in asyncio).
  *
  * <pre>{@code
- * try (var held = lock.hold()) {     // async with lock:
+ * try (var _ = lock.hold()) {     // async with lock:
  *     await(write(record));
  * }
  * }</pre>
@@ -24,7 +24,7 @@ import java.util.Deque;
  * it through {@link EventLoop#callSoonThreadsafe}.
  */
 public final class Lock {
-    private final LoopBinding binding = new LoopBinding(this);
+    private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Boolean>> waiters = new ArrayDeque<>();
     private boolean locked;
 
@@ -42,12 +42,12 @@ public final class Lock {
      *     loop
      */
     public boolean acquire() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (!locked && allCancelled()) {
             locked = true;
             return true;
         }
-        Future<Boolean> waiter = binding.loop().createFuture();
+        Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.addLast(waiter);
         try {
             try {
@@ -95,7 +95,7 @@ public final class Lock {
      *     thread while the loop runs
      */
     public void release() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (!locked) {
             throw new IllegalStateException("Lock is not acquired: release() must follow a successful acquire()");
         }

@@ -8,15 +8,10 @@ import dev.asyncloop.spi.RunningLoops;
  * wait), so that later use from another thread can be refused; waiting on another loop is refused too.
  */
 final class LoopBinding {
-    private final Object owner;
     private EventLoop loop;
 
-    LoopBinding(Object owner) {
-        this.owner = owner;
-    }
-
     /** Returns the running loop, binding to it on first use; for operations that wait. */
-    EventLoop loop() {
+    EventLoop loop(Object owner) {
         EventLoop running = Async.getRunningLoop();
         if (loop == null) {
             loop = running;
@@ -31,7 +26,7 @@ final class LoopBinding {
      * Refuses a call from another thread while the bound loop runs: these objects are not thread-safe; other
      * threads go through {@link EventLoop#callSoonThreadsafe}.
      */
-    void checkThread() {
+    void checkThread(Object owner) {
         if (loop == null) {
             loop = RunningLoops.current().orElse(null);
             return;

@@ -10,7 +10,7 @@ import java.util.Deque;
  *
  * <pre>{@code
  * Semaphore connections = new Semaphore(10);
- * try (var permit = connections.hold()) {
+ * try (var _ = connections.hold()) {
  *     await(fetch(url));
  * }
  * }</pre>
@@ -23,7 +23,7 @@ import java.util.Deque;
  * {@link #release()} may also be called from callbacks. Bound to the loop of its first waiter.
  */
 public class Semaphore {
-    private final LoopBinding binding = new LoopBinding(this);
+    private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Boolean>> waiters = new ArrayDeque<>();
     private int value;
 
@@ -76,12 +76,12 @@ public class Semaphore {
      *     another loop
      */
     public boolean acquire() {
-        binding.checkThread();
+        binding.checkThread(this);
         if (!locked()) {
             value--;
             return true;
         }
-        Future<Boolean> waiter = binding.loop().createFuture();
+        Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.addLast(waiter);
         try {
             try {
@@ -131,7 +131,7 @@ public class Semaphore {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void release() {
-        binding.checkThread();
+        binding.checkThread(this);
         value++;
         wakeUpNext();
     }

@@ -18,7 +18,7 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
 
     static Task<Void> waiter(Condition cond, List<String> woken, String name) {
         return Async.getRunningLoop().createTask(() -> {
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.await();
                 assertTrue(cond.locked(), "the lock is held again after await()");
                 woken.add(name);
@@ -37,12 +37,12 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
                     waiter(cond, woken, "c"));
             spin(3);
             assertFalse(cond.locked(), "waiters released the lock");
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.signal();
             }
             spin(3);
             assertEquals(List.of("a"), woken);
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.signal(5);
             }
             spin(5);
@@ -50,7 +50,7 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             for (Task<Void> t : ts) {
                 await(t);
             }
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.signalAll();   // no waiters: nothing happens
             }
             return null;
@@ -68,14 +68,14 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             assertThrows(IllegalStateException.class, cond::signalAll);
             int[] value = {0};
             Task<Boolean> t = loop.createTask(() -> {
-                try (var held = cond.hold()) {
+                try (var _ = cond.hold()) {
                     return cond.awaitFor(() -> value[0] == 2);
                 }
             });
             for (int i = 1; i <= 2; i++) {
                 spin(2);
                 assertFalse(t.isDone());
-                try (var held = cond.hold()) {
+                try (var _ = cond.hold()) {
                     value[0] = i;
                     cond.signalAll();
                 }
@@ -92,7 +92,7 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             Condition cond = new Condition();
             boolean[] heldWhenCancelled = {false};
             Task<Void> t = loop.createTask(() -> {
-                try (var held = cond.hold()) {
+                try (var _ = cond.hold()) {
                     try {
                         cond.await();
                     } catch (CancelledError e) {
@@ -124,7 +124,7 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             Task<Void> a = waiter(cond, woken, "a");
             Task<Void> b = waiter(cond, woken, "b");
             spin(3);
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.signal();   // chooses a
             }
             a.cancel();          // before a ran
@@ -167,7 +167,7 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             sem.release();
             sem.release();   // unbounded: above the initial value
             assertEquals(3, sem.availablePermits());
-            try (var permit = sem.hold()) {
+            try (var _ = sem.hold()) {
                 assertEquals(2, sem.availablePermits());
             }
             assertEquals(3, sem.availablePermits());

@@ -124,17 +124,18 @@ class LocksTest extends LoopFixture {
 
     @Test
     @DisplayName("Lock: hold() releases on close, also on exception; release of an unlocked lock is an error")
+    @SuppressWarnings("try")
     void lockHoldAndMisuse() {
         run(() -> {
             Lock lock = new Lock();
-            try (var held = lock.hold()) {
+            try (Held held = lock.hold()) {
                 assertTrue(lock.locked());
                 held.close();
                 assertFalse(lock.locked());
             }   // a second close does nothing
             assertFalse(lock.locked());
             assertThrows(ArithmeticException.class, () -> {
-                try (var held = lock.hold()) {
+                try (var _ = lock.hold()) {
                     throw new ArithmeticException("body");
                 }
             });

@@ -189,7 +189,7 @@ abstract class LibraryRules extends ConformanceGroup {
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 ts.add(loop.createTask(() -> {
-                    try (var held = lock.hold()) {
+                    try (var _ = lock.hold()) {
                         order.add(n);
                         Async.yieldNow();
                     }
@@ -246,7 +246,7 @@ abstract class LibraryRules extends ConformanceGroup {
             List<String> woken = new ArrayList<>();
             boolean[] heldOnCancel = {false};
             Task<Void> a = loop.createTask(() -> {
-                try (var held = cond.hold()) {
+                try (var _ = cond.hold()) {
                     try {
                         cond.await();
                     } catch (CancelledError e) {
@@ -258,14 +258,14 @@ abstract class LibraryRules extends ConformanceGroup {
                 return null;
             });
             Task<Void> b = loop.createTask(() -> {
-                try (var held = cond.hold()) {
+                try (var _ = cond.hold()) {
                     cond.await();
                     woken.add("b");
                 }
                 return null;
             });
             spin(3);
-            try (var held = cond.hold()) {
+            try (var _ = cond.hold()) {
                 cond.signal();
             }
             a.cancel();
