@@ -8,7 +8,7 @@
 module dev.asyncloop {
     requires transitive java.logging;
     requires org.jctools.core;
-    requires com.google.common;
+    requires transitive com.google.common;
 
     exports dev.asyncloop;
     exports dev.asyncloop.spi;

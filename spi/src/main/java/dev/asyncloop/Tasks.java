@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -421,6 +423,72 @@ public final class Tasks {
     public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
         Objects.requireNonNull(futures, "futures");
         return new AsCompleted<>(futures, timeout);
+    }
+
+    // ------------------------------------------------------------------ threads
+
+    /**
+     * asyncio's {@code to_thread(func)}: runs {@code function} on the loop's default executor, in a copy of the
+     * caller's {@link Context} (so {@link ContextVar} values set by the calling task are visible in the worker;
+     * what the worker sets stays in the copy), and returns a future of the running loop for its outcome.
+     *
+     * <p>Unlike asyncio's coroutine, the work starts at once; {@code await(Tasks.toThread(f))} is
+     * {@code await asyncio.to_thread(f)}. Cancelling the future before the worker starts keeps it from running;
+     * once it runs, the thread is not interrupted (a thread cannot be cancelled), but its outcome is dropped.
+     *
+     * @param function the blocking work
+     * @param <T> the result type
+     * @return a future of the running loop, done on the loop thread with the function's result or exception (a
+     *     checked exception is stored as it is; {@link Future#result()} wraps it in
+     *     {@link java.util.concurrent.CompletionException})
+     * @throws IllegalStateException if no loop runs on this thread, or its default executor was shut down
+     */
+    public static <T> Future<T> toThread(Callable<T> function) {
+        Objects.requireNonNull(function, "function");
+        EventLoop loop = Async.getRunningLoop();
+        Context context = Context.copyCurrent();
+        return loop.runInExecutor(null, () -> context.callChecked(function));
+    }
+
+    /**
+     * asyncio's {@code run_coroutine_threadsafe(coro, loop)}: from any thread, runs {@code body} as a new task of
+     * {@code loop} and returns a {@link CompletableFuture} of its outcome.
+     *
+     * <ul>
+     *   <li>The task is created on the loop thread (by a {@link EventLoop#callSoonThreadsafe} callback, so it runs
+     *       in a copy of the calling thread's context).</li>
+     *   <li>The task's result, exception or cancellation passes to the returned future (cancellation as
+     *       {@code cancel(false)}).</li>
+     *   <li>Cancelling the returned future cancels the task (from the loop thread); cancelled before the task was
+     *       created, the body never runs. Once the loop is closed, cancelling does nothing more.</li>
+     * </ul>
+     *
+     * <p>Do not block the loop thread on the returned future: it completes on that thread.
+     *
+     * @param body the coroutine body
+     * @param loop the loop to run it on; it must run (now or later) for the future to complete
+     * @param <T> the result type
+     * @return the future, completed on the loop thread
+     * @throws IllegalStateException if {@code loop} is closed
+     */
+    public static <T> CompletableFuture<T> runCoroutineThreadsafe(AsyncCallable<T> body, EventLoop loop) {
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(loop, "loop");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.callSoonThreadsafe(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            Task<T> task;
+            try {
+                task = loop.createTask(body);
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
+            Futures.chain(task, result);
+        });
+        return result;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -180,4 +180,14 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    // ------------------------------------------------------------------ the asyncio library
+
+    @Nested
+    @DisplayName("library")
+    class Library extends LibraryRules {
+        Library() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

@@ -1,0 +1,18 @@
+package dev.asyncloop;
+
+/**
+ * asyncio's {@code BrokenBarrierError}: thrown by {@link Barrier#await()} when the barrier is aborted, or reset
+ * while tasks wait in it. Unchecked, as it passes through coroutine bodies.
+ */
+public class BrokenBarrierError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the error.
+     *
+     * @param message what happened to the barrier
+     */
+    public BrokenBarrierError(String message) {
+        super(message);
+    }
+}
