@@ -114,16 +114,7 @@ abstract class ConformanceGroup {
      */
     final <T> T runUntil(String rule, String what, Duration timeout, Future<T> future) {
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            try {
-                loop.callSoonThreadsafe(loop::stop);
-            } catch (RuntimeException closed) {
-                // closed meanwhile: stop() below is all that is left to do
-            }
-            // Also directly: a loop that loses callSoonThreadsafe wake-ups (L3.1) must still end the test.
-            loop.stop();
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> dog = startWatchdog(timeout, timedOut);
         try {
             return loop.runUntilComplete(future);
         } catch (IllegalStateException e) {
@@ -141,16 +132,7 @@ abstract class ConformanceGroup {
     /** Runs the loop until {@code stop()}, with the same watchdog as {@link #runUntil}. */
     final void runForever(String rule, Duration timeout) {
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            try {
-                loop.callSoonThreadsafe(loop::stop);
-            } catch (RuntimeException closed) {
-                // closed meanwhile: stop() below is all that is left to do
-            }
-            // Also directly: a loop that loses callSoonThreadsafe wake-ups (L3.1) must still end the test.
-            loop.stop();
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> dog = startWatchdog(timeout, timedOut);
         try {
             loop.runForever();
         } finally {
@@ -160,5 +142,21 @@ abstract class ConformanceGroup {
             fail(msg(rule, "hung: runForever() did not return within " + timeout
                     + "; check that stop() ends the loop after the current iteration"));
         }
+    }
+
+    /**
+     * At {@code timeout}, sets {@code timedOut} and stops the loop, both through {@code callSoonThreadsafe} and
+     * directly: a loop that loses callSoonThreadsafe wake-ups (L3.1) must still end the test.
+     */
+    private ScheduledFuture<?> startWatchdog(Duration timeout, AtomicBoolean timedOut) {
+        return WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            try {
+                loop.callSoonThreadsafe(loop::stop);
+            } catch (RuntimeException closed) {
+                // closed meanwhile: stop() below is all that is left to do
+            }
+            loop.stop();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 }

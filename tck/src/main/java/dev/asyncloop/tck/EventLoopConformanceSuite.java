@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * deterministic: loopback only, bounded waits; a loop that hangs fails the test with the await that hung,
  * and the whole test is cut off after {@value #TEST_TIMEOUT_SECONDS} seconds at most.
  */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 @Timeout(value = EventLoopConformanceSuite.TEST_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS,
         threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class EventLoopConformanceSuite {
@@ -68,6 +72,7 @@ public abstract class EventLoopConformanceSuite {
     // ------------------------------------------------------------------ groups
 
     @Nested
+    @Order(1)
     @DisplayName("callbacks & ordering")
     class Callbacks extends CallbackRules {
         Callbacks() {
@@ -76,6 +81,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(2)
     @DisplayName("timers")
     class Timers extends TimerRules {
         Timers() {
@@ -84,6 +90,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(3)
     @DisplayName("threadsafe")
     class Threadsafe extends ThreadsafeRules {
         Threadsafe() {
@@ -92,6 +99,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(4)
     @DisplayName("lifecycle & stop")
     class Lifecycle extends LifecycleRules {
         Lifecycle() {
@@ -100,6 +108,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(5)
     @DisplayName("runUntilComplete")
     class RunUntilComplete extends RunUntilCompleteRules {
         RunUntilComplete() {
@@ -108,6 +117,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(6)
     @DisplayName("exception handler")
     class ExceptionHandler extends ExceptionHandlerRules {
         ExceptionHandler() {
@@ -116,6 +126,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(7)
     @DisplayName("debug mode")
     class Debug extends DebugRules {
         Debug() {
@@ -124,6 +135,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(8)
     @DisplayName("executor")
     class Executor extends ExecutorRules {
         Executor() {
@@ -132,6 +144,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(9)
     @DisplayName("provider & selection")
     class Provider extends ProviderRules {
         Provider() {
@@ -142,6 +155,7 @@ public abstract class EventLoopConformanceSuite {
     // ------------------------------------------------------------------ futures, tasks, coroutines, context, registry
 
     @Nested
+    @Order(10)
     @DisplayName("futures")
     class Futures extends FutureRules {
         Futures() {
@@ -150,6 +164,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(11)
     @DisplayName("tasks & cancellation")
     class Tasks extends TaskRules {
         Tasks() {
@@ -158,6 +173,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(12)
     @DisplayName("coroutines")
     class Coroutines extends CoroutineRules {
         Coroutines() {
@@ -166,6 +182,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(13)
     @DisplayName("context")
     class Contexts extends ContextRules {
         Contexts() {
@@ -174,6 +191,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(14)
     @DisplayName("registry")
     class Registry extends RegistryRules {
         Registry() {
@@ -184,6 +202,7 @@ public abstract class EventLoopConformanceSuite {
     // ------------------------------------------------------------------ the asyncio library
 
     @Nested
+    @Order(15)
     @DisplayName("library")
     class Library extends LibraryRules {
         Library() {
