@@ -5,7 +5,9 @@
 #
 # Builds the benchmarks jar, runs the JMH benchmarks (bench/src/main/java/dev/asyncloop/bench) on JDK 25, the
 # 1M-sleeping-tasks heap measurement, then micro.py with python3 (if found), and prints
-#   benchmark | asyncloop ops/s | asyncio ops/s | ratio | target (>=10x) met?
+#   benchmark | asyncloop ops/s | asyncio ops/s | ratio | target (>=10x) met? | asyncloop ops per loop-CPU s
+# (the last column divides by the loop thread's CPU time instead of wall time: it shows how much a busy machine
+# took from the loop; call_later's primary figure is already over CPU time, as in micro.py)
 # Raw results go to $RESULTS (default bench/target/micro-results/<stamp>/): jmh.json, sleeping-tasks.json,
 # asyncio.jsonl, table.md. Takes about 4 minutes on 2 cores.
 #
@@ -14,7 +16,9 @@
 #                   relative to the repository root); missing -> asyncio figures are skipped
 #   MICRO_REPEAT    micro.py --repeat (default 3)
 #   JMH_ARGS        extra JMH arguments, e.g. "-prof gc" or a benchmark regexp (default: all, as annotated:
-#                   1 fork, 3 x 1 s warm-up, 5 x 1 s measurement)
+#                   1 fork, 3 x 1 s warm-up, 5 x 1 s measurement). A -jvmArgsAppend here REPLACES the
+#                   annotated JVM flags: repeat --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED
+#                   -Dasyncloop.coroutines=continuation in it, or the loop silently runs on virtual threads.
 #   SLEEPING_TASKS  task count of the sleeping-tasks measurement (default 1000000; 0 skips it)
 #   SKIP_BUILD=1    reuse bench/target/benchmarks.jar
 set -euo pipefail
@@ -56,6 +60,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 [[ -f "$jar" ]] || die "$jar is missing; the build did not make it"
 
+echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo "== JMH on $("$JAVA" -version 2>&1 | head -1), $(nproc) CPUs" >&2
 # shellcheck disable=SC2086  # JMH_ARGS is a word list on purpose
 "$JAVA" -jar "$jar" -rf json -rff "$results/jmh.json" ${JMH_ARGS:-} >&2
@@ -84,18 +89,23 @@ names = {  # JMH method -> micro.py benchmark
     "createTask": "create_task", "createTaskBatch": "create_task_batch", "future": "future",
     "sleep0": "sleep0", "threadsafe": "threadsafe",
 }
-java = {}
+n_ops = {"call_soon": 1_000_000, "call_soon_chain": 1_000_000, "create_task": 200_000,
+         "create_task_batch": 200_000, "future": 500_000, "sleep0": 1_000_000, "threadsafe": 200_000}
+java, java_cpu = {}, {}
 for r in json.loads((res / "jmh.json").read_text() or "[]"):
     name = names.get(r["benchmark"].rsplit(".", 1)[1])
     if not name:
         continue
+    sec = r.get("secondaryMetrics", {})
+    cpu = sec.get("loopCpuNanos", {}).get("score")
     if name == "call_later":  # micro.py's figure is over CPU time: timers / loop-thread CPU seconds
-        sec = r.get("secondaryMetrics", {})
-        cpu, timers = sec["loopCpuNanos"]["score"], sec["timers"]["score"]
-        java[name] = timers / (cpu / 1e9) if cpu else None
+        java[name] = java_cpu[name] = sec["timers"]["score"] / (cpu / 1e9) if cpu else None
         java["call_later (wall)"] = r["primaryMetric"]["score"]
     else:
         java[name] = r["primaryMetric"]["score"]
+        runs = sec.get("runs", {}).get("score")
+        if cpu and runs:
+            java_cpu[name] = runs * n_ops[name] / (cpu / 1e9)
 py = {}
 for line in (res / "asyncio.jsonl").read_text().splitlines():
     rec = json.loads(line)
@@ -105,8 +115,8 @@ for line in (res / "asyncio.jsonl").read_text().splitlines():
 order = ["call_soon", "call_soon_chain", "call_later", "call_later (wall)", "create_task", "create_task_batch",
          "future", "sleep0", "threadsafe"]
 fmt = lambda v: f"{v:,.0f}" if v else "-"
-print("| benchmark | asyncloop ops/s | asyncio ops/s | ratio | target (≥10×) met? |")
-print("|---|---:|---:|---:|---|")
+print("| benchmark | asyncloop ops/s | asyncio ops/s | ratio | target (≥10×) met? | asyncloop ops per loop-CPU s |")
+print("|---|---:|---:|---:|---|---:|")
 for k in order:
     a, p = java.get(k), py.get(k)
     if a is None and p is None:
@@ -115,7 +125,7 @@ for k in order:
     met = "-" if ratio is None else ("yes" if ratio >= 10 else "no")
     if k == "call_later (wall)":
         met = "(info)"
-    print(f"| {k} | {fmt(a)} | {fmt(p)} | {f'{ratio:.1f}×' if ratio else '-'} | {met} |")
+    print(f"| {k} | {fmt(a)} | {fmt(p)} | {f'{ratio:.1f}×' if ratio else '-'} | {met} | {fmt(java_cpu.get(k))} |")
 st = (res / "sleeping-tasks.json").read_text().strip()
 if st:
     s = json.loads(st.splitlines()[-1])

@@ -5,8 +5,11 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Task;
 import dev.asyncloop.nio.NioEventLoop;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * whole {@code runUntilComplete}; micro.py starts its clock inside the coroutine, so the Java figure also
  * carries the start and end of the main task (a few microseconds against tens of milliseconds).
  * {@link OperationsPerInvocation} makes JMH report operations per second (callbacks, tasks, round trips,
- * switches), the unit micro.py prints. {@code call_later} lives in {@link CallLaterBenchmark} because its figure is
+ * switches), the unit micro.py prints; the auxiliary counters of {@link LoopCpu} give the loop thread's CPU time
+ * beside it. {@code call_later} lives in {@link CallLaterBenchmark} because its figure is
  * over CPU time.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +55,8 @@ public class LoopMicroBenchmarks {
     static final int SLEEP0_N = 1_000_000;
     static final int THREADSAFE_N = 200_000;
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private EventLoop loop;
 
     /** Opens a fresh loop per run, as micro.py does with one {@code asyncio.run} per repeat. */
@@ -68,13 +74,14 @@ public class LoopMicroBenchmarks {
     /**
      * call_soon: 1M {@code callSoon(cb)} issued from a task, then all run.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the number of callbacks run
      */
     @Benchmark
     @OperationsPerInvocation(CALL_SOON_N)
-    public int callSoon() {
+    public int callSoon(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             Counter counter = new Counter(l, CALL_SOON_N);
             Runnable cb = counter::tick;
             for (int i = 0; i < CALL_SOON_N; i++) {
@@ -82,19 +89,20 @@ public class LoopMicroBenchmarks {
             }
             Async.await(counter.done);
             return counter.count;
-        });
+        }));
     }
 
     /**
      * call_soon_chain: each callback schedules the next, one per loop iteration.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the number of callbacks run
      */
     @Benchmark
     @OperationsPerInvocation(CHAIN_N)
-    public int callSoonChain() {
+    public int callSoonChain(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             Future<Void> done = l.createFuture();
             Runnable cb = new Runnable() {
                 private int count;
@@ -111,37 +119,39 @@ public class LoopMicroBenchmarks {
             l.callSoon(cb);
             Async.await(done);
             return CHAIN_N;
-        });
+        }));
     }
 
     /**
      * create_task: 200k {@code await(createTask(trivial))}, one at a time.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the sum of the tasks' results
      */
     @Benchmark
     @OperationsPerInvocation(CREATE_TASK_N)
-    public long createTask() {
+    public long createTask(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             long sum = 0;
             for (int i = 0; i < CREATE_TASK_N; i++) {
                 sum += Async.await(l.createTask(LoopMicroBenchmarks::trivial));
             }
             return sum;
-        });
+        }));
     }
 
     /**
      * create_task_batch: 200k trivial tasks created 100 at a time, then each awaited.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the sum of the tasks' results
      */
     @Benchmark
     @OperationsPerInvocation(CREATE_TASK_N)
-    public long createTaskBatch() {
+    public long createTaskBatch(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             long sum = 0;
             @SuppressWarnings("unchecked")
             Task<Integer>[] tasks = new Task[BATCH];
@@ -154,19 +164,20 @@ public class LoopMicroBenchmarks {
                 }
             }
             return sum;
-        });
+        }));
     }
 
     /**
      * future: 500k round trips of (createFuture, callSoon(setResult), await).
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the number of round trips
      */
     @Benchmark
     @OperationsPerInvocation(FUTURE_N)
-    public int future() {
+    public int future(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             int n = 0;
             for (int i = 0; i < FUTURE_N; i++) {
                 Future<Object> f = l.createFuture();
@@ -175,37 +186,39 @@ public class LoopMicroBenchmarks {
                 n++;
             }
             return n;
-        });
+        }));
     }
 
     /**
      * sleep0: two tasks each {@code sleep(ZERO)} 500k times: 1M task switches.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the number of switches
      */
     @Benchmark
     @OperationsPerInvocation(SLEEP0_N)
-    public int sleep0() {
+    public int sleep0(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             int half = SLEEP0_N / 2;
             Task<Integer> a = l.createTask(() -> player(half));
             Task<Integer> b = l.createTask(() -> player(half));
             return Async.await(a) + Async.await(b);
-        });
+        }));
     }
 
     /**
      * threadsafe: another thread calls {@code callSoonThreadsafe(cb)} 200k times; timed from the producer's start
      * to the last callback.
      *
+     * @param cpu where the loop thread's CPU time goes
      * @return the number of callbacks run
      */
     @Benchmark
     @OperationsPerInvocation(THREADSAFE_N)
-    public int threadsafe() {
+    public int threadsafe(LoopCpu cpu) {
         EventLoop l = loop;
-        return l.runUntilComplete(() -> {
+        return cpu.time(() -> l.runUntilComplete(() -> {
             Counter counter = new Counter(l, THREADSAFE_N);
             Runnable cb = counter::tick;
             Thread producer = new Thread(() -> {
@@ -217,7 +230,36 @@ public class LoopMicroBenchmarks {
             Async.await(counter.done);
             producer.join();
             return counter.count;
-        });
+        }));
+    }
+
+    /**
+     * The CPU time the loop thread spent in the timed part, summed over an iteration, next to the wall-clock
+     * score: on a shared machine, {@code ops / loopCpuNanos} shows what the loop costs when other processes
+     * take its core (the producer thread of {@code threadsafe} is not counted).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class LoopCpu {
+        /** Loop-thread CPU nanoseconds in the timed part. */
+        public long loopCpuNanos;
+        /** Runs timed. */
+        public long runs;
+
+        /** Starts every iteration from zero. */
+        @Setup(Level.Iteration)
+        public void reset() {
+            loopCpuNanos = 0;
+            runs = 0;
+        }
+
+        <T> T time(java.util.function.Supplier<T> run) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
+            T result = run.get();
+            loopCpuNanos += THREADS.getCurrentThreadCpuTime() - c0;
+            runs++;
+            return result;
+        }
     }
 
     private static Integer trivial() {
