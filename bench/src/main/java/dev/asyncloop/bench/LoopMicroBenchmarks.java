@@ -153,7 +153,7 @@ public class LoopMicroBenchmarks {
         EventLoop l = loop;
         return cpu.time(() -> l.runUntilComplete(() -> {
             long sum = 0;
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings({"unchecked", "rawtypes"})
             Task<Integer>[] tasks = new Task[BATCH];
             for (int b = 0; b < CREATE_TASK_N / BATCH; b++) {
                 for (int i = 0; i < BATCH; i++) {

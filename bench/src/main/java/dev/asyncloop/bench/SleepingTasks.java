@@ -53,7 +53,7 @@ public final class SleepingTasks {
             String json = loop.runUntilComplete(() -> {
                 Future<Void> never = loop.createFuture();
                 Duration sixty = Duration.ofSeconds(60);
-                @SuppressWarnings("unchecked")
+                @SuppressWarnings({"unchecked", "rawtypes"})
                 Task<Void>[] tasks = new Task[n];
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
