@@ -107,7 +107,7 @@ public final class SleepingTasks {
                 + "\"bytes_per_task\":%.1f,\"under_1gib\":%b,\"cancel_all_s\":%.3f,\"cancelled\":%d,"
                 + "\"max_heap_mib\":%d,\"java\":\"%s\"}",
                 mode, n, pending, createNanos / 1e9, suspendNanos / 1e9, n / (suspendNanos / 1e9),
-                used, used / 1048576.0, (double) used / n, used < GIB, cancelNanos / 1e9, cancelled,
+                used, used / 1048576.0, (double) used / n, used < GIB, cancelNanos < 0 ? -1.0 : cancelNanos / 1e9, cancelled,
                 memory.getHeapMemoryUsage().getMax() >> 20, System.getProperty("java.version"));
     }
 
