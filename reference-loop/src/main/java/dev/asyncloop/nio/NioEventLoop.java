@@ -35,6 +35,10 @@ public final class NioEventLoop extends BaseEventLoop {
     @Override
     protected void poll(long timeoutNanos) throws IOException {
         if (timeoutNanos == 0) {
+            if (selector.keys().isEmpty()) {
+                // Nothing registered: a non-blocking select could only find nothing (and cost a system call).
+                return;
+            }
             selector.selectNow();
         } else if (timeoutNanos < 0) {
             selector.select();

@@ -301,6 +301,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (pendingReport != null) {
             pendingReport.armed = false;
         }
+        TaskRegistry.unregisterTask(this);
     }
 
     /** The Cleaner action for a task collected while pending. Holds no reference to the task. */
