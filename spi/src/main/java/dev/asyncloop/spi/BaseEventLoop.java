@@ -84,6 +84,8 @@ public abstract class BaseEventLoop implements EventLoop {
     private ReadyHandle currentHandle;
     private ExceptionHandler exceptionHandler;
     private TaskFactory taskFactory;
+    /** The registry's per-loop fast path; see {@link TaskRegistry}. */
+    final LoopTasks tasks = new LoopTasks();
     private ExecutorService defaultExecutor;
     private boolean executorShutdownCalled;
 
@@ -248,6 +250,7 @@ public abstract class BaseEventLoop implements EventLoop {
             executor.shutdown();
         }
         TaskRegistry.forgetLoop(this);
+        tasks.clear();
         closeResources();
     }
 

@@ -44,6 +44,11 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     private Future<?> waitingOn;
     private boolean logDestroyPending = true;
     private PendingReport pendingReport;
+    /** In {@link LoopTasks}' list of tasks not yet suspended; false once in the weak registry. */
+    private boolean unstarted;
+    private boolean registered;
+    BaseTask<?> previousUnstarted;
+    BaseTask<?> nextUnstarted;
     private final Runnable step = () -> step(null);
     private final Consumer<Future<?>> wakeup = this::wakeup;
 
@@ -78,7 +83,12 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             eagerStart();
         } else {
             loop.callSoon(step, this.context);
-            TaskRegistry.registerTask(this);
+            if (loop instanceof BaseEventLoop base) {
+                base.tasks.link(this);
+                unstarted = true;
+            } else {
+                register();
+            }
         }
     }
 
@@ -201,7 +211,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             TaskRegistry.swapCurrentTask(loop, previous);
         }
         if (!isDone()) {
-            TaskRegistry.registerTask(this);
+            register();
         }
     }
 
@@ -291,29 +301,51 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     }
 
     private void suspended() {
+        register();
         if (pendingReport == null && logDestroyPending) {
-            pendingReport = new PendingReport(loop, toString(), sourceTraceback());
+            pendingReport = new PendingReport(loop, name, number, sourceTraceback());
             CLEANER.register(this, pendingReport);
         }
+    }
+
+    /** Moves the task to the weak registry, where an abandoned pending task can be collected. Idempotent. */
+    private void register() {
+        if (registered) {
+            return;
+        }
+        registered = true;
+        if (unstarted) {
+            unstarted = false;
+            ((BaseEventLoop) loop).tasks.unlink(this);
+        }
+        TaskRegistry.registerTask(this);
     }
 
     private void finished() {
         if (pendingReport != null) {
             pendingReport.armed = false;
         }
-        TaskRegistry.unregisterTask(this);
+        if (unstarted) {
+            unstarted = false;
+            ((BaseEventLoop) loop).tasks.unlink(this);
+        } else if (registered) {
+            TaskRegistry.unregisterTask(this);
+        }
     }
 
     /** The Cleaner action for a task collected while pending. Holds no reference to the task. */
     private static final class PendingReport implements Runnable {
         private final EventLoop loop;
-        private final String description;
+        private final String name;
+        private final long number;
         private final List<StackTraceElement> sourceTraceback;
         volatile boolean armed = true;
 
-        PendingReport(EventLoop loop, String description, List<StackTraceElement> sourceTraceback) {
+        /* The description is built only if the report is made: most tasks finish, and a string per task costs. */
+        PendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
             this.loop = loop;
-            this.description = description;
+            this.name = name;
+            this.number = number;
             this.sourceTraceback = sourceTraceback;
         }
 
@@ -321,7 +353,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         public void run() {
             if (armed) {
                 Debug.reportFromAnyThread(loop, ExceptionContext.builder("Task was destroyed but it is pending!")
-                        .extra("task_repr", description)
+                        .extra("task_repr", "Task[" + (name != null ? name : "Task-" + number) + ", pending]")
                         .sourceTraceback(sourceTraceback)
                         .build());
             }

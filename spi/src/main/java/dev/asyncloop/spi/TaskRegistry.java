@@ -21,7 +21,12 @@ import java.util.concurrent.ConcurrentMap;
  * step. {@link BaseTask} does all of this. Registered tasks are held weakly: a task nobody references can be
  * collected (and reported as "destroyed but pending"). Done tasks are filtered out by {@link #allTasks}.
  *
- * <p>Thread-safe: any thread may call any method. Messages follow asyncio 3.13 word for word.
+ * <p>For loops built on {@link BaseEventLoop}, the current task lives in the loop itself and {@link BaseTask}s
+ * enter the weak set only when they first suspend (before that the loop's ready queue holds them anyway), so a
+ * step and a task that finishes at once cost no concurrent-map operation.
+ *
+ * <p>Thread-safe: any thread may call any method; {@link #allTasks} of a {@link BaseEventLoop} called from
+ * another thread than the loop's may miss tasks created meanwhile. Messages follow asyncio 3.13 word for word.
  */
 public final class TaskRegistry {
     private static final ConcurrentMap<Task<?>, Boolean> SCHEDULED = new MapMaker().weakKeys().makeMap();
@@ -78,7 +83,15 @@ public final class TaskRegistry {
     public static void enterTask(EventLoop loop, Task<?> task) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(task, "task");
-        Task<?> current = CURRENT.putIfAbsent(loop, task);
+        Task<?> current;
+        if (loop instanceof BaseEventLoop base) {
+            current = base.tasks.current();
+            if (current == null) {
+                base.tasks.setCurrent(task);
+            }
+        } else {
+            current = CURRENT.putIfAbsent(loop, task);
+        }
         if (current != null) {
             throw new IllegalStateException("Cannot enter into task " + task + " while another task " + current
                     + " is being executed.");
@@ -96,7 +109,14 @@ public final class TaskRegistry {
     public static void leaveTask(EventLoop loop, Task<?> task) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(task, "task");
-        if (!CURRENT.remove(loop, task)) {
+        if (loop instanceof BaseEventLoop base) {
+            Task<?> current = base.tasks.current();
+            if (current != task) {
+                throw new IllegalStateException("Leaving task " + task + " does not match the current task "
+                        + current + ".");
+            }
+            base.tasks.setCurrent(null);
+        } else if (!CURRENT.remove(loop, task)) {
             throw new IllegalStateException("Leaving task " + task + " does not match the current task "
                     + CURRENT.get(loop) + ".");
         }
@@ -111,6 +131,11 @@ public final class TaskRegistry {
      */
     public static Task<?> swapCurrentTask(EventLoop loop, Task<?> task) {
         Objects.requireNonNull(loop, "loop");
+        if (loop instanceof BaseEventLoop base) {
+            Task<?> previous = base.tasks.current();
+            base.tasks.setCurrent(task);
+            return previous;
+        }
         return task == null ? CURRENT.remove(loop) : CURRENT.put(loop, task);
     }
 
@@ -121,7 +146,11 @@ public final class TaskRegistry {
      * @return the current task, or empty
      */
     public static Optional<Task<?>> currentTask(EventLoop loop) {
-        return Optional.ofNullable(CURRENT.get(Objects.requireNonNull(loop, "loop")));
+        Objects.requireNonNull(loop, "loop");
+        if (loop instanceof BaseEventLoop base) {
+            return Optional.ofNullable(base.tasks.current());
+        }
+        return Optional.ofNullable(CURRENT.get(loop));
     }
 
     /**
@@ -133,6 +162,9 @@ public final class TaskRegistry {
     public static Set<Task<?>> allTasks(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
         Set<Task<?>> result = new LinkedHashSet<>();
+        if (loop instanceof BaseEventLoop base) {
+            base.tasks.addUnstartedTo(result);
+        }
         for (Task<?> t : EAGER) {
             if (t.getLoop() == loop && !t.isDone()) {
                 result.add(t);
