@@ -71,7 +71,7 @@ public final class Async {
         Objects.requireNonNull(delay, "delay");
         EngineCoroutine<?> coroutine = currentCoroutine("sleep");
         if (delay.isZero() || delay.isNegative()) {
-            coroutine.suspend(new Coroutine.Yielded<>());
+            coroutine.suspend(Coroutine.Yielded.instance());
             return result;
         }
         EventLoop loop = getRunningLoop();
@@ -94,7 +94,7 @@ public final class Async {
      * @throws IllegalStateException if called outside a task
      */
     public static void yieldNow() {
-        currentCoroutine("yieldNow").suspend(new Coroutine.Yielded<>());
+        currentCoroutine("yieldNow").suspend(Coroutine.Yielded.instance());
     }
 
     /**
@@ -185,7 +185,7 @@ public final class Async {
     }
 
     private static EngineCoroutine<?> currentCoroutine(String what) {
-        EngineCoroutine<?> coroutine = EngineCoroutine.CURRENT.get();
+        EngineCoroutine<?> coroutine = ThreadState.get().coroutine;
         if (coroutine == null) {
             throw new IllegalStateException("Async." + what + "() was called outside a task. Call it from a task's"
                     + " body (loop.createTask(() -> ...), Async.run(main), loop.runUntilComplete(main)); from a plain"

@@ -22,8 +22,6 @@ import java.util.function.Supplier;
  * entered throws {@link IllegalStateException}, as in Python.
  */
 public final class Context {
-    private static final ThreadLocal<Context> CURRENT = ThreadLocal.withInitial(Context::new);
-
     /* The map is never mutated in place: a set replaces it, so a copy is O(1) and snapshots stay stable. */
     private Map<ContextVar<?>, Object> vars;
     private boolean entered;
@@ -43,7 +41,7 @@ public final class Context {
      * @return a new context holding the same values as the current one
      */
     public static Context copyCurrent() {
-        return CURRENT.get().copy();
+        return ThreadState.get().context.copy();
     }
 
     /**
@@ -64,11 +62,12 @@ public final class Context {
      */
     public void run(Runnable action) {
         Objects.requireNonNull(action, "action");
-        Context previous = enter();
+        ThreadState state = ThreadState.get();
+        Context previous = enter(state);
         try {
             action.run();
         } finally {
-            exit(previous);
+            exit(state, previous);
         }
     }
 
@@ -82,11 +81,12 @@ public final class Context {
      */
     public <T> T call(Supplier<T> action) {
         Objects.requireNonNull(action, "action");
-        Context previous = enter();
+        ThreadState state = ThreadState.get();
+        Context previous = enter(state);
         try {
             return action.get();
         } finally {
-            exit(previous);
+            exit(state, previous);
         }
     }
 
@@ -100,11 +100,12 @@ public final class Context {
      */
     public <T> T callChecked(Callable<T> action) throws Exception {
         Objects.requireNonNull(action, "action");
-        Context previous = enter();
+        ThreadState state = ThreadState.get();
+        Context previous = enter(state);
         try {
             return action.call();
         } finally {
-            exit(previous);
+            exit(state, previous);
         }
     }
 
@@ -163,13 +164,14 @@ public final class Context {
     }
 
     static Context current() {
-        return CURRENT.get();
+        return ThreadState.get().context;
     }
 
     /** Makes {@code context} current on this thread without the entered check; the virtual-thread engine's hand-off. */
     static Context swapCurrent(Context context) {
-        Context previous = CURRENT.get();
-        CURRENT.set(context);
+        ThreadState state = ThreadState.get();
+        Context previous = state.context;
+        state.context = context;
         return previous;
     }
 
@@ -187,18 +189,18 @@ public final class Context {
         vars = next.isEmpty() ? Map.of() : next;
     }
 
-    private Context enter() {
+    private Context enter(ThreadState state) {
         if (entered) {
             throw new IllegalStateException("cannot enter context: " + this + " is already entered");
         }
         entered = true;
-        Context previous = CURRENT.get();
-        CURRENT.set(this);
+        Context previous = state.context;
+        state.context = this;
         return previous;
     }
 
-    private void exit(Context previous) {
-        CURRENT.set(previous);
+    private void exit(ThreadState state, Context previous) {
+        state.context = previous;
         entered = false;
     }
 }

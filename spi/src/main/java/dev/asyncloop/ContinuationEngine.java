@@ -85,8 +85,9 @@ final class ContinuationEngine extends CoroutineEngine {
 
         @Override
         void runUntilSuspended() {
-            EngineCoroutine<?> previous = CURRENT.get();
-            CURRENT.set(this);
+            ThreadState state = ThreadState.get();
+            EngineCoroutine<?> previous = state.coroutine;
+            state.coroutine = this;
             try {
                 RUN.invokeExact(continuation);
             } catch (RuntimeException | Error e) {
@@ -94,7 +95,7 @@ final class ContinuationEngine extends CoroutineEngine {
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             } finally {
-                CURRENT.set(previous);
+                state.coroutine = previous;
             }
         }
 

@@ -104,6 +104,18 @@ public interface Coroutine<T> {
      * @param <T> the coroutine's result type
      */
     record Yielded<T>() implements Step<T> {
+        private static final Yielded<?> INSTANCE = new Yielded<>();
+
+        /**
+         * Returns the shared instance; a {@code Yielded} carries nothing, so one serves every coroutine.
+         *
+         * @param <T> the coroutine's result type
+         * @return the instance
+         */
+        @SuppressWarnings("unchecked")
+        public static <T> Yielded<T> instance() {
+            return (Yielded<T>) INSTANCE;
+        }
     }
 
     /**

@@ -9,11 +9,10 @@ import java.util.List;
  * body until it calls {@link #suspend(Step)} or ends; the engine subclass decides how the body's stack is
  * kept while suspended (a continuation, or a parked virtual thread). A value thrown in with
  * {@link #throwInto} is stored in {@code pendingThrow} and thrown by {@code suspend} when the body resumes.
- * {@link #CURRENT} names the coroutine whose body is running on this thread, which is how {@code await}
+ * {@link ThreadState#coroutine} names the coroutine whose body is running on this thread, which is how {@code await}
  * finds it.
  */
 abstract class EngineCoroutine<T> implements Coroutine<T> {
-    static final ThreadLocal<EngineCoroutine<?>> CURRENT = new ThreadLocal<>();
 
     private static final int NEW = 0;
     private static final int RUNNING = 1;

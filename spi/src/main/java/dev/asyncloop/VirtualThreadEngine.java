@@ -59,7 +59,7 @@ final class VirtualThreadEngine extends CoroutineEngine {
         }
 
         private void bodyThread() {
-            CURRENT.set(this);
+            ThreadState.get().coroutine = this;
             installCarried();
             try {
                 runBody();
