@@ -180,4 +180,54 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    // ------------------------------------------------------------------ networking (Capability.TCP)
+
+    @Nested
+    @DisplayName("N1 reader & writer callbacks")
+    class ReaderWriter extends ReaderWriterRules {
+        ReaderWriter() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("N2 sock operations")
+    class Sock extends SockRules {
+        Sock() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("N3 TCP transports & protocols")
+    class TcpTransports extends TcpTransportRules {
+        TcpTransports() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("N4 servers")
+    class Servers extends ServerRules {
+        Servers() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("N5 flow control")
+    class FlowControl extends FlowControlRules {
+        FlowControl() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("N6 network error paths")
+    class NetErrors extends NetErrorRules {
+        NetErrors() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }
