@@ -1,6 +1,7 @@
 package dev.asyncloop.nio;
 
 import dev.asyncloop.spi.ReadinessEventLoop;
+import dev.asyncloop.spi.SelectorPoller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Selector;
@@ -9,7 +10,7 @@ import java.nio.channels.Selector;
  * The portable reference loop: {@link ReadinessEventLoop} over a {@link Selector}, with TCP, reader/writer
  * callbacks and the {@code sock*} operations.
  *
- * <p>Implementation overview. The loop is the readiness base plus one {@code SelectorPoller}: polling is one
+ * <p>Implementation overview. The loop is the readiness base plus one {@link SelectorPoller}: polling is one
  * {@code select} with the timeout rounded up to whole milliseconds (so a timer is due when the select returns,
  * never early); waking up is {@link Selector#wakeup()}, which is sticky: a wake-up that arrives before the select
  * makes it return at once. The loop owns its selector and closes it in {@link #close()}. Threading and every

@@ -570,7 +570,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
         checkClosed();
-        Future<List<InetSocketAddress>> addresses = resolve(host, port);
+        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port);
+    }
+
+    /** createConnection after resolution: tries each address in order; package-private for tests. */
+    <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
+            Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target) {
         return createTask(() -> {
             List<InetSocketAddress> all = awaitChecked(addresses);
             List<Exception> errors = new ArrayList<>();
@@ -592,10 +597,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                     closeQuietly(channel);
                     throw t;
                 }
-                return connect(protocolFactory, channel, null);
+                return connect(protocolFactory, channel);
             }
             if (errors.isEmpty()) {
-                throw new ConnectException("getaddrinfo returned no address for " + host);
+                throw new ConnectException("no address to connect to for " + target);
             }
             if (errors.size() == 1) {
                 throw errors.getFirst();
@@ -607,7 +612,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             ConnectException e = new ConnectException(text.toString());
             errors.forEach(e::addSuppressed);
             throw e;
-        }, "createConnection(" + host + ":" + port + ")");
+        }, "createConnection(" + target + ")");
     }
 
     @Override
@@ -619,13 +624,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         ensureNoTransport(channel);
         return createTask(() -> {
             channel.configureBlocking(false);
-            return connect(protocolFactory, channel, null);
+            return connect(protocolFactory, channel);
         }, "connectAcceptedSocket");
     }
 
     /** Runs inside a task: makes the protocol and transport, waits for connectionMade. Closes on failure. */
-    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel,
-            ReadinessServer server) throws Exception {
+    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel)
+            throws Exception {
         P protocol;
         try {
             protocol = Objects.requireNonNull(protocolFactory.get(),
@@ -637,7 +642,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Future<Void> waiter = createFuture();
         SocketTransport transport;
         try {
-            transport = new SocketTransport(this, channel, protocol, waiter, server);
+            transport = new SocketTransport(this, channel, protocol, waiter, null);
         } catch (Throwable t) {
             closeQuietly(channel);
             throw t;

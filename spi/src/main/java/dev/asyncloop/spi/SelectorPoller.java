@@ -1,6 +1,5 @@
-package dev.asyncloop.nio;
+package dev.asyncloop.spi;
 
-import dev.asyncloop.spi.Poller;
 import java.io.IOException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
@@ -12,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A {@link Poller} over a {@link Selector}. Loop thread only, except {@link #wakeup()}.
+ * A {@link Poller} over a {@link Selector}: the poller of the NIO reference loop, for any loop that wants the
+ * JDK's portable selector. Loop thread only, except {@link #wakeup()}.
  *
  * <p>Implementation overview.
  * <ul>
@@ -28,13 +28,18 @@ import java.util.function.Consumer;
  *       selector's, which is sticky.</li>
  * </ul>
  */
-final class SelectorPoller implements Poller {
+public final class SelectorPoller implements Poller {
     private static final Consumer<SelectionKey> DROP = key -> { };
     private final Selector selector;
     private EventSink sink;
     private final Consumer<SelectionKey> deliver = this::deliver;
 
-    SelectorPoller() throws IOException {
+    /**
+     * Opens a new selector.
+     *
+     * @throws IOException if the selector cannot be opened
+     */
+    public SelectorPoller() throws IOException {
         this.selector = Selector.open();
     }
 
