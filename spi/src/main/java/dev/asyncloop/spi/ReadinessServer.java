@@ -152,12 +152,9 @@ final class ReadinessServer implements Server {
             try {
                 ReadinessEventLoop.awaitChecked(forever);
             } catch (CancelledError e) {
-                try {
-                    close();
-                    ReadinessEventLoop.awaitChecked(waitClosed());
-                } finally {
-                    throw e;
-                }
+                close();
+                ReadinessEventLoop.awaitChecked(waitClosed());
+                throw e;
             } finally {
                 if (servingForever == forever) {
                     servingForever = null;

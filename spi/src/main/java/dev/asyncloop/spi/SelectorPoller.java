@@ -7,6 +7,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -19,7 +22,8 @@ import java.util.function.Consumer;
  *   <li><b>Interest.</b> {@link Poller#READ} is {@code OP_ACCEPT} on a server channel, else {@code OP_READ};
  *       {@link Poller#WRITE} is {@code OP_CONNECT} on a socket whose connection is pending, else
  *       {@code OP_WRITE} (the JDK reports {@code OP_WRITE} only for connected sockets, so asking for it while
- *       connecting would spin).</li>
+ *       connecting would spin). Keys that wait with {@code OP_CONNECT} are switched to {@code OP_WRITE} before
+ *       each select once their connect is finished, for a writer that stays registered after it.</li>
  *   <li><b>Deregistration</b> cancels the key; a cancelled key stays in the selector until the next select,
  *       so registering the channel again first flushes cancelled keys with a {@code selectNow} whose events
  *       are dropped (readiness is level-triggered: they are reported again).</li>
@@ -33,6 +37,8 @@ public final class SelectorPoller implements Poller {
     private final Selector selector;
     private EventSink sink;
     private final Consumer<SelectionKey> deliver = this::deliver;
+    /** Keys watching a pending connect with OP_CONNECT, switched to OP_WRITE once the connect is finished. */
+    private final Set<SelectionKey> connecting = new HashSet<>();
 
     /**
      * Opens a new selector.
@@ -49,7 +55,15 @@ public final class SelectorPoller implements Poller {
         if (old != null && !old.isValid()) {
             selector.selectNow(DROP);
         }
-        channel.register(selector, toNio(channel, interest), attachment);
+        track(channel.register(selector, toNio(channel, interest), attachment));
+    }
+
+    private void track(SelectionKey key) {
+        if ((key.interestOps() & SelectionKey.OP_CONNECT) != 0) {
+            connecting.add(key);
+        } else {
+            connecting.remove(key);
+        }
     }
 
     @Override
@@ -57,6 +71,7 @@ public final class SelectorPoller implements Poller {
         SelectionKey key = channel.keyFor(selector);
         if (key != null && key.isValid()) {
             key.interestOps(toNio(channel, interest));
+            track(key);
         }
     }
 
@@ -64,12 +79,16 @@ public final class SelectorPoller implements Poller {
     public void deregister(SelectableChannel channel) {
         SelectionKey key = channel.keyFor(selector);
         if (key != null) {
+            connecting.remove(key);
             key.cancel();
         }
     }
 
     @Override
     public void poll(long timeoutNanos, EventSink sink) throws IOException {
+        if (!connecting.isEmpty()) {
+            connectsFinished();
+        }
         this.sink = sink;
         try {
             if (timeoutNanos == 0) {
@@ -81,6 +100,19 @@ public final class SelectorPoller implements Poller {
             }
         } finally {
             this.sink = null;
+        }
+    }
+
+    /** A writer kept after its connect finished must now wait for OP_WRITE, or the selector would spin. */
+    private void connectsFinished() {
+        for (Iterator<SelectionKey> it = connecting.iterator(); it.hasNext(); ) {
+            SelectionKey key = it.next();
+            if (!key.isValid()) {
+                it.remove();
+            } else if (!((SocketChannel) key.channel()).isConnectionPending()) {
+                it.remove();
+                key.interestOps((key.interestOps() & ~SelectionKey.OP_CONNECT) | SelectionKey.OP_WRITE);
+            }
         }
     }
 

@@ -79,4 +79,46 @@ class SelectorPollerTest {
         poller.close();
         assertDoesNotThrow(poller::wakeup);
     }
+
+    @Test
+    void aWriterKeptAfterItsConnectWaitsForWritabilityWithoutSpinning() throws Exception {
+        try (SelectorPoller poller = new SelectorPoller();
+                ServerSocketChannel server = ServerSocketChannel.open();
+                SocketChannel client = SocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            client.configureBlocking(false);
+            if (!client.connect(server.getLocalAddress())) {
+                poller.register(client, Poller.WRITE, "w");
+                List<Integer> events = new ArrayList<>();
+                for (int i = 0; i < 50 && events.isEmpty(); i++) {
+                    poller.poll(SECOND / 10, (att, ops) -> events.add(ops));
+                }
+                assertTrue(client.finishConnect());
+                events.clear();
+                poller.poll(SECOND, (att, ops) -> events.add(ops));
+                assertEquals(List.of(Poller.WRITE), events, "a connected socket with a writer is writable");
+            }
+        }
+    }
+
+    @Test
+    void deregisteringInsideTheSinkSuppressesTheOtherChannelsEvent() throws Exception {
+        try (SelectorPoller poller = new SelectorPoller();
+                ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (SocketChannel a = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel b = SocketChannel.open(server.getLocalAddress())) {
+                a.configureBlocking(false);
+                b.configureBlocking(false);
+                poller.register(a, Poller.WRITE, a);
+                poller.register(b, Poller.WRITE, b);
+                List<Object> seen = new ArrayList<>();
+                poller.poll(SECOND, (att, ops) -> {
+                    seen.add(att);
+                    poller.deregister(att == a ? b : a);
+                });
+                assertEquals(1, seen.size(), "the deregistered channel was still reported: " + seen);
+            }
+        }
+    }
 }

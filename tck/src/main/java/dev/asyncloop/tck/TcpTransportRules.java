@@ -357,4 +357,21 @@ abstract class TcpTransportRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N3.13 data already waiting when the transport is made reaches the protocol only after connectionMade")
+    void required_N3_13_noDataBeforeConnectionMade() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("early")));
+        List<String> events = run("N3.13", () -> {
+            Connection<RecordingProtocol> c = Async.await(loop.connectAcceptedSocket(
+                    () -> new RecordingProtocol(loop), p[0]));
+            Async.await(c.protocol().received(5));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return c.protocol().events;
+        });
+        assertEquals(List.of("made", "data", "lost"), events, msg("N3.13", "events " + events
+                + "; check that reading starts only after connectionMade ran"));
+    }
 }
