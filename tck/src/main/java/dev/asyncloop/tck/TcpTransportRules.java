@@ -374,4 +374,22 @@ abstract class TcpTransportRules extends NetworkGroup {
         assertEquals(List.of("made", "data", "lost"), events, msg("N3.13", "events " + events
                 + "; check that reading starts only after connectionMade ran"));
     }
+
+    @Test
+    @DisplayName("N3.14 createConnection resolves a host name (localhost) and connects to an address that accepts (needs localhost in the hosts file)")
+    void optional_N3_14_hostNameResolvedAndEveryAddressTried() throws Exception {
+        run("N3.14", () -> {
+            Server server = startServer(true);
+            Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    "localhost", port(server)));
+            Object peer = c.transport().getExtraInfo(Transport.PEERNAME).orElseThrow();
+            assertEquals(port(server), ((InetSocketAddress) peer).getPort(), msg("N3.14", "connected to " + peer));
+            c.transport().write(bytes("via name"));
+            Async.await(c.protocol().received(8));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return null;
+        });
+    }
 }
