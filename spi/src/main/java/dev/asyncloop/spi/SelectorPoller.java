@@ -92,6 +92,10 @@ public final class SelectorPoller implements Poller {
         this.sink = sink;
         try {
             if (timeoutNanos == 0) {
+                if (selector.keys().isEmpty()) {
+                    // Nothing registered: a non-blocking select could only find nothing (and cost a system call).
+                    return;
+                }
                 selector.selectNow(deliver);
             } else if (timeoutNanos < 0) {
                 selector.select(deliver);

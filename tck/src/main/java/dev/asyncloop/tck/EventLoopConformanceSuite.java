@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -184,6 +185,7 @@ public abstract class EventLoopConformanceSuite {
     // ------------------------------------------------------------------ networking (Capability.TCP)
 
     @Nested
+    @Order(16)
     @DisplayName("N1 reader & writer callbacks")
     class ReaderWriter extends ReaderWriterRules {
         ReaderWriter() {
@@ -192,6 +194,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(17)
     @DisplayName("N2 sock operations")
     class Sock extends SockRules {
         Sock() {
@@ -200,6 +203,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(18)
     @DisplayName("N3 TCP transports & protocols")
     class TcpTransports extends TcpTransportRules {
         TcpTransports() {
@@ -208,6 +212,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(19)
     @DisplayName("N4 servers")
     class Servers extends ServerRules {
         Servers() {
@@ -216,6 +221,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(20)
     @DisplayName("N5 flow control")
     class FlowControl extends FlowControlRules {
         FlowControl() {
@@ -224,6 +230,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
+    @Order(21)
     @DisplayName("N6 network error paths")
     class NetErrors extends NetErrorRules {
         NetErrors() {
