@@ -108,7 +108,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
     }
 
     @Test
-    @DisplayName("N1.5 a channel owned by a live transport is refused with IllegalStateException")
+    @DisplayName("N1.5 a channel owned by a live transport is refused (add/remove reader & writer, sock*) with IllegalStateException")
     void required_N1_5_transportOwnedChannelRefused() throws Exception {
         SocketChannel[] p = socketPair();
         run("N1.5", () -> {
@@ -119,6 +119,8 @@ abstract class ReaderWriterRules extends NetworkGroup {
                     msg("N1.5", "addWriter on a transport's channel did not throw"));
             assertThrows(IllegalStateException.class, () -> loop.removeReader(p[0]),
                     msg("N1.5", "removeReader on a transport's channel did not throw"));
+            assertThrows(IllegalStateException.class, () -> loop.sockRecv(p[0], 10),
+                    msg("N1.5", "sockRecv on a transport's channel did not throw"));
             conn.transport().close();
             Async.await(conn.protocol().lost);
             return null;
