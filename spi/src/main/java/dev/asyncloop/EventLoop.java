@@ -1,11 +1,17 @@
 package dev.asyncloop;
 
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * asyncio's {@code AbstractEventLoop}: runs callbacks, timers and tasks on one thread.
@@ -27,6 +33,12 @@ import java.util.concurrent.ExecutorService;
  *
  * <p><b>Closed loops.</b> Scheduling on a closed loop, or running it, throws {@link IllegalStateException}
  * ("Event loop is closed").
+ *
+ * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, TCP connections and servers have
+ * default implementations that throw {@link UnsupportedOperationException} (asyncio's
+ * {@code NotImplementedError}): a loop offers them by extending {@code dev.asyncloop.spi.ReadinessEventLoop}
+ * (or implementing them itself) and claiming {@code Capability.TCP}. Channels passed to these methods must be
+ * in non-blocking mode.
  */
 public interface EventLoop extends AutoCloseable {
 
@@ -284,6 +296,218 @@ public interface EventLoop extends AutoCloseable {
      * @return the loop future
      */
     <T> Future<T> wrapFuture(CompletableFuture<T> future);
+
+    // ---------------------------------------------------------------- channel watching (asyncio add_reader & co.)
+
+    /**
+     * Calls {@code callback} on the loop thread in every iteration in which {@code channel} is readable (for a
+     * {@link ServerSocketChannel}: has a connection to accept), in a copy of the current context, until
+     * {@link #removeReader}. Replaces (and cancels) a reader already registered for the channel.
+     *
+     * @param channel a non-blocking channel
+     * @param callback what to run
+     * @throws IllegalStateException if the loop is closed, or a live transport owns the channel
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     * @throws UnsupportedOperationException if the loop has no channel watching
+     */
+    default void addReader(SelectableChannel channel, Runnable callback) {
+        throw unsupported("addReader");
+    }
+
+    /**
+     * Stops watching {@code channel} for reading.
+     *
+     * @param channel the channel
+     * @return true if a reader was registered (and is now cancelled); false otherwise, and always after close
+     * @throws IllegalStateException if a live transport owns the channel
+     */
+    default boolean removeReader(SelectableChannel channel) {
+        throw unsupported("removeReader");
+    }
+
+    /**
+     * Calls {@code callback} on the loop thread in every iteration in which {@code channel} is writable (for a
+     * connecting {@link SocketChannel}: the connection attempt finished), until {@link #removeWriter}. Replaces
+     * (and cancels) a writer already registered for the channel.
+     *
+     * @param channel a non-blocking channel
+     * @param callback what to run
+     * @throws IllegalStateException if the loop is closed, or a live transport owns the channel
+     * @throws IllegalArgumentException if the channel is in blocking mode
+     */
+    default void addWriter(SelectableChannel channel, Runnable callback) {
+        throw unsupported("addWriter");
+    }
+
+    /**
+     * Stops watching {@code channel} for writing.
+     *
+     * @param channel the channel
+     * @return true if a writer was registered; false otherwise, and always after close
+     * @throws IllegalStateException if a live transport owns the channel
+     */
+    default boolean removeWriter(SelectableChannel channel) {
+        throw unsupported("removeWriter");
+    }
+
+    // ---------------------------------------------------------------- socket operations (asyncio sock_*)
+
+    /**
+     * Receives up to {@code maxBytes} bytes: tries at once, else when the channel becomes readable.
+     * Cancelling the future stops watching the channel.
+     *
+     * @param channel a connected non-blocking channel
+     * @param maxBytes the most bytes to receive, at least 1
+     * @return a future of the bytes received; an empty array at end of stream
+     * @throws IllegalArgumentException if the channel is blocking or {@code maxBytes < 1}
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     */
+    default Future<byte[]> sockRecv(SocketChannel channel, int maxBytes) {
+        throw unsupported("sockRecv");
+    }
+
+    /**
+     * Receives into {@code buffer} (from its position to its limit). The loop owns the buffer until the
+     * future is done: do not touch it meanwhile.
+     *
+     * @param channel a connected non-blocking channel
+     * @param buffer where to put the bytes
+     * @return a future of the number of bytes received, -1 at end of stream (asyncio returns 0; Java channels
+     *     say -1, which also tells end of stream apart from a full buffer)
+     * @throws IllegalArgumentException if the channel is blocking
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     */
+    default Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
+        throw unsupported("sockRecvInto");
+    }
+
+    /**
+     * Sends every remaining byte of {@code data}, waiting for writability as often as needed. The loop owns the
+     * buffer until the future is done; on success its position is at its limit. If the future is cancelled,
+     * how much was sent is unknown (the buffer's position tells).
+     *
+     * @param channel a connected non-blocking channel
+     * @param data the bytes to send
+     * @return a future done when all was sent, or failed with the {@link java.io.IOException} of the send
+     * @throws IllegalArgumentException if the channel is blocking
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     */
+    default Future<Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
+        throw unsupported("sockSendAll");
+    }
+
+    /**
+     * Connects {@code channel} to {@code address} (an unresolved {@link java.net.InetSocketAddress} is resolved
+     * first, on the default executor). The connection error, if any, fails the future.
+     *
+     * @param channel an unconnected non-blocking channel
+     * @param address where to connect
+     * @return a future done when connected
+     * @throws IllegalArgumentException if the channel is blocking
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     */
+    default Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+        throw unsupported("sockConnect");
+    }
+
+    /**
+     * Accepts one connection.
+     *
+     * @param channel a bound non-blocking server channel
+     * @return a future of the accepted channel, already in non-blocking mode; the caller owns it
+     * @throws IllegalArgumentException if the channel is blocking
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<SocketChannel> sockAccept(ServerSocketChannel channel) {
+        throw unsupported("sockAccept");
+    }
+
+    // ---------------------------------------------------------------- TCP (asyncio create_connection & co.)
+
+    /**
+     * Opens a TCP connection with default options; see
+     * {@link #createConnection(Supplier, String, int, ConnectOptions)}.
+     *
+     * @param protocolFactory makes the connection's protocol
+     * @param host a host name or literal IP address
+     * @param port the port
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     */
+    default <P extends Protocol> Future<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port) {
+        return createConnection(protocolFactory, host, port, ConnectOptions.defaults());
+    }
+
+    /**
+     * Opens a TCP connection: resolves {@code host} (on the default executor unless it is a literal address),
+     * tries each address in order until one connects, then makes a transport and a protocol. The future is
+     * done after {@link Protocol#connectionMade} was called. When every address fails the future fails with
+     * the only error, or with a {@link java.net.ConnectException} "Multiple exceptions: ..." carrying each
+     * error as suppressed. Cancelling it closes the socket.
+     *
+     * @param protocolFactory makes the connection's protocol (called on the loop thread)
+     * @param host a host name or literal IP address
+     * @param port the port, 0 to 65535
+     * @param options local address and the like
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop has no TCP
+     */
+    default <P extends Protocol> Future<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port, ConnectOptions options) {
+        throw unsupported("createConnection");
+    }
+
+    /**
+     * Starts a TCP server with default options; see {@link #createServer(Supplier, String, int, ServerOptions)}.
+     *
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param host the host to listen on, or null for every interface
+     * @param port the port, 0 for an ephemeral one
+     * @return a future of the server
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port) {
+        return createServer(protocolFactory, host, port, ServerOptions.defaults());
+    }
+
+    /**
+     * Starts a TCP server: binds one listening socket per address {@code host} resolves to (one wildcard socket
+     * when {@code host} is null or empty) and, unless {@link ServerOptions#startServing()} is false, accepts
+     * connections, each with a new protocol and transport. Errors of a factory or of the transport creation
+     * for an accepted connection are reported to the exception handler; the server goes on.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param host the host to listen on, or null for every interface
+     * @param port the port, 0 for an ephemeral one (each socket then gets its own)
+     * @param options backlog, reuse-address, start-serving
+     * @return a future of the server, failed with the bind error if any address cannot be bound
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+            ServerOptions options) {
+        throw unsupported("createServer");
+    }
+
+    /**
+     * Wraps a connection accepted elsewhere in a transport and protocol; the loop takes the channel over.
+     *
+     * @param protocolFactory makes the protocol
+     * @param channel a connected channel; it is switched to non-blocking mode
+     * @param <P> the protocol type
+     * @return a future done after {@link Protocol#connectionMade}
+     * @throws IllegalStateException if the loop is closed or a live transport already owns the channel
+     */
+    default <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            SocketChannel channel) {
+        throw unsupported("connectAcceptedSocket");
+    }
+
+    private UnsupportedOperationException unsupported(String what) {
+        return new UnsupportedOperationException(what + " is not supported by " + getClass().getName()
+                + "; use a loop that claims Capability.TCP (e.g. -Dasyncloop.loop=nio)");
+    }
 
     // ---------------------------------------------------------------- errors
 

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Provides {@link NioEventLoop} under the name {@code nio}, priority 0: available on every JDK.
+ * Provides {@link NioEventLoop} under the name {@code nio}, priority 0: available on every JDK; claims {@link Capability#TCP}.
  */
 @AutoService(EventLoopProvider.class)
 public final class NioEventLoopProvider implements EventLoopProvider {
@@ -36,7 +36,7 @@ public final class NioEventLoopProvider implements EventLoopProvider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of();
+        return Set.of(Capability.TCP);
     }
 
     @Override

@@ -209,4 +209,60 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    // ------------------------------------------------------------------ networking (Capability.TCP)
+
+    @Nested
+    @Order(16)
+    @DisplayName("reader & writer callbacks")
+    class ReaderWriter extends ReaderWriterRules {
+        ReaderWriter() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(17)
+    @DisplayName("sock operations")
+    class Sock extends SockRules {
+        Sock() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(18)
+    @DisplayName("TCP transports & protocols")
+    class TcpTransports extends TcpTransportRules {
+        TcpTransports() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(19)
+    @DisplayName("servers")
+    class Servers extends ServerRules {
+        Servers() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(20)
+    @DisplayName("flow control")
+    class FlowControl extends FlowControlRules {
+        FlowControl() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(21)
+    @DisplayName("network error paths")
+    class NetErrors extends NetErrorRules {
+        NetErrors() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

@@ -1,0 +1,126 @@
+package dev.asyncloop;
+
+/**
+ * Options of {@link EventLoop#createServer(java.util.function.Supplier, String, int, ServerOptions)}.
+ * Immutable; build with {@link #builder()}.
+ */
+public final class ServerOptions {
+    private static final ServerOptions DEFAULTS = builder().build();
+    private final int backlog;
+    private final boolean reuseAddress;
+    private final boolean startServing;
+
+    private ServerOptions(Builder b) {
+        this.backlog = b.backlog;
+        this.reuseAddress = b.reuseAddress;
+        this.startServing = b.startServing;
+    }
+
+    /**
+     * Returns the options with every default.
+     *
+     * @return backlog 100, reuseAddress true, startServing true
+     */
+    public static ServerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with every default
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the listen backlog, also the most connections accepted per readiness event.
+     *
+     * @return the backlog (default 100)
+     */
+    public int backlog() {
+        return backlog;
+    }
+
+    /**
+     * Tells whether {@code SO_REUSEADDR} is set on the listening sockets.
+     *
+     * @return the flag (default true, as asyncio on POSIX)
+     */
+    public boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    /**
+     * Tells whether the server accepts connections as soon as it is created.
+     *
+     * @return the flag (default true); when false, call {@link Server#startServing()} or
+     *     {@link Server#serveForever()}
+     */
+    public boolean startServing() {
+        return startServing;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
+                + startServing + "]";
+    }
+
+    /** Builds {@link ServerOptions}; not thread-safe. */
+    public static final class Builder {
+        private int backlog = 100;
+        private boolean reuseAddress = true;
+        private boolean startServing = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the listen backlog.
+         *
+         * @param backlog at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code backlog < 1}
+         */
+        public Builder backlog(int backlog) {
+            if (backlog < 1) {
+                throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /**
+         * Sets {@code SO_REUSEADDR} on the listening sockets.
+         *
+         * @param reuseAddress the flag
+         * @return this builder
+         */
+        public Builder reuseAddress(boolean reuseAddress) {
+            this.reuseAddress = reuseAddress;
+            return this;
+        }
+
+        /**
+         * Chooses whether the server accepts at once.
+         *
+         * @param startServing the flag
+         * @return this builder
+         */
+        public Builder startServing(boolean startServing) {
+            this.startServing = startServing;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the immutable options
+         */
+        public ServerOptions build() {
+            return new ServerOptions(this);
+        }
+    }
+}

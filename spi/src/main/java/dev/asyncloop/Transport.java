@@ -1,0 +1,52 @@
+package dev.asyncloop;
+
+import java.util.Optional;
+
+/**
+ * asyncio's {@code BaseTransport}: the loop's side of a connection, handed to a {@link Protocol}.
+ *
+ * <p><b>Threads.</b> Every method is for the loop thread only, like the protocol callbacks that call them.
+ */
+public interface Transport {
+    /** Key of {@link #getExtraInfo}: the remote {@link java.net.SocketAddress}. */
+    String PEERNAME = "peername";
+    /** Key of {@link #getExtraInfo}: the local {@link java.net.SocketAddress}. */
+    String SOCKNAME = "sockname";
+    /** Key of {@link #getExtraInfo}: the underlying channel (read it, never read from or close it directly). */
+    String SOCKET = "socket";
+
+    /**
+     * Closes the transport: stops reading at once, flushes data already written, then calls the protocol's
+     * {@link Protocol#connectionLost(Throwable)} with {@code null} in a later iteration. Idempotent.
+     */
+    void close();
+
+    /**
+     * Tells whether the transport is closing or closed.
+     *
+     * @return true once {@link #close()} or {@code abort()} was called or the connection was lost
+     */
+    boolean isClosing();
+
+    /**
+     * Returns optional information about the transport: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET}.
+     *
+     * @param key the name of the information
+     * @return its value, or empty when this transport does not know it
+     */
+    Optional<Object> getExtraInfo(String key);
+
+    /**
+     * Replaces the protocol the transport calls. Later events go to {@code protocol}.
+     *
+     * @param protocol the new protocol
+     */
+    void setProtocol(Protocol protocol);
+
+    /**
+     * Returns the protocol the transport calls.
+     *
+     * @return the current protocol
+     */
+    Protocol getProtocol();
+}

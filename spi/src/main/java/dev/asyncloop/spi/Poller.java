@@ -1,0 +1,90 @@
+package dev.asyncloop.spi;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+
+/**
+ * The readiness primitive under {@link ReadinessEventLoop}: watches channels for "readable" and "writable" and
+ * reports them, level-triggered (a channel that stays ready is reported again by the next {@link #poll}).
+ * A {@link java.nio.channels.Selector} is one; an epoll or kqueue loop writes its own.
+ *
+ * <p><b>Threads.</b> Everything is called on the loop thread only, except {@link #wakeup()}, which any thread
+ * may call at any time, also concurrently with {@link #poll} and after {@link #close()}.
+ *
+ * <p><b>Interest.</b> {@link #READ} means "readable, or for a server channel: a connection to accept";
+ * {@link #WRITE} means "writable, or for a connecting socket: the connection attempt finished (successfully or
+ * not)". Mapping these onto the primitive's own flags is the poller's job. A channel is registered at most once
+ * at a time; the loop deregisters it before registering it again.
+ */
+public interface Poller extends AutoCloseable {
+    /** Interest in readability (or a pending accept). */
+    int READ = 1;
+    /** Interest in writability (or a finished connect). */
+    int WRITE = 4;
+
+    /**
+     * Starts watching {@code channel}.
+     *
+     * @param channel a non-blocking channel not registered with this poller
+     * @param interest {@link #READ}, {@link #WRITE} or both, never 0
+     * @param attachment what {@link EventSink#ready} receives for this channel
+     * @throws ClosedChannelException if the channel is closed
+     * @throws IOException if the primitive fails
+     */
+    void register(SelectableChannel channel, int interest, Object attachment) throws IOException;
+
+    /**
+     * Changes what a registered channel is watched for.
+     *
+     * @param channel a registered channel
+     * @param interest the new interest, never 0
+     * @throws IOException if the primitive fails
+     */
+    void modify(SelectableChannel channel, int interest) throws IOException;
+
+    /**
+     * Stops watching {@code channel}; no event for it is reported after this returns, even one the current
+     * {@link #poll} has already collected. Does nothing for a channel that is not registered or already closed.
+     *
+     * @param channel the channel
+     */
+    void deregister(SelectableChannel channel);
+
+    /**
+     * Waits for readiness and reports each ready channel once to {@code sink}, with the ready subset of its
+     * interest. The sink may call {@link #modify} and {@link #deregister}, not {@link #register}.
+     *
+     * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
+     *     wait (a primitive with coarser resolution rounds up, never down)
+     * @param sink receives the events
+     * @throws IOException if the primitive fails
+     */
+    void poll(long timeoutNanos, EventSink sink) throws IOException;
+
+    /**
+     * Makes a blocked {@link #poll} return, or the next one return at once. Any thread; never throws, also
+     * after {@link #close()}.
+     */
+    void wakeup();
+
+    /**
+     * Releases the primitive. Registered channels are not closed.
+     *
+     * @throws IOException if the primitive cannot be released
+     */
+    @Override
+    void close() throws IOException;
+
+    /** Receives the events of one {@link #poll}. */
+    @FunctionalInterface
+    interface EventSink {
+        /**
+         * A registered channel is ready.
+         *
+         * @param attachment what the channel was registered with
+         * @param readyOps {@link #READ}, {@link #WRITE} or both
+         */
+        void ready(Object attachment, int readyOps);
+    }
+}

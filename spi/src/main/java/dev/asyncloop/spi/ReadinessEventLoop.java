@@ -1,0 +1,781 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.ConnectOptions;
+import dev.asyncloop.Connection;
+import dev.asyncloop.Context;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.Handle;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * asyncio's {@code BaseSelectorEventLoop}: reader/writer callbacks, the {@code sock*} operations, TCP
+ * transports and servers, implemented once over a {@link Poller}. A loop extends this class and passes its
+ * poller to the constructor; {@link #poll(long)}, {@link #wakeup()} and {@link #closeResources()} are done.
+ *
+ * <p>Implementation overview.
+ * <ul>
+ *   <li><b>Registrations.</b> Each watched channel has one {@code Registration} (reader handle, writer handle),
+ *       the poller's attachment. Its interest is recomputed from the two handles on every change; with
+ *       neither, the channel is deregistered (asyncio's {@code _add_reader}/{@code _remove_reader}).</li>
+ *   <li><b>Dispatch.</b> {@link #poll(long)} waits on the poller; for each event the reader and/or writer
+ *       handle is queued with {@link #addReady}, so I/O callbacks run in the iteration that saw the event. A
+ *       cancelled handle is not queued; its registration is dropped instead (asyncio's
+ *       {@code _process_events}).</li>
+ *   <li><b>Ownership.</b> A channel a live transport owns is refused by the public reader/writer and
+ *       {@code sock*} methods ({@link IllegalStateException}); transports and sock operations use the same
+ *       registrations internally.</li>
+ *   <li><b>Buffers.</b> Socket transports read into one direct buffer owned by the loop (256 KiB), handed to
+ *       {@link Protocol#dataReceived} for the duration of the call.</li>
+ * </ul>
+ *
+ * <p>All methods are for the loop thread, as {@link dev.asyncloop.EventLoop} says.
+ */
+public abstract class ReadinessEventLoop extends BaseEventLoop {
+    static final System.Logger LOG = System.getLogger("dev.asyncloop");
+    static final int READ_BUFFER_SIZE = 256 * 1024;
+    private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
+
+    private final Poller poller;
+    private final Poller.EventSink sink = this::dispatch;
+    private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
+    private final Map<SelectableChannel, SocketTransport> transports = new HashMap<>();
+    private ByteBuffer readBuffer;
+
+    /**
+     * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}.
+     *
+     * @param poller the readiness primitive
+     */
+    protected ReadinessEventLoop(Poller poller) {
+        this.poller = Objects.requireNonNull(poller, "poller");
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    @Override
+    protected final void poll(long timeoutNanos) throws IOException {
+        poller.poll(timeoutNanos, sink);
+    }
+
+    @Override
+    protected final void wakeup() {
+        poller.wakeup();
+    }
+
+    /** Closes the poller; channels and transports are left as they are (asyncio does the same). */
+    @Override
+    protected void closeResources() {
+        registrations.clear();
+        transports.clear();
+        try {
+            poller.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the poller of " + this, e);
+        }
+    }
+
+    private void dispatch(Object attachment, int readyOps) {
+        Registration r = (Registration) attachment;
+        if ((readyOps & Poller.READ) != 0 && r.reader != null) {
+            if (r.reader.isCancelled()) {
+                removeReaderHandle(r.channel);
+            } else {
+                addReady(r.reader);
+            }
+        }
+        if ((readyOps & Poller.WRITE) != 0 && r.writer != null) {
+            if (r.writer.isCancelled()) {
+                removeWriterHandle(r.channel);
+            } else {
+                addReady(r.writer);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ registrations
+
+    /** The reader and writer of one channel; the poller's attachment. */
+    static final class Registration {
+        final SelectableChannel channel;
+        Handle reader;
+        Handle writer;
+        boolean registered;
+
+        Registration(SelectableChannel channel) {
+            this.channel = channel;
+        }
+    }
+
+    final Handle setReader(SelectableChannel channel, Runnable callback) {
+        checkClosed();
+        Handle handle = newHandle(callback, Context.copyCurrent());
+        Registration r = registrations.computeIfAbsent(channel, Registration::new);
+        Handle old = r.reader;
+        r.reader = handle;
+        updateInterest(r);
+        if (old != null) {
+            old.cancel();
+        }
+        return handle;
+    }
+
+    final Handle setWriter(SelectableChannel channel, Runnable callback) {
+        checkClosed();
+        Handle handle = newHandle(callback, Context.copyCurrent());
+        Registration r = registrations.computeIfAbsent(channel, Registration::new);
+        Handle old = r.writer;
+        r.writer = handle;
+        updateInterest(r);
+        if (old != null) {
+            old.cancel();
+        }
+        return handle;
+    }
+
+    final boolean removeReaderHandle(SelectableChannel channel) {
+        if (isClosed()) {
+            return false;
+        }
+        Registration r = registrations.get(channel);
+        if (r == null || r.reader == null) {
+            return false;
+        }
+        Handle h = r.reader;
+        r.reader = null;
+        updateInterest(r);
+        h.cancel();
+        return true;
+    }
+
+    final boolean removeWriterHandle(SelectableChannel channel) {
+        if (isClosed()) {
+            return false;
+        }
+        Registration r = registrations.get(channel);
+        if (r == null || r.writer == null) {
+            return false;
+        }
+        Handle h = r.writer;
+        r.writer = null;
+        updateInterest(r);
+        h.cancel();
+        return true;
+    }
+
+    /** Removes the reader only if it is still {@code handle} (not replaced meanwhile). */
+    private void removeReaderIf(SelectableChannel channel, Handle handle) {
+        Registration r = registrations.get(channel);
+        if (r != null && r.reader == handle) {
+            removeReaderHandle(channel);
+        }
+    }
+
+    private void removeWriterIf(SelectableChannel channel, Handle handle) {
+        Registration r = registrations.get(channel);
+        if (r != null && r.writer == handle) {
+            removeWriterHandle(channel);
+        }
+    }
+
+    /** Drops every registration of {@code channel}, before the channel is closed. */
+    final void forget(SelectableChannel channel) {
+        if (isClosed()) {
+            return;
+        }
+        Registration r = registrations.remove(channel);
+        if (r != null) {
+            if (r.registered) {
+                poller.deregister(channel);
+            }
+            if (r.reader != null) {
+                r.reader.cancel();
+            }
+            if (r.writer != null) {
+                r.writer.cancel();
+            }
+        }
+    }
+
+    private void updateInterest(Registration r) {
+        int interest = (r.reader != null ? Poller.READ : 0) | (r.writer != null ? Poller.WRITE : 0);
+        try {
+            if (interest == 0) {
+                registrations.remove(r.channel);
+                if (r.registered) {
+                    r.registered = false;
+                    poller.deregister(r.channel);
+                }
+            } else if (!r.registered) {
+                poller.register(r.channel, interest, r);
+                r.registered = true;
+            } else {
+                poller.modify(r.channel, interest);
+            }
+        } catch (ClosedChannelException e) {
+            registrations.remove(r.channel);
+            throw new IllegalArgumentException("the channel " + r.channel + " is closed; watch an open channel", e);
+        } catch (IOException e) {
+            registrations.remove(r.channel);
+            throw new UncheckedIOException("the poller of " + this + " cannot watch " + r.channel, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ public reader/writer
+
+    @Override
+    public void addReader(SelectableChannel channel, Runnable callback) {
+        checkWatchable(channel, callback);
+        setReader(channel, callback);
+    }
+
+    @Override
+    public boolean removeReader(SelectableChannel channel) {
+        Objects.requireNonNull(channel, "channel");
+        if (isClosed()) {
+            return false;
+        }
+        ensureNoTransport(channel);
+        return removeReaderHandle(channel);
+    }
+
+    @Override
+    public void addWriter(SelectableChannel channel, Runnable callback) {
+        checkWatchable(channel, callback);
+        setWriter(channel, callback);
+    }
+
+    @Override
+    public boolean removeWriter(SelectableChannel channel) {
+        Objects.requireNonNull(channel, "channel");
+        if (isClosed()) {
+            return false;
+        }
+        ensureNoTransport(channel);
+        return removeWriterHandle(channel);
+    }
+
+    private void checkWatchable(SelectableChannel channel, Runnable callback) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(callback, "callback");
+        checkClosed();
+        requireNonBlocking(channel, "channel");
+        ensureNoTransport(channel);
+    }
+
+    private static void requireNonBlocking(SelectableChannel channel, String name) {
+        Objects.requireNonNull(channel, name);
+        if (channel.isBlocking()) {
+            throw new IllegalArgumentException(name + " " + channel
+                    + " is in blocking mode; call configureBlocking(false) first");
+        }
+    }
+
+    private void ensureNoTransport(SelectableChannel channel) {
+        SocketTransport t = transports.get(channel);
+        if (t != null && !t.isClosing()) {
+            throw new IllegalStateException("the channel " + channel + " is used by the transport " + t
+                    + "; use the transport, or close it first");
+        }
+    }
+
+    void transportOpened(SocketChannel channel, SocketTransport transport) {
+        SocketTransport old = transports.get(channel);
+        if (old != null && !old.isClosing()) {
+            throw new IllegalStateException("the channel " + channel + " is already used by the transport " + old);
+        }
+        transports.put(channel, transport);
+    }
+
+    void transportGone(SocketChannel channel, SocketTransport transport) {
+        transports.remove(channel, transport);
+    }
+
+    /** The buffer every socket transport of this loop reads into; loop thread only. */
+    ByteBuffer readBuffer() {
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+        }
+        return readBuffer.clear();
+    }
+
+    // ------------------------------------------------------------------ sock* operations
+
+    /** One attempt of a sock operation: completes {@code result} and returns true, or returns false to wait. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        boolean run(Future<T> result) throws IOException;
+    }
+
+    /** asyncio's pattern: try at once; else watch the channel and retry on each event until done. */
+    private <T> Future<T> trySockOp(SelectableChannel channel, boolean read, Attempt<T> attempt) {
+        Future<T> result = createFuture();
+        attemptInto(result, attempt);
+        if (!result.isDone()) {
+            watchUntilDone(channel, read, result, attempt);
+        }
+        return result;
+    }
+
+    private <T> void watchUntilDone(SelectableChannel channel, boolean read, Future<T> result, Attempt<T> attempt) {
+        Handle[] handle = new Handle[1];
+        Runnable retry = () -> {
+            if (!result.isDone()) {
+                attemptInto(result, attempt);
+            }
+            if (result.isDone()) {
+                if (read) {
+                    removeReaderIf(channel, handle[0]);
+                } else {
+                    removeWriterIf(channel, handle[0]);
+                }
+            }
+        };
+        try {
+            handle[0] = read ? setReader(channel, retry) : setWriter(channel, retry);
+        } catch (RuntimeException e) {
+            result.setException(e);
+            return;
+        }
+        result.addDoneCallback(f -> {
+            if (read) {
+                removeReaderIf(channel, handle[0]);
+            } else {
+                removeWriterIf(channel, handle[0]);
+            }
+        });
+    }
+
+    private static <T> void attemptInto(Future<T> result, Attempt<T> attempt) {
+        try {
+            attempt.run(result);
+        } catch (IOException | RuntimeException e) {
+            if (!result.isDone()) {
+                result.setException(e);
+            }
+        }
+    }
+
+    private void checkSockOp(SelectableChannel channel) {
+        checkClosed();
+        requireNonBlocking(channel, "channel");
+        ensureNoTransport(channel);
+    }
+
+    @Override
+    public Future<byte[]> sockRecv(SocketChannel channel, int maxBytes) {
+        checkSockOp(channel);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(maxBytes);
+        return trySockOp(channel, true, result -> {
+            int n = channel.read(buffer);
+            if (n == 0) {
+                return false;
+            }
+            result.setResult(n < 0 ? new byte[0] : java.util.Arrays.copyOf(buffer.array(), n));
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
+        checkSockOp(channel);
+        Objects.requireNonNull(buffer, "buffer");
+        if (!buffer.hasRemaining()) {
+            Future<Integer> f = createFuture();
+            f.setResult(0);
+            return f;
+        }
+        return trySockOp(channel, true, result -> {
+            int n = channel.read(buffer);
+            if (n == 0) {
+                return false;
+            }
+            result.setResult(n);
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
+        checkSockOp(channel);
+        Objects.requireNonNull(data, "data");
+        return trySockOp(channel, false, result -> {
+            while (data.hasRemaining()) {
+                if (channel.write(data) == 0) {
+                    return false;
+                }
+            }
+            result.setResult(null);
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+        checkSockOp(channel);
+        Objects.requireNonNull(address, "address");
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            Future<Void> result = createFuture();
+            Future<List<InetSocketAddress>> resolved = resolve(isa.getHostString(), isa.getPort());
+            resolved.addDoneCallback(r -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (r.isCancelled()) {
+                    result.cancel();
+                } else if (r.exception().isPresent()) {
+                    result.setException(r.exception().get());
+                } else {
+                    chain(sockConnect(channel, r.result().getFirst()), result);
+                }
+            });
+            result.addDoneCallback(f -> {
+                if (f.isCancelled()) {
+                    resolved.cancel();
+                }
+            });
+            return result;
+        }
+        Future<Void> result = createFuture();
+        try {
+            if (channel.connect(address)) {
+                result.setResult(null);
+                return result;
+            }
+        } catch (IOException | RuntimeException e) {
+            result.setException(e);
+            return result;
+        }
+        watchUntilDone(channel, false, result, r -> {
+            if (!channel.finishConnect()) {
+                return false;
+            }
+            r.setResult(null);
+            return true;
+        });
+        return result;
+    }
+
+    private static <T> void chain(Future<T> from, Future<T> to) {
+        from.addDoneCallback(f -> {
+            if (to.isDone()) {
+                return;
+            }
+            if (f.isCancelled()) {
+                to.cancel();
+            } else if (f.exception().isPresent()) {
+                to.setException(f.exception().get());
+            } else {
+                to.setResult(f.result());
+            }
+        });
+        to.addDoneCallback(t -> {
+            if (t.isCancelled()) {
+                from.cancel();
+            }
+        });
+    }
+
+    @Override
+    public Future<SocketChannel> sockAccept(ServerSocketChannel channel) {
+        checkClosed();
+        requireNonBlocking(channel, "channel");
+        return trySockOp(channel, true, result -> {
+            SocketChannel accepted = channel.accept();
+            if (accepted == null) {
+                return false;
+            }
+            try {
+                accepted.configureBlocking(false);
+            } catch (IOException e) {
+                accepted.close();
+                throw e;
+            }
+            result.setResult(accepted);
+            return true;
+        });
+    }
+
+    // ------------------------------------------------------------------ DNS
+
+    /**
+     * Resolves {@code host} to socket addresses: at once for a literal IP address, else with
+     * {@link InetAddress#getAllByName} on the default executor.
+     */
+    Future<List<InetSocketAddress>> resolve(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        InetAddress literal = literal(host);
+        if (literal != null) {
+            Future<List<InetSocketAddress>> f = createFuture();
+            f.setResult(List.of(new InetSocketAddress(literal, port)));
+            return f;
+        }
+        return runInExecutor(null, () -> {
+            List<InetSocketAddress> out = new ArrayList<>();
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                out.add(new InetSocketAddress(a, port));
+            }
+            return List.copyOf(new LinkedHashSet<>(out));
+        });
+    }
+
+    private static InetAddress literal(String host) {
+        try {
+            return InetAddress.ofLiteral(host);
+        } catch (IllegalArgumentException notLiteral) {
+            return null;
+        }
+    }
+
+    // ------------------------------------------------------------------ TCP
+
+    @Override
+    public <P extends Protocol> Future<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+            int port, ConnectOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port);
+    }
+
+    /** createConnection after resolution: tries each address in order; package-private for tests. */
+    <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
+            Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target) {
+        return createTask(() -> {
+            List<InetSocketAddress> all = awaitChecked(addresses);
+            List<Exception> errors = new ArrayList<>();
+            for (InetSocketAddress address : all) {
+                SocketChannel channel = null;
+                try {
+                    channel = SocketChannel.open(address.getAddress() instanceof Inet4Address
+                            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                    channel.configureBlocking(false);
+                    if (options.localAddress().isPresent()) {
+                        channel.bind(options.localAddress().get());
+                    }
+                    awaitChecked(sockConnect(channel, address));
+                } catch (IOException e) {
+                    closeQuietly(channel);
+                    errors.add(e);
+                    continue;
+                } catch (Throwable t) {
+                    closeQuietly(channel);
+                    throw t;
+                }
+                return connect(protocolFactory, channel);
+            }
+            if (errors.isEmpty()) {
+                throw new ConnectException("no address to connect to for " + target);
+            }
+            if (errors.size() == 1) {
+                throw errors.getFirst();
+            }
+            StringBuilder text = new StringBuilder("Multiple exceptions: ");
+            for (int i = 0; i < errors.size(); i++) {
+                text.append(i == 0 ? "" : ", ").append(all.get(i)).append(": ").append(errors.get(i).getMessage());
+            }
+            ConnectException e = new ConnectException(text.toString());
+            errors.forEach(e::addSuppressed);
+            throw e;
+        }, "createConnection(" + target + ")");
+    }
+
+    @Override
+    public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            SocketChannel channel) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(channel, "channel");
+        checkClosed();
+        ensureNoTransport(channel);
+        return createTask(() -> {
+            channel.configureBlocking(false);
+            return connect(protocolFactory, channel);
+        }, "connectAcceptedSocket");
+    }
+
+    /** Runs inside a task: makes the protocol and transport, waits for connectionMade. Closes on failure. */
+    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel)
+            throws Exception {
+        P protocol;
+        try {
+            protocol = Objects.requireNonNull(protocolFactory.get(),
+                    () -> "protocolFactory " + protocolFactory + " returned null");
+        } catch (Throwable t) {
+            closeQuietly(channel);
+            throw t;
+        }
+        Future<Void> waiter = createFuture();
+        SocketTransport transport;
+        try {
+            transport = new SocketTransport(this, channel, protocol, waiter, null);
+        } catch (Throwable t) {
+            closeQuietly(channel);
+            throw t;
+        }
+        try {
+            awaitChecked(waiter);
+        } catch (Throwable t) {
+            transport.close();
+            throw t;
+        }
+        return new Connection<>(transport, protocol);
+    }
+
+    @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+            ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        Future<List<InetSocketAddress>> addresses = host == null || host.isEmpty() ? null : resolve(host, port);
+        return createTask(() -> {
+            List<InetSocketAddress> all = addresses == null ? List.of(new InetSocketAddress(port))
+                    : awaitChecked(addresses);
+            List<ServerSocketChannel> sockets = new ArrayList<>();
+            InetSocketAddress current = null;
+            try {
+                for (InetSocketAddress address : all) {
+                    current = address;
+                    ServerSocketChannel s = addresses == null ? ServerSocketChannel.open()
+                            : ServerSocketChannel.open(address.getAddress() instanceof Inet4Address
+                                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                    sockets.add(s);
+                    s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+                    s.configureBlocking(false);
+                    s.bind(address, options.backlog());
+                }
+            } catch (Throwable t) {
+                sockets.forEach(ReadinessEventLoop::closeQuietly);
+                if (t instanceof BindException be) {
+                    BindException wrapped = new BindException("error while attempting to bind on address "
+                            + current + ": " + be.getMessage());
+                    wrapped.initCause(be);
+                    throw wrapped;
+                }
+                throw t;
+            }
+            ReadinessServer server = new ReadinessServer(this, protocolFactory, sockets, options.backlog());
+            if (options.startServing()) {
+                server.startServing();
+            }
+            return (Server) server;
+        }, "createServer(" + host + ":" + port + ")");
+    }
+
+    /** Accepts on {@code socket} for {@code server}: asyncio's {@code _start_serving}. */
+    void startServing(ReadinessServer server, ServerSocketChannel socket) {
+        setReader(socket, () -> acceptConnections(server, socket));
+    }
+
+    /** Stops accepting and closes the socket: asyncio's {@code _stop_serving}. */
+    void stopServing(ServerSocketChannel socket) {
+        forget(socket);
+        closeQuietly(socket);
+    }
+
+    private void acceptConnections(ReadinessServer server, ServerSocketChannel socket) {
+        for (int i = 0; i < server.backlog(); i++) {
+            SocketChannel accepted;
+            try {
+                accepted = socket.accept();
+                if (accepted == null) {
+                    return;
+                }
+            } catch (ClosedChannelException closed) {
+                return;
+            } catch (IOException e) {
+                callExceptionHandler(ExceptionContext.builder("socket.accept() failed; accepting again in "
+                        + ACCEPT_RETRY_DELAY.toSeconds() + " s").exception(e).socket(socket).build());
+                removeReaderHandle(socket);
+                callLater(ACCEPT_RETRY_DELAY, () -> {
+                    if (server.isServing() && socket.isOpen()) {
+                        startServing(server, socket);
+                    }
+                });
+                return;
+            }
+            acceptedConnection(server, accepted);
+        }
+    }
+
+    private void acceptedConnection(ReadinessServer server, SocketChannel accepted) {
+        Protocol protocol = null;
+        try {
+            accepted.configureBlocking(false);
+            protocol = Objects.requireNonNull(server.protocolFactory().get(),
+                    () -> "protocolFactory " + server.protocolFactory() + " returned null");
+            new SocketTransport(this, accepted, protocol, null, server);
+        } catch (Exception e) {
+            closeQuietly(accepted);
+            ExceptionContext.Builder report = ExceptionContext
+                    .builder("Error on transport creation for incoming connection").exception(e).socket(accepted);
+            if (protocol != null) {
+                report.protocol(protocol);
+            }
+            callExceptionHandler(report.build());
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Awaits inside a task, rethrowing a checked exception of the future as it is. */
+    static <T> T awaitChecked(Future<T> future) throws Exception {
+        try {
+            return Async.await(future);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause && !(cause instanceof CancelledError)) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    static void closeQuietly(java.nio.channels.Channel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing more can be done with a channel that fails to close.
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Server;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * asyncio's {@code base_events.Server} for a {@link ReadinessEventLoop}. Loop thread only.
+ *
+ * <p>{@code sockets} is null once closed; {@code waiters} is null once the server is closed and its last
+ * connection detached (then {@link #waitClosed()} is done at once); {@code activeCount} counts attached
+ * transports. Binding also listens in Java, so a server made with {@code startServing(false)} queues
+ * connections in the kernel backlog until it starts accepting.
+ */
+final class ReadinessServer implements Server {
+    private final ReadinessEventLoop loop;
+    private final Supplier<? extends Protocol> protocolFactory;
+    private final int backlog;
+    private List<ServerSocketChannel> sockets;
+    private List<Future<Void>> waiters = new ArrayList<>();
+    private final Set<SocketTransport> clients = new LinkedHashSet<>();
+    private int activeCount;
+    private boolean serving;
+    private Future<Void> servingForever;
+
+    ReadinessServer(ReadinessEventLoop loop, Supplier<? extends Protocol> protocolFactory,
+            List<ServerSocketChannel> sockets, int backlog) {
+        this.loop = loop;
+        this.protocolFactory = protocolFactory;
+        this.sockets = List.copyOf(sockets);
+        this.backlog = backlog;
+    }
+
+    Supplier<? extends Protocol> protocolFactory() {
+        return protocolFactory;
+    }
+
+    int backlog() {
+        return backlog;
+    }
+
+    void attach(SocketTransport transport) {
+        activeCount++;
+        clients.add(transport);
+    }
+
+    void detach(SocketTransport transport) {
+        activeCount--;
+        clients.remove(transport);
+        if (activeCount == 0 && sockets == null) {
+            wakeup();
+        }
+    }
+
+    private void wakeup() {
+        List<Future<Void>> w = waiters;
+        waiters = null;
+        if (w != null) {
+            for (Future<Void> f : w) {
+                if (!f.isDone()) {
+                    f.setResult(null);
+                }
+            }
+        }
+    }
+
+    @Override
+    public EventLoop getLoop() {
+        return loop;
+    }
+
+    @Override
+    public void close() {
+        List<ServerSocketChannel> socks = sockets;
+        if (socks == null) {
+            return;
+        }
+        sockets = null;
+        for (ServerSocketChannel s : socks) {
+            loop.stopServing(s);
+        }
+        serving = false;
+        Future<Void> forever = servingForever;
+        servingForever = null;
+        if (forever != null && !forever.isDone()) {
+            forever.cancel();
+        }
+        if (activeCount == 0) {
+            wakeup();
+        }
+    }
+
+    @Override
+    public Future<Void> waitClosed() {
+        Future<Void> f = loop.createFuture();
+        if (waiters == null) {
+            f.setResult(null);
+        } else {
+            waiters.add(f);
+        }
+        return f;
+    }
+
+    @Override
+    public void closeClients() {
+        for (SocketTransport t : List.copyOf(clients)) {
+            t.close();
+        }
+    }
+
+    @Override
+    public void abortClients() {
+        for (SocketTransport t : List.copyOf(clients)) {
+            t.abort();
+        }
+    }
+
+    @Override
+    public void startServing() {
+        if (sockets == null) {
+            throw new IllegalStateException("server " + this + " is closed");
+        }
+        if (serving) {
+            return;
+        }
+        serving = true;
+        for (ServerSocketChannel s : sockets) {
+            loop.startServing(this, s);
+        }
+    }
+
+    @Override
+    public Future<Void> serveForever() {
+        if (servingForever != null) {
+            throw new IllegalStateException("server " + this + " is already being awaited on serveForever()");
+        }
+        if (sockets == null) {
+            throw new IllegalStateException("server " + this + " is closed");
+        }
+        startServing();
+        Future<Void> forever = loop.createFuture();
+        servingForever = forever;
+        return loop.createTask(() -> {
+            try {
+                ReadinessEventLoop.awaitChecked(forever);
+            } catch (CancelledError e) {
+                close();
+                ReadinessEventLoop.awaitChecked(waitClosed());
+                throw e;
+            } finally {
+                if (servingForever == forever) {
+                    servingForever = null;
+                }
+            }
+            return null;
+        }, "serveForever");
+    }
+
+    @Override
+    public boolean isServing() {
+        return serving;
+    }
+
+    @Override
+    public List<ServerSocketChannel> sockets() {
+        return sockets == null ? List.of() : sockets;
+    }
+
+    @Override
+    public String toString() {
+        return "Server[" + (sockets == null ? "closed" : sockets.stream().map(s -> {
+            try {
+                return String.valueOf(s.getLocalAddress());
+            } catch (java.io.IOException e) {
+                return "?";
+            }
+        }).toList()) + ", connections=" + activeCount + "]";
+    }
+}

@@ -1,0 +1,165 @@
+package dev.asyncloop.spi;
+
+import java.io.IOException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Poller} over a {@link Selector}: the poller of the NIO reference loop, for any loop that wants the
+ * JDK's portable selector. Loop thread only, except {@link #wakeup()}.
+ *
+ * <p>Implementation overview.
+ * <ul>
+ *   <li><b>Interest.</b> {@link Poller#READ} is {@code OP_ACCEPT} on a server channel, else {@code OP_READ};
+ *       {@link Poller#WRITE} is {@code OP_CONNECT} on a socket whose connection is pending, else
+ *       {@code OP_WRITE} (the JDK reports {@code OP_WRITE} only for connected sockets, so asking for it while
+ *       connecting would spin). Keys that wait with {@code OP_CONNECT} are switched to {@code OP_WRITE} before
+ *       each select once their connect is finished, for a writer that stays registered after it.</li>
+ *   <li><b>Deregistration</b> cancels the key; a cancelled key stays in the selector until the next select,
+ *       so registering the channel again first flushes cancelled keys with a {@code selectNow} whose events
+ *       are dropped (readiness is level-triggered: they are reported again).</li>
+ *   <li><b>Polling</b> uses {@code select(Consumer, timeout)}, which does not use the selected-key set; the
+ *       timeout is rounded up to whole milliseconds, so a timer is due when it returns. {@code wakeup} is the
+ *       selector's, which is sticky.</li>
+ * </ul>
+ */
+public final class SelectorPoller implements Poller {
+    private static final Consumer<SelectionKey> DROP = key -> { };
+    private final Selector selector;
+    private EventSink sink;
+    private final Consumer<SelectionKey> deliver = this::deliver;
+    /** Keys watching a pending connect with OP_CONNECT, switched to OP_WRITE once the connect is finished. */
+    private final Set<SelectionKey> connecting = new HashSet<>();
+
+    /**
+     * Opens a new selector.
+     *
+     * @throws IOException if the selector cannot be opened
+     */
+    public SelectorPoller() throws IOException {
+        this.selector = Selector.open();
+    }
+
+    @Override
+    public void register(SelectableChannel channel, int interest, Object attachment) throws IOException {
+        SelectionKey old = channel.keyFor(selector);
+        if (old != null && !old.isValid()) {
+            selector.selectNow(DROP);
+        }
+        track(channel.register(selector, toNio(channel, interest), attachment));
+    }
+
+    private void track(SelectionKey key) {
+        if ((key.interestOps() & SelectionKey.OP_CONNECT) != 0) {
+            connecting.add(key);
+        } else {
+            connecting.remove(key);
+        }
+    }
+
+    @Override
+    public void modify(SelectableChannel channel, int interest) {
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null && key.isValid()) {
+            key.interestOps(toNio(channel, interest));
+            track(key);
+        }
+    }
+
+    @Override
+    public void deregister(SelectableChannel channel) {
+        SelectionKey key = channel.keyFor(selector);
+        if (key != null) {
+            connecting.remove(key);
+            key.cancel();
+        }
+    }
+
+    @Override
+    public void poll(long timeoutNanos, EventSink sink) throws IOException {
+        if (!connecting.isEmpty()) {
+            connectsFinished();
+        }
+        this.sink = sink;
+        try {
+            if (timeoutNanos == 0) {
+                if (selector.keys().isEmpty()) {
+                    // Nothing registered: a non-blocking select could only find nothing (and cost a system call).
+                    return;
+                }
+                selector.selectNow(deliver);
+            } else if (timeoutNanos < 0) {
+                selector.select(deliver);
+            } else {
+                selector.select(deliver, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
+            }
+        } finally {
+            this.sink = null;
+        }
+    }
+
+    /** A writer kept after its connect finished must now wait for OP_WRITE, or the selector would spin. */
+    private void connectsFinished() {
+        for (Iterator<SelectionKey> it = connecting.iterator(); it.hasNext(); ) {
+            SelectionKey key = it.next();
+            if (!key.isValid()) {
+                it.remove();
+            } else if (!((SocketChannel) key.channel()).isConnectionPending()) {
+                it.remove();
+                key.interestOps((key.interestOps() & ~SelectionKey.OP_CONNECT) | SelectionKey.OP_WRITE);
+            }
+        }
+    }
+
+    private void deliver(SelectionKey key) {
+        if (!key.isValid()) {
+            return;
+        }
+        int ready = key.readyOps();
+        int ops = 0;
+        if ((ready & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0) {
+            ops |= READ;
+        }
+        if ((ready & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
+            ops |= WRITE;
+        }
+        if (ops != 0) {
+            sink.ready(key.attachment(), ops);
+        }
+    }
+
+    private static int toNio(SelectableChannel channel, int interest) {
+        int ops = 0;
+        if ((interest & READ) != 0) {
+            ops |= channel instanceof ServerSocketChannel ? SelectionKey.OP_ACCEPT : SelectionKey.OP_READ;
+        }
+        if ((interest & WRITE) != 0) {
+            ops |= channel instanceof SocketChannel s && s.isConnectionPending()
+                    ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
+        }
+        return ops & channel.validOps();
+    }
+
+    @Override
+    public void wakeup() {
+        try {
+            selector.wakeup();
+        } catch (ClosedSelectorException closed) {
+            // The loop closed meanwhile; nobody is left to wake.
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        selector.close();
+    }
+}

@@ -1,0 +1,464 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.StreamTransport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * asyncio's {@code _SelectorSocketTransport}: a TCP connection of a {@link ReadinessEventLoop}. Loop thread
+ * only.
+ *
+ * <p>Implementation overview.
+ * <ul>
+ *   <li><b>Start.</b> The constructor schedules (never calls) {@code connectionMade}; the same callback then
+ *       starts reading and completes the waiter, so no data reaches the protocol before it.</li>
+ *   <li><b>Read.</b> One read per readiness event into the loop's shared buffer (or the buffer of a
+ *       {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides between half-close (stop
+ *       reading) and close.</li>
+ *   <li><b>Write.</b> {@code write} tries the socket when nothing is queued and queues a copy of the rest;
+ *       the writer callback sends the queue with one gathering write per event. Flow control compares the
+ *       queued bytes with the high/low marks.</li>
+ *   <li><b>End.</b> {@code connLost} counts the ways the connection ended (and later writes, for the warning);
+ *       {@code connectionLost} is scheduled exactly once, then the channel is closed and the server told.
+ *       A callback that throws closes the transport through {@link #fatalError}.</li>
+ * </ul>
+ */
+final class SocketTransport implements StreamTransport {
+    private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    private static final int MAX_GATHER = 64;
+
+    private final ReadinessEventLoop loop;
+    private final SocketChannel channel;
+    private final ReadinessServer server;
+    private final Map<String, Object> extra = new HashMap<>();
+    private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
+    private Protocol protocol;
+    private int bufferSize;
+    private int highWater = DEFAULT_HIGH_WATER;
+    private int lowWater = DEFAULT_LOW_WATER;
+    private boolean protocolPaused;
+    private boolean started;
+    private boolean paused;
+    private boolean closing;
+    private boolean eof;
+    private boolean readEof;
+    private int connLost;
+
+    SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol, Future<Void> waiter,
+            ReadinessServer server) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.server = server;
+        if (channel.isBlocking()) {
+            throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
+        }
+        extra.put(SOCKET, channel);
+        putIfPresent(PEERNAME, channel.getRemoteAddress());
+        putIfPresent(SOCKNAME, channel.getLocalAddress());
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Not every stream socket has Nagle's algorithm; the transport works without.
+        }
+        loop.transportOpened(channel, this);
+        if (server != null) {
+            server.attach(this);
+        }
+        loop.callSoon(() -> start(waiter));
+    }
+
+    private void putIfPresent(String key, SocketAddress value) {
+        if (value != null) {
+            extra.put(key, value);
+        }
+    }
+
+    private void start(Future<Void> waiter) {
+        started = true;
+        try {
+            protocol.connectionMade(this);
+        } catch (Exception e) {
+            fatalError(e, "Fatal error: protocol.connectionMade() call failed.");
+            if (waiter != null && !waiter.isDone()) {
+                waiter.setException(e);
+            }
+            return;
+        }
+        if (isReading()) {
+            loop.setReader(channel, this::readReady);
+        }
+        if (waiter != null && !waiter.isDone()) {
+            waiter.setResult(null);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        if (protocol instanceof BufferedProtocol buffered) {
+            readBuffered(buffered);
+            return;
+        }
+        ByteBuffer data = loop.readBuffer();
+        int n;
+        try {
+            n = channel.read(data);
+        } catch (IOException | RuntimeException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (n < 0) {
+            onEof();
+        } else if (n > 0) {
+            data.flip();
+            try {
+                protocol.dataReceived(data);
+            } catch (Exception e) {
+                fatalError(e, "Fatal error: protocol.dataReceived() call failed.");
+            }
+        }
+    }
+
+    private void readBuffered(BufferedProtocol buffered) {
+        ByteBuffer into;
+        try {
+            into = buffered.getBuffer(-1);
+            if (into == null || !into.hasRemaining()) {
+                throw new IllegalStateException("getBuffer() returned " + (into == null ? "null" : "a full buffer")
+                        + "; return a buffer with room left");
+            }
+        } catch (Exception e) {
+            fatalError(e, "Fatal error: protocol.getBuffer() call failed.");
+            return;
+        }
+        int n;
+        try {
+            n = channel.read(into);
+        } catch (IOException | RuntimeException e) {
+            fatalError(e, "Fatal read error on socket transport");
+            return;
+        }
+        if (n < 0) {
+            onEof();
+        } else if (n > 0) {
+            try {
+                buffered.bufferUpdated(n);
+            } catch (Exception e) {
+                fatalError(e, "Fatal error: protocol.bufferUpdated() call failed.");
+            }
+        }
+    }
+
+    private void onEof() {
+        readEof = true;
+        boolean keepOpen;
+        try {
+            keepOpen = protocol.eofReceived();
+        } catch (Exception e) {
+            fatalError(e, "Fatal error: protocol.eofReceived() call failed.");
+            return;
+        }
+        if (keepOpen) {
+            loop.removeReaderHandle(channel);
+        } else {
+            close();
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        if (closing || paused) {
+            return;
+        }
+        paused = true;
+        loop.removeReaderHandle(channel);
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closing || !paused) {
+            return;
+        }
+        paused = false;
+        if (started && !readEof) {
+            loop.setReader(channel, this::readReady);
+        }
+    }
+
+    @Override
+    public boolean isReading() {
+        return !paused && !closing;
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (eof) {
+            throw new IllegalStateException("Cannot call write() after writeEof()");
+        }
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (connLost > 0) {
+            if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+                ReadinessEventLoop.LOG.log(Level.WARNING, "socket.send() raised exception.");
+            }
+            connLost++;
+            data.position(data.limit());
+            return;
+        }
+        if (buffer.isEmpty()) {
+            try {
+                channel.write(data);
+            } catch (IOException | RuntimeException e) {
+                fatalError(e, "Fatal write error on socket transport");
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return;
+            }
+            loop.setWriter(channel, this::writeReady);
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        buffer.add(copy);
+        bufferSize += copy.remaining();
+        maybePauseProtocol();
+    }
+
+    private void writeReady() {
+        if (connLost > 0) {
+            return;
+        }
+        try {
+            int n = Math.min(buffer.size(), MAX_GATHER);
+            ByteBuffer[] batch = new ByteBuffer[n];
+            int i = 0;
+            for (ByteBuffer b : buffer) {
+                if (i == n) {
+                    break;
+                }
+                batch[i++] = b;
+            }
+            long written = channel.write(batch, 0, n);
+            bufferSize -= (int) written;
+            while (!buffer.isEmpty() && !buffer.peekFirst().hasRemaining()) {
+                buffer.pollFirst();
+            }
+        } catch (IOException | RuntimeException e) {
+            loop.removeWriterHandle(channel);
+            buffer.clear();
+            bufferSize = 0;
+            fatalError(e, "Fatal write error on socket transport");
+            return;
+        }
+        maybeResumeProtocol();
+        if (buffer.isEmpty()) {
+            loop.removeWriterHandle(channel);
+            if (closing) {
+                connLost++;
+                callConnectionLost(null);
+            } else if (eof) {
+                shutdownOutput();
+            }
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing || eof) {
+            return;
+        }
+        eof = true;
+        if (buffer.isEmpty()) {
+            shutdownOutput();
+        }
+    }
+
+    private void shutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            fatalError(e, "Fatal error on socket transport: shutdownOutput() failed");
+        }
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    @Override
+    public void setWriteBufferLimits(Integer high, Integer low) {
+        int h;
+        int l;
+        if (high == null) {
+            h = low == null ? DEFAULT_HIGH_WATER : 4 * low;
+        } else {
+            h = high;
+        }
+        l = low == null ? h / 4 : low;
+        if (!(h >= l && l >= 0)) {
+            throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must be >= 0");
+        }
+        highWater = h;
+        lowWater = l;
+        maybePauseProtocol();
+    }
+
+    @Override
+    public int getWriteBufferHighWater() {
+        return highWater;
+    }
+
+    @Override
+    public int getWriteBufferLowWater() {
+        return lowWater;
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return bufferSize;
+    }
+
+    private void maybePauseProtocol() {
+        if (bufferSize <= highWater || protocolPaused) {
+            return;
+        }
+        protocolPaused = true;
+        try {
+            protocol.pauseWriting();
+        } catch (Exception e) {
+            loop.callExceptionHandler(ExceptionContext.builder("protocol.pauseWriting() failed").exception(e)
+                    .transport(this).protocol(protocol).build());
+        }
+    }
+
+    private void maybeResumeProtocol() {
+        if (!protocolPaused || bufferSize > lowWater) {
+            return;
+        }
+        protocolPaused = false;
+        try {
+            protocol.resumeWriting();
+        } catch (Exception e) {
+            loop.callExceptionHandler(ExceptionContext.builder("protocol.resumeWriting() failed").exception(e)
+                    .transport(this).protocol(protocol).build());
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        loop.removeReaderHandle(channel);
+        if (buffer.isEmpty()) {
+            connLost++;
+            loop.removeWriterHandle(channel);
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null);
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /**
+     * asyncio's {@code _fatal_error}: reports {@code e} with this transport and its protocol, unless it is an
+     * I/O error of the socket (a reset peer is not a bug), then closes at once with {@code e}.
+     */
+    void fatalError(Throwable e, String message) {
+        if (e instanceof IOException) {
+            if (loop.getDebug()) {
+                ReadinessEventLoop.LOG.log(Level.DEBUG, message + " " + this, e);
+            }
+        } else {
+            loop.callExceptionHandler(ExceptionContext.builder(message).exception(e).transport(this)
+                    .protocol(protocol).build());
+        }
+        forceClose(e);
+    }
+
+    private void forceClose(Throwable e) {
+        if (connLost > 0) {
+            return;
+        }
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            bufferSize = 0;
+            loop.removeWriterHandle(channel);
+        }
+        if (!closing) {
+            closing = true;
+            loop.removeReaderHandle(channel);
+        }
+        connLost++;
+        loop.callSoon(() -> callConnectionLost(e));
+    }
+
+    private void callConnectionLost(Throwable e) {
+        try {
+            protocol.connectionLost(e);
+        } finally {
+            loop.forget(channel);
+            ReadinessEventLoop.closeQuietly(channel);
+            loop.transportGone(channel, this);
+            if (server != null) {
+                server.detach(this);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    @Override
+    public Optional<Object> getExtraInfo(String key) {
+        return Optional.ofNullable(extra.get(Objects.requireNonNull(key, "key")));
+    }
+
+    @Override
+    public void setProtocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    @Override
+    public Protocol getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public String toString() {
+        return "SocketTransport[" + (connLost > 0 ? "closed" : closing ? "closing" : "open")
+                + ", peer=" + extra.get(PEERNAME) + ", local=" + extra.get(SOCKNAME)
+                + ", buffered=" + bufferSize + "]";
+    }
+}

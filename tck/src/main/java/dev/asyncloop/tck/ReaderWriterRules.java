@@ -1,0 +1,185 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.ContextVar;
+import dev.asyncloop.Future;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Rules N1.x: addReader/removeReader/addWriter/removeWriter (asyncio's fd watching). */
+abstract class ReaderWriterRules extends NetworkGroup {
+    ReaderWriterRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @Test
+    @DisplayName("N1.1 a reader runs while its channel is readable, until removeReader (true, then false)")
+    void required_N1_1_readerRunsWhileReadableUntilRemoved() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("x")));
+        int runs = run("N1.1", () -> {
+            int[] count = new int[1];
+            Future<Void> thrice = loop.createFuture();
+            loop.addReader(p[0], () -> {
+                if (++count[0] == 3 && !thrice.isDone()) {
+                    thrice.setResult(null);
+                }
+            });
+            Async.await(thrice);
+            assertTrue(loop.removeReader(p[0]), msg("N1.1", "removeReader returned false for a registered reader;"
+                    + " check that it returns true when something was removed"));
+            int seen = count[0];
+            for (int i = 0; i < 3; i++) {
+                Async.yieldNow();
+            }
+            assertEquals(seen, count[0], msg("N1.1", "the reader ran after removeReader; check that removal"
+                    + " takes effect at once"));
+            assertFalse(loop.removeReader(p[0]), msg("N1.1", "a second removeReader returned true; check that"
+                    + " it returns false when nothing is registered"));
+            return count[0];
+        });
+        assertTrue(runs >= 3, msg("N1.1", "the reader ran " + runs + " times while unread data was pending;"
+                + " check that readiness is level-triggered"));
+    }
+
+    @Test
+    @DisplayName("N1.2 a writer runs when its channel is writable; removeWriter returns true, then false")
+    void required_N1_2_writerRunsWhenWritable() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N1.2", () -> {
+            Future<Void> ran = loop.createFuture();
+            loop.addWriter(p[0], () -> {
+                if (!ran.isDone()) {
+                    ran.setResult(null);
+                }
+            });
+            Async.await(ran);
+            assertTrue(loop.removeWriter(p[0]), msg("N1.2", "removeWriter returned false for a registered writer;"
+                    + " check its return value"));
+            assertFalse(loop.removeWriter(p[0]), msg("N1.2", "removeWriter returned true with no writer left"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N1.3 a second addReader on a channel replaces the first; the first never runs again")
+    void required_N1_3_secondReaderReplacesFirst() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("x")));
+        List<String> calls = run("N1.3", () -> {
+            List<String> seen = new ArrayList<>();
+            Future<Void> second = loop.createFuture();
+            loop.addReader(p[0], () -> seen.add("first"));
+            loop.addReader(p[0], () -> {
+                seen.add("second");
+                if (!second.isDone()) {
+                    second.setResult(null);
+                }
+            });
+            Async.await(second);
+            loop.removeReader(p[0]);
+            return seen;
+        });
+        assertFalse(calls.contains("first"), msg("N1.3", "the replaced reader ran: " + calls
+                + "; check that addReader cancels the previous handle of the channel"));
+    }
+
+    @Test
+    @DisplayName("N1.4 after close, addReader/addWriter throw IllegalStateException and remove* return false")
+    void required_N1_4_closedLoopRefusesWatching() throws Exception {
+        SocketChannel[] p = socketPair();
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> loop.addReader(p[0], () -> { }),
+                msg("N1.4", "addReader on a closed loop did not throw IllegalStateException"));
+        assertThrows(IllegalStateException.class, () -> loop.addWriter(p[0], () -> { }),
+                msg("N1.4", "addWriter on a closed loop did not throw IllegalStateException"));
+        assertFalse(loop.removeReader(p[0]), msg("N1.4", "removeReader on a closed loop returned true"));
+        assertFalse(loop.removeWriter(p[0]), msg("N1.4", "removeWriter on a closed loop returned true"));
+    }
+
+    @Test
+    @DisplayName("N1.5 a channel owned by a live transport is refused (add/remove reader & writer, sock*) with IllegalStateException")
+    void required_N1_5_transportOwnedChannelRefused() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N1.5", () -> {
+            var conn = Async.await(loop.connectAcceptedSocket(() -> new RecordingProtocol(loop), p[0]));
+            assertThrows(IllegalStateException.class, () -> loop.addReader(p[0], () -> { }),
+                    msg("N1.5", "addReader on a transport's channel did not throw; check the transport ownership map"));
+            assertThrows(IllegalStateException.class, () -> loop.addWriter(p[0], () -> { }),
+                    msg("N1.5", "addWriter on a transport's channel did not throw"));
+            assertThrows(IllegalStateException.class, () -> loop.removeReader(p[0]),
+                    msg("N1.5", "removeReader on a transport's channel did not throw"));
+            assertThrows(IllegalStateException.class, () -> loop.sockRecv(p[0], 10),
+                    msg("N1.5", "sockRecv on a transport's channel did not throw"));
+            conn.transport().close();
+            Async.await(conn.protocol().lost);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N1.6 a channel in blocking mode is refused with IllegalArgumentException naming it")
+    void required_N1_6_blockingChannelRefused() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[0].configureBlocking(true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loop.addReader(p[0], () -> { }),
+                msg("N1.6", "addReader accepted a blocking channel; check configureBlocking(false) is required"));
+        assertTrue(e.getMessage() != null && e.getMessage().contains("channel"), msg("N1.6",
+                "the message does not name the argument: " + e.getMessage()));
+    }
+
+    @Test
+    @DisplayName("N1.7 a reader runs in the context current when addReader was called")
+    void required_N1_7_readerRunsInCapturedContext() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("x")));
+        ContextVar<String> var = ContextVar.of("n1.7");
+        String seen = run("N1.7", () -> {
+            var.set("registered");
+            Future<String> got = loop.createFuture();
+            loop.addReader(p[0], () -> {
+                if (!got.isDone()) {
+                    got.setResult(var.get("unset"));
+                }
+            });
+            var.set("changed later");
+            String v = Async.await(got);
+            loop.removeReader(p[0]);
+            return v;
+        });
+        assertEquals("registered", seen, msg("N1.7", "the reader saw " + seen
+                + "; check that addReader captures a copy of the current context"));
+    }
+
+    @Test
+    @DisplayName("N1.8 removeReader of an unwatched channel returns false and leaves the writer in place")
+    void required_N1_8_readerAndWriterAreIndependent() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N1.8", () -> {
+            Future<Void> wrote = loop.createFuture();
+            loop.addReader(p[0], () -> { });
+            loop.addWriter(p[0], () -> {
+                if (!wrote.isDone()) {
+                    wrote.setResult(null);
+                }
+            });
+            assertTrue(loop.removeReader(p[0]), msg("N1.8", "removeReader returned false"));
+            assertFalse(loop.removeReader(p[0]), msg("N1.8", "removeReader of a removed reader returned true"));
+            assertTrue(awaitDone(wrote, Duration.ofSeconds(5)), msg("N1.8", "the writer did not run after the"
+                    + " reader of the same channel was removed; check that interest is recomputed, not dropped"));
+            assertTrue(loop.removeWriter(p[0]), msg("N1.8", "removeWriter returned false"));
+            return null;
+        });
+    }
+}

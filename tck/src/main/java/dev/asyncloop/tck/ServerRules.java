@@ -1,0 +1,244 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Rules N4.x: servers (asyncio's create_server and Server). */
+abstract class ServerRules extends NetworkGroup {
+    ServerRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @Test
+    @DisplayName("N4.1 createServer listens on an ephemeral port, serves, and makes one protocol per connection")
+    void required_N4_1_serverAcceptsConnections() throws Exception {
+        run("N4.1", () -> {
+            Server server = startServer(true);
+            assertTrue(server.isServing(), msg("N4.1", "isServing() is false with startServing defaulting to true"));
+            assertEquals(1, server.sockets().size(), msg("N4.1", "one literal address gives one socket, got "
+                    + server.sockets()));
+            assertTrue(port(server) > 0, msg("N4.1", "the socket has no port"));
+            assertTrue(server.getLoop() == loop, msg("N4.1", "getLoop() is not the loop"));
+            RecordingProtocol a = connect(port(server));
+            RecordingProtocol b = connect(port(server));
+            a.transport.write(bytes("a"));
+            b.transport.write(bytes("b"));
+            Async.await(a.received(1));
+            Async.await(b.received(1));
+            assertEquals("a", a.text(), msg("N4.1", "echo to a"));
+            assertEquals("b", b.text(), msg("N4.1", "echo to b"));
+            assertEquals(2, accepted.size(), msg("N4.1", "the factory ran " + accepted.size() + " times"));
+            server.closeClients();
+            server.close();
+            Async.await(server.waitClosed());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.2 with startServing(false) no connection is accepted until startServing()")
+    void required_N4_2_startServingLater() throws Exception {
+        run("N4.2", () -> {
+            Server server = Async.await(loop.createServer(() -> {
+                RecordingProtocol p = new RecordingProtocol(loop);
+                accepted.add(p);
+                return p;
+            }, HOST, 0, ServerOptions.builder().startServing(false).build()));
+            assertFalse(server.isServing(), msg("N4.2", "isServing() is true before startServing()"));
+            SocketChannel client = track(SocketChannel.open());
+            client.configureBlocking(false);
+            Async.await(loop.sockConnect(client, server.sockets().getFirst().getLocalAddress()));
+            for (int i = 0; i < 10; i++) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            assertEquals(0, accepted.size(), msg("N4.2", "a connection was accepted before startServing()"));
+            server.startServing();
+            server.startServing();
+            assertTrue(server.isServing(), msg("N4.2", "isServing() is false after startServing()"));
+            awaitAccepted("N4.2", 0);
+            server.close();
+            server.closeClients();
+            Async.await(server.waitClosed());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.3 close() stops accepting and closes the listening sockets but leaves connections open")
+    void required_N4_3_closeKeepsConnections() throws Exception {
+        run("N4.3", () -> {
+            Server server = startServer(true);
+            int port = port(server);
+            RecordingProtocol client = connect(port);
+            awaitAccepted("N4.3", 0);
+            server.close();
+            server.close();
+            assertFalse(server.isServing(), msg("N4.3", "isServing() is true after close()"));
+            assertTrue(server.sockets().isEmpty(), msg("N4.3", "sockets() is not empty after close()"));
+            client.transport.write(bytes("still"));
+            Async.await(client.received(5));
+            assertEquals("still", client.text(), msg("N4.3", "an accepted connection stopped working after close()"));
+            Throwable refused;
+            try {
+                Async.await(loop.createConnection(() -> new RecordingProtocol(loop), HOST, port));
+                refused = null;
+            } catch (CompletionException e) {
+                refused = e.getCause();
+            }
+            assertInstanceOf(IOException.class, refused, msg("N4.3", "a connection to a closed server succeeded"));
+            assertThrows(IllegalStateException.class, server::startServing,
+                    msg("N4.3", "startServing() on a closed server did not throw"));
+            client.transport.close();
+            Async.await(server.waitClosed());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.4 waitClosed() is done only when the server is closed and every connection is gone")
+    void required_N4_4_waitClosedWaitsForConnections() throws Exception {
+        run("N4.4", () -> {
+            Server server = startServer(false);
+            RecordingProtocol client = connect(port(server));
+            RecordingProtocol srv = awaitAccepted("N4.4", 0);
+            Future<Void> closed = server.waitClosed();
+            Async.sleep(Duration.ofMillis(10));
+            assertFalse(closed.isDone(), msg("N4.4", "waitClosed() finished while the server was open"));
+            server.close();
+            Async.sleep(Duration.ofMillis(10));
+            assertFalse(closed.isDone(), msg("N4.4", "waitClosed() finished with a connection still open; check"
+                    + " 3.12.1 semantics: closed and all transports detached"));
+            server.closeClients();
+            Async.await(srv.lost);
+            Async.await(closed);
+            Async.await(client.lost);
+            Future<Void> again = server.waitClosed();
+            assertTrue(again.isDone(), msg("N4.4", "waitClosed() after everything closed is not done at once"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.5 abortClients() ends every accepted connection at once, dropping buffered data")
+    void required_N4_5_abortClients() throws Exception {
+        run("N4.5", () -> {
+            Server server = startServer(false);
+            RecordingProtocol client = connect(port(server));
+            RecordingProtocol srv = awaitAccepted("N4.5", 0);
+            client.transport.pauseReading();
+            srv.transport.write(pattern(8 * 1024 * 1024));
+            assertTrue(srv.transport.getWriteBufferSize() > 0, msg("N4.5", "8 MiB to a paused reader was all sent"));
+            server.close();
+            server.abortClients();
+            assertTrue(srv.transport.isClosing(), msg("N4.5", "abortClients() left the transport open"));
+            Async.await(srv.lost);
+            assertEquals(0, srv.transport.getWriteBufferSize(), msg("N4.5", "abort kept the write buffer"));
+            Async.await(server.waitClosed());
+            client.transport.abort();
+            Async.await(client.lost);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.6 serveForever: cancelling it closes the server; a second call or one on a closed server throws")
+    void required_N4_6_serveForever() throws Exception {
+        run("N4.6", () -> {
+            Server server = Async.await(loop.createServer(() -> new RecordingProtocol(loop), HOST, 0,
+                    ServerOptions.builder().startServing(false).build()));
+            Future<Void> forever = server.serveForever();
+            assertTrue(server.isServing(), msg("N4.6", "serveForever() did not start serving"));
+            assertThrows(IllegalStateException.class, server::serveForever,
+                    msg("N4.6", "a second serveForever() did not throw"));
+            Async.yieldNow();
+            forever.cancel();
+            try {
+                Async.await(forever);
+            } catch (CancelledError expected) {
+                // serveForever ends cancelled.
+            }
+            assertTrue(forever.isCancelled(), msg("N4.6", "serveForever's future is not cancelled"));
+            assertFalse(server.isServing(), msg("N4.6", "cancelling serveForever did not close the server"));
+            assertTrue(server.sockets().isEmpty(), msg("N4.6", "sockets remain after serveForever was cancelled"));
+            assertThrows(IllegalStateException.class, server::serveForever,
+                    msg("N4.6", "serveForever() on a closed server did not throw"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.7 a protocol factory that throws is reported; the server goes on accepting")
+    void required_N4_7_failingFactoryReported() throws Exception {
+        expectReports();
+        RuntimeException boom = new IllegalStateException("factory boom");
+        run("N4.7", () -> {
+            int[] calls = new int[1];
+            Server server = Async.await(loop.createServer(() -> {
+                if (calls[0]++ == 0) {
+                    throw boom;
+                }
+                RecordingProtocol p = new RecordingProtocol(loop);
+                p.echo = true;
+                accepted.add(p);
+                return p;
+            }, HOST, 0));
+            RecordingProtocol first = connect(port(server));
+            Async.await(first.lost);
+            RecordingProtocol second = connect(port(server));
+            second.transport.write(bytes("ok"));
+            Async.await(second.received(2));
+            second.transport.close();
+            Async.await(second.lost);
+            server.close();
+            Async.await(server.waitClosed());
+            return null;
+        });
+        List<ExceptionContext> r = reports();
+        assertEquals(1, r.size(), msg("N4.7", "expected one report, got " + r));
+        assertTrue(r.getFirst().exception().orElse(null) == boom, msg("N4.7", "the report lacks the exception: "
+                + r.getFirst()));
+    }
+
+    @Test
+    @DisplayName("N4.8 binding an address in use fails createServer with a BindException; Server is AutoCloseable")
+    void required_N4_8_bindErrorAndAutoClose() throws Exception {
+        run("N4.8", () -> {
+            Server first = Async.await(loop.createServer(() -> new RecordingProtocol(loop), HOST, 0,
+                    ServerOptions.builder().reuseAddress(false).build()));
+            int port = port(first);
+            Throwable error;
+            try (Server second = Async.await(loop.createServer(() -> new RecordingProtocol(loop), HOST, port,
+                    ServerOptions.builder().reuseAddress(false).build()))) {
+                error = null;
+                assertTrue(second.isServing(), "unreachable");
+            } catch (CompletionException e) {
+                error = e.getCause();
+            }
+            assertInstanceOf(java.net.BindException.class, error, msg("N4.8", "binding a port in use gave " + error));
+            try (first) {
+                assertEquals(new InetSocketAddress(LOOPBACK, port), first.sockets().getFirst().getLocalAddress(),
+                        msg("N4.8", "the socket's address"));
+            }
+            assertFalse(first.isServing(), msg("N4.8", "try-with-resources did not close the server"));
+            return null;
+        });
+    }
+}

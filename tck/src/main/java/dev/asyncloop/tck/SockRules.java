@@ -1,0 +1,176 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.Future;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Rules N2.x: the sock* operations (asyncio's sock_recv, sock_sendall, sock_connect, sock_accept). */
+abstract class SockRules extends NetworkGroup {
+    SockRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @Test
+    @DisplayName("N2.1 sockSendAll sends every byte of a payload larger than the socket buffers; sockRecv gets them")
+    void required_N2_1_sendAllAndRecvRoundTrip() throws Exception {
+        SocketChannel[] p = socketPair();
+        byte[] payload = pattern(4 * 1024 * 1024);
+        byte[] got = run("N2.1", () -> {
+            ByteBuffer data = buf(payload);
+            Future<Void> sent = loop.sockSendAll(p[0], data);
+            byte[] r = recvExactly(p[1], payload.length);
+            Async.await(sent);
+            assertFalse(data.hasRemaining(), msg("N2.1", "sockSendAll finished with bytes left in the buffer"));
+            return r;
+        });
+        assertArrayEquals(payload, got, msg("N2.1", "the bytes received differ from the bytes sent; check that"
+                + " sockSendAll retries on writability from the buffer's position"));
+    }
+
+    @Test
+    @DisplayName("N2.2 sockRecv waits for data, and returns an empty array at end of stream")
+    void required_N2_2_recvWaitsThenEmptyAtEof() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.2", () -> {
+            Future<byte[]> pending = loop.sockRecv(p[0], 100);
+            Async.yieldNow();
+            assertFalse(pending.isDone(), msg("N2.2", "sockRecv finished with no data sent"));
+            Async.await(loop.sockSendAll(p[1], buf(bytes("hello"))));
+            assertArrayEquals(bytes("hello"), Async.await(pending), msg("N2.2", "wrong bytes"));
+            p[1].shutdownOutput();
+            byte[] end = Async.await(loop.sockRecv(p[0], 100));
+            assertEquals(0, end.length, msg("N2.2", "sockRecv at end of stream returned " + end.length
+                    + " bytes; check that -1 from read() becomes an empty array"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.3 sockRecvInto fills the buffer from its position and returns the count, -1 at end of stream")
+    void required_N2_3_recvIntoCountsAndEof() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.3", () -> {
+            ByteBuffer into = ByteBuffer.allocate(16);
+            into.put((byte) '>');
+            Future<Integer> n = loop.sockRecvInto(p[0], into);
+            Async.await(loop.sockSendAll(p[1], buf(bytes("abc"))));
+            int count = Async.await(n);
+            assertEquals(3, count, msg("N2.3", "sockRecvInto returned " + count + " for 3 bytes"));
+            assertEquals(4, into.position(), msg("N2.3", "the buffer position is " + into.position()
+                    + "; check that bytes go after the existing position"));
+            p[1].shutdownOutput();
+            int end = Async.await(loop.sockRecvInto(p[0], into));
+            assertEquals(-1, end, msg("N2.3", "sockRecvInto at end of stream returned " + end));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.4 sockConnect and sockAccept connect two loop sockets; the accepted one is non-blocking")
+    void required_N2_4_connectAndAccept() throws Exception {
+        ServerSocketChannel server = listener();
+        SocketChannel client = track(SocketChannel.open());
+        client.configureBlocking(false);
+        run("N2.4", () -> {
+            Future<SocketChannel> accepted = loop.sockAccept(server);
+            Async.await(loop.sockConnect(client, server.getLocalAddress()));
+            SocketChannel a = track(Async.await(accepted));
+            assertFalse(a.isBlocking(), msg("N2.4", "the accepted channel is in blocking mode; check sockAccept"
+                    + " configures it non-blocking"));
+            assertTrue(client.isConnected(), msg("N2.4", "the client is not connected after sockConnect"));
+            assertEquals(client.getLocalAddress(), a.getRemoteAddress(), msg("N2.4", "the accepted channel's peer"
+                    + " is not the client"));
+            Async.await(loop.sockSendAll(a, buf(bytes("hi"))));
+            assertArrayEquals(bytes("hi"), recvExactly(client, 2), msg("N2.4", "data did not flow"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.5 sockConnect to a port nobody listens on fails with the connect error")
+    void required_N2_5_connectRefused() throws Exception {
+        int port = closedPort();
+        SocketChannel client = track(SocketChannel.open());
+        client.configureBlocking(false);
+        Throwable error = run("N2.5", () -> {
+            try {
+                Async.await(loop.sockConnect(client, new InetSocketAddress(LOOPBACK, port)));
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        assertInstanceOf(IOException.class, error, msg("N2.5", "sockConnect to a closed port gave " + error
+                + "; check that finishConnect's error fails the future"));
+    }
+
+    @Test
+    @DisplayName("N2.6 cancelling a pending sockRecv stops watching the channel; a later sockRecv gets the data")
+    void required_N2_6_cancelRemovesReader() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.6", () -> {
+            Future<byte[]> first = loop.sockRecv(p[0], 100);
+            Async.yieldNow();
+            first.cancel();
+            Async.yieldNow();
+            Async.yieldNow();
+            assertFalse(loop.removeReader(p[0]), msg("N2.6", "a reader was still registered after the sockRecv"
+                    + " was cancelled; check the done-callback that removes it"));
+            Async.await(loop.sockSendAll(p[1], buf(bytes("data"))));
+            byte[] got = Async.await(loop.sockRecv(p[0], 100));
+            assertArrayEquals(bytes("data"), got, msg("N2.6", "the data went elsewhere after a cancelled recv"));
+            try {
+                first.result();
+                fail(msg("N2.6", "the cancelled future has a result"));
+            } catch (CancelledError expected) {
+                // The cancellation stuck.
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.7 sock operations refuse a channel in blocking mode with IllegalArgumentException")
+    void required_N2_7_blockingChannelsRefused() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[0].configureBlocking(true);
+        ServerSocketChannel s = track(ServerSocketChannel.open());
+        assertThrows(IllegalArgumentException.class, () -> loop.sockRecv(p[0], 10),
+                msg("N2.7", "sockRecv accepted a blocking channel"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockSendAll(p[0], buf(bytes("x"))),
+                msg("N2.7", "sockSendAll accepted a blocking channel"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockRecvInto(p[0], ByteBuffer.allocate(1)),
+                msg("N2.7", "sockRecvInto accepted a blocking channel"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockAccept(s),
+                msg("N2.7", "sockAccept accepted a blocking channel"));
+    }
+
+    @Test
+    @DisplayName("N2.8 sock operations on a closed loop throw IllegalStateException")
+    void required_N2_8_closedLoopRefusesSockOps() throws Exception {
+        SocketChannel[] p = socketPair();
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> loop.sockRecv(p[0], 10),
+                msg("N2.8", "sockRecv on a closed loop did not throw"));
+        assertThrows(IllegalStateException.class, () -> loop.sockSendAll(p[0], buf(bytes("x"))),
+                msg("N2.8", "sockSendAll on a closed loop did not throw"));
+    }
+}
