@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,7 @@ final class ContinuationEngine extends CoroutineEngine {
     private static final MethodHandle NEW_CONTINUATION;
     private static final MethodHandle RUN;
     private static final MethodHandle YIELD;
+    private static final MethodHandle STACK;
     private static final Object SCOPE;
     private static final String CAUSE;
 
@@ -26,6 +28,7 @@ final class ContinuationEngine extends CoroutineEngine {
         MethodHandle create = null;
         MethodHandle run = null;
         MethodHandle yield = null;
+        MethodHandle stack = null;
         Object scope = null;
         String cause = null;
         try {
@@ -41,6 +44,8 @@ final class ContinuationEngine extends CoroutineEngine {
                     .asType(MethodType.methodType(void.class, Object.class));
             yield = lookup.findStatic(continuation, "yield", MethodType.methodType(boolean.class, scopeClass))
                     .asType(MethodType.methodType(boolean.class, Object.class));
+            stack = lookup.findVirtual(continuation, "getStackTrace", MethodType.methodType(StackTraceElement[].class))
+                    .asType(MethodType.methodType(StackTraceElement[].class, Object.class));
         } catch (IllegalAccessException e) {
             cause = "the JVM does not export jdk.internal.vm to asyncloop; add " + FLAG;
         } catch (Throwable e) {
@@ -49,6 +54,7 @@ final class ContinuationEngine extends CoroutineEngine {
         NEW_CONTINUATION = create;
         RUN = run;
         YIELD = yield;
+        STACK = stack;
         SCOPE = scope;
         CAUSE = cause;
     }
@@ -96,6 +102,18 @@ final class ContinuationEngine extends CoroutineEngine {
                 throw new IllegalStateException(e);
             } finally {
                 state.coroutine = previous;
+            }
+        }
+
+        @Override
+        public List<StackTraceElement> stack() {
+            if (!isSuspended()) {
+                return List.of();
+            }
+            try {
+                return bodyFrames((StackTraceElement[]) STACK.invokeExact(continuation));
+            } catch (Throwable e) {
+                return List.of();
             }
         }
 

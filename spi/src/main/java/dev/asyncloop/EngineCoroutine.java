@@ -121,9 +121,34 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
         throw (E) t;
     }
 
-    @Override
-    public List<StackTraceElement> stack() {
-        return List.of();
+    /** @return whether the body is parked inside {@code suspend}, so its frames can be listed */
+    final boolean isSuspended() {
+        return state == SUSPENDED;
+    }
+
+    /**
+     * Keeps the body's own frames of a stack captured while it is parked: drops the engine's frames above the
+     * body's await and the launcher's frames below the body.
+     */
+    static List<StackTraceElement> bodyFrames(StackTraceElement[] frames) {
+        int first = 0;
+        while (first < frames.length && isEngineFrame(frames[first])) {
+            first++;
+        }
+        int end = first;
+        while (end < frames.length && !(frames[end].getClassName().equals(EngineCoroutine.class.getName())
+                && frames[end].getMethodName().equals("runBody"))) {
+            end++;
+        }
+        return List.of(frames).subList(first, end);
+    }
+
+    private static boolean isEngineFrame(StackTraceElement frame) {
+        String c = frame.getClassName();
+        return c.startsWith("jdk.internal.vm.") || c.startsWith("java.util.concurrent.locks.")
+                || c.startsWith("java.lang.VirtualThread") || c.equals("java.lang.Thread") || c.startsWith("java.lang.System$")
+                || c.startsWith(EngineCoroutine.class.getName()) || c.startsWith(ContinuationEngine.class.getName())
+                || c.startsWith(VirtualThreadEngine.class.getName()) || c.equals(Async.class.getName());
     }
 
     @Override

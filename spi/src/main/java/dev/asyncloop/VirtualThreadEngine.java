@@ -1,7 +1,6 @@
 package dev.asyncloop;
 
 import dev.asyncloop.spi.RunningLoops;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
@@ -87,7 +86,7 @@ final class VirtualThreadEngine extends CoroutineEngine {
         @Override
         public List<StackTraceElement> stack() {
             Thread t = thread;
-            return t == null ? List.of() : Arrays.asList(t.getStackTrace());
+            return t == null || !isSuspended() ? List.of() : bodyFrames(t.getStackTrace());
         }
     }
 }

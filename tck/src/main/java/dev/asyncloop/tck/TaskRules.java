@@ -380,10 +380,27 @@ abstract class TaskRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("T3.8 getStack() of a suspended task lists the frames where its body waits")
-    void untested_T3_8_suspendedTaskStackFrames() {
-        Assumptions.abort("untested: Coroutine.stack() is optional ('when the engine can tell'); the continuation"
-                + " engine cannot list a suspended body's frames yet, so only the printStack header is checked (T3.5)");
+    @DisplayName("T3.8 getStack() of a suspended task lists the frames where its body waits, innermost first")
+    void required_T3_8_suspendedTaskStackFrames() {
+        Future<String> gate = loop.createFuture();
+        Task<String> task = loop.createTask(() -> awaitInNamedFrame(gate));
+        AtomicReference<List<StackTraceElement>> whileSuspended = new AtomicReference<>();
+        loop.callSoon(() -> loop.callSoon(() -> {
+            whileSuspended.set(task.getStack());
+            gate.setResult("open");
+        }));
+        assertEquals("open", runUntil("T3.8", "the task awaiting the gate", DEFAULT_WAIT, task));
+        List<StackTraceElement> frames = whileSuspended.get();
+        assertFalse(frames.isEmpty(), msg("T3.8", "getStack() of a task suspended in await returned no frames;"
+                + " check that the Task asks its coroutine for its stack and the engine can list a parked body"));
+        assertEquals("awaitInNamedFrame", frames.get(0).getMethodName(), msg("T3.8", "the innermost frame of a"
+                + " suspended task must be the body's frame that awaits (engine frames trimmed), got " + frames));
+        assertTrue(task.getStack().isEmpty(), msg("T3.8", "a task done with a result has no stack, got "
+                + task.getStack()));
+    }
+
+    private static String awaitInNamedFrame(Future<String> gate) {
+        return Async.await(gate);
     }
 
     @Test
