@@ -75,17 +75,7 @@ public final class Lock {
      */
     public Held hold() {
         acquire();
-        return new Held() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    release();
-                }
-            }
-        };
+        return Held.releasing(this::release);
     }
 
     /**

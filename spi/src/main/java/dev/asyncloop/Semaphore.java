@@ -112,17 +112,7 @@ public class Semaphore {
      */
     public Held hold() {
         acquire();
-        return new Held() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    release();
-                }
-            }
-        };
+        return Held.releasing(this::release);
     }
 
     /**
