@@ -18,19 +18,4 @@ public interface Held extends AutoCloseable {
      */
     @Override
     void close();
-
-    /** Returns a {@code Held} whose first {@link #close()} runs {@code release} and later ones do nothing. */
-    static Held releasing(Runnable release) {
-        return new Held() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                if (!closed) {
-                    closed = true;
-                    release.run();
-                }
-            }
-        };
-    }
 }

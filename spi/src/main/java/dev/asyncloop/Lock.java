@@ -75,7 +75,7 @@ public final class Lock {
      */
     public Held hold() {
         acquire();
-        return Held.releasing(this::release);
+        return new ReleaseOnce(this::release);
     }
 
     /**

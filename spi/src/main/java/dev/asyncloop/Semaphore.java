@@ -112,7 +112,7 @@ public class Semaphore {
      */
     public Held hold() {
         acquire();
-        return Held.releasing(this::release);
+        return new ReleaseOnce(this::release);
     }
 
     /**
