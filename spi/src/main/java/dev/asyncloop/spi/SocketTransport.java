@@ -36,7 +36,7 @@ import java.util.Optional;
  *       A callback that throws closes the transport through {@link #fatalError}.</li>
  * </ul>
  */
-final class SocketTransport implements StreamTransport {
+final class SocketTransport implements StreamTransport, ChannelOwner {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final int MAX_GATHER = 64;
 
