@@ -7,6 +7,9 @@ import dev.asyncloop.CancelledError;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.Context;
+import dev.asyncloop.DatagramConnection;
+import dev.asyncloop.DatagramOptions;
+import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
@@ -14,6 +17,7 @@ import dev.asyncloop.NameInfo;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -21,12 +25,17 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -807,6 +816,148 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             }
             callExceptionHandler(report.build());
         }
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    @Override
+    public <P extends DatagramProtocol> Future<DatagramConnection<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, DatagramOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return createTask(() -> {
+            DatagramChannel channel = options.channel().isPresent() ? options.channel().get()
+                    : DatagramEndpoints.open(this, options);
+            try {
+                channel.configureBlocking(false);
+                P protocol = Objects.requireNonNull(protocolFactory.get(),
+                        () -> "protocolFactory " + protocolFactory + " returned null");
+                Future<Void> waiter = createFuture();
+                DatagramSocketTransport transport = new DatagramSocketTransport(this, channel, protocol, waiter);
+                try {
+                    awaitChecked(waiter);
+                } catch (Throwable t) {
+                    transport.abort();
+                    throw t;
+                }
+                return new DatagramConnection<>(transport, protocol);
+            } catch (Throwable t) {
+                closeQuietly(channel);
+                throw t;
+            }
+        }, "createDatagramEndpoint");
+    }
+
+    // ------------------------------------------------------------------ Unix sockets
+
+    @Override
+    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        checkClosed();
+        return createTask(() -> {
+            SocketChannel channel = null;
+            try {
+                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                channel.configureBlocking(false);
+                awaitChecked(sockConnect(channel, UnixDomainSocketAddress.of(path)));
+            } catch (Throwable t) {
+                closeQuietly(channel);
+                throw t;
+            }
+            return connect(protocolFactory, channel);
+        }, "createUnixConnection(" + path + ")");
+    }
+
+    @Override
+    public Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
+            ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return createTask(() -> {
+            ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            Object fileKey;
+            try {
+                UnixSocketFiles.removeStale(path);
+                socket.configureBlocking(false);
+                socket.bind(UnixDomainSocketAddress.of(path), options.backlog());
+                fileKey = UnixSocketFiles.key(path);
+            } catch (Throwable t) {
+                closeQuietly(socket);
+                if (t instanceof BindException be) {
+                    BindException wrapped = new BindException("error while attempting to bind on address "
+                            + path + ": " + be.getMessage());
+                    wrapped.initCause(be);
+                    throw wrapped;
+                }
+                throw t;
+            }
+            ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(socket), options.backlog());
+            if (options.cleanupSocket()) {
+                server.onClose(() -> UnixSocketFiles.removeIfSame(path, fileKey));
+            }
+            if (options.startServing()) {
+                server.startServing();
+            }
+            return (Server) server;
+        }, "createUnixServer(" + path + ")");
+    }
+
+    // ------------------------------------------------------------------ sendfile
+
+    @Override
+    public Future<Long> sendfile(StreamTransport transport, FileChannel file, long offset, long count) {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(file, "file");
+        Sendfile.checkRange(offset, count);
+        checkClosed();
+        if (transport.isClosing()) {
+            throw new IllegalStateException("Transport is closing: " + transport);
+        }
+        if (transport instanceof SocketTransport st && st.loop() == this) {
+            return Sendfile.nativeTransfer(this, st, file, offset, count);
+        }
+        return Sendfile.fallback(this, transport, file, offset, count);
+    }
+
+    @Override
+    public Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
+        checkSockOp(channel);
+        Objects.requireNonNull(file, "file");
+        Sendfile.checkRange(offset, count);
+        return sendfileNative(channel, file, offset, count);
+    }
+
+    /**
+     * asyncio's {@code _sock_sendfile_native}: {@link FileChannel#transferTo} until {@code count} bytes or the end
+     * of the file, waiting for writability whenever the socket takes nothing; leaves the file's position after
+     * the last byte sent. No ownership check: the sendfile of a transport uses it on the transport's channel.
+     */
+    Future<Long> sendfileNative(SocketChannel channel, FileChannel file, long offset, long count) {
+        long[] sent = {0};
+        return trySockOp(channel, false, result -> {
+            try {
+                while (sent[0] < count) {
+                    long n = file.transferTo(offset + sent[0], count - sent[0], channel);
+                    if (n == 0) {
+                        if (offset + sent[0] >= file.size()) {
+                            break;
+                        }
+                        return false;
+                    }
+                    sent[0] += n;
+                }
+            } finally {
+                if (sent[0] > 0) {
+                    file.position(offset + sent[0]);
+                }
+            }
+            result.setResult(sent[0]);
+            return true;
+        });
     }
 
     // ------------------------------------------------------------------ helpers
