@@ -3,6 +3,7 @@ package dev.asyncloop.tck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.Connection;
@@ -95,12 +96,31 @@ abstract class SendfileRules extends NetworkGroup {
     }
 
     @Test
-    @DisplayName("N11.3 data written before sendfile arrives before the file's bytes")
+    @DisplayName("N11.3 data written before sendfile (still buffered in the transport) arrives before the file's bytes")
     void required_N11_3_writesBeforeGoFirst() throws IOException {
         FileChannel f = open();
-        byte[] before = new byte[2 * 1024 * 1024];
+        byte[] before = new byte[8 * 1024 * 1024];
         Arrays.fill(before, (byte) 7);
-        Object[] out = run("N11.3", () -> sendOver(f, 0, Long.MAX_VALUE, before));
+        Object[] out = run("N11.3", () -> {
+            Server server = startServer(false);
+            RecordingProtocol client = connect(port(server));
+            RecordingProtocol srv = awaitAccepted("N11.3", 0);
+            srv.transport.pauseReading();
+            client.transport.write(before);
+            int buffered = client.transport.getWriteBufferSize();
+            var sending = loop.sendfile(client.transport, f, 0, Long.MAX_VALUE);
+            Async.sleep(java.time.Duration.ofMillis(20));
+            srv.transport.resumeReading();
+            long sent = Async.await(sending);
+            Async.await(srv.received(before.length + (int) sent));
+            client.transport.close();
+            Async.await(client.lost);
+            Async.await(srv.lost);
+            server.close();
+            return new Object[] {buffered, srv.data.toByteArray()};
+        });
+        assertTrue((int) out[0] > 0, msg("N11.3", "test setup: the 8 MiB write was not buffered (the peer was not"
+                + " reading), so the rule was not exercised"));
         byte[] got = (byte[]) out[1];
         assertEquals(before.length + SIZE, got.length, msg("N11.3", "the peer got " + got.length + " bytes"));
         assertArrayEquals(before, Arrays.copyOfRange(got, 0, before.length), msg("N11.3", "the written bytes"
