@@ -34,10 +34,11 @@ import java.util.function.Supplier;
  * <p><b>Closed loops.</b> Scheduling on a closed loop, or running it, throws {@link IllegalStateException}
  * ("Event loop is closed").
  *
- * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, TCP connections and servers have
- * default implementations that throw {@link UnsupportedOperationException} (asyncio's
- * {@code NotImplementedError}): a loop offers them by extending {@code dev.asyncloop.spi.ReadinessEventLoop}
- * (or implementing them itself) and claiming {@code Capability.TCP}. Channels passed to these methods must be
+ * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, DNS, TCP connections and servers,
+ * UDP endpoints, Unix-domain sockets and sendfile have default implementations that throw
+ * {@link UnsupportedOperationException} (asyncio's {@code NotImplementedError}): a loop offers them by extending
+ * {@code dev.asyncloop.spi.ReadinessEventLoop} (or implementing them itself) and claiming {@code Capability.TCP}
+ * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}). Channels passed to these methods must be
  * in non-blocking mode.
  */
 public interface EventLoop extends AutoCloseable {
