@@ -76,9 +76,6 @@ final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
     }
 
     private void start(Future<Void> waiter) {
-        if (connLost > 0) {
-            return;
-        }
         try {
             protocol.connectionMade(this);
         } catch (Exception e) {
