@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -10,9 +11,13 @@ import java.util.Optional;
 public final class ConnectOptions {
     private static final ConnectOptions DEFAULTS = builder().build();
     private final SocketAddress localAddress;
+    private final Duration happyEyeballsDelay;
+    private final int interleave;
 
     private ConnectOptions(Builder b) {
         this.localAddress = b.localAddress;
+        this.happyEyeballsDelay = b.happyEyeballsDelay;
+        this.interleave = b.interleave;
     }
 
     /**
@@ -42,16 +47,72 @@ public final class ConnectOptions {
         return Optional.ofNullable(localAddress);
     }
 
+    /**
+     * Returns the Happy Eyeballs delay (RFC 8305, asyncio's {@code happy_eyeballs_delay}): with it, connection
+     * attempts overlap; the next address is tried when the previous attempt fails or this delay has passed,
+     * whichever comes first. The first attempt to connect wins; the others are cancelled and their sockets
+     * closed.
+     *
+     * @return the delay, or empty to try the addresses one after the other (the default)
+     */
+    public Optional<Duration> happyEyeballsDelay() {
+        return Optional.ofNullable(happyEyeballsDelay);
+    }
+
+    /**
+     * Returns how the resolved addresses are reordered by family before connecting (asyncio's
+     * {@code interleave}): 0 keeps the resolver's order; n moves n addresses of the first family to the front,
+     * then alternates one of the other family and one of the first.
+     *
+     * @return the interleave count; when not set, 1 with a Happy Eyeballs delay and 0 without
+     */
+    public int interleave() {
+        return interleave >= 0 ? interleave : happyEyeballsDelay != null ? 1 : 0;
+    }
+
     @Override
     public String toString() {
-        return "ConnectOptions[localAddress=" + localAddress + "]";
+        return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay
+                + ", interleave=" + interleave() + "]";
     }
 
     /** Builds {@link ConnectOptions}; not thread-safe. */
     public static final class Builder {
         private SocketAddress localAddress;
+        private Duration happyEyeballsDelay;
+        private int interleave = -1;
 
         private Builder() {
+        }
+
+        /**
+         * Enables Happy Eyeballs with {@code delay} between attempts (RFC 8305 recommends 250 ms).
+         *
+         * @param delay the delay, at least 0, or null to connect sequentially
+         * @return this builder
+         * @throws IllegalArgumentException if {@code delay} is negative
+         */
+        public Builder happyEyeballsDelay(Duration delay) {
+            if (delay != null && delay.isNegative()) {
+                throw new IllegalArgumentException("happyEyeballsDelay must not be negative, got " + delay);
+            }
+            this.happyEyeballsDelay = delay;
+            return this;
+        }
+
+        /**
+         * Sets the interleave count; see {@link ConnectOptions#interleave()}.
+         *
+         * @param interleave at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code interleave < 0}
+         */
+        public Builder interleave(int interleave) {
+            if (interleave < 0) {
+                throw new IllegalArgumentException("interleave must be at least 0, got " + interleave);
+            }
+            this.interleave = interleave;
+            return this;
         }
 
         /**

@@ -34,10 +34,11 @@ import java.util.function.Supplier;
  * <p><b>Closed loops.</b> Scheduling on a closed loop, or running it, throws {@link IllegalStateException}
  * ("Event loop is closed").
  *
- * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, TCP connections and servers have
- * default implementations that throw {@link UnsupportedOperationException} (asyncio's
- * {@code NotImplementedError}): a loop offers them by extending {@code dev.asyncloop.spi.ReadinessEventLoop}
- * (or implementing them itself) and claiming {@code Capability.TCP}. Channels passed to these methods must be
+ * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, DNS, TCP connections and servers,
+ * UDP endpoints, Unix-domain sockets and sendfile have default implementations that throw
+ * {@link UnsupportedOperationException} (asyncio's {@code NotImplementedError}): a loop offers them by extending
+ * {@code dev.asyncloop.spi.ReadinessEventLoop} (or implementing them itself) and claiming {@code Capability.TCP}
+ * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}). Channels passed to these methods must be
  * in non-blocking mode.
  */
 public interface EventLoop extends AutoCloseable {
@@ -504,9 +505,182 @@ public interface EventLoop extends AutoCloseable {
         throw unsupported("connectAcceptedSocket");
     }
 
+    // ---------------------------------------------------------------- DNS (asyncio getaddrinfo/getnameinfo)
+
+    /**
+     * Resolves {@code host} with default options; see {@link #getAddrInfo(String, int, AddrInfoOptions)}.
+     *
+     * @param host a host name, a literal address, or null for loopback
+     * @param port the port of every result, 0 to 65535
+     * @return a future of the results, in the resolver's order
+     */
+    default Future<java.util.List<AddrInfo>> getAddrInfo(String host, int port) {
+        return getAddrInfo(host, port, AddrInfoOptions.defaults());
+    }
+
+    /**
+     * Resolves {@code host} to socket addresses (asyncio's {@code getaddrinfo}). A literal address (or a null
+     * host) is answered at once without the resolver; a name is resolved on the default executor. Duplicates
+     * are dropped; the order is the resolver's.
+     *
+     * @param host a host name, a literal address, or null (loopback, or the wildcard with
+     *     {@link AddrInfoOptions#passive()})
+     * @param port the port of every result, 0 to 65535
+     * @param options family restriction and flags
+     * @return a future of at least one result, or failed with {@link java.net.UnknownHostException} naming the
+     *     host (no such host, no address of the family asked for, or a name with {@code numericHost})
+     * @throws IllegalArgumentException if the port is out of range
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop has no networking
+     */
+    default Future<java.util.List<AddrInfo>> getAddrInfo(String host, int port, AddrInfoOptions options) {
+        throw unsupported("getAddrInfo");
+    }
+
+    /**
+     * Finds the host name of {@code address} (asyncio's {@code getnameinfo}) by a reverse lookup on the default
+     * executor.
+     *
+     * @param address a resolved address
+     * @return a future of the name (the numeric address when it has none) and the port
+     * @throws IllegalArgumentException if the address is unresolved
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<NameInfo> getNameInfo(java.net.InetSocketAddress address) {
+        throw unsupported("getNameInfo");
+    }
+
+    // ---------------------------------------------------------------- UDP (asyncio create_datagram_endpoint)
+
+    /**
+     * Creates a datagram endpoint (asyncio's {@code create_datagram_endpoint}): opens (or takes over) a UDP
+     * channel, binds it to the local address and connects it to the remote address when given, then makes a
+     * {@link DatagramTransport} and a protocol. {@link DatagramProtocol#connectionMade} is scheduled, never
+     * called inline; the future is done after it ran. Unresolved addresses are resolved like
+     * {@link #getAddrInfo}.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param options addresses, socket options, or an existing channel
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol; failed with the bind/connect error, or with
+     *     {@link UnsupportedOperationException} if {@code reusePort} is asked for where the platform lacks it
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default <P extends DatagramProtocol> Future<DatagramConnection<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, DatagramOptions options) {
+        throw unsupported("createDatagramEndpoint");
+    }
+
+    // ---------------------------------------------------------------- Unix sockets (asyncio unix_events)
+
+    /**
+     * Connects to the Unix-domain stream socket at {@code path} (asyncio's {@code create_unix_connection}); the
+     * transport behaves as a TCP one, without {@code TCP_NODELAY}.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param path the socket file
+     * @param <P> the protocol type
+     * @return a future done after {@link Protocol#connectionMade}; failed with the connect error
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop or platform has no Unix-domain sockets
+     */
+    default <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory,
+            java.nio.file.Path path) {
+        throw unsupported("createUnixConnection");
+    }
+
+    /**
+     * Starts a Unix-domain server with default options; see
+     * {@link #createUnixServer(Supplier, java.nio.file.Path, ServerOptions)}.
+     *
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param path the socket file to create
+     * @return a future of the server
+     */
+    default Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, java.nio.file.Path path) {
+        return createUnixServer(protocolFactory, path, ServerOptions.defaults());
+    }
+
+    /**
+     * Starts a Unix-domain stream server at {@code path} (asyncio's {@code create_unix_server}). A stale socket
+     * file at the path is removed first (any other kind of file is left and binding fails). With
+     * {@link ServerOptions#cleanupSocket()} (default), closing the server deletes the socket file if it is
+     * still the one the server created. {@link ServerOptions#reuseAddress()} does not apply.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param path the socket file to create
+     * @param options backlog, start-serving, cleanup
+     * @return a future of the server; failed with the bind error
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop or platform has no Unix-domain sockets
+     */
+    default Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, java.nio.file.Path path,
+            ServerOptions options) {
+        throw unsupported("createUnixServer");
+    }
+
+    // ---------------------------------------------------------------- sendfile (asyncio sendfile, sock_sendfile)
+
+    /**
+     * Sends {@code file} from {@code offset} to its end over {@code transport}; see
+     * {@link #sendfile(StreamTransport, java.nio.channels.FileChannel, long, long)}.
+     *
+     * @param transport an open stream transport of this loop
+     * @param file the file
+     * @param offset where to start, at least 0
+     * @return a future of the number of bytes sent
+     */
+    default Future<Long> sendfile(StreamTransport transport, java.nio.channels.FileChannel file, long offset) {
+        return sendfile(transport, file, offset, Long.MAX_VALUE);
+    }
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code offset} over {@code transport} (asyncio's
+     * {@code loop.sendfile}). For a socket transport of this loop: waits until the transport's write buffer
+     * is empty, pauses reading, then sends with zero-copy {@link java.nio.channels.FileChannel#transferTo};
+     * meanwhile {@link WriteTransport#write} throws {@link IllegalStateException}. For any other transport:
+     * reads chunks (on the default executor) and writes them through {@link WriteTransport#write}, waiting
+     * whenever the transport pauses the protocol. Either way the file's position is left after the last byte
+     * sent. Sending stops early at the end of the file.
+     *
+     * @param transport an open stream transport of this loop
+     * @param file the file, open for reading
+     * @param offset where to start, at least 0
+     * @param count the most bytes to send, at least 1 ({@code Long.MAX_VALUE}: to the end)
+     * @return a future of the number of bytes sent; failed with the I/O error, or a
+     *     {@link java.net.SocketException} if the connection is lost meanwhile
+     * @throws IllegalArgumentException if {@code offset < 0} or {@code count < 1}
+     * @throws IllegalStateException if the transport is closing, or the loop is closed
+     * @throws UnsupportedOperationException if the loop has no sendfile
+     */
+    default Future<Long> sendfile(StreamTransport transport, java.nio.channels.FileChannel file, long offset,
+            long count) {
+        throw unsupported("sendfile");
+    }
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code offset} to a connected channel with zero-copy
+     * {@link java.nio.channels.FileChannel#transferTo}, waiting for writability as often as needed (asyncio's
+     * {@code sock_sendfile}). The file's position is left after the last byte sent.
+     *
+     * @param channel a connected non-blocking channel no transport owns
+     * @param file the file, open for reading
+     * @param offset where to start, at least 0
+     * @param count the most bytes to send, at least 1 ({@code Long.MAX_VALUE}: to the end)
+     * @return a future of the number of bytes sent
+     * @throws IllegalArgumentException if the channel is blocking, {@code offset < 0} or {@code count < 1}
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     */
+    default Future<Long> sockSendfile(SocketChannel channel, java.nio.channels.FileChannel file, long offset,
+            long count) {
+        throw unsupported("sockSendfile");
+    }
+
     private UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException(what + " is not supported by " + getClass().getName()
-                + "; use a loop that claims Capability.TCP (e.g. -Dasyncloop.loop=nio)");
+                + "; use a loop that claims the matching Capability (TCP, UDP, UNIX_SOCKETS, SENDFILE;"
+                + " e.g. -Dasyncloop.loop=nio)");
     }
 
     // ---------------------------------------------------------------- errors

@@ -9,8 +9,10 @@ public final class ServerOptions {
     private final int backlog;
     private final boolean reuseAddress;
     private final boolean startServing;
+    private final boolean cleanupSocket;
 
     private ServerOptions(Builder b) {
+        this.cleanupSocket = b.cleanupSocket;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
         this.startServing = b.startServing;
@@ -62,10 +64,20 @@ public final class ServerOptions {
         return startServing;
     }
 
+    /**
+     * Tells whether closing a Unix-domain server deletes its socket file, if the file is still the one the
+     * server created (asyncio 3.13's {@code cleanup_socket}). TCP servers ignore it.
+     *
+     * @return the flag (default true)
+     */
+    public boolean cleanupSocket() {
+        return cleanupSocket;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
-                + startServing + "]";
+                + startServing + ", cleanupSocket=" + cleanupSocket + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */
@@ -73,8 +85,20 @@ public final class ServerOptions {
         private int backlog = 100;
         private boolean reuseAddress = true;
         private boolean startServing = true;
+        private boolean cleanupSocket = true;
 
         private Builder() {
+        }
+
+        /**
+         * Chooses whether closing a Unix-domain server deletes its socket file.
+         *
+         * @param cleanupSocket the flag
+         * @return this builder
+         */
+        public Builder cleanupSocket(boolean cleanupSocket) {
+            this.cleanupSocket = cleanupSocket;
+            return this;
         }
 
         /**

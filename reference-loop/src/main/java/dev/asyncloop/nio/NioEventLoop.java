@@ -7,8 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Selector;
 
 /**
- * The portable reference loop: {@link ReadinessEventLoop} over a {@link Selector}, with TCP, reader/writer
- * callbacks and the {@code sock*} operations.
+ * The portable reference loop: {@link ReadinessEventLoop} over a {@link Selector}, with TCP, UDP, Unix-domain
+ * sockets, sendfile, DNS, reader/writer callbacks and the {@code sock*} operations.
  *
  * <p>Implementation overview. The loop is the readiness base plus one {@link SelectorPoller}: polling is one
  * {@code select} with the timeout rounded up to whole milliseconds (so a timer is due when the select returns,

@@ -1,35 +1,44 @@
 package dev.asyncloop.spi;
 
+import dev.asyncloop.AddrInfo;
+import dev.asyncloop.AddrInfoOptions;
 import dev.asyncloop.Async;
 import dev.asyncloop.CancelledError;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.Context;
+import dev.asyncloop.DatagramConnection;
+import dev.asyncloop.DatagramOptions;
+import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
+import dev.asyncloop.NameInfo;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,7 +76,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     private final Poller poller;
     private final Poller.EventSink sink = this::dispatch;
     private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
-    private final Map<SelectableChannel, SocketTransport> transports = new HashMap<>();
+    private final Map<SelectableChannel, ChannelOwner> transports = new HashMap<>();
     private ByteBuffer readBuffer;
 
     /**
@@ -300,22 +309,22 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     private void ensureNoTransport(SelectableChannel channel) {
-        SocketTransport t = transports.get(channel);
+        ChannelOwner t = transports.get(channel);
         if (t != null && !t.isClosing()) {
             throw new IllegalStateException("the channel " + channel + " is used by the transport " + t
                     + "; use the transport, or close it first");
         }
     }
 
-    void transportOpened(SocketChannel channel, SocketTransport transport) {
-        SocketTransport old = transports.get(channel);
+    void transportOpened(SelectableChannel channel, ChannelOwner transport) {
+        ChannelOwner old = transports.get(channel);
         if (old != null && !old.isClosing()) {
             throw new IllegalStateException("the channel " + channel + " is already used by the transport " + old);
         }
         transports.put(channel, transport);
     }
 
-    void transportGone(SocketChannel channel, SocketTransport transport) {
+    void transportGone(SelectableChannel channel, ChannelOwner transport) {
         transports.remove(channel, transport);
     }
 
@@ -529,36 +538,60 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     // ------------------------------------------------------------------ DNS
 
-    /**
-     * Resolves {@code host} to socket addresses: at once for a literal IP address, else with
-     * {@link InetAddress#getAllByName} on the default executor.
-     */
-    Future<List<InetSocketAddress>> resolve(String host, int port) {
-        Objects.requireNonNull(host, "host");
-        if (port < 0 || port > 0xFFFF) {
-            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
-        }
-        InetAddress literal = literal(host);
-        if (literal != null) {
-            Future<List<InetSocketAddress>> f = createFuture();
-            f.setResult(List.of(new InetSocketAddress(literal, port)));
-            return f;
-        }
-        return runInExecutor(null, () -> {
-            List<InetSocketAddress> out = new ArrayList<>();
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                out.add(new InetSocketAddress(a, port));
+    @Override
+    public Future<List<AddrInfo>> getAddrInfo(String host, int port, AddrInfoOptions options) {
+        Objects.requireNonNull(options, "options");
+        Resolver.checkPort(port);
+        checkClosed();
+        Future<List<AddrInfo>> f;
+        try {
+            List<AddrInfo> at = Resolver.withoutResolver(host, port, options);
+            if (at == null) {
+                return runInExecutor(null, () -> Resolver.lookup(host, port, options));
             }
-            return List.copyOf(new LinkedHashSet<>(out));
-        });
+            f = createFuture();
+            f.setResult(at);
+        } catch (java.net.UnknownHostException e) {
+            f = createFuture();
+            f.setException(e);
+        }
+        return f;
     }
 
-    private static InetAddress literal(String host) {
-        try {
-            return InetAddress.ofLiteral(host);
-        } catch (IllegalArgumentException notLiteral) {
-            return null;
+    @Override
+    public Future<NameInfo> getNameInfo(InetSocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first"
+                    + " (getAddrInfo)");
         }
+        checkClosed();
+        return runInExecutor(null, () -> Resolver.nameInfo(address));
+    }
+
+    /** Resolves {@code host} with {@link #getAddrInfo}, keeping only the socket addresses. */
+    Future<List<InetSocketAddress>> resolve(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        Future<List<AddrInfo>> infos = getAddrInfo(host, port, AddrInfoOptions.defaults());
+        Future<List<InetSocketAddress>> out = createFuture();
+        infos.addDoneCallback(f -> {
+            if (out.isDone()) {
+                return;
+            }
+            if (f.isCancelled()) {
+                out.cancel();
+            } else if (f.exception().isPresent()) {
+                out.setException(f.exception().get());
+            } else {
+                out.setResult(f.result().stream().map(AddrInfo::address).toList());
+            }
+        });
+        out.addDoneCallback(f -> {
+            if (f.isCancelled()) {
+                infos.cancel();
+            }
+        });
+        return out;
     }
 
     // ------------------------------------------------------------------ TCP
@@ -573,46 +606,78 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port);
     }
 
-    /** createConnection after resolution: tries each address in order; package-private for tests. */
+    /**
+     * createConnection after resolution: tries each address in order, or staggered with Happy Eyeballs;
+     * package-private for tests.
+     */
     <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
             Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target) {
         return createTask(() -> {
-            List<InetSocketAddress> all = awaitChecked(addresses);
-            List<Exception> errors = new ArrayList<>();
-            for (InetSocketAddress address : all) {
-                SocketChannel channel = null;
-                try {
-                    channel = SocketChannel.open(address.getAddress() instanceof Inet4Address
-                            ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-                    channel.configureBlocking(false);
-                    if (options.localAddress().isPresent()) {
-                        channel.bind(options.localAddress().get());
-                    }
-                    awaitChecked(sockConnect(channel, address));
-                } catch (IOException e) {
-                    closeQuietly(channel);
-                    errors.add(e);
-                    continue;
-                } catch (Throwable t) {
-                    closeQuietly(channel);
-                    throw t;
+            List<InetSocketAddress> all = StaggeredRace.interleave(awaitChecked(addresses), options.interleave());
+            Exception[] errors = new Exception[all.size()];
+            SocketChannel channel = null;
+            if (options.happyEyeballsDelay().isPresent()) {
+                List<dev.asyncloop.AsyncCallable<SocketChannel>> attempts = new ArrayList<>();
+                for (InetSocketAddress address : all) {
+                    attempts.add(() -> openAndConnect(address, options));
                 }
+                channel = StaggeredRace.run(this, attempts, options.happyEyeballsDelay().get(), errors,
+                        ReadinessEventLoop::closeQuietly);
+            } else {
+                for (int i = 0; i < all.size() && channel == null; i++) {
+                    try {
+                        channel = openAndConnect(all.get(i), options);
+                    } catch (IOException e) {
+                        errors[i] = e;
+                    }
+                }
+            }
+            if (channel != null) {
                 return connect(protocolFactory, channel);
             }
-            if (errors.isEmpty()) {
-                throw new ConnectException("no address to connect to for " + target);
-            }
-            if (errors.size() == 1) {
-                throw errors.getFirst();
-            }
-            StringBuilder text = new StringBuilder("Multiple exceptions: ");
-            for (int i = 0; i < errors.size(); i++) {
-                text.append(i == 0 ? "" : ", ").append(all.get(i)).append(": ").append(errors.get(i).getMessage());
-            }
-            ConnectException e = new ConnectException(text.toString());
-            errors.forEach(e::addSuppressed);
-            throw e;
+            throw connectFailure(all, errors, target);
         }, "createConnection(" + target + ")");
+    }
+
+    /** Inside a task: opens a socket for {@code address}, binds it if asked, connects; closes it on failure. */
+    private SocketChannel openAndConnect(InetSocketAddress address, ConnectOptions options) throws Exception {
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(AddrInfo.familyOf(address));
+            channel.configureBlocking(false);
+            if (options.localAddress().isPresent()) {
+                channel.bind(options.localAddress().get());
+            }
+            awaitChecked(sockConnect(channel, address));
+            return channel;
+        } catch (Throwable t) {
+            closeQuietly(channel);
+            throw t;
+        }
+    }
+
+    /** The one error, or "Multiple exceptions" with each as suppressed (asyncio's create_connection). */
+    private static Exception connectFailure(List<InetSocketAddress> all, Exception[] errors, String target) {
+        List<Integer> failed = new ArrayList<>();
+        for (int i = 0; i < errors.length; i++) {
+            if (errors[i] != null) {
+                failed.add(i);
+            }
+        }
+        if (failed.isEmpty()) {
+            return new ConnectException("no address to connect to for " + target);
+        }
+        if (failed.size() == 1) {
+            return errors[failed.getFirst()];
+        }
+        StringBuilder text = new StringBuilder("Multiple exceptions: ");
+        for (int i : failed) {
+            text.append(text.length() > 21 ? ", " : "").append(all.get(i)).append(": ")
+                    .append(errors[i].getMessage());
+        }
+        ConnectException e = new ConnectException(text.toString());
+        failed.forEach(i -> e.addSuppressed(errors[i]));
+        return e;
     }
 
     @Override
@@ -675,8 +740,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 for (InetSocketAddress address : all) {
                     current = address;
                     ServerSocketChannel s = addresses == null ? ServerSocketChannel.open()
-                            : ServerSocketChannel.open(address.getAddress() instanceof Inet4Address
-                                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                            : ServerSocketChannel.open(AddrInfo.familyOf(address));
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
                     s.configureBlocking(false);
@@ -752,6 +816,148 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             }
             callExceptionHandler(report.build());
         }
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    @Override
+    public <P extends DatagramProtocol> Future<DatagramConnection<P>> createDatagramEndpoint(
+            Supplier<P> protocolFactory, DatagramOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return createTask(() -> {
+            DatagramChannel channel = options.channel().isPresent() ? options.channel().get()
+                    : DatagramEndpoints.open(this, options);
+            try {
+                channel.configureBlocking(false);
+                P protocol = Objects.requireNonNull(protocolFactory.get(),
+                        () -> "protocolFactory " + protocolFactory + " returned null");
+                Future<Void> waiter = createFuture();
+                DatagramSocketTransport transport = new DatagramSocketTransport(this, channel, protocol, waiter);
+                try {
+                    awaitChecked(waiter);
+                } catch (Throwable t) {
+                    transport.abort();
+                    throw t;
+                }
+                return new DatagramConnection<>(transport, protocol);
+            } catch (Throwable t) {
+                closeQuietly(channel);
+                throw t;
+            }
+        }, "createDatagramEndpoint");
+    }
+
+    // ------------------------------------------------------------------ Unix sockets
+
+    @Override
+    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        checkClosed();
+        return createTask(() -> {
+            SocketChannel channel = null;
+            try {
+                channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                channel.configureBlocking(false);
+                awaitChecked(sockConnect(channel, UnixDomainSocketAddress.of(path)));
+            } catch (Throwable t) {
+                closeQuietly(channel);
+                throw t;
+            }
+            return connect(protocolFactory, channel);
+        }, "createUnixConnection(" + path + ")");
+    }
+
+    @Override
+    public Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
+            ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        return createTask(() -> {
+            ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            Object fileKey;
+            try {
+                UnixSocketFiles.removeStale(path);
+                socket.configureBlocking(false);
+                socket.bind(UnixDomainSocketAddress.of(path), options.backlog());
+                fileKey = UnixSocketFiles.key(path);
+            } catch (Throwable t) {
+                closeQuietly(socket);
+                if (t instanceof BindException be) {
+                    BindException wrapped = new BindException("error while attempting to bind on address "
+                            + path + ": " + be.getMessage());
+                    wrapped.initCause(be);
+                    throw wrapped;
+                }
+                throw t;
+            }
+            ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(socket), options.backlog());
+            if (options.cleanupSocket()) {
+                server.onClose(() -> UnixSocketFiles.removeIfSame(path, fileKey));
+            }
+            if (options.startServing()) {
+                server.startServing();
+            }
+            return (Server) server;
+        }, "createUnixServer(" + path + ")");
+    }
+
+    // ------------------------------------------------------------------ sendfile
+
+    @Override
+    public Future<Long> sendfile(StreamTransport transport, FileChannel file, long offset, long count) {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(file, "file");
+        Sendfile.checkRange(offset, count);
+        checkClosed();
+        if (transport.isClosing()) {
+            throw new IllegalStateException("Transport is closing: " + transport);
+        }
+        if (transport instanceof SocketTransport st && st.loop() == this) {
+            return Sendfile.nativeTransfer(this, st, file, offset, count);
+        }
+        return Sendfile.fallback(this, transport, file, offset, count);
+    }
+
+    @Override
+    public Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
+        checkSockOp(channel);
+        Objects.requireNonNull(file, "file");
+        Sendfile.checkRange(offset, count);
+        return sendfileNative(channel, file, offset, count);
+    }
+
+    /**
+     * asyncio's {@code _sock_sendfile_native}: {@link FileChannel#transferTo} until {@code count} bytes or the end
+     * of the file, waiting for writability whenever the socket takes nothing; leaves the file's position after
+     * the last byte sent. No ownership check: the sendfile of a transport uses it on the transport's channel.
+     */
+    Future<Long> sendfileNative(SocketChannel channel, FileChannel file, long offset, long count) {
+        long[] sent = {0};
+        return trySockOp(channel, false, result -> {
+            try {
+                while (sent[0] < count) {
+                    long n = file.transferTo(offset + sent[0], count - sent[0], channel);
+                    if (n == 0) {
+                        if (offset + sent[0] >= file.size()) {
+                            break;
+                        }
+                        return false;
+                    }
+                    sent[0] += n;
+                }
+            } finally {
+                if (sent[0] > 0) {
+                    file.position(offset + sent[0]);
+                }
+            }
+            result.setResult(sent[0]);
+            return true;
+        });
     }
 
     // ------------------------------------------------------------------ helpers

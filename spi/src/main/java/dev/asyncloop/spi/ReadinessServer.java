@@ -30,6 +30,7 @@ final class ReadinessServer implements Server {
     private int activeCount;
     private boolean serving;
     private Future<Void> servingForever;
+    private Runnable onClose;
 
     ReadinessServer(ReadinessEventLoop loop, Supplier<? extends Protocol> protocolFactory,
             List<ServerSocketChannel> sockets, int backlog) {
@@ -45,6 +46,11 @@ final class ReadinessServer implements Server {
 
     int backlog() {
         return backlog;
+    }
+
+    /** Runs {@code action} once, right after the server's sockets are closed (Unix socket-file cleanup). */
+    void onClose(Runnable action) {
+        this.onClose = action;
     }
 
     void attach(SocketTransport transport) {
@@ -86,6 +92,11 @@ final class ReadinessServer implements Server {
         sockets = null;
         for (ServerSocketChannel s : socks) {
             loop.stopServing(s);
+        }
+        Runnable cleanup = onClose;
+        onClose = null;
+        if (cleanup != null) {
+            cleanup.run();
         }
         serving = false;
         Future<Void> forever = servingForever;

@@ -36,7 +36,7 @@ import java.util.Optional;
  *       A callback that throws closes the transport through {@link #fatalError}.</li>
  * </ul>
  */
-final class SocketTransport implements StreamTransport {
+final class SocketTransport implements StreamTransport, ChannelOwner {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final int MAX_GATHER = 64;
 
@@ -56,6 +56,7 @@ final class SocketTransport implements StreamTransport {
     private boolean eof;
     private boolean readEof;
     private int connLost;
+    private Future<Void> emptyWaiter;
 
     SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol, Future<Void> waiter,
             ReadinessServer server) throws IOException {
@@ -215,6 +216,10 @@ final class SocketTransport implements StreamTransport {
         if (eof) {
             throw new IllegalStateException("Cannot call write() after writeEof()");
         }
+        if (emptyWaiter != null) {
+            throw new IllegalStateException("unable to write; sendfile is in progress on " + this
+                    + "; wait for the sendfile future first");
+        }
         if (!data.hasRemaining()) {
             return;
         }
@@ -274,6 +279,9 @@ final class SocketTransport implements StreamTransport {
         maybeResumeProtocol();
         if (buffer.isEmpty()) {
             loop.removeWriterHandle(channel);
+            if (emptyWaiter != null && !emptyWaiter.isDone()) {
+                emptyWaiter.setResult(null);
+            }
             if (closing) {
                 connLost++;
                 callConnectionLost(null);
@@ -412,6 +420,9 @@ final class SocketTransport implements StreamTransport {
         if (connLost > 0) {
             return;
         }
+        if (emptyWaiter != null && !emptyWaiter.isDone()) {
+            emptyWaiter.setException(new java.net.SocketException("Connection is closed by peer"));
+        }
         if (!buffer.isEmpty()) {
             buffer.clear();
             bufferSize = 0;
@@ -436,6 +447,39 @@ final class SocketTransport implements StreamTransport {
                 server.detach(this);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ sendfile support
+
+    /**
+     * asyncio's {@code _make_empty_waiter}: a future done when the write buffer is empty (at once if it is);
+     * until {@link #resetEmptyWaiter()}, {@link #write} refuses data.
+     */
+    Future<Void> makeEmptyWaiter() {
+        if (emptyWaiter != null) {
+            throw new IllegalStateException("sendfile is already in progress on " + this);
+        }
+        emptyWaiter = loop.createFuture();
+        if (buffer.isEmpty()) {
+            emptyWaiter.setResult(null);
+        }
+        return emptyWaiter;
+    }
+
+    void resetEmptyWaiter() {
+        emptyWaiter = null;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    ReadinessEventLoop loop() {
+        return loop;
+    }
+
+    boolean isProtocolPaused() {
+        return protocolPaused;
     }
 
     // ------------------------------------------------------------------ misc

@@ -265,4 +265,40 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(31)
+    @DisplayName("DNS")
+    class Dns extends DnsRules {
+        Dns() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(32)
+    @DisplayName("UDP")
+    class Udp extends UdpRules {
+        Udp() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(33)
+    @DisplayName("Unix sockets")
+    class UnixSockets extends UnixSocketRules {
+        UnixSockets() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(34)
+    @DisplayName("sendfile")
+    class Sendfile extends SendfileRules {
+        Sendfile() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

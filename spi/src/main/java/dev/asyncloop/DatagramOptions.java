@@ -1,0 +1,226 @@
+package dev.asyncloop;
+
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.util.Optional;
+
+/**
+ * Options of {@link EventLoop#createDatagramEndpoint}. Immutable; build with {@link #builder()}.
+ *
+ * <p>Either an existing {@link #channel()}, or any of the other options; not both (asyncio's rule for
+ * {@code sock}).
+ */
+public final class DatagramOptions {
+    private final SocketAddress localAddress;
+    private final SocketAddress remoteAddress;
+    private final StandardProtocolFamily family;
+    private final boolean reuseAddress;
+    private final boolean reusePort;
+    private final boolean allowBroadcast;
+    private final DatagramChannel channel;
+
+    private DatagramOptions(Builder b) {
+        this.localAddress = b.localAddress;
+        this.remoteAddress = b.remoteAddress;
+        this.family = b.family;
+        this.reuseAddress = b.reuseAddress;
+        this.reusePort = b.reusePort;
+        this.allowBroadcast = b.allowBroadcast;
+        this.channel = b.channel;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder with every default (nothing bound, nothing connected)
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the address to bind to.
+     *
+     * @return the address (an unresolved {@link java.net.InetSocketAddress} is resolved), or empty for an
+     *     ephemeral one chosen when first sending
+     */
+    public Optional<SocketAddress> localAddress() {
+        return Optional.ofNullable(localAddress);
+    }
+
+    /**
+     * Returns the address to connect to.
+     *
+     * @return the address, or empty for an unconnected endpoint
+     */
+    public Optional<SocketAddress> remoteAddress() {
+        return Optional.ofNullable(remoteAddress);
+    }
+
+    /**
+     * Returns the protocol family of the socket.
+     *
+     * @return INET or INET6, or empty to take the addresses' family (INET when there is none)
+     */
+    public Optional<StandardProtocolFamily> family() {
+        return Optional.ofNullable(family);
+    }
+
+    /**
+     * Tells whether {@code SO_REUSEADDR} is set. asyncio refuses it for UDP (another process could then
+     * receive the endpoint's datagrams); here it is allowed but off by default.
+     *
+     * @return the flag (default false)
+     */
+    public boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    /**
+     * Tells whether {@code SO_REUSEPORT} is set.
+     *
+     * @return the flag (default false)
+     */
+    public boolean reusePort() {
+        return reusePort;
+    }
+
+    /**
+     * Tells whether {@code SO_BROADCAST} is set.
+     *
+     * @return the flag (default false)
+     */
+    public boolean allowBroadcast() {
+        return allowBroadcast;
+    }
+
+    /**
+     * Returns an existing channel to use instead of opening one.
+     *
+     * @return the channel (the loop takes it over and switches it to non-blocking mode), or empty
+     */
+    public Optional<DatagramChannel> channel() {
+        return Optional.ofNullable(channel);
+    }
+
+    @Override
+    public String toString() {
+        return "DatagramOptions[local=" + localAddress + ", remote=" + remoteAddress + ", family=" + family
+                + ", reuseAddress=" + reuseAddress + ", reusePort=" + reusePort + ", allowBroadcast="
+                + allowBroadcast + ", channel=" + channel + "]";
+    }
+
+    /** Builds {@link DatagramOptions}; not thread-safe. */
+    public static final class Builder {
+        private SocketAddress localAddress;
+        private SocketAddress remoteAddress;
+        private StandardProtocolFamily family;
+        private boolean reuseAddress;
+        private boolean reusePort;
+        private boolean allowBroadcast;
+        private DatagramChannel channel;
+
+        private Builder() {
+        }
+
+        /**
+         * Binds the socket to {@code address} (asyncio's {@code local_addr}).
+         *
+         * @param address the local address, or null
+         * @return this builder
+         */
+        public Builder localAddress(SocketAddress address) {
+            this.localAddress = address;
+            return this;
+        }
+
+        /**
+         * Connects the socket to {@code address} (asyncio's {@code remote_addr}): only its datagrams are
+         * received, and {@link DatagramTransport#send} sends to it.
+         *
+         * @param address the remote address, or null
+         * @return this builder
+         */
+        public Builder remoteAddress(SocketAddress address) {
+            this.remoteAddress = address;
+            return this;
+        }
+
+        /**
+         * Chooses the protocol family.
+         *
+         * @param family INET, INET6, or null to take the addresses' family
+         * @return this builder
+         * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX}
+         */
+        public Builder family(StandardProtocolFamily family) {
+            if (family == StandardProtocolFamily.UNIX) {
+                throw new IllegalArgumentException("Unix-domain datagram sockets are not supported by the JDK;"
+                        + " use INET or INET6");
+            }
+            this.family = family;
+            return this;
+        }
+
+        /**
+         * Sets {@code SO_REUSEADDR}.
+         *
+         * @param reuseAddress the flag
+         * @return this builder
+         */
+        public Builder reuseAddress(boolean reuseAddress) {
+            this.reuseAddress = reuseAddress;
+            return this;
+        }
+
+        /**
+         * Sets {@code SO_REUSEPORT}; endpoint creation fails with {@link UnsupportedOperationException} where
+         * the platform lacks it.
+         *
+         * @param reusePort the flag
+         * @return this builder
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /**
+         * Sets {@code SO_BROADCAST}.
+         *
+         * @param allowBroadcast the flag
+         * @return this builder
+         */
+        public Builder allowBroadcast(boolean allowBroadcast) {
+            this.allowBroadcast = allowBroadcast;
+            return this;
+        }
+
+        /**
+         * Uses an existing channel (asyncio's {@code sock}).
+         *
+         * @param channel the channel, or null
+         * @return this builder
+         */
+        public Builder channel(DatagramChannel channel) {
+            this.channel = channel;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the immutable options
+         * @throws IllegalArgumentException if a channel is given together with any other option
+         */
+        public DatagramOptions build() {
+            if (channel != null && (localAddress != null || remoteAddress != null || family != null
+                    || reuseAddress || reusePort || allowBroadcast)) {
+                throw new IllegalArgumentException("socket options (addresses, family, reuse, broadcast) cannot be"
+                        + " combined with an existing channel; configure the channel yourself");
+            }
+            return new DatagramOptions(this);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.asyncloop;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * asyncio's {@code DatagramTransport}: a UDP endpoint of the loop, handed to a {@link DatagramProtocol}. Not a
+ * {@link Transport}, because its protocol is a {@link DatagramProtocol}; the shared methods mean the same.
+ *
+ * <p><b>Threads.</b> Every method is for the loop thread only.
+ *
+ * <p><b>Sending.</b> A send is tried at once when nothing is queued; a datagram the socket cannot take now is
+ * copied and queued, and sent in order when the socket becomes writable. An I/O error of a send goes to
+ * {@link DatagramProtocol#errorReceived}, not to the caller.
+ */
+public interface DatagramTransport {
+    /** Key of {@link #getExtraInfo}: the remote {@link SocketAddress} of a connected endpoint. */
+    String PEERNAME = Transport.PEERNAME;
+    /** Key of {@link #getExtraInfo}: the local {@link SocketAddress}. */
+    String SOCKNAME = Transport.SOCKNAME;
+    /** Key of {@link #getExtraInfo}: the {@link java.nio.channels.DatagramChannel} (never read it directly). */
+    String SOCKET = Transport.SOCKET;
+
+    /**
+     * Sends one datagram. The caller may reuse {@code data} afterwards (its position moves to its limit).
+     *
+     * @param data the datagram (position to limit; may be empty)
+     * @param address where to send it; null (or the remote address) on a connected endpoint
+     * @throws IllegalArgumentException if the endpoint is connected and {@code address} is another address, or
+     *     it is not connected and {@code address} is null or unresolved
+     */
+    void sendTo(ByteBuffer data, SocketAddress address);
+
+    /**
+     * Sends one datagram to the remote address of a connected endpoint: {@code sendTo(data, null)}.
+     *
+     * @param data the datagram
+     * @throws IllegalStateException if the endpoint is not connected
+     */
+    void send(ByteBuffer data);
+
+    /**
+     * Closes the endpoint: stops receiving at once, sends what is queued, then calls
+     * {@link DatagramProtocol#connectionLost} with null in a later iteration. Idempotent.
+     */
+    void close();
+
+    /** Closes at once, dropping what is queued; {@code connectionLost(null)} follows in a later iteration. */
+    void abort();
+
+    /**
+     * Tells whether the transport is closing or closed.
+     *
+     * @return true once {@link #close()} or {@link #abort()} was called or the endpoint failed
+     */
+    boolean isClosing();
+
+    /**
+     * Returns the number of bytes queued for sending.
+     *
+     * @return the queued datagrams' total size
+     */
+    int getWriteBufferSize();
+
+    /**
+     * Sets the marks of the send queue, as {@link WriteTransport#setWriteBufferLimits}.
+     *
+     * @param high the high-water mark, or null for the default (64 KiB, or 4 × low)
+     * @param low the low-water mark, or null for high / 4
+     * @throws IllegalArgumentException if not {@code high >= low >= 0}
+     */
+    void setWriteBufferLimits(Integer high, Integer low);
+
+    /**
+     * Returns optional information: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET}.
+     *
+     * @param key the name of the information
+     * @return its value, or empty when unknown
+     */
+    Optional<Object> getExtraInfo(String key);
+
+    /**
+     * Replaces the protocol the transport calls.
+     *
+     * @param protocol the new protocol
+     */
+    void setProtocol(DatagramProtocol protocol);
+
+    /**
+     * Returns the protocol the transport calls.
+     *
+     * @return the current protocol
+     */
+    DatagramProtocol getProtocol();
+}

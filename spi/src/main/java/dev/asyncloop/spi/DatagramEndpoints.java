@@ -1,0 +1,86 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.AddrInfo;
+import dev.asyncloop.AddrInfoOptions;
+import dev.asyncloop.DatagramOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+
+/**
+ * Opening the channel of {@code createDatagramEndpoint} (asyncio's address pairing, simplified to one family):
+ * resolves the addresses, picks the family, sets the options, binds, connects. Runs inside a task.
+ */
+final class DatagramEndpoints {
+    private DatagramEndpoints() {
+    }
+
+    static DatagramChannel open(ReadinessEventLoop loop, DatagramOptions options) throws Exception {
+        StandardProtocolFamily family = options.family().orElse(null);
+        SocketAddress local = resolve(loop, options.localAddress().orElse(null), family);
+        if (family == null && local instanceof InetSocketAddress l) {
+            family = AddrInfo.familyOf(l);
+        }
+        SocketAddress remote = resolve(loop, options.remoteAddress().orElse(null), family);
+        if (family == null && remote instanceof InetSocketAddress r) {
+            family = AddrInfo.familyOf(r);
+        }
+        if (family == null) {
+            family = StandardProtocolFamily.INET;
+        }
+        DatagramChannel channel = DatagramChannel.open(family);
+        try {
+            if (options.reuseAddress()) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            if (options.reusePort()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("reusePort: SO_REUSEPORT is not supported on this"
+                            + " platform (" + System.getProperty("os.name") + "); leave reusePort off");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (options.allowBroadcast()) {
+                channel.setOption(StandardSocketOptions.SO_BROADCAST, true);
+            }
+            if (local != null) {
+                channel.bind(local);
+            }
+            if (remote != null) {
+                channel.connect(remote);
+            }
+            return channel;
+        } catch (Throwable t) {
+            ReadinessEventLoop.closeQuietly(channel);
+            throw t;
+        }
+    }
+
+    /** An unresolved address becomes the first result of the family (any family when null). */
+    private static SocketAddress resolve(ReadinessEventLoop loop, SocketAddress address,
+            StandardProtocolFamily family) throws Exception {
+        if (!(address instanceof InetSocketAddress isa) || !isa.isUnresolved()) {
+            return address;
+        }
+        AddrInfoOptions.Builder b = AddrInfoOptions.builder();
+        if (family != null) {
+            b.family(family);
+        }
+        List<AddrInfo> infos = ReadinessEventLoop.awaitChecked(loop.getAddrInfo(isa.getHostString(), isa.getPort(),
+                b.build()));
+        return infos.getFirst().address();
+    }
+
+    /** Used by tests: whether the platform offers SO_REUSEPORT on datagram channels. */
+    static boolean reusePortSupported() {
+        try (DatagramChannel c = DatagramChannel.open()) {
+            return c.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.DatagramProtocol;
+import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.WriteTransport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * asyncio's {@code _SelectorDatagramTransport}: a UDP endpoint of a {@link ReadinessEventLoop}. Loop thread only.
+ *
+ * <p>Implementation overview.
+ * <ul>
+ *   <li><b>Start.</b> The constructor schedules {@code connectionMade}; that callback starts receiving and
+ *       completes the waiter.</li>
+ *   <li><b>Receive.</b> One {@code receive} per readiness event into the loop's shared buffer, lent to
+ *       {@code datagramReceived}; an {@link IOException} (an ICMP error on a connected channel) goes to
+ *       {@code errorReceived} and the endpoint stays open.</li>
+ *   <li><b>Send.</b> Tried at once when nothing is queued; a datagram the socket refuses for now (the JDK
+ *       returns 0) is copied with its address into the queue, which the writer callback drains in order. Send
+ *       errors go to {@code errorReceived}; the failed datagram is dropped.</li>
+ *   <li><b>End.</b> As {@link SocketTransport}: {@code connLost} makes {@code connectionLost} happen once,
+ *       scheduled, then the channel is closed.</li>
+ * </ul>
+ */
+final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
+    private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+
+    private record Queued(ByteBuffer data, SocketAddress address) {
+    }
+
+    private final ReadinessEventLoop loop;
+    private final DatagramChannel channel;
+    private final SocketAddress remote;
+    private final Map<String, Object> extra = new HashMap<>();
+    private final ArrayDeque<Queued> buffer = new ArrayDeque<>();
+    private DatagramProtocol protocol;
+    private int bufferSize;
+    private int highWater = WriteTransport.DEFAULT_HIGH_WATER;
+    private int lowWater = WriteTransport.DEFAULT_LOW_WATER;
+    private boolean protocolPaused;
+    private boolean closing;
+    private int connLost;
+
+    DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, DatagramProtocol protocol,
+            Future<Void> waiter) throws IOException {
+        this.loop = loop;
+        this.channel = channel;
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        if (channel.isBlocking()) {
+            throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
+        }
+        this.remote = channel.getRemoteAddress();
+        extra.put(SOCKET, channel);
+        if (remote != null) {
+            extra.put(PEERNAME, remote);
+        }
+        SocketAddress local = channel.getLocalAddress();
+        if (local != null) {
+            extra.put(SOCKNAME, local);
+        }
+        loop.transportOpened(channel, this);
+        loop.callSoon(() -> start(waiter));
+    }
+
+    private void start(Future<Void> waiter) {
+        try {
+            protocol.connectionMade(this);
+        } catch (Exception e) {
+            fatalError(e, "Fatal error: protocol.connectionMade() call failed.");
+            if (waiter != null && !waiter.isDone()) {
+                waiter.setException(e);
+            }
+            return;
+        }
+        if (!closing) {
+            loop.setReader(channel, this::readReady);
+        }
+        if (waiter != null && !waiter.isDone()) {
+            waiter.setResult(null);
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    private void readReady() {
+        if (connLost > 0) {
+            return;
+        }
+        ByteBuffer data = loop.readBuffer();
+        SocketAddress from;
+        try {
+            from = channel.receive(data);
+        } catch (ClosedChannelException e) {
+            fatalError(e, "Fatal read error on datagram transport");
+            return;
+        } catch (IOException e) {
+            errorReceived(e);
+            return;
+        } catch (RuntimeException e) {
+            fatalError(e, "Fatal read error on datagram transport");
+            return;
+        }
+        if (from == null) {
+            return;
+        }
+        if (extra.get(SOCKNAME) == null) {
+            refreshLocal();
+        }
+        data.flip();
+        try {
+            protocol.datagramReceived(data, from);
+        } catch (Exception e) {
+            fatalError(e, "Fatal error: protocol.datagramReceived() call failed.");
+        }
+    }
+
+    private void errorReceived(Exception e) {
+        try {
+            protocol.errorReceived(e);
+        } catch (Exception failed) {
+            fatalError(failed, "Fatal error: protocol.errorReceived() call failed.");
+        }
+    }
+
+    private void refreshLocal() {
+        try {
+            SocketAddress local = channel.getLocalAddress();
+            if (local != null) {
+                extra.put(SOCKNAME, local);
+            }
+        } catch (IOException ignored) {
+            // The channel is closing; the address no longer matters.
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Override
+    public void send(ByteBuffer data) {
+        if (remote == null) {
+            throw new IllegalStateException("send() needs a connected endpoint (DatagramOptions.remoteAddress);"
+                    + " use sendTo(data, address)");
+        }
+        sendTo(data, null);
+    }
+
+    @Override
+    public void sendTo(ByteBuffer data, SocketAddress address) {
+        Objects.requireNonNull(data, "data");
+        if (remote != null) {
+            if (address != null && !address.equals(remote)) {
+                throw new IllegalArgumentException("Invalid address: must be null or " + remote + ", got "
+                        + address + " (the endpoint is connected)");
+            }
+        } else {
+            if (address == null) {
+                throw new IllegalArgumentException("address is null but the endpoint is not connected;"
+                        + " pass where to send the datagram");
+            }
+            if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+                throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first"
+                        + " (getAddrInfo)");
+            }
+        }
+        if (connLost > 0) {
+            if (connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+                ReadinessEventLoop.LOG.log(Level.WARNING, "socket.send() raised exception.");
+            }
+            connLost++;
+            data.position(data.limit());
+            return;
+        }
+        if (buffer.isEmpty()) {
+            try {
+                if (sendOne(data, address)) {
+                    refreshLocalIfUnbound();
+                    return;
+                }
+            } catch (ClosedChannelException e) {
+                fatalError(e, "Fatal write error on datagram transport");
+                return;
+            } catch (IOException e) {
+                data.position(data.limit());
+                errorReceived(e);
+                return;
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal write error on datagram transport");
+                return;
+            }
+            loop.setWriter(channel, this::sendReady);
+        }
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data).flip();
+        buffer.add(new Queued(copy, address));
+        bufferSize += copy.remaining();
+        maybePauseProtocol();
+    }
+
+    /** One datagram; false if the socket has no room now (nothing was sent). */
+    private boolean sendOne(ByteBuffer data, SocketAddress address) throws IOException {
+        int before = data.remaining();
+        if (remote != null) {
+            if (before == 0) {
+                return channel.send(data, remote) >= 0;
+            }
+            return channel.write(data) > 0;
+        }
+        int n = channel.send(data, address);
+        return n > 0 || before == 0;
+    }
+
+    private void refreshLocalIfUnbound() {
+        if (extra.get(SOCKNAME) == null) {
+            refreshLocal();
+        }
+    }
+
+    private void sendReady() {
+        if (connLost > 0) {
+            return;
+        }
+        while (!buffer.isEmpty()) {
+            Queued q = buffer.peekFirst();
+            int size = q.data().remaining();
+            try {
+                if (!sendOne(q.data(), q.address())) {
+                    break;
+                }
+            } catch (ClosedChannelException | RuntimeException e) {
+                fatalError(e, "Fatal write error on datagram transport");
+                return;
+            } catch (IOException e) {
+                buffer.pollFirst();
+                bufferSize -= size;
+                errorReceived(e);
+                return;
+            }
+            buffer.pollFirst();
+            bufferSize -= size;
+        }
+        maybeResumeProtocol();
+        if (buffer.isEmpty()) {
+            loop.removeWriterHandle(channel);
+            if (closing) {
+                connLost++;
+                callConnectionLost(null);
+            }
+        }
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return bufferSize;
+    }
+
+    @Override
+    public void setWriteBufferLimits(Integer high, Integer low) {
+        int h = high == null ? (low == null ? WriteTransport.DEFAULT_HIGH_WATER : 4 * low) : high;
+        int l = low == null ? h / 4 : low;
+        if (!(h >= l && l >= 0)) {
+            throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must be >= 0");
+        }
+        highWater = h;
+        lowWater = l;
+        maybePauseProtocol();
+    }
+
+    private void maybePauseProtocol() {
+        if (bufferSize <= highWater || protocolPaused) {
+            return;
+        }
+        protocolPaused = true;
+        try {
+            protocol.pauseWriting();
+        } catch (Exception e) {
+            loop.callExceptionHandler(ExceptionContext.builder("protocol.pauseWriting() failed").exception(e)
+                    .transport(this).protocol(protocol).build());
+        }
+    }
+
+    private void maybeResumeProtocol() {
+        if (!protocolPaused || bufferSize > lowWater) {
+            return;
+        }
+        protocolPaused = false;
+        try {
+            protocol.resumeWriting();
+        } catch (Exception e) {
+            loop.callExceptionHandler(ExceptionContext.builder("protocol.resumeWriting() failed").exception(e)
+                    .transport(this).protocol(protocol).build());
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        loop.removeReaderHandle(channel);
+        if (buffer.isEmpty()) {
+            connLost++;
+            loop.removeWriterHandle(channel);
+            loop.callSoon(() -> callConnectionLost(null));
+        }
+    }
+
+    @Override
+    public void abort() {
+        forceClose(null);
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** asyncio's {@code _fatal_error}: reports non-I/O errors, then closes at once with {@code e}. */
+    private void fatalError(Throwable e, String message) {
+        if (e instanceof IOException) {
+            if (loop.getDebug()) {
+                ReadinessEventLoop.LOG.log(Level.DEBUG, message + " " + this, e);
+            }
+        } else {
+            loop.callExceptionHandler(ExceptionContext.builder(message).exception(e).transport(this)
+                    .protocol(protocol).build());
+        }
+        forceClose(e);
+    }
+
+    private void forceClose(Throwable e) {
+        if (connLost > 0) {
+            return;
+        }
+        if (!buffer.isEmpty()) {
+            buffer.clear();
+            bufferSize = 0;
+            loop.removeWriterHandle(channel);
+        }
+        if (!closing) {
+            closing = true;
+            loop.removeReaderHandle(channel);
+        }
+        connLost++;
+        loop.callSoon(() -> callConnectionLost(e));
+    }
+
+    private void callConnectionLost(Throwable e) {
+        try {
+            protocol.connectionLost(e);
+        } finally {
+            loop.forget(channel);
+            ReadinessEventLoop.closeQuietly(channel);
+            loop.transportGone(channel, this);
+        }
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    @Override
+    public Optional<Object> getExtraInfo(String key) {
+        return Optional.ofNullable(extra.get(Objects.requireNonNull(key, "key")));
+    }
+
+    @Override
+    public void setProtocol(DatagramProtocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    @Override
+    public DatagramProtocol getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public String toString() {
+        return "DatagramTransport[" + (connLost > 0 ? "closed" : closing ? "closing" : "open")
+                + ", local=" + extra.get(SOCKNAME) + ", peer=" + remote + ", buffered=" + bufferSize + "]";
+    }
+}

@@ -1,0 +1,115 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.AddrInfo;
+import dev.asyncloop.AddrInfoOptions;
+import dev.asyncloop.NameInfo;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * asyncio's {@code getaddrinfo}/{@code getnameinfo} over {@link InetAddress}: the blocking part runs on the
+ * default executor (the caller's job), a literal address never reaches the resolver.
+ */
+final class Resolver {
+    private Resolver() {
+    }
+
+    static void checkPort(int port) {
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+    }
+
+    /** The literal address {@code host} spells, or null if it is a name. */
+    static InetAddress literal(String host) {
+        try {
+            return InetAddress.ofLiteral(host);
+        } catch (IllegalArgumentException notLiteral) {
+            return null;
+        }
+    }
+
+    /**
+     * The answer that needs no resolver: for a null host (loopback, or wildcard when passive) or a literal;
+     * null when the resolver must be asked.
+     *
+     * @throws UnknownHostException if the host is a name but {@code numericHost} was asked for
+     */
+    static List<AddrInfo> withoutResolver(String host, int port, AddrInfoOptions options)
+            throws UnknownHostException {
+        List<InetAddress> addresses;
+        if (host == null) {
+            addresses = options.passive()
+                    ? List.of(InetAddress.ofLiteral("0.0.0.0"), InetAddress.ofLiteral("::"))
+                    : List.of(InetAddress.ofLiteral("127.0.0.1"), InetAddress.ofLiteral("::1"));
+        } else {
+            InetAddress literal = literal(host);
+            if (literal == null) {
+                if (options.numericHost()) {
+                    throw new UnknownHostException(host + ": not a numeric address (numericHost was asked for)");
+                }
+                return null;
+            }
+            addresses = List.of(literal);
+        }
+        return toInfos(host, addresses, port, options, null);
+    }
+
+    /** Blocking: asks the system resolver. */
+    static List<AddrInfo> lookup(String host, int port, AddrInfoOptions options) throws UnknownHostException {
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            if (e.getMessage() != null && e.getMessage().contains(host)) {
+                throw e;
+            }
+            UnknownHostException named = new UnknownHostException(host + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+        String canonical = options.canonicalName() && all.length > 0 ? all[0].getCanonicalHostName() : null;
+        return toInfos(host, List.of(all), port, options, canonical);
+    }
+
+    private static List<AddrInfo> toInfos(String host, List<InetAddress> addresses, int port,
+            AddrInfoOptions options, String canonical) throws UnknownHostException {
+        StandardProtocolFamily family = options.family().orElse(null);
+        LinkedHashSet<InetSocketAddress> kept = new LinkedHashSet<>();
+        for (InetAddress a : addresses) {
+            if (family == null || (family == StandardProtocolFamily.INET) == (a instanceof Inet4Address)) {
+                kept.add(new InetSocketAddress(a, port));
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new UnknownHostException((host == null ? "<null host>" : host) + ": no " + family
+                    + " address (the host has " + describe(addresses) + ")");
+        }
+        List<AddrInfo> out = new ArrayList<>();
+        for (InetSocketAddress a : kept) {
+            String name = out.isEmpty() && options.canonicalName() ? (canonical != null ? canonical
+                    : a.getAddress().getHostAddress()) : "";
+            out.add(new AddrInfo(AddrInfo.familyOf(a), a, name));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String describe(List<InetAddress> addresses) {
+        boolean v4 = addresses.stream().anyMatch(a -> a instanceof Inet4Address);
+        boolean v6 = addresses.stream().anyMatch(a -> a instanceof Inet6Address);
+        return v4 && v6 ? "IPv4 and IPv6 addresses" : v4 ? "only IPv4 addresses" : v6 ? "only IPv6 addresses"
+                : "no address";
+    }
+
+    /** Blocking: reverse lookup; the numeric address when the address has no name. */
+    static NameInfo nameInfo(InetSocketAddress address) {
+        return new NameInfo(address.getAddress().getHostName(), address.getPort());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.asyncloop.spi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+
+/**
+ * The socket-file rules of asyncio's {@code create_unix_server}: a stale socket file is removed before binding;
+ * on close the file is deleted only if it is still the one the server made (3.13's {@code cleanup_socket}),
+ * compared by file key (device and inode on Unix).
+ */
+final class UnixSocketFiles {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private UnixSocketFiles() {
+    }
+
+    /** Deletes {@code path} if it is a socket file; any other file is left for bind to fail on. */
+    static void removeStale(Path path) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException absent) {
+            return;
+        }
+        if (isSocket(path, attrs)) {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static boolean isSocket(Path path, BasicFileAttributes attrs) {
+        try {
+            Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            return ((Integer) mode & S_IFMT) == S_IFSOCK;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException noUnixView) {
+            return attrs.isOther();
+        }
+    }
+
+    /** The identity of the file at {@code path} now, or null if unknown. */
+    static Object key(Path path) {
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return attrs.fileKey() != null ? attrs.fileKey() : attrs.creationTime();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Deletes {@code path} if it is still the file whose key was {@code key}; never throws. */
+    static void removeIfSame(Path path, Object key) {
+        if (key == null) {
+            return;
+        }
+        try {
+            if (Objects.equals(key(path), key)) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            ReadinessEventLoop.LOG.log(System.Logger.Level.WARNING,
+                    "could not remove the Unix socket file " + path + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.DatagramProtocol;
+import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.Future;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.MembershipKey;
+import java.nio.channels.spi.SelectorProvider;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The datagram transport's send queue, flow control and receive errors, over a scripted channel. */
+class DatagramSocketTransportTest {
+    private final FakePoller fake = new FakePoller();
+    private final ReadinessEventLoop loop = new ReadinessEventLoop(fake) { };
+    private final ScriptedChannel channel = new ScriptedChannel();
+    private final List<String> events = new ArrayList<>();
+    private final SocketAddress peer = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+
+    @AfterEach
+    void tearDown() {
+        if (!loop.isClosed()) {
+            loop.close();
+        }
+    }
+
+    private void iterate() {
+        loop.stop();
+        loop.runForever();
+    }
+
+    private DatagramTransport open() throws IOException {
+        channel.configureBlocking(false);
+        DatagramProtocol p = new DatagramProtocol() {
+            @Override
+            public void connectionMade(DatagramTransport t) {
+                events.add("made");
+            }
+
+            @Override
+            public void datagramReceived(ByteBuffer data, SocketAddress address) {
+                events.add("datagram " + StandardCharsets.US_ASCII.decode(data));
+            }
+
+            @Override
+            public void errorReceived(Exception e) {
+                events.add("error " + e.getClass().getSimpleName());
+            }
+
+            @Override
+            public void connectionLost(Throwable e) {
+                events.add("lost " + e);
+            }
+
+            @Override
+            public void pauseWriting() {
+                events.add("pause");
+            }
+
+            @Override
+            public void resumeWriting() {
+                events.add("resume");
+            }
+        };
+        Future<Void> waiter = loop.createFuture();
+        DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, p, waiter);
+        assertEquals(List.of(), events, "connectionMade must be scheduled, not called inline");
+        iterate();
+        assertTrue(waiter.isDone());
+        return t;
+    }
+
+    private static ByteBuffer text(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void refusedSendsAreQueuedInOrderWithFlowControlAndDrainedOnWritability() throws IOException {
+        DatagramTransport t = open();
+        t.setWriteBufferLimits(15, 5);
+        channel.full = true;
+        t.sendTo(text("aaaaaaaaaa"), peer);
+        assertEquals(10, t.getWriteBufferSize());
+        ByteBuffer reused = text("bbbbbbbbbb");
+        t.sendTo(reused, peer);
+        assertFalse(reused.hasRemaining(), "the caller's buffer is consumed (copied)");
+        t.sendTo(text("c"), peer);
+        assertEquals(21, t.getWriteBufferSize());
+        assertEquals(List.of("made", "pause"), events);
+        assertTrue(channel.sent.isEmpty());
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("aaaaaaaaaa", "bbbbbbbbbb", "c"), channel.sent);
+        assertEquals(0, t.getWriteBufferSize());
+        assertEquals(List.of("made", "pause", "resume"), events);
+        assertEquals("modify " + Poller.READ, fake.calls.getLast(),
+                "the writer is removed once the queue is empty; only the reader stays");
+    }
+
+    @Test
+    void closeWaitsForTheQueueThenLosesTheConnectionOnce() throws IOException {
+        DatagramTransport t = open();
+        channel.full = true;
+        t.sendTo(text("x"), peer);
+        t.close();
+        t.close();
+        iterate();
+        assertEquals(List.of("made"), events, "connectionLost waits for the queue");
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        iterate();
+        assertEquals(List.of("x"), channel.sent);
+        assertEquals(List.of("made", "lost null"), events);
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void receiveErrorsGoToErrorReceivedAndTheEndpointStaysOpen() throws IOException {
+        DatagramTransport t = open();
+        channel.incoming.add(new PortUnreachableException("icmp"));
+        channel.incoming.add("hello");
+        fake.emit(channel, Poller.READ);
+        iterate();
+        fake.emit(channel, Poller.READ);
+        iterate();
+        assertEquals(List.of("made", "error PortUnreachableException", "datagram hello"), events);
+        assertFalse(t.isClosing());
+    }
+
+    @Test
+    void aSendErrorGoesToErrorReceivedAndDropsOnlyThatDatagram() throws IOException {
+        DatagramTransport t = open();
+        channel.failNext = new PortUnreachableException("icmp");
+        t.sendTo(text("lost"), peer);
+        t.sendTo(text("kept"), peer);
+        assertEquals(List.of("made", "error PortUnreachableException"), events);
+        assertEquals(List.of("kept"), channel.sent);
+        assertSame(false, t.isClosing());
+    }
+
+    /** A DatagramChannel whose sends can be refused or fail, and whose receives are scripted. */
+    static final class ScriptedChannel extends DatagramChannel {
+        final List<String> sent = new ArrayList<>();
+        final ArrayDeque<Object> incoming = new ArrayDeque<>();
+        boolean full;
+        IOException failNext;
+
+        ScriptedChannel() {
+            super(SelectorProvider.provider());
+        }
+
+        @Override
+        public int send(ByteBuffer src, SocketAddress target) throws IOException {
+            if (failNext != null) {
+                IOException e = failNext;
+                failNext = null;
+                throw e;
+            }
+            if (full) {
+                return 0;
+            }
+            int n = src.remaining();
+            sent.add(StandardCharsets.US_ASCII.decode(src).toString());
+            return n;
+        }
+
+        @Override
+        public SocketAddress receive(ByteBuffer dst) throws IOException {
+            Object next = incoming.poll();
+            if (next == null) {
+                return null;
+            }
+            if (next instanceof IOException e) {
+                throw e;
+            }
+            dst.put(((String) next).getBytes(StandardCharsets.US_ASCII));
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), 7);
+        }
+
+        @Override
+        public DatagramChannel bind(SocketAddress local) {
+            return this;
+        }
+
+        @Override
+        public <T> DatagramChannel setOption(SocketOption<T> name, T value) {
+            return this;
+        }
+
+        @Override
+        public <T> T getOption(SocketOption<T> name) {
+            return null;
+        }
+
+        @Override
+        public Set<SocketOption<?>> supportedOptions() {
+            return Set.of();
+        }
+
+        @Override
+        public DatagramSocket socket() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isConnected() {
+            return false;
+        }
+
+        @Override
+        public DatagramChannel connect(SocketAddress remote) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatagramChannel disconnect() {
+            return this;
+        }
+
+        @Override
+        public SocketAddress getRemoteAddress() {
+            return null;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SocketAddress getLocalAddress() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), 6);
+        }
+
+        @Override
+        public MembershipKey join(InetAddress group, NetworkInterface interf) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MembershipKey join(InetAddress group, NetworkInterface interf, InetAddress source) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseSelectableChannel() {
+        }
+
+        @Override
+        protected void implConfigureBlocking(boolean block) {
+        }
+    }
+
+}

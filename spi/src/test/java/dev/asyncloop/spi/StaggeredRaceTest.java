@@ -1,0 +1,146 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.AsyncCallable;
+import dev.asyncloop.CancelledError;
+import dev.asyncloop.ConnectOptions;
+import dev.asyncloop.Connection;
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Transport;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Happy Eyeballs: the staggered race, address interleaving, and createConnection with a delay. */
+class StaggeredRaceTest {
+    private final ReadinessEventLoop loop = newLoop();
+
+    private static ReadinessEventLoop newLoop() {
+        try {
+            return new ReadinessEventLoop(new SelectorPoller()) { };
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        loop.close();
+    }
+
+    @Test
+    void aSlowFirstAttemptIsOvertakenAfterTheDelayAndCancelled() {
+        List<String> log = new ArrayList<>();
+        Exception[] errors = new Exception[2];
+        List<AsyncCallable<String>> attempts = List.of(() -> {
+            log.add("start-0");
+            try {
+                Async.sleep(Duration.ofSeconds(30));
+            } catch (CancelledError e) {
+                log.add("cancelled-0");
+                throw e;
+            }
+            return "slow";
+        }, () -> {
+            log.add("start-1");
+            return "fast";
+        });
+        double start = loop.time();
+        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, Duration.ofMillis(50),
+                errors, r -> log.add("discard-" + r)));
+        double took = loop.time() - start;
+        Future<Void> tick = loop.createFuture();
+        loop.callSoon(() -> loop.callSoon(() -> tick.setResult(null)));
+        loop.runUntilComplete(tick);
+        assertEquals("fast", winner);
+        assertTrue(took >= 0.05, "the second attempt must wait for the delay, took " + took);
+        assertTrue(took < 5, "the second attempt must not wait for the first, took " + took);
+        assertEquals(List.of("start-0", "start-1", "cancelled-0"), log);
+        assertNull(errors[0]);
+    }
+
+    @Test
+    void aFailureStartsTheNextAttemptAtOnceAndAllFailuresAreKept() {
+        Exception[] errors = new Exception[3];
+        List<AsyncCallable<String>> attempts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            attempts.add(() -> {
+                throw new IOException("attempt " + n);
+            });
+        }
+        double start = loop.time();
+        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, Duration.ofSeconds(30),
+                errors, r -> { }));
+        assertNull(winner);
+        assertTrue(loop.time() - start < 5, "a failure must start the next attempt without the delay");
+        for (int i = 0; i < 3; i++) {
+            assertEquals("attempt " + i, errors[i].getMessage());
+        }
+    }
+
+    @Test
+    void interleaveAlternatesFamilies() {
+        InetSocketAddress a6 = new InetSocketAddress(InetAddress.ofLiteral("::1"), 1);
+        InetSocketAddress b6 = new InetSocketAddress(InetAddress.ofLiteral("::2"), 1);
+        InetSocketAddress c6 = new InetSocketAddress(InetAddress.ofLiteral("::3"), 1);
+        InetSocketAddress a4 = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 1);
+        InetSocketAddress b4 = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.2"), 1);
+        List<InetSocketAddress> in = List.of(a6, b6, c6, a4, b4);
+        assertEquals(in, StaggeredRace.interleave(in, 0));
+        assertEquals(List.of(a6, a4, b6, b4, c6), StaggeredRace.interleave(in, 1));
+        assertEquals(List.of(a6, b6, a4, c6, b4), StaggeredRace.interleave(in, 2));
+    }
+
+    @Test
+    void happyEyeballsConnectionSkipsAFailingAddressAndReportsAllWhenEveryOneFails() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        InetSocketAddress closedA = new InetSocketAddress(lo, closedPort());
+        InetSocketAddress closedB = new InetSocketAddress(lo, closedPort());
+        ConnectOptions options = ConnectOptions.builder().happyEyeballsDelay(Duration.ofSeconds(20)).build();
+        Future<List<InetSocketAddress>> both = loop.createFuture();
+        both.setResult(List.of(closedA, closedB));
+        Future<Connection<Protocol>> f = loop.connectTo(() -> new Protocol() { }, both, options, "test");
+        Throwable error = assertThrows(CompletionException.class, () -> loop.runUntilComplete(f)).getCause();
+        assertInstanceOf(ConnectException.class, error);
+        assertTrue(error.getMessage().startsWith("Multiple exceptions: "), error.getMessage());
+        assertEquals(2, error.getSuppressed().length);
+
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(lo, 0));
+            Future<List<InetSocketAddress>> second = loop.createFuture();
+            second.setResult(List.of(closedA, (InetSocketAddress) server.getLocalAddress()));
+            double start = loop.time();
+            Connection<Protocol> c = loop.runUntilComplete(loop.connectTo(() -> new Protocol() { }, second, options,
+                    "test"));
+            assertTrue(loop.time() - start < 10, "the failure of the first attempt must start the second at once");
+            assertEquals(server.getLocalAddress(), c.transport().getExtraInfo(Transport.PEERNAME).orElseThrow());
+            c.transport().abort();
+            Future<Void> tick = loop.createFuture();
+            loop.callSoon(() -> loop.callSoon(() -> tick.setResult(null)));
+            loop.runUntilComplete(tick);
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocketChannel s = ServerSocketChannel.open()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return ((InetSocketAddress) s.getLocalAddress()).getPort();
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.DatagramConnection;
+import dev.asyncloop.DatagramOptions;
+import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.spi.Capability;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Rules N9.x: UDP endpoints (asyncio's create_datagram_endpoint and _SelectorDatagramTransport). */
+abstract class UdpRules extends NetworkGroup {
+    UdpRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @BeforeEach
+    final void requireUdp() {
+        requireCapability(Capability.UDP);
+    }
+
+    static InetSocketAddress ephemeral() {
+        return new InetSocketAddress(LOOPBACK, 0);
+    }
+
+    /** Inside a task: an endpoint bound to an ephemeral loopback port. */
+    final DatagramConnection<RecordingDatagramProtocol> bound(boolean echo) {
+        return Async.await(loop.createDatagramEndpoint(() -> {
+            RecordingDatagramProtocol p = new RecordingDatagramProtocol(loop);
+            p.echo = echo;
+            return p;
+        }, DatagramOptions.builder().localAddress(ephemeral()).build()));
+    }
+
+    static SocketAddress sockname(DatagramTransport t) {
+        return (SocketAddress) t.getExtraInfo(DatagramTransport.SOCKNAME).orElseThrow();
+    }
+
+    @Test
+    @DisplayName("N9.1 datagrams go both ways: datagramReceived gets the bytes and the sender's address")
+    void required_N9_1_roundTrip() {
+        List<Object> out = run("N9.1", () -> {
+            var server = bound(true);
+            var client = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(sockname(server.transport())).build()));
+            client.transport().send(buf(bytes("ping")));
+            Async.await(client.protocol().received(1));
+            List<Object> r = List.of(server.protocol().datagrams.getFirst(), client.protocol().datagrams.getFirst(),
+                    sockname(client.transport()), sockname(server.transport()));
+            client.transport().close();
+            server.transport().close();
+            Async.await(client.protocol().lost);
+            Async.await(server.protocol().lost);
+            return r;
+        });
+        var atServer = (RecordingDatagramProtocol.Received) out.get(0);
+        var atClient = (RecordingDatagramProtocol.Received) out.get(1);
+        assertEquals("ping", atServer.text(), msg("N9.1", "the server got " + atServer + "; check sendTo/receive"));
+        assertEquals(out.get(2), atServer.from(), msg("N9.1", "the sender address was " + atServer.from()
+                + ", the client is bound to " + out.get(2) + "; check datagramReceived gets receive()'s address"));
+        assertEquals("ping", atClient.text(), msg("N9.1", "the echo was " + atClient));
+        assertEquals(out.get(3), atClient.from(), msg("N9.1", "the echo came from " + atClient.from()));
+    }
+
+    @Test
+    @DisplayName("N9.2 connectionMade is scheduled, not called inside the endpoint's creation; the future is done after it")
+    void required_N9_2_connectionMadeScheduled() {
+        List<String> seen = run("N9.2", () -> {
+            List<String> order = new ArrayList<>();
+            var c = Async.await(loop.createDatagramEndpoint(() -> {
+                order.add("factory");
+                loop.callSoon(() -> order.add("scheduled-by-factory"));
+                return new RecordingDatagramProtocol(loop) {
+                    @Override
+                    public void connectionMade(DatagramTransport transport) {
+                        order.add("made");
+                        super.connectionMade(transport);
+                    }
+                };
+            }, DatagramOptions.builder().localAddress(ephemeral()).build()));
+            order.add("returned");
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return order;
+        });
+        assertEquals(List.of("factory", "scheduled-by-factory", "made", "returned"), seen, msg("N9.2",
+                "the order was " + seen + "; check that the transport schedules connectionMade with callSoon and"
+                        + " the waiter completes after it"));
+    }
+
+    @Test
+    @DisplayName("N9.3 exactly one connectionLost(null) after close, a second close and abort; isClosing is true")
+    void required_N9_3_oneConnectionLost() {
+        List<Object> out = run("N9.3", () -> {
+            var c = bound(false);
+            c.transport().close();
+            c.transport().close();
+            c.transport().abort();
+            boolean closing = c.transport().isClosing();
+            Throwable why = Async.await(c.protocol().lost);
+            Async.sleep(Duration.ofMillis(20));
+            List<Object> r = new ArrayList<>();
+            r.add(closing);
+            r.add(why);
+            r.add(List.copyOf(c.protocol().events));
+            return r;
+        });
+        assertEquals(true, out.get(0), msg("N9.3", "isClosing() was false after close(); check the closing flag"));
+        assertNull(out.get(1), msg("N9.3", "connectionLost got " + out.get(1) + " after close()"));
+        assertEquals(List.of("made", "lost"), out.get(2), msg("N9.3", "the events were " + out.get(2)
+                + "; check the connLost counter makes connectionLost happen once"));
+    }
+
+    @Test
+    @DisplayName("N9.4 sendTo on a connected endpoint to another address throws IllegalArgumentException;"
+            + " sendTo(null) unconnected and send() unconnected are refused")
+    void required_N9_4_addressChecks() {
+        run("N9.4", () -> {
+            var server = bound(false);
+            var other = bound(false);
+            var client = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(sockname(server.transport())).build()));
+            assertThrows(IllegalArgumentException.class,
+                    () -> client.transport().sendTo(buf(bytes("x")), sockname(other.transport())),
+                    msg("N9.4", "sendTo another address on a connected endpoint was accepted; check the address"
+                            + " check (asyncio: 'Invalid address')"));
+            client.transport().sendTo(buf(bytes("ok")), sockname(server.transport()));
+            assertThrows(IllegalArgumentException.class, () -> server.transport().sendTo(buf(bytes("x")), null),
+                    msg("N9.4", "sendTo(data, null) on an unconnected endpoint was accepted"));
+            assertThrows(IllegalStateException.class, () -> server.transport().send(buf(bytes("x"))),
+                    msg("N9.4", "send() on an unconnected endpoint was accepted"));
+            Async.await(server.protocol().received(1));
+            for (var c : List.of(server, other, client)) {
+                c.transport().close();
+                Async.await(c.protocol().lost);
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N9.5 extra info: sockname is the bound address, peername the remote one, socket the channel")
+    void required_N9_5_extraInfo() {
+        List<Object> out = run("N9.5", () -> {
+            var server = bound(false);
+            SocketAddress target = sockname(server.transport());
+            var client = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(target).build()));
+            List<Object> r = List.of(target, client.transport().getExtraInfo(DatagramTransport.PEERNAME).orElse("none"),
+                    client.transport().getExtraInfo(DatagramTransport.SOCKET).orElse("none"),
+                    server.transport().getExtraInfo(DatagramTransport.PEERNAME).orElse("none"));
+            client.transport().close();
+            server.transport().close();
+            Async.await(client.protocol().lost);
+            Async.await(server.protocol().lost);
+            return r;
+        });
+        assertEquals(out.get(0), out.get(1), msg("N9.5", "peername was " + out.get(1) + "; check extra info"));
+        assertInstanceOf(DatagramChannel.class, out.get(2), msg("N9.5", "socket was " + out.get(2)));
+        assertEquals("none", out.get(3), msg("N9.5", "an unconnected endpoint has peername " + out.get(3)));
+        assertTrue(((InetSocketAddress) out.get(0)).getPort() > 0, msg("N9.5", "sockname " + out.get(0)
+                + " has no port; check it is read after binding"));
+    }
+
+    @Test
+    @DisplayName("N9.6 an existing channel is taken over: switched to non-blocking, used as the endpoint's socket")
+    void required_N9_6_existingChannel() throws IOException {
+        DatagramChannel mine = track(DatagramChannel.open());
+        mine.bind(ephemeral());
+        String got = run("N9.6", () -> {
+            var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().channel(mine).build()));
+            assertSame(mine, c.transport().getExtraInfo(DatagramTransport.SOCKET).orElse(null),
+                    msg("N9.6", "the transport's socket is not the channel given"));
+            assertFalse(mine.isBlocking(), msg("N9.6", "the channel is still blocking"));
+            var sender = bound(false);
+            sender.transport().sendTo(buf(bytes("to-mine")), mine.getLocalAddress());
+            Async.await(c.protocol().received(1));
+            c.transport().close();
+            sender.transport().close();
+            Async.await(c.protocol().lost);
+            Async.await(sender.protocol().lost);
+            return c.protocol().datagrams.getFirst().text();
+        });
+        assertEquals("to-mine", got, msg("N9.6", "the endpoint received " + got));
+    }
+
+    @Test
+    @DisplayName("N9.7 allowBroadcast sets SO_BROADCAST; reusePort sets SO_REUSEPORT or fails with UnsupportedOperationException")
+    void required_N9_7_socketOptions() {
+        run("N9.7", () -> {
+            var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().localAddress(ephemeral()).allowBroadcast(true).build()));
+            DatagramChannel ch = (DatagramChannel) c.transport().getExtraInfo(DatagramTransport.SOCKET).orElseThrow();
+            assertTrue(ch.getOption(StandardSocketOptions.SO_BROADCAST), msg("N9.7", "SO_BROADCAST is off"));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            Throwable failed = null;
+            DatagramConnection<RecordingDatagramProtocol> r = null;
+            try {
+                r = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                        DatagramOptions.builder().localAddress(ephemeral()).reusePort(true).build()));
+            } catch (RuntimeException e) {
+                failed = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            }
+            if (r != null) {
+                DatagramChannel rc = (DatagramChannel) r.transport().getExtraInfo(DatagramTransport.SOCKET)
+                        .orElseThrow();
+                assertTrue(rc.getOption(StandardSocketOptions.SO_REUSEPORT), msg("N9.7", "SO_REUSEPORT is off"));
+                r.transport().close();
+                Async.await(r.protocol().lost);
+            } else {
+                assertInstanceOf(UnsupportedOperationException.class, failed, msg("N9.7", "reusePort failed with "
+                        + failed + "; check that a missing SO_REUSEPORT is a clear UnsupportedOperationException"));
+                assertTrue(String.valueOf(failed.getMessage()).contains("SO_REUSEPORT"), msg("N9.7",
+                        "the message does not name SO_REUSEPORT: " + failed.getMessage()));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N9.8 sends that the socket takes at once buffer nothing; an empty datagram is delivered")
+    void required_N9_8_immediateSendsAndEmptyDatagram() {
+        List<Object> out = run("N9.8", () -> {
+            var server = bound(false);
+            var client = bound(false);
+            client.transport().sendTo(buf(bytes("a")), sockname(server.transport()));
+            client.transport().sendTo(ByteBuffer.allocate(0), sockname(server.transport()));
+            client.transport().sendTo(buf(bytes("b")), sockname(server.transport()));
+            int buffered = client.transport().getWriteBufferSize();
+            Async.await(server.protocol().received(3));
+            List<Object> r = List.of(buffered, server.protocol().datagrams.stream().map(d -> d.text()).toList());
+            client.transport().close();
+            server.transport().close();
+            Async.await(client.protocol().lost);
+            Async.await(server.protocol().lost);
+            return r;
+        });
+        assertEquals(0, out.get(0), msg("N9.8", "getWriteBufferSize() was " + out.get(0) + " after three small sends"
+                + "; check that sendTo tries the socket first"));
+        assertEquals(List.of("a", "", "b"), out.get(1), msg("N9.8", "received " + out.get(1)
+                + "; check that an empty datagram is sent and delivered, in order"));
+    }
+
+    @Test
+    @DisplayName("N9.9 datagramReceived that throws: reported with transport and protocol; connectionLost gets it")
+    void required_N9_9_datagramReceivedThrows() {
+        expectReports();
+        RuntimeException boom = new IllegalStateException("boom in datagramReceived");
+        Throwable why = run("N9.9", () -> {
+            RecordingDatagramProtocol p = new RecordingDatagramProtocol(loop) {
+                @Override
+                public void datagramReceived(ByteBuffer data, SocketAddress address) {
+                    throw boom;
+                }
+            };
+            var c = Async.await(loop.createDatagramEndpoint(() -> p,
+                    DatagramOptions.builder().localAddress(ephemeral()).build()));
+            var sender = bound(false);
+            sender.transport().sendTo(buf(bytes("x")), sockname(c.transport()));
+            Throwable e = Async.await(p.lost);
+            sender.transport().close();
+            Async.await(sender.protocol().lost);
+            return e;
+        });
+        assertSame(boom, why, msg("N9.9", "connectionLost got " + why + "; check _fatal_error on the receive path"));
+        List<ExceptionContext> r = reports();
+        assertEquals(1, r.size(), msg("N9.9", "expected one report, got " + r));
+        assertSame(boom, r.getFirst().exception().orElse(null), msg("N9.9", "the report carries "
+                + r.getFirst()));
+    }
+
+    @Test
+    @DisplayName("N9.10 a connected endpoint gets ICMP port-unreachable as errorReceived and stays open"
+            + " (optional: the OS must report ICMP errors)")
+    void optional_N9_10_icmpErrorReceived() throws IOException {
+        DatagramChannel probe = DatagramChannel.open();
+        probe.bind(ephemeral());
+        SocketAddress dead = probe.getLocalAddress();
+        probe.close();
+        List<Object> out = run("N9.10", () -> {
+            var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(dead).build()));
+            var error = c.protocol().firstError();
+            for (int i = 0; i < 20 && !error.isDone(); i++) {
+                c.transport().send(buf(bytes("anyone?")));
+                awaitDone(error, Duration.ofMillis(100));
+            }
+            List<Object> r = new ArrayList<>();
+            r.add(error.isDone() ? error.result() : null);
+            r.add(c.transport().isClosing());
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return r;
+        });
+        assertInstanceOf(PortUnreachableException.class, out.get(0), msg("N9.10", "errorReceived got " + out.get(0)
+                + "; check that an IOException of receive on a connected channel goes to errorReceived"));
+        assertEquals(false, out.get(1), msg("N9.10", "the endpoint closed after an ICMP error; check errorReceived"
+                + " does not close the transport"));
+    }
+}
