@@ -117,7 +117,8 @@ public final class StreamReader {
 
     /**
      * Appends {@code data}'s remaining bytes (copied; the position moves to the limit), lets a pending read
-     * complete if it now can, and pauses the transport when the buffer holds more than twice the limit. A
+     * complete if it now can, and pauses the transport when the buffer holds more than twice the limit and no
+     * read is left waiting (a waiting read keeps the transport reading, so that it cannot deadlock). A
      * transport that cannot pause ({@link UnsupportedOperationException}) is forgotten and everything is
      * buffered.
      *
@@ -133,6 +134,9 @@ public final class StreamReader {
         }
         buffer.append(data);
         wakeUp();
+        if (pending != null) {
+            return; // a read still waits: asyncio would resume the transport as that read goes on waiting
+        }
         if (transport != null && !paused && buffer.size() > 2L * limit) {
             try {
                 transport.pauseReading();

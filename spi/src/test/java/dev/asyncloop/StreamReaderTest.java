@@ -268,7 +268,10 @@ class StreamReaderTest extends LoopFixture {
             Future<byte[]> big = r.readExactly(20);
             assertEquals(List.of("pause", "resume", "pause", "resume"), t.calls,
                     "a read that has to wait resumes the transport (no deadlock)");
-            r.feedData(b("0123456789"));
+            r.feedData(b("01234"));
+            assertEquals(List.of("pause", "resume", "pause", "resume"), t.calls,
+                    "11 bytes buffered but the read still waits: no pause");
+            r.feedData(b("56789"));
             assertEquals("9abcdefghi0123456789", s(await(big)));
             return null;
         });

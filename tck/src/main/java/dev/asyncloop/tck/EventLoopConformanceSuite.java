@@ -265,4 +265,13 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(22)
+    @DisplayName("streams")
+    class StreamsGroup extends StreamRules {
+        StreamsGroup() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }
