@@ -1,16 +1,19 @@
 package dev.asyncloop.examples;
 
+import dev.asyncloop.Async;
 import dev.asyncloop.Future;
 import dev.asyncloop.LimitOverrunError;
-import dev.asyncloop.Async;
 import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamReader;
 import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * A line-based chat server written with streams: every line a client sends goes to every other client as
@@ -45,7 +48,7 @@ public final class ChatServer {
      * @param args {@code --host HOST --port PORT}
      */
     public static void main(String[] args) {
-        app().main(args, DEFAULT_PORT);
+        app().runMain(args, DEFAULT_PORT);
     }
 
     /**
@@ -59,7 +62,7 @@ public final class ChatServer {
     }
 
     Future<Server> start(String host, int port) {
-        return Streams.startServer(this::serve, host, port, dev.asyncloop.ServerOptions.defaults(), MAX_LINE);
+        return Streams.startServer(this::serve, host, port, ServerOptions.defaults(), MAX_LINE);
     }
 
     /** One task per client. */
@@ -100,6 +103,11 @@ public final class ChatServer {
                     break; // disconnected as a slow consumer
                 }
             }
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof IOException)) {
+                throw e;
+            }
+            // The client reset the connection: it left, nothing to report.
         } finally {
             String name = clients.remove(writer);
             if (name != null) {

@@ -29,7 +29,7 @@ public final class EchoServer {
      * @param args {@code --host HOST --port PORT}
      */
     public static void main(String[] args) {
-        app().main(args, DEFAULT_PORT);
+        app().runMain(args, DEFAULT_PORT);
     }
 
     /**

@@ -38,7 +38,7 @@ public final class HttpHelloServer {
      * @param args {@code --host HOST --port PORT}
      */
     public static void main(String[] args) {
-        app().main(args, DEFAULT_PORT);
+        app().runMain(args, DEFAULT_PORT);
     }
 
     /**
@@ -69,8 +69,8 @@ public final class HttpHelloServer {
         @Override
         public ByteBuffer getBuffer(int sizeHint) {
             if (!in.hasRemaining()) {
-                // Only a body being skipped or a head over the limit can fill it; both are dealt with in
-                // bufferUpdated, so growing once is enough to make room.
+                // Defensive: bufferUpdated leaves at most MAX_HEAD unparsed bytes (a longer head is refused and a
+                // body is skipped as it arrives), so half of the buffer is always free.
                 ByteBuffer bigger = ByteBuffer.allocate(in.capacity() * 2);
                 in.flip();
                 bigger.put(in);

@@ -66,7 +66,7 @@ public final class ServerApp {
      * @param args the command line
      * @param defaultPort the port without {@code --port}
      */
-    void main(String[] args, int defaultPort) {
+    void runMain(String[] args, int defaultPort) {
         CommandLine cl;
         try {
             cl = CommandLine.parse(args, defaultPort);

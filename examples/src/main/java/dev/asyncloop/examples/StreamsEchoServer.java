@@ -6,6 +6,8 @@ import dev.asyncloop.Server;
 import dev.asyncloop.StreamReader;
 import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
 
 /**
  * TCP echo server written with streams (asyncio's {@code start_server} example): one task per client reads what
@@ -27,7 +29,7 @@ public final class StreamsEchoServer {
      * @param args {@code --host HOST --port PORT}
      */
     public static void main(String[] args) {
-        app().main(args, DEFAULT_PORT);
+        app().runMain(args, DEFAULT_PORT);
     }
 
     /**
@@ -43,7 +45,11 @@ public final class StreamsEchoServer {
         return Streams.startServer(StreamsEchoServer::serve, host, port);
     }
 
-    /** The handler: runs as its own task per connection. */
+    /**
+     * The handler: runs as its own task per connection. A connection error (an {@link IOException}, which
+     * {@code Async.await} wraps in {@link CompletionException} because it is checked) ends it quietly; anything
+     * else is reported by {@code startServer}.
+     */
     static void serve(StreamReader reader, StreamWriter writer) {
         try {
             while (true) {
@@ -54,6 +60,11 @@ public final class StreamsEchoServer {
                 writer.write(data);
                 Async.await(writer.drain());
             }
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof IOException)) {
+                throw e;
+            }
+            return; // the client reset the connection: nothing to report, the transport is already closed
         } finally {
             writer.close();
         }

@@ -69,4 +69,42 @@ class ChatServerTest {
             assertEquals("* bob left", alice.line());
         }
     }
+
+    @Test
+    void resetClientLeavesQuietly() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.asyncloop");
+        java.util.List<String> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler recorder = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(recorder);
+        try (RunningServer server = new RunningServer(ChatServer.app());
+                Client alice = Client.join(server)) {
+            Client mallory = Client.join(server);
+            assertEquals("* guest-2 joined", alice.line());
+            mallory.socket().setSoLinger(true, 0); // close sends RST
+            mallory.close();
+            assertEquals("* guest-2 left", alice.line());
+            alice.say("anyone?");
+            try (Client bob = Client.join(server)) {
+                assertEquals("* guest-3 joined", alice.line());
+                alice.say("hi bob");
+                assertEquals("<guest-1> hi bob", bob.line());
+            }
+        } finally {
+            log.removeHandler(recorder);
+        }
+        assertEquals(java.util.List.of(), logged, "a client's reset was reported");
+    }
 }
