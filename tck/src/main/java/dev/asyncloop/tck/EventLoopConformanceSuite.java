@@ -301,4 +301,12 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Order(22)
+    @DisplayName("streams")
+    class StreamsGroup extends StreamRules {
+        StreamsGroup() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

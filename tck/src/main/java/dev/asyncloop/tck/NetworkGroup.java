@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The base of the networking groups (rules N1-N6): skips unless the loop claims {@link Capability#TCP}, makes
+ * The base of the networking groups (rules N1-N7): skips unless the loop claims {@link Capability#TCP}, makes
  * loopback socket pairs on ephemeral ports, and closes every channel it made after the test.
  */
 abstract class NetworkGroup extends ConformanceGroup {

@@ -1,0 +1,134 @@
+package dev.asyncloop;
+
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * asyncio's {@code StreamReaderProtocol} with its {@code FlowControlMixin}: feeds a {@link StreamReader} from a
+ * transport, tracks write pausing for {@link StreamWriter#drain()}, and, on a server, starts the
+ * {@link ClientConnectedHandler} as a task per connection. Loop thread only.
+ */
+final class StreamProtocol implements Protocol {
+    private final EventLoop loop;
+    private final StreamReader reader;
+    private final ClientConnectedHandler handler;
+    private final Future<Void> closed;
+    private final List<Future<Void>> drainWaiters = new ArrayList<>();
+    private boolean writingPaused;
+    private boolean connectionLost;
+
+    StreamProtocol(EventLoop loop, StreamReader reader, ClientConnectedHandler handler) {
+        this.loop = loop;
+        this.reader = reader;
+        this.handler = handler;
+        this.closed = loop.createFuture();
+    }
+
+    @Override
+    public void connectionMade(Transport transport) {
+        StreamTransport stream = (StreamTransport) transport;
+        reader.setTransport(stream);
+        if (handler == null) {
+            return;
+        }
+        StreamWriter writer = new StreamWriter(stream, this, reader, loop);
+        Task<Void> task = loop.createTask(() -> {
+            handler.handle(reader, writer);
+            return null;
+        });
+        task.addDoneCallback(t -> {
+            if (t.isCancelled()) {
+                stream.close();
+                return;
+            }
+            t.exception().ifPresent(e -> {
+                loop.callExceptionHandler(ExceptionContext.builder("Unhandled exception in client connected handler")
+                        .exception(e).task(task).transport(stream).protocol(this).build());
+                stream.close();
+            });
+        });
+    }
+
+    @Override
+    public void dataReceived(ByteBuffer data) {
+        reader.feedData(data);
+    }
+
+    @Override
+    public boolean eofReceived() {
+        reader.feedEof();
+        return true;
+    }
+
+    @Override
+    public void connectionLost(Throwable exception) {
+        if (exception == null) {
+            reader.feedEof();
+        } else {
+            reader.setException(exception);
+        }
+        if (!closed.isDone()) {
+            if (exception == null) {
+                closed.setResult(null);
+            } else {
+                closed.setException(exception);
+                closed.exception(); // retrieved: nobody has to call waitClosed() to avoid a report
+            }
+        }
+        connectionLost = true;
+        if (!writingPaused) {
+            return;
+        }
+        for (Future<Void> w : takeDrainWaiters()) {
+            if (exception == null) {
+                w.setResult(null);
+            } else {
+                w.setException(exception);
+            }
+        }
+    }
+
+    @Override
+    public void pauseWriting() {
+        writingPaused = true;
+    }
+
+    @Override
+    public void resumeWriting() {
+        writingPaused = false;
+        for (Future<Void> w : takeDrainWaiters()) {
+            w.setResult(null);
+        }
+    }
+
+    private List<Future<Void>> takeDrainWaiters() {
+        List<Future<Void>> live = new ArrayList<>(drainWaiters.size());
+        for (Future<Void> w : drainWaiters) {
+            if (!w.isDone()) {
+                live.add(w);
+            }
+        }
+        drainWaiters.clear();
+        return live;
+    }
+
+    /** asyncio's {@code _drain_helper}: done at once unless paused; failed once the connection is lost. */
+    Future<Void> drainHelper() {
+        Future<Void> f = loop.createFuture();
+        if (connectionLost) {
+            f.setException(new SocketException("Connection lost"));
+        } else if (!writingPaused) {
+            f.setResult(null);
+        } else {
+            drainWaiters.removeIf(Future::isDone);
+            drainWaiters.add(f);
+        }
+        return f;
+    }
+
+    Future<Void> closed() {
+        return closed;
+    }
+}
