@@ -267,7 +267,16 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
-    @Order(31)
+    @Order(22)
+    @DisplayName("streams")
+    class StreamsGroup extends StreamRules {
+        StreamsGroup() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(23)
     @DisplayName("DNS")
     class Dns extends DnsRules {
         Dns() {
@@ -276,7 +285,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
-    @Order(32)
+    @Order(24)
     @DisplayName("UDP")
     class Udp extends UdpRules {
         Udp() {
@@ -285,7 +294,7 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
-    @Order(33)
+    @Order(25)
     @DisplayName("Unix sockets")
     class UnixSockets extends UnixSocketRules {
         UnixSockets() {
@@ -294,18 +303,10 @@ public abstract class EventLoopConformanceSuite {
     }
 
     @Nested
-    @Order(34)
+    @Order(26)
     @DisplayName("sendfile")
     class Sendfile extends SendfileRules {
         Sendfile() {
-            super(EventLoopConformanceSuite.this);
-        }
-    }
-
-    @Order(22)
-    @DisplayName("streams")
-    class StreamsGroup extends StreamRules {
-        StreamsGroup() {
             super(EventLoopConformanceSuite.this);
         }
     }
