@@ -219,7 +219,8 @@ class WaitShieldAsCompletedTest {
         @DisplayName("on timeout the next take raises TimeoutError; pending futures are not cancelled")
         void timeout() {
             run(() -> {
-                Future<String> fast = later(Duration.ofMillis(1), "fast");
+                Future<String> fast = loop.createFuture();
+                loop.callSoon(() -> fast.setResult("fast")); // done before any timer due in the same iteration
                 Task<String> slow = sleeper(LONG, "slow");
                 double start = loop.time();
                 AsCompleted<String> ac = Tasks.asCompleted(List.of(slow, fast), SHORT);
