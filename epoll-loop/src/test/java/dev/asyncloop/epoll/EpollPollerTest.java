@@ -1,0 +1,203 @@
+package dev.asyncloop.epoll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.spi.Poller;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The {@link EpollPoller} on its own: the {@link Poller} contract plus the epoll-specific corners. */
+class EpollPollerTest {
+    private EpollPoller poller;
+    private ServerSocketChannel server;
+    private final List<SocketChannel> open = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws IOException {
+        poller = new EpollPoller();
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2048);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        poller.close();
+        server.close();
+        for (SocketChannel c : open) {
+            c.close();
+        }
+    }
+
+    /** A connected pair, both non-blocking; {@code [0]} client, {@code [1]} accepted. */
+    private SocketChannel[] pair() throws IOException {
+        SocketChannel a = SocketChannel.open(server.getLocalAddress());
+        SocketChannel b = server.accept();
+        a.configureBlocking(false);
+        b.configureBlocking(false);
+        open.add(a);
+        open.add(b);
+        return new SocketChannel[] {a, b};
+    }
+
+    private static void send(SocketChannel to, int bytes) throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(bytes);
+        while (data.hasRemaining()) {
+            to.write(data);
+        }
+    }
+
+    private Map<Object, Integer> pollOnce(long timeoutNanos) throws IOException {
+        Map<Object, Integer> got = new HashMap<>();
+        poller.poll(timeoutNanos, (attachment, ops) -> got.merge(attachment, ops, (x, y) -> x | y));
+        return got;
+    }
+
+    @Test
+    @DisplayName("a readable channel is reported with READ, again on the next poll while unread (level-triggered)")
+    void levelTriggered() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[1], Poller.READ, "b");
+        assertEquals(Map.of(), pollOnce(0), "nothing was sent yet");
+        send(p[0], 10);
+        assertEquals(Map.of("b", Poller.READ), pollOnce(1_000_000_000L));
+        assertEquals(Map.of("b", Poller.READ), pollOnce(0), "unread data must be reported again");
+        p[1].read(ByteBuffer.allocate(100));
+        assertEquals(Map.of(), pollOnce(0), "read data must not be reported again");
+    }
+
+    @Test
+    @DisplayName("WRITE is reported for a writable channel and only what the interest holds")
+    void writeAndModify() throws IOException {
+        SocketChannel[] p = pair();
+        send(p[0], 1);
+        poller.register(p[1], Poller.WRITE, "b");
+        assertEquals(Map.of("b", Poller.WRITE), pollOnce(0));
+        poller.modify(p[1], Poller.READ | Poller.WRITE);
+        assertEquals(Map.of("b", Poller.READ | Poller.WRITE), pollOnce(0));
+        poller.modify(p[1], Poller.READ);
+        assertEquals(Map.of("b", Poller.READ), pollOnce(0));
+    }
+
+    @Test
+    @DisplayName("a peer's close (end of stream) is reported to the reader")
+    void hangupReachesReader() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[1], Poller.READ, "b");
+        p[0].close();
+        assertEquals(Map.of("b", Poller.READ), pollOnce(1_000_000_000L));
+        assertEquals(-1, p[1].read(ByteBuffer.allocate(1)));
+    }
+
+    @Test
+    @DisplayName("a wake-up before the poll makes it return at once, and is drained by it")
+    void wakeupIsStickyAndDrained() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[1], Poller.READ, "b");
+        poller.wakeup();
+        poller.wakeup();
+        long t0 = System.nanoTime();
+        assertEquals(Map.of(), pollOnce(-1));
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the wake-up must end an unbounded poll");
+        t0 = System.nanoTime();
+        assertEquals(Map.of(), pollOnce(20_000_000L));
+        assertTrue(System.nanoTime() - t0 >= 20_000_000L, "a drained wake-up must not end the next poll early");
+    }
+
+    @Test
+    @DisplayName("a wake-up from another thread ends a blocked poll; after close() it is ignored")
+    void wakeupFromAnotherThread() throws Exception {
+        Thread waker = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            poller.wakeup();
+        });
+        assertEquals(Map.of(), pollOnce(-1));
+        waker.join();
+        poller.close();
+        poller.wakeup();
+    }
+
+    @Test
+    @DisplayName("a channel deregistered by an earlier event of the same poll is not reported")
+    void deregisterInsideTheSink() throws IOException {
+        SocketChannel[] p = pair();
+        send(p[0], 1);
+        send(p[1], 1);
+        poller.register(p[0], Poller.READ, p[0]);
+        poller.register(p[1], Poller.READ, p[1]);
+        List<Object> seen = new ArrayList<>();
+        poller.poll(1_000_000_000L, (attachment, ops) -> {
+            seen.add(attachment);
+            poller.deregister(attachment == p[0] ? p[1] : p[0]);
+        });
+        assertEquals(1, seen.size(), "the other channel was deregistered first: " + seen);
+    }
+
+    @Test
+    @DisplayName("a descriptor reused after a watched channel was closed without deregister is watched anew")
+    void reusedDescriptor() throws IOException {
+        SocketChannel[] first = pair();
+        poller.register(first[1], Poller.READ, "old");
+        int fd = EpollNative.fd(first[1]);
+        first[1].close();
+        SocketChannel[] second = pair();
+        Assumptions.assumeTrue(EpollNative.fd(second[0]) == fd || EpollNative.fd(second[1]) == fd,
+                "the kernel did not reuse fd " + fd);
+        SocketChannel reused = EpollNative.fd(second[0]) == fd ? second[0] : second[1];
+        SocketChannel peer = reused == second[0] ? second[1] : second[0];
+        poller.register(reused, Poller.READ, "new");
+        poller.deregister(first[1]);
+        send(peer, 1);
+        assertEquals(Map.of("new", Poller.READ), pollOnce(1_000_000_000L),
+                "deregistering the closed channel must not touch the new one");
+    }
+
+    @Test
+    @DisplayName("register refuses a closed channel, a second registration and a bad interest")
+    void misuse() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[1], Poller.READ, "b");
+        assertThrows(IllegalStateException.class, () -> poller.register(p[1], Poller.READ, "again"));
+        assertThrows(IllegalArgumentException.class, () -> poller.register(p[0], 0, "none"));
+        p[0].close();
+        assertThrows(ClosedChannelException.class, () -> poller.register(p[0], Poller.READ, "closed"));
+    }
+
+    @Test
+    @DisplayName("more ready channels than one poll reports (1024): the next polls report the others")
+    void moreReadyChannelsThanOnePollReports() throws IOException {
+        int n = 1500;
+        for (int i = 0; i < n / 2; i++) {
+            SocketChannel[] p = pair();
+            send(p[0], 1);
+            send(p[1], 1);
+            poller.register(p[0], Poller.READ, p[0]);
+            poller.register(p[1], Poller.READ, p[1]);
+        }
+        Map<Object, Integer> first = pollOnce(1_000_000_000L);
+        assertEquals(1024, first.size(), "one poll reports at most 1024 events");
+        Map<Object, Integer> second = pollOnce(0);
+        java.util.Set<Object> all = new java.util.HashSet<>(first.keySet());
+        all.addAll(second.keySet());
+        assertEquals(n, all.size(), "two polls must have reported every ready channel (level-triggered, "
+                + "reported ones move to the back of the kernel's ready list)");
+    }
+}
