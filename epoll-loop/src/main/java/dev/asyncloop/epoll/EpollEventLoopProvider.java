@@ -4,12 +4,14 @@ import com.google.auto.service.AutoService;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.Capability;
 import dev.asyncloop.spi.EventLoopProvider;
+import dev.asyncloop.spi.ReadinessCapabilities;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Provides {@link EpollEventLoop} under the name {@code epoll}, priority 10 (above {@code nio}), claiming
- * {@link Capability#TCP}. Available on Linux when the JVM opens {@code java.base/sun.nio.ch} to this module;
+ * Provides {@link EpollEventLoop} under the name {@code epoll}, priority 10 (above {@code nio}), claiming what
+ * the readiness base offers here ({@link ReadinessCapabilities#supported()}: {@link Capability#TCP}, UDP,
+ * sendfile, and Unix-domain sockets where the JDK has them). Available on Linux when the JVM opens {@code java.base/sun.nio.ch} to this module;
  * otherwise {@link #unavailabilityCause()} says which of the two is missing (or which JDK internal changed), so
  * {@code -Dasyncloop.loop=epoll} fails with that sentence and a loop chosen by priority is {@code nio}.
  */
@@ -43,7 +45,7 @@ public final class EpollEventLoopProvider implements EventLoopProvider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.TCP);
+        return ReadinessCapabilities.supported();
     }
 
     /**

@@ -4,11 +4,7 @@ import com.google.auto.service.AutoService;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.Capability;
 import dev.asyncloop.spi.EventLoopProvider;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.SocketChannel;
-import java.util.Collections;
-import java.util.EnumSet;
+import dev.asyncloop.spi.ReadinessCapabilities;
 import java.util.Optional;
 import java.util.Set;
 
@@ -43,21 +39,7 @@ public final class NioEventLoopProvider implements EventLoopProvider {
 
     @Override
     public Set<Capability> capabilities() {
-        EnumSet<Capability> caps = EnumSet.of(Capability.TCP, Capability.UDP, Capability.SENDFILE);
-        if (UNIX_SOCKETS) {
-            caps.add(Capability.UNIX_SOCKETS);
-        }
-        return Collections.unmodifiableSet(caps);
-    }
-
-    private static final boolean UNIX_SOCKETS = unixSocketsWork();
-
-    private static boolean unixSocketsWork() {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return probe.isOpen();
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return ReadinessCapabilities.supported();
     }
 
     @Override
