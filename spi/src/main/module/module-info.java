@@ -8,6 +8,7 @@
 module dev.asyncloop {
     requires transitive java.logging;
     requires org.jctools.core;
+    requires jdk.unsupported;
     requires transitive com.google.common;
 
     exports dev.asyncloop;

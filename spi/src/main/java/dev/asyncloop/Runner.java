@@ -23,11 +23,20 @@ import java.util.function.Supplier;
  * variables set by one run are seen by the next. {@link #close()} cancels the tasks still pending and waits for
  * them, reports any that fail other than by cancellation, shuts the default executor down, and closes the loop.
  * Not thread-safe: use a runner from one thread.
+ *
+ * <p><b>Ctrl-C (SIGINT).</b> As asyncio 3.11+: while {@code run} runs, if SIGINT handling is on (see
+ * {@link Builder#handleSigint}; default on only on the thread named {@code "main"}) and the application has not
+ * installed a SIGINT handler of its own, the first SIGINT cancels the main task (handed to the loop thread with
+ * {@link EventLoop#callSoonThreadsafe}); if the task then ends cancelled and {@link Task#uncancel()} reaches 0,
+ * {@code run} throws {@link KeyboardInterrupt} instead of {@link CancelledError}. A second SIGINT during the same
+ * {@code run} restores the previous handler and raises the signal again, ending the JVM as an unhandled Ctrl-C
+ * does (exit status 130, shutdown hooks run). The previous handler is restored when {@code run} returns.
  */
 public final class Runner implements AutoCloseable {
     private final Supplier<? extends EventLoop> loopFactory;
     private final Boolean debug;
     private final Duration executorShutdownTimeout;
+    private final Boolean handleSigint;
     private final Context context = Context.copyCurrent();
     private EventLoop loop;
     private boolean closed;
@@ -36,6 +45,7 @@ public final class Runner implements AutoCloseable {
         this.loopFactory = b.loopFactory;
         this.debug = b.debug;
         this.executorShutdownTimeout = b.executorShutdownTimeout;
+        this.handleSigint = b.handleSigint;
     }
 
     /**
@@ -66,6 +76,8 @@ public final class Runner implements AutoCloseable {
      * @return main's result
      * @throws IllegalStateException if the runner is closed, or a loop already runs on this thread
      *     ("Runner.run() cannot be called from a running event loop")
+     * @throws KeyboardInterrupt if SIGINT handling is on, a SIGINT cancelled the main task and the task ended
+     *     cancelled with {@link Task#uncancel()} reaching 0 (see the class comment)
      */
     public <T> T run(AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
@@ -75,7 +87,20 @@ public final class Runner implements AutoCloseable {
         }
         lazyInit();
         Task<T> task = loop.createTask(Coroutine.of(main), null, context);
-        return loop.runUntilComplete(task);
+        boolean sigint = handleSigint != null ? handleSigint : "main".equals(Thread.currentThread().getName());
+        SigintHandling handling = sigint ? SigintHandling.install(loop, task) : null;
+        try {
+            return loop.runUntilComplete(task);
+        } catch (CancelledError e) {
+            if (handling != null && handling.interrupted() && task.isCancelled() && task.uncancel() == 0) {
+                throw new KeyboardInterrupt(e);
+            }
+            throw e;
+        } finally {
+            if (handling != null) {
+                handling.uninstall();
+            }
+        }
     }
 
     /**
@@ -142,8 +167,22 @@ public final class Runner implements AutoCloseable {
         private Supplier<? extends EventLoop> loopFactory = EventLoops::newEventLoop;
         private Boolean debug;
         private Duration executorShutdownTimeout = Duration.ofSeconds(300);
+        private Boolean handleSigint;
 
         private Builder() {
+        }
+
+        /**
+         * Chooses whether {@link Runner#run} handles SIGINT as described in the {@link Runner} class comment.
+         * Default: on when {@code run} is called on the thread named {@code "main"}, off elsewhere. Even when
+         * on, a SIGINT handler the application installed itself is left in place.
+         *
+         * @param enabled true to handle SIGINT, false to leave the signal alone
+         * @return this
+         */
+        public Builder handleSigint(boolean enabled) {
+            this.handleSigint = enabled;
+            return this;
         }
 
         /**
