@@ -10,12 +10,14 @@ public final class ServerOptions {
     private final boolean reuseAddress;
     private final boolean startServing;
     private final boolean cleanupSocket;
+    private final boolean reusePort;
 
     private ServerOptions(Builder b) {
         this.cleanupSocket = b.cleanupSocket;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
         this.startServing = b.startServing;
+        this.reusePort = b.reusePort;
     }
 
     /**
@@ -55,6 +57,17 @@ public final class ServerOptions {
     }
 
     /**
+     * Tells whether {@code SO_REUSEPORT} is set on the listening sockets, so several sockets (of this or other
+     * loops) can listen on the same port and the kernel spreads connections among them.
+     *
+     * @return the flag (default false); where the platform lacks {@code SO_REUSEPORT}, creating a server with it
+     *     fails with {@link UnsupportedOperationException}
+     */
+    public boolean reusePort() {
+        return reusePort;
+    }
+
+    /**
      * Tells whether the server accepts connections as soon as it is created.
      *
      * @return the flag (default true); when false, call {@link Server#startServing()} or
@@ -77,7 +90,7 @@ public final class ServerOptions {
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
-                + startServing + ", cleanupSocket=" + cleanupSocket + "]";
+                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */
@@ -86,8 +99,20 @@ public final class ServerOptions {
         private boolean reuseAddress = true;
         private boolean startServing = true;
         private boolean cleanupSocket = true;
+        private boolean reusePort;
 
         private Builder() {
+        }
+
+        /**
+         * Sets {@code SO_REUSEPORT} on the listening sockets (TCP only; Unix-domain servers reject it).
+         *
+         * @param reusePort the flag
+         * @return this builder
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
         }
 
         /**

@@ -743,6 +743,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                             : ServerSocketChannel.open(AddrInfo.familyOf(address));
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+                    if (options.reusePort()) {
+                        if (!s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                            throw new UnsupportedOperationException("reusePort: SO_REUSEPORT is not supported on"
+                                    + " this platform; create the server without ServerOptions.reusePort(true)");
+                        }
+                        s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                    }
                     s.configureBlocking(false);
                     s.bind(address, options.backlog());
                 }
@@ -876,6 +883,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
+        if (options.reusePort()) {
+            throw new IllegalArgumentException("reusePort: SO_REUSEPORT does not apply to Unix-domain servers;"
+                    + " create the server without ServerOptions.reusePort(true)");
+        }
         checkClosed();
         return createTask(() -> {
             ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
