@@ -1,0 +1,203 @@
+package dev.asyncloop.nio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.EventLoopGroup;
+import dev.asyncloop.GroupServer;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.ServerOptions;
+import dev.asyncloop.Transport;
+import dev.asyncloop.WriteTransport;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** {@link EventLoopGroup} and {@link GroupServer} over two {@link NioEventLoop}s. */
+class EventLoopGroupTest {
+    private static final long WAIT = 10;
+    private EventLoopGroup group;
+
+    @BeforeEach
+    void start() {
+        group = EventLoopGroup.create(2, NioEventLoop::new);
+    }
+
+    @AfterEach
+    void stop() {
+        group.close();
+    }
+
+    @Test
+    @DisplayName("next() is round-robin from loop 0; submit(i) runs on thread asyncloop-group-<i>")
+    void roundRobinAndThreads() throws Exception {
+        List<EventLoop> loops = group.loops();
+        assertEquals(2, loops.size());
+        assertSame(loops.get(0), group.next());
+        assertSame(loops.get(1), group.next());
+        assertSame(loops.get(0), group.next());
+        for (int i = 0; i < 2; i++) {
+            int index = i;
+            String thread = group.submit(i, () -> {
+                assertSame(loops.get(index), Async.getRunningLoop());
+                return Thread.currentThread().getName();
+            }).get(WAIT, TimeUnit.SECONDS);
+            assertEquals("asyncloop-group-" + i, thread);
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> group.submit(2, () -> null));
+    }
+
+    @Test
+    @DisplayName("submit passes the task's result and exception to the CompletableFuture")
+    void submitResultsAndExceptions() throws Exception {
+        assertEquals(42, group.submit(() -> {
+            Async.sleep(Duration.ofMillis(1));
+            return 42;
+        }).get(WAIT, TimeUnit.SECONDS));
+        IllegalArgumentException boom = new IllegalArgumentException("boom");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> group.submit(() -> {
+            throw boom;
+        }).get(WAIT, TimeUnit.SECONDS));
+        assertSame(boom, e.getCause());
+    }
+
+    @Test
+    @DisplayName("REUSE_PORT: one socket per loop on one ephemeral port; 20 connections all served and echoed")
+    void reusePortEchoServer() throws Exception {
+        Assumptions.assumeTrue(EventLoopGroup.reusePortSupported(), "SO_REUSEPORT not available here");
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+                GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS);
+        assertEquals(2, server.servers().size());
+        int port = server.addresses().getFirst().getPort();
+        for (var s : server.servers()) {
+            assertEquals(port, ((InetSocketAddress) s.sockets().getFirst().getLocalAddress()).getPort());
+        }
+        echo20(server);
+        assertEquals(20, served.values().stream().mapToInt(Integer::intValue).sum(), "served: " + served);
+        server.close();
+        server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("HAND_OFF: loop 0 accepts, connections are spread round-robin over both loops")
+    void handOffEchoServer() throws Exception {
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+                GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS);
+        echo20(server);
+        assertEquals(20, served.values().stream().mapToInt(Integer::intValue).sum(), "served: " + served);
+        assertTrue(served.getOrDefault("asyncloop-group-0", 0) >= 1, "loop 0 served none: " + served);
+        assertTrue(served.getOrDefault("asyncloop-group-1", 0) >= 1, "loop 1 served none: " + served);
+        server.close();
+        server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        assertThrows(java.io.IOException.class, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(server.addresses().getFirst(), 2000);
+            }
+        }, "the listening socket is still open after close()");
+    }
+
+    @Test
+    @DisplayName("the default createServer picks REUSE_PORT where available, HAND_OFF elsewhere")
+    void defaultMode() throws Exception {
+        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", 0,
+                ServerOptions.defaults()).get(WAIT, TimeUnit.SECONDS);
+        assertEquals(EventLoopGroup.reusePortSupported() ? GroupServer.Mode.REUSE_PORT : GroupServer.Mode.HAND_OFF,
+                server.mode());
+        server.close();
+        server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("close() stops and closes every loop, ends every thread, is idempotent, refuses new work")
+    void orderlyClose() throws Exception {
+        Thread t0 = group.submit(0, Thread::currentThread).get(WAIT, TimeUnit.SECONDS);
+        Thread t1 = group.submit(1, Thread::currentThread).get(WAIT, TimeUnit.SECONDS);
+        assertTrue(group.shutdownGracefully(Duration.ofSeconds(WAIT)));
+        assertFalse(t0.isAlive(), "thread of loop 0 still alive");
+        assertFalse(t1.isAlive(), "thread of loop 1 still alive");
+        for (EventLoop loop : group.loops()) {
+            assertTrue(loop.isClosed(), "loop not closed: " + loop);
+        }
+        assertTrue(group.isShutdown());
+        group.close();
+        assertThrows(IllegalStateException.class, () -> group.submit(() -> 1));
+    }
+
+    @Test
+    @DisplayName("create(0) is refused; shutdownGracefully on a loop thread is refused")
+    void misuse() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> EventLoopGroup.create(0, NioEventLoop::new));
+        Throwable e = group.submit(0, () -> {
+            try {
+                group.shutdownGracefully(Duration.ofSeconds(1));
+                return null;
+            } catch (IllegalStateException expected) {
+                return expected;
+            }
+        }).get(WAIT, TimeUnit.SECONDS);
+        assertInstanceOf(IllegalStateException.class, e);
+    }
+
+    private static void echo20(GroupServer server) throws Exception {
+        InetSocketAddress address = server.addresses().getFirst();
+        for (int i = 0; i < 20; i++) {
+            byte[] message = ("hello-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
+            try (Socket s = new Socket()) {
+                s.connect(address, (int) TimeUnit.SECONDS.toMillis(WAIT));
+                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+                OutputStream out = s.getOutputStream();
+                out.write(message);
+                out.flush();
+                InputStream in = s.getInputStream();
+                byte[] back = in.readNBytes(message.length);
+                assertArrayEquals(message, back, "connection " + i + " was not echoed");
+            }
+        }
+    }
+
+    /** Echoes what it receives and counts connections per serving thread. */
+    private static final class Echo implements Protocol {
+        private final Map<String, Integer> served;
+        private WriteTransport transport;
+
+        Echo(Map<String, Integer> served) {
+            this.served = served;
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = (WriteTransport) transport;
+            served.merge(Thread.currentThread().getName(), 1, Integer::sum);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+            copy.put(data).flip();
+            transport.write(copy);
+        }
+    }
+}
