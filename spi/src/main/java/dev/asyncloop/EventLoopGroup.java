@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
+import dev.asyncloop.spi.RunningLoops;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardSocketOptions;
@@ -224,11 +225,13 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @param timeout the bound on the wait for the threads
      * @return true if every thread ended and every loop is closed
-     * @throws IllegalStateException if called from one of the group's loop threads (it would wait for itself)
+     * @throws IllegalStateException if called from one of the group's loops (a callback or task: it would wait
+     *     for itself)
      */
     public boolean shutdownGracefully(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
-        if (threads.contains(Thread.currentThread())) {
+        if (threads.contains(Thread.currentThread())
+                || RunningLoops.current().filter(loops::contains).isPresent()) {
             throw new IllegalStateException("shutdownGracefully() called on the group's own loop thread "
                     + Thread.currentThread().getName() + "; call it from another thread");
         }
