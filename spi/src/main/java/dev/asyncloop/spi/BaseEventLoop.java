@@ -14,11 +14,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +70,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private static final AtomicInteger EXECUTOR_THREADS = new AtomicInteger();
 
     private final MpscUnboundedAtomicArrayQueue<ReadyHandle> ready = new MpscUnboundedAtomicArrayQueue<>(1024);
-    private final PriorityQueue<ScheduledTimer> timers = new PriorityQueue<>();
+    private final TimerHeap timers = new TimerHeap();
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private long timerSequence;
     private int cancelledTimers;
@@ -402,7 +400,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (!ready.isEmpty() || stopping) {
             timeout = 0;
         } else if (!timers.isEmpty()) {
-            timeout = Math.min(Math.max(timers.peek().whenNanos - System.nanoTime(), 0), MAX_POLL_NANOS);
+            timeout = Math.min(Math.max(timers.peekWhen() - System.nanoTime(), 0), MAX_POLL_NANOS);
         } else {
             timeout = -1;
         }
@@ -421,12 +419,8 @@ public abstract class BaseEventLoop implements EventLoop {
         }
 
         long end = System.nanoTime() + 1;
-        while (!timers.isEmpty()) {
-            ScheduledTimer head = timers.peek();
-            if (head.whenNanos - end >= 0) {
-                break;
-            }
-            timers.poll();
+        while (!timers.isEmpty() && timers.peekWhen() - end < 0) {
+            ScheduledTimer head = timers.poll();
             head.scheduled = false;
             ready.offer(head);
         }
@@ -451,16 +445,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private void purgeCancelledTimers() {
         int scheduled = timers.size();
         if (scheduled > MIN_SCHEDULED_TIMER_HANDLES && cancelledTimers * 2 > scheduled) {
-            List<ScheduledTimer> live = new ArrayList<>(scheduled - cancelledTimers);
-            for (ScheduledTimer t : timers) {
-                if (t.isCancelled()) {
-                    t.scheduled = false;
-                } else {
-                    live.add(t);
-                }
-            }
-            timers.clear();
-            timers.addAll(live);
+            timers.removeCancelled();
             cancelledTimers = 0;
         } else {
             while (!timers.isEmpty() && timers.peek().isCancelled()) {
