@@ -404,7 +404,9 @@ public abstract class BaseEventLoop implements EventLoop {
         } else {
             timeout = -1;
         }
-        if (timeout != 0) {
+        // awake is cleared only when the loop may block; a non-blocking iteration skips both volatile writes.
+        boolean mayBlock = timeout != 0;
+        if (mayBlock) {
             awake.set(false);
             if (!ready.isEmpty()) {
                 timeout = 0;
@@ -415,14 +417,18 @@ public abstract class BaseEventLoop implements EventLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("the poller of " + this + " failed", e);
         } finally {
-            awake.set(true);
+            if (mayBlock) {
+                awake.set(true);
+            }
         }
 
-        long end = System.nanoTime() + 1;
-        while (!timers.isEmpty() && timers.peekWhen() - end < 0) {
-            ScheduledTimer head = timers.poll();
-            head.scheduled = false;
-            ready.offer(head);
+        if (!timers.isEmpty()) {
+            long end = System.nanoTime() + 1;
+            while (!timers.isEmpty() && timers.peekWhen() - end < 0) {
+                ScheduledTimer head = timers.poll();
+                head.scheduled = false;
+                ready.offer(head);
+            }
         }
 
         int ntodo = ready.size();
