@@ -304,6 +304,16 @@ public abstract class BaseEventLoop implements EventLoop {
         return h;
     }
 
+    /**
+     * Queues a handle its owner reuses, such as a task's step: {@link #callSoon(Runnable, Context)} without the
+     * handle allocation. Not in debug mode, where every call records its own creation stack. Loop thread only;
+     * the owner queues the handle at most once at a time and never cancels it.
+     */
+    final void callSoonReused(ReadyHandle handle) {
+        checkClosed();
+        ready.offer(handle);
+    }
+
     @Override
     public final TimerHandle callLater(Duration delay, Runnable callback) {
         return callLater(delay, callback, Context.copyCurrent());

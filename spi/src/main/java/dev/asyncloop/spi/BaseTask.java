@@ -51,6 +51,8 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     BaseTask<?> nextUnstarted;
     private final Runnable step = () -> step(null);
     private final Consumer<Future<?>> wakeup = this::wakeup;
+    /** The handle that queues {@code step} after a yield, made at the first one (see {@link #scheduleStep}). */
+    private ReadyHandle stepHandle;
 
     /**
      * Creates a task named {@code Task-N} in a copy of the current context and schedules its first step.
@@ -267,8 +269,22 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             case Coroutine.Awaiting<T>(Future<?> awaited) -> await(awaited);
             case Coroutine.Yielded<T>() -> {
                 suspended();
-                loop.callSoon(step, context);
+                scheduleStep();
             }
+        }
+    }
+
+    /** Schedules the next step; on a {@link BaseEventLoop} through one handle the task keeps for its yields. */
+    private void scheduleStep() {
+        if (loop instanceof BaseEventLoop base && !base.getDebug()) {
+            ReadyHandle h = stepHandle;
+            if (h == null) {
+                h = new ReadyHandle(step, context, List.of());
+                stepHandle = h;
+            }
+            base.callSoonReused(h);
+        } else {
+            loop.callSoon(step, context);
         }
     }
 
