@@ -49,8 +49,8 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     private boolean registered;
     BaseTask<?> previousUnstarted;
     BaseTask<?> nextUnstarted;
-    private final Runnable step = () -> step(null);
-    private final Consumer<Future<?>> wakeup = this::wakeup;
+    /* Made on first use: a task that finishes in its first step needs neither, one that awaits no handle. */
+    private Consumer<Future<?>> wakeup;
     /** The handle that queues {@code step} after a yield, made at the first one (see {@link #scheduleStep}). */
     private ReadyHandle stepHandle;
 
@@ -84,7 +84,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (eagerStart && loop.isRunning()) {
             eagerStart();
         } else {
-            loop.callSoon(step, this.context);
+            loop.callSoon(() -> step(null), this.context);
             if (loop instanceof BaseEventLoop base) {
                 base.tasks.link(this);
                 unstarted = true;
@@ -279,12 +279,12 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (loop instanceof BaseEventLoop base && !base.getDebug()) {
             ReadyHandle h = stepHandle;
             if (h == null) {
-                h = new ReadyHandle(step, context, List.of());
+                h = new ReadyHandle(() -> step(null), context, List.of());
                 stepHandle = h;
             }
             base.callSoonReused(h);
         } else {
-            loop.callSoon(step, context);
+            loop.callSoon(() -> step(null), context);
         }
     }
 
@@ -298,7 +298,12 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             IllegalStateException e = new IllegalStateException("Task cannot await on itself: " + this);
             loop.callSoon(() -> step(e), context);
         } else {
-            awaited.addDoneCallback(wakeup, context);
+            Consumer<Future<?>> w = wakeup;
+            if (w == null) {
+                w = this::wakeup;
+                wakeup = w;
+            }
+            awaited.addDoneCallback(w, context);
             waitingOn = awaited;
             if (mustCancel && awaited.cancel(cancelMessage)) {
                 mustCancel = false;
