@@ -355,9 +355,9 @@ public abstract class BaseEventLoop implements EventLoop {
         if (debug) {
             checkThread();
         }
-        ScheduledTimer timer = new ScheduledTimer(this, whenNanos, timerSequence++, callback, context,
+        ScheduledTimer timer = new ScheduledTimer(this, whenNanos, callback, context,
                 debug ? Debug.creationStack() : List.of());
-        timers.add(timer);
+        timers.add(timer, timerSequence++);
         timer.scheduled = true;
         return timer;
     }

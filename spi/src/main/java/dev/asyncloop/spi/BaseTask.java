@@ -324,7 +324,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     private void suspended() {
         register();
         if (pendingReport == null && logDestroyPending) {
-            pendingReport = new PendingReport(loop, name, number, sourceTraceback());
+            List<StackTraceElement> traceback = sourceTraceback();
+            pendingReport = traceback.isEmpty() ? new PendingReport(loop, name, number)
+                    : new TracedPendingReport(loop, name, number, traceback);
             CLEANER.register(this, pendingReport);
         }
     }
@@ -354,20 +356,25 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         }
     }
 
-    /** The Cleaner action for a task collected while pending. Holds no reference to the task. */
-    private static final class PendingReport implements Runnable {
+    /**
+     * The Cleaner action for a task collected while pending. Holds no reference to the task. One exists per
+     * suspended task, so it carries no creation stack unless there is one (debug mode, {@link TracedPendingReport}).
+     */
+    private static class PendingReport implements Runnable {
         private final EventLoop loop;
         private final String name;
         private final long number;
-        private final List<StackTraceElement> sourceTraceback;
         volatile boolean armed = true;
 
         /* The description is built only if the report is made: most tasks finish, and a string per task costs. */
-        PendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
+        PendingReport(EventLoop loop, String name, long number) {
             this.loop = loop;
             this.name = name;
             this.number = number;
-            this.sourceTraceback = sourceTraceback;
+        }
+
+        List<StackTraceElement> sourceTraceback() {
+            return List.of();
         }
 
         @Override
@@ -375,9 +382,24 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             if (armed) {
                 Debug.reportFromAnyThread(loop, ExceptionContext.builder("Task was destroyed but it is pending!")
                         .extra("task_repr", "Task[" + (name != null ? name : "Task-" + number) + ", pending]")
-                        .sourceTraceback(sourceTraceback)
+                        .sourceTraceback(sourceTraceback())
                         .build());
             }
+        }
+    }
+
+    /** A {@link PendingReport} with the task's creation stack (debug mode). */
+    private static final class TracedPendingReport extends PendingReport {
+        private final List<StackTraceElement> sourceTraceback;
+
+        TracedPendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
+            super(loop, name, number);
+            this.sourceTraceback = sourceTraceback;
+        }
+
+        @Override
+        List<StackTraceElement> sourceTraceback() {
+            return sourceTraceback;
         }
     }
 }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * timers, so sifting compares array elements instead of dereferencing two timer objects per comparison (with
  * 100k timers those were cache misses). Slot {@code i}'s children are {@code 4i+1 .. 4i+4}: a shallower tree
  * than a binary heap, and the four children's keys sit in one or two cache lines. (deadline, sequence) is unique
- * per timer, so every valid heap pops the timers in the same order as {@code PriorityQueue<ScheduledTimer>}.
+ * per timer, so every valid heap pops the timers in the same order. The sequence number lives only here, which
+ * keeps it out of every {@link ScheduledTimer}.
  */
 final class TimerHeap {
     private static final int INITIAL_CAPACITY = 64;
@@ -39,11 +40,17 @@ final class TimerHeap {
         return keys[0];
     }
 
-    void add(ScheduledTimer timer) {
+    /**
+     * Adds a timer.
+     *
+     * @param timer the timer, due at its {@code whenNanos}
+     * @param sequence its scheduling order: unique, increasing with each timer the loop schedules
+     */
+    void add(ScheduledTimer timer, long sequence) {
         if (size == timers.length) {
             grow();
         }
-        siftUp(size++, timer.whenNanos, timer.sequence, timer);
+        siftUp(size++, timer.whenNanos, sequence, timer);
     }
 
     /** Removes and returns the earliest timer, or null when empty. */

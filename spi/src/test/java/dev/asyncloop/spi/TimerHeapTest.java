@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Context;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +20,13 @@ import org.junit.jupiter.api.Test;
 
 class TimerHeapTest {
     private final TestLoop loop = new TestLoop();
-    private long sequence;
+    /** The sequence number each test timer was given, as the loop's counter does. */
+    private final Map<ScheduledTimer, Long> sequences = new IdentityHashMap<>();
+    /** The reference order: deadline by subtraction, then sequence. */
+    private final Comparator<ScheduledTimer> order = (a, b) -> {
+        int c = Long.signum(a.whenNanos - b.whenNanos);
+        return c != 0 ? c : Long.compare(sequences.get(a), sequences.get(b));
+    };
 
     @AfterEach
     void closeLoop() {
@@ -25,9 +34,14 @@ class TimerHeapTest {
     }
 
     private ScheduledTimer timer(long when) {
-        ScheduledTimer t = new ScheduledTimer(loop, when, sequence++, () -> { }, new Context(), List.of());
+        ScheduledTimer t = new ScheduledTimer(loop, when, () -> { }, new Context(), List.of());
         t.scheduled = true;
+        sequences.put(t, (long) sequences.size());
         return t;
+    }
+
+    private void add(TimerHeap heap, ScheduledTimer t) {
+        heap.add(t, sequences.get(t));
     }
 
     @Test
@@ -50,7 +64,7 @@ class TimerHeapTest {
         ScheduledTimer early = timer(-5);
         ScheduledTimer c = timer(10);
         for (ScheduledTimer t : List.of(late, a, b, early, c)) {
-            heap.add(t);
+            add(heap, t);
         }
         assertEquals(5, heap.size());
         assertEquals(-5, heap.peekWhen());
@@ -66,8 +80,8 @@ class TimerHeapTest {
         TimerHeap heap = new TimerHeap();
         ScheduledTimer afterWrap = timer(Long.MIN_VALUE + 5);
         ScheduledTimer beforeWrap = timer(Long.MAX_VALUE - 5);
-        heap.add(afterWrap);
-        heap.add(beforeWrap);
+        add(heap, afterWrap);
+        add(heap, beforeWrap);
         assertSame(beforeWrap, heap.poll(), "MAX_VALUE - 5 is 11 ns before MIN_VALUE + 5 on the nanoTime clock");
         assertSame(afterWrap, heap.poll());
     }
@@ -80,7 +94,7 @@ class TimerHeapTest {
         for (int i = 0; i < 300; i++) {
             ScheduledTimer t = timer((i * 7919L) % 101);
             all.add(t);
-            heap.add(t);
+            add(heap, t);
         }
         List<ScheduledTimer> live = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -95,7 +109,7 @@ class TimerHeapTest {
         for (ScheduledTimer t : all) {
             assertEquals(!t.isCancelled(), t.scheduled, "scheduled flag of " + t);
         }
-        live.sort(null);
+        live.sort(order);
         for (ScheduledTimer expected : live) {
             assertSame(expected, heap.poll());
         }
@@ -107,12 +121,12 @@ class TimerHeapTest {
     void clear() {
         TimerHeap heap = new TimerHeap();
         for (int i = 0; i < 100; i++) {
-            heap.add(timer(i));
+            add(heap, timer(i));
         }
         heap.clear();
         assertTrue(heap.isEmpty());
         assertNull(heap.poll());
-        heap.add(timer(3));
+        add(heap, timer(3));
         assertEquals(1, heap.size());
     }
 
@@ -122,14 +136,14 @@ class TimerHeapTest {
         for (long seed = 1; seed <= 20; seed++) {
             Random random = new Random(seed);
             TimerHeap heap = new TimerHeap();
-            PriorityQueue<ScheduledTimer> model = new PriorityQueue<>();
+            PriorityQueue<ScheduledTimer> model = new PriorityQueue<>(order);
             List<ScheduledTimer> scheduled = new ArrayList<>();
             int deadlineSpread = 1 + random.nextInt(1000);
             for (int step = 0; step < 20_000; step++) {
                 int op = random.nextInt(100);
                 if (op < 50) {
                     ScheduledTimer t = timer(random.nextInt(deadlineSpread) - deadlineSpread / 4);
-                    heap.add(t);
+                    add(heap, t);
                     model.add(t);
                     scheduled.add(t);
                 } else if (op < 75) {
