@@ -136,11 +136,12 @@ final class TimerHeap {
             for (int c = first + 1; c < end; c++) {
                 long cw = keys[2 * c];
                 long cs = keys[2 * c + 1];
-                if (before(cw, cs, bw, bs)) {
-                    best = c;
-                    bw = cw;
-                    bs = cs;
-                }
+                long d = cw - bw;
+                // Non-short-circuit and selects without branches: which child is least is unpredictable.
+                boolean better = d < 0 | (d == 0 & cs < bs);
+                best = better ? c : best;
+                bw = better ? cw : bw;
+                bs = better ? cs : bs;
             }
             if (!before(bw, bs, w, s)) {
                 break;
