@@ -76,15 +76,23 @@ public final class Async {
         }
         EventLoop loop = getRunningLoop();
         Future<T> future = loop.createFuture();
-        TimerHandle timer = loop.callLater(delay, () -> {
-            if (!future.isDone()) {
-                future.setResult(result);
-            }
-        });
+        // One of these exists per sleeping task, so it is kept small: the wake-up captures the result only when
+        // there is one, and runs in the task's own context rather than a copy of it (it reads no variable, and a
+        // task's context is never entered while the task is suspended).
+        Runnable wake = result == null ? () -> setUnlessDone(future, null) : () -> setUnlessDone(future, result);
+        Task<?> task = TaskRegistry.currentTask(loop).orElse(null);
+        TimerHandle timer = task != null ? loop.callLater(delay, wake, task.getContext())
+                : loop.callLater(delay, wake);
         try {
             return await(future);
         } finally {
             timer.cancel();
+        }
+    }
+
+    private static <T> void setUnlessDone(Future<T> future, T result) {
+        if (!future.isDone()) {
+            future.setResult(result);
         }
     }
 

@@ -77,16 +77,22 @@ final class ContinuationEngine extends CoroutineEngine {
         return new ContinuationCoroutine<>(body);
     }
 
-    private static final class ContinuationCoroutine<T> extends EngineCoroutine<T> {
+    /* Runnable is the continuation's entry (run() = runBody()), which saves a bound lambda per coroutine. */
+    private static final class ContinuationCoroutine<T> extends EngineCoroutine<T> implements Runnable {
         private final Object continuation;
 
         ContinuationCoroutine(AsyncCallable<T> body) {
             super(body);
             try {
-                this.continuation = (Object) NEW_CONTINUATION.invokeExact(SCOPE, (Runnable) this::runBody);
+                this.continuation = (Object) NEW_CONTINUATION.invokeExact(SCOPE, (Runnable) this);
             } catch (Throwable e) {
                 throw new IllegalStateException("cannot create a continuation", e);
             }
+        }
+
+        @Override
+        public void run() {
+            runBody();
         }
 
         @Override

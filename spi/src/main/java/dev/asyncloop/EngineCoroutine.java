@@ -91,14 +91,19 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
             return outcome;
         }
         state = SUSPENDED;
-        return suspendedAt;
+        Step<T> step = suspendedAt;
+        suspendedAt = null; // the driver has it; a suspended coroutine need not keep it
+        return step;
     }
 
     /** Runs the body to its end, recording the outcome; engines call it on the body's stack. */
     final void runBody() {
         Step<T> result;
         try {
-            result = new Returned<>(body.call());
+            // The call comes first: "new Returned<>(body.call())" allocates the record before calling, and that
+            // half-built object would stay in every suspended frame.
+            T value = body.call();
+            result = new Returned<>(value);
         } catch (Throwable t) {
             result = new Threw<>(t);
         }

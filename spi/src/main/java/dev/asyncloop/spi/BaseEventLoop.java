@@ -14,11 +14,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +70,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private static final AtomicInteger EXECUTOR_THREADS = new AtomicInteger();
 
     private final MpscUnboundedAtomicArrayQueue<ReadyHandle> ready = new MpscUnboundedAtomicArrayQueue<>(1024);
-    private final PriorityQueue<ScheduledTimer> timers = new PriorityQueue<>();
+    private final TimerHeap timers = new TimerHeap();
     private final AtomicBoolean awake = new AtomicBoolean(true);
     private long timerSequence;
     private int cancelledTimers;
@@ -306,6 +304,16 @@ public abstract class BaseEventLoop implements EventLoop {
         return h;
     }
 
+    /**
+     * Queues a handle its owner reuses, such as a task's step: {@link #callSoon(Runnable, Context)} without the
+     * handle allocation. Not in debug mode, where every call records its own creation stack. Loop thread only;
+     * the owner queues the handle at most once at a time and never cancels it.
+     */
+    final void callSoonReused(ReadyHandle handle) {
+        checkClosed();
+        ready.offer(handle);
+    }
+
     @Override
     public final TimerHandle callLater(Duration delay, Runnable callback) {
         return callLater(delay, callback, Context.copyCurrent());
@@ -347,9 +355,9 @@ public abstract class BaseEventLoop implements EventLoop {
         if (debug) {
             checkThread();
         }
-        ScheduledTimer timer = new ScheduledTimer(this, whenNanos, timerSequence++, callback, context,
+        ScheduledTimer timer = new ScheduledTimer(this, whenNanos, callback, context,
                 debug ? Debug.creationStack() : List.of());
-        timers.add(timer);
+        timers.add(timer, timerSequence++);
         timer.scheduled = true;
         return timer;
     }
@@ -402,11 +410,13 @@ public abstract class BaseEventLoop implements EventLoop {
         if (!ready.isEmpty() || stopping) {
             timeout = 0;
         } else if (!timers.isEmpty()) {
-            timeout = Math.min(Math.max(timers.peek().whenNanos - System.nanoTime(), 0), MAX_POLL_NANOS);
+            timeout = Math.min(Math.max(timers.peekWhen() - System.nanoTime(), 0), MAX_POLL_NANOS);
         } else {
             timeout = -1;
         }
-        if (timeout != 0) {
+        // awake is cleared only when the loop may block; a non-blocking iteration skips both volatile writes.
+        boolean mayBlock = timeout != 0;
+        if (mayBlock) {
             awake.set(false);
             if (!ready.isEmpty()) {
                 timeout = 0;
@@ -417,18 +427,18 @@ public abstract class BaseEventLoop implements EventLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("the poller of " + this + " failed", e);
         } finally {
-            awake.set(true);
+            if (mayBlock) {
+                awake.set(true);
+            }
         }
 
-        long end = System.nanoTime() + 1;
-        while (!timers.isEmpty()) {
-            ScheduledTimer head = timers.peek();
-            if (head.whenNanos - end >= 0) {
-                break;
+        if (!timers.isEmpty()) {
+            long end = System.nanoTime() + 1;
+            while (!timers.isEmpty() && timers.peekWhen() - end < 0) {
+                ScheduledTimer head = timers.poll();
+                head.scheduled = false;
+                ready.offer(head);
             }
-            timers.poll();
-            head.scheduled = false;
-            ready.offer(head);
         }
 
         int ntodo = ready.size();
@@ -451,16 +461,7 @@ public abstract class BaseEventLoop implements EventLoop {
     private void purgeCancelledTimers() {
         int scheduled = timers.size();
         if (scheduled > MIN_SCHEDULED_TIMER_HANDLES && cancelledTimers * 2 > scheduled) {
-            List<ScheduledTimer> live = new ArrayList<>(scheduled - cancelledTimers);
-            for (ScheduledTimer t : timers) {
-                if (t.isCancelled()) {
-                    t.scheduled = false;
-                } else {
-                    live.add(t);
-                }
-            }
-            timers.clear();
-            timers.addAll(live);
+            timers.removeCancelled();
             cancelledTimers = 0;
         } else {
             while (!timers.isEmpty() && timers.peek().isCancelled()) {

@@ -49,8 +49,10 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     private boolean registered;
     BaseTask<?> previousUnstarted;
     BaseTask<?> nextUnstarted;
-    private final Runnable step = () -> step(null);
-    private final Consumer<Future<?>> wakeup = this::wakeup;
+    /* Made on first use: a task that finishes in its first step needs neither, one that awaits no handle. */
+    private Consumer<Future<?>> wakeup;
+    /** The handle that queues {@code step} after a yield, made at the first one (see {@link #scheduleStep}). */
+    private ReadyHandle stepHandle;
 
     /**
      * Creates a task named {@code Task-N} in a copy of the current context and schedules its first step.
@@ -82,7 +84,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (eagerStart && loop.isRunning()) {
             eagerStart();
         } else {
-            loop.callSoon(step, this.context);
+            loop.callSoon(() -> step(null), this.context);
             if (loop instanceof BaseEventLoop base) {
                 base.tasks.link(this);
                 unstarted = true;
@@ -267,8 +269,22 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             case Coroutine.Awaiting<T>(Future<?> awaited) -> await(awaited);
             case Coroutine.Yielded<T>() -> {
                 suspended();
-                loop.callSoon(step, context);
+                scheduleStep();
             }
+        }
+    }
+
+    /** Schedules the next step; on a {@link BaseEventLoop} through one handle the task keeps for its yields. */
+    private void scheduleStep() {
+        if (loop instanceof BaseEventLoop base && !base.getDebug()) {
+            ReadyHandle h = stepHandle;
+            if (h == null) {
+                h = new ReadyHandle(() -> step(null), context, List.of());
+                stepHandle = h;
+            }
+            base.callSoonReused(h);
+        } else {
+            loop.callSoon(() -> step(null), context);
         }
     }
 
@@ -282,7 +298,12 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             IllegalStateException e = new IllegalStateException("Task cannot await on itself: " + this);
             loop.callSoon(() -> step(e), context);
         } else {
-            awaited.addDoneCallback(wakeup, context);
+            Consumer<Future<?>> w = wakeup;
+            if (w == null) {
+                w = this::wakeup;
+                wakeup = w;
+            }
+            awaited.addDoneCallback(w, context);
             waitingOn = awaited;
             if (mustCancel && awaited.cancel(cancelMessage)) {
                 mustCancel = false;
@@ -303,7 +324,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     private void suspended() {
         register();
         if (pendingReport == null && logDestroyPending) {
-            pendingReport = new PendingReport(loop, name, number, sourceTraceback());
+            List<StackTraceElement> traceback = sourceTraceback();
+            pendingReport = traceback.isEmpty() ? new PendingReport(loop, name, number)
+                    : new TracedPendingReport(loop, name, number, traceback);
             CLEANER.register(this, pendingReport);
         }
     }
@@ -333,20 +356,25 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         }
     }
 
-    /** The Cleaner action for a task collected while pending. Holds no reference to the task. */
-    private static final class PendingReport implements Runnable {
+    /**
+     * The Cleaner action for a task collected while pending. Holds no reference to the task. One exists per
+     * suspended task, so it carries no creation stack unless there is one (debug mode, {@link TracedPendingReport}).
+     */
+    private static class PendingReport implements Runnable {
         private final EventLoop loop;
         private final String name;
         private final long number;
-        private final List<StackTraceElement> sourceTraceback;
         volatile boolean armed = true;
 
         /* The description is built only if the report is made: most tasks finish, and a string per task costs. */
-        PendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
+        PendingReport(EventLoop loop, String name, long number) {
             this.loop = loop;
             this.name = name;
             this.number = number;
-            this.sourceTraceback = sourceTraceback;
+        }
+
+        List<StackTraceElement> sourceTraceback() {
+            return List.of();
         }
 
         @Override
@@ -354,9 +382,24 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             if (armed) {
                 Debug.reportFromAnyThread(loop, ExceptionContext.builder("Task was destroyed but it is pending!")
                         .extra("task_repr", "Task[" + (name != null ? name : "Task-" + number) + ", pending]")
-                        .sourceTraceback(sourceTraceback)
+                        .sourceTraceback(sourceTraceback())
                         .build());
             }
+        }
+    }
+
+    /** A {@link PendingReport} with the task's creation stack (debug mode). */
+    private static final class TracedPendingReport extends PendingReport {
+        private final List<StackTraceElement> sourceTraceback;
+
+        TracedPendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
+            super(loop, name, number);
+            this.sourceTraceback = sourceTraceback;
+        }
+
+        @Override
+        List<StackTraceElement> sourceTraceback() {
+            return sourceTraceback;
         }
     }
 }

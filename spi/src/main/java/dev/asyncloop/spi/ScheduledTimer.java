@@ -5,22 +5,20 @@ import dev.asyncloop.TimerHandle;
 import java.util.List;
 
 /**
- * The {@link TimerHandle} of {@link BaseEventLoop}. Ordered by deadline, then by scheduling order, so timers
- * with equal deadlines run first-in first-out. {@code scheduled} is true while the timer sits in the loop's
- * heap; cancelling a scheduled timer tells the loop, which purges cancelled timers lazily.
+ * The {@link TimerHandle} of {@link BaseEventLoop}. The loop's {@link TimerHeap} orders timers by deadline, then
+ * by scheduling order (it keeps the sequence number itself). {@code scheduled} is true while the timer sits in
+ * the heap; cancelling a scheduled timer tells the loop, which purges cancelled timers lazily.
  */
-final class ScheduledTimer extends ReadyHandle implements TimerHandle, Comparable<ScheduledTimer> {
+final class ScheduledTimer extends ReadyHandle implements TimerHandle {
     private final BaseEventLoop loop;
     final long whenNanos;
-    final long sequence;
     boolean scheduled;
 
-    ScheduledTimer(BaseEventLoop loop, long whenNanos, long sequence, Runnable callback, Context context,
+    ScheduledTimer(BaseEventLoop loop, long whenNanos, Runnable callback, Context context,
                    List<StackTraceElement> sourceTraceback) {
         super(callback, context, sourceTraceback);
         this.loop = loop;
         this.whenNanos = whenNanos;
-        this.sequence = sequence;
     }
 
     @Override
@@ -36,12 +34,6 @@ final class ScheduledTimer extends ReadyHandle implements TimerHandle, Comparabl
     @Override
     public double when() {
         return BaseEventLoop.toSeconds(whenNanos);
-    }
-
-    @Override
-    public int compareTo(ScheduledTimer o) {
-        int c = Long.signum(whenNanos - o.whenNanos);
-        return c != 0 ? c : Long.compare(sequence, o.sequence);
     }
 
     @Override
