@@ -206,7 +206,9 @@ class TimeoutTest extends LoopFixture {
     void foreignCancelAndExpiry() {
         run(() -> {
             Task<?> self = current();
-            double when = loop.time() + 0.010;
+            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
+            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
+            double when = loop.time() + 0.250;
             assertThrows(CancelledError.class, () -> Timeout.runAt(when, () -> {
                 loop.callAt(when, () -> self.cancel("foreign"));   // same iteration, after the timeout's timer
                 return Async.sleep(LONG, null);
@@ -252,7 +254,9 @@ class TimeoutTest extends LoopFixture {
     @DisplayName("nested: both expire in the same iteration; only the outer one converts")
     void nestedBothExpireTogether() {
         run(() -> {
-            double when = loop.time() + 0.010;
+            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
+            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
+            double when = loop.time() + 0.250;
             Timeout outer = Timeout.at(when);
             Timeout inner = Timeout.at(when);
             RuntimeException outcome = null;
@@ -304,7 +308,9 @@ class TimeoutTest extends LoopFixture {
     @DisplayName("race: the awaited future completes in the iteration the deadline passes (asyncio: TimeoutError)")
     void expiryInTheIterationTheFutureCompletes() {
         run(() -> {
-            double when = loop.time() + 0.010;
+            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
+            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
+            double when = loop.time() + 0.250;
             Future<String> f = loop.createFuture();
             loop.callAt(when, () -> f.setResult("in time?"));   // runs before the timeout's timer (FIFO)
             assertThrows(TimeoutError.class, () -> Timeout.runAt(when, () -> await(f)));
