@@ -1,6 +1,7 @@
 package dev.asyncloop.spi;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -24,9 +25,10 @@ import java.util.function.Consumer;
  *       {@code OP_WRITE} (the JDK reports {@code OP_WRITE} only for connected sockets, so asking for it while
  *       connecting would spin). Keys that wait with {@code OP_CONNECT} are switched to {@code OP_WRITE} before
  *       each select once their connect is finished, for a writer that stays registered after it.</li>
- *   <li><b>Deregistration</b> cancels the key; a cancelled key stays in the selector until the next select,
- *       so registering the channel again first flushes cancelled keys with a {@code selectNow} whose events
- *       are dropped (readiness is level-triggered: they are reported again).</li>
+ *   <li><b>Deregistration</b> cancels the key and flushes it at once with a {@code selectNow} whose events are
+ *       dropped (readiness is level-triggered: they are reported again), because a channel closed while its
+ *       cancelled key is still in the selector keeps its file descriptor until the next select. Inside a
+ *       poll the flush waits for the next select, and registering the channel again flushes first.</li>
  *   <li><b>Polling</b> uses {@code select(Consumer, timeout)}, which does not use the selected-key set; the
  *       timeout is rounded up to whole milliseconds, so a timer is due when it returns. {@code wakeup} is the
  *       selector's, which is sticky.</li>
@@ -81,6 +83,15 @@ public final class SelectorPoller implements Poller {
         if (key != null) {
             connecting.remove(key);
             key.cancel();
+            if (sink == null) {
+                // Flush now: a channel closed while its cancelled key is still in the selector keeps its file
+                // descriptor (a listening socket keeps accepting) until the next select.
+                try {
+                    selector.selectNow(DROP);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the selector failed while deregistering " + channel, e);
+                }
+            }
         }
     }
 
