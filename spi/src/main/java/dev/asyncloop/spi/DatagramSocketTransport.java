@@ -48,9 +48,7 @@ final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
     private final ArrayDeque<Queued> buffer = new ArrayDeque<>();
     private DatagramProtocol protocol;
     private int bufferSize;
-    private int highWater = WriteTransport.DEFAULT_HIGH_WATER;
-    private int lowWater = WriteTransport.DEFAULT_LOW_WATER;
-    private boolean protocolPaused;
+    private final WriteFlowControl flow;
     private boolean closing;
     private int connLost;
 
@@ -59,6 +57,7 @@ final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
         this.loop = loop;
         this.channel = channel;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.flow = new WriteFlowControl(loop);
         if (channel.isBlocking()) {
             throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
         }
@@ -268,39 +267,19 @@ final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
 
     @Override
     public void setWriteBufferLimits(Integer high, Integer low) {
-        int h = high == null ? (low == null ? WriteTransport.DEFAULT_HIGH_WATER : 4 * low) : high;
-        int l = low == null ? h / 4 : low;
-        if (!(h >= l && l >= 0)) {
-            throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must be >= 0");
-        }
-        highWater = h;
-        lowWater = l;
+        flow.setLimits(high, low);
         maybePauseProtocol();
     }
 
     private void maybePauseProtocol() {
-        if (bufferSize <= highWater || protocolPaused) {
-            return;
-        }
-        protocolPaused = true;
-        try {
-            protocol.pauseWriting();
-        } catch (Exception e) {
-            loop.callExceptionHandler(ExceptionContext.builder("protocol.pauseWriting() failed").exception(e)
-                    .transport(this).protocol(protocol).build());
+        if (flow.pauseNeeded(bufferSize)) {
+            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
         }
     }
 
     private void maybeResumeProtocol() {
-        if (!protocolPaused || bufferSize > lowWater) {
-            return;
-        }
-        protocolPaused = false;
-        try {
-            protocol.resumeWriting();
-        } catch (Exception e) {
-            loop.callExceptionHandler(ExceptionContext.builder("protocol.resumeWriting() failed").exception(e)
-                    .transport(this).protocol(protocol).build());
+        if (flow.resumeNeeded(bufferSize)) {
+            flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
         }
     }
 

@@ -47,9 +47,7 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
     private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
     private Protocol protocol;
     private int bufferSize;
-    private int highWater = DEFAULT_HIGH_WATER;
-    private int lowWater = DEFAULT_LOW_WATER;
-    private boolean protocolPaused;
+    private final WriteFlowControl flow;
     private boolean started;
     private boolean paused;
     private boolean closing;
@@ -63,6 +61,7 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
         this.loop = loop;
         this.channel = channel;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.flow = new WriteFlowControl(loop);
         this.server = server;
         if (channel.isBlocking()) {
             throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
@@ -317,30 +316,18 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
 
     @Override
     public void setWriteBufferLimits(Integer high, Integer low) {
-        int h;
-        int l;
-        if (high == null) {
-            h = low == null ? DEFAULT_HIGH_WATER : 4 * low;
-        } else {
-            h = high;
-        }
-        l = low == null ? h / 4 : low;
-        if (!(h >= l && l >= 0)) {
-            throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must be >= 0");
-        }
-        highWater = h;
-        lowWater = l;
+        flow.setLimits(high, low);
         maybePauseProtocol();
     }
 
     @Override
     public int getWriteBufferHighWater() {
-        return highWater;
+        return flow.highWater();
     }
 
     @Override
     public int getWriteBufferLowWater() {
-        return lowWater;
+        return flow.lowWater();
     }
 
     @Override
@@ -349,28 +336,14 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
     }
 
     private void maybePauseProtocol() {
-        if (bufferSize <= highWater || protocolPaused) {
-            return;
-        }
-        protocolPaused = true;
-        try {
-            protocol.pauseWriting();
-        } catch (Exception e) {
-            loop.callExceptionHandler(ExceptionContext.builder("protocol.pauseWriting() failed").exception(e)
-                    .transport(this).protocol(protocol).build());
+        if (flow.pauseNeeded(bufferSize)) {
+            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
         }
     }
 
     private void maybeResumeProtocol() {
-        if (!protocolPaused || bufferSize > lowWater) {
-            return;
-        }
-        protocolPaused = false;
-        try {
-            protocol.resumeWriting();
-        } catch (Exception e) {
-            loop.callExceptionHandler(ExceptionContext.builder("protocol.resumeWriting() failed").exception(e)
-                    .transport(this).protocol(protocol).build());
+        if (flow.resumeNeeded(bufferSize)) {
+            flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
         }
     }
 
@@ -479,7 +452,7 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
     }
 
     boolean isProtocolPaused() {
-        return protocolPaused;
+        return flow.isPaused();
     }
 
     // ------------------------------------------------------------------ misc
