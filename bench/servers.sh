@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bench/servers.sh: asyncloop's example servers for the shared side-by-side harness (run-anchors.sh).
+#
+# Sourced by run-anchors.sh through EXTRA_SERVERS_FILE; it defines
+#   extra_server_cmd NAME PORT   prints the java command, one argument a line, or returns 1 for an unknown NAME.
+# Names: asyncloop-{nio,epoll}-{proto,streams,http}
+#   proto   = examples EchoServer (Protocol), streams = StreamsEchoServer, http = HttpHelloServer (BufferedProtocol)
+#   nio     = NioEventLoop (-Dasyncloop.loop=nio), epoll = EpollEventLoop (-Dasyncloop.loop=epoll)
+#
+# Example (from the harness directory):
+#   EXTRA_SERVERS_FILE=/path/to/asyncloop/bench/servers.sh SERVERS="netty-nio asyncloop-nio-proto" \
+#     HTTP_SERVERS="asyncloop-nio-http" bash run-anchors.sh
+#
+# On sourcing it builds the jars once (mvn -B -q package dependency:build-classpath -DskipTests
+# -pl examples,epoll-loop -am) and caches the runtime classpath in examples/target/runtime-classpath.txt;
+# SKIP_BUILD=1 (the harness knob) reuses that cache. Nothing in the project's build depends on this file.
+# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"), ASYNCLOOP_JAVA (a java >= 25; default: as bench/run-micro.sh).
+
+ASYNCLOOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ASYNCLOOP_CP_FILE="$ASYNCLOOP_ROOT/examples/target/runtime-classpath.txt"
+
+_asyncloop_java_major() { # the feature version of the java binary $1, or nothing
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
+}
+
+_asyncloop_find_java() {
+    local j
+    for j in "${ASYNCLOOP_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*25*/bin/java; do
+        if [[ -n "$j" && -x "$j" ]] && (( $(_asyncloop_java_major "$j" || echo 0) >= 25 )); then
+            echo "$j"; return 0
+        fi
+    done
+    echo "bench/servers.sh: no JDK 25 found (set ASYNCLOOP_JAVA or install one under /usr/lib/jvm/*25*)" >&2
+    return 1
+}
+
+_asyncloop_build() {
+    echo "bench/servers.sh: building asyncloop examples + epoll-loop in $ASYNCLOOP_ROOT" >&2
+    (cd "$ASYNCLOOP_ROOT" && mvn -B -q package dependency:build-classpath -DskipTests -pl examples,epoll-loop -am \
+        -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime >&2)
+}
+
+# examples jar + its runtime dependencies (spi, nio loop, jctools, guava) + the epoll loop jar; the dependency
+# plugin's runtime list also carries test-scoped JUnit jars, which are dropped.
+_asyncloop_classpath() {
+    local jars=("$ASYNCLOOP_ROOT"/examples/target/asyncloop-examples-*.jar "$ASYNCLOOP_ROOT"/epoll-loop/target/asyncloop-epoll-*.jar)
+    local dep
+    dep="$(tr ':' '\n' <"$ASYNCLOOP_CP_FILE" | grep -Ev '/(junit|opentest4j|apiguardian)' | paste -sd:)"
+    printf '%s:%s:%s\n' "${jars[0]}" "${jars[1]}" "$dep"
+}
+
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$ASYNCLOOP_CP_FILE" ]]; then
+    _asyncloop_build || echo "bench/servers.sh: build failed; asyncloop servers will be skipped" >&2
+fi
+ASYNCLOOP_JAVA_BIN="$(_asyncloop_find_java || true)"
+
+extra_server_cmd() {
+    local name="$1" port="$2" loop kind main
+    [[ "$name" =~ ^asyncloop-(nio|epoll)-(proto|streams|http)$ ]] || return 1
+    loop="${BASH_REMATCH[1]}" kind="${BASH_REMATCH[2]}"
+    case "$kind" in
+        proto)   main=dev.asyncloop.examples.EchoServer ;;
+        streams) main=dev.asyncloop.examples.StreamsEchoServer ;;
+        http)    main=dev.asyncloop.examples.HttpHelloServer ;;
+    esac
+    [[ -n "$ASYNCLOOP_JAVA_BIN" && -f "$ASYNCLOOP_CP_FILE" ]] || return 1
+    local args=("$ASYNCLOOP_JAVA_BIN")
+    # shellcheck disable=SC2206  # a word list on purpose
+    args+=(${ASYNCLOOP_HEAP:--Xms512m -Xmx512m})
+    args+=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -Dasyncloop.coroutines=continuation)
+    [[ "$loop" == epoll ]] && args+=(--add-opens=java.base/sun.nio.ch=ALL-UNNAMED)
+    args+=("-Dasyncloop.loop=$loop" -cp "$(_asyncloop_classpath)" "$main" --host 127.0.0.1 --port "$port")
+    printf '%s\n' "${args[@]}"
+}
