@@ -137,6 +137,15 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
      */
     static List<StackTraceElement> bodyFrames(StackTraceElement[] frames) {
         int first = 0;
+        for (int i = 0; i < frames.length; i++) {
+            // Cut right below the engine's suspend: whatever the parking machinery above it is doing (it may
+            // still be handing control back when the stack is read), the body's frames start under it.
+            if (frames[i].getClassName().equals(EngineCoroutine.class.getName())
+                    && frames[i].getMethodName().equals("suspend")) {
+                first = i + 1;
+                break;
+            }
+        }
         while (first < frames.length && isEngineFrame(frames[first])) {
             first++;
         }
@@ -150,7 +159,8 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
 
     private static boolean isEngineFrame(StackTraceElement frame) {
         String c = frame.getClassName();
-        return c.startsWith("jdk.internal.vm.") || c.startsWith("java.util.concurrent.locks.")
+        return c.startsWith("jdk.internal.vm.") || c.startsWith("jdk.internal.misc.")
+                || c.startsWith("java.util.concurrent.locks.")
                 || c.startsWith("java.lang.VirtualThread") || c.equals("java.lang.Thread") || c.startsWith("java.lang.System$")
                 || c.startsWith(EngineCoroutine.class.getName()) || c.startsWith(ContinuationEngine.class.getName())
                 || c.startsWith(VirtualThreadEngine.class.getName()) || c.equals(Async.class.getName());
