@@ -2,9 +2,7 @@ package dev.asyncloop.spi;
 
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.DatagramTransport;
-import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
-import dev.asyncloop.WriteTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -13,10 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * asyncio's {@code _SelectorDatagramTransport}: a UDP endpoint of a {@link ReadinessEventLoop}. Loop thread only.
@@ -35,41 +30,23 @@ import java.util.Optional;
  *       scheduled, then the channel is closed.</li>
  * </ul>
  */
-final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
+final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> implements DatagramTransport {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
     private record Queued(ByteBuffer data, SocketAddress address) {
     }
 
-    private final ReadinessEventLoop loop;
-    private final DatagramChannel channel;
     private final SocketAddress remote;
-    private final Map<String, Object> extra = new HashMap<>();
     private final ArrayDeque<Queued> buffer = new ArrayDeque<>();
     private DatagramProtocol protocol;
-    private int bufferSize;
-    private final WriteFlowControl flow;
-    private boolean closing;
-    private int connLost;
 
     DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, DatagramProtocol protocol,
             Future<Void> waiter) throws IOException {
-        this.loop = loop;
-        this.channel = channel;
+        super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.flow = new WriteFlowControl(loop);
-        if (channel.isBlocking()) {
-            throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
-        }
         this.remote = channel.getRemoteAddress();
-        extra.put(SOCKET, channel);
-        if (remote != null) {
-            extra.put(PEERNAME, remote);
-        }
-        SocketAddress local = channel.getLocalAddress();
-        if (local != null) {
-            extra.put(SOCKNAME, local);
-        }
+        putIfPresent(PEERNAME, remote);
+        putIfPresent(SOCKNAME, channel.getLocalAddress());
         loop.transportOpened(channel, this);
         loop.callSoon(() -> start(waiter));
     }
@@ -260,101 +237,39 @@ final class DatagramSocketTransport implements DatagramTransport, ChannelOwner {
         }
     }
 
-    @Override
-    public int getWriteBufferSize() {
-        return bufferSize;
-    }
+    // ------------------------------------------------------------------ hooks of ReadinessTransport (closing)
 
     @Override
-    public void setWriteBufferLimits(Integer high, Integer low) {
-        flow.setLimits(high, low);
-        maybePauseProtocol();
-    }
-
-    private void maybePauseProtocol() {
-        if (flow.pauseNeeded(bufferSize)) {
-            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
-        }
-    }
-
-    private void maybeResumeProtocol() {
-        if (flow.resumeNeeded(bufferSize)) {
-            flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
-        }
-    }
-
-    // ------------------------------------------------------------------ closing
-
-    @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        loop.removeReaderHandle(channel);
-        if (buffer.isEmpty()) {
-            connLost++;
-            loop.removeWriterHandle(channel);
-            loop.callSoon(() -> callConnectionLost(null));
-        }
+    boolean bufferIsEmpty() {
+        return buffer.isEmpty();
     }
 
     @Override
-    public void abort() {
-        forceClose(null);
+    void clearBuffer() {
+        buffer.clear();
     }
 
     @Override
-    public boolean isClosing() {
-        return closing;
+    Object protocolForReports() {
+        return protocol;
     }
 
-    /** asyncio's {@code _fatal_error}: reports non-I/O errors, then closes at once with {@code e}. */
-    private void fatalError(Throwable e, String message) {
-        if (e instanceof IOException) {
-            if (loop.getDebug()) {
-                ReadinessEventLoop.LOG.log(Level.DEBUG, message + " " + this, e);
-            }
-        } else {
-            loop.callExceptionHandler(ExceptionContext.builder(message).exception(e).transport(this)
-                    .protocol(protocol).build());
-        }
-        forceClose(e);
+    @Override
+    void pauseProtocolWriting() {
+        protocol.pauseWriting();
     }
 
-    private void forceClose(Throwable e) {
-        if (connLost > 0) {
-            return;
-        }
-        if (!buffer.isEmpty()) {
-            buffer.clear();
-            bufferSize = 0;
-            loop.removeWriterHandle(channel);
-        }
-        if (!closing) {
-            closing = true;
-            loop.removeReaderHandle(channel);
-        }
-        connLost++;
-        loop.callSoon(() -> callConnectionLost(e));
+    @Override
+    void resumeProtocolWriting() {
+        protocol.resumeWriting();
     }
 
-    private void callConnectionLost(Throwable e) {
-        try {
-            protocol.connectionLost(e);
-        } finally {
-            loop.forget(channel);
-            ReadinessEventLoop.closeQuietly(channel);
-            loop.transportGone(channel, this);
-        }
+    @Override
+    void protocolConnectionLost(Throwable e) {
+        protocol.connectionLost(e);
     }
 
     // ------------------------------------------------------------------ misc
-
-    @Override
-    public Optional<Object> getExtraInfo(String key) {
-        return Optional.ofNullable(extra.get(Objects.requireNonNull(key, "key")));
-    }
 
     @Override
     public void setProtocol(DatagramProtocol protocol) {

@@ -1,21 +1,16 @@
 package dev.asyncloop.spi;
 
 import dev.asyncloop.BufferedProtocol;
-import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * asyncio's {@code _SelectorSocketTransport}: a TCP connection of a {@link ReadinessEventLoop}. Loop thread
@@ -36,37 +31,24 @@ import java.util.Optional;
  *       A callback that throws closes the transport through {@link #fatalError}.</li>
  * </ul>
  */
-final class SocketTransport implements StreamTransport, ChannelOwner {
+final class SocketTransport extends ReadinessTransport<SocketChannel> implements StreamTransport {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final int MAX_GATHER = 64;
 
-    private final ReadinessEventLoop loop;
-    private final SocketChannel channel;
     private final ReadinessServer server;
-    private final Map<String, Object> extra = new HashMap<>();
     private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
     private Protocol protocol;
-    private int bufferSize;
-    private final WriteFlowControl flow;
     private boolean started;
     private boolean paused;
-    private boolean closing;
     private boolean eof;
     private boolean readEof;
-    private int connLost;
     private Future<Void> emptyWaiter;
 
     SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol, Future<Void> waiter,
             ReadinessServer server) throws IOException {
-        this.loop = loop;
-        this.channel = channel;
+        super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.flow = new WriteFlowControl(loop);
         this.server = server;
-        if (channel.isBlocking()) {
-            throw new IllegalArgumentException("channel " + channel + " is in blocking mode");
-        }
-        extra.put(SOCKET, channel);
         putIfPresent(PEERNAME, channel.getRemoteAddress());
         putIfPresent(SOCKNAME, channel.getLocalAddress());
         try {
@@ -79,12 +61,6 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
             server.attach(this);
         }
         loop.callSoon(() -> start(waiter));
-    }
-
-    private void putIfPresent(String key, SocketAddress value) {
-        if (value != null) {
-            extra.put(key, value);
-        }
     }
 
     private void start(Future<Void> waiter) {
@@ -315,12 +291,6 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
     }
 
     @Override
-    public void setWriteBufferLimits(Integer high, Integer low) {
-        flow.setLimits(high, low);
-        maybePauseProtocol();
-    }
-
-    @Override
     public int getWriteBufferHighWater() {
         return flow.highWater();
     }
@@ -330,95 +300,49 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
         return flow.lowWater();
     }
 
-    @Override
-    public int getWriteBufferSize() {
-        return bufferSize;
-    }
-
-    private void maybePauseProtocol() {
-        if (flow.pauseNeeded(bufferSize)) {
-            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
-        }
-    }
-
-    private void maybeResumeProtocol() {
-        if (flow.resumeNeeded(bufferSize)) {
-            flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
-        }
-    }
-
-    // ------------------------------------------------------------------ closing
+    // ------------------------------------------------------------------ hooks of ReadinessTransport (closing)
 
     @Override
-    public void close() {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        loop.removeReaderHandle(channel);
-        if (buffer.isEmpty()) {
-            connLost++;
-            loop.removeWriterHandle(channel);
-            loop.callSoon(() -> callConnectionLost(null));
-        }
+    boolean bufferIsEmpty() {
+        return buffer.isEmpty();
     }
 
     @Override
-    public void abort() {
-        forceClose(null);
+    void clearBuffer() {
+        buffer.clear();
     }
 
     @Override
-    public boolean isClosing() {
-        return closing;
+    Object protocolForReports() {
+        return protocol;
     }
 
-    /**
-     * asyncio's {@code _fatal_error}: reports {@code e} with this transport and its protocol, unless it is an
-     * I/O error of the socket (a reset peer is not a bug), then closes at once with {@code e}.
-     */
-    void fatalError(Throwable e, String message) {
-        if (e instanceof IOException) {
-            if (loop.getDebug()) {
-                ReadinessEventLoop.LOG.log(Level.DEBUG, message + " " + this, e);
-            }
-        } else {
-            loop.callExceptionHandler(ExceptionContext.builder(message).exception(e).transport(this)
-                    .protocol(protocol).build());
-        }
-        forceClose(e);
+    @Override
+    void pauseProtocolWriting() {
+        protocol.pauseWriting();
     }
 
-    private void forceClose(Throwable e) {
-        if (connLost > 0) {
-            return;
-        }
+    @Override
+    void resumeProtocolWriting() {
+        protocol.resumeWriting();
+    }
+
+    @Override
+    void protocolConnectionLost(Throwable e) {
+        protocol.connectionLost(e);
+    }
+
+    @Override
+    void beforeForceClose(Throwable e) {
         if (emptyWaiter != null && !emptyWaiter.isDone()) {
             emptyWaiter.setException(new java.net.SocketException("Connection is closed by peer"));
         }
-        if (!buffer.isEmpty()) {
-            buffer.clear();
-            bufferSize = 0;
-            loop.removeWriterHandle(channel);
-        }
-        if (!closing) {
-            closing = true;
-            loop.removeReaderHandle(channel);
-        }
-        connLost++;
-        loop.callSoon(() -> callConnectionLost(e));
     }
 
-    private void callConnectionLost(Throwable e) {
-        try {
-            protocol.connectionLost(e);
-        } finally {
-            loop.forget(channel);
-            ReadinessEventLoop.closeQuietly(channel);
-            loop.transportGone(channel, this);
-            if (server != null) {
-                server.detach(this);
-            }
+    @Override
+    void afterConnectionLost() {
+        if (server != null) {
+            server.detach(this);
         }
     }
 
@@ -456,11 +380,6 @@ final class SocketTransport implements StreamTransport, ChannelOwner {
     }
 
     // ------------------------------------------------------------------ misc
-
-    @Override
-    public Optional<Object> getExtraInfo(String key) {
-        return Optional.ofNullable(extra.get(Objects.requireNonNull(key, "key")));
-    }
 
     @Override
     public void setProtocol(Protocol protocol) {
