@@ -3,6 +3,7 @@ package dev.asyncloop.examples;
 import dev.asyncloop.Async;
 import dev.asyncloop.Future;
 import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamReader;
 import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
@@ -41,8 +42,11 @@ public final class StreamsEchoServer {
         return new ServerApp("StreamsEchoServer", StreamsEchoServer::start);
     }
 
+    /** Bytes asked for per read, and the readers' limit: asyncio's {@code start_server} echo uses the same. */
+    static final int CHUNK = 256 * 1024;
+
     static Future<Server> start(String host, int port) {
-        return Streams.startServer(StreamsEchoServer::serve, host, port);
+        return Streams.startServer(StreamsEchoServer::serve, host, port, ServerOptions.defaults(), CHUNK);
     }
 
     /**
@@ -53,7 +57,7 @@ public final class StreamsEchoServer {
     static void serve(StreamReader reader, StreamWriter writer) {
         try {
             while (true) {
-                byte[] data = Async.await(reader.read(16 * 1024));
+                byte[] data = Async.await(reader.read(CHUNK));
                 if (data.length == 0) {
                     break; // end of stream
                 }
