@@ -48,10 +48,29 @@ public final class EventLoopGroup implements AutoCloseable {
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < loops.size(); i++) {
             EventLoop loop = loops.get(i);
-            ts.add(Thread.ofPlatform().name("asyncloop-group-" + i).unstarted(loop::runForever));
+            ts.add(Thread.ofPlatform().name("asyncloop-group-" + i).unstarted(() -> runThenFinish(loop)));
         }
         this.threads = List.copyOf(ts);
         threads.forEach(Thread::start);
+    }
+
+    /**
+     * A loop thread's body: runs the loop until it is stopped, then, as {@link Runner#close()} does, cancels the
+     * tasks still pending and lets them finish (their {@code finally} blocks run), shuts the default executor
+     * down and closes the loop. A task that keeps running after its cancellation keeps the thread alive, which
+     * {@link #shutdownGracefully} reports by returning false.
+     */
+    private static void runThenFinish(EventLoop loop) {
+        try {
+            loop.runForever();
+        } finally {
+            try {
+                LeftoverTasks.cancelAndAwait(loop, "unhandled exception during EventLoopGroup shutdown");
+                loop.runUntilComplete(loop.shutdownDefaultExecutor(DEFAULT_SHUTDOWN_TIMEOUT));
+            } finally {
+                loop.close();
+            }
+        }
     }
 
     /**
@@ -219,12 +238,15 @@ public final class EventLoopGroup implements AutoCloseable {
     }
 
     /**
-     * Stops every loop (through {@link EventLoop#callSoonThreadsafe}), waits up to {@code timeout} in all for
-     * their threads to end, and closes every loop whose thread ended. Tasks still pending are dropped with their
-     * loop. Idempotent: later calls wait again for threads still running and close what they can.
+     * Stops every loop (through {@link EventLoop#callSoonThreadsafe}) and waits up to {@code timeout} in all for
+     * their threads to end. Each loop thread, once its loop stops, cancels the tasks still pending and runs the
+     * loop until they are done (so their {@code finally} blocks and try-with-resources run, as with
+     * {@link Runner#close()}), shuts the loop's default executor down and closes the loop. Idempotent: later
+     * calls wait again for threads still running.
      *
      * @param timeout the bound on the wait for the threads
-     * @return true if every thread ended and every loop is closed
+     * @return true if every thread ended and every loop is closed; false if a thread is still running after
+     *     {@code timeout} (a callback blocks its loop, or a task keeps going after its cancellation)
      * @throws IllegalStateException if called from one of the group's loops (a callback or task: it would wait
      *     for itself)
      */

@@ -2,9 +2,7 @@ package dev.asyncloop;
 
 import dev.asyncloop.spi.EventLoops;
 import dev.asyncloop.spi.RunningLoops;
-import dev.asyncloop.spi.TaskRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -116,7 +114,7 @@ public final class Runner implements AutoCloseable {
             return;
         }
         try {
-            cancelAllTasks();
+            LeftoverTasks.cancelAndAwait(loop, "unhandled exception during Runner shutdown");
             loop.runUntilComplete(loop.shutdownDefaultExecutor(executorShutdownTimeout));
         } finally {
             loop.close();
@@ -132,33 +130,6 @@ public final class Runner implements AutoCloseable {
             if (debug != null) {
                 loop.setDebug(debug);
             }
-        }
-    }
-
-    private void cancelAllTasks() {
-        List<Task<?>> tasks = List.copyOf(TaskRegistry.allTasks(loop));
-        if (tasks.isEmpty()) {
-            return;
-        }
-        for (Task<?> t : tasks) {
-            t.cancel();
-        }
-        Future<Void> all = loop.createFuture();
-        int[] remaining = {tasks.size()};
-        for (Task<?> t : tasks) {
-            t.addDoneCallback(f -> {
-                if (--remaining[0] == 0 && !all.isDone()) {
-                    all.setResult(null);
-                }
-            });
-        }
-        loop.runUntilComplete(all);
-        for (Task<?> t : tasks) {
-            if (t.isCancelled()) {
-                continue;
-            }
-            t.exception().ifPresent(e -> loop.callExceptionHandler(ExceptionContext
-                    .builder("unhandled exception during Runner shutdown").exception(e).task(t).build()));
         }
     }
 

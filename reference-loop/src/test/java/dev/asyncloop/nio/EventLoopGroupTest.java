@@ -145,6 +145,36 @@ class EventLoopGroupTest {
     }
 
     @Test
+    @DisplayName("shutdown cancels the tasks still pending on each loop and lets their finally blocks run first")
+    void shutdownCancelsPendingTasks() throws Exception {
+        java.util.concurrent.CompletableFuture<String> finallyRan = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch sleeping = new java.util.concurrent.CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            int index = i;
+            group.loops().get(i).callSoonThreadsafe(() -> group.loops().get(index).createTask(() -> {
+                sleeping.countDown();
+                try {
+                    Async.sleep(Duration.ofHours(1));
+                } catch (dev.asyncloop.CancelledError e) {
+                    if (index == 1) {
+                        finallyRan.complete("cancelled on loop " + index
+                                + ", loop closed: " + group.loops().get(index).isClosed());
+                    }
+                    throw e;
+                }
+                return null;
+            }));
+        }
+        assertTrue(sleeping.await(WAIT, TimeUnit.SECONDS), "the tasks did not start");
+        assertTrue(group.shutdownGracefully(Duration.ofSeconds(WAIT)));
+        assertEquals("cancelled on loop 1, loop closed: false", finallyRan.getNow("not cancelled"),
+                "a pending task must be cancelled, on its still open loop, before shutdown returns");
+        for (EventLoop loop : group.loops()) {
+            assertTrue(loop.isClosed(), "loop not closed: " + loop);
+        }
+    }
+
+    @Test
     @DisplayName("create(0) is refused; shutdownGracefully from a task of the group is refused")
     void misuse() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> EventLoopGroup.create(0, NioEventLoop::new));
