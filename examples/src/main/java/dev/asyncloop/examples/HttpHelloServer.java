@@ -6,10 +6,8 @@ import dev.asyncloop.Future;
 import dev.asyncloop.Server;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A minimal HTTP/1.1 server written with a {@link BufferedProtocol} (the transport reads straight into the
@@ -26,7 +24,6 @@ public final class HttpHelloServer {
     /** The port without {@code --port}. */
     public static final int DEFAULT_PORT = 8080;
     static final int MAX_HEAD = 8 * 1024;
-    private static final String CLOSE = "Connection: close\r\n";
     private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
 
     private HttpHelloServer() {
@@ -54,9 +51,14 @@ public final class HttpHelloServer {
         return Async.getRunningLoop().createServer(HttpProtocol::new, host, port);
     }
 
-    /** One per connection; loop thread only. */
+    /**
+     * One per connection; loop thread only. Parses in place, in the bytes of its input buffer, and answers from
+     * responses made once at class initialisation: a keep-alive request allocates nothing (the loop's own path
+     * allocates nothing per request either), so the collector stays out of the latency.
+     */
     static final class HttpProtocol implements BufferedProtocol {
         private ByteBuffer in = ByteBuffer.allocate(16 * 1024); // bytes [0, position) are unparsed input
+        private ByteBuffer out = ByteBuffer.allocate(4 * 1024); // responses of one batch, written together
         private StreamTransport transport;
         private long bodyToSkip;
         private boolean closing;
@@ -85,7 +87,7 @@ public final class HttpHelloServer {
                 in.clear();
                 return;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.clear();
             in.flip(); // now [position, limit) is unparsed
             while (!closing) {
                 if (bodyToSkip > 0) {
@@ -99,18 +101,18 @@ public final class HttpHelloServer {
                 int end = headEnd(in);
                 if (end < 0) {
                     if (in.remaining() > MAX_HEAD) {
-                        respond(out, 431, "Request Header Fields Too Large", CLOSE);
+                        respond(Responses.HEAD_TOO_LARGE);
                         closing = true;
                     }
                     break;
                 }
-                String head = new String(in.array(), in.position(), end - in.position(), StandardCharsets.ISO_8859_1);
+                int head = in.position();
                 in.position(end + 4);
-                handle(head, out);
+                handle(in.array(), head, end);
             }
             in.compact(); // back to [0, position) unparsed
-            if (out.size() > 0) {
-                transport.write(out.toByteArray());
+            if (out.position() > 0) {
+                transport.write(out.flip()); // consumed during the call: out is free again afterwards
             }
             if (closing) {
                 in.clear();
@@ -134,68 +136,204 @@ public final class HttpHelloServer {
             return -1;
         }
 
-        private void handle(String head, ByteArrayOutputStream out) {
-            String[] lines = head.split("\r\n");
-            String[] request = lines[0].split(" ");
-            if (request.length != 3 || !request[2].startsWith("HTTP/1.")) {
-                respond(out, 400, "Bad Request", CLOSE);
+        /** Answers the request whose head is {@code a[from, to)} (without the blank line). */
+        private void handle(byte[] a, int from, int to) {
+            int lineEnd = indexOf(a, from, to, (byte) '\r');
+            if (lineEnd < 0) {
+                lineEnd = to;
+            }
+            int sp1 = indexOf(a, from, lineEnd, (byte) ' ');
+            int sp2 = sp1 < 0 ? -1 : indexOf(a, sp1 + 1, lineEnd, (byte) ' ');
+            if (sp2 < 0 || indexOf(a, sp2 + 1, lineEnd, (byte) ' ') >= 0
+                    || !regionIs(a, sp2 + 1, lineEnd - sp2 - 1 - 1, Ascii.HTTP_1_DOT) || lineEnd - sp2 - 1 != 8) {
+                respond(Responses.BAD_REQUEST);
                 closing = true;
                 return;
             }
-            boolean http10 = request[2].equals("HTTP/1.0");
+            boolean http10 = a[lineEnd - 1] == '0';
             boolean keepAlive = !http10;
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon <= 0) {
-                    continue;
+            int line = lineEnd + 2;
+            while (line < to) {
+                int next = indexOf(a, line, to, (byte) '\r');
+                if (next < 0) {
+                    next = to;
                 }
-                String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-                switch (name) {
-                    case "connection" -> {
-                        if (value.contains("close")) {
+                int colon = indexOf(a, line, next, (byte) ':');
+                if (colon > line) {
+                    int v = trimStart(a, colon + 1, next);
+                    int vEnd = trimEnd(a, v, next);
+                    int nEnd = trimEnd(a, line, colon);
+                    if (Ascii.equalsIgnoreCase(a, line, nEnd, Ascii.CONNECTION)) {
+                        if (Ascii.containsIgnoreCase(a, v, vEnd, Ascii.CLOSE)) {
                             keepAlive = false;
-                        } else if (value.contains("keep-alive")) {
+                        } else if (Ascii.containsIgnoreCase(a, v, vEnd, Ascii.KEEP_ALIVE)) {
                             keepAlive = true;
                         }
-                    }
-                    case "content-length" -> {
-                        try {
-                            bodyToSkip = Long.parseLong(value);
-                        } catch (NumberFormatException e) {
-                            respond(out, 400, "Bad Request", CLOSE);
+                    } else if (Ascii.equalsIgnoreCase(a, line, nEnd, Ascii.CONTENT_LENGTH)) {
+                        long length = Ascii.parseLength(a, v, vEnd);
+                        if (length < 0) {
+                            respond(Responses.BAD_REQUEST);
                             closing = true;
                             return;
                         }
-                    }
-                    case "transfer-encoding" -> {
-                        respond(out, 501, "Not Implemented", CLOSE);
+                        bodyToSkip = length;
+                    } else if (Ascii.equalsIgnoreCase(a, line, nEnd, Ascii.TRANSFER_ENCODING)) {
+                        respond(Responses.NOT_IMPLEMENTED);
                         closing = true;
                         return;
                     }
-                    default -> { }
                 }
+                line = next + 2;
             }
-            String headers = keepAlive ? (http10 ? "Connection: keep-alive\r\n" : "") : CLOSE;
-            if (!request[0].equals("GET") && !request[0].equals("HEAD")) {
-                respond(out, 405, "Method Not Allowed", headers + "Allow: GET, HEAD\r\n");
-            } else if (!request[1].equals("/")) {
-                respond(out, 404, "Not Found", headers);
+            int connection = keepAlive ? (http10 ? Responses.KEEP_ALIVE : Responses.DEFAULT) : Responses.CLOSE;
+            boolean get = regionIs(a, from, sp1 - from, Ascii.GET);
+            if (!get && !regionIs(a, from, sp1 - from, Ascii.HEAD)) {
+                respond(Responses.METHOD_NOT_ALLOWED[connection]);
+            } else if (sp2 - sp1 - 1 != 1 || a[sp1 + 1] != '/') {
+                respond(Responses.NOT_FOUND[connection]);
             } else {
-                out.writeBytes(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + BODY.length
-                        + "\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                if (request[0].equals("GET")) {
-                    out.writeBytes(BODY);
-                }
+                respond((get ? Responses.HELLO : Responses.HELLO_HEAD)[connection]);
             }
             if (!keepAlive) {
                 closing = true;
             }
         }
 
-        private static void respond(ByteArrayOutputStream out, int status, String reason, String headers) {
-            out.writeBytes(("HTTP/1.1 " + status + " " + reason + "\r\nContent-Length: 0\r\n" + headers + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+        private void respond(byte[] response) {
+            if (out.remaining() < response.length) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + response.length));
+                bigger.put(out.flip());
+                out = bigger;
+            }
+            out.put(response);
+        }
+
+        private static int indexOf(byte[] a, int from, int to, byte b) {
+            for (int i = from; i < to; i++) {
+                if (a[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static boolean regionIs(byte[] a, int from, int length, byte[] expected) {
+            return length == expected.length && java.util.Arrays.equals(a, from, from + length, expected, 0, length);
+        }
+
+        private static int trimStart(byte[] a, int from, int to) {
+            while (from < to && (a[from] == ' ' || a[from] == '\t')) {
+                from++;
+            }
+            return from;
+        }
+
+        private static int trimEnd(byte[] a, int from, int to) {
+            while (to > from && (a[to - 1] == ' ' || a[to - 1] == '\t')) {
+                to--;
+            }
+            return to;
+        }
+    }
+
+    /** The bytes the parser compares with; ASCII case folding for header names and tokens. */
+    static final class Ascii {
+        static final byte[] HTTP_1_DOT = bytes("HTTP/1.");
+        static final byte[] GET = bytes("GET");
+        static final byte[] HEAD = bytes("HEAD");
+        static final byte[] CONNECTION = bytes("connection");
+        static final byte[] CONTENT_LENGTH = bytes("content-length");
+        static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
+        static final byte[] CLOSE = bytes("close");
+        static final byte[] KEEP_ALIVE = bytes("keep-alive");
+
+        private Ascii() {
+        }
+
+        static byte[] bytes(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        private static int lower(byte b) {
+            return b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
+        }
+
+        /** Whether {@code a[from, to)} equals {@code lower} (given in lower case), ignoring ASCII case. */
+        static boolean equalsIgnoreCase(byte[] a, int from, int to, byte[] lower) {
+            if (to - from != lower.length) {
+                return false;
+            }
+            for (int i = 0; i < lower.length; i++) {
+                if (lower(a[from + i]) != lower[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Whether {@code a[from, to)} contains {@code lower} (given in lower case), ignoring ASCII case. */
+        static boolean containsIgnoreCase(byte[] a, int from, int to, byte[] lower) {
+            for (int i = from; i + lower.length <= to; i++) {
+                if (equalsIgnoreCase(a, i, i + lower.length, lower)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The decimal value of {@code a[from, to)}, or -1 if it is empty, not all digits, or too long. */
+        static long parseLength(byte[] a, int from, int to) {
+            if (to == from || to - from > 18) {
+                return -1;
+            }
+            long n = 0;
+            for (int i = from; i < to; i++) {
+                if (a[i] < '0' || a[i] > '9') {
+                    return -1;
+                }
+                n = n * 10 + (a[i] - '0');
+            }
+            return n;
+        }
+    }
+
+    /** Every response the server sends, made once; arrays indexed by the connection-header variant. */
+    static final class Responses {
+        static final int DEFAULT = 0;
+        static final int KEEP_ALIVE = 1;
+        static final int CLOSE = 2;
+        private static final String[] CONNECTION_HEADER = {"", "Connection: keep-alive\r\n", "Connection: close\r\n"};
+
+        static final byte[][] HELLO = variants(200, "OK", "Content-Type: text/plain\r\n", BODY.length, true);
+        static final byte[][] HELLO_HEAD = variants(200, "OK", "Content-Type: text/plain\r\n", BODY.length, false);
+        static final byte[][] NOT_FOUND = variants(404, "Not Found", "", 0, false);
+        static final byte[][] METHOD_NOT_ALLOWED = variants(405, "Method Not Allowed", "Allow: GET, HEAD\r\n", 0, false);
+        static final byte[] BAD_REQUEST = make(400, "Bad Request", "", 0, CLOSE, false);
+        static final byte[] HEAD_TOO_LARGE = make(431, "Request Header Fields Too Large", "", 0, CLOSE, false);
+        static final byte[] NOT_IMPLEMENTED = make(501, "Not Implemented", "", 0, CLOSE, false);
+
+        private Responses() {
+        }
+
+        private static byte[][] variants(int status, String reason, String extra, int length, boolean body) {
+            byte[][] v = new byte[CONNECTION_HEADER.length][];
+            for (int c = 0; c < v.length; c++) {
+                v[c] = make(status, reason, extra, length, c, body);
+            }
+            return v;
+        }
+
+        private static byte[] make(int status, String reason, String extra, int length, int connection,
+                boolean body) {
+            String head = "HTTP/1.1 " + status + " " + reason + "\r\n" + extra + "Content-Length: " + length + "\r\n"
+                    + CONNECTION_HEADER[connection] + "\r\n";
+            byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+            if (!body) {
+                return h;
+            }
+            byte[] all = java.util.Arrays.copyOf(h, h.length + BODY.length);
+            System.arraycopy(BODY, 0, all, h.length, BODY.length);
+            return all;
         }
     }
 }

@@ -40,6 +40,13 @@ class HttpHelloServerTest {
 
     /** Reads one response: head to the blank line, then Content-Length bytes. */
     static Response read(InputStream in) throws IOException {
+        Response head = readHead(in);
+        byte[] body = in.readNBytes(Integer.parseInt(head.headers().get("content-length")));
+        return new Response(head.status(), head.headers(), new String(body, StandardCharsets.US_ASCII));
+    }
+
+    /** Reads one response head to the blank line; the body (if any) stays unread. */
+    static Response readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
             int b = in.read();
@@ -55,8 +62,7 @@ class HttpHelloServerTest {
             int c = lines[i].indexOf(':');
             headers.put(lines[i].substring(0, c).toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim());
         }
-        byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
-        return new Response(status, headers, new String(body, StandardCharsets.US_ASCII));
+        return new Response(status, headers, "");
     }
 
     @Test
@@ -114,6 +120,49 @@ class HttpHelloServerTest {
             InputStream in = s.getInputStream();
             assertEquals(200, read(in).status());
             assertEquals(-1, in.read(), "HTTP/1.0 without keep-alive stays open");
+        }
+    }
+
+    @Test
+    void headerNamesAndTokensIgnoreCaseAndHeadHasNoBody() throws Exception {
+        try (Socket s = server.connect()) {
+            send(s, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET / HTTP/1.0\r\nCONNECTION:  Keep-Alive \r\n\r\n"
+                    + "GET / HTTP/1.1\r\ncontent-LENGTH: 3\r\n\r\nabc"
+                    + "GET / HTTP/1.1\r\nConnection: Close\r\n\r\n");
+            InputStream in = s.getInputStream();
+            Response head = readHead(in);
+            assertEquals(200, head.status());
+            assertEquals("13", head.headers().get("content-length"), "HEAD announces the GET body's length");
+            Response http10 = read(in); // fails to parse if HEAD's response carried a body
+            assertEquals(200, http10.status(), "an HTTP/1.0 keep-alive request");
+            assertEquals("keep-alive", http10.headers().get("connection"));
+            Response afterBody = read(in);
+            assertEquals(200, afterBody.status(), "the 3-byte body was skipped");
+            assertEquals(null, afterBody.headers().get("connection"), "HTTP/1.1 keeps alive without saying so");
+            Response last = read(in);
+            assertEquals("close", last.headers().get("connection"), "Connection: Close, in any case");
+            assertEquals(-1, in.read(), "no EOF after Connection: Close");
+        }
+    }
+
+    @Test
+    void malformedRequestsGetTheirStatusAndAClose() throws Exception {
+        String[][] cases = {
+            {"GET /\r\n\r\n", "400"},
+            {"GET / HTTP/2.0\r\n\r\n", "400"},
+            {"GET / HTTP/1.1\r\nContent-Length: x1\r\n\r\n", "400"},
+            {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "501"},
+        };
+        for (String[] c : cases) {
+            try (Socket s = server.connect()) {
+                send(s, c[0]);
+                InputStream in = s.getInputStream();
+                Response r = read(in);
+                assertEquals(Integer.parseInt(c[1]), r.status(), c[0]);
+                assertEquals("close", r.headers().get("connection"), c[0]);
+                assertEquals(-1, in.read(), "connection not closed after " + c[1]);
+            }
         }
     }
 
