@@ -1,12 +1,16 @@
 package dev.asyncloop;
 
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * asyncio's stream functions {@code open_connection} and {@code start_server}: TCP connections as a
- * {@link StreamReader} and a {@link StreamWriter} instead of a protocol. Built only on
- * {@link EventLoop#createConnection} and {@link EventLoop#createServer}, so they work on every loop that
- * claims {@code Capability.TCP}.
+ * asyncio's stream functions {@code open_connection}, {@code start_server}, {@code open_unix_connection} and
+ * {@code start_unix_server}: TCP and Unix-domain connections as a {@link StreamReader} and a
+ * {@link StreamWriter} instead of a protocol. The TCP functions are built only on
+ * {@link EventLoop#createConnection} and {@link EventLoop#createServer}, so they work on every loop that claims
+ * {@code Capability.TCP}; the Unix ones only on {@link EventLoop#createUnixConnection} and
+ * {@link EventLoop#createUnixServer}, so they need a loop that claims {@code Capability.UNIX_SOCKETS}.
  *
  * <p><b>Threads.</b> Call these on the loop thread while the loop runs (inside a task or a callback): the
  * streams belong to {@link Async#getRunningLoop()}.
@@ -69,13 +73,37 @@ public final class Streams {
      */
     public static Future<StreamPair> openConnection(String host, int port, ConnectOptions options, int limit) {
         Objects.requireNonNull(options, "options");
-        EventLoop loop = Async.getRunningLoop();
-        StreamReader reader = new StreamReader(loop, limit);
-        StreamProtocol protocol = new StreamProtocol(loop, reader, null);
-        return loop.createTask(() -> {
-            Connection<StreamProtocol> c = Async.await(loop.createConnection(() -> protocol, host, port, options));
-            return new StreamPair(reader, new StreamWriter(c.transport(), protocol, reader, loop));
-        }, "openConnection " + host + ":" + port);
+        return open(limit, (loop, protocol) -> loop.createConnection(protocol, host, port, options),
+                "openConnection " + host + ":" + port);
+    }
+
+    /**
+     * Opens a Unix-domain connection with the default limit.
+     *
+     * @param path the socket file
+     * @return a future of the reader and writer
+     * @see #openUnixConnection(Path, int)
+     */
+    public static Future<StreamPair> openUnixConnection(Path path) {
+        return openUnixConnection(path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Opens a Unix-domain connection through {@link EventLoop#createUnixConnection} and returns its streams
+     * (asyncio's {@code open_unix_connection}). The returned future is a task: cancelling it cancels the
+     * connection attempt; it fails as {@code createUnixConnection} does: with the connect error (an
+     * {@link java.io.IOException}, e.g. when nothing listens at {@code path}), or with
+     * {@link UnsupportedOperationException} when the loop has no Unix-domain sockets.
+     *
+     * @param path the socket file
+     * @param limit the reader's limit (see {@link StreamReader})
+     * @return a future of the reader and writer
+     * @throws IllegalArgumentException if {@code limit <= 0}
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<StreamPair> openUnixConnection(Path path, int limit) {
+        Objects.requireNonNull(path, "path");
+        return open(limit, (loop, protocol) -> loop.createUnixConnection(protocol, path), "openUnixConnection " + path);
     }
 
     /**
@@ -122,13 +150,89 @@ public final class Streams {
      */
     public static Future<Server> startServer(ClientConnectedHandler handler, String host, int port,
             ServerOptions options, int limit) {
-        Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, host, port, options));
+    }
+
+    /**
+     * Starts a Unix-domain server with default options and the default limit.
+     *
+     * @param handler runs once per connection
+     * @param path the socket file to create
+     * @return a future of the server
+     * @see #startUnixServer(ClientConnectedHandler, Path, ServerOptions, int)
+     */
+    public static Future<Server> startUnixServer(ClientConnectedHandler handler, Path path) {
+        return startUnixServer(handler, path, ServerOptions.defaults(), StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a Unix-domain server with the default limit.
+     *
+     * @param handler runs once per connection
+     * @param path the socket file to create
+     * @param options backlog, start-serving, cleanup of the socket file
+     * @return a future of the server
+     * @see #startUnixServer(ClientConnectedHandler, Path, ServerOptions, int)
+     */
+    public static Future<Server> startUnixServer(ClientConnectedHandler handler, Path path, ServerOptions options) {
+        return startUnixServer(handler, path, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a Unix-domain server through {@link EventLoop#createUnixServer} (asyncio's
+     * {@code start_unix_server}); the socket file is handled as there (a stale one is replaced; closing the
+     * server deletes it unless {@link ServerOptions#cleanupSocket()} is false). For each accepted connection it
+     * makes a reader (with {@code limit}) and a writer and runs {@code handler} with them as a new task; see
+     * {@link ClientConnectedHandler} for what happens when it returns or throws.
+     *
+     * @param handler runs once per connection
+     * @param path the socket file to create
+     * @param options backlog, start-serving, cleanup of the socket file
+     * @param limit each reader's limit
+     * @return the future of {@code createUnixServer}; failed with the bind error
+     * @throws IllegalArgumentException if {@code limit <= 0}
+     * @throws IllegalStateException if no loop runs on this thread
+     * @throws UnsupportedOperationException if the loop has no Unix-domain sockets (a loop may also fail the
+     *     future with it, as {@code createUnixServer} may)
+     */
+    public static Future<Server> startUnixServer(ClientConnectedHandler handler, Path path, ServerOptions options,
+            int limit) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createUnixServer(protocols, path, options));
+    }
+
+    /** The client side shared by the open functions: a reader and a protocol, connected inside a task. */
+    private static Future<StreamPair> open(int limit, Connect connect, String name) {
+        EventLoop loop = Async.getRunningLoop();
+        StreamReader reader = new StreamReader(loop, limit);
+        StreamProtocol protocol = new StreamProtocol(loop, reader, null);
+        return loop.createTask(() -> {
+            Connection<StreamProtocol> c = Async.await(connect.connect(loop, () -> protocol));
+            return new StreamPair(reader, new StreamWriter(c.transport(), protocol, reader, loop));
+        }, name);
+    }
+
+    /** The server side shared by the start functions: one reader, protocol and handler task per connection. */
+    private static Future<Server> serve(ClientConnectedHandler handler, int limit, Listen listen) {
+        Objects.requireNonNull(handler, "handler");
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be > 0, got " + limit);
         }
         EventLoop loop = Async.getRunningLoop();
-        return loop.createServer(() -> new StreamProtocol(loop, new StreamReader(loop, limit), handler), host, port,
-                options);
+        return listen.listen(loop, () -> new StreamProtocol(loop, new StreamReader(loop, limit), handler));
+    }
+
+    /** One of the loop's connect calls, given the protocol to connect. */
+    @FunctionalInterface
+    private interface Connect {
+        Future<Connection<StreamProtocol>> connect(EventLoop loop, Supplier<StreamProtocol> protocol);
+    }
+
+    /** One of the loop's server calls, given the protocol factory. */
+    @FunctionalInterface
+    private interface Listen {
+        Future<Server> listen(EventLoop loop, Supplier<StreamProtocol> protocols);
     }
 }
