@@ -48,7 +48,7 @@ abstract class StreamRules extends NetworkGroup {
     }
 
     /** Inside a task: the next accepted connection, waited for at most {@link #DEFAULT_WAIT}. */
-    final StreamPair next(String rule, AsyncQueue<StreamPair> accepted) {
+    static StreamPair next(String rule, AsyncQueue<StreamPair> accepted) {
         try {
             return Tasks.waitFor(accepted::get, DEFAULT_WAIT);
         } catch (dev.asyncloop.TimeoutError e) {

@@ -1,22 +1,34 @@
 package dev.asyncloop.tck;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
+import dev.asyncloop.AsyncQueue;
 import dev.asyncloop.Connection;
+import dev.asyncloop.Future;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamPair;
+import dev.asyncloop.StreamReader;
+import dev.asyncloop.Streams;
+import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import dev.asyncloop.spi.Capability;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,7 +37,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Rules N10.x: Unix-domain stream sockets (asyncio's create_unix_connection and create_unix_server). */
+/**
+ * Rules N10.x: Unix-domain stream sockets (asyncio's create_unix_connection and create_unix_server) and the
+ * streams over them ({@link Streams#openUnixConnection}, {@link Streams#startUnixServer}).
+ */
 abstract class UnixSocketRules extends NetworkGroup {
     private Path dir;
 
@@ -62,6 +77,11 @@ abstract class UnixSocketRules extends NetworkGroup {
             accepted.add(p);
             return p;
         }, path, options));
+    }
+
+    /** Inside a task: a Unix stream server at {@code path} whose handler hands each connection's streams on. */
+    static Server unixStreamServer(Path path, AsyncQueue<StreamPair> accepted) {
+        return Async.await(Streams.startUnixServer((r, w) -> accepted.put(new StreamPair(r, w)), path));
     }
 
     /** Leaves a socket file nobody listens on at {@code path} (the JDK does not delete it on close). */
@@ -170,5 +190,146 @@ abstract class UnixSocketRules extends NetworkGroup {
         Throwable error = run("N10.6", () -> DnsRules.failure(loop.createUnixConnection(
                 () -> new RecordingProtocol(loop), path)));
         assertInstanceOf(IOException.class, error, msg("N10.6", "connecting to a missing path gave " + error));
+    }
+
+    @Test
+    @DisplayName("N10.7 startUnixServer/openUnixConnection: lines written by the client come back from a handler that echoes them")
+    void required_N10_7_streamsRoundTrip() {
+        Path path = socketPath();
+        run("N10.7", () -> {
+            Server server = Async.await(Streams.startUnixServer((r, w) -> {
+                byte[] line;
+                while ((line = Async.await(r.readLine())).length > 0) {
+                    w.write(line);
+                    Async.await(w.drain());
+                }
+                w.close();
+            }, path));
+            StreamPair c = Async.await(Streams.openUnixConnection(path));
+            List<ByteBuffer> lines = new ArrayList<>();
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            for (int i = 0; i < 2000; i++) {
+                byte[] line = bytes("line " + i + " " + "x".repeat(i % 97) + "\n");
+                lines.add(ByteBuffer.wrap(line));
+                sent.writeBytes(line);
+            }
+            Future<byte[]> echoed = c.reader().readExactly(sent.size());
+            c.writer().writeLines(lines);
+            Async.await(c.writer().drain());
+            assertArrayEquals(sent.toByteArray(), Tasks.waitFor(echoed, DEFAULT_WAIT), msg("N10.7", "the echo"
+                    + " differs from the " + sent.size() + " bytes sent; check that Unix channels go through the"
+                    + " stream transport with its flow control"));
+            c.writer().writeEof();
+            assertEquals(0, Tasks.waitFor(c.reader().read(), DEFAULT_WAIT).length, msg("N10.7", "the client"
+                    + " read data instead of EOF after the handler closed its writer"));
+            c.writer().close();
+            Async.await(c.writer().waitClosed());
+            server.close();
+            Async.await(server.waitClosed());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N10.8 writeEof on a Unix stream: the peer's reader reaches EOF and the half-closed side still receives")
+    void required_N10_8_streamsHalfClose() {
+        Path path = socketPath();
+        run("N10.8", () -> {
+            AsyncQueue<StreamPair> accepted = new AsyncQueue<>();
+            Server server = unixStreamServer(path, accepted);
+            StreamPair c = Async.await(Streams.openUnixConnection(path));
+            StreamPair s = StreamRules.next("N10.8", accepted);
+            assertTrue(c.writer().canWriteEof(), msg("N10.8", "a Unix stream cannot write EOF"));
+            c.writer().write(bytes("last words"));
+            c.writer().writeEof();
+            StreamReader r = s.reader();
+            assertEquals("last words", StreamRules.text(Tasks.waitFor(r.read(), DEFAULT_WAIT)), msg("N10.8",
+                    "the server did not get the data then EOF; check shutdownOutput on Unix channels"));
+            assertTrue(r.atEof(), msg("N10.8", "the server's reader is not at EOF after the client's writeEof"));
+            assertEquals(0, Async.await(r.read(100)).length, msg("N10.8", "read at EOF is not empty"));
+            assertFalse(s.writer().isClosing(), msg("N10.8", "the server side closed on EOF; a stream protocol"
+                    + " keeps it open for writing (eofReceived returns true)"));
+            s.writer().write(bytes("reply"));
+            s.writer().writeEof();
+            assertEquals("reply", StreamRules.text(Tasks.waitFor(c.reader().read(), DEFAULT_WAIT)), msg("N10.8",
+                    "the half-closed client did not receive the reply"));
+            assertTrue(c.reader().atEof(), msg("N10.8", "the client's reader is not at EOF"));
+            c.writer().close();
+            s.writer().close();
+            Async.await(c.writer().waitClosed());
+            Async.await(s.writer().waitClosed());
+            server.close();
+            Async.await(server.waitClosed());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N10.9 a Unix stream server's waitClosed is done once it is closed and its connections are gone")
+    void required_N10_9_streamServerClose() {
+        Path path = socketPath();
+        Throwable refused = run("N10.9", () -> {
+            AsyncQueue<StreamPair> accepted = new AsyncQueue<>();
+            Server server = unixStreamServer(path, accepted);
+            StreamPair c = Async.await(Streams.openUnixConnection(path));
+            StreamPair s = StreamRules.next("N10.9", accepted);
+            server.close();
+            Future<Void> closed = server.waitClosed();
+            Async.sleep(Duration.ofMillis(10));
+            assertFalse(closed.isDone(), msg("N10.9", "waitClosed() finished with a connection still open; check"
+                    + " that accepted Unix transports are attached to their server"));
+            s.writer().close();
+            Tasks.waitFor(closed, DEFAULT_WAIT);
+            assertEquals(0, Tasks.waitFor(c.reader().read(), DEFAULT_WAIT).length, msg("N10.9", "the client did"
+                    + " not read EOF after the server side closed"));
+            c.writer().close();
+            Async.await(c.writer().waitClosed());
+            return DnsRules.failure(Streams.openUnixConnection(path));
+        });
+        assertInstanceOf(IOException.class, refused, msg("N10.9", "openUnixConnection after the server closed"
+                + " gave " + refused));
+    }
+
+    @Test
+    @DisplayName("N10.10 openUnixConnection to a path nobody listens on fails as createUnixConnection does")
+    void required_N10_10_openToMissingPath() {
+        Path path = socketPath();
+        List<Throwable> errors = run("N10.10", () -> {
+            Throwable streams = DnsRules.failure(Streams.openUnixConnection(path));
+            Throwable plain = DnsRules.failure(loop.createUnixConnection(() -> new RecordingProtocol(loop), path));
+            return Arrays.asList(streams, plain);
+        });
+        assertInstanceOf(IOException.class, errors.get(0), msg("N10.10", "openUnixConnection to a missing path"
+                + " gave " + errors.get(0)));
+        assertEquals(errors.get(1).getClass(), errors.get(0).getClass(), msg("N10.10", "openUnixConnection failed"
+                + " with " + errors.get(0) + " but createUnixConnection with " + errors.get(1)));
+    }
+
+    @Test
+    @DisplayName("N10.11 a Unix stream's extra info: the client's peername and the server's sockname are the path")
+    void required_N10_11_streamExtraInfo() {
+        Path path = socketPath();
+        List<Object> names = run("N10.11", () -> {
+            AsyncQueue<StreamPair> accepted = new AsyncQueue<>();
+            Server server = unixStreamServer(path, accepted);
+            StreamPair c = Async.await(Streams.openUnixConnection(path));
+            StreamPair s = StreamRules.next("N10.11", accepted);
+            Object peer = c.writer().getExtraInfo(Transport.PEERNAME).orElse(null);
+            Object sock = s.writer().getExtraInfo(Transport.SOCKNAME).orElse(null);
+            c.writer().close();
+            s.writer().close();
+            Async.await(c.writer().waitClosed());
+            Async.await(s.writer().waitClosed());
+            server.close();
+            Async.await(server.waitClosed());
+            return Arrays.asList(peer, sock);
+        });
+        for (int i = 0; i < 2; i++) {
+            String which = i == 0 ? "the client's peername" : "the server side's sockname";
+            Object name = names.get(i);
+            assertInstanceOf(UnixDomainSocketAddress.class, name, msg("N10.11", which + " was " + name
+                    + "; check extra info for Unix channels"));
+            assertEquals(path, ((UnixDomainSocketAddress) name).getPath(), msg("N10.11", which));
+        }
     }
 }
