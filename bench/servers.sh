@@ -14,25 +14,14 @@
 # On sourcing it builds the jars once (mvn -B -q package dependency:build-classpath -DskipTests
 # -pl examples,epoll-loop -am) and caches the runtime classpath in examples/target/runtime-classpath.txt;
 # SKIP_BUILD=1 (the harness knob) reuses that cache. Nothing in the project's build depends on this file.
-# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"), ASYNCLOOP_JAVA (a java >= 25; default: as bench/run-micro.sh).
+# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"), ASYNCLOOP_JAVA (a java >= 25; default: $JAVA_HOME/bin/java
+# if that is >= 25, else /usr/lib/jvm/*25*; see bench/lib/java.sh).
 
 ASYNCLOOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ASYNCLOOP_CP_FILE="$ASYNCLOOP_ROOT/examples/target/runtime-classpath.txt"
 
-_asyncloop_java_major() { # the feature version of the java binary $1, or nothing
-    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -1
-}
-
-_asyncloop_find_java() {
-    local j
-    for j in "${ASYNCLOOP_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*25*/bin/java; do
-        if [[ -n "$j" && -x "$j" ]] && (( $(_asyncloop_java_major "$j" || echo 0) >= 25 )); then
-            echo "$j"; return 0
-        fi
-    done
-    echo "bench/servers.sh: no JDK 25 found (set ASYNCLOOP_JAVA or install one under /usr/lib/jvm/*25*)" >&2
-    return 1
-}
+# shellcheck source=lib/java.sh
+source "$ASYNCLOOP_ROOT/bench/lib/java.sh"
 
 _asyncloop_build() {
     echo "bench/servers.sh: building asyncloop examples + epoll-loop in $ASYNCLOOP_ROOT" >&2
@@ -52,7 +41,8 @@ _asyncloop_classpath() {
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$ASYNCLOOP_CP_FILE" ]]; then
     _asyncloop_build || echo "bench/servers.sh: build failed; asyncloop servers will be skipped" >&2
 fi
-ASYNCLOOP_JAVA_BIN="$(_asyncloop_find_java || true)"
+ASYNCLOOP_JAVA_BIN="$(asyncloop_find_java)" \
+    || echo "bench/servers.sh: no JDK 25 found (set ASYNCLOOP_JAVA or JAVA_HOME to a JDK >= 25, or install one under /usr/lib/jvm/*25*); asyncloop servers will be skipped" >&2
 
 extra_server_cmd() {
     local name="$1" port="$2" loop kind main

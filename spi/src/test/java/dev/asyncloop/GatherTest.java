@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,81 @@ class GatherTest extends LoopFixture {
         run(() -> {
             Task<String> t = sleeper(Duration.ofMillis(1), "t");
             assertEquals(List.of("t", "u", "t"), await(Tasks.gather(t, later(Duration.ofMillis(2), "u"), t)));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a future given three times counts once: the gather waits for the other futures too")
+    void duplicateCountsOnce() {
+        run(() -> {
+            Future<String> f = loop.createFuture();
+            Future<String> g = loop.createFuture();
+            Future<List<String>> all = Tasks.gather(f, f, f, g);
+            f.setResult("f");
+            Async.yieldNow();
+            assertFalse(all.isDone(), "g is still pending");
+            g.setResult("g");
+            assertEquals(List.of("f", "f", "f", "g"), await(all));
+            return null;
+        });
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    @DisplayName("200k futures given twice each, half done before: listed twice in order, in under 10 s")
+    void manyDuplicates() {
+        int n = 200_000;
+        run(() -> {
+            List<Future<Integer>> futures = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                Future<Integer> f = loop.createFuture();
+                if (i % 2 == 0) {
+                    f.setResult(i);
+                }
+                futures.add(f);
+            }
+            List<Future<Integer>> args = new ArrayList<>(2 * n);
+            args.addAll(futures);
+            args.addAll(futures.reversed());
+            Future<List<Integer>> all = Tasks.gather(args);
+            for (int i = n - 1; i > 0; i -= 2) {
+                futures.get(i).setResult(i);
+            }
+            List<Integer> r = await(all);
+            assertEquals(2 * n, r.size());
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, r.get(i));
+                assertEquals(i, r.get(2 * n - 1 - i));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("returnExceptions: a failed future given twice is listed twice with the same exception")
+    void duplicateFailureListedTwice() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Future<String> f = failLater(Duration.ofMillis(1), boom);
+            List<Object> r = await(Tasks.gather(List.of(f, later(Duration.ofMillis(2), "ok"), f), true));
+            assertSame(boom, r.get(0));
+            assertEquals("ok", r.get(1));
+            assertSame(boom, r.get(2));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("cancelling a gather of a future given twice cancels it and ends with CancelledError")
+    void cancelWithDuplicates() {
+        run(() -> {
+            Future<String> f = loop.createFuture();
+            Future<List<Object>> g = Tasks.gather(List.of(f, f), true);
+            assertTrue(g.cancel("stop"));
+            assertTrue(f.isCancelled());
+            CancelledError e = assertThrows(CancelledError.class, () -> await(g));
+            assertEquals("stop", e.getMessage());
             return null;
         });
     }
