@@ -78,6 +78,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
     private final Map<SelectableChannel, ChannelOwner> transports = new HashMap<>();
     private ByteBuffer readBuffer;
+    private final DirectChunkPool writeChunks = new DirectChunkPool();
 
     /**
      * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}.
@@ -334,6 +335,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
         }
         return readBuffer.clear();
+    }
+
+    /** The chunks the write queues of this loop's stream transports hold their bytes in; loop thread only. */
+    DirectChunkPool writeChunks() {
+        return writeChunks;
     }
 
     // ------------------------------------------------------------------ sock* operations

@@ -9,7 +9,6 @@ import java.lang.System.Logger.Level;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
@@ -23,8 +22,10 @@ import java.util.Objects;
  *   <li><b>Read.</b> One read per readiness event into the loop's shared buffer (or the buffer of a
  *       {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides between half-close (stop
  *       reading) and close.</li>
- *   <li><b>Write.</b> {@code write} tries the socket when nothing is queued and queues a copy of the rest;
- *       the writer callback sends the queue with one gathering write per event. Flow control compares the
+ *   <li><b>Write.</b> {@code write} sends a direct buffer straight to the socket when nothing is queued and
+ *       queues a copy of the rest; a heap buffer is copied into the queue's direct chunks first and sent from
+ *       there, so no byte is copied twice however many partial writes it takes. The writer callback sends the
+ *       queue with one gathering write per event. Flow control compares the
  *       queued bytes with the high/low marks.</li>
  *   <li><b>End.</b> {@code connLost} counts the ways the connection ended (and later writes, for the warning);
  *       {@code connectionLost} is scheduled exactly once, then the channel is closed and the server told.
@@ -33,10 +34,9 @@ import java.util.Objects;
  */
 final class SocketTransport extends ReadinessTransport<SocketChannel> implements StreamTransport {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-    private static final int MAX_GATHER = 64;
 
     private final ReadinessServer server;
-    private final ArrayDeque<ByteBuffer> buffer = new ArrayDeque<>();
+    private final WriteQueue buffer;
     private Protocol protocol;
     private boolean started;
     private boolean paused;
@@ -49,6 +49,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.server = server;
+        this.buffer = new WriteQueue(loop.writeChunks());
         putIfPresent(PEERNAME, channel.getRemoteAddress());
         putIfPresent(SOCKNAME, channel.getLocalAddress());
         try {
@@ -206,22 +207,34 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             data.position(data.limit());
             return;
         }
+        int n = data.remaining();
         if (buffer.isEmpty()) {
             try {
-                channel.write(data);
+                if (data.isDirect()) {
+                    channel.write(data);
+                    if (!data.hasRemaining()) {
+                        return;
+                    }
+                    n = data.remaining();
+                    buffer.add(data);
+                } else {
+                    // Copied once into direct chunks: written from a heap buffer, the JDK would copy every
+                    // remaining byte into a temporary direct buffer again at each partial write.
+                    buffer.add(data);
+                    n -= (int) buffer.writeTo(channel);
+                    if (buffer.isEmpty()) {
+                        return;
+                    }
+                }
             } catch (IOException | RuntimeException e) {
                 fatalError(e, "Fatal write error on socket transport");
                 return;
             }
-            if (!data.hasRemaining()) {
-                return;
-            }
             loop.setWriter(channel, this::writeReady);
+        } else {
+            buffer.add(data);
         }
-        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-        copy.put(data).flip();
-        buffer.add(copy);
-        bufferSize += copy.remaining();
+        bufferSize += n;
         maybePauseProtocol();
     }
 
@@ -230,20 +243,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         try {
-            int n = Math.min(buffer.size(), MAX_GATHER);
-            ByteBuffer[] batch = new ByteBuffer[n];
-            int i = 0;
-            for (ByteBuffer b : buffer) {
-                if (i == n) {
-                    break;
-                }
-                batch[i++] = b;
-            }
-            long written = channel.write(batch, 0, n);
-            bufferSize -= (int) written;
-            while (!buffer.isEmpty() && !buffer.peekFirst().hasRemaining()) {
-                buffer.pollFirst();
-            }
+            bufferSize -= (int) buffer.writeTo(channel);
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();
