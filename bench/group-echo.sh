@@ -25,8 +25,7 @@ die() { echo "group-echo.sh: $*" >&2; exit 1; }
 
 # shellcheck source=lib/java.sh
 source "$root/bench/lib/java.sh"
-JAVA="$(asyncloop_find_java)" \
-    || die "no JDK 25 found: set ASYNCLOOP_JAVA or JAVA_HOME to a JDK >= 25 or install one under /usr/lib/jvm/*25*"
+JAVA="$(asyncloop_find_java)" || die "$ASYNCLOOP_NO_JAVA"
 command -v python3 >/dev/null || die "python3 is needed to format the table"
 command -v taskset >/dev/null || die "taskset (util-linux) is needed to place server and client on CPUs"
 

@@ -35,8 +35,7 @@ die() { echo "run-micro.sh: $*" >&2; exit 1; }
 
 # shellcheck source=lib/java.sh
 source "$root/bench/lib/java.sh"
-JAVA="$(asyncloop_find_java)" \
-    || die "no JDK 25 found: set ASYNCLOOP_JAVA or JAVA_HOME to a JDK >= 25 or install one under /usr/lib/jvm/*25*"
+JAVA="$(asyncloop_find_java)" || die "$ASYNCLOOP_NO_JAVA"
 command -v python3 >/dev/null || die "python3 is needed (it runs micro.py and library_micro.py and formats the tables)"
 
 micro="${1:-${ASYNCIO_MICRO:-$root/../shared/bench/anchors/py-asyncio/micro.py}}"
