@@ -5,10 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -122,14 +120,7 @@ public final class Tasks {
             super(loop);
             this.children = children;
             this.returnExceptions = returnExceptions;
-            Map<Future<?>, Boolean> seen = new IdentityHashMap<>();
-            List<Future<?>> unique = new ArrayList<>();
-            for (Future<?> f : children) {
-                if (seen.put(f, Boolean.TRUE) == null) {
-                    unique.add(f);
-                }
-            }
-            this.distinct = unique;
+            this.distinct = IdentityDistinct.of(children);
             List<Future<?>> alreadyDone = new ArrayList<>();
             Consumer<Future<?>> onDone = this::childDone;
             for (Future<?> f : distinct) {
