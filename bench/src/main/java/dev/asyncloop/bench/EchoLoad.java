@@ -92,10 +92,14 @@ final class EchoLoad implements AutoCloseable {
 
     /** Stops the clients (each finishes its round trip) and closes their connections. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopping = true;
-        for (Thread t : threads) {
-            t.join(READ_TIMEOUT_MS);
+        try {
+            for (Thread t : threads) {
+                t.join(READ_TIMEOUT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the sockets are closed below all the same
         }
         for (Socket s : sockets) {
             try {
