@@ -3,8 +3,9 @@
 #
 # Sourced by run-anchors.sh through EXTRA_SERVERS_FILE; it defines
 #   extra_server_cmd NAME PORT   prints the java command, one argument a line, or returns 1 for an unknown NAME.
-# Names: asyncloop-{nio,epoll}-{proto,streams,http}
-#   proto   = examples EchoServer (Protocol), streams = StreamsEchoServer, http = HttpHelloServer (BufferedProtocol)
+# Names: asyncloop-{nio,epoll}-{proto,buffered,streams,http}
+#   proto   = examples EchoServer (Protocol), buffered = BufferedEchoServer (BufferedProtocol),
+#   streams = StreamsEchoServer, http = HttpHelloServer (BufferedProtocol)
 #   nio     = NioEventLoop (-Dasyncloop.loop=nio), epoll = EpollEventLoop (-Dasyncloop.loop=epoll)
 #
 # Example (from the harness directory):
@@ -46,10 +47,11 @@ ASYNCLOOP_JAVA_BIN="$(asyncloop_find_java)" \
 
 extra_server_cmd() {
     local name="$1" port="$2" loop kind main
-    [[ "$name" =~ ^asyncloop-(nio|epoll)-(proto|streams|http)$ ]] || return 1
+    [[ "$name" =~ ^asyncloop-(nio|epoll)-(proto|buffered|streams|http)$ ]] || return 1
     loop="${BASH_REMATCH[1]}" kind="${BASH_REMATCH[2]}"
     case "$kind" in
         proto)   main=dev.asyncloop.examples.EchoServer ;;
+        buffered) main=dev.asyncloop.examples.BufferedEchoServer ;;
         streams) main=dev.asyncloop.examples.StreamsEchoServer ;;
         http)    main=dev.asyncloop.examples.HttpHelloServer ;;
     esac

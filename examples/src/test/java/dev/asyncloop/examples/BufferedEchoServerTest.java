@@ -1,0 +1,145 @@
+package dev.asyncloop.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.Transport;
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link BufferedEchoServer}, driven with plain sockets. */
+class BufferedEchoServerTest {
+
+    @Test
+    void echoes() throws Exception {
+        EchoServerTest.echoes(BufferedEchoServer.app());
+    }
+
+    /**
+     * The client sends 16 MiB without reading for a while: the server's writes go out partly, the rest is queued
+     * while the next reads refill the same buffer, and flow control pauses reading. Every byte must come back
+     * in order, so the queued data cannot be the reused buffer.
+     */
+    @Test
+    void pipelinedPayloadSurvivesPartialWritesAndPauses() throws Exception {
+        AtomicInteger pauses = new AtomicInteger();
+        ServerApp app = new ServerApp("counting-buffered-echo", (host, port) -> Async.getRunningLoop()
+                .createServer(() -> new CountingPauses(new BufferedEchoServer.BufferedEchoProtocol(), pauses),
+                        host, port));
+        byte[] big = new byte[16 * 1024 * 1024];
+        new Random(7).nextBytes(big);
+        try (RunningServer server = new RunningServer(app); Socket c = server.connect()) {
+            c.setReceiveBufferSize(64 * 1024);
+            AtomicInteger writerFailed = new AtomicInteger();
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = c.getOutputStream();
+                    for (int off = 0; off < big.length; off += 1000) { // many small sends: many reads and writes
+                        out.write(big, off, Math.min(1000, big.length - off));
+                    }
+                    c.shutdownOutput();
+                } catch (Exception e) {
+                    writerFailed.incrementAndGet();
+                }
+            });
+            writer.start();
+            Thread.sleep(500); // not reading: the server's socket send buffer fills and its writes queue
+            byte[] back = new byte[big.length];
+            new DataInputStream(c.getInputStream()).readFully(back);
+            writer.join(RunningServer.WAIT.toMillis());
+            assertEquals(0, writerFailed.get());
+            assertArrayEquals(big, back);
+            assertEquals(-1, c.getInputStream().read(), "the server closes after the client's EOF");
+        }
+        assertTrue(pauses.get() > 0, "the write buffer never passed the high-water mark: writes did not queue");
+    }
+
+    @Test
+    void manyConnectionsAtOnce() throws Exception {
+        int n = 64;
+        try (RunningServer server = new RunningServer(BufferedEchoServer.app())) {
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    clients.add(server.connect());
+                }
+                byte[][] sent = new byte[n][];
+                Random random = new Random(3);
+                for (int i = 0; i < n; i++) {
+                    sent[i] = new byte[1 + random.nextInt(100_000)];
+                    random.nextBytes(sent[i]);
+                }
+                List<Thread> writers = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Socket s = clients.get(i);
+                    byte[] data = sent[i];
+                    Thread t = new Thread(() -> {
+                        try {
+                            s.getOutputStream().write(data);
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
+                    });
+                    t.start();
+                    writers.add(t);
+                }
+                for (int i = 0; i < n; i++) {
+                    byte[] back = new byte[sent[i].length];
+                    new DataInputStream(clients.get(i).getInputStream()).readFully(back);
+                    assertArrayEquals(sent[i], back, "connection " + i);
+                }
+                for (Thread t : writers) {
+                    t.join(RunningServer.WAIT.toMillis());
+                }
+            } finally {
+                for (Socket s : clients) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** Forwards to the echo protocol and counts its pauseWriting calls. */
+    private record CountingPauses(BufferedProtocol echo, AtomicInteger pauses) implements BufferedProtocol {
+        @Override
+        public void connectionMade(Transport transport) {
+            echo.connectionMade(transport);
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return echo.getBuffer(sizeHint);
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            echo.bufferUpdated(nbytes);
+        }
+
+        @Override
+        public void pauseWriting() {
+            pauses.incrementAndGet();
+            echo.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            echo.resumeWriting();
+        }
+
+        @Override
+        public void connectionLost(Throwable exc) {
+            echo.connectionLost(exc);
+        }
+    }
+}
