@@ -33,13 +33,9 @@ import java.util.function.BooleanSupplier;
 public final class AbruptCloseSoak {
     /** Extra descriptors allowed after the run: none (the warm-up made the JDK open what it opens lazily). */
     static final long FD_ALLOWANCE = 0;
-    /**
-     * Extra direct buffers allowed after the run: a few, plus the write chunks the loop keeps for reuse (at most 64
-     * of 64 KiB per loop; a per-connection leak of 10,000 connections goes far beyond). JDK 25 counts none of its
-     * temporary I/O buffers here.
-     */
-    static final long DIRECT_COUNT_ALLOWANCE = 4 + 64;
-    static final long DIRECT_BYTES_ALLOWANCE = (1L << 20) + 64 * 64 * 1024;
+    /** Extra direct buffers allowed after the run (JDK 25 counts none of its temporary I/O buffers here). */
+    static final long DIRECT_COUNT_ALLOWANCE = 4;
+    static final long DIRECT_BYTES_ALLOWANCE = 1L << 20;
     /**
      * Extra heap after a full collection allowed after the run: tables sized to the most connections open at once
      * and the load's in-flight buffers; measured runs stay within 0.2 MiB.

@@ -71,6 +71,7 @@ import java.util.function.Supplier;
 public abstract class ReadinessEventLoop extends BaseEventLoop {
     static final System.Logger LOG = System.getLogger("dev.asyncloop");
     static final int READ_BUFFER_SIZE = 256 * 1024;
+    static final int WRITE_SCRATCH_SIZE = 256 * 1024;
     private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final Poller poller;
@@ -78,7 +79,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
     private final Map<SelectableChannel, ChannelOwner> transports = new HashMap<>();
     private ByteBuffer readBuffer;
-    private final DirectChunkPool writeChunks = new DirectChunkPool();
+    private ByteBuffer writeScratch;
 
     /**
      * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}.
@@ -337,9 +338,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return readBuffer.clear();
     }
 
-    /** The chunks the write queues of this loop's stream transports hold their bytes in; loop thread only. */
-    DirectChunkPool writeChunks() {
-        return writeChunks;
+    /** The buffer every socket transport of this loop stages heap bytes in on their way out; loop thread only. */
+    ByteBuffer writeScratch() {
+        if (writeScratch == null) {
+            writeScratch = ByteBuffer.allocateDirect(WRITE_SCRATCH_SIZE);
+        }
+        return writeScratch;
     }
 
     // ------------------------------------------------------------------ sock* operations

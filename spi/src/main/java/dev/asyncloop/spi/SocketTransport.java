@@ -22,10 +22,9 @@ import java.util.Objects;
  *   <li><b>Read.</b> One read per readiness event into the loop's shared buffer (or the buffer of a
  *       {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides between half-close (stop
  *       reading) and close.</li>
- *   <li><b>Write.</b> {@code write} sends a direct buffer straight to the socket when nothing is queued and
- *       queues a copy of the rest; a heap buffer is copied into the queue's direct chunks first and sent from
- *       there, so no byte is copied twice however many partial writes it takes. The writer callback sends the
- *       queue with one gathering write per event. Flow control compares the
+ *   <li><b>Write.</b> {@code write} sends at once when nothing is queued and queues a copy of the rest; heap
+ *       bytes go to the socket through the loop's direct scratch buffer ({@link WriteQueue}). The writer
+ *       callback sends the queue until the socket takes less than it was given. Flow control compares the
  *       queued bytes with the high/low marks.</li>
  *   <li><b>End.</b> {@code connLost} counts the ways the connection ended (and later writes, for the warning);
  *       {@code connectionLost} is scheduled exactly once, then the channel is closed and the server told.
@@ -36,7 +35,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
     private final ReadinessServer server;
-    private final WriteQueue buffer;
+    private final WriteQueue buffer = new WriteQueue();
     private Protocol protocol;
     private boolean started;
     private boolean paused;
@@ -49,7 +48,6 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.server = server;
-        this.buffer = new WriteQueue(loop.writeChunks());
         putIfPresent(PEERNAME, channel.getRemoteAddress());
         putIfPresent(SOCKNAME, channel.getLocalAddress());
         try {
@@ -207,34 +205,19 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             data.position(data.limit());
             return;
         }
-        int n = data.remaining();
         if (buffer.isEmpty()) {
             try {
-                if (data.isDirect()) {
-                    channel.write(data);
-                    if (!data.hasRemaining()) {
-                        return;
-                    }
-                    n = data.remaining();
-                    buffer.add(data);
-                } else {
-                    // Copied once into direct chunks: written from a heap buffer, the JDK would copy every
-                    // remaining byte into a temporary direct buffer again at each partial write.
-                    buffer.add(data);
-                    n -= (int) buffer.writeTo(channel);
-                    if (buffer.isEmpty()) {
-                        return;
-                    }
+                if (WriteQueue.send(channel, data, loop.writeScratch())) {
+                    return;
                 }
             } catch (IOException | RuntimeException e) {
                 fatalError(e, "Fatal write error on socket transport");
                 return;
             }
             loop.setWriter(channel, this::writeReady);
-        } else {
-            buffer.add(data);
         }
-        bufferSize += n;
+        bufferSize += data.remaining();
+        buffer.add(data);
         maybePauseProtocol();
     }
 
@@ -243,7 +226,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         try {
-            bufferSize -= (int) buffer.writeTo(channel);
+            bufferSize -= (int) buffer.writeTo(channel, loop.writeScratch());
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();

@@ -2,30 +2,23 @@ package dev.asyncloop.spi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
- * The bytes a stream transport still has to send, in chunks of a {@link DirectChunkPool}. Loop thread only.
+ * The bytes a stream transport still has to send, and the way every byte goes to the socket. Loop thread only.
  *
- * <p>{@link #add} copies the caller's bytes once (so the caller may reuse its buffer at once, as asyncio's
- * {@code write} allows); small writes share a chunk. {@link #writeTo} sends the chunks with one gathering write
- * and gives the sent ones back to the pool.
+ * <p>Handed a heap buffer, a JDK channel copies <em>all</em> its remaining bytes into a temporary direct buffer
+ * (of that size, kept per thread) and then writes as much as the socket takes: a partial write of a large buffer
+ * is copied again at the next attempt, and a gathering write of a long queue copies the whole queue each time.
+ * Here heap bytes go through the loop's one direct scratch buffer instead, at most its capacity per system call,
+ * so a byte is copied again only when the socket refused it after it was staged, and no direct memory is
+ * allocated per connection. Queued bytes are heap copies: {@link #add} copies, so the caller may reuse its
+ * buffer at once, as asyncio's {@code write} allows.
  */
 final class WriteQueue {
-    /** iovecs per gathering write; Linux's IOV_MAX is 1024, far more than a few chunks need. */
-    private static final int MAX_GATHER = 64;
-
-    private final DirectChunkPool pool;
-    /** Chunks in flip mode: [position, limit) waits to be sent. Only the last one may still take bytes. */
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
-    private final ByteBuffer[] batch = new ByteBuffer[MAX_GATHER];
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private long size;
-
-    WriteQueue(DirectChunkPool pool) {
-        this.pool = pool;
-    }
 
     boolean isEmpty() {
         return size == 0;
@@ -39,59 +32,81 @@ final class WriteQueue {
     /** Copies {@code data}'s remaining bytes to the end of the queue and advances its position to its limit. */
     void add(ByteBuffer data) {
         int n = data.remaining();
-        ByteBuffer last = chunks.peekLast();
-        while (data.hasRemaining()) {
-            if (last == null || last.limit() == last.capacity()) {
-                last = pool.acquire().limit(0);
-                chunks.addLast(last);
-            }
-            int room = last.capacity() - last.limit();
-            int m = Math.min(room, data.remaining());
-            int at = last.limit();
-            last.limit(at + m);
-            last.put(at, data, data.position(), m);
-            data.position(data.position() + m);
+        if (n == 0) {
+            return;
         }
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        copy.put(data).flip();
+        queue.addLast(copy);
         size += n;
     }
 
     /**
-     * Sends as much as {@code channel} takes in one (gathering) write.
+     * Sends the queued bytes through {@code scratch} until the socket takes less than was staged.
      *
+     * @param channel the socket
+     * @param scratch the loop's direct buffer; its content is lost
      * @return the bytes sent
      * @throws IOException as the channel's write does; the queue is unchanged then
      */
-    long writeTo(GatheringByteChannel channel) throws IOException {
-        long written;
-        if (chunks.size() == 1) {
-            written = channel.write(chunks.peekFirst());
-        } else {
-            int n = 0;
-            for (ByteBuffer c : chunks) {
-                if (n == MAX_GATHER) {
+    long writeTo(WritableByteChannel channel, ByteBuffer scratch) throws IOException {
+        long total = 0;
+        while (size > 0) {
+            scratch.clear();
+            for (ByteBuffer b : queue) {
+                int m = Math.min(b.remaining(), scratch.remaining());
+                scratch.put(scratch.position(), b, b.position(), m);
+                scratch.position(scratch.position() + m);
+                if (!scratch.hasRemaining()) {
                     break;
                 }
-                batch[n++] = c;
             }
-            try {
-                written = channel.write(batch, 0, n);
-            } finally {
-                Arrays.fill(batch, 0, n, null);
+            int staged = scratch.flip().remaining();
+            int written = channel.write(scratch);
+            total += written;
+            size -= written;
+            for (int left = written; left > 0; ) {
+                ByteBuffer head = queue.peekFirst();
+                int m = Math.min(left, head.remaining());
+                head.position(head.position() + m);
+                left -= m;
+                if (!head.hasRemaining()) {
+                    queue.pollFirst();
+                }
+            }
+            if (written < staged) {
+                break;
             }
         }
-        size -= written;
-        while (!chunks.isEmpty() && !chunks.peekFirst().hasRemaining()) {
-            pool.release(chunks.pollFirst());
-        }
-        return written;
+        return total;
     }
 
-    /** Drops every waiting byte and gives the chunks back. */
-    void clear() {
-        for (ByteBuffer c : chunks) {
-            pool.release(c);
+    /**
+     * Sends what the socket takes of {@code data} (heap or direct) without queueing; the caller queues the rest.
+     *
+     * @return whether everything was sent
+     * @throws IOException as the channel's write does
+     */
+    static boolean send(WritableByteChannel channel, ByteBuffer data, ByteBuffer scratch) throws IOException {
+        if (data.isDirect()) {
+            channel.write(data);
+            return !data.hasRemaining();
         }
-        chunks.clear();
+        while (data.hasRemaining()) {
+            int m = Math.min(data.remaining(), scratch.capacity());
+            scratch.clear().put(0, data, data.position(), m).limit(m);
+            int written = channel.write(scratch);
+            data.position(data.position() + written);
+            if (written < m) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Drops every waiting byte. */
+    void clear() {
+        queue.clear();
         size = 0;
     }
 }

@@ -9,46 +9,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class WriteQueueTest {
 
-    /** A channel that takes at most {@code budget} bytes per write, then fails or records what it got. */
-    private static final class ShortWriteChannel implements GatheringByteChannel {
+    /** A socket that takes at most {@code budget} bytes per write, only from direct buffers, or fails. */
+    private static final class ShortWriteChannel implements WritableByteChannel {
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
-        int budget;
+        int budget = Integer.MAX_VALUE;
         int writes;
+        long offered;
         IOException failure;
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            return (int) write(new ByteBuffer[] {src}, 0, 1);
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
             writes++;
             if (failure != null) {
                 throw failure;
             }
-            long taken = 0;
-            for (int i = offset; i < offset + length && taken < budget; i++) {
-                ByteBuffer b = srcs[i];
-                assertTrue(b.isDirect(), "queued bytes are in direct memory");
-                int m = (int) Math.min(b.remaining(), budget - taken);
-                byte[] part = new byte[m];
-                b.get(part);
-                received.writeBytes(part);
-                taken += m;
-            }
-            return taken;
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs) throws IOException {
-            return write(srcs, 0, srcs.length);
+            assertTrue(src.isDirect(), "heap bytes reach the socket through the direct scratch buffer");
+            offered += src.remaining();
+            int m = Math.min(src.remaining(), budget);
+            byte[] part = new byte[m];
+            src.get(part);
+            received.writeBytes(part);
+            return m;
         }
 
         @Override
@@ -67,76 +55,93 @@ class WriteQueueTest {
         return b;
     }
 
+    /** What SocketTransport does: send at once while nothing waits, queue the rest, flush on writability. */
     @Test
-    void sendsEveryByteInOrderWhateverTheWriteSizes() throws IOException {
+    void everyByteArrivesInOrderWhateverTheSocketTakes() throws IOException {
         SplittableRandom random = new SplittableRandom(7);
-        DirectChunkPool pool = new DirectChunkPool(1024, 4);
-        WriteQueue queue = new WriteQueue(pool);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
+        WriteQueue queue = new WriteQueue();
         ShortWriteChannel channel = new ShortWriteChannel();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        for (int round = 0; round < 2_000; round++) {
+        for (int round = 0; round < 3_000; round++) {
+            channel.budget = random.nextInt(random.nextBoolean() ? 200 : 5_000);
             if (random.nextBoolean()) {
                 byte[] data = randomBytes(random, random.nextInt(random.nextBoolean() ? 40 : 5_000));
                 expected.writeBytes(data);
                 ByteBuffer src = random.nextBoolean() ? ByteBuffer.wrap(data)
                         : ByteBuffer.allocateDirect(data.length).put(data).flip();
-                long before = queue.size();
-                queue.add(src);
-                assertFalse(src.hasRemaining(), "add consumes the source");
-                assertEquals(before + data.length, queue.size());
+                if (!queue.isEmpty() || !WriteQueue.send(channel, src, scratch)) {
+                    long before = queue.size();
+                    int rest = src.remaining();
+                    queue.add(src);
+                    assertFalse(src.hasRemaining(), "add consumes the source");
+                    assertEquals(before + rest, queue.size());
+                }
             } else if (!queue.isEmpty()) {
-                channel.budget = random.nextInt(3_000);
                 long before = queue.size();
-                long sent = queue.writeTo(channel);
+                long sent = queue.writeTo(channel, scratch);
                 assertEquals(before - sent, queue.size());
             }
         }
         channel.budget = Integer.MAX_VALUE;
-        while (!queue.isEmpty()) {
-            queue.writeTo(channel);
-        }
+        queue.writeTo(channel, scratch);
+        assertTrue(queue.isEmpty());
         assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
-        assertTrue(pool.retained() <= 4, "the pool keeps at most its bound");
     }
 
     @Test
-    void smallWritesShareAChunkAndSentChunksGoBackToThePool() throws IOException {
-        DirectChunkPool pool = new DirectChunkPool(1024, 8);
-        WriteQueue queue = new WriteQueue(pool);
-        for (int i = 0; i < 10; i++) {
+    void aLargeHeapWriteIsStagedAtMostAScratchAtATime() throws IOException {
+        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
+        ShortWriteChannel channel = new ShortWriteChannel();
+        channel.budget = 100;
+        ByteBuffer data = ByteBuffer.wrap(new byte[1_000_000]);
+        assertFalse(WriteQueue.send(channel, data, scratch));
+        assertEquals(100, data.position(), "the position moves by what the socket took");
+        assertEquals(1024, channel.offered, "one scratch load was offered, not the whole megabyte");
+
+        WriteQueue queue = new WriteQueue();
+        queue.add(data);
+        channel.offered = 0;
+        channel.writes = 0;
+        assertEquals(100, queue.writeTo(channel, scratch));
+        assertEquals(1, channel.writes, "a short write ends the flush");
+        assertEquals(1024, channel.offered);
+    }
+
+    @Test
+    void aFlushGoesOnWhileTheSocketTakesEverything() throws IOException {
+        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
+        WriteQueue queue = new WriteQueue();
+        for (int i = 0; i < 30; i++) {
             queue.add(ByteBuffer.wrap(new byte[100]));
         }
         ShortWriteChannel channel = new ShortWriteChannel();
-        channel.budget = Integer.MAX_VALUE;
-        queue.writeTo(channel);
-        assertEquals(1, channel.writes, "1,000 bytes in one chunk: one write");
+        assertEquals(3_000, queue.writeTo(channel, scratch));
+        assertEquals(3, channel.writes, "3,000 bytes in 1 KiB loads, small buffers staged together");
         assertTrue(queue.isEmpty());
-        assertEquals(1, pool.retained());
     }
 
     @Test
     void theCallerMayReuseItsBufferAtOnce() throws IOException {
-        WriteQueue queue = new WriteQueue(new DirectChunkPool(16, 2));
+        WriteQueue queue = new WriteQueue();
         byte[] data = "abcdefghijklmnopqrstuvwxyz".getBytes();
         queue.add(ByteBuffer.wrap(data));
-        java.util.Arrays.fill(data, (byte) '!');
+        Arrays.fill(data, (byte) '!');
         ShortWriteChannel channel = new ShortWriteChannel();
-        channel.budget = Integer.MAX_VALUE;
-        queue.writeTo(channel);
+        queue.writeTo(channel, ByteBuffer.allocateDirect(16));
         assertEquals("abcdefghijklmnopqrstuvwxyz", channel.received.toString());
     }
 
     @Test
-    void aFailedWriteLeavesTheQueueAsItWasAndClearEmptiesIt() throws IOException {
-        DirectChunkPool pool = new DirectChunkPool(64, 8);
-        WriteQueue queue = new WriteQueue(pool);
+    void aFailedWriteLeavesTheQueueAsItWasAndClearEmptiesIt() {
+        WriteQueue queue = new WriteQueue();
         queue.add(ByteBuffer.wrap(new byte[200]));
         ShortWriteChannel channel = new ShortWriteChannel();
         channel.failure = new IOException("reset");
-        assertThrows(IOException.class, () -> queue.writeTo(channel));
+        assertThrows(IOException.class, () -> queue.writeTo(channel, ByteBuffer.allocateDirect(64)));
         assertEquals(200, queue.size());
         queue.clear();
         assertTrue(queue.isEmpty());
-        assertEquals(4, pool.retained(), "200 bytes took four 64-byte chunks, all given back");
+        assertEquals(0, queue.size());
     }
 }
