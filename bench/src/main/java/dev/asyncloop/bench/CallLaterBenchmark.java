@@ -2,7 +2,6 @@ package dev.asyncloop.bench;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.EventLoop;
-import dev.asyncloop.nio.NioEventLoop;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -43,13 +41,11 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dasyncloop.coroutines=continuation",
         "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
-public class CallLaterBenchmark {
+public class CallLaterBenchmark extends FreshLoopBenchmark {
     static final int N = 100_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Duration[] delays;
-    private EventLoop loop;
-
     /** Draws the delays once, as micro.py does before its clock starts. */
     @Setup(Level.Trial)
     public void drawDelays() {
@@ -58,18 +54,6 @@ public class CallLaterBenchmark {
         for (int i = 0; i < N; i++) {
             delays[i] = Duration.ofNanos((long) (random.nextDouble() * 10_000_000));
         }
-    }
-
-    /** Opens a fresh loop per run. */
-    @Setup(Level.Invocation)
-    public void openLoop() {
-        loop = new NioEventLoop();
-    }
-
-    /** Closes the run's loop. */
-    @TearDown(Level.Invocation)
-    public void closeLoop() {
-        loop.close();
     }
 
     /** The CPU time of the loop thread and the timers it ran, summed over an iteration. */

@@ -16,15 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -47,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dasyncloop.coroutines=continuation",
         "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
-public class LibraryBenchmarks {
+public class LibraryBenchmarks extends FreshLoopBenchmark {
     static final int GATHER_N = 100_000;
     static final int QUEUE_N = 200_000;
     static final int QUEUE_MAXSIZE = 100;
@@ -57,20 +54,6 @@ public class LibraryBenchmarks {
 
     private static final Duration TIMEOUT_DELAY = Duration.ofSeconds(10);
     private static final AsyncCallable<Object> EMPTY_BODY = () -> null;
-
-    private EventLoop loop;
-
-    /** Opens a fresh loop per run, as library_micro.py does with one loop per repeat. */
-    @Setup(Level.Invocation)
-    public void openLoop() {
-        loop = new NioEventLoop();
-    }
-
-    /** Closes the run's loop. */
-    @TearDown(Level.Invocation)
-    public void closeLoop() {
-        loop.close();
-    }
 
     /**
      * gather_100k: 100k trivial tasks created, then {@code await(Tasks.gather(tasks))}; one operation is one

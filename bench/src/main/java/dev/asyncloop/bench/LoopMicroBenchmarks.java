@@ -21,7 +21,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -46,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
         "-Dasyncloop.coroutines=continuation",
         "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
-public class LoopMicroBenchmarks {
+public class LoopMicroBenchmarks extends FreshLoopBenchmark {
     static final int CALL_SOON_N = 1_000_000;
     static final int CHAIN_N = 1_000_000;
     static final int CREATE_TASK_N = 200_000;
@@ -56,20 +55,6 @@ public class LoopMicroBenchmarks {
     static final int THREADSAFE_N = 200_000;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-    private EventLoop loop;
-
-    /** Opens a fresh loop per run, as micro.py does with one {@code asyncio.run} per repeat. */
-    @Setup(Level.Invocation)
-    public void openLoop() {
-        loop = new NioEventLoop();
-    }
-
-    /** Closes the run's loop. */
-    @TearDown(Level.Invocation)
-    public void closeLoop() {
-        loop.close();
-    }
 
     /**
      * call_soon: 1M {@code callSoon(cb)} issued from a task, then all run.

@@ -14,6 +14,7 @@ import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamPair;
 import dev.asyncloop.StreamReader;
+import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
@@ -77,6 +78,18 @@ abstract class UnixSocketRules extends NetworkGroup {
             accepted.add(p);
             return p;
         }, path, options));
+    }
+
+    /** Closes the writers, then the server, and waits for each to be closed; inside a task. */
+    private static void closeAll(Server server, StreamWriter... writers) {
+        for (StreamWriter w : writers) {
+            w.close();
+        }
+        for (StreamWriter w : writers) {
+            Async.await(w.waitClosed());
+        }
+        server.close();
+        Async.await(server.waitClosed());
     }
 
     /** Inside a task: a Unix stream server at {@code path} whose handler hands each connection's streams on. */
@@ -222,10 +235,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             c.writer().writeEof();
             assertEquals(0, Tasks.waitFor(c.reader().read(), DEFAULT_WAIT).length, msg("N10.7", "the client"
                     + " read data instead of EOF after the handler closed its writer"));
-            c.writer().close();
-            Async.await(c.writer().waitClosed());
-            server.close();
-            Async.await(server.waitClosed());
+            closeAll(server, c.writer());
             return null;
         });
     }
@@ -254,12 +264,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             assertEquals("reply", StreamRules.text(Tasks.waitFor(c.reader().read(), DEFAULT_WAIT)), msg("N10.8",
                     "the half-closed client did not receive the reply"));
             assertTrue(c.reader().atEof(), msg("N10.8", "the client's reader is not at EOF"));
-            c.writer().close();
-            s.writer().close();
-            Async.await(c.writer().waitClosed());
-            Async.await(s.writer().waitClosed());
-            server.close();
-            Async.await(server.waitClosed());
+            closeAll(server, c.writer(), s.writer());
             return null;
         });
     }
@@ -316,12 +321,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             StreamPair s = StreamRules.next("N10.11", accepted);
             Object peer = c.writer().getExtraInfo(Transport.PEERNAME).orElse(null);
             Object sock = s.writer().getExtraInfo(Transport.SOCKNAME).orElse(null);
-            c.writer().close();
-            s.writer().close();
-            Async.await(c.writer().waitClosed());
-            Async.await(s.writer().waitClosed());
-            server.close();
-            Async.await(server.waitClosed());
+            closeAll(server, c.writer(), s.writer());
             return Arrays.asList(peer, sock);
         });
         for (int i = 0; i < 2; i++) {
