@@ -6,20 +6,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * micro.py's call_later: 100k timers with delays uniform in [0, 10 ms) (seeded), scheduled from a task, then run.
@@ -32,14 +25,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * process is that one thread, while a JVM also spends CPU on its JIT and GC threads, which is not the loop's
  * cost and would make the figure depend on the collector.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-        "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
-        "-Dasyncloop.coroutines=continuation",
-        "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
 public class CallLaterBenchmark extends FreshLoopBenchmark {
     static final int N = 100_000;

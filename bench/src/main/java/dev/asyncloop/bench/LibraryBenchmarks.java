@@ -12,17 +12,10 @@ import dev.asyncloop.nio.NioEventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Benchmarks of the asyncio library on top of the loop (gather, queues, lock, timeout), one method per benchmark
@@ -35,14 +28,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * second (tasks gathered, items transferred, lock hand-offs, timeout scopes), and
  * {@link LoopMicroBenchmarks.LoopCpu} records the loop thread's CPU time beside it.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-        "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
-        "-Dasyncloop.coroutines=continuation",
-        "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
 public class LibraryBenchmarks extends FreshLoopBenchmark {
     static final int GATHER_N = 100_000;

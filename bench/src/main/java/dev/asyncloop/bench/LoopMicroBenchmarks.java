@@ -8,20 +8,13 @@ import dev.asyncloop.nio.NioEventLoop;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The loop-core micro-benchmarks of the asyncio anchor {@code micro.py}, one method per benchmark of the same
@@ -36,14 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * beside it. {@code call_later} lives in {@link CallLaterBenchmark} because its figure is
  * over CPU time.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-        "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
-        "-Dasyncloop.coroutines=continuation",
-        "-Xms2g", "-Xmx2g"})
 @State(Scope.Thread)
 public class LoopMicroBenchmarks extends FreshLoopBenchmark {
     static final int CALL_SOON_N = 1_000_000;
