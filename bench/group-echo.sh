@@ -30,17 +30,9 @@ command -v python3 >/dev/null || die "python3 is needed to format the table"
 command -v taskset >/dev/null || die "taskset (util-linux) is needed to place server and client on CPUs"
 
 harness="${HARNESS:-$root/../shared/bench}"
-client="${ECHO_CLIENT:-}"
-if [[ -z "$client" ]]; then
-    src="$harness/echo-client/echo_client.c"
-    [[ -f "$src" ]] || die "no load generator: set ECHO_CLIENT to an echo_client binary or HARNESS to the harness directory (missing $src)"
-    mkdir -p "$root/bench/target"
-    client="$root/bench/target/echo_client"
-    if [[ ! -x "$client" || "$src" -nt "$client" ]]; then
-        command -v cc >/dev/null || die "a C compiler (cc) is needed to build $src"
-        cc -O2 -o "$client" "$src" || die "building $src failed"
-    fi
-fi
+# shellcheck source=lib/echo-client.sh
+source "$root/bench/lib/echo-client.sh"
+client="$(asyncloop_echo_client "$root" "$harness")" || die "no echo_client (see above)"
 
 cpfile="$root/examples/target/runtime-classpath.txt"
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$cpfile" ]]; then
