@@ -6,6 +6,8 @@ format of the asyncio anchor micro.py (bench/run-micro.sh reads both): the media
 each run on a fresh asyncio event loop after gc.collect(), timed inside the main coroutine.
 
   gather_100k      100k tasks of a trivial coroutine created, then `await asyncio.gather(*tasks)`; tasks/s
+  taskgroup_100k   100k tasks of a trivial coroutine created in one asyncio.TaskGroup, whose exit awaits them;
+                   tasks/s
   queue_1_pair     one producer task puts 200k ints into asyncio.Queue(maxsize=100), one consumer task gets
                    them; items/s
   queue_100_pairs  100 producer/consumer pairs, each with its own Queue(maxsize=100), 2,000 items each
@@ -43,6 +45,15 @@ async def b_gather_100k(n):
     elapsed = perf() - t0
     assert len(results) == n
     return elapsed, {}
+
+
+async def b_taskgroup_100k(n):
+    t0 = perf()
+    async with asyncio.TaskGroup() as group:
+        create_task = group.create_task
+        for _ in range(n):
+            create_task(_trivial())
+    return perf() - t0, {}
 
 
 async def _produce(q, n):
@@ -116,6 +127,7 @@ async def b_timeout_scope(n):
 BENCHES = {
     # name: (function, default n, unit)
     "gather_100k": (b_gather_100k, 100_000, "tasks/s"),
+    "taskgroup_100k": (b_taskgroup_100k, 100_000, "tasks/s"),
     "queue_1_pair": (b_queue_1_pair, 200_000, "items/s"),
     "queue_100_pairs": (b_queue_100_pairs, 200_000, "items/s"),
     "lock_handoff": (b_lock_handoff, 100_000, "acquire/release pairs/s"),

@@ -6,6 +6,7 @@ import dev.asyncloop.AsyncQueue;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.Lock;
 import dev.asyncloop.Task;
+import dev.asyncloop.TaskGroup;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Timeout;
 import dev.asyncloop.nio.NioEventLoop;
@@ -58,6 +59,25 @@ public class LibraryBenchmarks extends FreshLoopBenchmark {
             }
             return Async.await(Tasks.gather(tasks)).size();
         }));
+    }
+
+    /**
+     * taskgroup_100k: 100k trivial tasks created in one {@code TaskGroup}, whose exit waits for them all; one
+     * operation is one task.
+     *
+     * @param cpu where the loop thread's CPU time goes
+     * @return the number of tasks created
+     */
+    @Benchmark
+    @OperationsPerInvocation(GATHER_N)
+    public int taskGroup100k(LoopMicroBenchmarks.LoopCpu cpu) {
+        EventLoop l = loop;
+        return cpu.time(() -> l.runUntilComplete(() -> TaskGroup.run(group -> {
+            for (int i = 0; i < GATHER_N; i++) {
+                group.createTask(LibraryBenchmarks::trivial);
+            }
+            return GATHER_N;
+        })));
     }
 
     /**
