@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
@@ -24,8 +25,8 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.file.Files;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -331,5 +332,18 @@ abstract class UnixSocketRules extends NetworkGroup {
                     + "; check extra info for Unix channels"));
             assertEquals(path, ((UnixDomainSocketAddress) name).getPath(), msg("N10.11", which));
         }
+    }
+
+    @Test
+    @DisplayName("N10.12 createUnixServer refuses reusePort with IllegalArgumentException and creates no socket file")
+    void required_N10_12_unixServerRefusesReusePort() {
+        Path path = socketPath();
+        ServerOptions reusePort = ServerOptions.builder().reusePort(true).build();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> loop.createUnixServer(() -> new RecordingProtocol(loop), path, reusePort),
+                msg("N10.12", "createUnixServer accepted reusePort, which has no meaning for a Unix-domain socket"));
+        assertTrue(refused.getMessage() != null && refused.getMessage().contains("reusePort"), msg("N10.12",
+                "the error does not name the option: " + refused.getMessage()));
+        assertFalse(Files.exists(path), msg("N10.12", "the refused call left a socket file at " + path));
     }
 }
