@@ -43,7 +43,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$ASYNCLOOP_CP_FILE" ]]; then
     _asyncloop_build || echo "bench/servers.sh: build failed; asyncloop servers will be skipped" >&2
 fi
 ASYNCLOOP_JAVA_BIN="$(asyncloop_find_java)" \
-    || echo "bench/servers.sh: no JDK 25 found (set ASYNCLOOP_JAVA or JAVA_HOME to a JDK >= 25, or install one under /usr/lib/jvm/*25*); asyncloop servers will be skipped" >&2
+    || echo "bench/servers.sh: $ASYNCLOOP_NO_JAVA; asyncloop servers will be skipped" >&2
 
 extra_server_cmd() {
     local name="$1" port="$2" loop kind main

@@ -23,7 +23,7 @@ die() { echo "soak.sh: $*" >&2; exit 2; }
 
 # shellcheck source=lib/java.sh
 source "$root/bench/lib/java.sh"
-JAVA="$(asyncloop_find_java)" || die "no JDK 25 found: set JAVA_HOME to a JDK >= 25 or install one under /usr/lib/jvm/*25*"
+JAVA="$(asyncloop_find_java)" || die "$ASYNCLOOP_NO_JAVA"
 command -v python3 >/dev/null || die "python3 is needed to format the table"
 
 jar="$root/bench/target/benchmarks.jar"
