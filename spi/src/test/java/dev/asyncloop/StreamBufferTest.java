@@ -61,10 +61,12 @@ class StreamBufferTest {
                         for (int i = 0; i < n; i++) {
                             data[i] = (byte) random.nextInt(3); // a small alphabet, so separators occur
                         }
-                        ByteBuffer direct = ByteBuffer.allocateDirect(n + 4).put(new byte[2]).put(data);
-                        direct.flip().position(2);
-                        buffer.append(direct);
-                        assertFalse(direct.hasRemaining(), "append consumes the buffer");
+                        // direct, or a heap slice with an array offset: both copy paths
+                        ByteBuffer source = random.nextBoolean() ? ByteBuffer.allocateDirect(n + 4)
+                                : ByteBuffer.wrap(new byte[n + 7]).position(3).slice();
+                        source.put(new byte[2]).put(data).flip().position(2);
+                        buffer.append(source);
+                        assertFalse(source.hasRemaining(), "append consumes the buffer");
                         model.append(data);
                     }
                     case 2 -> {

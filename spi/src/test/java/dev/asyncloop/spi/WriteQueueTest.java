@@ -133,6 +133,26 @@ class WriteQueueTest {
     }
 
     @Test
+    void onlyTheRemainingBytesOfASliceOrAReadOnlyBufferAreQueued() throws IOException {
+        WriteQueue queue = new WriteQueue();
+        byte[] backing = "0123456789abcdefghij".getBytes();
+        ByteBuffer slice = ByteBuffer.wrap(backing).position(5).slice().position(2).limit(8); // "789abc"
+        ByteBuffer readOnly = ByteBuffer.wrap(backing, 10, 4).asReadOnlyBuffer(); // "abcd", no array access
+        queue.add(slice);
+        queue.add(readOnly);
+        assertEquals(8, slice.position(), "the slice's position moves to its limit");
+        assertFalse(readOnly.hasRemaining(), "the read-only buffer is consumed too");
+        assertEquals(10, queue.size());
+        Arrays.fill(backing, (byte) '!');
+        ShortWriteChannel channel = new ShortWriteChannel();
+        channel.budget = 3;
+        while (!queue.isEmpty()) {
+            queue.writeTo(channel, ByteBuffer.allocateDirect(4));
+        }
+        assertEquals("789abcabcd", channel.received.toString());
+    }
+
+    @Test
     void aFailedWriteLeavesTheQueueAsItWasAndClearEmptiesIt() {
         WriteQueue queue = new WriteQueue();
         queue.add(ByteBuffer.wrap(new byte[200]));
