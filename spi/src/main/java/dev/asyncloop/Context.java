@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * scheduled with (rule C1.1), and every task captures one context at creation (C1.2).
  *
  * <p>Not thread-safe: a context is entered by one thread at a time; entering a context that is already
- * entered throws {@link IllegalStateException}, as in Python.
+ * entered throws {@link IllegalStateException}, as in Python. The check is exact on one thread; two threads
+ * entering the same context at once are a misuse it may not see (the flag is a plain field, read on every
+ * callback the loop runs).
  */
 public final class Context {
     /* The map is never mutated in place: a set replaces it, so a copy is O(1) and snapshots stay stable. */
@@ -58,7 +60,7 @@ public final class Context {
      * previous one.
      *
      * @param action what to run
-     * @throws IllegalStateException if this context is already entered (by this or another thread)
+     * @throws IllegalStateException if this context is already entered (see the class comment for threads)
      */
     public void run(Runnable action) {
         Objects.requireNonNull(action, "action");
@@ -152,7 +154,7 @@ public final class Context {
     /**
      * Tells whether this context is entered: inside a {@link #run} on some thread.
      *
-     * @return true while entered
+     * @return true while entered (exact for the thread that entered it; another thread may see a stale value)
      */
     public boolean isEntered() {
         return entered;

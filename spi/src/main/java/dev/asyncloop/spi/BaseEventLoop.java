@@ -393,8 +393,16 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    /**
+     * Counts a cancelled timer for the purge. Only the loop's own thread counts (or any thread while the loop is
+     * not running): a timer cancelled elsewhere, against {@link dev.asyncloop.Handle}'s contract, still never runs,
+     * and is dropped when it reaches the head of the heap instead of racing on the counter.
+     */
     void timerCancelled() {
-        cancelledTimers++;
+        Thread t = thread;
+        if (t == null || t == Thread.currentThread() || RunningLoops.isCurrent(this)) {
+            cancelledTimers++;
+        }
     }
 
     // ------------------------------------------------------------------ the iteration
@@ -467,7 +475,7 @@ public abstract class BaseEventLoop implements EventLoop {
             while (!timers.isEmpty() && timers.peek().isCancelled()) {
                 ScheduledTimer t = timers.poll();
                 t.scheduled = false;
-                cancelledTimers--;
+                cancelledTimers = Math.max(cancelledTimers - 1, 0); // one cancelled elsewhere was not counted
             }
         }
     }

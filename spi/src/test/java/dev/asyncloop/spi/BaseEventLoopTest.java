@@ -121,6 +121,52 @@ class BaseEventLoopTest {
     }
 
     @Test
+    @DisplayName("L2.3 timers cancelled from another thread (against the contract) still never run; the heap stays"
+            + " sound")
+    void timersCancelledFromAnotherThreadNeverRun() throws InterruptedException {
+        int count = 300;
+        List<Integer> ran = new ArrayList<>();
+        TimerHandle[] handles = new TimerHandle[count];
+        CountDownLatch scheduled = new CountDownLatch(1);
+        Thread loopThread = Thread.ofPlatform().name("test-loop").start(loop::runForever);
+        loop.callSoonThreadsafe(() -> {
+            double at = loop.time() + 0.3;
+            for (int k = 0; k < count; k++) {
+                int id = k;
+                handles[k] = loop.callAt(at + k * 1e-6, () -> ran.add(id));
+            }
+            loop.callAt(at + 1e-3, loop::stop);
+            scheduled.countDown();
+        });
+        assertTrue(scheduled.await(WAIT_SECONDS, TimeUnit.SECONDS), "the loop never ran the scheduling callback");
+        List<Integer> live = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            if (k % 3 == 0) {
+                live.add(k);
+            } else {
+                handles[k].cancel();
+            }
+        }
+        loopThread.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(loopThread.isAlive(), "the stopping timer never ran");
+        assertEquals(live, ran, "exactly the live timers, in deadline order");
+
+        // The purge bookkeeping is still sound: a batch cancelled on the loop's own thread is purged and skipped.
+        ran.clear();
+        double base = loop.time() - 1.0;
+        List<TimerHandle> second = new ArrayList<>();
+        for (int k = 0; k < 120; k++) {
+            int id = 1000 + k;
+            second.add(loop.callAt(base + k * 1e-6, () -> ran.add(id)));
+        }
+        for (int k = 0; k < 120; k += 2) {
+            second.get(k).cancel();
+        }
+        runOneIteration();
+        assertEquals(IntStream.range(0, 60).map(k -> 1001 + 2 * k).boxed().toList(), ran);
+    }
+
+    @Test
     @DisplayName("L2.3 cancelled early timers do not shorten the poll timeout (many timers: heap rebuilt)")
     void cancelledTimersDoNotShortenPollManyTimers() {
         pollTimeoutIgnoresCancelled(150, 50);
