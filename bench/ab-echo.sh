@@ -11,7 +11,8 @@
 # Server names: the asyncloop ones of bench/servers.sh (asyncloop-{nio,epoll}-{proto,streams,buffered}); from the
 # shared harness ($HARNESS, default ../shared/bench): c-epoll (its echo_server.c, built here), netty-nio and
 # netty-epoll (its netty-echo jar, which run-anchors.sh builds), asyncio-{proto,streams,buffered} and
-# uvloop-{proto,streams,buffered} (its echo_server.py; uvloop must be importable, e.g. PYTHONPATH=/usr/lib/python3/dist-packages).
+# uvloop-{proto,streams,buffered} (its echo_server.py, run by $PYTHON, default /usr/bin/python3.11 as in the harness
+# (bench/lib/python.sh); uvloop must be importable, e.g. PYTHONPATH=/usr/lib/python3/dist-packages).
 #
 # Knobs (environment): SERVERS (required), CONFIGS (default "pp-c1-64 pp-c100-1k pp-c100-16k pl16-c100-64
 # pl16-c10-16k", mode-connections-size with pp = ping-pong, plN = pipelined depth N), ROUNDS (3), DURATION (3),
@@ -29,6 +30,9 @@ command -v taskset >/dev/null || die "taskset (util-linux) is needed to place se
 harness="${HARNESS:-$root/../shared/bench}"
 # shellcheck source=lib/echo-client.sh
 source "$root/bench/lib/echo-client.sh"
+# shellcheck source=lib/python.sh
+source "$root/bench/lib/python.sh"
+python="$(asyncloop_python)"
 client="$(asyncloop_echo_client "$root" "$harness")" || die "no echo_client (see above)"
 # shellcheck source=servers.sh
 source "$root/bench/servers.sh"   # builds the asyncloop jars unless SKIP_BUILD=1; defines extra_server_cmd
@@ -49,7 +53,7 @@ harness_cmd() {
                 -Dio.netty.leakDetection.level=disabled -jar "$jar" echo "${name#netty-}" "$port" ;;
         asyncio-proto|asyncio-streams|asyncio-buffered|uvloop-proto|uvloop-streams|uvloop-buffered)
             [[ -f "$harness/anchors/py-asyncio/echo_server.py" ]] || return 1
-            printf '%s\n' python3 "$harness/anchors/py-asyncio/echo_server.py" --mode "${name#*-}" \
+            printf '%s\n' "$python" "$harness/anchors/py-asyncio/echo_server.py" --mode "${name#*-}" \
                 --loop "${name%%-*}" --port "$port" ;;
         *) return 1 ;;
     esac
@@ -69,7 +73,7 @@ mkdir -p "$results"
 out="$results/ab-echo.jsonl"
 : >"$out"
 port=$((25600 + RANDOM % 1000))
-echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; server on CPUs $server_cpus, client on $client_cpus" >&2
+echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; server on CPUs $server_cpus, client on $client_cpus; python: $python" >&2
 
 for ((r = 1; r <= rounds; r++)); do
     for cfg in "${configs[@]}"; do

@@ -6,7 +6,8 @@
 #
 # Builds the benchmarks jar, runs the JMH benchmarks (bench/src/main/java/dev/asyncloop/bench: LoopMicroBenchmarks,
 # CallLaterBenchmark, LibraryBenchmarks, ...) on JDK 25, the 1M-sleeping-tasks heap measurement, then micro.py and
-# library_micro.py with python3 (if found), and prints, per table,
+# library_micro.py with $PYTHON (default /usr/bin/python3.11 as in the harness, else python3: bench/lib/python.sh),
+# and prints, per table,
 #   benchmark | asyncloop ops/s | asyncio ops/s | ratio | target (>=10x) met? | asyncloop ops per loop-CPU s
 # (the last column divides by the loop thread's CPU time instead of wall time: it shows how much a busy machine
 # took from the loop; call_later's primary figure is already over CPU time, as in micro.py)
@@ -35,6 +36,9 @@ die() { echo "run-micro.sh: $*" >&2; exit 1; }
 
 # shellcheck source=lib/java.sh
 source "$root/bench/lib/java.sh"
+# shellcheck source=lib/python.sh
+source "$root/bench/lib/python.sh"
+python="$(asyncloop_python)"
 JAVA="$(asyncloop_find_java)" || die "$ASYNCLOOP_NO_JAVA"
 command -v python3 >/dev/null || die "python3 is needed (it runs micro.py and library_micro.py and formats the tables)"
 
@@ -65,8 +69,8 @@ fi
 
 : >"$results/asyncio.jsonl"
 if [[ -f "$micro" ]]; then
-    echo "== asyncio: $micro" >&2
-    python3 "$micro" --repeat "${MICRO_REPEAT:-3}" | tee "$results/asyncio.jsonl" >&2
+    echo "== asyncio ($python): $micro" >&2
+    "$python" "$micro" --repeat "${MICRO_REPEAT:-3}" | tee "$results/asyncio.jsonl" >&2
 else
     echo "== $micro not found: asyncio figures are skipped (pass micro.py's path or set ASYNCIO_MICRO)" >&2
 fi
@@ -74,8 +78,8 @@ fi
 library="${LIBRARY_MICRO:-$root/bench/library_micro.py}"
 : >"$results/asyncio-library.jsonl"
 if [[ "$library" != none ]]; then
-    echo "== asyncio: $library" >&2
-    python3 "$library" --repeat "${MICRO_REPEAT:-3}" | tee "$results/asyncio-library.jsonl" >&2 \
+    echo "== asyncio ($python): $library" >&2
+    "$python" "$library" --repeat "${MICRO_REPEAT:-3}" | tee "$results/asyncio-library.jsonl" >&2 \
         || echo "== $library failed: asyncio figures of the library are skipped" >&2
 fi
 
