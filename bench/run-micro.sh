@@ -21,7 +21,7 @@
 #                   "none" skips them
 #   MICRO_REPEAT    --repeat of micro.py and library_micro.py (default 3)
 #   JMH_ARGS        extra JMH arguments, e.g. "-prof gc" or a benchmark regexp (default: all, as annotated:
-#                   1 fork, 3 x 1 s warm-up, 5 x 1 s measurement). A -jvmArgsAppend here REPLACES the
+#                   1 fork, 6 x 1 s warm-up, 10 x 1 s measurement). A -jvmArgsAppend here REPLACES the
 #                   annotated JVM flags: repeat --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED
 #                   -Dasyncloop.coroutines=continuation in it, or the loop silently runs on virtual threads.
 #   SLEEPING_TASKS  task count of the sleeping-tasks measurement (default 1000000; 0 skips it)

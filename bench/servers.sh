@@ -15,7 +15,7 @@
 # On sourcing it builds the jars once (mvn -B -q package dependency:build-classpath -DskipTests
 # -pl examples,epoll-loop -am) and caches the runtime classpath in examples/target/runtime-classpath.txt;
 # SKIP_BUILD=1 (the harness knob) reuses that cache. Nothing in the project's build depends on this file.
-# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"), ASYNCLOOP_JAVA (a java >= 25; default: $JAVA_HOME/bin/java
+# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"; the streams servers also get -Xmn8m, see below), ASYNCLOOP_JAVA (a java >= 25; default: $JAVA_HOME/bin/java
 # if that is >= 25, else /usr/lib/jvm/*25*; see bench/lib/java.sh).
 
 ASYNCLOOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +57,11 @@ extra_server_cmd() {
     esac
     [[ -n "$ASYNCLOOP_JAVA_BIN" && -f "$ASYNCLOOP_CP_FILE" ]] || return 1
     local args=("$ASYNCLOOP_JAVA_BIN")
+    # The streams servers allocate a new array for every read, as asyncio's API demands: with the default young
+    # generation (a third of the heap) that memory is cold each time and zeroing it was a quarter of the CPU;
+    # an 8 MiB one is reused while still in cache (docs/performance.md, "Streams and the young generation").
+    # Placed first, so that an -Xmn in ASYNCLOOP_HEAP wins.
+    [[ "$kind" == streams ]] && args+=(-Xmn8m)
     # shellcheck disable=SC2206  # a word list on purpose
     args+=(${ASYNCLOOP_HEAP:--Xms512m -Xmx512m})
     args+=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -Dasyncloop.coroutines=continuation)
