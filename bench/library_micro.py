@@ -8,6 +8,9 @@ each run on a fresh asyncio event loop after gc.collect(), timed inside the main
   gather_100k      100k tasks of a trivial coroutine created, then `await asyncio.gather(*tasks)`; tasks/s
   taskgroup_100k   100k tasks of a trivial coroutine created in one asyncio.TaskGroup, whose exit awaits them;
                    tasks/s
+  wait_100k        100k tasks of a trivial coroutine created, then `await asyncio.wait(tasks)`; tasks/s
+  as_completed_100k  100k tasks of a trivial coroutine created, then each awaited in the order
+                   `asyncio.as_completed(tasks)` gives; tasks/s
   queue_1_pair     one producer task puts 200k ints into asyncio.Queue(maxsize=100), one consumer task gets
                    them; items/s
   queue_100_pairs  100 producer/consumer pairs, each with its own Queue(maxsize=100), 2,000 items each
@@ -44,6 +47,30 @@ async def b_gather_100k(n):
     results = await asyncio.gather(*tasks)
     elapsed = perf() - t0
     assert len(results) == n
+    return elapsed, {}
+
+
+async def b_wait_100k(n):
+    loop = asyncio.get_running_loop()
+    create_task = loop.create_task
+    t0 = perf()
+    tasks = [create_task(_trivial()) for _ in range(n)]
+    done, pending = await asyncio.wait(tasks)
+    elapsed = perf() - t0
+    assert len(done) == n and not pending
+    return elapsed, {}
+
+
+async def b_as_completed_100k(n):
+    loop = asyncio.get_running_loop()
+    create_task = loop.create_task
+    t0 = perf()
+    tasks = [create_task(_trivial()) for _ in range(n)]
+    total = 0
+    for f in asyncio.as_completed(tasks):
+        total += await f
+    elapsed = perf() - t0
+    assert total == n
     return elapsed, {}
 
 
@@ -128,6 +155,8 @@ BENCHES = {
     # name: (function, default n, unit)
     "gather_100k": (b_gather_100k, 100_000, "tasks/s"),
     "taskgroup_100k": (b_taskgroup_100k, 100_000, "tasks/s"),
+    "wait_100k": (b_wait_100k, 100_000, "tasks/s"),
+    "as_completed_100k": (b_as_completed_100k, 100_000, "tasks/s"),
     "queue_1_pair": (b_queue_1_pair, 200_000, "items/s"),
     "queue_100_pairs": (b_queue_100_pairs, 200_000, "items/s"),
     "lock_handoff": (b_lock_handoff, 100_000, "acquire/release pairs/s"),

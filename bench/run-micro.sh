@@ -90,12 +90,14 @@ names = {  # JMH method -> asyncio benchmark (micro.py, then library_micro.py)
     "callSoon": "call_soon", "callSoonChain": "call_soon_chain", "callLater": "call_later",
     "createTask": "create_task", "createTaskBatch": "create_task_batch", "future": "future",
     "sleep0": "sleep0", "threadsafe": "threadsafe",
-    "gather100k": "gather_100k", "taskGroup100k": "taskgroup_100k", "queue1Pair": "queue_1_pair", "queue100Pairs": "queue_100_pairs",
+    "gather100k": "gather_100k", "taskGroup100k": "taskgroup_100k", "wait100k": "wait_100k",
+    "asCompleted100k": "as_completed_100k", "queue1Pair": "queue_1_pair", "queue100Pairs": "queue_100_pairs",
     "lockHandoff": "lock_handoff", "timeoutScope": "timeout_scope",
 }
 n_ops = {"call_soon": 1_000_000, "call_soon_chain": 1_000_000, "create_task": 200_000,
          "create_task_batch": 200_000, "future": 500_000, "sleep0": 1_000_000, "threadsafe": 200_000,
-         "gather_100k": 100_000, "taskgroup_100k": 100_000, "queue_1_pair": 200_000, "queue_100_pairs": 200_000, "lock_handoff": 100_000,
+         "gather_100k": 100_000, "taskgroup_100k": 100_000, "wait_100k": 100_000, "as_completed_100k": 100_000,
+         "queue_1_pair": 200_000, "queue_100_pairs": 200_000, "lock_handoff": 100_000,
          "timeout_scope": 200_000}
 java, java_cpu = {}, {}
 for r in json.loads((res / "jmh.json").read_text() or "[]"):
@@ -140,7 +142,8 @@ def table(title, order):
 
 table("loop core (asyncio: micro.py)", ["call_soon", "call_soon_chain", "call_later", "call_later (wall)",
       "create_task", "create_task_batch", "future", "sleep0", "threadsafe"])
-table("library (asyncio: bench/library_micro.py)", ["gather_100k", "taskgroup_100k", "queue_1_pair", "queue_100_pairs",
+table("library (asyncio: bench/library_micro.py)", ["gather_100k", "taskgroup_100k", "wait_100k", "as_completed_100k",
+      "queue_1_pair", "queue_100_pairs",
       "lock_handoff", "timeout_scope"])
 st = (res / "sleeping-tasks.json").read_text().strip()
 if st:

@@ -2,11 +2,11 @@ package dev.asyncloop;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +31,10 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     private static final Object TIMED_OUT = new Object();
 
     private final EventLoop loop;
-    private final Set<Future<T>> todo;
+    /* The distinct futures in a list, not a hash set: see IdentityDistinct for why, at 100,000 futures. */
+    private final List<Future<T>> futures;
+    private int pending;
+    private boolean timedOut;
     private final ArrayDeque<Object> completed = new ArrayDeque<>();
     private final ArrayDeque<Receiver> receivers = new ArrayDeque<>();
     private final Consumer<Future<T>> onCompletion = this::completed;
@@ -46,15 +49,16 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     }
 
     AsCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
-        this.todo = new LinkedHashSet<>(futures);
-        this.loop = Tasks.sameLoop(todo);
-        for (Future<T> f : todo) {
+        this.futures = IdentityDistinct.of(new ArrayList<>(futures));
+        this.loop = Tasks.sameLoop(this.futures);
+        for (Future<T> f : this.futures) {
             f.addDoneCallback(onCompletion);
         }
-        if (!todo.isEmpty() && timeout != null) {
+        pending = this.futures.size();
+        if (pending > 0 && timeout != null) {
             timer = loop.callLater(timeout, this::timedOut);
         }
-        left = todo.size();
+        left = pending;
     }
 
     /**
@@ -185,22 +189,26 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         left--;
     }
 
+    /* Each distinct future's callback runs once, unless the timeout came first. */
     private void completed(Future<T> f) {
-        if (!todo.remove(f)) {
+        if (timedOut) {
             return;
         }
+        pending--;
         put(f);
-        if (todo.isEmpty() && timer != null) {
+        if (pending == 0 && timer != null) {
             timer.cancel();
         }
     }
 
     private void timedOut() {
-        for (Future<T> f : todo) {
+        timedOut = true;
+        for (Future<T> f : futures) {
             f.removeDoneCallback(onCompletion);
+        }
+        for (; pending > 0; pending--) {
             put(TIMED_OUT);
         }
-        todo.clear();
     }
 
     private void put(Object item) {

@@ -27,13 +27,13 @@ final class IdentityDistinct {
         if (n < 2) {
             return items;
         }
-        int bits = 32 - Integer.numberOfLeadingZeros(2 * n - 1); // a table of at least 2n slots
+        int bits = tableBits(n);
         int[] slots = new int[1 << bits]; // index + 1 of an element's first occurrence; 0 = free
         int mask = slots.length - 1;
         List<T> distinct = null;
         for (int i = 0; i < n; i++) {
             T item = items.get(i);
-            int at = (System.identityHashCode(item) * 0x9E3779B9) >>> (32 - bits);
+            int at = slot(item, bits);
             boolean seen = false;
             for (int s; (s = slots[at]) != 0; at = (at + 1) & mask) {
                 if (items.get(s - 1) == item) {
@@ -53,5 +53,15 @@ final class IdentityDistinct {
             }
         }
         return distinct == null ? items : distinct;
+    }
+
+    /** The size, as a power of two, of an index table for {@code n > 0} elements: at least 2n slots. */
+    static int tableBits(int n) {
+        return 32 - Integer.numberOfLeadingZeros(2 * n - 1);
+    }
+
+    /** Where the probe for {@code item} starts in a table of {@code 1 << bits} slots (Fibonacci hashing). */
+    static int slot(Object item, int bits) {
+        return (System.identityHashCode(item) * 0x9E3779B9) >>> (32 - bits);
     }
 }

@@ -5,11 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -221,7 +219,8 @@ public final class Tasks {
      * @param timeout the longest wait, or null for none
      * @param returnWhen when to return
      * @param <F> the future type
-     * @return the done and the pending futures, each in argument order
+     * @return the done and the pending futures: unmodifiable sets in argument order, whose {@code contains}
+     *     compares by identity (as futures do)
      * @throws IllegalArgumentException if {@code futures} is empty, or holds futures of another loop
      * @throws CancelledError if the waiting task is cancelled (the futures are left alone)
      * @throws IllegalStateException if not called inside a task
@@ -234,7 +233,8 @@ public final class Tasks {
             throw new IllegalArgumentException("Set of Tasks/Futures is empty: wait() needs at least one future");
         }
         EventLoop loop = Async.getRunningLoop();
-        Set<F> fs = new LinkedHashSet<>(futures);
+        // a list, not a hash set, while waiting: see IdentityDistinct for why, at 100,000 futures
+        List<F> fs = IdentityDistinct.of(new ArrayList<>(futures));
         for (F f : fs) {
             if (Objects.requireNonNull(f, "futures must not contain null").getLoop() != loop) {
                 throw new IllegalArgumentException("wait(): " + f + " belongs to another loop than the running one");
@@ -266,12 +266,12 @@ public final class Tasks {
                 f.removeDoneCallback(onCompletion);
             }
         }
-        Set<F> done = new LinkedHashSet<>();
-        Set<F> pending = new LinkedHashSet<>();
+        List<F> done = new ArrayList<>();
+        List<F> pending = new ArrayList<>();
         for (F f : fs) {
             (f.isDone() ? done : pending).add(f);
         }
-        return new DoneAndPending<>(Collections.unmodifiableSet(done), Collections.unmodifiableSet(pending));
+        return new DoneAndPending<>(new IdentityListSet<>(done), new IdentityListSet<>(pending));
     }
 
     // ------------------------------------------------------------------ waitFor

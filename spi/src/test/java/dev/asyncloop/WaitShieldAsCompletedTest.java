@@ -256,6 +256,29 @@ class WaitShieldAsCompletedTest {
         }
 
         @Test
+        @DisplayName("a timeout answers every future still untaken once (duplicates once), even one completed after it")
+        void timeoutAnswersEachPendingFutureOnce() {
+            run(() -> {
+                Future<String> a = loop.createFuture();
+                Future<String> b = loop.createFuture();
+                Future<String> c = loop.createFuture();
+                AsCompleted<String> ac = Tasks.asCompleted(List.of(a, b, a, c), SHORT);
+                Future<String> first = ac.next();
+                a.setResult("a");
+                assertEquals("a", await(first));
+                Async.sleep(SHORT.multipliedBy(3)); // the deadline passes with b and c pending
+                b.setResult("late"); // completed after the timeout: it must not show up as a take
+                Async.yieldNow();
+                assertThrows(TimeoutError.class, ac::awaitNext);
+                assertThrows(TimeoutError.class, ac::awaitNext);
+                assertFalse(ac.hasNext(), "3 distinct futures: 3 takes, no more");
+                assertThrows(NoSuchElementException.class, ac::next);
+                assertFalse(c.isDone(), "a timeout leaves the pending futures alone");
+                return null;
+            });
+        }
+
+        @Test
         @DisplayName("a take whose waiting task is cancelled does not lose a future")
         void cancelledTake() {
             run(() -> {

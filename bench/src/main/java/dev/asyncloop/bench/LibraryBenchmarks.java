@@ -4,6 +4,7 @@ import dev.asyncloop.Async;
 import dev.asyncloop.AsyncCallable;
 import dev.asyncloop.AsyncQueue;
 import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
 import dev.asyncloop.Lock;
 import dev.asyncloop.Task;
 import dev.asyncloop.TaskGroup;
@@ -58,6 +59,50 @@ public class LibraryBenchmarks extends FreshLoopBenchmark {
                 tasks.add(l.createTask(LibraryBenchmarks::trivial));
             }
             return Async.await(Tasks.gather(tasks)).size();
+        }));
+    }
+
+    /**
+     * wait_100k: 100k trivial tasks created, then {@code Tasks.wait(tasks)} (all completed); one operation is one
+     * task.
+     *
+     * @param cpu where the loop thread's CPU time goes
+     * @return the number of tasks done
+     */
+    @Benchmark
+    @OperationsPerInvocation(GATHER_N)
+    public int wait100k(LoopMicroBenchmarks.LoopCpu cpu) {
+        EventLoop l = loop;
+        return cpu.time(() -> l.runUntilComplete(() -> {
+            List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
+            for (int i = 0; i < GATHER_N; i++) {
+                tasks.add(l.createTask(LibraryBenchmarks::trivial));
+            }
+            return Tasks.wait(tasks).done().size();
+        }));
+    }
+
+    /**
+     * as_completed_100k: 100k trivial tasks created, then each awaited in the order {@code Tasks.asCompleted}
+     * gives; one operation is one task.
+     *
+     * @param cpu where the loop thread's CPU time goes
+     * @return the sum of the results
+     */
+    @Benchmark
+    @OperationsPerInvocation(GATHER_N)
+    public int asCompleted100k(LoopMicroBenchmarks.LoopCpu cpu) {
+        EventLoop l = loop;
+        return cpu.time(() -> l.runUntilComplete(() -> {
+            List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
+            for (int i = 0; i < GATHER_N; i++) {
+                tasks.add(l.createTask(LibraryBenchmarks::trivial));
+            }
+            int total = 0;
+            for (Future<Integer> f : Tasks.asCompleted(tasks, null)) {
+                total += Async.await(f);
+            }
+            return total;
         }));
     }
 
