@@ -6,8 +6,12 @@
 #   SERVERS="asyncloop-epoll-proto netty-epoll c-epoll asyncloop-nio-proto" bench/ab-echo.sh
 #   SERVERS="asyncloop-nio-buffered asyncio-buffered" CONFIGS="pl16-c10-16k" ROUNDS=2 bench/ab-echo.sh
 #
-# Every (round, configuration, server) is a fresh server process: started, READY awaited, WARMUP s of load, then
-# DURATION s measured by the harness's C echo_client, then stopped.
+# Every (round, configuration, server) is a fresh server process: started, READY awaited, warmed up as the
+# harness warms each server instance (WARM_S s of ping-pong 100 x 64 B, then WARM_S s of pipelined depth 4,
+# 100 x 1 KiB, both discarded), then WARMUP s of the configuration's own load, then DURATION s measured by the
+# harness's C echo_client, then stopped. The generic warm-up matters for Python servers too: a fresh CPython
+# process maps a new 256 KiB buffer for every recv until glibc's malloc has adapted its mmap threshold, and
+# measured several times slower (asyncio-proto pp-c100-64: 44k/s cold, 132-168k after 3 s of load).
 # Server names: the asyncloop ones of bench/servers.sh (asyncloop-{nio,epoll}-{proto,streams,buffered}); from the
 # shared harness ($HARNESS, default ../shared/bench): c-epoll (its echo_server.c, built here), netty-nio and
 # netty-epoll (its netty-echo jar, which run-anchors.sh builds), asyncio-{proto,streams,buffered} and
@@ -16,8 +20,8 @@
 #
 # Knobs (environment): SERVERS (required), CONFIGS (default "pp-c1-64 pp-c100-1k pp-c100-16k pl16-c100-64
 # pl16-c10-16k", mode-connections-size with pp = ping-pong, plN = pipelined depth N), ROUNDS (3), DURATION (3),
-# WARMUP (1), SERVER_CPUS (0), CLIENT_CPUS (1), SKIP_BUILD=1 (reuse the asyncloop jars), RESULTS (raw JSON lines;
-# default bench/target/ab-results/<stamp>/).
+# WARMUP (1), WARM_S (3, each of the two generic warm-up phases; 0 skips them), SERVER_CPUS (0), CLIENT_CPUS (1),
+# SKIP_BUILD=1 (reuse the asyncloop jars), RESULTS (raw JSON lines; default bench/target/ab-results/<stamp>/).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,7 +67,7 @@ server_cmd() { extra_server_cmd "$1" "$2" 2>/dev/null || harness_cmd "$1" "$2"; 
 
 read -r -a servers <<<"$SERVERS"
 read -r -a configs <<<"${CONFIGS:-pp-c1-64 pp-c100-1k pp-c100-16k pl16-c100-64 pl16-c10-16k}"
-rounds="${ROUNDS:-3}" duration="${DURATION:-3}" warmup="${WARMUP:-1}"
+rounds="${ROUNDS:-3}" duration="${DURATION:-3}" warmup="${WARMUP:-1}" warm_s="${WARM_S:-3}"
 server_cpus="${SERVER_CPUS:-0}" client_cpus="${CLIENT_CPUS:-1}"
 for s in "${servers[@]}"; do
     server_cmd "$s" 1 >/dev/null || die "unknown or unavailable server: $s"
@@ -89,6 +93,11 @@ for ((r = 1; r <= rounds; r++)); do
             pid=$!
             for _ in $(seq 200); do grep -q READY "$log" 2>/dev/null && break; sleep 0.1; done
             grep -q READY "$log" || { kill "$pid" 2>/dev/null; die "$s did not print READY within 20 s (see $log)"; }
+            if [[ "$warm_s" != 0 ]]; then
+                taskset -c "$client_cpus" "$client" -p "$port" -c 100 -s 64 -d "$warm_s" -w 0 -l warmup >/dev/null 2>&1 || true
+                taskset -c "$client_cpus" "$client" -p "$port" -c 100 -s 1024 -d "$warm_s" -w 0 -m pipeline -D 4 \
+                    -l warmup >/dev/null 2>&1 || true
+            fi
             line="$(taskset -c "$client_cpus" "$client" -p "$port" -c "$conns" -s "$size" -m "$mode" -D "$depth" \
                 -d "$duration" -w "$warmup" -l "$s/$cfg")" || true
             kill "$pid" 2>/dev/null || true
