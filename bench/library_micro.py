@@ -39,11 +39,15 @@ async def _trivial():
     return 1
 
 
+def _trivial_tasks(n):
+    """The n tasks of _trivial that gather_100k, wait_100k and as_completed_100k start from (inside their timing)."""
+    create_task = asyncio.get_running_loop().create_task
+    return [create_task(_trivial()) for _ in range(n)]
+
+
 async def b_gather_100k(n):
-    loop = asyncio.get_running_loop()
-    create_task = loop.create_task
     t0 = perf()
-    tasks = [create_task(_trivial()) for _ in range(n)]
+    tasks = _trivial_tasks(n)
     results = await asyncio.gather(*tasks)
     elapsed = perf() - t0
     assert len(results) == n
@@ -51,10 +55,8 @@ async def b_gather_100k(n):
 
 
 async def b_wait_100k(n):
-    loop = asyncio.get_running_loop()
-    create_task = loop.create_task
     t0 = perf()
-    tasks = [create_task(_trivial()) for _ in range(n)]
+    tasks = _trivial_tasks(n)
     done, pending = await asyncio.wait(tasks)
     elapsed = perf() - t0
     assert len(done) == n and not pending
@@ -62,10 +64,8 @@ async def b_wait_100k(n):
 
 
 async def b_as_completed_100k(n):
-    loop = asyncio.get_running_loop()
-    create_task = loop.create_task
     t0 = perf()
-    tasks = [create_task(_trivial()) for _ in range(n)]
+    tasks = _trivial_tasks(n)
     total = 0
     for f in asyncio.as_completed(tasks):
         total += await f

@@ -54,11 +54,7 @@ public class LibraryBenchmarks extends FreshLoopBenchmark {
     public int gather100k(LoopMicroBenchmarks.LoopCpu cpu) {
         EventLoop l = loop;
         return cpu.time(() -> l.runUntilComplete(() -> {
-            List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
-            for (int i = 0; i < GATHER_N; i++) {
-                tasks.add(l.createTask(LibraryBenchmarks::trivial));
-            }
-            return Async.await(Tasks.gather(tasks)).size();
+            return Async.await(Tasks.gather(trivialTasks(l))).size();
         }));
     }
 
@@ -74,11 +70,7 @@ public class LibraryBenchmarks extends FreshLoopBenchmark {
     public int wait100k(LoopMicroBenchmarks.LoopCpu cpu) {
         EventLoop l = loop;
         return cpu.time(() -> l.runUntilComplete(() -> {
-            List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
-            for (int i = 0; i < GATHER_N; i++) {
-                tasks.add(l.createTask(LibraryBenchmarks::trivial));
-            }
-            return Tasks.wait(tasks).done().size();
+            return Tasks.wait(trivialTasks(l)).done().size();
         }));
     }
 
@@ -94,16 +86,21 @@ public class LibraryBenchmarks extends FreshLoopBenchmark {
     public int asCompleted100k(LoopMicroBenchmarks.LoopCpu cpu) {
         EventLoop l = loop;
         return cpu.time(() -> l.runUntilComplete(() -> {
-            List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
-            for (int i = 0; i < GATHER_N; i++) {
-                tasks.add(l.createTask(LibraryBenchmarks::trivial));
-            }
             int total = 0;
-            for (Future<Integer> f : Tasks.asCompleted(tasks, null)) {
+            for (Future<Integer> f : Tasks.asCompleted(trivialTasks(l), null)) {
                 total += Async.await(f);
             }
             return total;
         }));
+    }
+
+    /** The {@code GATHER_N} trivial tasks that gather_100k, wait_100k and as_completed_100k start from. */
+    private static List<Task<Integer>> trivialTasks(EventLoop l) {
+        List<Task<Integer>> tasks = new ArrayList<>(GATHER_N);
+        for (int i = 0; i < GATHER_N; i++) {
+            tasks.add(l.createTask(LibraryBenchmarks::trivial));
+        }
+        return tasks;
     }
 
     /**

@@ -210,8 +210,7 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public void stop() {
         stopping = true;
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread() && !RunningLoops.isCurrent(this)) {
+        if (!onLoopThreadOrIdle()) {
             wakeUpFromOtherThread();
         }
     }
@@ -399,10 +398,15 @@ public abstract class BaseEventLoop implements EventLoop {
      * and is dropped when it reaches the head of the heap instead of racing on the counter.
      */
     void timerCancelled() {
-        Thread t = thread;
-        if (t == null || t == Thread.currentThread() || RunningLoops.isCurrent(this)) {
+        if (onLoopThreadOrIdle()) {
             cancelledTimers++;
         }
+    }
+
+    /** Whether the caller is the loop's thread (or a task of it), or the loop is not running at all. */
+    private boolean onLoopThreadOrIdle() {
+        Thread t = thread;
+        return t == null || t == Thread.currentThread() || RunningLoops.isCurrent(this);
     }
 
     // ------------------------------------------------------------------ the iteration
