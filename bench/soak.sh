@@ -44,7 +44,7 @@ for loop in ${LOOPS:-nio epoll}; do
     # shellcheck disable=SC2206  # word lists on purpose
     args=("$JAVA" ${SOAK_HEAP:--Xms256m -Xmx256m} --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED
         -Dasyncloop.coroutines=continuation "-Dasyncloop.loop=$loop")
-    [[ "$loop" == epoll ]] && args+=(--add-opens=java.base/sun.nio.ch=ALL-UNNAMED)
+    [[ "$loop" == epoll ]] && args+=(--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
     # shellcheck disable=SC2206
     args+=(-cp "$jar" dev.asyncloop.bench.AbruptCloseSoak --connections "${CONNECTIONS:-10000}" ${SOAK_ARGS:-})
     echo "== $loop" >&2

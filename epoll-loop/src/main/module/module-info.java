@@ -1,7 +1,9 @@
 /**
  * The Linux loop over epoll, provider name {@code epoll}. It reaches the JDK's {@code sun.nio.ch.EPoll}, so the
  * JVM must open that package to it: {@code --add-opens java.base/sun.nio.ch=dev.asyncloop.epoll} on the module
- * path ({@code =ALL-UNNAMED} on the class path). Without it the provider reports itself unavailable.
+ * path ({@code =ALL-UNNAMED} on the class path). Without it the provider reports itself unavailable. With
+ * {@code --enable-native-access=dev.asyncloop.epoll} as well, the loop sends heap bytes to its sockets through a
+ * foreign downcall, without copying them to direct memory first.
  */
 module dev.asyncloop.epoll {
     requires dev.asyncloop;

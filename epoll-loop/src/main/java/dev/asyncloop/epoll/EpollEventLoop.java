@@ -14,6 +14,12 @@ import java.io.UncheckedIOException;
  * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED} ({@code =dev.asyncloop.epoll} on the module path);
  * {@link EpollEventLoopProvider#unavailabilityCause()} says so when it does not. The loop owns its epoll instance
  * and closes it in {@link #close()}. Threading and every other rule are {@link dev.asyncloop.spi.BaseEventLoop}'s.
+ *
+ * <p>With native access ({@code --enable-native-access=ALL-UNNAMED}, {@code =dev.asyncloop.epoll} on the module
+ * path) the loop's stream transports send heap bytes ({@code write(byte[])}, heap {@code ByteBuffer}s, what they
+ * queue) straight from the Java array through a critical foreign downcall of {@code send(2)}, skipping the copy to
+ * direct memory that a JDK channel makes; without it they stage them through a direct buffer as the NIO loop does.
+ * Behaviour is the same either way.
  */
 public final class EpollEventLoop extends ReadinessEventLoop {
     /**
@@ -23,7 +29,7 @@ public final class EpollEventLoop extends ReadinessEventLoop {
      * @throws UncheckedIOException if the kernel refuses the epoll or eventfd descriptor
      */
     public EpollEventLoop() {
-        super(openPoller());
+        super(openPoller(), EpollHeapWriter.create().orElse(null));
     }
 
     private static EpollPoller openPoller() {

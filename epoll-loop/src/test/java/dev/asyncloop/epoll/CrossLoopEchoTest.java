@@ -67,7 +67,7 @@ class CrossLoopEchoTest {
         }
     }
 
-    private static void echo(Supplier<EventLoop> serverLoop, Supplier<EventLoop> clientLoop) throws Exception {
+    static void echo(Supplier<EventLoop> serverLoop, Supplier<EventLoop> clientLoop) throws Exception {
         byte[] payload = new byte[SIZE];
         new Random(7).nextBytes(payload);
         CompletableFuture<Integer> port = new CompletableFuture<>();

@@ -63,7 +63,9 @@ import java.util.function.Supplier;
  *       {@code sock*} methods ({@link IllegalStateException}); transports and sock operations use the same
  *       registrations internally.</li>
  *   <li><b>Buffers.</b> Socket transports read into one direct buffer owned by the loop (256 KiB), handed to
- *       {@link Protocol#dataReceived} for the duration of the call.</li>
+ *       {@link Protocol#dataReceived} for the duration of the call. They write direct buffers as they are and
+ *       heap bytes through the {@link HeapWriter} the loop was created with, else through one direct scratch
+ *       buffer per loop (256 KiB) that also gathers small queued writes into one system call.</li>
  * </ul>
  *
  * <p>All methods are for the loop thread, as {@link dev.asyncloop.EventLoop} says.
@@ -71,7 +73,6 @@ import java.util.function.Supplier;
 public abstract class ReadinessEventLoop extends BaseEventLoop {
     static final System.Logger LOG = System.getLogger("dev.asyncloop");
     static final int READ_BUFFER_SIZE = 256 * 1024;
-    static final int WRITE_SCRATCH_SIZE = 256 * 1024;
     private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final Poller poller;
@@ -79,7 +80,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
     private final Map<SelectableChannel, ChannelOwner> transports = new HashMap<>();
     private ByteBuffer readBuffer;
-    private ByteBuffer writeScratch;
+    private final SocketOutput socketOutput;
 
     /**
      * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}.
@@ -87,7 +88,20 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * @param poller the readiness primitive
      */
     protected ReadinessEventLoop(Poller poller) {
+        this(poller, null);
+    }
+
+    /**
+     * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}, whose stream
+     * transports send heap bytes through {@code heapWriter} instead of copying them to direct memory first.
+     *
+     * @param poller the readiness primitive
+     * @param heapWriter how to send heap arrays to this loop's sockets; null to stage them through a direct
+     *     buffer, as the one-argument constructor does
+     */
+    protected ReadinessEventLoop(Poller poller, HeapWriter heapWriter) {
         this.poller = Objects.requireNonNull(poller, "poller");
+        this.socketOutput = SocketOutput.of(heapWriter);
     }
 
     // ------------------------------------------------------------------ hooks
@@ -339,11 +353,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** The buffer every socket transport of this loop stages heap bytes in on their way out; loop thread only. */
-    ByteBuffer writeScratch() {
-        if (writeScratch == null) {
-            writeScratch = ByteBuffer.allocateDirect(WRITE_SCRATCH_SIZE);
-        }
-        return writeScratch;
+    SocketOutput socketOutput() {
+        return socketOutput;
     }
 
     // ------------------------------------------------------------------ sock* operations

@@ -22,10 +22,10 @@ import java.util.Objects;
  *   <li><b>Read.</b> One read per readiness event into the loop's shared buffer (or the buffer of a
  *       {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides between half-close (stop
  *       reading) and close.</li>
- *   <li><b>Write.</b> {@code write} sends at once when nothing is queued and queues a copy of the rest; heap
- *       bytes go to the socket through the loop's direct scratch buffer ({@link WriteQueue}). The writer
- *       callback sends the queue until the socket takes less than it was given. Flow control compares the
- *       queued bytes with the high/low marks.</li>
+ *   <li><b>Write.</b> {@code write} sends at once when nothing is queued and queues a copy of the rest; bytes
+ *       go to the socket through the loop's {@link SocketOutput} (heap arrays through its heap writer or its
+ *       direct scratch buffer). The writer callback sends the queue until the socket takes less than it was
+ *       given. Flow control compares the queued bytes with the high/low marks.</li>
  *   <li><b>End.</b> {@code connLost} counts the ways the connection ended (and later writes, for the warning);
  *       {@code connectionLost} is scheduled exactly once, then the channel is closed and the server told.
  *       A callback that throws closes the transport through {@link #fatalError}.</li>
@@ -207,7 +207,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         }
         if (buffer.isEmpty()) {
             try {
-                if (WriteQueue.send(channel, data, loop.writeScratch())) {
+                if (loop.socketOutput().send(channel, data)) {
                     return;
                 }
             } catch (IOException | RuntimeException e) {
@@ -226,7 +226,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         try {
-            bufferSize -= (int) buffer.writeTo(channel, loop.writeScratch());
+            bufferSize -= (int) buffer.writeTo(channel, loop.socketOutput());
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();

@@ -7,15 +7,9 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
- * The bytes a stream transport still has to send, and the way every byte goes to the socket. Loop thread only.
- *
- * <p>Handed a heap buffer, a JDK channel copies <em>all</em> its remaining bytes into a temporary direct buffer
- * (of that size, kept per thread) and then writes as much as the socket takes: a partial write of a large buffer
- * is copied again at the next attempt, and a gathering write of a long queue copies the whole queue each time.
- * Here heap bytes go through the loop's one direct scratch buffer instead, at most its capacity per system call,
- * so a byte is copied again only when the socket refused it after it was staged, and no direct memory is
- * allocated per connection. Queued bytes are heap copies: {@link #add} copies, so the caller may reuse its
- * buffer at once, as asyncio's {@code write} allows.
+ * The bytes a stream transport still has to send. Loop thread only. Queued bytes are heap copies: {@link #add}
+ * copies, so the caller may reuse its buffer at once, as asyncio's {@code write} allows. How they reach the
+ * socket (staged through the loop's scratch buffer, or from their arrays) is {@link SocketOutput}'s business.
  */
 final class WriteQueue {
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
@@ -51,66 +45,57 @@ final class WriteQueue {
     }
 
     /**
-     * Sends the queued bytes through {@code scratch} until the socket takes less than was staged.
+     * Sends the queued bytes until the socket takes less than it was offered. Small buffers are gathered into the
+     * loop's scratch buffer, one system call for many; with a {@linkplain SocketOutput#writesHeapDirectly() heap
+     * writer} a buffer of {@link SocketOutput#GATHER_LIMIT} or more is sent from its own array instead.
      *
      * @param channel the socket
-     * @param scratch the loop's direct buffer; its content is lost
+     * @param output the loop's output; the scratch buffer's content is lost
      * @return the bytes sent
      * @throws IOException as the channel's write does; the queue is unchanged then
      */
-    long writeTo(WritableByteChannel channel, ByteBuffer scratch) throws IOException {
+    long writeTo(WritableByteChannel channel, SocketOutput output) throws IOException {
+        boolean direct = output.writesHeapDirectly();
         long total = 0;
         while (size > 0) {
-            scratch.clear();
-            for (ByteBuffer b : queue) {
-                int m = Math.min(b.remaining(), scratch.remaining());
-                scratch.put(scratch.position(), b, b.position(), m);
-                scratch.position(scratch.position() + m);
-                if (!scratch.hasRemaining()) {
-                    break;
+            ByteBuffer head = queue.peekFirst();
+            int offered;
+            int written;
+            if (direct && head.remaining() >= SocketOutput.GATHER_LIMIT) {
+                offered = Math.min(head.remaining(), SocketOutput.MAX_HEAP_WRITE);
+                written = output.writeArray(channel, head, offered);
+            } else {
+                ByteBuffer scratch = output.scratch().clear();
+                for (ByteBuffer b : queue) {
+                    if (direct && b != head && b.remaining() >= SocketOutput.GATHER_LIMIT) {
+                        break;
+                    }
+                    int m = Math.min(b.remaining(), scratch.remaining());
+                    scratch.put(scratch.position(), b, b.position(), m);
+                    scratch.position(scratch.position() + m);
+                    if (!scratch.hasRemaining()) {
+                        break;
+                    }
                 }
+                offered = scratch.flip().remaining();
+                written = channel.write(scratch);
             }
-            int staged = scratch.flip().remaining();
-            int written = channel.write(scratch);
             total += written;
             size -= written;
             for (int left = written; left > 0; ) {
-                ByteBuffer head = queue.peekFirst();
-                int m = Math.min(left, head.remaining());
-                head.position(head.position() + m);
+                ByteBuffer b = queue.peekFirst();
+                int m = Math.min(left, b.remaining());
+                b.position(b.position() + m);
                 left -= m;
-                if (!head.hasRemaining()) {
+                if (!b.hasRemaining()) {
                     queue.pollFirst();
                 }
             }
-            if (written < staged) {
+            if (written < offered) {
                 break;
             }
         }
         return total;
-    }
-
-    /**
-     * Sends what the socket takes of {@code data} (heap or direct) without queueing; the caller queues the rest.
-     *
-     * @return whether everything was sent
-     * @throws IOException as the channel's write does
-     */
-    static boolean send(WritableByteChannel channel, ByteBuffer data, ByteBuffer scratch) throws IOException {
-        if (data.isDirect()) {
-            channel.write(data);
-            return !data.hasRemaining();
-        }
-        while (data.hasRemaining()) {
-            int m = Math.min(data.remaining(), scratch.capacity());
-            scratch.clear().put(0, data, data.position(), m).limit(m);
-            int written = channel.write(scratch);
-            data.position(data.position() + written);
-            if (written < m) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Drops every waiting byte. */

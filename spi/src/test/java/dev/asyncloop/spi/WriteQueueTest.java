@@ -13,6 +13,8 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WriteQueueTest {
 
@@ -22,6 +24,8 @@ class WriteQueueTest {
         int budget = Integer.MAX_VALUE;
         int writes;
         long offered;
+        int heapWrites;
+        long heapOffered;
         IOException failure;
 
         @Override
@@ -39,6 +43,20 @@ class WriteQueueTest {
             return m;
         }
 
+        /** The same socket seen through a heap writer: takes the array itself, within the same budget. */
+        int heapWrite(WritableByteChannel self, byte[] bytes, int offset, int length) throws IOException {
+            assertTrue(self == this);
+            heapWrites++;
+            if (failure != null) {
+                throw failure;
+            }
+            assertTrue(length > 0 && length <= SocketOutput.MAX_HEAP_WRITE, "length " + length);
+            heapOffered += length;
+            int m = Math.min(length, budget);
+            received.write(bytes, offset, m);
+            return m;
+        }
+
         @Override
         public boolean isOpen() {
             return true;
@@ -49,6 +67,14 @@ class WriteQueueTest {
         }
     }
 
+    private static SocketOutput staged(int scratchSize) {
+        return new SocketOutput(null, scratchSize);
+    }
+
+    private static SocketOutput direct(ShortWriteChannel channel, int scratchSize) {
+        return new SocketOutput(channel::heapWrite, scratchSize);
+    }
+
     private static byte[] randomBytes(SplittableRandom random, int n) {
         byte[] b = new byte[n];
         random.nextBytes(b);
@@ -56,12 +82,13 @@ class WriteQueueTest {
     }
 
     /** What SocketTransport does: send at once while nothing waits, queue the rest, flush on writability. */
-    @Test
-    void everyByteArrivesInOrderWhateverTheSocketTakes() throws IOException {
+    @ParameterizedTest(name = "heap writer: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyByteArrivesInOrderWhateverTheSocketTakes(boolean heapWriter) throws IOException {
         SplittableRandom random = new SplittableRandom(7);
-        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
         WriteQueue queue = new WriteQueue();
         ShortWriteChannel channel = new ShortWriteChannel();
+        SocketOutput output = heapWriter ? direct(channel, 1024) : staged(1024);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         for (int round = 0; round < 3_000; round++) {
             channel.budget = random.nextInt(random.nextBoolean() ? 200 : 5_000);
@@ -70,7 +97,7 @@ class WriteQueueTest {
                 expected.writeBytes(data);
                 ByteBuffer src = random.nextBoolean() ? ByteBuffer.wrap(data)
                         : ByteBuffer.allocateDirect(data.length).put(data).flip();
-                if (!queue.isEmpty() || !WriteQueue.send(channel, src, scratch)) {
+                if (!queue.isEmpty() || !output.send(channel, src)) {
                     long before = queue.size();
                     int rest = src.remaining();
                     queue.add(src);
@@ -79,23 +106,24 @@ class WriteQueueTest {
                 }
             } else if (!queue.isEmpty()) {
                 long before = queue.size();
-                long sent = queue.writeTo(channel, scratch);
+                long sent = queue.writeTo(channel, output);
                 assertEquals(before - sent, queue.size());
             }
         }
         channel.budget = Integer.MAX_VALUE;
-        queue.writeTo(channel, scratch);
+        queue.writeTo(channel, output);
         assertTrue(queue.isEmpty());
         assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
+        assertEquals(heapWriter, channel.heapWrites > 0, "heap writes happen exactly when there is a heap writer");
     }
 
     @Test
     void aLargeHeapWriteIsStagedAtMostAScratchAtATime() throws IOException {
-        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
+        SocketOutput output = staged(1024);
         ShortWriteChannel channel = new ShortWriteChannel();
         channel.budget = 100;
         ByteBuffer data = ByteBuffer.wrap(new byte[1_000_000]);
-        assertFalse(WriteQueue.send(channel, data, scratch));
+        assertFalse(output.send(channel, data));
         assertEquals(100, data.position(), "the position moves by what the socket took");
         assertEquals(1024, channel.offered, "one scratch load was offered, not the whole megabyte");
 
@@ -103,20 +131,19 @@ class WriteQueueTest {
         queue.add(data);
         channel.offered = 0;
         channel.writes = 0;
-        assertEquals(100, queue.writeTo(channel, scratch));
+        assertEquals(100, queue.writeTo(channel, output));
         assertEquals(1, channel.writes, "a short write ends the flush");
         assertEquals(1024, channel.offered);
     }
 
     @Test
     void aFlushGoesOnWhileTheSocketTakesEverything() throws IOException {
-        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
         WriteQueue queue = new WriteQueue();
         for (int i = 0; i < 30; i++) {
             queue.add(ByteBuffer.wrap(new byte[100]));
         }
         ShortWriteChannel channel = new ShortWriteChannel();
-        assertEquals(3_000, queue.writeTo(channel, scratch));
+        assertEquals(3_000, queue.writeTo(channel, staged(1024)));
         assertEquals(3, channel.writes, "3,000 bytes in 1 KiB loads, small buffers staged together");
         assertTrue(queue.isEmpty());
     }
@@ -128,7 +155,7 @@ class WriteQueueTest {
         queue.add(ByteBuffer.wrap(data));
         Arrays.fill(data, (byte) '!');
         ShortWriteChannel channel = new ShortWriteChannel();
-        queue.writeTo(channel, ByteBuffer.allocateDirect(16));
+        queue.writeTo(channel, staged(16));
         assertEquals("abcdefghijklmnopqrstuvwxyz", channel.received.toString());
     }
 
@@ -147,7 +174,7 @@ class WriteQueueTest {
         ShortWriteChannel channel = new ShortWriteChannel();
         channel.budget = 3;
         while (!queue.isEmpty()) {
-            queue.writeTo(channel, ByteBuffer.allocateDirect(4));
+            queue.writeTo(channel, staged(4));
         }
         assertEquals("789abcabcd", channel.received.toString());
     }
@@ -158,10 +185,62 @@ class WriteQueueTest {
         queue.add(ByteBuffer.wrap(new byte[200]));
         ShortWriteChannel channel = new ShortWriteChannel();
         channel.failure = new IOException("reset");
-        assertThrows(IOException.class, () -> queue.writeTo(channel, ByteBuffer.allocateDirect(64)));
+        assertThrows(IOException.class, () -> queue.writeTo(channel, staged(64)));
         assertEquals(200, queue.size());
+        WriteQueue large = new WriteQueue();
+        large.add(ByteBuffer.wrap(new byte[SocketOutput.GATHER_LIMIT]));
+        assertThrows(IOException.class, () -> large.writeTo(channel, direct(channel, 64)));
+        assertEquals(1, channel.heapWrites, "the heap writer failed");
+        assertEquals(SocketOutput.GATHER_LIMIT, large.size());
         queue.clear();
         assertTrue(queue.isEmpty());
         assertEquals(0, queue.size());
+    }
+
+    @Test
+    void withAHeapWriterALargeHeapBufferGoesFromItsArrayInBoundedPieces() throws IOException {
+        ShortWriteChannel channel = new ShortWriteChannel();
+        SocketOutput output = direct(channel, 1024);
+        byte[] bytes = new byte[SocketOutput.MAX_HEAP_WRITE * 2 + 10];
+        new SplittableRandom(3).nextBytes(bytes);
+        assertTrue(output.send(channel, ByteBuffer.wrap(bytes)));
+        assertEquals(3, channel.heapWrites, "two full pieces and the rest");
+        assertEquals(0, channel.writes, "nothing was staged");
+        assertArrayEquals(bytes, channel.received.toByteArray());
+
+        channel.budget = 100;
+        ByteBuffer data = ByteBuffer.wrap(bytes, 7, 5_000);
+        assertFalse(output.send(channel, data));
+        assertEquals(107, data.position(), "the position moves by what the socket took");
+    }
+
+    @Test
+    void withAHeapWriterDirectAndReadOnlyBuffersStillGoThroughTheChannel() throws IOException {
+        ShortWriteChannel channel = new ShortWriteChannel();
+        SocketOutput output = direct(channel, 1024);
+        assertTrue(output.send(channel, ByteBuffer.allocateDirect(500)));
+        assertTrue(output.send(channel, ByteBuffer.wrap(new byte[700]).asReadOnlyBuffer()));
+        assertEquals(0, channel.heapWrites);
+        assertEquals(2, channel.writes, "the direct buffer as it is, the read-only one through the scratch buffer");
+        assertEquals(1_200, channel.received.size());
+    }
+
+    @Test
+    void withAHeapWriterSmallQueuedBuffersAreGatheredAndLargeOnesSentFromTheirArrays() throws IOException {
+        ShortWriteChannel channel = new ShortWriteChannel();
+        WriteQueue queue = new WriteQueue();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n : new int[] {100, 200, 300, SocketOutput.GATHER_LIMIT, 50, 60, SocketOutput.GATHER_LIMIT * 3}) {
+            byte[] b = randomBytes(random, n);
+            expected.writeBytes(b);
+            queue.add(ByteBuffer.wrap(b));
+        }
+        assertEquals(expected.size(), queue.writeTo(channel, direct(channel, 64 * 1024)));
+        assertEquals(2, channel.writes, "100+200+300 in one system call, 50+60 in another");
+        assertEquals(2, channel.heapWrites, "each large buffer in one call of its own");
+        assertEquals(600 + 110, channel.offered);
+        assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
+        assertTrue(queue.isEmpty());
     }
 }

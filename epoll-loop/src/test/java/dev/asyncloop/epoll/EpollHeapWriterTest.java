@@ -1,0 +1,166 @@
+package dev.asyncloop.epoll;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.spi.HeapWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The epoll loop's heap writer on a loopback connection (this JVM runs with native access), and the loop without
+ * native access in a forked JVM: heap bytes staged, the same bytes delivered, no restricted-method warning.
+ */
+@Timeout(60)
+class EpollHeapWriterTest {
+    private ServerSocketChannel listener;
+    private SocketChannel sender;
+    private SocketChannel receiver;
+    private HeapWriter writer;
+
+    @BeforeEach
+    void connect() throws IOException {
+        assertEquals("<available>", EpollHeapWriter.UNAVAILABLE.orElse("<available>"),
+                "the test JVM runs with --enable-native-access=ALL-UNNAMED");
+        writer = EpollHeapWriter.create().orElseThrow();
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        sender = SocketChannel.open(listener.getLocalAddress());
+        receiver = listener.accept();
+        sender.configureBlocking(false);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        sender.close();
+        receiver.close();
+        listener.close();
+    }
+
+    /** Reads from the blocking receiver until {@code n} bytes came. */
+    private byte[] receive(int n) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(n);
+        while (in.hasRemaining()) {
+            if (receiver.read(in) < 0) {
+                break;
+            }
+        }
+        return in.array();
+    }
+
+    @Test
+    @DisplayName("slices of heap arrays arrive byte for byte")
+    void slicesArriveIntact() throws IOException {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 200; i++) {
+            byte[] bytes = new byte[1 + random.nextInt(5_000)];
+            random.nextBytes(bytes);
+            int offset = random.nextInt(bytes.length);
+            int length = 1 + random.nextInt(bytes.length - offset);
+            int sent = 0;
+            while (sent < length) {
+                sent += writer.write(sender, bytes, offset + sent, length - sent);
+            }
+            assertArrayEquals(Arrays.copyOfRange(bytes, offset, offset + length), receive(length));
+        }
+    }
+
+    @Test
+    @DisplayName("a full socket takes 0 bytes instead of blocking, and what it took arrives")
+    void fullSocketAnswersZero() throws IOException {
+        byte[] bytes = new byte[64 * 1024];
+        new SplittableRandom(9).nextBytes(bytes);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        boolean full = false;
+        for (int i = 0; i < 10_000 && !full; i++) {
+            int n = writer.write(sender, bytes, 0, bytes.length);
+            assertTrue(n >= 0 && n <= bytes.length, "n=" + n);
+            expected.write(bytes, 0, n);
+            full = n == 0;
+        }
+        assertTrue(full, "the socket filled up without the call blocking");
+        assertArrayEquals(expected.toByteArray(), receive(expected.size()));
+    }
+
+    @Test
+    @DisplayName("a closed channel is ClosedChannelException, before any system call")
+    void closedChannel() throws IOException {
+        sender.close();
+        assertThrows(ClosedChannelException.class, () -> writer.write(sender, new byte[10], 0, 10));
+    }
+
+    @Test
+    @DisplayName("a reset peer is an IOException with the system's text, not a signal or a silent loss")
+    void resetPeer() throws IOException {
+        receiver.setOption(StandardSocketOptions.SO_LINGER, 0);
+        receiver.close(); // RST
+        byte[] bytes = new byte[1024];
+        IOException e = assertThrows(IOException.class, () -> {
+            for (int i = 0; i < 1_000; i++) {
+                writer.write(sender, bytes, 0, bytes.length);
+                Thread.sleep(1);
+            }
+        });
+        assertFalse(e instanceof ClosedChannelException, e.toString());
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.equals("Connection reset by peer") || message.equals("Broken pipe"), message);
+    }
+
+    /** Runs in the forked JVM: the cause, then a 1 MiB echo between two epoll loops. */
+    public static final class Probe {
+        private Probe() {
+        }
+
+        /**
+         * Prints {@code cause=...} and {@code echo=ok}.
+         *
+         * @param args ignored
+         * @throws Exception if the echo fails
+         */
+        public static void main(String[] args) throws Exception {
+            System.out.println("cause=" + EpollHeapWriter.UNAVAILABLE.orElse("<available>"));
+            CrossLoopEchoTest.echo(EpollEventLoop::new, EpollEventLoop::new);
+            System.out.println("echo=ok");
+        }
+    }
+
+    @Test
+    @DisplayName("without native access: heap bytes are staged, the echo is intact, no warning is printed")
+    void withoutNativeAccess() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Dasyncloop.coroutines=virtual",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe JVM did not exit: " + out);
+        assertEquals(0, p.exitValue(), "the probe JVM failed: " + out);
+        assertTrue(out.contains("cause=add --enable-native-access=ALL-UNNAMED to the JVM command line"), out);
+        assertTrue(out.contains("echo=ok"), out);
+        assertFalse(out.contains("WARNING"), "no restricted-method warning without the flag: " + out);
+    }
+}
