@@ -65,7 +65,7 @@ extra_server_cmd() {
     # shellcheck disable=SC2206  # a word list on purpose
     args+=(${ASYNCLOOP_HEAP:--Xms512m -Xmx512m})
     args+=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED -Dasyncloop.coroutines=continuation)
-    # the second flag lets the epoll loop send heap bytes without copying them to direct memory first
+    # the second flag lets the epoll loop read and write heap arrays without copies through direct memory
     [[ "$loop" == epoll ]] && args+=(--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
     args+=("-Dasyncloop.loop=$loop" -cp "$(_asyncloop_classpath)" "$main" --host 127.0.0.1 --port "$port")
     printf '%s\n' "${args[@]}"

@@ -16,10 +16,11 @@ import java.io.UncheckedIOException;
  * and closes it in {@link #close()}. Threading and every other rule are {@link dev.asyncloop.spi.BaseEventLoop}'s.
  *
  * <p>With native access ({@code --enable-native-access=ALL-UNNAMED}, {@code =dev.asyncloop.epoll} on the module
- * path) the loop's stream transports send heap bytes ({@code write(byte[])}, heap {@code ByteBuffer}s, what they
- * queue) straight from the Java array through a critical foreign downcall of {@code send(2)}, skipping the copy to
- * direct memory that a JDK channel makes; without it they stage them through a direct buffer as the NIO loop does.
- * Behaviour is the same either way.
+ * path) the loop's stream transports read into a heap buffer (what {@code dataReceived} receives; a
+ * {@code BufferedProtocol}'s heap buffers are filled directly too) and send heap bytes ({@code write(byte[])}, heap
+ * {@code ByteBuffer}s, what they queue) straight from the Java array, through critical foreign downcalls of
+ * {@code recv(2)} and {@code send(2)}: no copy through direct memory. Without it they read into a direct buffer
+ * and stage heap writes, as the NIO loop does. Behaviour is the same either way.
  */
 public final class EpollEventLoop extends ReadinessEventLoop {
     /**
@@ -29,7 +30,7 @@ public final class EpollEventLoop extends ReadinessEventLoop {
      * @throws UncheckedIOException if the kernel refuses the epoll or eventfd descriptor
      */
     public EpollEventLoop() {
-        super(openPoller(), EpollHeapWriter.create().orElse(null));
+        super(openPoller(), EpollHeapIo.create().orElse(null));
     }
 
     private static EpollPoller openPoller() {

@@ -75,7 +75,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         if (connLost > 0) {
             return;
         }
-        ByteBuffer data = loop.readBuffer();
+        ByteBuffer data = loop.socketIo().directReadBuffer();
         SocketAddress from;
         try {
             from = channel.receive(data);

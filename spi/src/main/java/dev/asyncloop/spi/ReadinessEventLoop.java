@@ -62,25 +62,24 @@ import java.util.function.Supplier;
  *   <li><b>Ownership.</b> A channel a live transport owns is refused by the public reader/writer and
  *       {@code sock*} methods ({@link IllegalStateException}); transports and sock operations use the same
  *       registrations internally.</li>
- *   <li><b>Buffers.</b> Socket transports read into one direct buffer owned by the loop (256 KiB), handed to
- *       {@link Protocol#dataReceived} for the duration of the call. They write direct buffers as they are and
- *       heap bytes through the {@link HeapWriter} the loop was created with, else through one direct scratch
- *       buffer per loop (256 KiB) that also gathers small queued writes into one system call.</li>
+ *   <li><b>Buffers.</b> Socket transports read into one buffer owned by the loop (256 KiB), handed to
+ *       {@link Protocol#dataReceived} for the duration of the call: a heap buffer filled through the
+ *       {@link HeapIo} the loop was created with, else a direct one. They write direct buffers as they are and
+ *       heap bytes through the {@code HeapIo}, else through one direct scratch buffer per loop (256 KiB) that
+ *       also gathers small queued writes into one system call.</li>
  * </ul>
  *
  * <p>All methods are for the loop thread, as {@link dev.asyncloop.EventLoop} says.
  */
 public abstract class ReadinessEventLoop extends BaseEventLoop {
     static final System.Logger LOG = System.getLogger("dev.asyncloop");
-    static final int READ_BUFFER_SIZE = 256 * 1024;
     private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final Poller poller;
     private final Poller.EventSink sink = this::dispatch;
     private final Map<SelectableChannel, Registration> registrations = new HashMap<>();
     private final Map<SelectableChannel, ChannelOwner> transports = new HashMap<>();
-    private ByteBuffer readBuffer;
-    private final SocketOutput socketOutput;
+    private final SocketIo socketIo;
 
     /**
      * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}.
@@ -93,15 +92,16 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /**
      * Creates a loop over {@code poller}, which it owns from now on and closes in {@link #close()}, whose stream
-     * transports send heap bytes through {@code heapWriter} instead of copying them to direct memory first.
+     * transports read into and write from heap arrays through {@code heapIo} instead of copying the bytes
+     * through direct memory.
      *
      * @param poller the readiness primitive
-     * @param heapWriter how to send heap arrays to this loop's sockets; null to stage them through a direct
-     *     buffer, as the one-argument constructor does
+     * @param heapIo how to read and write this loop's sockets with heap arrays; null to read into a direct
+     *     buffer and stage heap writes through another, as the one-argument constructor does
      */
-    protected ReadinessEventLoop(Poller poller, HeapWriter heapWriter) {
+    protected ReadinessEventLoop(Poller poller, HeapIo heapIo) {
         this.poller = Objects.requireNonNull(poller, "poller");
-        this.socketOutput = SocketOutput.of(heapWriter);
+        this.socketIo = SocketIo.of(heapIo);
     }
 
     // ------------------------------------------------------------------ hooks
@@ -344,17 +344,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         transports.remove(channel, transport);
     }
 
-    /** The buffer every socket transport of this loop reads into; loop thread only. */
-    ByteBuffer readBuffer() {
-        if (readBuffer == null) {
-            readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
-        }
-        return readBuffer.clear();
-    }
-
-    /** The buffer every socket transport of this loop stages heap bytes in on their way out; loop thread only. */
-    SocketOutput socketOutput() {
-        return socketOutput;
+    /** How this loop's transports read and write sockets; loop thread only. */
+    SocketIo socketIo() {
+        return socketIo;
     }
 
     // ------------------------------------------------------------------ sock* operations

@@ -19,11 +19,11 @@ import java.util.Objects;
  * <ul>
  *   <li><b>Start.</b> The constructor schedules (never calls) {@code connectionMade}; the same callback then
  *       starts reading and completes the waiter, so no data reaches the protocol before it.</li>
- *   <li><b>Read.</b> One read per readiness event into the loop's shared buffer (or the buffer of a
- *       {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides between half-close (stop
- *       reading) and close.</li>
+ *   <li><b>Read.</b> One read per readiness event, through the loop's {@link SocketIo}, into the loop's shared
+ *       buffer (or the buffer of a {@link BufferedProtocol}); -1 is end of stream: {@code eofReceived} decides
+ *       between half-close (stop reading) and close.</li>
  *   <li><b>Write.</b> {@code write} sends at once when nothing is queued and queues a copy of the rest; bytes
- *       go to the socket through the loop's {@link SocketOutput} (heap arrays through its heap writer or its
+ *       go to the socket through the loop's {@link SocketIo} (heap arrays through its heap I/O or its
  *       direct scratch buffer). The writer callback sends the queue until the socket takes less than it was
  *       given. Flow control compares the queued bytes with the high/low marks.</li>
  *   <li><b>End.</b> {@code connLost} counts the ways the connection ended (and later writes, for the warning);
@@ -91,10 +91,11 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             readBuffered(buffered);
             return;
         }
-        ByteBuffer data = loop.readBuffer();
+        SocketIo io = loop.socketIo();
+        ByteBuffer data = io.streamReadBuffer();
         int n;
         try {
-            n = channel.read(data);
+            n = io.read(channel, data);
         } catch (IOException | RuntimeException e) {
             fatalError(e, "Fatal read error on socket transport");
             return;
@@ -125,7 +126,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         }
         int n;
         try {
-            n = channel.read(into);
+            n = loop.socketIo().read(channel, into);
         } catch (IOException | RuntimeException e) {
             fatalError(e, "Fatal read error on socket transport");
             return;
@@ -207,7 +208,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         }
         if (buffer.isEmpty()) {
             try {
-                if (loop.socketOutput().send(channel, data)) {
+                if (loop.socketIo().send(channel, data)) {
                     return;
                 }
             } catch (IOException | RuntimeException e) {
@@ -226,7 +227,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         try {
-            bufferSize -= (int) buffer.writeTo(channel, loop.socketOutput());
+            bufferSize -= (int) buffer.writeTo(channel, loop.socketIo());
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();

@@ -9,7 +9,7 @@ import java.util.Arrays;
 /**
  * The bytes a stream transport still has to send. Loop thread only. Queued bytes are heap copies: {@link #add}
  * copies, so the caller may reuse its buffer at once, as asyncio's {@code write} allows. How they reach the
- * socket (staged through the loop's scratch buffer, or from their arrays) is {@link SocketOutput}'s business.
+ * socket (staged through the loop's scratch buffer, or from their arrays) is {@link SocketIo}'s business.
  */
 final class WriteQueue {
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
@@ -46,28 +46,28 @@ final class WriteQueue {
 
     /**
      * Sends the queued bytes until the socket takes less than it was offered. Small buffers are gathered into the
-     * loop's scratch buffer, one system call for many; with a {@linkplain SocketOutput#writesHeapDirectly() heap
-     * writer} a buffer of {@link SocketOutput#GATHER_LIMIT} or more is sent from its own array instead.
+     * loop's scratch buffer, one system call for many; with a {@linkplain SocketIo#writesHeapDirectly() heap
+     * writer} a buffer of {@link SocketIo#GATHER_LIMIT} or more is sent from its own array instead.
      *
      * @param channel the socket
      * @param output the loop's output; the scratch buffer's content is lost
      * @return the bytes sent
      * @throws IOException as the channel's write does; the queue is unchanged then
      */
-    long writeTo(WritableByteChannel channel, SocketOutput output) throws IOException {
+    long writeTo(WritableByteChannel channel, SocketIo output) throws IOException {
         boolean direct = output.writesHeapDirectly();
         long total = 0;
         while (size > 0) {
             ByteBuffer head = queue.peekFirst();
             int offered;
             int written;
-            if (direct && head.remaining() >= SocketOutput.GATHER_LIMIT) {
-                offered = Math.min(head.remaining(), SocketOutput.MAX_HEAP_WRITE);
+            if (direct && head.remaining() >= SocketIo.GATHER_LIMIT) {
+                offered = Math.min(head.remaining(), SocketIo.MAX_HEAP_IO);
                 written = output.writeArray(channel, head, offered);
             } else {
                 ByteBuffer scratch = output.scratch().clear();
                 for (ByteBuffer b : queue) {
-                    if (direct && b != head && b.remaining() >= SocketOutput.GATHER_LIMIT) {
+                    if (direct && b != head && b.remaining() >= SocketIo.GATHER_LIMIT) {
                         break;
                     }
                     int m = Math.min(b.remaining(), scratch.remaining());

@@ -50,7 +50,7 @@ class WriteQueueTest {
             if (failure != null) {
                 throw failure;
             }
-            assertTrue(length > 0 && length <= SocketOutput.MAX_HEAP_WRITE, "length " + length);
+            assertTrue(length > 0 && length <= SocketIo.MAX_HEAP_IO, "length " + length);
             heapOffered += length;
             int m = Math.min(length, budget);
             received.write(bytes, offset, m);
@@ -67,12 +67,12 @@ class WriteQueueTest {
         }
     }
 
-    private static SocketOutput staged(int scratchSize) {
-        return new SocketOutput(null, scratchSize);
+    private static SocketIo staged(int scratchSize) {
+        return new SocketIo(null, scratchSize);
     }
 
-    private static SocketOutput direct(ShortWriteChannel channel, int scratchSize) {
-        return new SocketOutput(channel::heapWrite, scratchSize);
+    private static SocketIo direct(ShortWriteChannel channel, int scratchSize) {
+        return new SocketIo(channel::heapWrite, scratchSize);
     }
 
     private static byte[] randomBytes(SplittableRandom random, int n) {
@@ -84,11 +84,11 @@ class WriteQueueTest {
     /** What SocketTransport does: send at once while nothing waits, queue the rest, flush on writability. */
     @ParameterizedTest(name = "heap writer: {0}")
     @ValueSource(booleans = {false, true})
-    void everyByteArrivesInOrderWhateverTheSocketTakes(boolean heapWriter) throws IOException {
+    void everyByteArrivesInOrderWhateverTheSocketTakes(boolean heapIo) throws IOException {
         SplittableRandom random = new SplittableRandom(7);
         WriteQueue queue = new WriteQueue();
         ShortWriteChannel channel = new ShortWriteChannel();
-        SocketOutput output = heapWriter ? direct(channel, 1024) : staged(1024);
+        SocketIo output = heapIo ? direct(channel, 1024) : staged(1024);
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         for (int round = 0; round < 3_000; round++) {
             channel.budget = random.nextInt(random.nextBoolean() ? 200 : 5_000);
@@ -114,12 +114,12 @@ class WriteQueueTest {
         queue.writeTo(channel, output);
         assertTrue(queue.isEmpty());
         assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
-        assertEquals(heapWriter, channel.heapWrites > 0, "heap writes happen exactly when there is a heap writer");
+        assertEquals(heapIo, channel.heapWrites > 0, "heap writes happen exactly when there is a heap writer");
     }
 
     @Test
     void aLargeHeapWriteIsStagedAtMostAScratchAtATime() throws IOException {
-        SocketOutput output = staged(1024);
+        SocketIo output = staged(1024);
         ShortWriteChannel channel = new ShortWriteChannel();
         channel.budget = 100;
         ByteBuffer data = ByteBuffer.wrap(new byte[1_000_000]);
@@ -188,20 +188,20 @@ class WriteQueueTest {
         assertThrows(IOException.class, () -> queue.writeTo(channel, staged(64)));
         assertEquals(200, queue.size());
         WriteQueue large = new WriteQueue();
-        large.add(ByteBuffer.wrap(new byte[SocketOutput.GATHER_LIMIT]));
+        large.add(ByteBuffer.wrap(new byte[SocketIo.GATHER_LIMIT]));
         assertThrows(IOException.class, () -> large.writeTo(channel, direct(channel, 64)));
         assertEquals(1, channel.heapWrites, "the heap writer failed");
-        assertEquals(SocketOutput.GATHER_LIMIT, large.size());
+        assertEquals(SocketIo.GATHER_LIMIT, large.size());
         queue.clear();
         assertTrue(queue.isEmpty());
         assertEquals(0, queue.size());
     }
 
     @Test
-    void withAHeapWriterALargeHeapBufferGoesFromItsArrayInBoundedPieces() throws IOException {
+    void withAHeapIoALargeHeapBufferGoesFromItsArrayInBoundedPieces() throws IOException {
         ShortWriteChannel channel = new ShortWriteChannel();
-        SocketOutput output = direct(channel, 1024);
-        byte[] bytes = new byte[SocketOutput.MAX_HEAP_WRITE * 2 + 10];
+        SocketIo output = direct(channel, 1024);
+        byte[] bytes = new byte[SocketIo.MAX_HEAP_IO * 2 + 10];
         new SplittableRandom(3).nextBytes(bytes);
         assertTrue(output.send(channel, ByteBuffer.wrap(bytes)));
         assertEquals(3, channel.heapWrites, "two full pieces and the rest");
@@ -215,9 +215,9 @@ class WriteQueueTest {
     }
 
     @Test
-    void withAHeapWriterDirectAndReadOnlyBuffersStillGoThroughTheChannel() throws IOException {
+    void withAHeapIoDirectAndReadOnlyBuffersStillGoThroughTheChannel() throws IOException {
         ShortWriteChannel channel = new ShortWriteChannel();
-        SocketOutput output = direct(channel, 1024);
+        SocketIo output = direct(channel, 1024);
         assertTrue(output.send(channel, ByteBuffer.allocateDirect(500)));
         assertTrue(output.send(channel, ByteBuffer.wrap(new byte[700]).asReadOnlyBuffer()));
         assertEquals(0, channel.heapWrites);
@@ -226,12 +226,12 @@ class WriteQueueTest {
     }
 
     @Test
-    void withAHeapWriterSmallQueuedBuffersAreGatheredAndLargeOnesSentFromTheirArrays() throws IOException {
+    void withAHeapIoSmallQueuedBuffersAreGatheredAndLargeOnesSentFromTheirArrays() throws IOException {
         ShortWriteChannel channel = new ShortWriteChannel();
         WriteQueue queue = new WriteQueue();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         SplittableRandom random = new SplittableRandom(11);
-        for (int n : new int[] {100, 200, 300, SocketOutput.GATHER_LIMIT, 50, 60, SocketOutput.GATHER_LIMIT * 3}) {
+        for (int n : new int[] {100, 200, 300, SocketIo.GATHER_LIMIT, 50, 60, SocketIo.GATHER_LIMIT * 3}) {
             byte[] b = randomBytes(random, n);
             expected.writeBytes(b);
             queue.add(ByteBuffer.wrap(b));

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.asyncloop.spi.HeapWriter;
+import dev.asyncloop.spi.HeapIo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -30,21 +31,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The epoll loop's heap writer on a loopback connection (this JVM runs with native access), and the loop without
- * native access in a forked JVM: heap bytes staged, the same bytes delivered, no restricted-method warning.
+ * The epoll loop's heap I/O on a loopback connection (this JVM runs with native access), and the loop without
+ * native access in a forked JVM: direct buffers used, the same bytes delivered, no restricted-method warning.
  */
 @Timeout(60)
-class EpollHeapWriterTest {
+class EpollHeapIoTest {
     private ServerSocketChannel listener;
     private SocketChannel sender;
     private SocketChannel receiver;
-    private HeapWriter writer;
+    private HeapIo io;
 
     @BeforeEach
     void connect() throws IOException {
-        assertEquals("<available>", EpollHeapWriter.UNAVAILABLE.orElse("<available>"),
+        assertEquals("<available>", EpollHeapIo.UNAVAILABLE.orElse("<available>"),
                 "the test JVM runs with --enable-native-access=ALL-UNNAMED");
-        writer = EpollHeapWriter.create().orElseThrow();
+        io = EpollHeapIo.create().orElseThrow();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         sender = SocketChannel.open(listener.getLocalAddress());
         receiver = listener.accept();
@@ -80,7 +81,7 @@ class EpollHeapWriterTest {
             int length = 1 + random.nextInt(bytes.length - offset);
             int sent = 0;
             while (sent < length) {
-                sent += writer.write(sender, bytes, offset + sent, length - sent);
+                sent += io.write(sender, bytes, offset + sent, length - sent);
             }
             assertArrayEquals(Arrays.copyOfRange(bytes, offset, offset + length), receive(length));
         }
@@ -94,7 +95,7 @@ class EpollHeapWriterTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         boolean full = false;
         for (int i = 0; i < 10_000 && !full; i++) {
-            int n = writer.write(sender, bytes, 0, bytes.length);
+            int n = io.write(sender, bytes, 0, bytes.length);
             assertTrue(n >= 0 && n <= bytes.length, "n=" + n);
             expected.write(bytes, 0, n);
             full = n == 0;
@@ -107,7 +108,63 @@ class EpollHeapWriterTest {
     @DisplayName("a closed channel is ClosedChannelException, before any system call")
     void closedChannel() throws IOException {
         sender.close();
-        assertThrows(ClosedChannelException.class, () -> writer.write(sender, new byte[10], 0, 10));
+        assertThrows(ClosedChannelException.class, () -> io.write(sender, new byte[10], 0, 10));
+        assertThrows(ClosedChannelException.class, () -> io.read(sender, new byte[10], 0, 10));
+    }
+
+    /** Reads with the heap I/O until {@code n} bytes came into {@code into} at {@code offset}; returns the calls. */
+    private int readFully(byte[] into, int offset, int n) throws IOException {
+        int calls = 0;
+        for (int got = 0; got < n; calls++) {
+            int r = io.read(sender, into, offset + got, n - got);
+            assertTrue(r >= 0 && r <= n - got, "r=" + r);
+            got += r;
+        }
+        return calls;
+    }
+
+    @Test
+    @DisplayName("reads fill the array at the offset, answer 0 when nothing waits and -1 at end of stream")
+    void readsFillTheArray() throws IOException {
+        byte[] buffer = new byte[8_192];
+        assertEquals(0, io.read(sender, buffer, 0, buffer.length), "nothing sent yet");
+        SplittableRandom random = new SplittableRandom(13);
+        for (int i = 0; i < 100; i++) {
+            byte[] sent = new byte[1 + random.nextInt(4_000)];
+            random.nextBytes(sent);
+            receiver.write(ByteBuffer.wrap(sent));
+            Arrays.fill(buffer, (byte) 0x55);
+            int offset = random.nextInt(buffer.length - sent.length);
+            readFully(buffer, offset, sent.length);
+            assertArrayEquals(sent, Arrays.copyOfRange(buffer, offset, offset + sent.length));
+            assertEquals(0x55, buffer[offset + sent.length] & 0xff, "nothing written past what was read");
+            if (offset > 0) {
+                assertEquals(0x55, buffer[offset - 1] & 0xff, "nothing written before the offset");
+            }
+        }
+        receiver.shutdownOutput();
+        int r;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((r = io.read(sender, buffer, 0, buffer.length)) == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(-1, r, "the peer's shutdown is end of stream");
+    }
+
+    @Test
+    @DisplayName("a reset seen by a read is SocketException \"Connection reset\", as the JDK's read says")
+    void readAfterReset() throws IOException {
+        receiver.setOption(StandardSocketOptions.SO_LINGER, 0);
+        receiver.close(); // RST
+        byte[] buffer = new byte[100];
+        SocketException e = assertThrows(SocketException.class, () -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                io.read(sender, buffer, 0, buffer.length);
+                Thread.sleep(1);
+            }
+        });
+        assertEquals("Connection reset", e.getMessage());
     }
 
     @Test
@@ -118,7 +175,7 @@ class EpollHeapWriterTest {
         byte[] bytes = new byte[1024];
         IOException e = assertThrows(IOException.class, () -> {
             for (int i = 0; i < 1_000; i++) {
-                writer.write(sender, bytes, 0, bytes.length);
+                io.write(sender, bytes, 0, bytes.length);
                 Thread.sleep(1);
             }
         });
@@ -139,14 +196,14 @@ class EpollHeapWriterTest {
          * @throws Exception if the echo fails
          */
         public static void main(String[] args) throws Exception {
-            System.out.println("cause=" + EpollHeapWriter.UNAVAILABLE.orElse("<available>"));
+            System.out.println("cause=" + EpollHeapIo.UNAVAILABLE.orElse("<available>"));
             CrossLoopEchoTest.echo(EpollEventLoop::new, EpollEventLoop::new);
             System.out.println("echo=ok");
         }
     }
 
     @Test
-    @DisplayName("without native access: heap bytes are staged, the echo is intact, no warning is printed")
+    @DisplayName("without native access: direct buffers are used, the echo is intact, no warning is printed")
     void withoutNativeAccess() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Dasyncloop.coroutines=virtual",
@@ -159,7 +216,8 @@ class EpollHeapWriterTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe JVM did not exit: " + out);
         assertEquals(0, p.exitValue(), "the probe JVM failed: " + out);
-        assertTrue(out.contains("cause=add --enable-native-access=ALL-UNNAMED to the JVM command line"), out);
+        assertTrue(out.contains("cause=add --enable-native-access=ALL-UNNAMED to the JVM command line to let the"
+                + " epoll loop read and write heap arrays without copies"), out);
         assertTrue(out.contains("echo=ok"), out);
         assertFalse(out.contains("WARNING"), "no restricted-method warning without the flag: " + out);
     }

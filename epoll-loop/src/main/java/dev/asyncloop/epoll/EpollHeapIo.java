@@ -1,0 +1,211 @@
+package dev.asyncloop.epoll;
+
+import dev.asyncloop.spi.HeapIo;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The epoll loop's {@link HeapIo}: {@code recv(fd, bytes, length, 0)} and {@code send(fd, bytes, length,
+ * MSG_NOSIGNAL)} through foreign downcalls linked {@linkplain Linker.Option#critical(boolean) critical with heap
+ * access}, so the kernel copies straight into and out of the Java array and the JDK's copies through temporary
+ * direct buffers are skipped.
+ *
+ * <p>Each call holds the channel's own read or write lock, as {@link SocketChannel#read} and
+ * {@link SocketChannel#write} do: a close from another thread marks the channel closed and then waits for both
+ * locks before it releases the descriptor, so the descriptor is the channel's for the whole call, and a channel
+ * found closed under the lock is {@link ClosedChannelException}. Errors are the JDK's: a reset seen by a read is a
+ * {@link SocketException} "Connection reset", any other failure an {@link IOException} with the system's text
+ * ("Broken pipe", "Connection reset by peer"); {@code EAGAIN} is 0 bytes, {@code EINTR} is retried, a read of 0
+ * bytes is end of stream (-1). A channel of another provider (no such locks) is read and written through its own
+ * methods.
+ *
+ * <p>Availability: needs {@link EpollNative} (the {@code sun.nio.ch} opening) and native access for this module
+ * ({@code --enable-native-access=ALL-UNNAMED}, or {@code =dev.asyncloop.epoll} on the module path). Without native
+ * access {@link #create()} answers empty and the loop uses direct buffers, as the NIO loop does; {@link #UNAVAILABLE}
+ * says why. Loop thread only: an instance owns the segment errno is captured in.
+ */
+final class EpollHeapIo implements HeapIo {
+    /** Why the loop uses direct buffers instead, in one sentence; empty when {@link #create()} gives an instance. */
+    static final Optional<String> UNAVAILABLE;
+
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final int ECONNRESET = 104;
+    private static final MethodHandle RECV;     // (capture, int fd, heap address, long length, int flags) long
+    private static final MethodHandle SEND;     // (capture, int fd, heap address, long length, int flags) long
+    private static final MethodHandle STRERROR; // (int errno) address of a C string
+    private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
+    private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
+
+    static {
+        String cause = null;
+        MethodHandle recv = null;
+        MethodHandle send = null;
+        MethodHandle strerror = null;
+        VarHandle readLock = null;
+        VarHandle writeLock = null;
+        if (EpollNative.UNAVAILABLE.isPresent()) {
+            cause = EpollNative.UNAVAILABLE.get();
+        } else if (!EpollHeapIo.class.getModule().isNativeAccessEnabled()) {
+            Module m = EpollHeapIo.class.getModule();
+            cause = "add --enable-native-access=" + (m.isNamed() ? m.getName() : "ALL-UNNAMED")
+                    + " to the JVM command line to let the epoll loop read and write heap arrays without copies";
+        } else {
+            try {
+                Linker linker = Linker.nativeLinker();
+                FunctionDescriptor io = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT);
+                recv = linker.downcallHandle(linker.defaultLookup().findOrThrow("recv"), io,
+                        Linker.Option.critical(true), Linker.Option.captureCallState("errno"));
+                send = linker.downcallHandle(linker.defaultLookup().findOrThrow("send"), io,
+                        Linker.Option.critical(true), Linker.Option.captureCallState("errno"));
+                strerror = linker.downcallHandle(linker.defaultLookup().findOrThrow("strerror"),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+                Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+                readLock = lookup.findVarHandle(impl, "readLock", ReentrantLock.class);
+                writeLock = lookup.findVarHandle(impl, "writeLock", ReentrantLock.class);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                cause = "JDK internals changed: " + e + " (the loop uses direct buffers instead)";
+            }
+        }
+        UNAVAILABLE = Optional.ofNullable(cause);
+        RECV = recv;
+        SEND = send;
+        STRERROR = strerror;
+        READ_LOCK = readLock;
+        WRITE_LOCK = writeLock;
+    }
+
+    private final MemorySegment errno = Arena.ofAuto().allocate(CAPTURE);
+
+    private EpollHeapIo() {
+    }
+
+    /** An instance for one loop, or empty when {@link #UNAVAILABLE} says why not. */
+    static Optional<HeapIo> create() {
+        return UNAVAILABLE.isPresent() ? Optional.empty() : Optional.of(new EpollHeapIo());
+    }
+
+    @Override
+    public int read(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
+        ReentrantLock lock;
+        try {
+            lock = (ReentrantLock) READ_LOCK.get(channel);
+        } catch (ClassCastException e) {
+            return channel.read(ByteBuffer.wrap(bytes, offset, length)); // not a JDK channel
+        }
+        lock.lock();
+        try {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+            int fd = EpollNative.fd(channel);
+            MemorySegment into = MemorySegment.ofArray(bytes).asSlice(offset, length);
+            while (true) {
+                long n = recv(fd, into, length);
+                if (n > 0) {
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                int error = (int) ERRNO.get(errno, 0L);
+                if (error == EAGAIN) {
+                    return 0;
+                }
+                if (error == ECONNRESET) {
+                    throw new SocketException("Connection reset");
+                }
+                if (error != EINTR) {
+                    throw new IOException(strerror(error));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int write(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
+        ReentrantLock lock;
+        try {
+            lock = (ReentrantLock) WRITE_LOCK.get(channel);
+        } catch (ClassCastException e) {
+            return channel.write(ByteBuffer.wrap(bytes, offset, length)); // not a JDK channel
+        }
+        lock.lock();
+        try {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+            int fd = EpollNative.fd(channel);
+            MemorySegment from = MemorySegment.ofArray(bytes).asSlice(offset, length);
+            while (true) {
+                long n = send(fd, from, length);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                int error = (int) ERRNO.get(errno, 0L);
+                if (error == EAGAIN) {
+                    return 0;
+                }
+                if (error != EINTR) {
+                    throw new IOException(strerror(error));
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long recv(int fd, MemorySegment into, int length) {
+        try {
+            return (long) RECV.invokeExact(errno, fd, into, (long) length, 0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private long send(int fd, MemorySegment from, int length) {
+        try {
+            return (long) SEND.invokeExact(errno, fd, from, (long) length, MSG_NOSIGNAL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static String strerror(int error) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(error);
+            return text.equals(MemorySegment.NULL) ? "errno " + error : text.reinterpret(1024).getString(0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
