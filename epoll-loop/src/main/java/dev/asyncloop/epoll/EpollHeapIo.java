@@ -108,19 +108,13 @@ final class EpollHeapIo implements HeapIo {
 
     @Override
     public int read(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
-        ReentrantLock lock;
-        try {
-            lock = (ReentrantLock) READ_LOCK.get(channel);
-        } catch (ClassCastException e) {
-            return channel.read(ByteBuffer.wrap(bytes, offset, length)); // not a JDK channel
+        ReentrantLock lock = lockIfOpen(READ_LOCK, channel);
+        if (lock == null) {
+            return channel.read(ByteBuffer.wrap(bytes, offset, length));
         }
-        lock.lock();
         try {
-            if (!channel.isOpen()) {
-                throw new ClosedChannelException();
-            }
-            int fd = EpollNative.fd(channel);
             MemorySegment into = MemorySegment.ofArray(bytes).asSlice(offset, length);
+            int fd = EpollNative.fd(channel);
             while (true) {
                 long n = recv(fd, into, length);
                 if (n > 0) {
@@ -147,19 +141,13 @@ final class EpollHeapIo implements HeapIo {
 
     @Override
     public int write(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
-        ReentrantLock lock;
-        try {
-            lock = (ReentrantLock) WRITE_LOCK.get(channel);
-        } catch (ClassCastException e) {
-            return channel.write(ByteBuffer.wrap(bytes, offset, length)); // not a JDK channel
+        ReentrantLock lock = lockIfOpen(WRITE_LOCK, channel);
+        if (lock == null) {
+            return channel.write(ByteBuffer.wrap(bytes, offset, length));
         }
-        lock.lock();
         try {
-            if (!channel.isOpen()) {
-                throw new ClosedChannelException();
-            }
-            int fd = EpollNative.fd(channel);
             MemorySegment from = MemorySegment.ofArray(bytes).asSlice(offset, length);
+            int fd = EpollNative.fd(channel);
             while (true) {
                 long n = send(fd, from, length);
                 if (n >= 0) {
@@ -176,6 +164,26 @@ final class EpollHeapIo implements HeapIo {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Takes the channel's read or write lock and returns it held, once the channel is known to be open under it;
+     * null for a channel of another provider, which has no such lock (the caller then uses the channel's own
+     * method).
+     */
+    private static ReentrantLock lockIfOpen(VarHandle which, SocketChannel channel) throws ClosedChannelException {
+        ReentrantLock lock;
+        try {
+            lock = (ReentrantLock) which.get(channel);
+        } catch (ClassCastException e) {
+            return null;
+        }
+        lock.lock();
+        if (!channel.isOpen()) {
+            lock.unlock();
+            throw new ClosedChannelException();
+        }
+        return lock;
     }
 
     private long recv(int fd, MemorySegment into, int length) {

@@ -17,11 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -205,17 +201,8 @@ class EpollHeapIoTest {
     @Test
     @DisplayName("without native access: direct buffers are used, the echo is intact, no warning is printed")
     void withoutNativeAccess() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Dasyncloop.coroutines=virtual",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe JVM did not exit: " + out);
-        assertEquals(0, p.exitValue(), "the probe JVM failed: " + out);
+        String out = ForkedJvm.run(Probe.class, "-Dasyncloop.coroutines=virtual",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
         assertTrue(out.contains("cause=add --enable-native-access=ALL-UNNAMED to the JVM command line to let the"
                 + " epoll loop read and write heap arrays without copies"), out);
         assertTrue(out.contains("echo=ok"), out);

@@ -1,16 +1,11 @@
 package dev.asyncloop.epoll;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -47,18 +42,8 @@ class EpollUnavailableTest {
     }
 
     private static List<String> runProbe() throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Dasyncloop.coroutines=virtual",
-                "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove(EventLoops.ENV);
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe JVM did not exit: " + out);
-        assertEquals(0, p.exitValue(), "the probe JVM failed: " + out);
-        return out.lines().filter(l -> l.matches("^(cause|default|named)=.*")).toList();
+        return ForkedJvm.run(Probe.class, "-Dasyncloop.coroutines=virtual").lines()
+                .filter(l -> l.matches("^(cause|default|named)=.*")).toList();
     }
 
     @Test

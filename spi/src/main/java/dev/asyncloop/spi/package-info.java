@@ -11,6 +11,10 @@
  *       and {@code Async.getRunningLoop()} see it.</li>
  *   <li>{@link dev.asyncloop.spi.EventLoopProvider} and {@link dev.asyncloop.spi.EventLoops}: discovery
  *       with {@link java.util.ServiceLoader} and selection with {@code -Dasyncloop.loop}.</li>
+ *   <li>{@link dev.asyncloop.spi.ReadinessEventLoop} over a {@link dev.asyncloop.spi.Poller} (with
+ *       {@link dev.asyncloop.spi.SelectorPoller} as the portable one): transports, servers, {@code sock*}
+ *       operations and reader/writer callbacks for any loop with I/O readiness, and optionally a
+ *       {@link dev.asyncloop.spi.HeapIo} for socket I/O on heap arrays without copies.</li>
  * </ul>
  *
  * <p>Threading and memory visibility are as defined in the {@link dev.asyncloop} package documentation.
