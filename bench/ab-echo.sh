@@ -22,6 +22,9 @@
 # pl16-c10-16k", mode-connections-size with pp = ping-pong, plN = pipelined depth N), ROUNDS (3), DURATION (3),
 # WARMUP (1), WARM_S (3, each of the two generic warm-up phases; 0 skips them), SERVER_CPUS (0), CLIENT_CPUS (1),
 # SKIP_BUILD=1 (reuse the asyncloop jars), RESULTS (raw JSON lines; default bench/target/ab-results/<stamp>/).
+# Besides messages/s, each cell records the server's CPU time (user + system, /proc/PID/stat) over the measured
+# window; the second table divides it by the messages, which separates two servers when the load generator's
+# core, not theirs, sets the rate.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -77,6 +80,10 @@ mkdir -p "$results"
 out="$results/ab-echo.jsonl"
 : >"$out"
 port=$((25600 + RANDOM % 1000))
+hz="$(getconf CLK_TCK)"
+# cpu_ticks PID: the process's user + system CPU time so far, in clock ticks (fields 14 and 15 of /proc/PID/stat,
+# counted after the command name, which may contain spaces)
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 echo "== load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; server on CPUs $server_cpus, client on $client_cpus; python: $python" >&2
 
 for ((r = 1; r <= rounds; r++)); do
@@ -98,12 +105,20 @@ for ((r = 1; r <= rounds; r++)); do
                 taskset -c "$client_cpus" "$client" -p "$port" -c 100 -s 1024 -d "$warm_s" -w 0 -m pipeline -D 4 \
                     -l warmup >/dev/null 2>&1 || true
             fi
-            line="$(taskset -c "$client_cpus" "$client" -p "$port" -c "$conns" -s "$size" -m "$mode" -D "$depth" \
-                -d "$duration" -w "$warmup" -l "$s/$cfg")" || true
+            taskset -c "$client_cpus" "$client" -p "$port" -c "$conns" -s "$size" -m "$mode" -D "$depth" \
+                -d "$duration" -w "$warmup" -l "$s/$cfg" >"$results/client.out" 2>/dev/null &
+            client_pid=$!
+            sleep "$warmup"
+            cpu0="$(cpu_ticks "$pid")" t0="$(date +%s.%N)"
+            wait "$client_pid" || true
+            cpu1="$(cpu_ticks "$pid")" t1="$(date +%s.%N)"
+            line="$(cat "$results/client.out")"
             kill "$pid" 2>/dev/null || true
             wait "$pid" 2>/dev/null || true
             [[ -n "$line" ]] || die "$s $cfg: the load generator printed nothing"
-            printf '{"round":%d,"server":"%s","config":"%s","result":%s}\n' "$r" "$s" "$cfg" "$line" >>"$out"
+            printf '{"round":%d,"server":"%s","config":"%s","server_cpu_s":%s,"window_s":%s,"result":%s}\n' "$r" "$s" \
+                "$cfg" "$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" 'BEGIN { printf "%.3f", (b - a) / hz }')" \
+                "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" "$line" >>"$out"
             echo "   round $r $cfg $s: $(grep -o '"msgs_per_s":[0-9.]*' <<<"$line")" >&2
         done
     done
@@ -113,10 +128,14 @@ python3 - "$out" "$SERVERS" <<'PY'
 import json, statistics, sys, collections
 path, servers = sys.argv[1], sys.argv[2].split()
 runs = collections.defaultdict(list)
+cpu = collections.defaultdict(list)
 configs = []
 for line in open(path):
     r = json.loads(line)
     runs[(r["config"], r["server"])].append(r["result"]["msgs_per_s"])
+    msgs = r["result"]["messages"]
+    if msgs > 0 and r["window_s"] > 0:
+        cpu[(r["config"], r["server"])].append((r["server_cpu_s"] * 1e6 / msgs, r["server_cpu_s"] / r["window_s"]))
     if r["config"] not in configs:
         configs.append(r["config"])
 first = servers[0]
@@ -128,4 +147,16 @@ for c in configs:
     ratios = [f"{med[first] / med[s]:.2f}" for s in servers[1:]]
     print(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 print(f"\nmedian messages/s (min–max) over {len(next(iter(runs.values())))} rounds; raw: {path}")
+print()
+print("| config | " + " | ".join(servers) + " |")
+print("|---|" + "---:|" * len(servers))
+for c in configs:
+    cells = []
+    for s in servers:
+        per_msg = statistics.median(x for x, _ in cpu[(c, s)]) if cpu[(c, s)] else float("nan")
+        load = statistics.median(u for _, u in cpu[(c, s)]) if cpu[(c, s)] else float("nan")
+        cells.append(f"{per_msg:.2f} µs ({load:.0%})")
+    print(f"| {c} | " + " | ".join(cells) + " |")
+print("\nserver CPU time per message while measured (median), and the server's CPU use then (a server below ~95% of")
+print("its core is waiting for the load generator: then CPU per message, not messages/s, says which server is lighter)")
 PY
