@@ -9,7 +9,9 @@
 #
 # Knobs (environment): SERVERS (one asyncloop server name of bench/servers.sh, required), CONFIGS (ab-echo.sh's
 # default otherwise), RUNS (4), and ab-echo.sh's own (HARNESS, DURATION, WARMUP, WARM_S, SERVER_CPUS, CLIENT_CPUS).
-# Raw results: bench/target/ab-commits/results-<stamp>/<A|B>-<run>/ab-echo.jsonl.
+# Raw results: bench/target/ab-commits/results-<stamp>/<A|B>-<run>/ab-echo.jsonl. The worktrees stay, built, for
+# the next comparison; `git worktree remove bench/target/ab-commits/<commit>` drops one (after `mvn clean`,
+# `git worktree prune` forgets the deleted ones).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
