@@ -15,6 +15,7 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
@@ -178,6 +179,18 @@ class EpollHeapIoTest {
         assertFalse(e instanceof ClosedChannelException, e.toString());
         String message = String.valueOf(e.getMessage());
         assertTrue(message.equals("Connection reset by peer") || message.equals("Broken pipe"), message);
+    }
+
+    @Test
+    @DisplayName("sock operations on a socket not yet connected fail as the JDK channel does, heap buffer or not")
+    void unconnectedSocketIsTheChannelsError() throws IOException {
+        try (EpollEventLoop loop = new EpollEventLoop();
+                SocketChannel unconnected = SocketChannel.open()) {
+            unconnected.configureBlocking(false);
+            assertThrows(NotYetConnectedException.class, () -> loop.runUntilComplete(loop.sockRecv(unconnected, 10)));
+            assertThrows(NotYetConnectedException.class,
+                    () -> loop.runUntilComplete(loop.sockSendAll(unconnected, ByteBuffer.wrap(new byte[10]))));
+        }
     }
 
     /** Runs in the forked JVM: the cause, then a 1 MiB echo between two epoll loops. */

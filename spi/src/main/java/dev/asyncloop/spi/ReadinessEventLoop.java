@@ -420,7 +420,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
         ByteBuffer buffer = ByteBuffer.allocate(maxBytes);
         return trySockOp(channel, true, result -> {
-            int n = channel.read(buffer);
+            int n = socketIo.read(channel, buffer);
             if (n == 0) {
                 return false;
             }
@@ -439,7 +439,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             return f;
         }
         return trySockOp(channel, true, result -> {
-            int n = channel.read(buffer);
+            int n = socketIo.read(channel, buffer);
             if (n == 0) {
                 return false;
             }
@@ -453,10 +453,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         checkSockOp(channel);
         Objects.requireNonNull(data, "data");
         return trySockOp(channel, false, result -> {
-            while (data.hasRemaining()) {
-                if (channel.write(data) == 0) {
-                    return false;
-                }
+            if (!socketIo.send(channel, data)) {
+                return false;
             }
             result.setResult(null);
             return true;

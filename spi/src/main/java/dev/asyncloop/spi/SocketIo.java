@@ -11,15 +11,16 @@ import java.nio.channels.WritableByteChannel;
  * <p><b>Reading.</b> Stream transports read into one buffer per loop, lent to {@code dataReceived} for the call:
  * a heap one when the loop has a {@link HeapIo} (the kernel fills the array itself), else a direct one (a JDK
  * channel reading into a heap buffer would go through a temporary direct buffer and a copy). A
- * {@code BufferedProtocol}'s heap buffer is read into directly through the {@code HeapIo} as well. Datagram
- * transports always use the direct buffer.
+ * {@code BufferedProtocol}'s heap buffer is read into directly through the {@code HeapIo} as well, and so are
+ * the heap buffers of {@code sockRecv}/{@code sockRecvInto} on a connected socket. Datagram transports always use
+ * the direct buffer.
  *
  * <p><b>Writing.</b> Direct buffers go to the channel as they are. Handed a heap buffer, a JDK channel copies
  * <em>all</em> its remaining bytes into a temporary direct buffer (of that size, kept per thread) and then writes
  * as much as the socket takes: a partial write of a large buffer is copied again at the next attempt. Heap bytes
  * go instead through the loop's {@link HeapIo} when it has one (no copy at all), else through one direct scratch
  * buffer, at most its capacity per system call, so a byte is copied again only when the socket refused it after
- * it was staged and no direct memory is allocated per connection. The scratch buffer also gathers small queued
+ * it was staged and no direct memory is allocated per connection; {@code sockSendAll} sends the same way. The scratch buffer also gathers small queued
  * writes into one system call ({@link WriteQueue#writeTo}).
  */
 final class SocketIo {
@@ -87,8 +88,8 @@ final class SocketIo {
      * @throws IOException as the channel's read does
      */
     int read(SocketChannel channel, ByteBuffer into) throws IOException {
-        if (heapIo == null || !into.hasArray()) {
-            return channel.read(into);
+        if (heapIo == null || !into.hasArray() || !channel.isConnected()) {
+            return channel.read(into); // unconnected: the channel's own NotYetConnectedException
         }
         int room = Math.min(into.remaining(), MAX_HEAP_IO);
         int n = heapIo.read(channel, into.array(), into.arrayOffset() + into.position(), room);
@@ -123,7 +124,7 @@ final class SocketIo {
             channel.write(data);
             return !data.hasRemaining();
         }
-        boolean direct = heapSink != null && data.hasArray();
+        boolean direct = heapSink != null && data.hasArray() && isConnected(channel);
         ByteBuffer staging = direct ? null : scratch();
         while (data.hasRemaining()) {
             int m;
@@ -142,6 +143,11 @@ final class SocketIo {
             }
         }
         return true;
+    }
+
+    /** Whether a heap write may go to this channel's descriptor: a socket not yet connected takes the JDK path. */
+    private static boolean isConnected(WritableByteChannel channel) {
+        return !(channel instanceof SocketChannel socket) || socket.isConnected();
     }
 
     /**
