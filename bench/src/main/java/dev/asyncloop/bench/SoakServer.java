@@ -8,7 +8,9 @@ import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
+import dev.asyncloop.epoll.EpollHeapIo;
 import dev.asyncloop.epoll.EpollPoller;
+import dev.asyncloop.spi.HeapIo;
 import dev.asyncloop.spi.Poller;
 import dev.asyncloop.spi.ReadinessEventLoop;
 import dev.asyncloop.spi.SelectorPoller;
@@ -34,8 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * reports, and which protocols of past connections are still reachable.
  *
  * <p>The loop is {@code NioEventLoop}'s or {@code EpollEventLoop}'s composition — {@link ReadinessEventLoop} over
- * a {@link SelectorPoller} or an {@link EpollPoller} — with the poller wrapped in a {@link CountingPoller}, so that
- * the registrations can be counted through the public SPI alone.
+ * a {@link SelectorPoller}, or over an {@link EpollPoller} with an {@link EpollHeapIo} when the JVM allows native
+ * access — with the poller wrapped in a {@link CountingPoller}, so that the registrations can be counted through
+ * the public SPI alone.
  *
  * <p>The protocol echoes as the examples' {@code EchoServer} does: it writes back what arrives and stops reading
  * while the transport's write buffer is above its high-water mark.
@@ -67,7 +70,7 @@ final class SoakServer implements AutoCloseable {
      */
     SoakServer(String loopName) {
         this.poller = new CountingPoller(openPoller(loopName));
-        this.loop = new SoakLoop(poller);
+        this.loop = new SoakLoop(poller, "epoll".equals(loopName) ? EpollHeapIo.create().orElse(null) : null);
         loop.setExceptionHandler((l, context) -> {
             if (loopErrors.incrementAndGet() == 1) {
                 firstLoopError = context.message() + context.exception().map(e -> ": " + e).orElse("");
@@ -214,10 +217,10 @@ final class SoakServer implements AutoCloseable {
         }
     }
 
-    /** {@code NioEventLoop} / {@code EpollEventLoop} over the counting poller. */
+    /** {@code NioEventLoop} / {@code EpollEventLoop} over the counting poller (the latter with its heap I/O). */
     private static final class SoakLoop extends ReadinessEventLoop {
-        SoakLoop(Poller poller) {
-            super(poller);
+        SoakLoop(Poller poller, HeapIo heapIo) {
+            super(poller, heapIo);
         }
     }
 

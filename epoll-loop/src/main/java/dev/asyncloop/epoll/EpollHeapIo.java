@@ -39,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * access {@link #create()} answers empty and the loop uses direct buffers, as the NIO loop does; {@link #UNAVAILABLE}
  * says why. Loop thread only: an instance owns the segment errno is captured in.
  */
-final class EpollHeapIo implements HeapIo {
+public final class EpollHeapIo implements HeapIo {
     /** Why the loop uses direct buffers instead, in one sentence; empty when {@link #create()} gives an instance. */
     static final Optional<String> UNAVAILABLE;
 
@@ -101,9 +101,25 @@ final class EpollHeapIo implements HeapIo {
     private EpollHeapIo() {
     }
 
-    /** An instance for one loop, or empty when {@link #UNAVAILABLE} says why not. */
-    static Optional<HeapIo> create() {
+    /**
+     * A new instance for one loop (pass it to {@link dev.asyncloop.spi.ReadinessEventLoop}'s constructor, as
+     * {@link EpollEventLoop} does), or empty when this JVM cannot have one ({@link #unavailabilityCause()} says
+     * why). Any thread; the instance is then for that loop's thread only.
+     *
+     * @return the instance, or empty
+     */
+    public static Optional<HeapIo> create() {
         return UNAVAILABLE.isPresent() ? Optional.empty() : Optional.of(new EpollHeapIo());
+    }
+
+    /**
+     * Why {@link #create()} answers empty here, in one sentence that says what to do (for instance "add
+     * --enable-native-access=ALL-UNNAMED to the JVM command line ..."); empty when it gives instances.
+     *
+     * @return the reason, or empty
+     */
+    public static Optional<String> unavailabilityCause() {
+        return UNAVAILABLE;
     }
 
     @Override
