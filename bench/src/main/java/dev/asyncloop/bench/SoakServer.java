@@ -153,7 +153,10 @@ final class SoakServer implements AutoCloseable {
         return made.get() - lost.get();
     }
 
-    /** Protocol callbacks out of order: a second connectionLost, or a callback before connectionMade or after connectionLost. */
+    /**
+     * Protocol callbacks out of order: a second connectionLost, or a callback before connectionMade or after
+     * connectionLost.
+     */
     long violations() {
         return violations.get();
     }

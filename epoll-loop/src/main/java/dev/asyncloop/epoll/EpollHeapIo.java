@@ -11,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -36,8 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Availability: needs {@link EpollNative} (the {@code sun.nio.ch} opening) and native access for this module
  * ({@code --enable-native-access=ALL-UNNAMED}, or {@code =dev.asyncloop.epoll} on the module path). Without native
- * access {@link #create()} answers empty and the loop uses direct buffers, as the NIO loop does; {@link #UNAVAILABLE}
- * says why. Loop thread only: an instance owns the segment errno is captured in.
+ * access {@link #create()} answers empty and the loop uses direct buffers, as the NIO loop does;
+ * {@link #unavailabilityCause()} says why. Loop thread only: an instance owns the segment errno is captured in.
  */
 public final class EpollHeapIo implements HeapIo {
     /** Why the loop uses direct buffers instead, in one sentence; empty when {@link #create()} gives an instance. */
@@ -46,23 +47,23 @@ public final class EpollHeapIo implements HeapIo {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
+    private static final int ECONNRESET = 104;
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final int ECONNRESET = 104;
     private static final MethodHandle RECV;     // (capture, int fd, heap address, long length, int flags) long
     private static final MethodHandle SEND;     // (capture, int fd, heap address, long length, int flags) long
     private static final MethodHandle STRERROR; // (int errno) address of a C string
-    private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
-    private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
+    private static final MethodHandle READ_LOCK;  // (SocketChannel) ReentrantLock: SocketChannelImpl.readLock
+    private static final MethodHandle WRITE_LOCK; // (SocketChannel) ReentrantLock: SocketChannelImpl.writeLock
 
     static {
         String cause = null;
         MethodHandle recv = null;
         MethodHandle send = null;
         MethodHandle strerror = null;
-        VarHandle readLock = null;
-        VarHandle writeLock = null;
+        MethodHandle readLock = null;
+        MethodHandle writeLock = null;
         if (EpollNative.UNAVAILABLE.isPresent()) {
             cause = EpollNative.UNAVAILABLE.get();
         } else if (!EpollHeapIo.class.getModule().isNativeAccessEnabled()) {
@@ -82,8 +83,9 @@ public final class EpollHeapIo implements HeapIo {
                         FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
                 Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
-                readLock = lookup.findVarHandle(impl, "readLock", ReentrantLock.class);
-                writeLock = lookup.findVarHandle(impl, "writeLock", ReentrantLock.class);
+                MethodType getter = MethodType.methodType(ReentrantLock.class, SocketChannel.class);
+                readLock = lookup.findGetter(impl, "readLock", ReentrantLock.class).asType(getter);
+                writeLock = lookup.findGetter(impl, "writeLock", ReentrantLock.class).asType(getter);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the loop uses direct buffers instead)";
             }
@@ -187,12 +189,17 @@ public final class EpollHeapIo implements HeapIo {
      * null for a channel of another provider, which has no such lock (the caller then uses the channel's own
      * method).
      */
-    private static ReentrantLock lockIfOpen(VarHandle which, SocketChannel channel) throws ClosedChannelException {
+    private static ReentrantLock lockIfOpen(MethodHandle which, SocketChannel channel)
+            throws ClosedChannelException {
         ReentrantLock lock;
         try {
-            lock = (ReentrantLock) which.get(channel);
+            lock = (ReentrantLock) which.invokeExact(channel);
         } catch (ClassCastException e) {
-            return null;
+            return null; // another provider's channel
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
         lock.lock();
         if (!channel.isOpen()) {

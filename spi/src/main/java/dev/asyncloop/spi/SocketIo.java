@@ -20,8 +20,8 @@ import java.nio.channels.WritableByteChannel;
  * as much as the socket takes: a partial write of a large buffer is copied again at the next attempt. Heap bytes
  * go instead through the loop's {@link HeapIo} when it has one (no copy at all), else through one direct scratch
  * buffer, at most its capacity per system call, so a byte is copied again only when the socket refused it after
- * it was staged and no direct memory is allocated per connection; {@code sockSendAll} sends the same way. The scratch buffer also gathers small queued
- * writes into one system call ({@link WriteQueue#writeTo}).
+ * it was staged and no direct memory is allocated per connection; {@code sockSendAll} sends the same way. The
+ * scratch buffer also gathers small queued writes into one system call ({@link WriteQueue#writeTo}).
  */
 final class SocketIo {
     static final int READ_BUFFER_SIZE = 256 * 1024;
