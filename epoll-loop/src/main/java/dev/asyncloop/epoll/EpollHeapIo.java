@@ -11,7 +11,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -54,16 +53,16 @@ public final class EpollHeapIo implements HeapIo {
     private static final MethodHandle RECV;     // (capture, int fd, heap address, long length, int flags) long
     private static final MethodHandle SEND;     // (capture, int fd, heap address, long length, int flags) long
     private static final MethodHandle STRERROR; // (int errno) address of a C string
-    private static final MethodHandle READ_LOCK;  // (SocketChannel) ReentrantLock: SocketChannelImpl.readLock
-    private static final MethodHandle WRITE_LOCK; // (SocketChannel) ReentrantLock: SocketChannelImpl.writeLock
+    private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
+    private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
 
     static {
         String cause = null;
         MethodHandle recv = null;
         MethodHandle send = null;
         MethodHandle strerror = null;
-        MethodHandle readLock = null;
-        MethodHandle writeLock = null;
+        VarHandle readLock = null;
+        VarHandle writeLock = null;
         if (EpollNative.UNAVAILABLE.isPresent()) {
             cause = EpollNative.UNAVAILABLE.get();
         } else if (!EpollHeapIo.class.getModule().isNativeAccessEnabled()) {
@@ -83,9 +82,8 @@ public final class EpollHeapIo implements HeapIo {
                         FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
                 Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
-                MethodType getter = MethodType.methodType(ReentrantLock.class, SocketChannel.class);
-                readLock = lookup.findGetter(impl, "readLock", ReentrantLock.class).asType(getter);
-                writeLock = lookup.findGetter(impl, "writeLock", ReentrantLock.class).asType(getter);
+                readLock = lookup.findVarHandle(impl, "readLock", ReentrantLock.class);
+                writeLock = lookup.findVarHandle(impl, "writeLock", ReentrantLock.class);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the loop uses direct buffers instead)";
             }
@@ -189,17 +187,12 @@ public final class EpollHeapIo implements HeapIo {
      * null for a channel of another provider, which has no such lock (the caller then uses the channel's own
      * method).
      */
-    private static ReentrantLock lockIfOpen(MethodHandle which, SocketChannel channel)
-            throws ClosedChannelException {
+    private static ReentrantLock lockIfOpen(VarHandle which, SocketChannel channel) throws ClosedChannelException {
         ReentrantLock lock;
         try {
-            lock = (ReentrantLock) which.invokeExact(channel);
+            lock = (ReentrantLock) which.get(channel);
         } catch (ClassCastException e) {
             return null; // another provider's channel
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
         lock.lock();
         if (!channel.isOpen()) {
