@@ -31,7 +31,7 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     private static final Object TIMED_OUT = new Object();
 
     private final EventLoop loop;
-    /* The distinct futures in a list, not a hash set: see IdentityDistinct for why, at 100,000 futures. */
+    /* The distinct futures in a list, not a hash set: see IdentityIndex for why, at 100,000 futures. */
     private final List<Future<T>> futures;
     private int pending;
     private boolean timedOut;

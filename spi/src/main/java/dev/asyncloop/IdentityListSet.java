@@ -7,19 +7,18 @@ import java.util.List;
 
 /**
  * An unmodifiable set over a list of elements that are distinct by identity: iteration in list order,
- * {@code contains} by identity through an {@code int[]} index built on first use.
+ * {@code contains} by identity through an {@link IdentityIndex} built on first use.
  *
  * <p>For the results of {@link Tasks#wait}: a {@code LinkedHashSet} of 100,000 futures has a 1 MiB table of
  * references (and a 512 KiB one before its last resize), which G1 allocates as humongous objects; each such
  * allocation can start a young collection while the 100,000 tasks are still live, and {@code wait100k} spent
- * 0.4-0.6 s per second in GC. See {@link IdentityDistinct} for the same lesson in {@code gather}.
+ * 0.4-0.6 s per second in GC. See {@link IdentityIndex} for the same lesson in {@code gather}.
  *
  * @param <E> the element type
  */
 final class IdentityListSet<E> extends AbstractSet<E> {
     private final List<E> items;
-    private int[] slots; // index + 1 of each element, open addressing; null until contains() is first called
-    private int bits;
+    private IdentityIndex index; // null until contains() is first called
 
     /** Wraps {@code items}, which must not repeat an element (by identity) and must not change afterwards. */
     IdentityListSet(List<E> items) {
@@ -38,32 +37,12 @@ final class IdentityListSet<E> extends AbstractSet<E> {
 
     @Override
     public boolean contains(Object o) {
-        if (items.isEmpty()) {
-            return false;
-        }
-        if (slots == null) {
-            index();
-        }
-        int mask = slots.length - 1;
-        for (int at = IdentityDistinct.slot(o, bits), s; (s = slots[at]) != 0; at = (at + 1) & mask) {
-            if (items.get(s - 1) == o) {
-                return true;
+        if (index == null) {
+            index = new IdentityIndex(items);
+            for (int i = 0; i < items.size(); i++) {
+                index.add(i);
             }
         }
-        return false;
-    }
-
-    private void index() {
-        int n = items.size();
-        bits = IdentityDistinct.tableBits(n);
-        slots = new int[1 << bits];
-        int mask = slots.length - 1;
-        for (int i = 0; i < n; i++) {
-            int at = IdentityDistinct.slot(items.get(i), bits);
-            while (slots[at] != 0) {
-                at = (at + 1) & mask;
-            }
-            slots[at] = i + 1;
-        }
+        return index.contains(o);
     }
 }

@@ -233,7 +233,7 @@ public final class Tasks {
             throw new IllegalArgumentException("Set of Tasks/Futures is empty: wait() needs at least one future");
         }
         EventLoop loop = Async.getRunningLoop();
-        // a list, not a hash set, while waiting: see IdentityDistinct for why, at 100,000 futures
+        // a list, not a hash set, while waiting: see IdentityIndex for why, at 100,000 futures
         List<F> fs = IdentityDistinct.of(new ArrayList<>(futures));
         for (F f : fs) {
             if (Objects.requireNonNull(f, "futures must not contain null").getLoop() != loop) {
