@@ -25,17 +25,15 @@ work="$root/bench/target/ab-commits"
 results="$work/results-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$results"
 
-# checkout REV: prints the worktree of REV, created and built on first use
+# checkout REV: prints the worktree of REV, created on first use. Its build is bench/servers.sh's: sourced by the
+# worktree's ab-echo.sh, it builds there whenever its classpath cache is missing, SKIP_BUILD=1 or not.
 checkout() {
     local sha dir
     sha="$(git -C "$root" rev-parse --short=12 "$1^{commit}")" || die "not a commit: $1"
     dir="$work/$sha"
-    if [[ ! -f "$dir/examples/target/runtime-classpath.txt" ]]; then
-        [[ -d "$dir" ]] || git -C "$root" worktree add --detach -q "$dir" "$sha" >&2
-        echo "ab-commits.sh: building $1 ($sha) in $dir" >&2
-        (cd "$dir" && mvn -B -q package dependency:build-classpath -DskipTests -pl examples,epoll-loop -am \
-            -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime >&2) \
-            || die "the build of $1 failed"
+    if [[ ! -d "$dir" ]]; then
+        git -C "$root" worktree add --detach -q "$dir" "$sha" >&2
+        echo "ab-commits.sh: $1 ($sha) checked out in $dir; its first run builds it" >&2
     fi
     echo "$dir"
 }

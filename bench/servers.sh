@@ -15,8 +15,9 @@
 # On sourcing it builds the jars once (mvn -B -q package dependency:build-classpath -DskipTests
 # -pl examples,epoll-loop -am) and caches the runtime classpath in examples/target/runtime-classpath.txt;
 # SKIP_BUILD=1 (the harness knob) reuses that cache. Nothing in the project's build depends on this file.
-# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"; the streams servers also get -Xmn8m, see below), ASYNCLOOP_JAVA (a java >= 25; default: $JAVA_HOME/bin/java
-# if that is >= 25, else /usr/lib/jvm/*25*; see bench/lib/java.sh).
+# Knobs: ASYNCLOOP_HEAP (default "-Xms512m -Xmx512m"; the streams servers also get -Xmn8m, see below),
+# ASYNCLOOP_JAVA (a java >= 25; default: $JAVA_HOME/bin/java if that is >= 25, else /usr/lib/jvm/*25*; see
+# bench/lib/java.sh).
 
 ASYNCLOOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ASYNCLOOP_CP_FILE="$ASYNCLOOP_ROOT/examples/target/runtime-classpath.txt"
