@@ -2,9 +2,12 @@
  * Runnable example programs on the default loop: {@link dev.asyncloop.examples.EchoServer} (protocol),
  * {@link dev.asyncloop.examples.BufferedEchoServer} (buffered protocol),
  * {@link dev.asyncloop.examples.StreamsEchoServer} and {@link dev.asyncloop.examples.EchoClient} (streams),
- * {@link dev.asyncloop.examples.HttpHelloServer} (buffered protocol, HTTP/1.1 keep-alive and pipelining) and
- * {@link dev.asyncloop.examples.ChatServer} (streams, broadcast). Each server takes {@code --host} and
+ * {@link dev.asyncloop.examples.HttpHelloServer} (buffered protocol, HTTP/1.1 keep-alive and pipelining),
+ * {@link dev.asyncloop.examples.ChatServer} (streams, broadcast) and
+ * {@link dev.asyncloop.examples.GroupEchoServer} (the protocol echo served by an
+ * {@link dev.asyncloop.EventLoopGroup} of {@code --loops N} loops). Each server takes {@code --host} and
  * {@code --port} (0 = ephemeral), prints {@code READY <port>} once listening and exits cleanly on SIGTERM or
- * Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part.
+ * Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
+ * whose {@code READY} line also names its loops and mode.
  */
 package dev.asyncloop.examples;
