@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
@@ -28,11 +29,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each call holds the channel's own read or write lock, as {@link SocketChannel#read} and
  * {@link SocketChannel#write} do: a close from another thread marks the channel closed and then waits for both
  * locks before it releases the descriptor, so the descriptor is the channel's for the whole call, and a channel
- * found closed under the lock is {@link ClosedChannelException}. Errors are the JDK's: a reset seen by a read is a
- * {@link SocketException} "Connection reset", any other failure an {@link IOException} with the system's text
- * ("Broken pipe", "Connection reset by peer"); {@code EAGAIN} is 0 bytes, {@code EINTR} is retried, a read of 0
- * bytes is end of stream (-1). A channel of another provider (no such locks) is read and written through its own
- * methods.
+ * found closed under the lock is {@link ClosedChannelException}. Answers are the JDK's, down to the channel's own
+ * state, read and written under the same lock the JDK uses: a reset seen by a read is a {@link SocketException}
+ * "Connection reset" and stays so for every later read (the channel's {@code connectionReset} flag is set, so its
+ * own {@code read} agrees); a read after {@code shutdownInput()} is end of stream even with bytes waiting; a write
+ * after {@code shutdownOutput()} is {@link AsynchronousCloseException}; any other failure is an
+ * {@link IOException} with the system's text ("Broken pipe", "Connection reset by peer"); {@code EAGAIN} is 0
+ * bytes, {@code EINTR} is retried, a read of 0 bytes is end of stream (-1). A channel of another provider (no such
+ * locks), or one switched to blocking mode (outside {@link HeapIo}'s contract, where the JDK's close does not wait
+ * for the locks), is read and written through its own methods.
  *
  * <p>Availability: needs {@link EpollNative} (the {@code sun.nio.ch} opening) and native access for this module
  * ({@code --enable-native-access=ALL-UNNAMED}, or {@code =dev.asyncloop.epoll} on the module path). Without native
@@ -46,6 +51,7 @@ public final class EpollHeapIo implements HeapIo {
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
+    private static final int EPIPE = 32;
     private static final int ECONNRESET = 104;
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
@@ -55,6 +61,9 @@ public final class EpollHeapIo implements HeapIo {
     private static final MethodHandle STRERROR; // (int errno) address of a C string
     private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
     private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
+    private static final VarHandle INPUT_CLOSED;     // SocketChannelImpl.isInputClosed (volatile)
+    private static final VarHandle OUTPUT_CLOSED;    // SocketChannelImpl.isOutputClosed (volatile)
+    private static final VarHandle CONNECTION_RESET; // SocketChannelImpl.connectionReset (guarded by readLock)
 
     static {
         String cause = null;
@@ -63,6 +72,9 @@ public final class EpollHeapIo implements HeapIo {
         MethodHandle strerror = null;
         VarHandle readLock = null;
         VarHandle writeLock = null;
+        VarHandle inputClosed = null;
+        VarHandle outputClosed = null;
+        VarHandle connectionReset = null;
         if (EpollNative.UNAVAILABLE.isPresent()) {
             cause = EpollNative.UNAVAILABLE.get();
         } else if (!EpollHeapIo.class.getModule().isNativeAccessEnabled()) {
@@ -84,6 +96,9 @@ public final class EpollHeapIo implements HeapIo {
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
                 readLock = lookup.findVarHandle(impl, "readLock", ReentrantLock.class);
                 writeLock = lookup.findVarHandle(impl, "writeLock", ReentrantLock.class);
+                inputClosed = lookup.findVarHandle(impl, "isInputClosed", boolean.class);
+                outputClosed = lookup.findVarHandle(impl, "isOutputClosed", boolean.class);
+                connectionReset = lookup.findVarHandle(impl, "connectionReset", boolean.class);
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the loop uses direct buffers instead)";
             }
@@ -94,6 +109,9 @@ public final class EpollHeapIo implements HeapIo {
         STRERROR = strerror;
         READ_LOCK = readLock;
         WRITE_LOCK = writeLock;
+        INPUT_CLOSED = inputClosed;
+        OUTPUT_CLOSED = outputClosed;
+        CONNECTION_RESET = connectionReset;
     }
 
     private final MemorySegment errno = Arena.ofAuto().allocate(CAPTURE);
@@ -129,6 +147,15 @@ public final class EpollHeapIo implements HeapIo {
             return channel.read(ByteBuffer.wrap(bytes, offset, length));
         }
         try {
+            if (channel.isBlocking()) { // stable under the lock: configureBlocking takes both locks
+                return channel.read(ByteBuffer.wrap(bytes, offset, length));
+            }
+            if ((boolean) CONNECTION_RESET.get(channel)) {
+                throw new SocketException("Connection reset");
+            }
+            if ((boolean) INPUT_CLOSED.getVolatile(channel)) {
+                return -1;
+            }
             MemorySegment into = MemorySegment.ofArray(bytes).asSlice(offset, length);
             int fd = EpollNative.fd(channel);
             while (true) {
@@ -140,10 +167,14 @@ public final class EpollHeapIo implements HeapIo {
                     return -1;
                 }
                 int error = (int) ERRNO.get(errno, 0L);
+                if ((boolean) INPUT_CLOSED.getVolatile(channel)) {
+                    return -1; // as the JDK's read: shut down meanwhile
+                }
                 if (error == EAGAIN) {
                     return 0;
                 }
-                if (error == ECONNRESET) {
+                if (error == ECONNRESET || error == EPIPE) {
+                    CONNECTION_RESET.set(channel, true); // sticky, as the JDK's read
                     throw new SocketException("Connection reset");
                 }
                 if (error != EINTR) {
@@ -162,12 +193,21 @@ public final class EpollHeapIo implements HeapIo {
             return channel.write(ByteBuffer.wrap(bytes, offset, length));
         }
         try {
+            if (channel.isBlocking()) {
+                return channel.write(ByteBuffer.wrap(bytes, offset, length));
+            }
             MemorySegment from = MemorySegment.ofArray(bytes).asSlice(offset, length);
             int fd = EpollNative.fd(channel);
             while (true) {
                 long n = send(fd, from, length);
-                if (n >= 0) {
+                if (n > 0) {
                     return (int) n;
+                }
+                if ((boolean) OUTPUT_CLOSED.getVolatile(channel)) {
+                    throw new AsynchronousCloseException(); // as the JDK's write after shutdownOutput
+                }
+                if (n == 0) {
+                    return 0;
                 }
                 int error = (int) ERRNO.get(errno, 0L);
                 if (error == EAGAIN) {

@@ -1,0 +1,307 @@
+package dev.asyncloop.epoll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.nio.NioEventLoop;
+import dev.asyncloop.spi.HeapIo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The heap I/O path answers as the JDK channel does ("Errors are those the channel's methods would throw", HeapIo's
+ * contract): each test runs one scenario through {@link SocketChannel} and through {@link EpollHeapIo} (or through
+ * a NIO loop and an epoll loop) and compares what the two say.
+ */
+@Timeout(60)
+class EpollHeapIoParityTest {
+    private ServerSocketChannel listener;
+    private HeapIo io;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        io = EpollHeapIo.create().orElseThrow();
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        listener.close();
+    }
+
+    /** [0] our non-blocking end, [1] the peer (blocking). */
+    private SocketChannel[] pair() throws IOException {
+        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel peer = listener.accept();
+        ours.configureBlocking(false);
+        return new SocketChannel[] {ours, peer};
+    }
+
+    private static void reset(SocketChannel peer) throws IOException {
+        peer.setOption(StandardSocketOptions.SO_LINGER, 0);
+        peer.close(); // RST
+    }
+
+    @FunctionalInterface
+    interface Read {
+        int read(SocketChannel ch, byte[] b) throws IOException;
+    }
+
+    /** Reads until something other than 0 happens; returns the outcome as text. */
+    private static String outcome(SocketChannel ch, Read read) {
+        byte[] b = new byte[100];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (System.nanoTime() < deadline) {
+                int n = read.read(ch, b);
+                if (n != 0) {
+                    return "returned " + n;
+                }
+                Thread.sleep(1);
+            }
+            return "timeout";
+        } catch (Exception e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
+    @DisplayName("after a reset, a second read fails again as the JDK's does (its connectionReset is sticky)")
+    void secondReadAfterReset() throws IOException {
+        Read jdk = (ch, b) -> ch.read(ByteBuffer.wrap(b));
+        Read heap = (ch, b) -> io.read(ch, b, 0, b.length);
+        SocketChannel[] a = pair();
+        SocketChannel[] h = pair();
+        try {
+            reset(a[1]);
+            reset(h[1]);
+            String jdkFirst = outcome(a[0], jdk);
+            String jdkSecond = outcome(a[0], jdk);
+            String heapFirst = outcome(h[0], heap);
+            String heapSecond = outcome(h[0], heap);
+            assertEquals(jdkFirst, heapFirst, "first read after RST");
+            assertEquals(jdkSecond, heapSecond, "second read after RST (jdk first: " + jdkFirst + ")");
+        } finally {
+            a[0].close();
+            h[0].close();
+        }
+    }
+
+    @Test
+    @DisplayName("a write after shutdownOutput is ClosedChannelException, as the JDK's write says")
+    void writeAfterShutdownOutput() throws IOException {
+        SocketChannel[] a = pair();
+        SocketChannel[] h = pair();
+        try {
+            a[0].shutdownOutput();
+            h[0].shutdownOutput();
+            String jdk = outcomeOfWrite(() -> a[0].write(ByteBuffer.wrap(new byte[10])));
+            String heap = outcomeOfWrite(() -> io.write(h[0], new byte[10], 0, 10));
+            assertEquals(jdk, heap);
+        } finally {
+            a[0].close();
+            a[1].close();
+            h[0].close();
+            h[1].close();
+        }
+    }
+
+    @FunctionalInterface
+    interface Write {
+        int write() throws IOException;
+    }
+
+    private static String outcomeOfWrite(Write w) {
+        try {
+            return "returned " + w.write();
+        } catch (Exception e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
+    @DisplayName("a read after shutdownInput is end of stream, as the JDK's read says, even with bytes waiting")
+    void readAfterShutdownInput() throws Exception {
+        SocketChannel[] a = pair();
+        SocketChannel[] h = pair();
+        try {
+            a[1].write(ByteBuffer.wrap("hello".getBytes()));
+            h[1].write(ByteBuffer.wrap("hello".getBytes()));
+            Thread.sleep(100); // loopback: the bytes are in our receive queue
+            a[0].shutdownInput();
+            h[0].shutdownInput();
+            String jdk = outcome(a[0], (ch, b) -> ch.read(ByteBuffer.wrap(b)));
+            String heap = outcome(h[0], (ch, b) -> io.read(ch, b, 0, b.length));
+            assertEquals(jdk, heap);
+        } finally {
+            a[0].close();
+            a[1].close();
+            h[0].close();
+            h[1].close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the same, seen through the loops
+
+    private static String sockRecvTwiceAfterReset(Supplier<EventLoop> factory, SocketChannel ours) {
+        try (EventLoop loop = factory.get()) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 2; i++) {
+                try {
+                    byte[] got = loop.runUntilComplete(loop.sockRecv(ours, 100));
+                    sb.append("[bytes ").append(got.length).append("] ");
+                } catch (Exception e) {
+                    sb.append("[").append(e.getClass().getSimpleName()).append(": ").append(e.getMessage())
+                            .append("] ");
+                }
+            }
+            return sb.toString().trim();
+        }
+    }
+
+    @Test
+    @DisplayName("sockRecv after a reset: the epoll loop (heap I/O) answers as the NIO loop does")
+    void sockRecvAfterResetSameOnBothLoops() throws Exception {
+        SocketChannel[] a = pair();
+        SocketChannel[] h = pair();
+        try {
+            reset(a[1]);
+            reset(h[1]);
+            Thread.sleep(100);
+            String nio = sockRecvTwiceAfterReset(NioEventLoop::new, a[0]);
+            String epoll = sockRecvTwiceAfterReset(EpollEventLoop::new, h[0]);
+            assertEquals(nio, epoll);
+        } finally {
+            a[0].close();
+            h[0].close();
+        }
+    }
+
+    private static String sockSendAllAfterShutdown(Supplier<EventLoop> factory, SocketChannel ours) {
+        try (EventLoop loop = factory.get()) {
+            loop.runUntilComplete(loop.sockSendAll(ours, ByteBuffer.wrap(new byte[100])));
+            return "sent";
+        } catch (Exception e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
+    @DisplayName("sockSendAll after shutdownOutput: the epoll loop (heap I/O) fails as the NIO loop does")
+    void sockSendAllAfterShutdownSameOnBothLoops() throws Exception {
+        SocketChannel[] a = pair();
+        SocketChannel[] h = pair();
+        try {
+            a[0].shutdownOutput();
+            h[0].shutdownOutput();
+            assertEquals(sockSendAllAfterShutdown(NioEventLoop::new, a[0]),
+                    sockSendAllAfterShutdown(EpollEventLoop::new, h[0]));
+        } finally {
+            a[0].close();
+            a[1].close();
+            h[0].close();
+            h[1].close();
+        }
+    }
+
+    // ------------------------------------------------------------------ a concurrent close
+
+    @Test
+    @DisplayName("a close from another thread during heap reads and writes is ClosedChannelException, never EBADF")
+    void concurrentClose() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            SocketChannel[] p = pair();
+            SocketChannel ours = p[0];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread worker = Thread.ofPlatform().start(() -> {
+                byte[] b = new byte[4096];
+                try {
+                    while (true) {
+                        io.write(ours, b, 0, b.length);
+                        io.read(ours, b, 0, b.length);
+                    }
+                } catch (ClosedChannelException expected) {
+                    // the close came first
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            Thread.sleep(0, 50_000);
+            ours.close();
+            worker.join(10_000);
+            p[1].close();
+            if (failure.get() != null) {
+                fail("round " + round + ": " + failure.get(), failure.get());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a heap read on a channel left in blocking mode returns when another thread closes it, as the JDK's does")
+    void closeWakesABlockingModeRead() throws Exception {
+        assertEquals(closeDuringBlockingRead((ch, b) -> ch.read(ByteBuffer.wrap(b))),
+                closeDuringBlockingRead((ch, b) -> io.read(ch, b, 0, b.length)), "2 s after close()");
+    }
+
+    private String closeDuringBlockingRead(Read read) throws Exception {
+        SocketChannel[] p = pair();
+        SocketChannel ours = p[0];
+        ours.configureBlocking(true); // outside HeapIo's contract
+        AtomicReference<String> result = new AtomicReference<>("still blocked");
+        Thread reader = Thread.ofPlatform().start(() -> result.set(outcome(ours, read)));
+        Thread.sleep(200);
+        ours.close();
+        reader.join(2_000);
+        String seen = result.get();
+        p[1].close(); // unblocks the recv so the thread ends
+        reader.join(2_000);
+        return seen;
+    }
+
+    @Test
+    @DisplayName("sockRecvInto and sockSendAll honour a slice's arrayOffset and position (large, partial writes)")
+    void slicesThroughTheLoop() throws Exception {
+        SocketChannel[] p = pair();
+        try (EpollEventLoop loop = new EpollEventLoop()) {
+            byte[] backing = new byte[3 * 256 * 1024 + 100];
+            new java.util.SplittableRandom(1).nextBytes(backing);
+            ByteBuffer out = ByteBuffer.wrap(backing, 7, backing.length - 20).slice();
+            out.position(5);
+            byte[] expected = java.util.Arrays.copyOfRange(backing, 12, 12 + out.remaining());
+            p[1].configureBlocking(false);
+            dev.asyncloop.Future<Void> sent = loop.sockSendAll(p[0], out);
+            byte[] inBacking = new byte[expected.length + 64];
+            java.util.Arrays.fill(inBacking, (byte) 0x55);
+            ByteBuffer in = ByteBuffer.wrap(inBacking, 9, expected.length + 10).slice().position(3);
+            while (in.position() < 3 + expected.length) {
+                int n = loop.runUntilComplete(loop.sockRecvInto(p[1], in));
+                assertTrue(n > 0, "n=" + n);
+            }
+            loop.runUntilComplete(sent);
+            assertEquals(0x55, inBacking[11] & 0xff);
+            assertEquals(0x55, inBacking[12 + expected.length] & 0xff);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected,
+                    java.util.Arrays.copyOfRange(inBacking, 12, 12 + expected.length));
+            assertEquals(out.limit(), out.position());
+        } finally {
+            p[0].close();
+            p[1].close();
+        }
+    }
+}
