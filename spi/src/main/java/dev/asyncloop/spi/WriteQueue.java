@@ -52,7 +52,8 @@ final class WriteQueue {
      * @param channel the socket
      * @param output the loop's output; the scratch buffer's content is lost
      * @return the bytes sent
-     * @throws IOException as the channel's write does; the queue is unchanged then
+     * @throws IOException as the channel's write does; what earlier system calls of this flush sent is gone from
+     *     the queue, the rest is still queued (a transport closes on any write error, so nothing resends it)
      */
     long writeTo(WritableByteChannel channel, SocketIo output) throws IOException {
         boolean direct = output.writesHeapDirectly();

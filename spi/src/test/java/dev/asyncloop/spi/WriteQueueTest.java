@@ -243,4 +243,35 @@ class WriteQueueTest {
         assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
         assertTrue(queue.isEmpty());
     }
+
+    @Test
+    void aWriteThatFailsAfterAnEarlierOneInTheSameFlushKeepsOnlyWhatWasNotSent() {
+        WritableByteChannel failsSecondTime = new WritableByteChannel() {
+            private int calls;
+
+            @Override
+            public int write(ByteBuffer src) throws IOException {
+                if (++calls == 2) {
+                    throw new IOException("Broken pipe");
+                }
+                int n = src.remaining();
+                src.position(src.limit());
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        WriteQueue queue = new WriteQueue();
+        queue.add(ByteBuffer.wrap(new byte[8_000]));
+        queue.add(ByteBuffer.wrap(new byte[8_000]));
+        assertThrows(IOException.class, () -> queue.writeTo(failsSecondTime, staged(8_000)));
+        assertEquals(8_000, queue.size(), "the first buffer went out in the first call, the second is still queued");
+    }
 }
