@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -53,6 +54,27 @@ class EpollHeapIoParityTest {
         return new SocketChannel[] {ours, peer};
     }
 
+    /** One side of a comparison, on a fresh connection; answers what happened, as text. */
+    @FunctionalInterface
+    interface Scenario {
+        String run(SocketChannel ours, SocketChannel peer) throws Exception;
+    }
+
+    /** Runs {@code jdk} and {@code heap} on a fresh connection each and checks that they tell the same. */
+    private void assertSameOnBothPaths(Scenario jdk, Scenario heap) throws Exception {
+        assertEquals(onFreshPair(jdk), onFreshPair(heap));
+    }
+
+    private String onFreshPair(Scenario scenario) throws Exception {
+        SocketChannel[] p = pair();
+        try {
+            return scenario.run(p[0], p[1]);
+        } finally {
+            p[0].close();
+            p[1].close();
+        }
+    }
+
     private static void reset(SocketChannel peer) throws IOException {
         peer.setOption(StandardSocketOptions.SO_LINGER, 0);
         peer.close(); // RST
@@ -61,6 +83,12 @@ class EpollHeapIoParityTest {
     @FunctionalInterface
     interface Read {
         int read(SocketChannel ch, byte[] b) throws IOException;
+    }
+
+    private static final Read JDK_READ = (ch, b) -> ch.read(ByteBuffer.wrap(b));
+
+    private Read heapRead() {
+        return (ch, b) -> io.read(ch, b, 0, b.length);
     }
 
     /** Reads until something other than 0 happens; returns the outcome as text. */
@@ -77,147 +105,110 @@ class EpollHeapIoParityTest {
             }
             return "timeout";
         } catch (Exception e) {
-            return e.getClass().getSimpleName() + ": " + e.getMessage();
+            return describe(e);
         }
+    }
+
+    private static String describe(Exception e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static Scenario twoReadsAfterReset(Read read) {
+        return (ours, peer) -> {
+            reset(peer);
+            return outcome(ours, read) + " / " + outcome(ours, read);
+        };
     }
 
     @Test
     @DisplayName("after a reset, a second read fails again as the JDK's does (its connectionReset is sticky)")
-    void secondReadAfterReset() throws IOException {
-        Read jdk = (ch, b) -> ch.read(ByteBuffer.wrap(b));
-        Read heap = (ch, b) -> io.read(ch, b, 0, b.length);
-        SocketChannel[] a = pair();
-        SocketChannel[] h = pair();
-        try {
-            reset(a[1]);
-            reset(h[1]);
-            String jdkFirst = outcome(a[0], jdk);
-            String jdkSecond = outcome(a[0], jdk);
-            String heapFirst = outcome(h[0], heap);
-            String heapSecond = outcome(h[0], heap);
-            assertEquals(jdkFirst, heapFirst, "first read after RST");
-            assertEquals(jdkSecond, heapSecond, "second read after RST (jdk first: " + jdkFirst + ")");
-        } finally {
-            a[0].close();
-            h[0].close();
-        }
-    }
-
-    @Test
-    @DisplayName("a write after shutdownOutput is ClosedChannelException, as the JDK's write says")
-    void writeAfterShutdownOutput() throws IOException {
-        SocketChannel[] a = pair();
-        SocketChannel[] h = pair();
-        try {
-            a[0].shutdownOutput();
-            h[0].shutdownOutput();
-            String jdk = outcomeOfWrite(() -> a[0].write(ByteBuffer.wrap(new byte[10])));
-            String heap = outcomeOfWrite(() -> io.write(h[0], new byte[10], 0, 10));
-            assertEquals(jdk, heap);
-        } finally {
-            a[0].close();
-            a[1].close();
-            h[0].close();
-            h[1].close();
-        }
+    void secondReadAfterReset() throws Exception {
+        assertSameOnBothPaths(twoReadsAfterReset(JDK_READ), twoReadsAfterReset(heapRead()));
     }
 
     @FunctionalInterface
     interface Write {
-        int write() throws IOException;
+        int write(SocketChannel ch, byte[] b) throws IOException;
     }
 
-    private static String outcomeOfWrite(Write w) {
-        try {
-            return "returned " + w.write();
-        } catch (Exception e) {
-            return e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
+    private static Scenario writeAfterShutdown(Write write) {
+        return (ours, peer) -> {
+            ours.shutdownOutput();
+            try {
+                return "returned " + write.write(ours, new byte[10]);
+            } catch (Exception e) {
+                return describe(e);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("a write after shutdownOutput is AsynchronousCloseException, as the JDK's write says")
+    void writeAfterShutdownOutput() throws Exception {
+        assertSameOnBothPaths(writeAfterShutdown((ch, b) -> ch.write(ByteBuffer.wrap(b))),
+                writeAfterShutdown((ch, b) -> io.write(ch, b, 0, b.length)));
+    }
+
+    private static Scenario readAfterShutdownWithBytesWaiting(Read read) {
+        return (ours, peer) -> {
+            peer.write(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+            Thread.sleep(100); // loopback: the bytes are in our receive queue
+            ours.shutdownInput();
+            return outcome(ours, read);
+        };
     }
 
     @Test
     @DisplayName("a read after shutdownInput is end of stream, as the JDK's read says, even with bytes waiting")
     void readAfterShutdownInput() throws Exception {
-        SocketChannel[] a = pair();
-        SocketChannel[] h = pair();
-        try {
-            a[1].write(ByteBuffer.wrap("hello".getBytes()));
-            h[1].write(ByteBuffer.wrap("hello".getBytes()));
-            Thread.sleep(100); // loopback: the bytes are in our receive queue
-            a[0].shutdownInput();
-            h[0].shutdownInput();
-            String jdk = outcome(a[0], (ch, b) -> ch.read(ByteBuffer.wrap(b)));
-            String heap = outcome(h[0], (ch, b) -> io.read(ch, b, 0, b.length));
-            assertEquals(jdk, heap);
-        } finally {
-            a[0].close();
-            a[1].close();
-            h[0].close();
-            h[1].close();
-        }
+        assertSameOnBothPaths(readAfterShutdownWithBytesWaiting(JDK_READ),
+                readAfterShutdownWithBytesWaiting(heapRead()));
     }
 
     // ------------------------------------------------------------------ the same, seen through the loops
 
-    private static String sockRecvTwiceAfterReset(Supplier<EventLoop> factory, SocketChannel ours) {
-        try (EventLoop loop = factory.get()) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 2; i++) {
-                try {
-                    byte[] got = loop.runUntilComplete(loop.sockRecv(ours, 100));
-                    sb.append("[bytes ").append(got.length).append("] ");
-                } catch (Exception e) {
-                    sb.append("[").append(e.getClass().getSimpleName()).append(": ").append(e.getMessage())
-                            .append("] ");
+    private static Scenario sockRecvTwiceAfterReset(Supplier<EventLoop> factory) {
+        return (ours, peer) -> {
+            reset(peer);
+            Thread.sleep(100);
+            try (EventLoop loop = factory.get()) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < 2; i++) {
+                    try {
+                        int n = loop.runUntilComplete(loop.sockRecv(ours, 100)).length;
+                        sb.append("[bytes ").append(n).append("] ");
+                    } catch (Exception e) {
+                        sb.append('[').append(describe(e)).append("] ");
+                    }
                 }
+                return sb.toString().trim();
             }
-            return sb.toString().trim();
-        }
+        };
     }
 
     @Test
     @DisplayName("sockRecv after a reset: the epoll loop (heap I/O) answers as the NIO loop does")
     void sockRecvAfterResetSameOnBothLoops() throws Exception {
-        SocketChannel[] a = pair();
-        SocketChannel[] h = pair();
-        try {
-            reset(a[1]);
-            reset(h[1]);
-            Thread.sleep(100);
-            String nio = sockRecvTwiceAfterReset(NioEventLoop::new, a[0]);
-            String epoll = sockRecvTwiceAfterReset(EpollEventLoop::new, h[0]);
-            assertEquals(nio, epoll);
-        } finally {
-            a[0].close();
-            h[0].close();
-        }
+        assertSameOnBothPaths(sockRecvTwiceAfterReset(NioEventLoop::new), sockRecvTwiceAfterReset(EpollEventLoop::new));
     }
 
-    private static String sockSendAllAfterShutdown(Supplier<EventLoop> factory, SocketChannel ours) {
-        try (EventLoop loop = factory.get()) {
-            loop.runUntilComplete(loop.sockSendAll(ours, ByteBuffer.wrap(new byte[100])));
-            return "sent";
-        } catch (Exception e) {
-            return e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
+    private static Scenario sockSendAllAfterShutdown(Supplier<EventLoop> factory) {
+        return (ours, peer) -> {
+            ours.shutdownOutput();
+            try (EventLoop loop = factory.get()) {
+                loop.runUntilComplete(loop.sockSendAll(ours, ByteBuffer.wrap(new byte[100])));
+                return "sent";
+            } catch (Exception e) {
+                return describe(e);
+            }
+        };
     }
 
     @Test
     @DisplayName("sockSendAll after shutdownOutput: the epoll loop (heap I/O) fails as the NIO loop does")
     void sockSendAllAfterShutdownSameOnBothLoops() throws Exception {
-        SocketChannel[] a = pair();
-        SocketChannel[] h = pair();
-        try {
-            a[0].shutdownOutput();
-            h[0].shutdownOutput();
-            assertEquals(sockSendAllAfterShutdown(NioEventLoop::new, a[0]),
-                    sockSendAllAfterShutdown(EpollEventLoop::new, h[0]));
-        } finally {
-            a[0].close();
-            a[1].close();
-            h[0].close();
-            h[1].close();
-        }
+        assertSameOnBothPaths(sockSendAllAfterShutdown(NioEventLoop::new),
+                sockSendAllAfterShutdown(EpollEventLoop::new));
     }
 
     // ------------------------------------------------------------------ a concurrent close
@@ -255,8 +246,7 @@ class EpollHeapIoParityTest {
     @Test
     @DisplayName("a heap read on a channel left in blocking mode returns when another thread closes it, as the JDK's does")
     void closeWakesABlockingModeRead() throws Exception {
-        assertEquals(closeDuringBlockingRead((ch, b) -> ch.read(ByteBuffer.wrap(b))),
-                closeDuringBlockingRead((ch, b) -> io.read(ch, b, 0, b.length)), "2 s after close()");
+        assertEquals(closeDuringBlockingRead(JDK_READ), closeDuringBlockingRead(heapRead()), "2 s after close()");
     }
 
     private String closeDuringBlockingRead(Read read) throws Exception {
