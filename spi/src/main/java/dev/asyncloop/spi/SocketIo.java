@@ -46,8 +46,10 @@ final class SocketIo {
 
     /** @param heapIo the loop's heap I/O, or null to read into direct memory and stage heap writes */
     static SocketIo of(HeapIo heapIo) {
-        HeapSink sink = heapIo == null ? null : (ch, bytes, offset, length)
-                -> heapIo.write((SocketChannel) ch, bytes, offset, length);
+        // HeapIo is for sockets; any other channel (a pipe, say) writes a wrapped array as the JDK does.
+        HeapSink sink = heapIo == null ? null : (ch, bytes, offset, length) -> ch instanceof SocketChannel socket
+                ? heapIo.write(socket, bytes, offset, length)
+                : ch.write(ByteBuffer.wrap(bytes, offset, length));
         return new SocketIo(heapIo, sink, SCRATCH_SIZE);
     }
 
@@ -88,6 +90,9 @@ final class SocketIo {
      * @throws IOException as the channel's read does
      */
     int read(SocketChannel channel, ByteBuffer into) throws IOException {
+        if (!into.hasRemaining()) {
+            return 0; // as the channel's read of a full buffer; a HeapIo is never asked for 0 bytes
+        }
         if (heapIo == null || !into.hasArray() || !channel.isConnected()) {
             return channel.read(into); // unconnected: the channel's own NotYetConnectedException
         }
