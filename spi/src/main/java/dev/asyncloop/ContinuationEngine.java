@@ -20,7 +20,10 @@ import jdk.internal.vm.ContinuationScope;
  * {@code IllegalStateException}.
  */
 final class ContinuationEngine extends CoroutineEngine {
-    static final String FLAG = "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED";
+    /** The JVM flag that enables this engine, naming this module on the module path, ALL-UNNAMED on the class path. */
+    static final String FLAG = "--add-exports java.base/jdk.internal.vm="
+            + (ContinuationEngine.class.getModule().isNamed() ? ContinuationEngine.class.getModule().getName()
+                    : "ALL-UNNAMED");
 
     private static final String CAUSE;
 
