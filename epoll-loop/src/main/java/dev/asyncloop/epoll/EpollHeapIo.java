@@ -37,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link IOException} with the system's text ("Broken pipe", "Connection reset by peer"); {@code EAGAIN} is 0
  * bytes, {@code EINTR} is retried, a read of 0 bytes is end of stream (-1). A channel of another provider (no such
  * locks), or one switched to blocking mode (outside {@link HeapIo}'s contract, where the JDK's close does not wait
- * for the locks), is read and written through its own methods.
+ * for the locks), is read and written through its own methods. Unlike the channel's own methods, these calls emit
+ * no {@code jdk.SocketRead}/{@code jdk.SocketWrite} JFR events.
  *
  * <p>Availability: needs {@link EpollNative} (the {@code sun.nio.ch} opening) and native access for this module
  * ({@code --enable-native-access=ALL-UNNAMED}, or {@code =dev.asyncloop.epoll} on the module path). Without native
