@@ -193,7 +193,10 @@ public final class Async {
     }
 
     private static EngineCoroutine<?> currentCoroutine(String what) {
-        EngineCoroutine<?> coroutine = ThreadState.get().coroutine;
+        EngineCoroutine<?> coroutine = ContinuationEngine.current();
+        if (coroutine == null) {
+            coroutine = ThreadState.get().coroutine; // the virtual-thread engine's
+        }
         if (coroutine == null) {
             throw new IllegalStateException("Async." + what + "() was called outside a task. Call it from a task's"
                     + " body (loop.createTask(() -> ...), Async.run(main), loop.runUntilComplete(main)); from a plain"

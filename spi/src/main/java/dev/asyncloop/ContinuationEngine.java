@@ -48,6 +48,14 @@ final class ContinuationEngine extends CoroutineEngine {
         CAUSE = cause;
     }
 
+    /**
+     * The coroutine of this engine whose body runs on the calling thread, innermost first, or null: found through
+     * the mounted continuation itself, which costs less than a thread-local lookup on every suspension.
+     */
+    static EngineCoroutine<?> current() {
+        return CAUSE == null ? ContinuationCoroutine.current() : null;
+    }
+
     static Optional<ContinuationEngine> create() {
         return CAUSE == null ? Optional.of(new ContinuationEngine()) : Optional.empty();
     }
@@ -73,7 +81,21 @@ final class ContinuationEngine extends CoroutineEngine {
 
         ContinuationCoroutine(AsyncCallable<T> body) {
             super(body);
-            this.continuation = new Continuation(SCOPE, this);
+            this.continuation = new Owned(this);
+        }
+
+        /** A continuation that knows its coroutine, so that {@link #current()} needs no thread-local. */
+        private static final class Owned extends Continuation {
+            final ContinuationCoroutine<?> coroutine;
+
+            Owned(ContinuationCoroutine<?> coroutine) {
+                super(SCOPE, coroutine);
+                this.coroutine = coroutine;
+            }
+        }
+
+        static EngineCoroutine<?> current() {
+            return Continuation.getCurrentContinuation(SCOPE) instanceof Owned owned ? owned.coroutine : null;
         }
 
         @Override
@@ -83,14 +105,7 @@ final class ContinuationEngine extends CoroutineEngine {
 
         @Override
         void runUntilSuspended() {
-            ThreadState state = ThreadState.get();
-            EngineCoroutine<?> previous = state.coroutine;
-            state.coroutine = this;
-            try {
-                continuation.run();
-            } finally {
-                state.coroutine = previous;
-            }
+            continuation.run();
         }
 
         @Override
