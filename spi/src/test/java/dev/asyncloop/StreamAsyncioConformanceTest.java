@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Review tests: behaviours checked against CPython asyncio/streams.py that asyncloop gets right (all pass). */
+/** StreamReader and StreamWriter rules checked against CPython asyncio's streams.py, each named after the asyncio behaviour. */
 class StreamAsyncioConformanceTest extends LoopFixture {
 
     static byte[] b(String s) {
