@@ -17,7 +17,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** StreamReader and StreamWriter rules checked against CPython asyncio's streams.py, each named after the asyncio behaviour. */
+/**
+ * StreamReader and StreamWriter rules checked against CPython asyncio's streams.py, each test named after the
+ * asyncio behaviour it checks.
+ */
 class StreamAsyncioConformanceTest extends LoopFixture {
 
     static byte[] b(String s) {
