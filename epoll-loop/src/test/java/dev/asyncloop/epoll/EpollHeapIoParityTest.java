@@ -244,7 +244,8 @@ class EpollHeapIoParityTest {
     }
 
     @Test
-    @DisplayName("a heap read on a channel left in blocking mode returns when another thread closes it, as the JDK's does")
+    @DisplayName("a heap read on a channel left in blocking mode returns when another thread closes it, as the JDK's"
+            + " does")
     void closeWakesABlockingModeRead() throws Exception {
         assertEquals(closeDuringBlockingRead(JDK_READ), closeDuringBlockingRead(heapRead()), "2 s after close()");
     }
