@@ -10,10 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -113,78 +109,67 @@ class StreamAsyncioConformanceTest extends LoopFixture {
         });
     }
 
-    /** A stream transport that only records what happens. */
-    static final class FakeStream implements StreamTransport {
-        boolean closing;
-        final List<String> writes = new ArrayList<>();
+    /** A stream protocol and writer over a {@link FakeStreamTransport}, as {@code Streams} wires them. */
+    private record Wired(StreamProtocol protocol, StreamWriter writer) {
+    }
 
-        @Override public void write(ByteBuffer data) {
-            byte[] x = new byte[data.remaining()];
-            data.get(x);
-            writes.add(s(x));
-        }
-        @Override public void writeEof() { }
-        @Override public boolean canWriteEof() { return true; }
-        @Override public void abort() { closing = true; }
-        @Override public void setWriteBufferLimits(Integer high, Integer low) { }
-        @Override public int getWriteBufferHighWater() { return 0; }
-        @Override public int getWriteBufferLowWater() { return 0; }
-        @Override public int getWriteBufferSize() { return 0; }
-        @Override public void pauseReading() { }
-        @Override public void resumeReading() { }
-        @Override public boolean isReading() { return true; }
-        @Override public void close() { closing = true; }
-        @Override public boolean isClosing() { return closing; }
-        @Override public Optional<Object> getExtraInfo(String key) { return Optional.empty(); }
-        @Override public void setProtocol(Protocol protocol) { }
-        @Override public Protocol getProtocol() { return null; }
+    private Wired wired() {
+        FakeStreamTransport transport = new FakeStreamTransport();
+        StreamReader reader = new StreamReader(loop);
+        StreamProtocol protocol = new StreamProtocol(loop, reader, null);
+        protocol.connectionMade(transport);
+        return new Wired(protocol, new StreamWriter(transport, protocol, reader, loop));
     }
 
     @Test
-    @DisplayName("asyncio StreamWriter.drain: paused then lost(exc) fails with exc; paused then lost(None) returns; "
-            + "closing yields once then raises ConnectionResetError; reader exception first")
-    void drainRules() {
+    @DisplayName("asyncio StreamWriter.drain: done at once unless paused; paused, it waits for resume_writing")
+    void drainWaitsWhilePaused() {
         run(() -> {
-            FakeStream t = new FakeStream();
-            StreamReader reader = new StreamReader(loop);
-            StreamProtocol p = new StreamProtocol(loop, reader, null);
-            p.connectionMade(t);
-            StreamWriter w = new StreamWriter(t, p, reader, loop);
-            assertTrue(w.drain().isDone(), "not paused: done at once");
-            p.pauseWriting();
-            Future<Void> d1 = w.drain();
-            assertFalse(d1.isDone());
-            p.resumeWriting();
-            await(d1);
+            Wired c = wired();
+            assertTrue(c.writer().drain().isDone(), "not paused: done at once");
+            c.protocol().pauseWriting();
+            Future<Void> d = c.writer().drain();
+            assertFalse(d.isDone());
+            c.protocol().resumeWriting();
+            await(d);
+            return null;
+        });
+    }
 
-            p.pauseWriting();
-            Future<Void> d2 = w.drain();
+    @Test
+    @DisplayName("asyncio StreamWriter.drain: paused then connection_lost(exc) fails with exc, and so does every"
+            + " later drain (the reader's exception first); connection_lost(None) lets it return")
+    void drainWhenTheConnectionIsLost() {
+        run(() -> {
+            Wired c = wired();
+            c.protocol().pauseWriting();
+            Future<Void> d = c.writer().drain();
             IOException lost = new IOException("reset");
-            p.connectionLost(lost);
-            assertSame(lost, d2.exception().orElseThrow());
-            assertSame(lost, w.drain().exception().orElseThrow(), "reader exception first");
+            c.protocol().connectionLost(lost);
+            assertSame(lost, d.exception().orElseThrow());
+            assertSame(lost, c.writer().drain().exception().orElseThrow(), "reader exception first");
 
-            FakeStream t2 = new FakeStream();
-            StreamReader reader2 = new StreamReader(loop);
-            StreamProtocol p2 = new StreamProtocol(loop, reader2, null);
-            p2.connectionMade(t2);
-            StreamWriter w2 = new StreamWriter(t2, p2, reader2, loop);
-            p2.pauseWriting();
-            Future<Void> d3 = w2.drain();
-            p2.connectionLost(null);
-            await(d3);
+            Wired clean = wired();
+            clean.protocol().pauseWriting();
+            Future<Void> d2 = clean.writer().drain();
+            clean.protocol().connectionLost(null);
+            await(d2);
+            return null;
+        });
+    }
 
-            FakeStream t3 = new FakeStream();
-            StreamReader reader3 = new StreamReader(loop);
-            StreamProtocol p3 = new StreamProtocol(loop, reader3, null);
-            p3.connectionMade(t3);
-            StreamWriter w3 = new StreamWriter(t3, p3, reader3, loop);
-            w3.close();
-            loop.callSoon(() -> p3.connectionLost(null)); // as a real transport's close() schedules it
-            w3.write(b("after close"));
-            Future<Void> d4 = w3.drain();
-            assertFalse(d4.isDone(), "sleep(0) first");
-            Throwable e = assertThrows(Throwable.class, () -> await(d4));
+    @Test
+    @DisplayName("asyncio StreamWriter.drain while closing: yields once, then fails (ConnectionResetError there);"
+            + " a write after close is dropped")
+    void drainWhileClosing() {
+        run(() -> {
+            Wired c = wired();
+            c.writer().close();
+            loop.callSoon(() -> c.protocol().connectionLost(null)); // as a real transport's close() schedules it
+            c.writer().write(b("after close"));
+            Future<Void> d = c.writer().drain();
+            assertFalse(d.isDone(), "sleep(0) first");
+            Throwable e = assertThrows(Throwable.class, () -> await(d));
             assertTrue(root(e) instanceof SocketException, e.toString());
             return null;
         });

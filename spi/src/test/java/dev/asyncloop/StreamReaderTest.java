@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
@@ -248,7 +247,7 @@ class StreamReaderTest extends LoopFixture {
     @DisplayName("flow control: pauses the transport above 2 x limit, resumes at the limit or when a read waits")
     void pauseAndResume() {
         run(() -> {
-            FakeTransport t = new FakeTransport();
+            FakeStreamTransport t = new FakeStreamTransport();
             StreamReader r = new StreamReader(loop, 4);
             r.setTransport(t);
             assertThrows(IllegalStateException.class, () -> r.setTransport(t));
@@ -281,7 +280,7 @@ class StreamReaderTest extends LoopFixture {
     @DisplayName("a transport that cannot pause is forgotten; everything is buffered")
     void unpausableTransport() {
         run(() -> {
-            FakeTransport t = new FakeTransport();
+            FakeStreamTransport t = new FakeStreamTransport();
             t.canPause = false;
             StreamReader r = new StreamReader(loop, 1);
             r.setTransport(t);
@@ -306,55 +305,5 @@ class StreamReaderTest extends LoopFixture {
             assertEquals("hello", s(await(r.read(100))));
             return null;
         });
-    }
-
-    /** A read transport that records pause/resume calls. */
-    static final class FakeTransport implements ReadTransport {
-        final List<String> calls = new ArrayList<>();
-        boolean canPause = true;
-        boolean reading = true;
-
-        @Override
-        public void pauseReading() {
-            calls.add("pause");
-            if (!canPause) {
-                throw new UnsupportedOperationException("cannot pause");
-            }
-            reading = false;
-        }
-
-        @Override
-        public void resumeReading() {
-            calls.add("resume");
-            reading = true;
-        }
-
-        @Override
-        public boolean isReading() {
-            return reading;
-        }
-
-        @Override
-        public void close() {
-        }
-
-        @Override
-        public boolean isClosing() {
-            return false;
-        }
-
-        @Override
-        public Optional<Object> getExtraInfo(String key) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void setProtocol(Protocol protocol) {
-        }
-
-        @Override
-        public Protocol getProtocol() {
-            return null;
-        }
     }
 }
