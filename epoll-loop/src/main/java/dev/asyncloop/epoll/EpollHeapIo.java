@@ -148,9 +148,6 @@ public final class EpollHeapIo implements HeapIo {
             return channel.read(ByteBuffer.wrap(bytes, offset, length));
         }
         try {
-            if (channel.isBlocking()) { // stable under the lock: configureBlocking takes both locks
-                return channel.read(ByteBuffer.wrap(bytes, offset, length));
-            }
             if ((boolean) CONNECTION_RESET.get(channel)) {
                 throw new SocketException("Connection reset");
             }
@@ -194,9 +191,6 @@ public final class EpollHeapIo implements HeapIo {
             return channel.write(ByteBuffer.wrap(bytes, offset, length));
         }
         try {
-            if (channel.isBlocking()) {
-                return channel.write(ByteBuffer.wrap(bytes, offset, length));
-            }
             MemorySegment from = MemorySegment.ofArray(bytes).asSlice(offset, length);
             int fd = EpollNative.fd(channel);
             while (true) {
@@ -224,9 +218,9 @@ public final class EpollHeapIo implements HeapIo {
     }
 
     /**
-     * Takes the channel's read or write lock and returns it held, once the channel is known to be open under it;
-     * null for a channel of another provider, which has no such lock (the caller then uses the channel's own
-     * method).
+     * Takes the channel's read or write lock and returns it held, once the channel is known to be open and
+     * non-blocking under it; null when the caller must use the channel's own method instead: a channel of another
+     * provider (no such lock), or one in blocking mode (whose close does not wait for the lock).
      */
     private static ReentrantLock lockIfOpen(VarHandle which, SocketChannel channel) throws ClosedChannelException {
         ReentrantLock lock;
@@ -239,6 +233,10 @@ public final class EpollHeapIo implements HeapIo {
         if (!channel.isOpen()) {
             lock.unlock();
             throw new ClosedChannelException();
+        }
+        if (channel.isBlocking()) {
+            lock.unlock();
+            return null;
         }
         return lock;
     }
