@@ -8,6 +8,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -59,7 +60,7 @@ public final class EpollHeapIo implements HeapIo {
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle RECV;     // (capture, int fd, heap address, long length, int flags) long
     private static final MethodHandle SEND;     // (capture, int fd, heap address, long length, int flags) long
-    private static final MethodHandle STRERROR; // (int errno) address of a C string
+    private static final MethodHandle STRERROR; // XSI strerror_r: (int errno, buffer, long size) int
     private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
     private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
     private static final VarHandle INPUT_CLOSED;     // SocketChannelImpl.isInputClosed (volatile)
@@ -91,8 +92,14 @@ public final class EpollHeapIo implements HeapIo {
                         Linker.Option.critical(true), Linker.Option.captureCallState("errno"));
                 send = linker.downcallHandle(linker.defaultLookup().findOrThrow("send"), io,
                         Linker.Option.critical(true), Linker.Option.captureCallState("errno"));
-                strerror = linker.downcallHandle(linker.defaultLookup().findOrThrow("strerror"),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+                // strerror's text may live in a static buffer that another thread overwrites; the XSI strerror_r
+                // fills ours. glibc exports it as __xpg_strerror_r (its strerror_r is the GNU variant), musl as
+                // strerror_r.
+                SymbolLookup libc = linker.defaultLookup();
+                strerror = linker.downcallHandle(
+                        libc.find("__xpg_strerror_r").or(() -> libc.find("strerror_r")).orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_LONG));
                 Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
                 readLock = lookup.findVarHandle(impl, "readLock", ReentrantLock.class);
@@ -114,6 +121,9 @@ public final class EpollHeapIo implements HeapIo {
         OUTPUT_CLOSED = outputClosed;
         CONNECTION_RESET = connectionReset;
     }
+
+    /** Room for any message of the C library (glibc's longest is under 60 bytes). */
+    private static final int STRERROR_SIZE = 256;
 
     private final MemorySegment errno = Arena.ofAuto().allocate(CAPTURE);
 
@@ -261,10 +271,12 @@ public final class EpollHeapIo implements HeapIo {
         }
     }
 
-    private static String strerror(int error) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(error);
-            return text.equals(MemorySegment.NULL) ? "errno " + error : text.reinterpret(1024).getString(0);
+    /** The C library's text for {@code error} ("Broken pipe"), or "errno N" when it has none. */
+    static String strerror(int error) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment text = arena.allocate(STRERROR_SIZE);
+            int failed = (int) STRERROR.invokeExact(error, text, (long) STRERROR_SIZE);
+            return failed != 0 || text.get(ValueLayout.JAVA_BYTE, 0) == 0 ? "errno " + error : text.getString(0);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

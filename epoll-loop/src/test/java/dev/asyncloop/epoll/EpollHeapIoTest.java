@@ -3,6 +3,7 @@ package dev.asyncloop.epoll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -179,6 +181,33 @@ class EpollHeapIoTest {
         assertFalse(e instanceof ClosedChannelException, e.toString());
         String message = String.valueOf(e.getMessage());
         assertTrue(message.equals("Connection reset by peer") || message.equals("Broken pipe"), message);
+    }
+
+    @Test
+    @DisplayName("error texts come from the C library into a buffer of our own, unknown codes included")
+    void errorTexts() throws Exception {
+        assertEquals("Broken pipe", EpollHeapIo.strerror(32)); // EPIPE
+        assertEquals("Connection reset by peer", EpollHeapIo.strerror(104)); // ECONNRESET
+        String unknown = EpollHeapIo.strerror(4242);
+        assertTrue(unknown.contains("4242"), unknown);
+        // the text is ours: other threads asking for other codes at the same time cannot change it
+        Thread[] threads = new Thread[4];
+        AtomicReference<String> wrong = new AtomicReference<>();
+        for (int t = 0; t < threads.length; t++) {
+            int code = 5000 + t;
+            threads[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    String text = EpollHeapIo.strerror(code);
+                    if (!text.contains(Integer.toString(code))) {
+                        wrong.compareAndSet(null, code + " -> " + text);
+                    }
+                }
+            });
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertNull(wrong.get(), "a thread saw another code's text");
     }
 
     @Test
