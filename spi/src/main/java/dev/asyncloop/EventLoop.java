@@ -399,7 +399,9 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Connects {@code channel} to {@code address} (an unresolved {@link java.net.InetSocketAddress} is resolved
-     * first, on the default executor). The connection error, if any, fails the future.
+     * first, on the default executor, and the first answer of the channel's address family is used, as asyncio
+     * resolves for the socket's family). The connection error, if any, fails the future; cancelling the future
+     * stops watching the channel and leaves the connection attempt to the caller (close the channel).
      *
      * @param channel an unconnected non-blocking channel
      * @param address where to connect

@@ -35,6 +35,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -477,7 +478,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 } else if (r.exception().isPresent()) {
                     result.setException(r.exception().get());
                 } else {
-                    chain(sockConnect(channel, r.result().getFirst()), result);
+                    try {
+                        chain(connectFirstOfFamily(channel, r.result()), result);
+                    } catch (RuntimeException e) { // the loop closed, or a transport took the channel, meanwhile
+                        result.setException(e);
+                    }
                 }
             });
             result.addDoneCallback(f -> {
@@ -505,6 +510,23 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             return true;
         });
         return result;
+    }
+
+    /**
+     * asyncio resolves for the socket's family; a Java channel tells its family only by refusing an address of
+     * another one ({@link UnsupportedAddressTypeException}, before any system call), so each answer is tried in
+     * order until one is not refused.
+     */
+    private Future<Void> connectFirstOfFamily(SocketChannel channel, List<InetSocketAddress> addresses) {
+        Future<Void> attempt = null;
+        for (InetSocketAddress address : addresses) {
+            attempt = sockConnect(channel, address);
+            if (!attempt.isDone() || attempt.isCancelled()
+                    || !(attempt.exception().orElse(null) instanceof UnsupportedAddressTypeException)) {
+                return attempt;
+            }
+        }
+        return attempt;
     }
 
     private static <T> void chain(Future<T> from, Future<T> to) {
