@@ -355,7 +355,9 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Receives up to {@code maxBytes} bytes: tries at once, else when the channel becomes readable.
-     * Cancelling the future stops watching the channel.
+     * Cancelling the future stops watching the channel and loses no data. A channel has one reader: a second
+     * receive that has to wait replaces the first's, which then stays pending until cancelled (as in asyncio;
+     * the same holds for {@link #sockRecvInto}, {@link #sockAccept} and {@link #addReader}).
      *
      * @param channel a connected non-blocking channel
      * @param maxBytes the most bytes to receive, at least 1

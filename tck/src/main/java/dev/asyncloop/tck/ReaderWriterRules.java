@@ -2,6 +2,7 @@ package dev.asyncloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -119,6 +120,13 @@ abstract class ReaderWriterRules extends NetworkGroup {
                     msg("N1.5", "addWriter on a transport's channel did not throw"));
             assertThrows(IllegalStateException.class, () -> loop.removeReader(p[0]),
                     msg("N1.5", "removeReader on a transport's channel did not throw"));
+            assertThrows(IllegalStateException.class, () -> loop.removeWriter(p[0]),
+                    msg("N1.5", "removeWriter on a transport's channel did not throw"));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> loop.sockSendAll(p[0], buf(bytes("x"))),
+                    msg("N1.5", "sockSendAll on a transport's channel did not throw"));
+            assertTrue(e.getMessage() != null && e.getMessage().contains(String.valueOf(conn.transport())),
+                    msg("N1.5", "the message does not name the transport: " + e.getMessage()));
             assertThrows(IllegalStateException.class, () -> loop.sockRecv(p[0], 10),
                     msg("N1.5", "sockRecv on a transport's channel did not throw"));
             conn.transport().close();
@@ -181,5 +189,32 @@ abstract class ReaderWriterRules extends NetworkGroup {
             assertTrue(loop.removeWriter(p[0]), msg("N1.8", "removeWriter returned false"));
             return null;
         });
+    }
+
+    @Test
+    @DisplayName("N1.9 a reader that throws is reported to the exception handler and stays registered")
+    void required_N1_9_throwingReaderIsReportedAndKept() throws Exception {
+        expectReports();
+        RuntimeException boom = new IllegalStateException("boom in a reader");
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("x")));
+        run("N1.9", () -> {
+            int[] runs = new int[1];
+            Future<Void> again = loop.createFuture();
+            loop.addReader(p[0], () -> {
+                if (++runs[0] == 1) {
+                    throw boom;
+                }
+                if (!again.isDone()) {
+                    again.setResult(null);
+                }
+            });
+            Async.await(again);
+            assertTrue(loop.removeReader(p[0]), msg("N1.9", "the reader was gone after it threw"));
+            return null;
+        });
+        assertEquals(1, reports().size(), msg("N1.9", "expected one report, got " + reports()));
+        assertSame(boom, reports().getFirst().exception().orElse(null), msg("N1.9", "the report does not carry"
+                + " the reader's exception: " + reports().getFirst()));
     }
 }

@@ -206,4 +206,43 @@ abstract class SendfileRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N11.8 sockSendfile: offset and count select the bytes and the position ends after them; bad"
+            + " arguments, a blocking channel and a transport's channel are refused at the call")
+    void required_N11_8_sockSendfileRangeAndRefusals() throws IOException {
+        FileChannel f = open();
+        SocketChannel[] p = socketPair();
+        List<Object> out = run("N11.8", () -> {
+            long sent = Async.await(loop.sockSendfile(p[0], f, 1000, 5000));
+            byte[] got = recvExactly(p[1], 5000);
+            long position = f.position();
+            long past = Async.await(loop.sockSendfile(p[0], f, SIZE, Long.MAX_VALUE));
+            return List.of(sent, got, position, past, f.position());
+        });
+        assertEquals(5000L, out.get(0), msg("N11.8", "sockSendfile of 5000 bytes returned " + out.get(0)));
+        assertArrayEquals(Arrays.copyOfRange(CONTENT, 1000, 6000), (byte[]) out.get(1),
+                msg("N11.8", "the peer got other bytes than the file's from the offset"));
+        assertEquals(6000L, out.get(2), msg("N11.8", "the file position is " + out.get(2) + " after sending"
+                + " 5000 bytes from 1000; check that it is set after the last byte sent"));
+        assertEquals(0L, out.get(3), msg("N11.8", "sockSendfile from the end of the file returned " + out.get(3)));
+        assertEquals(6000L, out.get(4), msg("N11.8", "sending nothing moved the file position to " + out.get(4)));
+
+        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(p[0], f, -1, 10),
+                msg("N11.8", "offset -1 was accepted"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(p[0], f, 0, 0),
+                msg("N11.8", "count 0 was accepted"));
+        p[0].configureBlocking(true);
+        assertThrows(IllegalArgumentException.class, () -> loop.sockSendfile(p[0], f, 0, 10),
+                msg("N11.8", "a blocking channel was accepted"));
+        p[0].configureBlocking(false);
+        run("N11.8", () -> {
+            var conn = Async.await(loop.connectAcceptedSocket(() -> new RecordingProtocol(loop), p[0]));
+            assertThrows(IllegalStateException.class, () -> loop.sockSendfile(p[0], f, 0, 10),
+                    msg("N11.8", "sockSendfile on a transport's channel was accepted"));
+            conn.transport().close();
+            Async.await(conn.protocol().lost);
+            return null;
+        });
+    }
 }

@@ -161,6 +161,10 @@ abstract class SockRules extends NetworkGroup {
                 msg("N2.7", "sockRecvInto accepted a blocking channel"));
         assertThrows(IllegalArgumentException.class, () -> loop.sockAccept(s),
                 msg("N2.7", "sockAccept accepted a blocking channel"));
+        SocketChannel unconnected = track(SocketChannel.open());
+        assertThrows(IllegalArgumentException.class,
+                () -> loop.sockConnect(unconnected, new InetSocketAddress(LOOPBACK, closedPort())),
+                msg("N2.7", "sockConnect accepted a blocking channel"));
     }
 
     @Test
@@ -172,5 +176,102 @@ abstract class SockRules extends NetworkGroup {
                 msg("N2.8", "sockRecv on a closed loop did not throw"));
         assertThrows(IllegalStateException.class, () -> loop.sockSendAll(p[0], buf(bytes("x"))),
                 msg("N2.8", "sockSendAll on a closed loop did not throw"));
+    }
+
+    @Test
+    @DisplayName("N2.9 sockSendAll of an empty buffer is done at once")
+    void required_N2_9_sendAllOfNothingIsDoneAtOnce() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.9", () -> {
+            Future<Void> sent = loop.sockSendAll(p[0], ByteBuffer.allocate(0));
+            assertTrue(sent.isDone(), msg("N2.9", "sockSendAll of nothing is still pending; check that the first"
+                    + " attempt completes the future when no byte remains"));
+            assertFalse(loop.removeWriter(p[0]), msg("N2.9", "sockSendAll of nothing left a writer registered"));
+            Async.await(sent);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.10 cancelling a pending sockSendAll stops watching; the buffer position counts what the peer gets")
+    void required_N2_10_cancelledSendAllLosesNothing() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[0].setOption(java.net.StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+        p[1].setOption(java.net.StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+        byte[] payload = pattern(8 * 1024 * 1024);
+        ByteBuffer data = buf(payload);
+        byte[] got = run("N2.10", () -> {
+            Future<Void> sent = loop.sockSendAll(p[0], data);
+            Async.yieldNow();
+            assertFalse(sent.isDone(), msg("N2.10", "8 MiB fitted into the socket buffers; the rule needs a"
+                    + " sockSendAll that waits"));
+            sent.cancel();
+            Async.yieldNow();
+            Async.yieldNow();
+            assertFalse(loop.removeWriter(p[0]), msg("N2.10", "a writer was still registered after the"
+                    + " sockSendAll was cancelled; check the done-callback that removes it"));
+            p[0].shutdownOutput();
+            return recvExactly(p[1], payload.length);
+        });
+        assertEquals(data.position(), got.length, msg("N2.10", "the peer got " + got.length + " bytes but the"
+                + " buffer's position says " + data.position() + " were sent; check that no send runs after the"
+                + " future is done and that the position follows every send"));
+        assertArrayEquals(java.util.Arrays.copyOf(payload, got.length), got,
+                msg("N2.10", "the peer got other bytes than the payload's prefix"));
+    }
+
+    @Test
+    @DisplayName("N2.11 cancelling a pending sockAccept or sockConnect stops watching; the connection waits for the"
+            + " next sockAccept")
+    void required_N2_11_cancelledAcceptAndConnectStopWatching() throws Exception {
+        ServerSocketChannel server = listener();
+        SocketChannel client = track(SocketChannel.open());
+        client.configureBlocking(false);
+        run("N2.11", () -> {
+            Future<SocketChannel> first = loop.sockAccept(server);
+            Async.yieldNow();
+            assertFalse(first.isDone(), msg("N2.11", "sockAccept finished with nobody connecting"));
+            first.cancel();
+            Async.yieldNow();
+            Async.yieldNow();
+            assertFalse(loop.removeReader(server), msg("N2.11", "a reader was still registered after the"
+                    + " sockAccept was cancelled"));
+            Async.await(loop.sockConnect(client, server.getLocalAddress()));
+            SocketChannel a = track(Async.await(loop.sockAccept(server)));
+            assertEquals(client.getLocalAddress(), a.getRemoteAddress(), msg("N2.11", "the next sockAccept did"
+                    + " not get the client's connection"));
+
+            SocketChannel other = track(SocketChannel.open());
+            other.configureBlocking(false);
+            Future<Void> connecting = loop.sockConnect(other, server.getLocalAddress());
+            if (!connecting.isDone()) { // a loopback connect may finish at once
+                connecting.cancel();
+                Async.yieldNow();
+                Async.yieldNow();
+                assertFalse(loop.removeWriter(other), msg("N2.11", "a writer was still registered after the"
+                        + " sockConnect was cancelled"));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N2.12 a second sockRecv on a channel replaces the first's reader; cancelling the first leaves it")
+    void required_N2_12_secondRecvReplacesFirst() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.12", () -> {
+            Future<byte[]> first = loop.sockRecv(p[0], 100);
+            Future<byte[]> second = loop.sockRecv(p[0], 100);
+            Async.yieldNow();
+            assertFalse(first.isDone(), msg("N2.12", "the replaced sockRecv finished; asyncio leaves it pending"));
+            first.cancel();
+            Async.yieldNow();
+            Async.yieldNow();
+            Async.await(loop.sockSendAll(p[1], buf(bytes("data"))));
+            assertArrayEquals(bytes("data"), Async.await(second), msg("N2.12", "the second sockRecv did not get"
+                    + " the data; check that a cancelled sockRecv removes only its own reader, not the one"
+                    + " that replaced it"));
+            return null;
+        });
     }
 }
