@@ -576,6 +576,43 @@ public interface EventLoop extends AutoCloseable {
         throw unsupported("createDatagramEndpoint");
     }
 
+    /**
+     * Receives one datagram of at most {@code maxBytes} bytes (asyncio's {@code sock_recvfrom}): tries at once,
+     * else when the channel becomes readable. The rest of a longer datagram is discarded, as the system call
+     * does. Cancelling the future stops watching the channel and loses no datagram; as for {@link #sockRecv}, a
+     * second receive that has to wait replaces the first's reader.
+     *
+     * @param channel a bound non-blocking channel no transport owns
+     * @param maxBytes the most bytes to keep, at least 1
+     * @return a future of the bytes and the sender's address
+     * @throws IllegalArgumentException if the channel is blocking or {@code maxBytes < 1}
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<Datagram> sockRecvFrom(java.nio.channels.DatagramChannel channel, int maxBytes) {
+        throw unsupported("sockRecvFrom");
+    }
+
+    /**
+     * Sends the remaining bytes of {@code data} as one datagram to {@code address} (asyncio's
+     * {@code sock_sendto}): tries at once, else when the channel becomes writable. On success the buffer's
+     * position is at its limit; an empty buffer sends an empty datagram. The loop owns the buffer until the
+     * future is done. Cancelling the future stops watching the channel; the datagram was then not sent.
+     *
+     * @param channel a non-blocking channel no transport owns
+     * @param data the datagram
+     * @param address a resolved destination (the connected peer's, if the channel is connected)
+     * @return a future of the number of bytes sent; failed with the send's {@link java.io.IOException}
+     * @throws IllegalArgumentException if the channel is blocking or the address is unresolved (asyncio's
+     *     {@code sendto} would resolve it, blocking the loop; resolve it first with {@link #getAddrInfo})
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<Integer> sockSendTo(java.nio.channels.DatagramChannel channel, ByteBuffer data,
+            SocketAddress address) {
+        throw unsupported("sockSendTo");
+    }
+
     // ---------------------------------------------------------------- Unix sockets (asyncio unix_events)
 
     /**

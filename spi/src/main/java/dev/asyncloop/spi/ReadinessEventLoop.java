@@ -7,6 +7,7 @@ import dev.asyncloop.CancelledError;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.Context;
+import dev.asyncloop.Datagram;
 import dev.asyncloop.DatagramConnection;
 import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.DatagramProtocol;
@@ -887,6 +888,42 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 throw t;
             }
         }, "createDatagramEndpoint");
+    }
+
+    @Override
+    public Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
+        checkSockOp(channel);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(maxBytes);
+        return trySockOp(channel, true, result -> {
+            SocketAddress from = channel.receive(buffer);
+            if (from == null) {
+                return false;
+            }
+            result.setResult(new Datagram(java.util.Arrays.copyOf(buffer.array(), buffer.position()), from));
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
+        checkSockOp(channel);
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(address, "address");
+        if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
+            throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first"
+                    + " (getAddrInfo)");
+        }
+        return trySockOp(channel, false, result -> {
+            int n = channel.send(data, address);
+            if (n == 0 && data.hasRemaining()) {
+                return false; // no room for the datagram now; the JDK sends all of it or nothing
+            }
+            result.setResult(n);
+            return true;
+        });
     }
 
     // ------------------------------------------------------------------ Unix sockets

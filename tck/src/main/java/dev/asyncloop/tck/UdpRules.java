@@ -1,5 +1,6 @@
 package dev.asyncloop.tck;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
+import dev.asyncloop.Datagram;
 import dev.asyncloop.DatagramConnection;
 import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.DatagramTransport;
 import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
 import dev.asyncloop.spi.Capability;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -318,5 +321,88 @@ abstract class UdpRules extends NetworkGroup {
                 + "; check that an IOException of receive on a connected channel goes to errorReceived"));
         assertEquals(false, out.get(1), msg("N9.10", "the endpoint closed after an ICMP error; check errorReceived"
                 + " does not close the transport"));
+    }
+
+    /** A bound non-blocking loopback datagram channel, closed after the test. */
+    final DatagramChannel datagramChannel() throws IOException {
+        DatagramChannel c = track(DatagramChannel.open());
+        c.bind(ephemeral());
+        c.configureBlocking(false);
+        return c;
+    }
+
+    @Test
+    @DisplayName("N9.11 sockSendTo sends one datagram and returns its size; sockRecvFrom waits for it and gives the"
+            + " bytes and the sender; a longer datagram is cut to the size asked for")
+    void required_N9_11_sockSendToAndRecvFrom() throws IOException {
+        DatagramChannel a = datagramChannel();
+        DatagramChannel b = datagramChannel();
+        List<Object> out = run("N9.11", () -> {
+            Future<Datagram> pending = loop.sockRecvFrom(b, 100);
+            Async.yieldNow();
+            assertFalse(pending.isDone(), msg("N9.11", "sockRecvFrom finished with nothing sent"));
+            ByteBuffer ping = buf(bytes("ping"));
+            int sent = Async.await(loop.sockSendTo(a, ping, b.getLocalAddress()));
+            Datagram got = Async.await(pending);
+            int empty = Async.await(loop.sockSendTo(a, ByteBuffer.allocate(0), b.getLocalAddress()));
+            Datagram none = Async.await(loop.sockRecvFrom(b, 100));
+            Async.await(loop.sockSendTo(a, buf(bytes("truncated")), b.getLocalAddress()));
+            Datagram cut = Async.await(loop.sockRecvFrom(b, 5));
+            return List.of(sent, ping.remaining(), got, empty, none, cut, a.getLocalAddress());
+        });
+        assertEquals(4, out.get(0), msg("N9.11", "sockSendTo returned " + out.get(0) + " for 4 bytes"));
+        assertEquals(0, out.get(1), msg("N9.11", "the buffer still has bytes after sockSendTo"));
+        Datagram got = (Datagram) out.get(2);
+        assertArrayEquals(bytes("ping"), got.data(), msg("N9.11", "sockRecvFrom got other bytes"));
+        assertEquals(out.get(6), got.address(), msg("N9.11", "sockRecvFrom gave the sender as " + got.address()));
+        assertEquals(0, out.get(3), msg("N9.11", "sockSendTo of an empty datagram returned " + out.get(3)));
+        assertEquals(0, ((Datagram) out.get(4)).data().length, msg("N9.11", "the empty datagram arrived with"
+                + " bytes"));
+        assertArrayEquals(bytes("trunc"), ((Datagram) out.get(5)).data(), msg("N9.11", "a datagram longer than"
+                + " maxBytes was not cut to it"));
+    }
+
+    @Test
+    @DisplayName("N9.12 a cancelled sockRecvFrom stops watching and loses no datagram; blocking, transport-owned and"
+            + " unresolved refusals")
+    void required_N9_12_sockRecvFromCancelAndRefusals() throws IOException {
+        DatagramChannel a = datagramChannel();
+        DatagramChannel b = datagramChannel();
+        byte[] got = run("N9.12", () -> {
+            Future<Datagram> first = loop.sockRecvFrom(b, 100);
+            Async.yieldNow();
+            first.cancel();
+            Async.yieldNow();
+            Async.yieldNow();
+            assertFalse(loop.removeReader(b), msg("N9.12", "a reader was still registered after the sockRecvFrom"
+                    + " was cancelled"));
+            Async.await(loop.sockSendTo(a, buf(bytes("kept")), b.getLocalAddress()));
+            return Async.await(loop.sockRecvFrom(b, 100)).data();
+        });
+        assertArrayEquals(bytes("kept"), got, msg("N9.12", "the datagram went elsewhere after a cancelled"
+                + " sockRecvFrom"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockRecvFrom(b, 0),
+                msg("N9.12", "maxBytes 0 was accepted"));
+        assertThrows(IllegalArgumentException.class,
+                () -> loop.sockSendTo(a, buf(bytes("x")), InetSocketAddress.createUnresolved("localhost", 9)),
+                msg("N9.12", "an unresolved address was accepted"));
+        b.configureBlocking(true);
+        assertThrows(IllegalArgumentException.class, () -> loop.sockRecvFrom(b, 10),
+                msg("N9.12", "sockRecvFrom accepted a blocking channel"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockSendTo(b, buf(bytes("x")), a.getLocalAddress()),
+                msg("N9.12", "sockSendTo accepted a blocking channel"));
+        run("N9.12", () -> {
+            DatagramChannel owned = datagramChannel();
+            var conn = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().channel(owned).build()));
+            assertThrows(IllegalStateException.class, () -> loop.sockRecvFrom(owned, 10),
+                    msg("N9.12", "sockRecvFrom on a transport's channel was accepted"));
+            assertThrows(IllegalStateException.class,
+                    () -> loop.sockSendTo(owned, buf(bytes("x")), a.getLocalAddress()),
+                    msg("N9.12", "sockSendTo on a transport's channel was accepted"));
+            conn.transport().close();
+            Async.await(conn.protocol().lost);
+            return null;
+        });
     }
 }

@@ -1,0 +1,23 @@
+package dev.asyncloop;
+
+import java.net.SocketAddress;
+import java.util.Objects;
+
+/**
+ * One datagram received by {@link EventLoop#sockRecvFrom}: asyncio's {@code (data, address)} pair. Like any
+ * record with an array component, two datagrams are equal only if they share the same array.
+ *
+ * @param data the bytes received (at most the size asked for; the rest of a longer datagram is discarded)
+ * @param address the sender's address
+ */
+public record Datagram(byte[] data, SocketAddress address) {
+    /**
+     * Checks the components.
+     *
+     * @throws NullPointerException if data or address is null
+     */
+    public Datagram {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(address, "address");
+    }
+}
