@@ -303,7 +303,8 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Calls {@code callback} on the loop thread in every iteration in which {@code channel} is readable (for a
      * {@link ServerSocketChannel}: has a connection to accept), in a copy of the current context, until
-     * {@link #removeReader}. Replaces (and cancels) a reader already registered for the channel.
+     * {@link #removeReader}. Replaces (and cancels) a reader already registered for the channel. A callback that
+     * throws is reported to the exception handler and stays registered.
      *
      * @param channel a non-blocking channel
      * @param callback what to run
@@ -387,7 +388,8 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Sends every remaining byte of {@code data}, waiting for writability as often as needed. The loop owns the
      * buffer until the future is done; on success its position is at its limit. If the future is cancelled,
-     * how much was sent is unknown (the buffer's position tells).
+     * nothing more is sent and the buffer's position tells how much was (asyncio cannot tell). An empty buffer
+     * is done at once.
      *
      * @param channel a connected non-blocking channel
      * @param data the bytes to send
@@ -705,7 +707,9 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Sends up to {@code count} bytes of {@code file} from {@code offset} to a connected channel with zero-copy
      * {@link java.nio.channels.FileChannel#transferTo}, waiting for writability as often as needed (asyncio's
-     * {@code sock_sendfile}). The file's position is left after the last byte sent.
+     * {@code sock_sendfile}). The file's position is left after the last byte sent, also when the future fails or
+     * is cancelled; from the end of the file nothing is sent and the position stays. There is no fallback switch:
+     * {@code transferTo} copies by itself where the kernel cannot send the file directly.
      *
      * @param channel a connected non-blocking channel no transport owns
      * @param file the file, open for reading
