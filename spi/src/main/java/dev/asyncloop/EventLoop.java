@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -591,7 +592,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      * @throws UnsupportedOperationException if the loop has no UDP
      */
-    default Future<Datagram> sockRecvFrom(java.nio.channels.DatagramChannel channel, int maxBytes) {
+    default Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
         throw unsupported("sockRecvFrom");
     }
 
@@ -610,7 +611,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      * @throws UnsupportedOperationException if the loop has no UDP
      */
-    default Future<Integer> sockSendTo(java.nio.channels.DatagramChannel channel, ByteBuffer data,
+    default Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data,
             SocketAddress address) {
         throw unsupported("sockSendTo");
     }
