@@ -49,7 +49,8 @@ public interface Server extends AutoCloseable {
 
     /**
      * Starts accepting, then returns a task that is done only when cancelled; cancelling it closes the server
-     * and waits for {@link #waitClosed()} before it finishes cancelled.
+     * and waits for {@link #waitClosed()} before it finishes cancelled. {@link #close()} cancels it too. A task
+     * cancelled before its first step cannot wait: it closes the server as it finishes.
      *
      * @return the task
      * @throws IllegalStateException if the server is closed, or a {@code serveForever} task is already pending

@@ -159,7 +159,7 @@ final class ReadinessServer implements Server {
         startServing();
         Future<Void> forever = loop.createFuture();
         servingForever = forever;
-        return loop.createTask(() -> {
+        Future<Void> task = loop.createTask(() -> {
             try {
                 ReadinessEventLoop.awaitChecked(forever);
             } catch (CancelledError e) {
@@ -173,6 +173,16 @@ final class ReadinessServer implements Server {
             }
             return null;
         }, "serveForever");
+        // A task cancelled before its first step never runs the body above.
+        task.addDoneCallback(t -> {
+            if (t.isCancelled()) {
+                close();
+            }
+            if (servingForever == forever) {
+                servingForever = null;
+            }
+        });
+        return task;
     }
 
     @Override
