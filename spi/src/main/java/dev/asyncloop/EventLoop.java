@@ -502,9 +502,11 @@ public interface EventLoop extends AutoCloseable {
      * Wraps a connection accepted elsewhere in a transport and protocol; the loop takes the channel over.
      *
      * @param protocolFactory makes the protocol
-     * @param channel a connected channel; it is switched to non-blocking mode
+     * @param channel an open, connected channel, blocking or not; it is switched to non-blocking mode
      * @param <P> the protocol type
      * @return a future done after {@link Protocol#connectionMade}
+     * @throws IllegalArgumentException if {@code channel} is closed or not connected (the channel is left as it
+     *     was)
      * @throws IllegalStateException if the loop is closed or a live transport already owns the channel
      */
     default <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,

@@ -719,6 +719,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             SocketChannel channel) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(channel, "channel");
+        if (!channel.isOpen()) {
+            throw new IllegalArgumentException("channel " + channel + " is closed; expected an accepted connection");
+        }
+        if (!channel.isConnected()) {
+            throw new IllegalArgumentException("channel " + channel + " is not connected; expected an accepted"
+                    + " connection (or one whose connect has finished)");
+        }
         checkClosed();
         ensureNoTransport(channel);
         return createTask(() -> {

@@ -332,6 +332,25 @@ class ServerAsyncioConformanceTest {
     }
 
     @Test
+    void connectAcceptedSocketRefusesAnUnconnectedChannel() throws Exception {
+        SocketChannel unconnected = SocketChannel.open();
+        toClose.add(unconnected);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loop.connectAcceptedSocket(() -> new Peer(loop), unconnected));
+        assertTrue(e.getMessage().contains("channel"), e.getMessage());
+        assertTrue(unconnected.isOpen(), "a refused channel is left to its owner");
+    }
+
+    @Test
+    void connectAcceptedSocketRefusesAClosedChannel() throws Exception {
+        SocketChannel closed = SocketChannel.open();
+        closed.close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loop.connectAcceptedSocket(() -> new Peer(loop), closed));
+        assertTrue(e.getMessage().contains("channel"), e.getMessage());
+    }
+
+    @Test
     void unixServerTakesOverTheSocketFileOfALiveServer() throws Exception {
         Path dir = Files.createTempDirectory("al-srv");
         Path path = dir.resolve("s.sock");
