@@ -57,9 +57,10 @@ public interface DatagramTransport {
     boolean isClosing();
 
     /**
-     * Returns the number of bytes queued for sending.
+     * Returns the size of the send queue, which the write-buffer limits are compared with.
      *
-     * @return the queued datagrams' total size
+     * @return the queued datagrams' payload plus 8 bytes each (asyncio's allowance for the UDP header, so that
+     *     empty datagrams count too); 0 when nothing is queued
      */
     int getWriteBufferSize();
 

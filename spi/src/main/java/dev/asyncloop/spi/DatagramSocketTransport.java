@@ -24,7 +24,8 @@ import java.util.Objects;
  *       {@code datagramReceived}; an {@link IOException} (an ICMP error on a connected channel) goes to
  *       {@code errorReceived} and the endpoint stays open.</li>
  *   <li><b>Send.</b> Tried at once when nothing is queued; a datagram the socket refuses for now (the JDK
- *       returns 0) is copied with its address into the queue, which the writer callback drains in order. Send
+ *       returns 0) is copied with its address into the queue, which the writer callback drains in order; each
+ *       queued datagram counts its payload plus {@link #HEADER_SIZE} towards the write-buffer size. Send
  *       errors go to {@code errorReceived}; the failed datagram is dropped.</li>
  *   <li><b>End.</b> As {@link SocketTransport}: {@code connLost} makes {@code connectionLost} happen once,
  *       scheduled, then the channel is closed.</li>
@@ -32,6 +33,11 @@ import java.util.Objects;
  */
 final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> implements DatagramTransport {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    /**
+     * What a queued datagram adds to the write-buffer size besides its payload (the UDP header, as asyncio
+     * counts it), so that empty datagrams also count towards the high-water mark.
+     */
+    static final int HEADER_SIZE = 8;
 
     private record Queued(ByteBuffer data, SocketAddress address) {
     }
@@ -181,7 +187,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();
         buffer.add(new Queued(copy, address));
-        bufferSize += copy.remaining();
+        bufferSize += copy.remaining() + HEADER_SIZE;
         maybePauseProtocol();
     }
 
@@ -210,7 +216,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         }
         while (!buffer.isEmpty()) {
             Queued q = buffer.peekFirst();
-            int size = q.data().remaining();
+            int size = q.data().remaining() + HEADER_SIZE;
             try {
                 if (!sendOne(q.data(), q.address())) {
                     break;

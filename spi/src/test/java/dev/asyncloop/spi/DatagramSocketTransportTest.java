@@ -96,15 +96,15 @@ class DatagramSocketTransportTest {
     @Test
     void refusedSendsAreQueuedInOrderWithFlowControlAndDrainedOnWritability() throws IOException {
         DatagramTransport t = open();
-        t.setWriteBufferLimits(15, 5);
+        t.setWriteBufferLimits(30, 5);
         channel.full = true;
         t.sendTo(text("aaaaaaaaaa"), peer);
-        assertEquals(10, t.getWriteBufferSize());
+        assertEquals(10 + 8, t.getWriteBufferSize(), "payload plus the header allowance");
         ByteBuffer reused = text("bbbbbbbbbb");
         t.sendTo(reused, peer);
         assertFalse(reused.hasRemaining(), "the caller's buffer is consumed (copied)");
         t.sendTo(text("c"), peer);
-        assertEquals(21, t.getWriteBufferSize());
+        assertEquals(21 + 3 * 8, t.getWriteBufferSize());
         assertEquals(List.of("made", "pause"), events);
         assertTrue(channel.sent.isEmpty());
         channel.full = false;
@@ -115,6 +115,26 @@ class DatagramSocketTransportTest {
         assertEquals(List.of("made", "pause", "resume"), events);
         assertEquals("modify " + Poller.READ, fake.calls.getLast(),
                 "the writer is removed once the queue is empty; only the reader stays");
+    }
+
+    @Test
+    void queuedEmptyDatagramsCountTheirHeaderSoTheyReachTheHighWaterMark() throws IOException {
+        DatagramTransport t = open();
+        t.setWriteBufferLimits(20, 0);
+        channel.full = true;
+        t.sendTo(text("x"), peer);
+        t.sendTo(ByteBuffer.allocate(0), peer);
+        assertEquals(9 + 8, t.getWriteBufferSize());
+        assertEquals(List.of("made"), events);
+        t.sendTo(ByteBuffer.allocate(0), peer);
+        assertEquals(9 + 8 + 8, t.getWriteBufferSize());
+        assertEquals(List.of("made", "pause"), events);
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("x", "", ""), channel.sent);
+        assertEquals(0, t.getWriteBufferSize());
+        assertEquals(List.of("made", "pause", "resume"), events);
     }
 
     @Test
