@@ -87,7 +87,10 @@ public final class DatagramOptions {
     }
 
     /**
-     * Tells whether {@code SO_BROADCAST} is set.
+     * Tells whether {@code SO_BROADCAST} is set. With a {@link #remoteAddress()} as well, the socket is not
+     * connected (asyncio's rule, since replies to a broadcast come from other addresses): the remote address is
+     * only where {@link DatagramTransport#send} goes and the one address {@link DatagramTransport#sendTo}
+     * accepts, datagrams from any sender are received, and there is no {@code peername}.
      *
      * @return the flag (default false)
      */
@@ -187,7 +190,8 @@ public final class DatagramOptions {
         }
 
         /**
-         * Sets {@code SO_BROADCAST}.
+         * Sets {@code SO_BROADCAST}; the remote address, if any, is then not connected to (see
+         * {@link DatagramOptions#allowBroadcast()}).
          *
          * @param allowBroadcast the flag
          * @return this builder

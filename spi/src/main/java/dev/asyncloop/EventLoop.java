@@ -563,8 +563,9 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Creates a datagram endpoint (asyncio's {@code create_datagram_endpoint}): opens (or takes over) a UDP
-     * channel, binds it to the local address and connects it to the remote address when given, then makes a
-     * {@link DatagramTransport} and a protocol. {@link DatagramProtocol#connectionMade} is scheduled, never
+     * channel, binds it to the local address and connects it to the remote address when given (not with
+     * {@link DatagramOptions#allowBroadcast()}: the remote address is then only the default destination), then
+     * makes a {@link DatagramTransport} and a protocol. {@link DatagramProtocol#connectionMade} is scheduled, never
      * called inline; the future is done after it ran. Unresolved addresses are resolved like
      * {@link #getAddrInfo}.
      *

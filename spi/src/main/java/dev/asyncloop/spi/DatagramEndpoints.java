@@ -19,7 +19,21 @@ final class DatagramEndpoints {
     private DatagramEndpoints() {
     }
 
-    static DatagramChannel open(ReadinessEventLoop loop, DatagramOptions options) throws Exception {
+    /**
+     * An opened endpoint channel and where {@code send} goes by default.
+     *
+     * @param channel the bound (and, unless broadcasting, connected) channel
+     * @param remote the resolved remote address, or null for an endpoint without one
+     */
+    record Opened(DatagramChannel channel, SocketAddress remote) {
+    }
+
+    /**
+     * Opens, configures, binds and connects the channel. With {@code allowBroadcast} the remote address is not
+     * connected to (asyncio's rule: replies to a broadcast come from other addresses, which a connected socket
+     * would filter out); it is only the default destination.
+     */
+    static Opened open(ReadinessEventLoop loop, DatagramOptions options) throws Exception {
         StandardProtocolFamily family = options.family().orElse(null);
         SocketAddress local = resolve(loop, options.localAddress().orElse(null), family);
         if (family == null && local instanceof InetSocketAddress l) {
@@ -50,10 +64,10 @@ final class DatagramEndpoints {
             if (local != null) {
                 channel.bind(local);
             }
-            if (remote != null) {
+            if (remote != null && !options.allowBroadcast()) {
                 channel.connect(remote);
             }
-            return channel;
+            return new Opened(channel, remote);
         } catch (Throwable t) {
             ReadinessEventLoop.closeQuietly(channel);
             throw t;

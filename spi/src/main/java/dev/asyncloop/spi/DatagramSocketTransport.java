@@ -42,16 +42,25 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     private record Queued(ByteBuffer data, SocketAddress address) {
     }
 
+    /** Where {@code send} goes and the only address {@code sendTo} accepts; null if the endpoint has none. */
     private final SocketAddress remote;
+    /** Whether the channel itself is connected (to {@link #remote}); a broadcast endpoint is not. */
+    private final boolean connected;
     private final ArrayDeque<Queued> buffer = new ArrayDeque<>();
     private DatagramProtocol protocol;
 
-    DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, DatagramProtocol protocol,
-            Future<Void> waiter) throws IOException {
+    /**
+     * @param remote the default destination of an endpoint that is not connected (a broadcast one), or null to
+     *     take the channel's remote address (none when it is not connected)
+     */
+    DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, SocketAddress remote,
+            DatagramProtocol protocol, Future<Void> waiter) throws IOException {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
-        this.remote = channel.getRemoteAddress();
-        putIfPresent(PEERNAME, remote);
+        SocketAddress peer = channel.getRemoteAddress();
+        this.connected = peer != null;
+        this.remote = peer != null ? peer : remote;
+        putIfPresent(PEERNAME, peer);
         putIfPresent(SOCKNAME, channel.getLocalAddress());
         loop.transportOpened(channel, this);
         loop.callSoon(() -> start(waiter));
@@ -145,8 +154,9 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         if (remote != null) {
             if (address != null && !address.equals(remote)) {
                 throw new IllegalArgumentException("Invalid address: must be null or " + remote + ", got "
-                        + address + " (the endpoint is connected)");
+                        + address + " (the endpoint has a remote address)");
             }
+            address = remote;
         } else {
             if (address == null) {
                 throw new IllegalArgumentException("address is null but the endpoint is not connected;"
@@ -194,7 +204,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     /** One datagram; false if the socket has no room now (nothing was sent). */
     private boolean sendOne(ByteBuffer data, SocketAddress address) throws IOException {
         int before = data.remaining();
-        if (remote != null) {
+        if (connected) {
             if (before == 0) {
                 return channel.send(data, remote) >= 0;
             }

@@ -875,14 +875,17 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         checkClosed();
         return createTask(() -> {
-            DatagramChannel channel = options.channel().isPresent() ? options.channel().get()
+            DatagramChannel given = options.channel().orElse(null);
+            DatagramEndpoints.Opened opened = given != null ? new DatagramEndpoints.Opened(given, null)
                     : DatagramEndpoints.open(this, options);
+            DatagramChannel channel = opened.channel();
             try {
                 channel.configureBlocking(false);
                 P protocol = Objects.requireNonNull(protocolFactory.get(),
                         () -> "protocolFactory " + protocolFactory + " returned null");
                 Future<Void> waiter = createFuture();
-                DatagramSocketTransport transport = new DatagramSocketTransport(this, channel, protocol, waiter);
+                DatagramSocketTransport transport = new DatagramSocketTransport(this, channel, opened.remote(),
+                        protocol, waiter);
                 try {
                     awaitChecked(waiter);
                 } catch (Throwable t) {

@@ -82,7 +82,7 @@ class DatagramSocketTransportTest {
             }
         };
         Future<Void> waiter = loop.createFuture();
-        DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, p, waiter);
+        DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, null, p, waiter);
         assertEquals(List.of(), events, "connectionMade must be scheduled, not called inline");
         iterate();
         assertTrue(waiter.isDone());

@@ -1,0 +1,154 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.DatagramConnection;
+import dev.asyncloop.DatagramOptions;
+import dev.asyncloop.DatagramProtocol;
+import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * createDatagramEndpoint and the datagram transport against asyncio's rules, over loopback sockets of a real
+ * loop; each rule names the asyncio behaviour it pins.
+ */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class DatagramAsyncioConformanceTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final ReadinessEventLoop loop = newLoop();
+
+    private static ReadinessEventLoop newLoop() {
+        try {
+            return new ReadinessEventLoop(new SelectorPoller()) { };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        loop.close();
+    }
+
+    /** Records datagrams as text, errors and the end; futures to wait on them. Loop thread only. */
+    static final class Recorder implements DatagramProtocol {
+        final EventLoop loop;
+        final List<String> texts = new ArrayList<>();
+        final List<SocketAddress> senders = new ArrayList<>();
+        final List<Exception> errors = new ArrayList<>();
+        final Future<Throwable> lost;
+        private Future<Void> arrived;
+        private int wanted;
+
+        Recorder(EventLoop loop) {
+            this.loop = loop;
+            this.lost = loop.createFuture();
+        }
+
+        /** A future done once {@code n} datagrams in total have arrived. */
+        Future<Void> received(int n) {
+            arrived = loop.createFuture();
+            wanted = n;
+            check();
+            return arrived;
+        }
+
+        private void check() {
+            if (arrived != null && !arrived.isDone() && texts.size() >= wanted) {
+                arrived.setResult(null);
+            }
+        }
+
+        @Override
+        public void datagramReceived(ByteBuffer data, SocketAddress address) {
+            texts.add(StandardCharsets.US_ASCII.decode(data).toString());
+            senders.add(address);
+            check();
+        }
+
+        @Override
+        public void errorReceived(Exception exception) {
+            errors.add(exception);
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            lost.setResult(exception);
+        }
+    }
+
+    private static InetSocketAddress ephemeral() {
+        return new InetSocketAddress(LOOPBACK, 0);
+    }
+
+    private static ByteBuffer text(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static SocketAddress sockname(DatagramTransport t) {
+        return (SocketAddress) t.getExtraInfo(DatagramTransport.SOCKNAME).orElseThrow();
+    }
+
+    /** Inside a task: an endpoint made with {@code options}. */
+    private DatagramConnection<Recorder> endpoint(DatagramOptions options) {
+        return Async.await(loop.createDatagramEndpoint(() -> new Recorder(loop), options));
+    }
+
+    private DatagramConnection<Recorder> bound() {
+        return endpoint(DatagramOptions.builder().localAddress(ephemeral()).build());
+    }
+
+    private static void closeAll(List<DatagramConnection<Recorder>> endpoints) {
+        for (DatagramConnection<Recorder> c : endpoints) {
+            c.transport().close();
+            Async.await(c.protocol().lost);
+        }
+    }
+
+    @Test
+    void broadcastWithARemoteAddressDoesNotConnectButSendsThereByDefault() {
+        loop.runUntilComplete(() -> {
+            var target = bound();
+            var stranger = bound();
+            var caster = endpoint(DatagramOptions.builder().localAddress(ephemeral())
+                    .remoteAddress(sockname(target.transport())).allowBroadcast(true).build());
+            DatagramChannel channel = (DatagramChannel) caster.transport().getExtraInfo(DatagramTransport.SOCKET)
+                    .orElseThrow();
+            assertFalse(channel.isConnected(), "asyncio does not connect a broadcast endpoint");
+            assertTrue(caster.transport().getExtraInfo(DatagramTransport.PEERNAME).isEmpty(),
+                    "no peername on an endpoint that is not connected");
+            caster.transport().send(text("to-target"));
+            Async.await(target.protocol().received(1));
+            assertEquals(List.of("to-target"), target.protocol().texts);
+            assertThrows(IllegalArgumentException.class,
+                    () -> caster.transport().sendTo(text("x"), sockname(stranger.transport())),
+                    "the remote address is still the only destination");
+            stranger.transport().sendTo(text("reply"), sockname(caster.transport()));
+            Async.await(caster.protocol().received(1));
+            assertEquals(List.of(sockname(stranger.transport())), caster.protocol().senders,
+                    "a datagram from another address than the remote one is received");
+            closeAll(List.of(target, stranger, caster));
+            return null;
+        });
+    }
+}
