@@ -27,8 +27,10 @@ public interface DatagramTransport {
      *
      * @param data the datagram (position to limit; may be empty)
      * @param address where to send it; null (or the remote address) on a connected endpoint
-     * @throws IllegalArgumentException if the endpoint is connected and {@code address} is another address, or
-     *     it is not connected and {@code address} is null or unresolved
+     * @throws IllegalArgumentException if the endpoint has a remote address and {@code address} is another
+     *     address, or it has none and {@code address} is null or unresolved
+     * @throws UnsupportedOperationException if {@code data} is empty and the endpoint is connected (the JDK
+     *     cannot send an empty datagram on a connected channel; send it from an endpoint without a remote address)
      */
     void sendTo(ByteBuffer data, SocketAddress address);
 
@@ -36,7 +38,9 @@ public interface DatagramTransport {
      * Sends one datagram to the remote address of a connected endpoint: {@code sendTo(data, null)}.
      *
      * @param data the datagram
-     * @throws IllegalStateException if the endpoint is not connected
+     * @throws IllegalStateException if the endpoint has no remote address
+     * @throws UnsupportedOperationException if {@code data} is empty and the endpoint is connected (see
+     *     {@link #sendTo})
      */
     void send(ByteBuffer data);
 

@@ -157,6 +157,11 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
                         + address + " (the endpoint has a remote address)");
             }
             address = remote;
+            if (connected && !data.hasRemaining()) {
+                throw new UnsupportedOperationException("cannot send an empty datagram on a connected endpoint: the"
+                        + " JDK's DatagramChannel skips zero-length writes once connected; use an endpoint without"
+                        + " remoteAddress and sendTo(data, " + remote + ")");
+            }
         } else {
             if (address == null) {
                 throw new IllegalArgumentException("address is null but the endpoint is not connected;"
@@ -201,13 +206,13 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         maybePauseProtocol();
     }
 
-    /** One datagram; false if the socket has no room now (nothing was sent). */
+    /**
+     * One datagram; false if the socket has no room now (nothing was sent). The JDK returns 0 both for an empty
+     * datagram sent and for one refused, so an empty one counts as sent.
+     */
     private boolean sendOne(ByteBuffer data, SocketAddress address) throws IOException {
         int before = data.remaining();
         if (connected) {
-            if (before == 0) {
-                return channel.send(data, remote) >= 0;
-            }
             return channel.write(data) > 0;
         }
         int n = channel.send(data, address);

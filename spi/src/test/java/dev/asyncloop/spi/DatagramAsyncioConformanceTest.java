@@ -151,4 +151,26 @@ class DatagramAsyncioConformanceTest {
             return null;
         });
     }
+
+    @Test
+    void anEmptyDatagramOnAConnectedEndpointIsRefusedAtTheCallInsteadOfVanishing() {
+        loop.runUntilComplete(() -> {
+            var server = bound();
+            var client = endpoint(DatagramOptions.builder().remoteAddress(sockname(server.transport())).build());
+            var e = assertThrows(UnsupportedOperationException.class,
+                    () -> client.transport().send(ByteBuffer.allocate(0)));
+            assertTrue(e.getMessage().contains("empty datagram"), e.getMessage());
+            assertThrows(UnsupportedOperationException.class,
+                    () -> client.transport().sendTo(ByteBuffer.allocate(0), sockname(server.transport())));
+            client.transport().send(text("after"));
+            Async.await(server.protocol().received(1));
+            assertEquals(List.of("after"), server.protocol().texts, "the endpoint stays usable");
+            assertFalse(client.transport().isClosing());
+            server.transport().sendTo(ByteBuffer.allocate(0), sockname(client.transport()));
+            Async.await(client.protocol().received(1));
+            assertEquals(List.of(""), client.protocol().texts, "an unconnected endpoint sends empty datagrams");
+            closeAll(List.of(server, client));
+            return null;
+        });
+    }
 }
