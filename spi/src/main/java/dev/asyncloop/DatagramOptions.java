@@ -61,7 +61,8 @@ public final class DatagramOptions {
     /**
      * Returns the protocol family of the socket.
      *
-     * @return INET or INET6, or empty to take the addresses' family (INET when there is none)
+     * @return INET or INET6, or empty to take the family of the first address (INET when there is none); both
+     *     addresses must be of that family (an IPv4 address on an INET6 endpoint too: use INET for IPv4)
      */
     public Optional<StandardProtocolFamily> family() {
         return Optional.ofNullable(family);

@@ -572,7 +572,8 @@ public interface EventLoop extends AutoCloseable {
      * @param protocolFactory makes the protocol (called on the loop thread)
      * @param options addresses, socket options, or an existing channel
      * @param <P> the protocol type
-     * @return a future of the transport and protocol; failed with the bind/connect error, or with
+     * @return a future of the transport and protocol; failed with the bind/connect error, with
+     *     {@link IllegalArgumentException} if an address is not an IP address of the endpoint's family, or with
      *     {@link UnsupportedOperationException} if {@code reusePort} is asked for where the platform lacks it
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop has no UDP

@@ -46,6 +46,8 @@ final class DatagramEndpoints {
         if (family == null) {
             family = StandardProtocolFamily.INET;
         }
+        checkFamily("localAddress", local, family);
+        checkFamily("remoteAddress", remote, family);
         DatagramChannel channel = DatagramChannel.open(family);
         try {
             if (options.reuseAddress()) {
@@ -71,6 +73,25 @@ final class DatagramEndpoints {
         } catch (Throwable t) {
             ReadinessEventLoop.closeQuietly(channel);
             throw t;
+        }
+    }
+
+    /**
+     * asyncio's "can not get address information": both addresses must be IP socket addresses of the one family
+     * the socket is opened for (given, or taken from the first address).
+     */
+    private static void checkFamily(String what, SocketAddress address, StandardProtocolFamily family) {
+        if (address == null) {
+            return;
+        }
+        if (!(address instanceof InetSocketAddress isa)) {
+            throw new IllegalArgumentException(what + " must be an InetSocketAddress, got " + address + " ("
+                    + address.getClass().getName() + ")");
+        }
+        StandardProtocolFamily actual = AddrInfo.familyOf(isa);
+        if (actual != family) {
+            throw new IllegalArgumentException("can not get address information: " + what + " " + address + " is "
+                    + actual + " but the endpoint's family is " + family + "; give addresses of one family");
         }
     }
 

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -170,6 +171,26 @@ class DatagramAsyncioConformanceTest {
             Async.await(client.protocol().received(1));
             assertEquals(List.of(""), client.protocol().texts, "an unconnected endpoint sends empty datagrams");
             closeAll(List.of(server, client));
+            return null;
+        });
+    }
+
+    @Test
+    void addressesOfAnotherFamilyAreRefusedWithTheArgumentNamed() {
+        InetSocketAddress v4 = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0);
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.ofLiteral("::1"), 9);
+        loop.runUntilComplete(() -> {
+            var localV6 = assertThrows(IllegalArgumentException.class, () -> endpoint(DatagramOptions.builder()
+                    .family(StandardProtocolFamily.INET).localAddress(v6).build()));
+            assertTrue(localV6.getMessage().contains("localAddress"), localV6.getMessage());
+            var mixed = assertThrows(IllegalArgumentException.class, () -> endpoint(DatagramOptions.builder()
+                    .localAddress(v4).remoteAddress(v6).build()));
+            assertTrue(mixed.getMessage().contains("remoteAddress"), mixed.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> endpoint(DatagramOptions.builder()
+                    .family(StandardProtocolFamily.INET6).localAddress(v4).build()));
+            var unix = assertThrows(IllegalArgumentException.class, () -> endpoint(DatagramOptions.builder()
+                    .localAddress(java.net.UnixDomainSocketAddress.of("/tmp/x")).build()));
+            assertTrue(unix.getMessage().contains("InetSocketAddress"), unix.getMessage());
             return null;
         });
     }
