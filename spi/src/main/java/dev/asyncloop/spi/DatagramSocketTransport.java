@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
 import java.util.Objects;
 
@@ -26,7 +27,8 @@ import java.util.Objects;
  *   <li><b>Send.</b> Tried at once when nothing is queued; a datagram the socket refuses for now (the JDK
  *       returns 0) is copied with its address into the queue, which the writer callback drains in order; each
  *       queued datagram counts its payload plus {@link #HEADER_SIZE} towards the write-buffer size. Send
- *       errors go to {@code errorReceived}; the failed datagram is dropped.</li>
+ *       errors, and an address of a family the socket cannot reach, go to {@code errorReceived} (asyncio's
+ *       {@code OSError}s); the failed datagram is dropped.</li>
  *   <li><b>End.</b> As {@link SocketTransport}: {@code connLost} makes {@code connectionLost} happen once,
  *       scheduled, then the channel is closed.</li>
  * </ul>
@@ -189,7 +191,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
             } catch (ClosedChannelException e) {
                 fatalError(e, "Fatal write error on datagram transport");
                 return;
-            } catch (IOException e) {
+            } catch (IOException | UnsupportedAddressTypeException e) {
                 data.position(data.limit());
                 errorReceived(e);
                 return;
@@ -236,13 +238,16 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
                 if (!sendOne(q.data(), q.address())) {
                     break;
                 }
-            } catch (ClosedChannelException | RuntimeException e) {
+            } catch (ClosedChannelException e) {
                 fatalError(e, "Fatal write error on datagram transport");
                 return;
-            } catch (IOException e) {
+            } catch (IOException | UnsupportedAddressTypeException e) {
                 buffer.pollFirst();
                 bufferSize -= size;
                 errorReceived(e);
+                return;
+            } catch (RuntimeException e) {
+                fatalError(e, "Fatal write error on datagram transport");
                 return;
             }
             buffer.pollFirst();

@@ -2,6 +2,7 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.DatagramTransport;
 import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +22,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,5 +196,25 @@ class DatagramAsyncioConformanceTest {
             assertTrue(unix.getMessage().contains("InetSocketAddress"), unix.getMessage());
             return null;
         });
+    }
+
+    @Test
+    void aSendToAnAddressOfAnotherFamilyIsAnErrorReceivedNotAFatalError() {
+        List<ExceptionContext> reports = new ArrayList<>();
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+        loop.runUntilComplete(() -> {
+            var server = bound();
+            var v4 = endpoint(DatagramOptions.builder().family(StandardProtocolFamily.INET).build());
+            v4.transport().sendTo(text("nowhere"), new InetSocketAddress(InetAddress.ofLiteral("::1"), 9));
+            assertEquals(1, v4.protocol().errors.size(), "asyncio: socket.gaierror, an OSError, to error_received");
+            assertInstanceOf(UnsupportedAddressTypeException.class, v4.protocol().errors.getFirst());
+            assertFalse(v4.transport().isClosing());
+            v4.transport().sendTo(text("still-open"), sockname(server.transport()));
+            Async.await(server.protocol().received(1));
+            assertEquals(List.of("still-open"), server.protocol().texts);
+            closeAll(List.of(server, v4));
+            return null;
+        });
+        assertEquals(List.of(), reports);
     }
 }

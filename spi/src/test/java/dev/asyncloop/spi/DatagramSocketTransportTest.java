@@ -10,6 +10,7 @@ import dev.asyncloop.DatagramTransport;
 import dev.asyncloop.Future;
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -19,6 +20,7 @@ import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -179,6 +181,26 @@ class DatagramSocketTransportTest {
         assertSame(false, t.isClosing());
     }
 
+    @Test
+    void aQueuedDatagramToAnUnreachableFamilyGoesToErrorReceivedAndTheRestIsSent() throws IOException {
+        DatagramTransport t = open();
+        SocketAddress v6 = new InetSocketAddress(InetAddress.ofLiteral("::1"), 9);
+        channel.full = true;
+        t.sendTo(text("first"), peer);
+        t.sendTo(text("v6"), v6);
+        t.sendTo(text("last"), peer);
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("made", "error UnsupportedAddressTypeException"), events);
+        assertEquals(List.of("first"), channel.sent);
+        assertEquals(4 + 8, t.getWriteBufferSize(), "only the last datagram is still queued");
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("first", "last"), channel.sent);
+        assertFalse(t.isClosing());
+    }
+
     /** A DatagramChannel whose sends can be refused or fail, and whose receives are scripted. */
     static final class ScriptedChannel extends DatagramChannel {
         final List<String> sent = new ArrayList<>();
@@ -196,6 +218,9 @@ class DatagramSocketTransportTest {
                 IOException e = failNext;
                 failNext = null;
                 throw e;
+            }
+            if (target instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet6Address) {
+                throw new UnsupportedAddressTypeException();
             }
             if (full) {
                 return 0;
