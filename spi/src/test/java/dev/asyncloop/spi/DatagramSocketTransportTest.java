@@ -2,11 +2,14 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -18,6 +21,7 @@ import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.nio.channels.UnsupportedAddressTypeException;
@@ -27,6 +31,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,39 +57,54 @@ class DatagramSocketTransportTest {
         loop.runForever();
     }
 
+    private final List<ExceptionContext> reports = new ArrayList<>();
+    /** The protocol callback (by event name) that throws {@link #boom} after recording its event. */
+    private String failIn = "";
+    private final RuntimeException boom = new IllegalStateException("boom");
+    private DatagramProtocol protocol;
+
+    private void event(String name, String detail) {
+        events.add(detail.isEmpty() ? name : name + " " + detail);
+        if (failIn.equals(name)) {
+            throw boom;
+        }
+    }
+
     private DatagramTransport open() throws IOException {
         channel.configureBlocking(false);
+        loop.setExceptionHandler((l, context) -> reports.add(context));
         DatagramProtocol p = new DatagramProtocol() {
             @Override
             public void connectionMade(DatagramTransport t) {
-                events.add("made");
+                event("made", "");
             }
 
             @Override
             public void datagramReceived(ByteBuffer data, SocketAddress address) {
-                events.add("datagram " + StandardCharsets.US_ASCII.decode(data));
+                event("datagram", StandardCharsets.US_ASCII.decode(data).toString());
             }
 
             @Override
             public void errorReceived(Exception e) {
-                events.add("error " + e.getClass().getSimpleName());
+                event("error", e.getClass().getSimpleName());
             }
 
             @Override
             public void connectionLost(Throwable e) {
-                events.add("lost " + e);
+                event("lost", String.valueOf(e));
             }
 
             @Override
             public void pauseWriting() {
-                events.add("pause");
+                event("pause", "");
             }
 
             @Override
             public void resumeWriting() {
-                events.add("resume");
+                event("resume", "");
             }
         };
+        protocol = p;
         Future<Void> waiter = loop.createFuture();
         DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, null, p, waiter);
         assertEquals(List.of(), events, "connectionMade must be scheduled, not called inline");
@@ -201,12 +223,151 @@ class DatagramSocketTransportTest {
         assertFalse(t.isClosing());
     }
 
+    @Test
+    void aDatagramSentWhileCloseWaitsForTheQueueIsStillSentBeforeConnectionLost() throws IOException {
+        DatagramTransport t = open();
+        channel.full = true;
+        t.sendTo(text("queued"), peer);
+        t.close();
+        t.sendTo(text("late"), peer);
+        assertEquals(2 * 8 + 10, t.getWriteBufferSize(), "asyncio queues it: only a lost connection drops sends");
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("queued", "late"), channel.sent);
+        assertEquals(List.of("made", "lost null"), events);
+    }
+
+    @Test
+    void abortDropsTheQueueAndLosesTheConnectionOnceWithNull() throws IOException {
+        DatagramTransport t = open();
+        t.setWriteBufferLimits(8, 0);
+        channel.full = true;
+        t.sendTo(text("dropped"), peer);
+        t.abort();
+        assertTrue(t.isClosing());
+        assertEquals(0, t.getWriteBufferSize());
+        t.abort();
+        t.close();
+        assertEquals(List.of("made", "pause"), events, "connectionLost is scheduled, not called inline");
+        iterate();
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of(), channel.sent, "what was queued is never sent");
+        assertEquals(List.of("made", "pause", "lost null"), events,
+                "no resumeWriting after abort (asyncio clears the buffer without resuming)");
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void sendsAfterTheConnectionIsLostAreCountedAndWarnedAboutFromTheFifth() throws IOException {
+        DatagramTransport t = open();
+        t.close();
+        iterate();
+        List<String> warnings = new ArrayList<>();
+        Logger jul = Logger.getLogger("dev.asyncloop");
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        try {
+            for (int i = 0; i < 6; i++) {
+                ByteBuffer data = text("x");
+                t.sendTo(data, peer);
+                assertFalse(data.hasRemaining(), "the datagram is consumed and dropped");
+            }
+        } finally {
+            jul.removeHandler(handler);
+        }
+        assertEquals(List.of(), channel.sent);
+        assertEquals(List.of("WARNING socket.send() raised exception.", "WARNING socket.send() raised exception."),
+                warnings, "asyncio's LOG_THRESHOLD_FOR_CONNLOST_WRITES: close counts 1, so the 5th and later sends warn");
+        assertThrows(IllegalArgumentException.class, () -> t.sendTo(text("x"), null),
+                "argument checks still come first");
+    }
+
+    @Test
+    void aClosedChannelOnSendIsFatalWithoutAReport() throws IOException {
+        DatagramTransport t = open();
+        channel.failNext = new ClosedChannelException();
+        t.sendTo(text("x"), peer);
+        assertTrue(t.isClosing());
+        iterate();
+        assertEquals(List.of("made", "lost java.nio.channels.ClosedChannelException"), events);
+        assertEquals(List.of(), reports, "an I/O error of the socket is not a bug to report (asyncio _fatal_error)");
+    }
+
+    @Test
+    void anErrorReceivedThatThrowsIsReportedWithTransportAndProtocolAndClosesTheEndpoint() throws IOException {
+        DatagramTransport t = open();
+        failIn = "error";
+        channel.incoming.add(new java.net.PortUnreachableException("icmp"));
+        fake.emit(channel, Poller.READ);
+        iterate();
+        iterate();
+        assertEquals(List.of("made", "error PortUnreachableException", "lost " + boom), events);
+        assertEquals(1, reports.size());
+        ExceptionContext r = reports.getFirst();
+        assertEquals(boom, r.exception().orElseThrow());
+        assertEquals(t, r.transport().orElseThrow());
+        assertEquals(protocol, r.protocol().orElseThrow());
+        assertTrue(r.message().contains("errorReceived"), r.message());
+    }
+
+    @Test
+    void aPauseWritingThatThrowsIsReportedAndTheEndpointStaysOpen() throws IOException {
+        DatagramTransport t = open();
+        failIn = "pause";
+        t.setWriteBufferLimits(0, 0);
+        channel.full = true;
+        t.sendTo(text("x"), peer);
+        assertEquals(List.of("made", "pause"), events);
+        assertEquals(1, reports.size());
+        assertEquals(t, reports.getFirst().transport().orElseThrow());
+        assertFalse(t.isClosing(), "asyncio reports a failing pause_writing and carries on");
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        assertEquals(List.of("x"), channel.sent);
+        assertEquals(List.of("made", "pause", "resume"), events);
+    }
+
+    @Test
+    void anUnboundEndpointLearnsItsSocknameOnTheFirstSend() throws IOException {
+        channel.local = null;
+        DatagramTransport t = open();
+        assertTrue(t.getExtraInfo(DatagramTransport.SOCKNAME).isEmpty());
+        assertTrue(t.getExtraInfo(DatagramTransport.PEERNAME).isEmpty());
+        assertEquals(channel, t.getExtraInfo(DatagramTransport.SOCKET).orElseThrow());
+        channel.local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6);
+        t.sendTo(text("x"), peer);
+        assertEquals(channel.local, t.getExtraInfo(DatagramTransport.SOCKNAME).orElseThrow());
+        assertThrows(IllegalArgumentException.class,
+                () -> t.sendTo(text("x"), InetSocketAddress.createUnresolved("localhost", 9)),
+                "an unresolved address is refused at the call (asyncio would resolve it, blocking)");
+        assertInstanceOf(IllegalStateException.class, assertThrows(RuntimeException.class,
+                () -> t.send(text("x"))), "send() needs a remote address");
+    }
+
     /** A DatagramChannel whose sends can be refused or fail, and whose receives are scripted. */
     static final class ScriptedChannel extends DatagramChannel {
         final List<String> sent = new ArrayList<>();
         final ArrayDeque<Object> incoming = new ArrayDeque<>();
         boolean full;
         IOException failNext;
+        SocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6);
 
         ScriptedChannel() {
             super(SelectorProvider.provider());
@@ -310,7 +471,7 @@ class DatagramSocketTransportTest {
 
         @Override
         public SocketAddress getLocalAddress() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), 6);
+            return local;
         }
 
         @Override
