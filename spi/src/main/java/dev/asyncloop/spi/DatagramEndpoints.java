@@ -10,10 +10,12 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Opening the channel of {@code createDatagramEndpoint} (asyncio's address pairing, simplified to one family):
- * resolves the addresses, picks the family, sets the options, binds, connects. Runs inside a task.
+ * picks the family (given, else that of an address already resolved, else that of the first address
+ * resolved), resolves the addresses in it, sets the options, binds, connects. Runs inside a task.
  */
 final class DatagramEndpoints {
     private DatagramEndpoints() {
@@ -34,7 +36,9 @@ final class DatagramEndpoints {
      * would filter out); it is only the default destination.
      */
     static Opened open(ReadinessEventLoop loop, DatagramOptions options) throws Exception {
-        StandardProtocolFamily family = options.family().orElse(null);
+        StandardProtocolFamily family = options.family()
+                .or(() -> literalFamily(options.localAddress().orElse(null)))
+                .or(() -> literalFamily(options.remoteAddress().orElse(null))).orElse(null);
         SocketAddress local = resolve(loop, options.localAddress().orElse(null), family);
         if (family == null && local instanceof InetSocketAddress l) {
             family = AddrInfo.familyOf(l);
@@ -74,6 +78,12 @@ final class DatagramEndpoints {
             ReadinessEventLoop.closeQuietly(channel);
             throw t;
         }
+    }
+
+    /** The family of an address that needs no resolving, so that the other one is resolved in it. */
+    private static Optional<StandardProtocolFamily> literalFamily(SocketAddress address) {
+        return address instanceof InetSocketAddress isa && !isa.isUnresolved()
+                ? Optional.of(AddrInfo.familyOf(isa)) : Optional.empty();
     }
 
     /**

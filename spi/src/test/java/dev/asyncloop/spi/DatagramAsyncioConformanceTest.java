@@ -217,4 +217,37 @@ class DatagramAsyncioConformanceTest {
         });
         assertEquals(List.of(), reports);
     }
+
+    @Test
+    void anUnresolvedLocalNameIsResolvedInTheFamilyOfTheResolvedRemoteAddress() {
+        loop.runUntilComplete(() -> {
+            var server = endpoint(DatagramOptions.builder()
+                    .localAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0)).build());
+            var client = endpoint(DatagramOptions.builder()
+                    .localAddress(InetSocketAddress.createUnresolved("localhost", 0))
+                    .remoteAddress(sockname(server.transport())).build());
+            assertInstanceOf(java.net.Inet4Address.class,
+                    ((InetSocketAddress) sockname(client.transport())).getAddress(),
+                    "localhost is taken in the remote address's family, wherever ::1 comes first");
+            client.transport().send(text("hi"));
+            Async.await(server.protocol().received(1));
+            closeAll(List.of(server, client));
+            return null;
+        });
+    }
+
+    @Test
+    void largerThanAnyDatagramIsAnErrorReceived() {
+        loop.runUntilComplete(() -> {
+            var server = bound();
+            var client = bound();
+            client.transport().sendTo(ByteBuffer.allocate(70_000), sockname(server.transport()));
+            assertEquals(1, client.protocol().errors.size(), "asyncio: OSError EMSGSIZE to error_received");
+            assertInstanceOf(IOException.class, client.protocol().errors.getFirst());
+            assertFalse(client.transport().isClosing());
+            assertEquals(0, client.transport().getWriteBufferSize());
+            closeAll(List.of(server, client));
+            return null;
+        });
+    }
 }
