@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * Options of {@link EventLoop#createDatagramEndpoint}. Immutable; build with {@link #builder()}.
@@ -220,10 +221,30 @@ public final class DatagramOptions {
          * @throws IllegalArgumentException if a channel is given together with any other option
          */
         public DatagramOptions build() {
-            if (channel != null && (localAddress != null || remoteAddress != null || family != null
-                    || reuseAddress || reusePort || allowBroadcast)) {
-                throw new IllegalArgumentException("socket options (addresses, family, reuse, broadcast) cannot be"
-                        + " combined with an existing channel; configure the channel yourself");
+            if (channel != null) {
+                StringJoiner problems = new StringJoiner(", ");
+                if (localAddress != null) {
+                    problems.add("localAddress=" + localAddress);
+                }
+                if (remoteAddress != null) {
+                    problems.add("remoteAddress=" + remoteAddress);
+                }
+                if (family != null) {
+                    problems.add("family=" + family);
+                }
+                if (reuseAddress) {
+                    problems.add("reuseAddress");
+                }
+                if (reusePort) {
+                    problems.add("reusePort");
+                }
+                if (allowBroadcast) {
+                    problems.add("allowBroadcast");
+                }
+                if (problems.length() > 0) {
+                    throw new IllegalArgumentException("socket options cannot be combined with an existing channel"
+                            + " (" + problems + "); configure the channel yourself");
+                }
             }
             return new DatagramOptions(this);
         }

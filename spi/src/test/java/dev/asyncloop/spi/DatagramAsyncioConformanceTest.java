@@ -250,4 +250,14 @@ class DatagramAsyncioConformanceTest {
             return null;
         });
     }
+
+    @Test
+    void optionsNextToAnExistingChannelAreNamedInTheRefusal() throws IOException {
+        try (DatagramChannel c = DatagramChannel.open()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> DatagramOptions.builder().channel(c)
+                    .remoteAddress(ephemeral()).reusePort(true).build());
+            assertTrue(e.getMessage().contains("remoteAddress=") && e.getMessage().contains("reusePort")
+                    && !e.getMessage().contains("allowBroadcast"), e.getMessage());
+        }
+    }
 }
