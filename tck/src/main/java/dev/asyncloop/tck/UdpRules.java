@@ -404,5 +404,76 @@ abstract class UdpRules extends NetworkGroup {
             Async.await(conn.protocol().lost);
             return null;
         });
+    @Test
+    @DisplayName("N9.13 allowBroadcast with a remote address does not connect: send goes there, anyone's datagrams"
+            + " arrive, no peername")
+    void required_N9_13_broadcastEndpointIsNotConnected() {
+        List<Object> out = run("N9.13", () -> {
+            var target = bound(false);
+            var stranger = bound(false);
+            var caster = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().localAddress(ephemeral()).remoteAddress(sockname(target.transport()))
+                            .allowBroadcast(true).build()));
+            caster.transport().send(buf(bytes("cast")));
+            Async.await(target.protocol().received(1));
+            stranger.transport().sendTo(buf(bytes("reply")), sockname(caster.transport()));
+            Async.await(caster.protocol().received(1));
+            List<Object> r = List.of(target.protocol().datagrams.getFirst().text(),
+                    caster.protocol().datagrams.getFirst().from().equals(sockname(stranger.transport())),
+                    caster.transport().getExtraInfo(DatagramTransport.PEERNAME).isPresent());
+            for (var c : List.of(target, stranger, caster)) {
+                c.transport().close();
+                Async.await(c.protocol().lost);
+            }
+            return r;
+        });
+        assertEquals("cast", out.get(0), msg("N9.13", "the remote address got " + out.get(0)
+                + "; check send() goes to the remote address of a broadcast endpoint"));
+        assertEquals(true, out.get(1), msg("N9.13", "a datagram from another address did not arrive; check that"
+                + " the channel is not connected when allowBroadcast is set (asyncio)"));
+        assertEquals(false, out.get(2), msg("N9.13", "a broadcast endpoint has a peername; it is not connected"));
+    }
+
+    @Test
+    @DisplayName("N9.14 sendTo an IPv6 address from an INET endpoint goes to errorReceived; the endpoint stays open")
+    void required_N9_14_unreachableFamilyIsErrorReceived() {
+        List<Object> out = run("N9.14", () -> {
+            var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().localAddress(ephemeral()).build()));
+            var error = c.protocol().firstError();
+            c.transport().sendTo(buf(bytes("x")), new InetSocketAddress(java.net.InetAddress.ofLiteral("::1"), 9));
+            awaitDone(error, Duration.ofSeconds(2));
+            List<Object> r = new ArrayList<>();
+            r.add(error.isDone() ? error.result() : null);
+            r.add(c.transport().isClosing());
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return r;
+        });
+        assertInstanceOf(java.nio.channels.UnsupportedAddressTypeException.class, out.get(0), msg("N9.14",
+                "errorReceived got " + out.get(0) + "; check that the send's UnsupportedAddressTypeException goes to"
+                        + " errorReceived (asyncio's OSError)"));
+        assertEquals(false, out.get(1), msg("N9.14", "the endpoint closed; check it is not a fatal error"));
+    }
+
+    @Test
+    @DisplayName("N9.15 an empty datagram on a connected endpoint throws UnsupportedOperationException; the endpoint"
+            + " stays usable")
+    void required_N9_15_emptyDatagramOnConnectedEndpoint() {
+        String got = run("N9.15", () -> {
+            var server = bound(false);
+            var client = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(sockname(server.transport())).build()));
+            assertThrows(UnsupportedOperationException.class, () -> client.transport().send(ByteBuffer.allocate(0)),
+                    msg("N9.15", "an empty send on a connected endpoint was accepted; the JDK would not send it"));
+            client.transport().send(buf(bytes("next")));
+            Async.await(server.protocol().received(1));
+            for (var c : List.of(server, client)) {
+                c.transport().close();
+                Async.await(c.protocol().lost);
+            }
+            return server.protocol().datagrams.getFirst().text();
+        });
+        assertEquals("next", got, msg("N9.15", "after the refused empty send the server got " + got));
     }
 }
