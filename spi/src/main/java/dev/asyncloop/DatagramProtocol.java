@@ -11,8 +11,10 @@ import java.nio.ByteBuffer;
  * inline); then any number of {@link #datagramReceived} and {@link #errorReceived}; finally exactly one
  * {@link #connectionLost}. {@link #pauseWriting}/{@link #resumeWriting} alternate, starting with pause.
  *
- * <p><b>Exceptions.</b> An exception thrown by a callback is reported to the loop's exception handler and the
- * transport is closed at once; {@code connectionLost} then gets that exception.
+ * <p><b>Exceptions.</b> An exception thrown by {@link #connectionMade}, {@link #datagramReceived} or
+ * {@link #errorReceived} is reported to the loop's exception handler with the transport and protocol, and the
+ * transport is closed at once; {@code connectionLost} then gets that exception. One thrown by
+ * {@link #pauseWriting} or {@link #resumeWriting} is only reported; the endpoint carries on (as in asyncio).
  *
  * <p>Every method has an empty default, so a protocol overrides what it needs.
  */
