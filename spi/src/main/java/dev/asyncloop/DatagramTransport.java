@@ -35,7 +35,8 @@ public interface DatagramTransport {
     void sendTo(ByteBuffer data, SocketAddress address);
 
     /**
-     * Sends one datagram to the remote address of a connected endpoint: {@code sendTo(data, null)}.
+     * Sends one datagram to the endpoint's remote address ({@link DatagramOptions#remoteAddress()}):
+     * {@code sendTo(data, null)}.
      *
      * @param data the datagram
      * @throws IllegalStateException if the endpoint has no remote address

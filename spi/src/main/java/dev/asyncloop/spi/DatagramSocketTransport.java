@@ -144,8 +144,8 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     @Override
     public void send(ByteBuffer data) {
         if (remote == null) {
-            throw new IllegalStateException("send() needs a connected endpoint (DatagramOptions.remoteAddress);"
-                    + " use sendTo(data, address)");
+            throw new IllegalStateException("send() needs an endpoint with a remote address"
+                    + " (DatagramOptions.remoteAddress); use sendTo(data, address)");
         }
         sendTo(data, null);
     }

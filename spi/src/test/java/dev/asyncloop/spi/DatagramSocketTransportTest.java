@@ -293,7 +293,8 @@ class DatagramSocketTransportTest {
         }
         assertEquals(List.of(), channel.sent);
         assertEquals(List.of("WARNING socket.send() raised exception.", "WARNING socket.send() raised exception."),
-                warnings, "asyncio's LOG_THRESHOLD_FOR_CONNLOST_WRITES: close counts 1, so the 5th and later sends warn");
+                warnings, "asyncio's LOG_THRESHOLD_FOR_CONNLOST_WRITES: close counts 1, so the 5th and later"
+                        + " sends warn");
         assertThrows(IllegalArgumentException.class, () -> t.sendTo(text("x"), null),
                 "argument checks still come first");
     }
