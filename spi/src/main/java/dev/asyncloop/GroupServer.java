@@ -69,6 +69,24 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
+     * Starts accepting on every loop, for a server made with {@link ServerOptions#startServing()} false (asyncio's
+     * {@code start_serving}). Returns at once; each loop starts on its own thread. Idempotent; does nothing once
+     * {@link #close()} was called.
+     */
+    public void startServing() {
+        for (Server s : servers) {
+            onLoop(s.getLoop(), () -> {
+                if (!s.sockets().isEmpty()) {
+                    s.startServing();
+                }
+            });
+        }
+        if (handOff != null) {
+            onLoop(handOff.loop, handOff::startServing);
+        }
+    }
+
+    /**
      * Stops accepting on every loop and closes the listening sockets (each on its loop's thread); accepted
      * connections stay open. Idempotent; does nothing for loops already closed.
      */
@@ -165,14 +183,12 @@ public final class GroupServer implements AutoCloseable {
 
     static CompletableFuture<GroupServer> startHandOff(EventLoopGroup group,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
-                : new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("host " + host
-                    + " cannot be resolved"));
-        }
         EventLoop first = group.loops().getFirst();
         return Tasks.runCoroutineThreadsafe(() -> {
+            // resolved on loop 0's executor, as createServer does, never on the calling thread
+            InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
+                    : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true).build()))
+                            .getFirst().address();
             ServerSocketChannel socket = ServerSocketChannel.open();
             try {
                 socket.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -183,7 +199,9 @@ public final class GroupServer implements AutoCloseable {
                 throw e;
             }
             HandOff handOff = new HandOff(group, first, socket, protocolFactory, options.backlog());
-            handOff.start();
+            if (options.startServing()) {
+                handOff.startServing();
+            }
             return new GroupServer(Mode.HAND_OFF, List.of(),
                     List.of((InetSocketAddress) socket.getLocalAddress()), handOff);
         }, first);
@@ -197,6 +215,7 @@ public final class GroupServer implements AutoCloseable {
         final Supplier<? extends Protocol> protocolFactory;
         final int backlog;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private boolean serving;
 
         HandOff(EventLoopGroup group, EventLoop loop, ServerSocketChannel socket,
                 Supplier<? extends Protocol> protocolFactory, int backlog) {
@@ -207,7 +226,14 @@ public final class GroupServer implements AutoCloseable {
             this.backlog = backlog;
         }
 
-        void start() {
+        void startServing() {
+            if (!serving) {
+                serving = true;
+                start();
+            }
+        }
+
+        private void start() {
             if (socket.isOpen()) {
                 loop.addReader(socket, this::acceptSome);
             }

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link EventLoopGroup} and {@link GroupServer} over two {@link NioEventLoop}s. */
 class EventLoopGroupTest {
@@ -115,6 +117,49 @@ class EventLoopGroupTest {
                 s.connect(server.addresses().getFirst(), 2000);
             }
         }, "the listening socket is still open after close()");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("startServing(false): a connection waits unaccepted until GroupServer.startServing(), then is served")
+    void startServingLater(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0,
+                ServerOptions.builder().startServing(false).build(), mode).get(WAIT, TimeUnit.SECONDS);
+        try (Socket s = new Socket()) {
+            s.connect(server.addresses().getFirst(), (int) TimeUnit.SECONDS.toMillis(WAIT)); // the kernel's backlog
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+            s.getOutputStream().write("early\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2; i++) { // both loops poll a while: a registered listening socket would be accepted
+                group.submit(i, () -> {
+                    Async.sleep(Duration.ofMillis(200));
+                    return null;
+                }).get(WAIT, TimeUnit.SECONDS);
+            }
+            assertEquals(Map.of(), served, "a connection was served before startServing()");
+            server.startServing();
+            server.startServing(); // idempotent
+            assertArrayEquals("early\n".getBytes(StandardCharsets.US_ASCII), s.getInputStream().readNBytes(6),
+                    "the waiting connection was not served after startServing()");
+        }
+        echo20(server);
+        server.close();
+        server.startServing(); // after close: nothing
+        server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("HAND_OFF resolves the host on the loop's executor: an unknown host fails the future, naming it")
+    void handOffUnknownHost() {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> group.createServer(
+                () -> new Echo(new ConcurrentHashMap<>()), "no-such-host.invalid", 0, ServerOptions.defaults(),
+                GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS));
+        Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                ? ce.getCause() : e.getCause();
+        assertInstanceOf(java.net.UnknownHostException.class, cause, String.valueOf(cause));
+        assertTrue(cause.getMessage().contains("no-such-host.invalid"), cause.getMessage());
     }
 
     @Test
