@@ -855,6 +855,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             protocol = Objects.requireNonNull(server.protocolFactory().get(),
                     () -> "protocolFactory " + server.protocolFactory() + " returned null");
             new SocketTransport(this, accepted, protocol, null, server);
+        } catch (Error e) {
+            closeQuietly(accepted); // the Error leaves the loop; the connection must not stay open behind it
+            throw e;
         } catch (Exception e) {
             closeQuietly(accepted);
             ExceptionContext.Builder report = ExceptionContext

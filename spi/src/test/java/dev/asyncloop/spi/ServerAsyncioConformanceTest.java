@@ -401,4 +401,28 @@ class ServerAsyncioConformanceTest {
         server.close();
         loop.runUntilComplete(server.waitClosed());
     }
+
+    @Test
+    void anErrorFromTheFactoryStopsTheLoopButClosesTheAcceptedChannel() throws Exception {
+        AssertionError fatal = new AssertionError("fatal");
+        Server server = loop.runUntilComplete(loop.createServer(() -> {
+            throw fatal;
+        }, HOST, 0));
+        try (SocketChannel client = SocketChannel.open(new InetSocketAddress(HOST, port(server)))) {
+            AssertionError thrown = assertThrows(AssertionError.class, () -> loop.runUntilComplete(() -> {
+                Async.sleep(java.time.Duration.ofSeconds(10));
+                return null;
+            }));
+            assertSame(fatal, thrown, "an Error leaves the loop as it is (asyncio lets BaseException through)");
+            client.socket().setSoTimeout(10_000);
+            int read;
+            try {
+                read = client.socket().getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertEquals(-1, read, "the accepted channel was left open");
+        }
+        server.close();
+    }
 }
