@@ -404,6 +404,8 @@ abstract class UdpRules extends NetworkGroup {
             Async.await(conn.protocol().lost);
             return null;
         });
+    }
+
     @Test
     @DisplayName("N9.13 allowBroadcast with a remote address does not connect: send goes there, anyone's datagrams"
             + " arrive, no peername")
