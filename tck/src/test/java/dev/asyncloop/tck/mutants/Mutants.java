@@ -94,7 +94,28 @@ public final class Mutants {
                 new Mutant("cancelling-as-flag", "T2.4", "cancelling() is 0 or 1 instead of a count",
                         MutantTask.Flaw.CANCELLING_AS_FLAG),
                 new Mutant("fresh-context-per-step", "C1.3", "each task step runs in a fresh copy of its context",
-                        MutantTask.Flaw.FRESH_CONTEXT_PER_STEP));
+                        MutantTask.Flaw.FRESH_CONTEXT_PER_STEP),
+                network("removed-reader-still-called", "N1.1", "removeReader answers true but the reader keeps"
+                        + " running", NetworkMutants.RemovedReaderStillCalled::new),
+                network("connection-lost-twice", "N3.3", "connectionLost is called twice",
+                        NetworkMutants.ConnectionLostTwice::new),
+                network("eof-received-skipped", "N3.4", "eofReceived never reaches the protocol",
+                        NetworkMutants.EofReceivedSkipped::new),
+                network("protocol-errors-swallowed", "N6.2", "an exception of a protocol callback is swallowed: no"
+                        + " report, the transport stays open", NetworkMutants.SwallowedProtocolErrors::new),
+                network("data-before-connection-made", "N3.13", "connectionMade arrives after data that was"
+                        + " already waiting", NetworkMutants.DataBeforeConnectionMade::new),
+                network("accepted-connections-leak-on-abort", "N4.5", "Server.abortClients leaves the accepted"
+                        + " connections open", NetworkMutants.AbortClientsLeaks::new),
+                network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"
+                        + " protocol", NetworkMutants.PauseWritingNever::new),
+                network("datagram-connection-lost-never", "N9.3", "a datagram endpoint's connectionLost never"
+                        + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new));
+    }
+
+    /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */
+    private static Mutant network(String name, String rule, String broken, Supplier<EventLoop> factory) {
+        return new Mutant(name, rule, broken, factory, ForwardingNetworkLoop::new);
     }
 
     /** Broken F3.2: futures keep their done-callbacks on a stack and schedule them newest first. */

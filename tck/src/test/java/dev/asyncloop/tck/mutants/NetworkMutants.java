@@ -1,0 +1,244 @@
+package dev.asyncloop.tck.mutants;
+
+import dev.asyncloop.DatagramProtocol;
+import dev.asyncloop.DatagramTransport;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Server;
+import dev.asyncloop.Transport;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.List;
+
+/** The networking mutants of {@link Mutants}: each a {@link ForwardingNetworkLoop} that gets one rule wrong. */
+final class NetworkMutants {
+    private NetworkMutants() {
+    }
+
+    /** Passes every callback on to the application's protocol; a mutant overrides the one it breaks. */
+    static class ProtocolRelay implements Protocol {
+        final Protocol application;
+
+        ProtocolRelay(Protocol application) {
+            this.application = application;
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            application.connectionMade(transport);
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            application.dataReceived(data);
+        }
+
+        @Override
+        public boolean eofReceived() {
+            return application.eofReceived();
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            application.connectionLost(exception);
+        }
+
+        @Override
+        public void pauseWriting() {
+            application.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            application.resumeWriting();
+        }
+    }
+
+    /** Broken N3.13: connectionMade reaches the protocol 100 ms late, after data that was already waiting. */
+    static final class DataBeforeConnectionMade extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void connectionMade(Transport transport) {
+                    delegate.callLater(Duration.ofMillis(100), () -> application.connectionMade(transport));
+                }
+            };
+        }
+    }
+
+    /** Broken N3.3: connectionLost is called twice. */
+    static final class ConnectionLostTwice extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void connectionLost(Throwable exception) {
+                    application.connectionLost(exception);
+                    application.connectionLost(exception);
+                }
+            };
+        }
+    }
+
+    /** Broken N3.4: eofReceived never reaches the protocol (the transport closes as if it had answered false). */
+    static final class EofReceivedSkipped extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public boolean eofReceived() {
+                    return false;
+                }
+            };
+        }
+    }
+
+    /** Broken N6.2 (and N6.1): exceptions of the protocol's callbacks are swallowed: no report, the transport stays open. */
+    static final class SwallowedProtocolErrors extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void connectionMade(Transport transport) {
+                    quietly(() -> application.connectionMade(transport));
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                    quietly(() -> application.dataReceived(data));
+                }
+
+                @Override
+                public boolean eofReceived() {
+                    try {
+                        return application.eofReceived();
+                    } catch (RuntimeException ignored) {
+                        return true;
+                    }
+                }
+            };
+        }
+
+        private static void quietly(Runnable callback) {
+            try {
+                callback.run();
+            } catch (RuntimeException ignored) {
+                // the mutation
+            }
+        }
+    }
+
+    /** Broken N5.1: pauseWriting and resumeWriting never reach the protocol. */
+    static final class PauseWritingNever extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void pauseWriting() {
+                }
+
+                @Override
+                public void resumeWriting() {
+                }
+            };
+        }
+    }
+
+    /** Broken N1.1: removeReader answers true but leaves the reader registered, so it keeps being called. */
+    static final class RemovedReaderStillCalled extends ForwardingNetworkLoop {
+        @Override
+        public boolean removeReader(SelectableChannel channel) {
+            return true;
+        }
+    }
+
+    /** Broken N4.5: the server's abortClients does nothing, so accepted connections outlive it. */
+    static final class AbortClientsLeaks extends ForwardingNetworkLoop {
+        @Override
+        protected Server server(Server real) {
+            return new Server() {
+                @Override
+                public EventLoop getLoop() {
+                    return real.getLoop();
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+
+                @Override
+                public Future<Void> waitClosed() {
+                    return real.waitClosed();
+                }
+
+                @Override
+                public void closeClients() {
+                    real.closeClients();
+                }
+
+                @Override
+                public void abortClients() {
+                }
+
+                @Override
+                public void startServing() {
+                    real.startServing();
+                }
+
+                @Override
+                public Future<Void> serveForever() {
+                    return real.serveForever();
+                }
+
+                @Override
+                public boolean isServing() {
+                    return real.isServing();
+                }
+
+                @Override
+                public List<ServerSocketChannel> sockets() {
+                    return real.sockets();
+                }
+            };
+        }
+    }
+
+    /** Broken N9.3: a datagram endpoint's connectionLost never reaches the protocol. */
+    static final class DatagramConnectionLostNever extends ForwardingNetworkLoop {
+        @Override
+        protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
+            return new DatagramProtocol() {
+                @Override
+                public void connectionMade(DatagramTransport transport) {
+                    application.connectionMade(transport);
+                }
+
+                @Override
+                public void datagramReceived(ByteBuffer data, SocketAddress address) {
+                    application.datagramReceived(data, address);
+                }
+
+                @Override
+                public void errorReceived(Exception exception) {
+                    application.errorReceived(exception);
+                }
+
+                @Override
+                public void pauseWriting() {
+                    application.pauseWriting();
+                }
+
+                @Override
+                public void resumeWriting() {
+                    application.resumeWriting();
+                }
+            };
+        }
+    }
+}
