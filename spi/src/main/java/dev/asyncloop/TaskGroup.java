@@ -75,6 +75,7 @@ public final class TaskGroup implements AutoCloseable {
 
     private final EventLoop loop;
     private final Task<?> parent;
+    private final int parentCancellingAtOpen;
     private final Set<Task<?>> tasks = new LinkedHashSet<>();
     private final List<Throwable> errors = new ArrayList<>();
     private final Consumer<Future<?>> onTaskDone = this::taskDone;
@@ -89,6 +90,7 @@ public final class TaskGroup implements AutoCloseable {
         this.loop = Async.getRunningLoop();
         this.parent = Async.currentTask(loop).orElseThrow(() -> new IllegalStateException(
                 "TaskGroup cannot determine the parent task: open it inside a task's body"));
+        this.parentCancellingAtOpen = parent.cancelling();
     }
 
     /**
@@ -183,7 +185,8 @@ public final class TaskGroup implements AutoCloseable {
 
     /**
      * Ends the group for the try-with-resources form: waits for every task, cancelling them first if the
-     * parent is being cancelled (it has a cancel request pending that is not the group's own), and throws as
+     * parent is being cancelled (it has more cancel requests pending than when the group was opened, not
+     * counting the group's own), and throws as
      * the class comment says. Closing again does nothing.
      *
      * @throws TaskGroupException if tasks failed
@@ -194,7 +197,9 @@ public final class TaskGroup implements AutoCloseable {
         if (exited || exiting) {
             return;
         }
-        boolean beingCancelled = parent.cancelling() > (parentCancelRequested ? 1 : 0);
+        // requests pending before open() (swallowed without uncancel) are not a cancellation of this block
+        int ownRequests = parentCancelRequested ? 1 : 0;
+        boolean beingCancelled = parent.cancelling() > parentCancellingAtOpen + ownRequests;
         RuntimeException outcome = exit(null, beingCancelled);
         if (outcome != null) {
             throw outcome;

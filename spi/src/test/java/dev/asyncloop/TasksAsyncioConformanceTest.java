@@ -458,6 +458,27 @@ class TasksAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("try form: a cancel request swallowed before open() is not taken for a cancellation of the block")
+    void tryFormIgnoresCancelRequestsBeforeOpen() {
+        run(() -> {
+            try {
+                current().cancel();
+                Async.sleep(LONG);
+            } catch (CancelledError e) {
+                // swallowed without uncancel(): cancelling() stays 1
+            }
+            Task<String> work;
+            TaskGroup g = TaskGroup.open();
+            try (g) {
+                work = g.createTask(() -> Async.sleep(Duration.ofMillis(2), "done"));
+            }
+            assertEquals("done", work.result(), "a block that ended normally waits for its tasks, as __aexit__ does");
+            assertEquals(1, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("a task's name is the one given")
     void taskName() {
         run(() -> TaskGroup.run(g -> {
