@@ -244,6 +244,29 @@ class TasksAsyncioConformanceTest extends LoopFixture {
         });
     }
 
+    // ------------------------------------------------------------------ runCoroutineThreadsafe
+
+    @Test
+    @DisplayName("runCoroutineThreadsafe: a failing task factory fails the future and is reported to the loop"
+            + " (test_run_coroutine_threadsafe_task_factory_exception)")
+    void runCoroutineThreadsafeFactoryFails() {
+        IllegalStateException boom = new IllegalStateException("no tasks today");
+        loop.setTaskFactory(new TaskFactory() {
+            @Override
+            public <T> Task<T> newTask(EventLoop l, Coroutine<T> coroutine, String name, Context context) {
+                throw boom;
+            }
+        });
+        java.util.concurrent.CompletableFuture<String> cf = Tasks.runCoroutineThreadsafe(() -> "never", loop);
+        Future<Void> settle = loop.createFuture();
+        loop.callLater(SHORT, () -> settle.setResult(null));
+        loop.runUntilComplete(settle);
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> cf.get(0, java.util.concurrent.TimeUnit.SECONDS));
+        assertSame(boom, e.getCause());
+        assertTrue(reports.stream().anyMatch(r -> r.exception().orElse(null) == boom), reports.toString());
+    }
+
     // ------------------------------------------------------------------ Timeout
 
     @Test
