@@ -177,9 +177,6 @@ public final class TaskGroup implements AutoCloseable {
         Task<T> task = loop.createTask(body, name);
         tasks.add(task);
         task.addDoneCallback(onTaskDone);
-        if (aborting && !task.isDone()) {
-            task.cancel();
-        }
         return task;
     }
 
