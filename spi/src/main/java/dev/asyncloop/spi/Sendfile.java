@@ -38,8 +38,9 @@ final class Sendfile {
             Future<Void> empty = transport.makeEmptyWaiter();
             try {
                 ReadinessEventLoop.awaitChecked(empty);
-                return ReadinessEventLoop.awaitChecked(loop.sendfileNative(transport.channel(), file, offset,
-                        count));
+                Future<Long> sending = loop.sendfileNative(transport.channel(), file, offset, count);
+                transport.transferStarted(sending);
+                return ReadinessEventLoop.awaitChecked(sending);
             } finally {
                 transport.resetEmptyWaiter();
                 if (resumeReading) {

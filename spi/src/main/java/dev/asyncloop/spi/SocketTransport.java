@@ -42,6 +42,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
     private boolean eof;
     private boolean readEof;
     private Future<Void> emptyWaiter;
+    private Future<Long> transfer;
 
     SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol, Future<Void> waiter,
             ReadinessServer server) throws IOException {
@@ -325,6 +326,9 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
 
     @Override
     void afterConnectionLost() {
+        if (transfer != null && !transfer.isDone()) {
+            transfer.setException(new java.net.SocketException("the transport was closed during sendfile: " + this));
+        }
         if (server != null) {
             server.detach(this);
         }
@@ -349,6 +353,15 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
 
     void resetEmptyWaiter() {
         emptyWaiter = null;
+        transfer = null;
+    }
+
+    /**
+     * Remembers the zero-copy transfer of the sendfile in progress, which the end of the connection fails: the
+     * transfer waits for writability with the channel's writer, which closing the transport removes.
+     */
+    void transferStarted(Future<Long> sending) {
+        transfer = sending;
     }
 
     SocketChannel channel() {
