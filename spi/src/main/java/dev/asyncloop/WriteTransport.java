@@ -72,8 +72,9 @@ public interface WriteTransport extends Transport {
     void abort();
 
     /**
-     * Sets the flow-control marks. With {@code high} null it is {@value #DEFAULT_HIGH_WATER} (or 4 × {@code low}
-     * when {@code low} is given); with {@code low} null it is {@code high / 4}. May pause the protocol at once.
+     * Sets the flow-control marks. With {@code high} null it is {@value #DEFAULT_HIGH_WATER} (or 4 × {@code low},
+     * at most {@code Integer.MAX_VALUE}, when {@code low} is given); with {@code low} null it is {@code high / 4}.
+     * May pause the protocol at once.
      *
      * @param high the high-water mark in bytes, or null
      * @param low the low-water mark in bytes, or null

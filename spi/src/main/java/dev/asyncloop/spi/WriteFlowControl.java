@@ -22,12 +22,15 @@ final class WriteFlowControl {
     }
 
     /**
-     * Sets the marks with asyncio's defaults: high null → 4 × low (or the default), low null → high / 4.
+     * Sets the marks with asyncio's defaults: high null → 4 × low (at most {@code Integer.MAX_VALUE}) or the
+     * default, low null → high / 4.
      *
      * @throws IllegalArgumentException unless high ≥ low ≥ 0
      */
     void setLimits(Integer high, Integer low) {
-        int h = high == null ? (low == null ? WriteTransport.DEFAULT_HIGH_WATER : 4 * low) : high;
+        int h = high != null ? high
+                : low == null ? WriteTransport.DEFAULT_HIGH_WATER
+                : (int) Math.min(4L * low, Integer.MAX_VALUE);
         int l = low == null ? h / 4 : low;
         if (!(h >= l && l >= 0)) {
             throw new IllegalArgumentException("high (" + h + ") must be >= low (" + l + ") must be >= 0");
