@@ -172,4 +172,272 @@ class SocketTransportAsyncioConformanceTest {
         CompletionException e = assertThrows(CompletionException.class, () -> await(sending));
         assertInstanceOf(IOException.class, e.getCause(), "the sendfile fails with an I/O error: " + e.getCause());
     }
+
+    /** Writes more than the socket buffers hold to a peer that reads nothing, so the rest stays queued. */
+    private byte[] fillQueue(StreamTransport transport) {
+        byte[] bytes = new byte[16 << 20];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i % 251);
+        }
+        transport.write(bytes);
+        assertTrue(transport.getWriteBufferSize() > 0, "the peer reads nothing, so part of the data is queued");
+        return bytes;
+    }
+
+    /** Reads on the default executor until end of stream; the loop runs meanwhile. */
+    private byte[] peerReadsToEnd() {
+        return await(loop.runInExecutor(null, () -> {
+            peer.socket().setSoTimeout((int) WAIT.toMillis());
+            return peer.socket().getInputStream().readAllBytes();
+        }));
+    }
+
+    private void runBriefly() {
+        loop.runUntilComplete(() -> {
+            Async.sleep(Duration.ofMillis(50)); // only to show that nothing more happens
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Test
+    void anEmptyWriteDoesNothingButAfterWriteEofItStillThrows() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        transport.write(new byte[0]);
+        transport.write(ByteBuffer.allocateDirect(8).position(8));
+        transport.writeLines(List.of());
+        assertEquals(0, transport.getWriteBufferSize());
+        transport.writeEof();
+        assertThrows(IllegalStateException.class, () -> transport.write(new byte[0]),
+                "asyncio checks write_eof before the length");
+        assertThrows(IllegalStateException.class, () -> transport.writeLines(List.of(ByteBuffer.allocate(1))));
+        assertEquals(-1, peer.read(ByteBuffer.allocate(1)), "the peer reads end of stream");
+        transport.close();
+        assertNull(await(protocol.lost));
+    }
+
+    @Test
+    void writeEofWaitsForTheQueueToDrain() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        byte[] sent = fillQueue(transport);
+        transport.writeEof();
+        assertFalse(transport.isClosing(), "write_eof half-closes, it does not close");
+        assertArrayEqualsBrief(sent, peerReadsToEnd());
+        assertEquals(0, transport.getWriteBufferSize());
+        assertEquals(List.of("made", "pause", "resume"), protocol.events);
+        transport.close();
+        assertNull(await(protocol.lost));
+    }
+
+    @Test
+    void dataWrittenAfterCloseWhileTheQueueDrainsIsStillSent() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        byte[] first = fillQueue(transport);
+        transport.close();
+        assertTrue(transport.isClosing());
+        transport.write(new byte[] {1, 2, 3});
+        byte[] got = peerReadsToEnd();
+        assertEquals(first.length + 3, got.length, "asyncio queues a write made while close() drains the queue");
+        assertEquals(3, got[got.length - 1]);
+        assertNull(await(protocol.lost));
+        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
+    }
+
+    @Test
+    void abortDropsTheQueueAndLosesTheConnectionWithoutAnError() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        byte[] sent = fillQueue(transport);
+        transport.abort();
+        assertEquals(0, transport.getWriteBufferSize(), "abort drops the queue at once");
+        assertTrue(transport.isClosing());
+        assertFalse(protocol.lost.isDone(), "connectionLost is scheduled, not called inside abort");
+        assertNull(await(protocol.lost));
+        assertTrue(peerReadsToEnd().length < sent.length, "the queued bytes were never sent");
+        assertEquals(List.of("made", "pause", "lost"), protocol.events, "abort does not resume writing");
+        assertTrue(reports.isEmpty(), "abort is not an error: " + reports);
+    }
+
+    @Test
+    void closeTwiceAndAbortAfterCloseLoseTheConnectionOnce() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        transport.close();
+        transport.close();
+        transport.abort();
+        assertNull(await(protocol.lost));
+        runBriefly();
+        assertEquals(List.of("made", "lost"), protocol.events);
+        assertFalse(((SocketChannel) transport.getExtraInfo(Transport.SOCKET).orElseThrow()).isOpen(),
+                "the channel is closed once connectionLost ran");
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Test
+    void pauseAndResumeReadingWhileClosingAreNoOps() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        assertTrue(transport.isReading());
+        transport.close();
+        assertFalse(transport.isReading(), "a closing transport does not read");
+        transport.pauseReading();
+        transport.resumeReading();
+        assertFalse(transport.isReading());
+        assertNull(await(protocol.lost));
+        transport.pauseReading();
+        transport.resumeReading();
+        assertFalse(transport.isReading());
+    }
+
+    @Test
+    void pauseAndResumeReadingTwiceIsHarmless() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        transport.pauseReading();
+        transport.pauseReading();
+        assertFalse(transport.isReading());
+        peer.write(ByteBuffer.wrap(new byte[] {7}));
+        runBriefly();
+        assertEquals(List.of("made"), protocol.events, "no data while paused");
+        transport.resumeReading();
+        transport.resumeReading();
+        assertTrue(transport.isReading());
+        peer.shutdownOutput();
+        assertNull(await(protocol.lost));
+        assertEquals(List.of("made", "data", "eof", "lost"), protocol.events);
+    }
+
+    @Test
+    void resumeReadingAfterAKeepOpenEofDoesNotDeliverTheEofAgain() throws Exception {
+        Recorder protocol = new Recorder();
+        protocol.keepOpen = true;
+        StreamTransport transport = connect(protocol);
+        peer.shutdownOutput();
+        loop.runUntilComplete(() -> {
+            while (!protocol.events.contains("eof")) {
+                Async.sleep(Duration.ofMillis(1));
+            }
+            return null;
+        });
+        assertFalse(transport.isClosing(), "eofReceived returned true: the transport stays open for writing");
+        transport.pauseReading();
+        transport.resumeReading();
+        runBriefly();
+        assertEquals(List.of("made", "eof"), protocol.events, "eofReceived comes at most once");
+        transport.write(new byte[] {5});
+        transport.close();
+        assertNull(await(protocol.lost));
+        assertEquals(1, peerReadsToEnd().length, "the write side stayed open after the peer's EOF");
+    }
+
+    /** A {@link BufferedProtocol} whose {@code getBuffer} answers {@code buffer} (or throws). */
+    static final class Buffered extends Recorder implements BufferedProtocol {
+        java.util.function.Supplier<ByteBuffer> buffer = () -> ByteBuffer.allocate(64);
+        RuntimeException onUpdate;
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buffer.get();
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            events.add("updated");
+            if (onUpdate != null) {
+                throw onUpdate;
+            }
+        }
+    }
+
+    private void assertFatal(Recorder protocol, StreamTransport transport, String message, Class<?> type)
+            throws Exception {
+        peer.write(ByteBuffer.wrap(new byte[] {1}));
+        Throwable lost = await(protocol.lost);
+        assertInstanceOf(type, lost, "connectionLost gets the error");
+        assertEquals(1, reports.size(), "one report: " + reports);
+        ExceptionContext report = reports.getFirst();
+        assertEquals(message, report.message());
+        assertSame(lost, report.exception().orElseThrow());
+        assertSame(transport, report.transport().orElseThrow());
+        assertSame(protocol, report.protocol().orElseThrow());
+    }
+
+    @Test
+    void getBufferReturningAnEmptyBufferIsAFatalError() throws Exception {
+        Buffered protocol = new Buffered();
+        protocol.buffer = () -> ByteBuffer.allocate(0);
+        StreamTransport transport = connect(protocol);
+        assertFatal(protocol, transport, "Fatal error: protocol.getBuffer() call failed.", IllegalStateException.class);
+        assertTrue(reports.getFirst().exception().orElseThrow().getMessage().contains("getBuffer()"));
+    }
+
+    @Test
+    void getBufferThatThrowsIsAFatalError() throws Exception {
+        Buffered protocol = new Buffered();
+        protocol.buffer = () -> {
+            throw new UnsupportedOperationException("no buffer");
+        };
+        StreamTransport transport = connect(protocol);
+        assertFatal(protocol, transport, "Fatal error: protocol.getBuffer() call failed.",
+                UnsupportedOperationException.class);
+    }
+
+    @Test
+    void bufferUpdatedThatThrowsIsAFatalError() throws Exception {
+        Buffered protocol = new Buffered();
+        protocol.onUpdate = new IllegalArgumentException("bad update");
+        StreamTransport transport = connect(protocol);
+        assertFatal(protocol, transport, "Fatal error: protocol.bufferUpdated() call failed.",
+                IllegalArgumentException.class);
+        assertEquals(List.of("made", "updated", "lost"), protocol.events);
+    }
+
+    @Test
+    void aThrowingPauseWritingIsOnlyReported() throws Exception {
+        Recorder protocol = new Recorder() {
+            @Override
+            public void pauseWriting() {
+                super.pauseWriting();
+                throw new IllegalStateException("pause");
+            }
+        };
+        StreamTransport transport = connect(protocol);
+        fillQueue(transport);
+        assertEquals(1, reports.size(), "one report: " + reports);
+        assertEquals("protocol.pauseWriting() failed", reports.getFirst().message());
+        assertSame(transport, reports.getFirst().transport().orElseThrow());
+        assertFalse(transport.isClosing(), "a failing pauseWriting does not close the transport");
+        transport.abort();
+        assertNull(await(protocol.lost));
+    }
+
+    // ------------------------------------------------------------------ sendfile (more)
+
+    @Test
+    void aSecondSendfileWhileOneIsInProgressFails() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        Future<Long> first = stuckSendfile(transport);
+        Path small = sparseFile(10);
+        try (FileChannel file = FileChannel.open(small, StandardOpenOption.READ)) {
+            Future<Long> second = loop.sendfile(transport, file, 0);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> await(second));
+            assertTrue(e.getMessage().contains("sendfile is already in progress"), e.getMessage());
+        }
+        assertFalse(first.isDone(), "the first sendfile goes on");
+        assertThrows(IllegalStateException.class, () -> transport.write(new byte[] {1}),
+                "writes are still refused while the first sendfile is in progress");
+        transport.abort();
+        assertNull(await(protocol.lost));
+    }
+
+    private static void assertArrayEqualsBrief(byte[] expected, byte[] actual) {
+        assertEquals(expected.length, actual.length, "length");
+        assertTrue(java.util.Arrays.equals(expected, actual), "the bytes differ");
+    }
 }
