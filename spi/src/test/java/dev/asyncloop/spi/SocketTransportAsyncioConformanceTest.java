@@ -140,8 +140,16 @@ class SocketTransportAsyncioConformanceTest {
 
     /** Starts a zero-copy sendfile far larger than the socket buffers, to a peer that reads nothing. */
     private Future<Long> stuckSendfile(StreamTransport transport) throws Exception {
+        return stuckSendfile(transport, bigFile());
+    }
+
+    private FileChannel bigFile() throws IOException {
         FileChannel file = FileChannel.open(sparseFile(256L << 20), StandardOpenOption.READ);
         toClose.add(file);
+        return file;
+    }
+
+    private Future<Long> stuckSendfile(StreamTransport transport, FileChannel file) {
         Future<Long> sending = loop.sendfile(transport, file, 0);
         loop.runUntilComplete(() -> {
             Async.sleep(Duration.ofMillis(100)); // lets the transfer fill the socket buffers and wait
@@ -432,6 +440,24 @@ class SocketTransportAsyncioConformanceTest {
         assertFalse(first.isDone(), "the first sendfile goes on");
         assertThrows(IllegalStateException.class, () -> transport.write(new byte[] {1}),
                 "writes are still refused while the first sendfile is in progress");
+        transport.abort();
+        assertNull(await(protocol.lost));
+    }
+
+    @Test
+    void cancellingANativeSendfileRestoresTheTransportAndLeavesTheFileAfterTheBytesSent() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        FileChannel file = bigFile();
+        Future<Long> sending = stuckSendfile(transport, file);
+        assertFalse(transport.isReading(), "reading is paused during a zero-copy sendfile");
+        sending.cancel();
+        runBriefly();
+        assertTrue(sending.isCancelled());
+        assertTrue(file.position() > 0, "the position is after the bytes sent before the cancel");
+        assertTrue(transport.isReading(), "reading resumes");
+        transport.write(new byte[] {1});
+        assertFalse(transport.isClosing());
         transport.abort();
         assertNull(await(protocol.lost));
     }
