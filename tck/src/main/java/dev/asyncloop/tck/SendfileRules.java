@@ -245,4 +245,40 @@ abstract class SendfileRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N11.9 abort() during sendfile ends it: the sendfile fails with an IOException, connectionLost(null)"
+            + " comes once")
+    void required_N11_9_abortEndsSendfile() throws IOException {
+        Path big = Files.createTempFile("asyncloop-sendfile-big", ".bin");
+        try {
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+                raf.setLength(256L << 20); // sparse: far more than the socket buffers hold
+            }
+            FileChannel f = track(FileChannel.open(big, StandardOpenOption.READ));
+            Object[] out = run("N11.9", () -> {
+                Server server = startServer(false);
+                RecordingProtocol client = connect(port(server));
+                RecordingProtocol srv = awaitAccepted("N11.9", 0);
+                srv.transport.pauseReading();
+                var sending = loop.sendfile(client.transport, f, 0, Long.MAX_VALUE);
+                Async.sleep(java.time.Duration.ofMillis(50)); // lets the transfer fill the buffers and wait
+                client.transport.abort();
+                Throwable lost = Async.await(client.lost);
+                boolean ended = awaitDone(sending, java.time.Duration.ofSeconds(5));
+                Throwable failure = ended && !sending.isCancelled() ? sending.exception().orElse(null) : null;
+                server.close();
+                return new Object[] {ended, failure, lost, List.copyOf(client.events)};
+            });
+            assertTrue((Boolean) out[0], msg("N11.9", "sendfile was still pending 5 s after abort(); check that the"
+                    + " end of the connection fails the transfer (closing removes the writer it waits with)"));
+            assertTrue(out[1] instanceof IOException, msg("N11.9", "sendfile ended with " + out[1]
+                    + " after abort(); expected an IOException"));
+            assertEquals(null, out[2], msg("N11.9", "connectionLost got " + out[2] + " after abort()"));
+            assertTrue(((List<?>) out[3]).contains("lost") && !((List<?>) out[3]).contains("lost-again"),
+                    msg("N11.9", "connectionLost must come exactly once; events: " + out[3]));
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
 }
