@@ -320,7 +320,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
     @Override
     void beforeForceClose(Throwable e) {
         if (emptyWaiter != null && !emptyWaiter.isDone()) {
-            emptyWaiter.setException(new java.net.SocketException("Connection is closed by peer"));
+            emptyWaiter.setException(e != null ? e : new java.net.SocketException("Connection is closed by peer"));
         }
     }
 

@@ -462,6 +462,22 @@ class SocketTransportAsyncioConformanceTest {
         assertNull(await(protocol.lost));
     }
 
+    @Test
+    void aWriteErrorWhileSendfileWaitsForTheQueueFailsTheSendfileWithThatError() throws Exception {
+        Recorder protocol = new Recorder();
+        StreamTransport transport = connect(protocol);
+        fillQueue(transport);
+        Future<Long> sending = loop.sendfile(transport, bigFile(), 0);
+        runBriefly();
+        assertFalse(sending.isDone(), "the sendfile waits for the queue to drain");
+        peer.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        peer.close(); // a reset: the transport's next send fails
+        Throwable lost = await(protocol.lost);
+        assertInstanceOf(IOException.class, lost);
+        CompletionException e = assertThrows(CompletionException.class, () -> await(sending));
+        assertSame(lost, e.getCause(), "asyncio fails the empty waiter with the write error itself");
+    }
+
     private static void assertArrayEqualsBrief(byte[] expected, byte[] actual) {
         assertEquals(expected.length, actual.length, "length");
         assertTrue(java.util.Arrays.equals(expected, actual), "the bytes differ");
