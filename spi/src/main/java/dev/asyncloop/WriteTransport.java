@@ -24,7 +24,9 @@ public interface WriteTransport extends Transport {
      * the data is dropped; from the fifth such write on, each logs the warning "socket.send() raised exception."
      *
      * @param data the bytes to send
-     * @throws IllegalStateException after {@link #writeEof()}
+     * @throws IllegalStateException after {@link #writeEof()}, or while a zero-copy
+     *     {@link EventLoop#sendfile(StreamTransport, java.nio.channels.FileChannel, long, long) sendfile} of this
+     *     transport is in progress (wait for its future first)
      */
     void write(ByteBuffer data);
 
@@ -39,10 +41,10 @@ public interface WriteTransport extends Transport {
     }
 
     /**
-     * Sends each buffer in turn, as {@link #write(ByteBuffer)}.
+     * Sends each buffer in turn, as {@link #write(ByteBuffer)}; an empty list does nothing.
      *
      * @param data the buffers
-     * @throws IllegalStateException after {@link #writeEof()}
+     * @throws IllegalStateException as {@link #write(ByteBuffer)}
      */
     default void writeLines(List<ByteBuffer> data) {
         for (ByteBuffer b : data) {
