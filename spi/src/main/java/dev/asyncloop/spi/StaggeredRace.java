@@ -38,13 +38,26 @@ final class StaggeredRace {
         int n = attempts.size();
         List<Task<T>> started = new ArrayList<>();
         boolean[] seen = new boolean[n];
-        boolean[] startNext = {true};
+        Wakeup wakeup = new Wakeup(loop);
+        boolean startNext = true;
+        TimerHandle delayTimer = null;
         int winner = -1;
         try {
             while (true) {
-                if (startNext[0] && started.size() < n) {
-                    startNext[0] = false;
-                    started.add(loop.createTask(attempts.get(started.size())));
+                if (wakeup.delayPassed) {
+                    wakeup.delayPassed = false;
+                    startNext = true;
+                }
+                if (startNext && started.size() < n) {
+                    startNext = false;
+                    if (delayTimer != null) {
+                        delayTimer.cancel();
+                    }
+                    Task<T> attempt = loop.createTask(attempts.get(started.size()));
+                    attempt.addDoneCallback(f -> wakeup.wake());
+                    started.add(attempt);
+                    // The delay counts from this start, whatever earlier attempts do meanwhile.
+                    delayTimer = started.size() < n ? loop.callLater(delay, wakeup::delayPassed) : null;
                 }
                 for (int i = 0; i < started.size() && winner < 0; i++) {
                     Task<T> t = started.get(i);
@@ -59,14 +72,14 @@ final class StaggeredRace {
                                 : t.exception().get();
                         errors[i] = e instanceof Exception x ? x : new RuntimeException(e);
                         if (i == started.size() - 1) {
-                            startNext[0] = true;
+                            startNext = true;
                         }
                     }
                 }
                 if (winner >= 0) {
                     return started.get(winner).result();
                 }
-                if (startNext[0] && started.size() < n) {
+                if (startNext && started.size() < n) {
                     continue;
                 }
                 boolean pending = false;
@@ -76,30 +89,12 @@ final class StaggeredRace {
                 if (!pending) {
                     return null;
                 }
-                Future<Void> wake = loop.createFuture();
-                Runnable wakeUp = () -> {
-                    if (!wake.isDone()) {
-                        wake.setResult(null);
-                    }
-                };
-                for (int i = 0; i < started.size(); i++) {
-                    if (!seen[i]) {
-                        started.get(i).addDoneCallback(f -> wakeUp.run());
-                    }
-                }
-                TimerHandle timer = started.size() < n ? loop.callLater(delay, () -> {
-                    startNext[0] = true;
-                    wakeUp.run();
-                }) : null;
-                try {
-                    Async.await(wake);
-                } finally {
-                    if (timer != null) {
-                        timer.cancel();
-                    }
-                }
+                wakeup.await();
             }
         } finally {
+            if (delayTimer != null) {
+                delayTimer.cancel();
+            }
             for (int i = 0; i < started.size(); i++) {
                 Task<T> t = started.get(i);
                 if (i == winner) {
@@ -114,12 +109,44 @@ final class StaggeredRace {
         }
     }
 
+    /** What wakes the racing task: an attempt that is done, or the delay after the latest start. */
+    private static final class Wakeup {
+        private final BaseEventLoop loop;
+        private Future<Void> waiter;
+        boolean delayPassed;
+
+        Wakeup(BaseEventLoop loop) {
+            this.loop = loop;
+        }
+
+        void delayPassed() {
+            delayPassed = true;
+            wake();
+        }
+
+        void wake() {
+            if (waiter != null && !waiter.isDone()) {
+                waiter.setResult(null);
+            }
+        }
+
+        /** Inside the racing task: suspends until the next {@link #wake()}. */
+        void await() {
+            waiter = loop.createFuture();
+            try {
+                Async.await(waiter);
+            } finally {
+                waiter = null;
+            }
+        }
+    }
+
     /**
      * Reorders addresses by family: the first {@code firstFamilyCount - 1} of the first family, then one of
      * each family in turn.
      */
     static List<InetSocketAddress> interleave(List<InetSocketAddress> addresses, int firstFamilyCount) {
-        if (firstFamilyCount <= 0) {
+        if (firstFamilyCount <= 0 || addresses.isEmpty()) {
             return addresses;
         }
         Map<Boolean, List<InetSocketAddress>> byFamily = new LinkedHashMap<>();

@@ -95,6 +95,38 @@ class StaggeredRaceTest {
     }
 
     @Test
+    void theDelayCountsFromTheLatestStartNotFromAnEarlierAttemptsFailure() {
+        double[] startedAt = new double[3];
+        List<AsyncCallable<String>> attempts = List.of(() -> {
+            Async.sleep(Duration.ofMillis(500));
+            throw new IOException("attempt 0");
+        }, () -> {
+            startedAt[1] = loop.time();
+            Async.sleep(Duration.ofSeconds(30));
+            return "slow";
+        }, () -> {
+            startedAt[2] = loop.time();
+            return "third";
+        });
+        Exception[] errors = new Exception[3];
+        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, Duration.ofMillis(300),
+                errors, r -> { }));
+        Future<Void> tick = loop.createFuture();
+        loop.callSoon(() -> loop.callSoon(() -> tick.setResult(null)));
+        loop.runUntilComplete(tick);
+        assertEquals("third", winner);
+        assertEquals("attempt 0", errors[0].getMessage());
+        double gap = startedAt[2] - startedAt[1];
+        assertTrue(gap >= 0.25 && gap < 0.45, "attempt 2 must start one delay (0.3 s) after attempt 1 started,"
+                + " not one delay after attempt 0 failed (0.5 s); it started " + gap + " s after attempt 1");
+    }
+
+    @Test
+    void interleavingNoAddressesGivesNone() {
+        assertEquals(List.of(), StaggeredRace.interleave(List.of(), 1));
+    }
+
+    @Test
     void interleaveAlternatesFamilies() {
         InetSocketAddress a6 = new InetSocketAddress(InetAddress.ofLiteral("::1"), 1);
         InetSocketAddress b6 = new InetSocketAddress(InetAddress.ofLiteral("::2"), 1);
