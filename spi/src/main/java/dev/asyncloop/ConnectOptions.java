@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -39,7 +40,12 @@ public final class ConnectOptions {
     }
 
     /**
-     * Returns the local address the socket binds to before connecting.
+     * Returns the local address the socket binds to before connecting (asyncio's {@code local_addr}). An
+     * unresolved address is resolved when connecting, and each attempt binds to the first of its answers of the
+     * attempt's family that binds; an attempt for which none is of its family fails with a
+     * {@link java.net.SocketException} "no matching local address ..." and the next address is tried. A wildcard
+     * address ({@code 0.0.0.0} or {@code ::}) stands for the wildcard of either family. A bind error names the
+     * local address.
      *
      * @return the address, or empty to let the system choose
      */
@@ -116,12 +122,18 @@ public final class ConnectOptions {
         }
 
         /**
-         * Binds the socket to {@code address} before connecting (asyncio's {@code local_addr}).
+         * Binds the socket to {@code address} before connecting (asyncio's {@code local_addr}); see
+         * {@link ConnectOptions#localAddress()}.
          *
-         * @param address the local address, or null for none
+         * @param address an {@link InetSocketAddress}, resolved or not (its port 0 for any), or null for none
          * @return this builder
+         * @throws IllegalArgumentException if {@code address} is not an {@link InetSocketAddress}
          */
         public Builder localAddress(SocketAddress address) {
+            if (address != null && !(address instanceof InetSocketAddress)) {
+                throw new IllegalArgumentException("localAddress must be an InetSocketAddress (a TCP connection"
+                        + " binds to an IP address and port), got " + address.getClass().getName() + " " + address);
+            }
             this.localAddress = address;
             return this;
         }

@@ -449,10 +449,12 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Opens a TCP connection: resolves {@code host} (on the default executor unless it is a literal address),
-     * tries each address in order until one connects, then makes a transport and a protocol. The future is
-     * done after {@link Protocol#connectionMade} was called. When every address fails the future fails with
-     * the only error, or with a {@link java.net.ConnectException} "Multiple exceptions: ..." carrying each
-     * error as suppressed. Cancelling it closes the socket.
+     * tries each address in order until one connects (staggered with a Happy Eyeballs delay; see
+     * {@link ConnectOptions}), binding each socket first to the local address of its family when one is given,
+     * then makes a transport and a protocol. The future is done after {@link Protocol#connectionMade} was
+     * called. When every address fails the future fails with the only error, or with a
+     * {@link java.net.ConnectException} "Multiple exceptions: ..." naming each address and its error, each
+     * error also suppressed. Cancelling it closes the socket.
      *
      * @param protocolFactory makes the connection's protocol (called on the loop thread)
      * @param host a host name or literal IP address
@@ -460,6 +462,7 @@ public interface EventLoop extends AutoCloseable {
      * @param options local address and the like
      * @param <P> the protocol type
      * @return a future of the transport and protocol
+     * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop has no TCP
      */

@@ -26,6 +26,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
@@ -648,19 +649,20 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target) {
         return createTask(() -> {
             List<InetSocketAddress> all = StaggeredRace.interleave(awaitChecked(addresses), options.interleave());
+            List<InetSocketAddress> locals = localAddresses(options);
             Exception[] errors = new Exception[all.size()];
             SocketChannel channel = null;
             if (options.happyEyeballsDelay().isPresent()) {
                 List<dev.asyncloop.AsyncCallable<SocketChannel>> attempts = new ArrayList<>();
                 for (InetSocketAddress address : all) {
-                    attempts.add(() -> openAndConnect(address, options));
+                    attempts.add(() -> openAndConnect(address, locals));
                 }
                 channel = StaggeredRace.run(this, attempts, options.happyEyeballsDelay().get(), errors,
                         ReadinessEventLoop::closeQuietly);
             } else {
                 for (int i = 0; i < all.size() && channel == null; i++) {
                     try {
-                        channel = openAndConnect(all.get(i), options);
+                        channel = openAndConnect(all.get(i), locals);
                     } catch (IOException e) {
                         errors[i] = e;
                     }
@@ -673,14 +675,34 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }, "createConnection(" + target + ")");
     }
 
-    /** Inside a task: opens a socket for {@code address}, binds it if asked, connects; closes it on failure. */
-    private SocketChannel openAndConnect(InetSocketAddress address, ConnectOptions options) throws Exception {
+    /**
+     * Inside a task: the local addresses to bind to, an unresolved one resolved (asyncio's
+     * {@code _ensure_resolved}); null for none.
+     */
+    private List<InetSocketAddress> localAddresses(ConnectOptions options) throws Exception {
+        InetSocketAddress local = (InetSocketAddress) options.localAddress().orElse(null);
+        if (local == null) {
+            return null;
+        }
+        if (!local.isUnresolved()) {
+            return List.of(local);
+        }
+        return awaitChecked(resolve(local.getHostString(), local.getPort()));
+    }
+
+    /**
+     * Inside a task: opens a socket for {@code address}, binds it to a local address if there are any,
+     * connects; closes it on failure.
+     */
+    private SocketChannel openAndConnect(InetSocketAddress address, List<InetSocketAddress> locals)
+            throws Exception {
+        StandardProtocolFamily family = AddrInfo.familyOf(address);
         SocketChannel channel = null;
         try {
-            channel = SocketChannel.open(AddrInfo.familyOf(address));
+            channel = openStream(family);
             channel.configureBlocking(false);
-            if (options.localAddress().isPresent()) {
-                channel.bind(options.localAddress().get());
+            if (locals != null) {
+                bindLocal(channel, family, locals);
             }
             awaitChecked(sockConnect(channel, address));
             return channel;
@@ -688,6 +710,61 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             closeQuietly(channel);
             throw t;
         }
+    }
+
+    /** A stream socket of {@code family}; a family the platform lacks is an I/O error, as asyncio's. */
+    private static SocketChannel openStream(StandardProtocolFamily family) throws IOException {
+        try {
+            return SocketChannel.open(family);
+        } catch (UnsupportedOperationException e) {
+            throw new SocketException("can not open an " + family + " socket: " + e.getMessage());
+        }
+    }
+
+    /**
+     * asyncio's {@code _connect_sock}: binds to the first local address of the socket's family that binds,
+     * skipping the others (a wildcard address stands for the wildcard of either family). Fails with the last
+     * bind error, naming its address, the earlier ones suppressed; or, when no local address is of the family,
+     * with a {@link SocketException} saying so.
+     */
+    private static void bindLocal(SocketChannel channel, StandardProtocolFamily family,
+            List<InetSocketAddress> locals) throws IOException {
+        BindException failed = null;
+        for (InetSocketAddress local : locals) {
+            InetSocketAddress fitting = ofFamily(local, family);
+            if (fitting == null) {
+                continue;
+            }
+            try {
+                channel.bind(fitting);
+                return;
+            } catch (IOException e) {
+                BindException named = new BindException("error while attempting to bind on address " + local
+                        + ": " + e.getMessage());
+                named.initCause(e);
+                if (failed != null) {
+                    named.addSuppressed(failed);
+                }
+                failed = named;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        throw new SocketException("no matching local address with family=" + family + " found; the local"
+                + " addresses are " + locals);
+    }
+
+    /** {@code local} if it is of {@code family}, the family's wildcard if it is a wildcard, else null. */
+    private static InetSocketAddress ofFamily(InetSocketAddress local, StandardProtocolFamily family) {
+        if (AddrInfo.familyOf(local) == family) {
+            return local;
+        }
+        if (local.getAddress().isAnyLocalAddress()) {
+            return new InetSocketAddress(InetAddress.ofLiteral(family == StandardProtocolFamily.INET ? "0.0.0.0"
+                    : "::"), local.getPort());
+        }
+        return null;
     }
 
     /** The one error, or "Multiple exceptions" with each as suppressed (asyncio's create_connection). */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
@@ -17,6 +18,8 @@ import dev.asyncloop.Server;
 import dev.asyncloop.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -347,7 +350,7 @@ abstract class TcpTransportRules extends NetworkGroup {
         run("N3.12", () -> {
             Server server = startServer(false);
             Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
-                    HOST, port(server), dev.asyncloop.ConnectOptions.builder()
+                    HOST, port(server), ConnectOptions.builder()
                             .localAddress(new InetSocketAddress(LOOPBACK, 0)).build()));
             Object local = c.transport().getExtraInfo(Transport.SOCKNAME).orElseThrow();
             assertEquals(LOOPBACK, ((InetSocketAddress) local).getAddress(), msg("N3.12", "sockname " + local));
@@ -356,6 +359,28 @@ abstract class TcpTransportRules extends NetworkGroup {
             server.close();
             return null;
         });
+    }
+
+    @Test
+    @DisplayName("N3.15 createConnection with a local address of another family than the target's fails that attempt with an IOException 'no matching local address'")
+    void required_N3_15_localAddressOfAnotherFamily() throws Exception {
+        InetAddress otherFamily = InetAddress.ofLiteral(LOOPBACK instanceof Inet4Address ? "::1" : "127.0.0.1");
+        Throwable error = run("N3.15", () -> {
+            Server server = startServer(false);
+            try {
+                Async.await(loop.createConnection(() -> new RecordingProtocol(loop), HOST, port(server),
+                        ConnectOptions.builder().localAddress(new InetSocketAddress(otherFamily, 0)).build()));
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            } finally {
+                server.close();
+            }
+        });
+        assertInstanceOf(IOException.class, error, msg("N3.15", "binding " + otherFamily + " before connecting to "
+                + HOST + " gave " + error + "; check that each attempt binds only a local address of its own family"));
+        assertTrue(String.valueOf(error.getMessage()).contains("no matching local address"), msg("N3.15",
+                "the error does not say that no local address fits: " + error.getMessage()));
     }
 
     @Test
