@@ -60,19 +60,23 @@ public final class Streams {
 
     /**
      * Opens a TCP connection through {@link EventLoop#createConnection} and returns its streams. The returned
-     * future is a task: cancelling it cancels the connection attempt; it fails as {@code createConnection}'s
-     * future does.
+     * future is a task: cancelling it cancels the connection attempt, or closes the connection if it was made
+     * meanwhile; it fails as {@code createConnection}'s future does.
      *
      * @param host a host name or literal address
-     * @param port the port
+     * @param port the port, 0 to 65535
      * @param options local address and the like
      * @param limit the reader's limit (see {@link StreamReader})
      * @return a future of the reader and writer
-     * @throws IllegalArgumentException if {@code limit <= 0}
+     * @throws IllegalArgumentException if {@code limit <= 0} or {@code port} is out of range
      * @throws IllegalStateException if no loop runs on this thread
      */
     public static Future<StreamPair> openConnection(String host, int port, ConnectOptions options, int limit) {
+        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
         return open(limit, (loop, protocol) -> loop.createConnection(protocol, host, port, options),
                 "openConnection " + host + ":" + port);
     }
@@ -91,9 +95,10 @@ public final class Streams {
     /**
      * Opens a Unix-domain connection through {@link EventLoop#createUnixConnection} and returns its streams
      * (asyncio's {@code open_unix_connection}). The returned future is a task: cancelling it cancels the
-     * connection attempt; it fails as {@code createUnixConnection} does: with the connect error (an
-     * {@link java.io.IOException}, e.g. when nothing listens at {@code path}), or with
-     * {@link UnsupportedOperationException} when the loop has no Unix-domain sockets.
+     * connection attempt, or closes the connection if it was made meanwhile; it fails as
+     * {@code createUnixConnection} does: with the connect error (an {@link java.io.IOException}, e.g. when
+     * nothing listens at {@code path}), or with {@link UnsupportedOperationException} when the loop has no
+     * Unix-domain sockets.
      *
      * @param path the socket file
      * @param limit the reader's limit (see {@link StreamReader})
@@ -209,7 +214,17 @@ public final class Streams {
         StreamReader reader = new StreamReader(loop, limit);
         StreamProtocol protocol = new StreamProtocol(loop, reader, null);
         return loop.createTask(() -> {
-            Connection<StreamProtocol> c = Async.await(connect.connect(loop, () -> protocol));
+            Future<Connection<StreamProtocol>> connecting = connect.connect(loop, () -> protocol);
+            Connection<StreamProtocol> c;
+            try {
+                c = Async.await(connecting);
+            } catch (CancelledError e) {
+                // Cancelled between the connection's completion and this task's wake-up: nobody else holds it.
+                if (connecting.isDone() && !connecting.isCancelled() && connecting.exception().isEmpty()) {
+                    connecting.result().transport().close();
+                }
+                throw e;
+            }
             return new StreamPair(reader, new StreamWriter(c.transport(), protocol, reader, loop));
         }, name);
     }
