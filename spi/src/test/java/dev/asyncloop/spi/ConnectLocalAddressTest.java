@@ -35,16 +35,8 @@ class ConnectLocalAddressTest {
     private static final InetAddress V4 = InetAddress.ofLiteral("127.0.0.1");
     private static final InetAddress V6 = InetAddress.ofLiteral("::1");
 
-    private final ReadinessEventLoop loop = newLoop();
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
     private ServerSocketChannel v4Server;
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @BeforeEach
     void setUp() throws IOException {

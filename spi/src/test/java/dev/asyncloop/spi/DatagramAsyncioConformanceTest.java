@@ -15,7 +15,6 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -39,15 +38,7 @@ import org.junit.jupiter.api.Timeout;
 class DatagramAsyncioConformanceTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    private final ReadinessEventLoop loop = newLoop();
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
 
     @AfterEach
     void tearDown() {

@@ -32,15 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** DNS helpers, option objects and the sendfile fallback, where the TCK does not reach. */
 class NetworkExtrasTest {
-    private final ReadinessEventLoop loop = newLoop();
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
 
     @AfterEach
     void tearDown() {

@@ -42,17 +42,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServerAsyncioConformanceTest {
     private static final String HOST = "127.0.0.1";
-    private final ReadinessEventLoop loop = newLoop();
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
     private final List<Peer> accepted = new ArrayList<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @AfterEach
     void tearDown() throws Exception {

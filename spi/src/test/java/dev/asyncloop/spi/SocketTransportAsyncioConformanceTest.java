@@ -44,18 +44,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SocketTransportAsyncioConformanceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final ReadinessEventLoop loop = newLoop();
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
     private final List<ExceptionContext> reports = new ArrayList<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private SocketChannel peer;
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @AfterEach
     void tearDown() throws Exception {

@@ -28,15 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** Happy Eyeballs: the staggered race, address interleaving, and createConnection with a delay. */
 class StaggeredRaceTest {
-    private final ReadinessEventLoop loop = newLoop();
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
 
     @AfterEach
     void tearDown() {

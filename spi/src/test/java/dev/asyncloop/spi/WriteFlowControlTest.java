@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.ExceptionContext;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -15,16 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** asyncio's {@code _FlowControlMixin}: the marks, their defaults and the once-only pause and resume. */
 class WriteFlowControlTest {
-    private final ReadinessEventLoop loop = newLoop();
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
     private final WriteFlowControl flow = new WriteFlowControl(loop);
-
-    private static ReadinessEventLoop newLoop() {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller()) { };
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @AfterEach
     void tearDown() {
