@@ -221,10 +221,12 @@ class TasksAsyncioConformanceTest extends LoopFixture {
     void gatherFirstFailureOthersRun() {
         run(() -> {
             IllegalStateException boom = new IllegalStateException("boom");
-            Task<String> slow = sleeper(Duration.ofMillis(5), "slow");
+            Future<String> release = loop.createFuture(); // the slow child ends when the test says, not by a clock
+            Task<String> slow = loop.createTask(() -> Async.await(release));
             Future<List<String>> g = Tasks.gather(slow, failLater(Duration.ofMillis(1), boom));
             assertSame(boom, assertThrows(IllegalStateException.class, () -> await(g)));
             assertFalse(slow.isDone());
+            release.setResult("slow");
             assertEquals("slow", await(slow));
             return null;
         });
