@@ -1,0 +1,318 @@
+package dev.asyncloop;
+
+import static dev.asyncloop.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Cases of CPython's {@code test_locks.py} and {@code test_queues.py} that the other lock and queue tests do not
+ * cover, each named after its asyncio test where there is one.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SyncAsyncioConformanceTest extends LoopFixture {
+
+    @Test
+    @DisplayName("Lock: cancelling a later waiter while the first is being woken loses no wake-up (test_finished_waiter_cancelled)")
+    void lockFinishedWaiterCancelled() {
+        run(() -> {
+            Lock lock = new Lock();
+            lock.acquire();
+            Task<Boolean> a = loop.createTask(lock::acquire);
+            spin(1);
+            Task<Boolean> b = loop.createTask(lock::acquire);
+            lock.release();     // wakes a
+            b.cancel();
+            spin(2);
+            assertTrue(a.isDone() && lock.locked(), "a got the lock");
+            assertTrue(b.isCancelled());
+            lock.release();
+            assertFalse(lock.locked());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Condition: awaitFor without the lock returns when the predicate holds, else is refused (test_wait_for_unacquired)")
+    void conditionAwaitForUnacquired() {
+        run(() -> {
+            Condition cond = new Condition();
+            assertTrue(cond.awaitFor(() -> true));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> cond.awaitFor(() -> false));
+            assertTrue(e.getMessage().contains("un-acquired"), e.getMessage());
+            assertFalse(cond.locked());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Condition: conditions over one lock share it (test_explicit_lock)")
+    void conditionExplicitLock() {
+        run(() -> {
+            Lock lock = new Lock();
+            Condition first = new Condition(lock);
+            Condition second = new Condition(lock);
+            lock.acquire();
+            assertTrue(first.locked() && second.locked());
+            List<String> woken = new ArrayList<>();
+            Task<Void> t = loop.createTask(() -> {
+                try (var _ = second.hold()) {
+                    second.await();
+                    woken.add("second");
+                }
+                return null;
+            });
+            lock.release();
+            spin(2);
+            assertFalse(lock.locked(), "await released the shared lock");
+            try (var _ = first.hold()) {
+                first.signalAll();          // a waiter of the other condition is not signalled
+            }
+            spin(2);
+            assertTrue(woken.isEmpty());
+            try (var _ = lock.hold()) {
+                second.signal();
+            }
+            await(t);
+            assertEquals(List.of("second"), woken);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Semaphore: a task that releases and re-acquires queues behind earlier waiters (test_acquire_fifo_order_2)")
+    void semaphoreFifoOrder2() {
+        run(() -> {
+            Semaphore sem = new Semaphore(1);
+            List<Integer> result = new ArrayList<>();
+            Task<Void> t1 = loop.createTask(() -> {
+                sem.acquire();
+                result.add(1);
+                return null;
+            });
+            Task<Void> t2 = loop.createTask(() -> {
+                sem.acquire();
+                result.add(2);
+                sem.release();
+                sem.acquire();
+                result.add(4);
+                return null;
+            });
+            Task<Void> t3 = loop.createTask(() -> {
+                sem.acquire();
+                result.add(3);
+                return null;
+            });
+            spin(1);
+            sem.release();
+            sem.release();
+            for (Task<Void> t : List.of(t1, t2, t3)) {
+                await(t);
+            }
+            assertEquals(List.of(1, 2, 3, 4), result);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Semaphore: a waiter cancelled before any release takes no permit (test_acquire_fifo_order_3)")
+    void semaphoreFifoOrder3() {
+        run(() -> {
+            Semaphore sem = new Semaphore(0);
+            List<Integer> result = new ArrayList<>();
+            List<Task<Void>> ts = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                int n = i;
+                ts.add(loop.createTask(() -> {
+                    sem.acquire();
+                    result.add(n);
+                    return null;
+                }));
+            }
+            spin(1);
+            ts.get(0).cancel();
+            spin(1);
+            sem.release();
+            sem.release();
+            assertThrows(CancelledError.class, () -> await(ts.get(0)));
+            await(ts.get(1));
+            await(ts.get(2));
+            assertEquals(List.of(2, 3), result);
+            assertEquals(0, sem.availablePermits());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Semaphore: the first woken acquire hands the permits left to the waiters queued behind it (test_acquire_fifo_order_4)")
+    void semaphoreFifoOrder4() {
+        run(() -> {
+            Semaphore sem = new Semaphore(0);
+            List<Integer> result = new ArrayList<>();
+            List<Task<Void>> later = new ArrayList<>();
+            Task<Void> t1 = loop.createTask(() -> {
+                sem.acquire();
+                assertEquals(0, sem.availablePermits(), "the permits left went to the queued waiters");
+                later.add(loop.createTask(() -> {
+                    sem.acquire();
+                    result.add(4);
+                    return null;
+                }));
+                result.add(1);
+                return null;
+            });
+            spin(1);
+            Task<Void> t2 = loop.createTask(() -> {
+                sem.release();
+                sem.release();
+                sem.release();
+                assertEquals(2, sem.availablePermits());
+                sem.acquire();   // waits: t1 was woken but has not run
+                result.add(2);
+                return null;
+            });
+            Task<Void> t3 = loop.createTask(() -> {
+                sem.acquire();
+                result.add(3);
+                return null;
+            });
+            for (Task<Void> t : List.of(t1, t2, t3)) {
+                await(t);
+            }
+            assertEquals(List.of(1, 2, 3), result);
+            assertFalse(later.get(0).isDone(), "the fourth waits: every permit is taken");
+            sem.release();
+            await(later.get(0));
+            assertEquals(List.of(1, 2, 3, 4), result);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Barrier: a task arriving while the last round drains waits for the next round; waiting() is 0 meanwhile")
+    void barrierDraining() {
+        run(() -> {
+            Barrier barrier = new Barrier(2);
+            Task<Integer> a = loop.createTask(barrier::await);
+            spin(2);
+            assertEquals(1, barrier.await(), "main arrives last");
+            assertFalse(a.isDone(), "a is woken but has not left yet");
+            assertEquals(0, barrier.waiting(), "asyncio's n_waiting is 0 while draining");
+            Task<Integer> b = loop.createTask(barrier::await);
+            Task<Integer> c = loop.createTask(barrier::await);
+            assertEquals(0, await(a));
+            assertEquals(0, await(b), "b started the next round");
+            assertEquals(1, await(c));
+            assertFalse(barrier.isBroken());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Barrier: reset with nobody waiting keeps it usable; abort then reset repairs it")
+    void barrierResetIdle() {
+        run(() -> {
+            Barrier barrier = new Barrier(1);
+            barrier.reset();
+            assertEquals(0, barrier.await(), "a one-party barrier passes at once");
+            barrier.abort();
+            barrier.abort();
+            assertTrue(barrier.isBroken());
+            barrier.reset();
+            assertFalse(barrier.isBroken());
+            assertEquals(0, barrier.await());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Queue: maxsize 0 or negative is unbounded (test_maxsize)")
+    void queueUnboundedMaxsize() {
+        run(() -> {
+            for (int maxsize : new int[] {0, -1}) {
+                AsyncQueue<Integer> q = new AsyncQueue<>(maxsize);
+                for (int i = 0; i < 100; i++) {
+                    q.putNowait(i);
+                }
+                assertFalse(q.full());
+                assertEquals(maxsize, q.maxsize());
+                assertEquals(100, q.qsize());
+                q.put(100);   // never waits
+                assertEquals(0, q.get());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Queue: shutdown(true) counts only the dropped items done; join waits for items taken earlier")
+    void queueImmediateShutdownKeepsTakenItemsUnfinished() {
+        run(() -> {
+            AsyncQueue<String> q = new AsyncQueue<>();
+            q.putNowait("taken");
+            q.putNowait("dropped");
+            assertEquals("taken", q.getNowait());
+            Task<Void> joiner = loop.createTask(() -> {
+                q.join();
+                return null;
+            });
+            spin(1);
+            q.shutdown(true);
+            spin(2);
+            assertFalse(joiner.isDone(), "the item taken earlier is still unfinished");
+            assertThrows(QueueShutDown.class, q::getNowait);
+            q.taskDone();
+            await(joiner);
+            assertThrows(IllegalStateException.class, q::taskDone, "the dropped item was already counted done");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Queue: shutdown(false) leaves join waiting until the items left are processed")
+    void queueGracefulShutdownDoesNotReleaseJoin() {
+        run(() -> {
+            AsyncQueue<String> q = new AsyncQueue<>();
+            q.putNowait("x");
+            Task<Void> joiner = loop.createTask(() -> {
+                q.join();
+                return null;
+            });
+            spin(1);
+            q.shutdown(false);
+            spin(2);
+            assertFalse(joiner.isDone());
+            assertEquals("x", q.get());
+            q.taskDone();
+            await(joiner);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Queue: a putter woken by shutdown fails even if a get freed a slot before it ran")
+    void queueShutdownPutterFailsAfterSlotFreed() {
+        run(() -> {
+            AsyncQueue<Integer> q = new AsyncQueue<>(1);
+            q.putNowait(0);
+            Task<Void> putter = loop.createTask(() -> {
+                q.put(1);
+                return null;
+            });
+            spin(1);
+            q.shutdown(false);
+            assertEquals(0, q.getNowait());
+            assertThrows(QueueShutDown.class, () -> await(putter));
+            assertTrue(q.empty(), "the shut-down putter put nothing");
+            return null;
+        });
+    }
+}
