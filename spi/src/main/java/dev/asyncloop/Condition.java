@@ -95,7 +95,7 @@ public final class Condition {
      *
      * @return true (asyncio's return value)
      * @throws IllegalStateException if the lock is not held ("cannot wait on un-acquired lock"), or not inside a
-     *     task
+     *     task (the lock stays held then)
      * @throws CancelledError if the task was cancelled while waiting or re-acquiring; the lock is held again
      *     when it is thrown, and a signal this waiter may have received goes to the next waiter
      */
@@ -105,6 +105,11 @@ public final class Condition {
             throw new IllegalStateException("cannot wait on un-acquired lock: acquire the condition's lock first");
         }
         EventLoop loop = binding.loop(this);
+        if (Async.currentTask().isEmpty()) {
+            // Checked before releasing: a callback could not wait, nor take the lock back if a task took it.
+            throw new IllegalStateException("Condition.await() was called outside a task; call it from a task"
+                    + " that holds the condition's lock");
+        }
         lock.release();
         try {
             try {

@@ -3,6 +3,7 @@ package dev.asyncloop;
 import static dev.asyncloop.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +37,34 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             assertTrue(b.isCancelled());
             lock.release();
             assertFalse(lock.locked());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Condition: await outside a task is refused and leaves the lock held, not handed to a waiter")
+    void conditionAwaitOutsideTask() {
+        run(() -> {
+            Condition cond = new Condition();
+            cond.acquire();
+            Task<Boolean> other = loop.createTask(cond::acquire);
+            spin(1);
+            Future<Throwable> thrown = loop.createFuture();
+            loop.callSoon(() -> {
+                try {
+                    cond.await();
+                    thrown.setResult(null);
+                } catch (Throwable e) {
+                    thrown.setResult(e);
+                }
+            });
+            assertInstanceOf(IllegalStateException.class, await(thrown));
+            spin(2);
+            assertTrue(cond.locked());
+            assertFalse(other.isDone(), "the lock was not released to the waiting task");
+            cond.release();
+            assertTrue(await(other));
+            cond.release();
             return null;
         });
     }
