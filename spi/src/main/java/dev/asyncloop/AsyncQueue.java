@@ -51,7 +51,7 @@ public class AsyncQueue<T> {
     private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Void>> getters = new ArrayDeque<>();
     private final Deque<Future<Void>> putters = new ArrayDeque<>();
-    private final Event finished = new Event();
+    private final Event finished = new Event(true);
     private int unfinished;
     private boolean shutdown;
 
@@ -72,7 +72,6 @@ public class AsyncQueue<T> {
     AsyncQueue(int maxsize, Storage<T> storage) {
         this.maxsize = maxsize;
         this.items = storage;
-        finished.set();
     }
 
     /**

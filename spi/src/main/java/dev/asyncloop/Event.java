@@ -20,6 +20,11 @@ public final class Event {
     public Event() {
     }
 
+    /** Creates an event whose flag is {@code set}, without binding it to a loop (unlike {@link #set()}). */
+    Event(boolean set) {
+        this.value = set;
+    }
+
     /**
      * Tells whether the flag is set.
      *

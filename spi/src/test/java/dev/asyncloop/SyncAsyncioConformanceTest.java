@@ -344,4 +344,32 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("Queue: created while one loop runs, it binds at its first use, as a Lock does (join included)")
+    void queueCreatedInOneLoopUsedInAnother() {
+        AsyncQueue<String> q = run(AsyncQueue::new);
+        EventLoop other = new LibraryTestLoop();
+        try {
+            String got = other.runUntilComplete(() -> {
+                q.put("x");
+                Task<Void> joiner = Async.getRunningLoop().createTask(() -> {
+                    q.join();
+                    return null;
+                });
+                spin(1);
+                if (joiner.isDone()) {
+                    await(joiner);   // fails with the reason it ended
+                }
+                assertFalse(joiner.isDone(), "join waits for the item");
+                String item = q.get();
+                q.taskDone();
+                await(joiner);
+                return item;
+            });
+            assertEquals("x", got);
+        } finally {
+            other.close();
+        }
+    }
 }
