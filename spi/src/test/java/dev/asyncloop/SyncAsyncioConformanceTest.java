@@ -42,6 +42,37 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("Lock: cancel the first waiter and release in one callback: only one waiter gets the lock (test_cancel_release_race)")
+    void lockCancelReleaseRace() {
+        run(() -> {
+            Lock lock = new Lock();
+            int[] acquired = {0};
+            lock.acquire();
+            List<Task<Void>> ts = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ts.add(loop.createTask(() -> {
+                    lock.acquire();
+                    acquired[0]++;
+                    return null;
+                }));
+            }
+            spin(1);
+            loop.callSoon(() -> {
+                ts.get(0).cancel();
+                lock.release();
+            });
+            assertThrows(CancelledError.class, () -> await(ts.get(0)));
+            await(ts.get(1));
+            assertEquals(1, acquired[0], "only one waiter took the lock");
+            assertFalse(ts.get(2).isDone());
+            ts.get(2).cancel();
+            assertThrows(CancelledError.class, () -> await(ts.get(2)));
+            assertTrue(lock.locked(), "still held by the second waiter");
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Condition: await outside a task is refused and leaves the lock held, not handed to a waiter")
     void conditionAwaitOutsideTask() {
         run(() -> {
@@ -226,6 +257,32 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("Semaphore: a waiter cancelled while the holder runs does not keep the permit (test_acquire_no_hang)")
+    void semaphoreAcquireNoHang() {
+        run(() -> {
+            Semaphore sem = new Semaphore(1);
+            Task<?>[] second = new Task<?>[1];
+            Task<Void> first = loop.createTask(() -> {
+                try (var _ = sem.hold()) {
+                    Async.yieldNow();
+                    second[0].cancel();
+                }
+                return null;
+            });
+            second[0] = loop.createTask(() -> {
+                try (var _ = sem.hold()) {
+                    throw new AssertionError("the cancelled task must not get the permit");
+                }
+            });
+            await(first);
+            assertThrows(CancelledError.class, () -> await(second[0]));
+            assertFalse(sem.locked());
+            assertTrue(sem.acquire(), "the permit is free again");
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Barrier: a task arriving while the last round drains waits for the next round; waiting() is 0 meanwhile")
     void barrierDraining() {
         run(() -> {
@@ -277,6 +334,20 @@ class SyncAsyncioConformanceTest extends LoopFixture {
                 q.put(100);   // never waits
                 assertEquals(0, q.get());
             }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Queue: join on a queue with nothing unfinished returns at once (test_join_empty_queue)")
+    void queueJoinEmpty() {
+        run(() -> {
+            AsyncQueue<String> q = new AsyncQueue<>();
+            q.join();
+            q.putNowait("x");
+            q.getNowait();
+            q.taskDone();
+            q.join();
             return null;
         });
     }
