@@ -16,12 +16,14 @@ package dev.asyncloop;
  * without breaking the barrier (unlike {@link java.util.concurrent.CyclicBarrier}).
  *
  * <p><b>Threads.</b> For the loop thread: {@link #await()} inside a task; {@link #reset()} and {@link #abort()}
- * also from callbacks.
+ * also from callbacks. Bound to the loop of its first use; other threads reach it through
+ * {@link EventLoop#callSoonThreadsafe}.
  */
 public final class Barrier {
     private enum State { FILLING, DRAINING, RESETTING, BROKEN }
 
     private final int parties;
+    private final LoopBinding binding = new LoopBinding();
     private final Condition condition = new Condition();
     private State state = State.FILLING;
     private int count;
@@ -46,9 +48,10 @@ public final class Barrier {
      * @return the order of arrival, from 0 to {@code parties - 1} (the last to arrive gets {@code parties - 1})
      * @throws BrokenBarrierError if the barrier is broken, or is reset or aborted while this task waits
      * @throws CancelledError if the task is cancelled while waiting (the barrier stays usable)
-     * @throws IllegalStateException if not inside a task
+     * @throws IllegalStateException if not inside a task, or called from another thread while the loop runs
      */
     public int await() {
+        binding.checkThread(this);
         try (var _ = condition.hold()) {
             // Wait while the previous round drains or a reset completes.
             condition.awaitFor(() -> state != State.DRAINING && state != State.RESETTING);
@@ -78,8 +81,11 @@ public final class Barrier {
     /**
      * Returns the barrier to its empty, filling state. Tasks waiting in it get {@link BrokenBarrierError}; new
      * arrivals wait until they have left. Also repairs a broken barrier.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void reset() {
+        binding.checkThread(this);
         if (count > 0) {
             if (state != State.RESETTING) {
                 state = State.RESETTING;
@@ -93,8 +99,11 @@ public final class Barrier {
     /**
      * Breaks the barrier: every waiting and every later {@link #await()} throws {@link BrokenBarrierError} until
      * {@link #reset()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void abort() {
+        binding.checkThread(this);
         state = State.BROKEN;
         condition.wake(Integer.MAX_VALUE);
     }

@@ -320,6 +320,34 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("Barrier: reset and abort from another thread while the loop runs are refused, as for the other primitives")
+    void barrierWrongThread() {
+        run(() -> {
+            Barrier barrier = new Barrier(2);
+            Task<Integer> a = loop.createTask(barrier::await);
+            spin(2);
+            for (Runnable misuse : List.<Runnable>of(barrier::abort, barrier::reset)) {
+                Future<Object> outcome = loop.runInExecutor(null, () -> {
+                    try {
+                        misuse.run();
+                        return "ran";
+                    } catch (IllegalStateException e) {
+                        return e;
+                    }
+                });
+                Object o = await(outcome);
+                assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
+                        String.valueOf(o));
+            }
+            assertFalse(barrier.isBroken());
+            assertEquals(1, barrier.waiting());
+            assertEquals(1, barrier.await());
+            assertEquals(0, await(a));
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Queue: maxsize 0 or negative is unbounded (test_maxsize)")
     void queueUnboundedMaxsize() {
         run(() -> {
