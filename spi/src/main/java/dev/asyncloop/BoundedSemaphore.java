@@ -22,10 +22,11 @@ public final class BoundedSemaphore extends Semaphore {
      * Gives a permit back, as {@link Semaphore#release()}.
      *
      * @throws IllegalStateException if that would make more permits free than the initial value
-     *     ("BoundedSemaphore released too many times")
+     *     ("BoundedSemaphore released too many times"), or if called from another thread while the loop runs
      */
     @Override
     public void release() {
+        checkThread();
         if (availablePermits() >= bound) {
             throw new IllegalStateException("BoundedSemaphore released too many times: " + bound
                     + " permits are already free; release only what was acquired");

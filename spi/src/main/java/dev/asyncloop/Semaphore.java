@@ -126,6 +126,11 @@ public class Semaphore {
         wakeUpNext();
     }
 
+    /** Refuses a call from another thread while the loop runs; for {@link BoundedSemaphore}'s own checks. */
+    final void checkThread() {
+        binding.checkThread(this);
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + (locked() ? "locked" : "unlocked, value:" + value)

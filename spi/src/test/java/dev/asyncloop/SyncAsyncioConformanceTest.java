@@ -283,6 +283,29 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("BoundedSemaphore: release from another thread is refused as such, before the bound is checked")
+    void boundedSemaphoreWrongThread() {
+        run(() -> {
+            BoundedSemaphore sem = new BoundedSemaphore(1);
+            sem.acquire();
+            sem.release();
+            Future<Object> outcome = loop.runInExecutor(null, () -> {
+                try {
+                    sem.release();
+                    return "released";
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            });
+            Object o = await(outcome);
+            assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
+                    String.valueOf(o));
+            assertEquals(1, sem.availablePermits());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Barrier: a task arriving while the last round drains waits for the next round; waiting() is 0 meanwhile")
     void barrierDraining() {
         run(() -> {
