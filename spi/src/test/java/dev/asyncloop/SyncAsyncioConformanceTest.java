@@ -148,6 +148,72 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("Condition: cancelled while waiting, the CancelledError leaves awaitFor unchanged (test_cancelled_error_wakeup)")
+    void conditionCancelledErrorWakeup() {
+        run(() -> {
+            Condition cond = new Condition();
+            CancelledError[] raised = new CancelledError[1];
+            Task<Void> t = loop.createTask(() -> {
+                try (var _ = cond.hold()) {
+                    try {
+                        cond.awaitFor(() -> false);
+                    } catch (CancelledError e) {
+                        raised[0] = e;
+                        throw e;
+                    }
+                }
+                return null;
+            });
+            spin(2);
+            t.cancel("foo");
+            CancelledError e = assertThrows(CancelledError.class, () -> await(t));
+            assertEquals("foo", raised[0].getMessage());
+            assertEquals("foo", e.getMessage());
+            assertFalse(cond.locked());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Condition: cancelled while re-acquiring after a signal, it still re-acquires and keeps the message (test_cancelled_error_re_aquire)")
+    void conditionCancelledErrorReacquire() {
+        run(() -> {
+            Condition cond = new Condition();
+            boolean[] wake = {false};
+            CancelledError[] raised = new CancelledError[1];
+            boolean[] heldAtCancel = {false};
+            Task<Void> t = loop.createTask(() -> {
+                try (var _ = cond.hold()) {
+                    try {
+                        cond.awaitFor(() -> wake[0]);
+                    } catch (CancelledError e) {
+                        raised[0] = e;
+                        heldAtCancel[0] = cond.locked();
+                        throw e;
+                    }
+                }
+                return null;
+            });
+            spin(2);
+            cond.acquire();
+            wake[0] = true;
+            cond.signal();
+            spin(1);             // t is now waiting for the lock
+            assertFalse(t.isDone());
+            t.cancel("foo");
+            spin(1);
+            assertFalse(t.isDone(), "it waits for the lock before it leaves");
+            cond.release();
+            CancelledError e = assertThrows(CancelledError.class, () -> await(t));
+            assertEquals("foo", raised[0].getMessage());
+            assertEquals("foo", e.getMessage());
+            assertTrue(heldAtCancel[0]);
+            assertFalse(cond.locked());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Semaphore: a task that releases and re-acquires queues behind earlier waiters (test_acquire_fifo_order_2)")
     void semaphoreFifoOrder2() {
         run(() -> {
