@@ -9,7 +9,7 @@ import java.util.PriorityQueue;
  * {@link Comparator} or the items' natural order. Items that compare equal come out in the order they were put
  * (asyncio's heap gives no such promise; Python code makes entries unique with a counter, which is not needed
  * here). Everything else is as for {@link AsyncQueue}; without a comparator, {@code put}/{@code putNowait} of an
- * item that is not {@link Comparable} throw {@link ClassCastException}.
+ * item that is not {@link Comparable} throw {@link ClassCastException} at once, before waiting for room.
  *
  * @param <T> the item type
  */
@@ -52,11 +52,15 @@ public final class AsyncPriorityQueue<T> extends AsyncQueue<T> {
             private long sequence;
 
             @Override
-            public void add(T item) {
+            public void check(T item) {
                 if (natural && !(item instanceof Comparable)) {
                     throw new ClassCastException(item.getClass().getName() + " is not Comparable: give the"
                             + " AsyncPriorityQueue a Comparator");
                 }
+            }
+
+            @Override
+            public void add(T item) {
                 heap.add(new Entry<>(item, sequence++));
             }
 

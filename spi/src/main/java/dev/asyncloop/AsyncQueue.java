@@ -39,6 +39,10 @@ import java.util.Objects;
 public class AsyncQueue<T> {
     /** Where the items are; the subclasses choose the order. */
     interface Storage<T> {
+        /** Refuses an item that {@link #add} could not hold; called before a put waits. */
+        default void check(T item) {
+        }
+
         void add(T item);
 
         T take();
@@ -123,6 +127,7 @@ public class AsyncQueue<T> {
     public void put(T item) {
         Objects.requireNonNull(item, "item");
         binding.checkThread(this);
+        items.check(item);
         while (full()) {
             if (shutdown) {
                 throw shutDown("put");
@@ -154,6 +159,7 @@ public class AsyncQueue<T> {
     public void putNowait(T item) {
         Objects.requireNonNull(item, "item");
         binding.checkThread(this);
+        items.check(item);
         if (shutdown) {
             throw shutDown("putNowait");
         }

@@ -560,4 +560,28 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             other.close();
         }
     }
+
+    @Test
+    @DisplayName("PriorityQueue: a put of an item that is not Comparable fails at once, also on a full queue")
+    void priorityQueueRefusesIncomparableBeforeWaiting() {
+        run(() -> {
+            AsyncPriorityQueue<Object> q = new AsyncPriorityQueue<>(1);
+            q.putNowait(1);
+            Task<Void> bad = loop.createTask(() -> {
+                q.put(new Object());
+                return null;
+            });
+            Task<Void> good = loop.createTask(() -> {
+                q.put(2);
+                return null;
+            });
+            spin(2);
+            assertTrue(bad.isDone(), "refused without waiting for room");
+            assertThrows(ClassCastException.class, () -> await(bad));
+            assertEquals(1, q.getNowait());   // the free slot goes to the waiting putter
+            await(good);
+            assertEquals(2, q.getNowait());
+            return null;
+        });
+    }
 }
