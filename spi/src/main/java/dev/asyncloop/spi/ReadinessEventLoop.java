@@ -739,9 +739,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 channel.bind(fitting);
                 return;
             } catch (IOException e) {
-                BindException named = new BindException("error while attempting to bind on address " + local
-                        + ": " + e.getMessage());
-                named.initCause(e);
+                BindException named = bindError(local, e);
                 if (failed != null) {
                     named.addSuppressed(failed);
                 }
@@ -753,6 +751,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
         throw new SocketException("no matching local address with family=" + family + " found; the local"
                 + " addresses are " + locals);
+    }
+
+    /** asyncio's bind error: names the address, keeps the system's text, and has the original as its cause. */
+    private static BindException bindError(Object address, IOException e) {
+        BindException named = new BindException("error while attempting to bind on address " + address + ": "
+                + e.getMessage());
+        named.initCause(e);
+        return named;
     }
 
     /** {@code local} if it is of {@code family}, the family's wildcard if it is a wildcard, else null. */
@@ -845,9 +851,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkClosed();
-        if (port < 0 || port > 0xFFFF) {
-            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
-        }
+        Resolver.checkPort(port);
         Future<List<InetSocketAddress>> addresses = host == null || host.isEmpty() ? null : resolve(host, port);
         return createTask(() -> {
             List<InetSocketAddress> all = addresses == null ? List.of(new InetSocketAddress(port))
@@ -874,10 +878,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             } catch (Throwable t) {
                 sockets.forEach(ReadinessEventLoop::closeQuietly);
                 if (t instanceof BindException be) {
-                    BindException wrapped = new BindException("error while attempting to bind on address "
-                            + current + ": " + be.getMessage());
-                    wrapped.initCause(be);
-                    throw wrapped;
+                    throw bindError(current, be);
                 }
                 throw t;
             }
@@ -1059,10 +1060,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             } catch (Throwable t) {
                 closeQuietly(socket);
                 if (t instanceof BindException be) {
-                    BindException wrapped = new BindException("error while attempting to bind on address "
-                            + path + ": " + be.getMessage());
-                    wrapped.initCause(be);
-                    throw wrapped;
+                    throw bindError(path, be);
                 }
                 throw t;
             }
