@@ -68,8 +68,11 @@ class MutantKillTest {
         try (EventLoop probe = mutant.control().get()) {
             controlClass = probe.getClass();
         }
+        // only the networking forwarder reaches the real loop's networking; the others claim none
+        Set<Capability> capabilities = ForwardingNetworkLoop.class.isAssignableFrom(controlClass)
+                ? new NioEventLoopProvider().capabilities() : Set.of();
         RunResult control = CONTROLS.computeIfAbsent(controlClass,
-                c -> runSuite("control-" + c.getSimpleName(), mutant.control(), name -> true));
+                c -> runSuite("control-" + c.getSimpleName(), mutant.control(), capabilities, name -> true));
         List<RunResult.Outcome> ruleTests = control.outcomes().stream().filter(o -> ofRule.test(o.name())).toList();
         if (ruleTests.isEmpty()) {
             VERDICTS.put(mutant.name(), "not checked: the suite has no test of rule " + mutant.rule());
@@ -86,7 +89,7 @@ class MutantKillTest {
         Predicate<String> scope = mutant.name().equals("lost-wakeup") || mutant.rule().startsWith("N")
                 ? ofRule
                 : name -> name.startsWith(family);
-        RunResult result = runSuite(mutant.name(), mutant.factory(), scope);
+        RunResult result = runSuite(mutant.name(), mutant.factory(), capabilities, scope);
         List<RunResult.Outcome> kills = result.with(RunResult.Status.FAILED).stream()
                 .filter(o -> passingInControl.contains(o.name())).toList();
         VERDICTS.put(mutant.name(), (kills.isEmpty() ? "SURVIVED" : "killed by " + kills.getFirst().name())
@@ -98,13 +101,8 @@ class MutantKillTest {
                         .collect(Collectors.joining("\n")));
     }
 
-    private static RunResult runSuite(String name, Supplier<EventLoop> loops, Predicate<String> scope) {
-        Set<Capability> capabilities;
-        try (EventLoop probe = loops.get()) {
-            // only the networking forwarder reaches the real loop's networking; the others claim none
-            capabilities = probe instanceof ForwardingNetworkLoop ? new NioEventLoopProvider().capabilities()
-                    : Set.of();
-        }
+    private static RunResult runSuite(String name, Supplier<EventLoop> loops, Set<Capability> capabilities,
+            Predicate<String> scope) {
         ProviderConformanceSuite.use(provider(name, loops, capabilities));
         try {
             return SuiteRun.execute(ProviderConformanceSuite.class, scope);
