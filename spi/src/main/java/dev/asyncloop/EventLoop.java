@@ -7,6 +7,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -475,7 +476,8 @@ public interface EventLoop extends AutoCloseable {
      * Starts a TCP server with default options; see {@link #createServer(Supplier, String, int, ServerOptions)}.
      *
      * @param protocolFactory makes one protocol per accepted connection
-     * @param host the host to listen on, or null for every interface
+     * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
+     *     the {@link List} overload) or {@code ""} for every interface
      * @param port the port, 0 for an ephemeral one
      * @return a future of the server
      */
@@ -490,15 +492,60 @@ public interface EventLoop extends AutoCloseable {
      * for an accepted connection are reported to the exception handler; the server goes on.
      *
      * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
-     * @param host the host to listen on, or null for every interface
+     * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
+     *     the {@link List} overload) or {@code ""} for every interface
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
      * @param options backlog, reuse-address, start-serving
      * @return a future of the server, failed with the bind error if any address cannot be bound
+     * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
      */
     default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
             ServerOptions options) {
         throw unsupported("createServer");
+    }
+
+    /**
+     * Starts a TCP server on several hosts with default options; see
+     * {@link #createServer(Supplier, List, int, ServerOptions)}.
+     *
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param hosts the hosts to listen on
+     * @param port the port, 0 for an ephemeral one
+     * @return a future of the server
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts,
+            int port) {
+        return createServer(protocolFactory, hosts, port, ServerOptions.defaults());
+    }
+
+    /**
+     * Starts one TCP server on several hosts (asyncio's {@code create_server} with a sequence of hosts): resolves
+     * every host, binds one listening socket per distinct address among all the answers, and otherwise behaves as
+     * {@link #createServer(Supplier, String, int, ServerOptions)}. The default implementation serves a single
+     * host through that method and refuses any other number; loops that support several override it.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param hosts the host names or literal addresses to listen on, at least one, none null or empty (to listen
+     *     on every interface, use the {@code String} overload with {@code ""})
+     * @param port the port, 0 for an ephemeral one (each socket then gets its own)
+     * @param options backlog, reuse-address, start-serving
+     * @return a future of the server, failed with the first resolution error, or with the bind error if any
+     *     address cannot be bound (the sockets already bound are closed)
+     * @throws IllegalArgumentException if {@code hosts} is empty or has an empty name, or {@code port} is out of
+     *     range
+     * @throws NullPointerException if {@code hosts} or one of its names is null
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop has no TCP, or (default implementation) {@code hosts}
+     *     does not hold exactly one name
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts,
+            int port, ServerOptions options) {
+        if (hosts.size() != 1) {
+            throw new UnsupportedOperationException("createServer takes exactly one host on " + getClass().getName()
+                    + ", got " + hosts + "; create one server per host");
+        }
+        return createServer(protocolFactory, hosts.getFirst(), port, options);
     }
 
     /**

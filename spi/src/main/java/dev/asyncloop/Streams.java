@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -157,6 +158,54 @@ public final class Streams {
             ServerOptions options, int limit) {
         Objects.requireNonNull(options, "options");
         return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, host, port, options));
+    }
+
+    /**
+     * Starts a TCP server on several hosts with default options and the default limit.
+     *
+     * @param handler runs once per connection
+     * @param hosts the hosts to listen on
+     * @param port the port, 0 for an ephemeral one
+     * @return a future of the server
+     * @see #startServer(ClientConnectedHandler, List, int, ServerOptions, int)
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, List<String> hosts, int port) {
+        return startServer(handler, hosts, port, ServerOptions.defaults(), StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a TCP server on several hosts with the default limit.
+     *
+     * @param handler runs once per connection
+     * @param hosts the hosts to listen on
+     * @param port the port, 0 for an ephemeral one
+     * @param options backlog, reuse-address, start-serving
+     * @return a future of the server
+     * @see #startServer(ClientConnectedHandler, List, int, ServerOptions, int)
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, List<String> hosts, int port,
+            ServerOptions options) {
+        return startServer(handler, hosts, port, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts one TCP server on several hosts through {@link EventLoop#createServer(Supplier, List, int,
+     * ServerOptions)}; otherwise as {@link #startServer(ClientConnectedHandler, String, int, ServerOptions, int)}.
+     *
+     * @param handler runs once per connection
+     * @param hosts the hosts to listen on, at least one, none null or empty
+     * @param port the port, 0 for an ephemeral one
+     * @param options backlog, reuse-address, start-serving
+     * @param limit each reader's limit
+     * @return the future of {@code createServer}
+     * @throws IllegalArgumentException if {@code limit <= 0} or {@code hosts} is empty or names an empty host
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, List<String> hosts, int port,
+            ServerOptions options, int limit) {
+        Objects.requireNonNull(hosts, "hosts");
+        Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, hosts, port, options));
     }
 
     /**

@@ -41,7 +41,9 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -848,20 +850,46 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     @Override
     public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
             ServerOptions options) {
+        return createServer(protocolFactory, host == null || host.isEmpty() ? List.of() : List.of(host), port,
+                options, host);
+    }
+
+    @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
+            ServerOptions options) {
+        List<String> names = Resolver.checkHosts(hosts);
+        return createServer(protocolFactory, names, port, options, names.size() == 1 ? names.getFirst() : names);
+    }
+
+    /** Binds every address the {@code hosts} resolve to, once each; no host at all is the wildcard address. */
+    private Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
+            ServerOptions options, Object hostsForName) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkClosed();
         Resolver.checkPort(port);
-        Future<List<InetSocketAddress>> addresses = host == null || host.isEmpty() ? null : resolve(host, port);
+        List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port)).toList();
         return createTask(() -> {
-            List<InetSocketAddress> all = addresses == null ? List.of(new InetSocketAddress(port))
-                    : awaitChecked(addresses);
+            Collection<InetSocketAddress> all;
+            if (hosts.isEmpty()) {
+                all = List.of(new InetSocketAddress(port));
+            } else {
+                all = new LinkedHashSet<>();
+                try {
+                    for (Future<List<InetSocketAddress>> addresses : resolving) {
+                        all.addAll(awaitChecked(addresses));
+                    }
+                } catch (Throwable t) {
+                    resolving.forEach(Future::cancel);
+                    throw t;
+                }
+            }
             List<ServerSocketChannel> sockets = new ArrayList<>();
             InetSocketAddress current = null;
             try {
                 for (InetSocketAddress address : all) {
                     current = address;
-                    ServerSocketChannel s = addresses == null ? ServerSocketChannel.open()
+                    ServerSocketChannel s = hosts.isEmpty() ? ServerSocketChannel.open()
                             : ServerSocketChannel.open(AddrInfo.familyOf(address));
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -887,7 +915,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 server.startServing();
             }
             return (Server) server;
-        }, "createServer(" + host + ":" + port + ")");
+        }, "createServer(" + hostsForName + ":" + port + ")");
     }
 
     /** Accepts on {@code socket} for {@code server}: asyncio's {@code _start_serving}. */

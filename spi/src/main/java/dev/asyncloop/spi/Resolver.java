@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * asyncio's {@code getaddrinfo}/{@code getnameinfo} over {@link InetAddress}: the blocking part runs on the
@@ -25,6 +26,23 @@ final class Resolver {
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
         }
+    }
+
+    /** {@code hosts} as an immutable list, checked: at least one name, none null or empty. */
+    static List<String> checkHosts(List<String> hosts) {
+        Objects.requireNonNull(hosts, "hosts");
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("hosts is empty; name at least one host, or pass the host \"\""
+                    + " (not a list) to listen on every interface");
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            String host = Objects.requireNonNull(hosts.get(i), "hosts[" + i + "] is null");
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("hosts[" + i + "] is empty; every interface cannot be one host"
+                        + " among several: pass the host \"\" (not a list) instead");
+            }
+        }
+        return List.copyOf(hosts);
     }
 
     /** The literal address {@code host} spells, or null if it is a name. */

@@ -241,4 +241,56 @@ abstract class ServerRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N4.9 createServer with several hosts binds each distinct address once and serves on every socket")
+    void required_N4_9_severalHosts() throws Exception {
+        boolean ipv6 = ipv6LoopbackAvailable();
+        List<String> hosts = ipv6 ? List.of(HOST, "::1", HOST) : List.of(HOST, HOST);
+        assertThrows(IllegalArgumentException.class, () -> loop.createServer(() -> new RecordingProtocol(loop),
+                List.of(), 0), msg("N4.9", "an empty host list was accepted"));
+        run("N4.9", () -> {
+            Server server = Async.await(loop.createServer(() -> {
+                RecordingProtocol p = new RecordingProtocol(loop);
+                p.echo = true;
+                accepted.add(p);
+                return p;
+            }, hosts, 0));
+            try (server) {
+                List<InetSocketAddress> bound = new java.util.ArrayList<>();
+                for (var socket : server.sockets()) {
+                    bound.add((InetSocketAddress) socket.getLocalAddress());
+                }
+                assertEquals(ipv6 ? 2 : 1, bound.size(), msg("N4.9", "hosts " + hosts + " gave the sockets " + bound
+                        + "; bind every address of every host, each distinct address once"));
+                assertEquals(LOOPBACK, bound.getFirst().getAddress(), msg("N4.9", "first socket " + bound));
+                if (ipv6) {
+                    assertEquals(java.net.InetAddress.getByName("::1"), bound.get(1).getAddress(),
+                            msg("N4.9", "second socket " + bound));
+                }
+                int i = 0;
+                for (InetSocketAddress address : bound) {
+                    RecordingProtocol client = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                            address.getAddress().getHostAddress(), address.getPort())).protocol();
+                    client.transport.write(bytes("h" + i));
+                    Async.await(client.received(2));
+                    assertEquals("h" + i, client.text(), msg("N4.9", "echo through " + address));
+                    client.transport.close();
+                    i++;
+                }
+                server.closeClients();
+            }
+            return null;
+        });
+    }
+
+    /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
+    private static boolean ipv6LoopbackAvailable() {
+        try (var probe = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
+            probe.bind(new InetSocketAddress("::1", 0));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
 }
