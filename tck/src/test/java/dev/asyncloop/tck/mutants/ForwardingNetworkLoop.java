@@ -145,6 +145,12 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
+            ServerOptions options) {
+        return map(delegate.createServer(() -> wrap(protocolFactory), hosts, port, options), this::server);
+    }
+
+    @Override
     public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
             SocketChannel channel) {
         return connection(protocolFactory, f -> delegate.connectAcceptedSocket(f, channel));
