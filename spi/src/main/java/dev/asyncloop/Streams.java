@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -267,6 +268,13 @@ public final class Streams {
             Connection<StreamProtocol> c;
             try {
                 c = Async.await(connecting);
+            } catch (CompletionException e) {
+                // Fail with the connect error itself, as the loop's future does, not with await's wrapper of it.
+                if (connecting.isDone() && !connecting.isCancelled()
+                        && connecting.exception().orElse(null) instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
             } catch (CancelledError e) {
                 // Cancelled between the connection's completion and this task's wake-up: nobody else holds it.
                 if (connecting.isDone() && !connecting.isCancelled() && connecting.exception().isEmpty()) {
