@@ -20,11 +20,15 @@ final class UnixSocketFiles {
     private UnixSocketFiles() {
     }
 
-    /** Deletes {@code path} if it is a socket file; any other file is left for bind to fail on. */
+    /**
+     * Deletes {@code path} if it is a socket file; any other file is left for bind to fail on. As asyncio's
+     * {@code os.stat}, the check follows a symbolic link: a link to a socket is deleted (the link, not its
+     * target), a dangling one is left.
+     */
     static void removeStale(Path path) throws IOException {
         BasicFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attrs = Files.readAttributes(path, BasicFileAttributes.class);
         } catch (NoSuchFileException absent) {
             return;
         }
@@ -35,7 +39,7 @@ final class UnixSocketFiles {
 
     private static boolean isSocket(Path path, BasicFileAttributes attrs) {
         try {
-            Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            Object mode = Files.getAttribute(path, "unix:mode");
             return ((Integer) mode & S_IFMT) == S_IFSOCK;
         } catch (UnsupportedOperationException | IllegalArgumentException | IOException noUnixView) {
             return attrs.isOther();
