@@ -9,7 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +115,7 @@ class StreamAsyncioConformanceTest extends LoopFixture {
     }
 
     /** A stream protocol and writer over a {@link FakeStreamTransport}, as {@code Streams} wires them. */
-    private record Wired(StreamProtocol protocol, StreamWriter writer) {
+    private record Wired(StreamProtocol protocol, StreamWriter writer, StreamReader reader) {
     }
 
     private Wired wired() {
@@ -118,7 +123,7 @@ class StreamAsyncioConformanceTest extends LoopFixture {
         StreamReader reader = new StreamReader(loop);
         StreamProtocol protocol = new StreamProtocol(loop, reader, null);
         protocol.connectionMade(transport);
-        return new Wired(protocol, new StreamWriter(transport, protocol, reader, loop));
+        return new Wired(protocol, new StreamWriter(transport, protocol, reader, loop), reader);
     }
 
     @Test
@@ -173,5 +178,67 @@ class StreamAsyncioConformanceTest extends LoopFixture {
             assertTrue(root(e) instanceof SocketException, e.toString());
             return null;
         });
+    }
+
+    @Test
+    @DisplayName("asyncio test_multiple_drain: every drain waiting while paused completes on resume_writing")
+    void everyWaitingDrainResumes() {
+        run(() -> {
+            Wired c = wired();
+            c.protocol().pauseWriting();
+            List<Future<Void>> drains = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                drains.add(c.writer().drain());
+            }
+            loop.callSoon(() -> c.protocol().resumeWriting());
+            await(Tasks.gather(drains));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("asyncio StreamReaderProtocol.connection_lost: None feeds EOF and ends wait_closed; an error is"
+            + " the reader's exception and wait_closed's failure")
+    void connectionLostFeedsTheReaderAndWaitClosed() {
+        run(() -> {
+            Wired clean = wired();
+            clean.protocol().connectionLost(null);
+            assertTrue(clean.reader().atEof());
+            assertTrue(clean.writer().waitClosed().isDone());
+            assertTrue(clean.writer().waitClosed().exception().isEmpty());
+
+            Wired reset = wired();
+            IOException lost = new IOException("reset");
+            reset.protocol().connectionLost(lost);
+            assertSame(lost, reset.reader().exception().orElseThrow());
+            assertSame(lost, reset.writer().waitClosed().exception().orElseThrow());
+            assertSame(reset.writer().waitClosed(), reset.writer().waitClosed(), "one close waiter");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("asyncio StreamReaderProtocol.__del__: a wait_closed failure nobody awaited is not reported as"
+            + " 'exception was never retrieved' when it becomes unreachable (a plain failed future is)")
+    void unawaitedWaitClosedFailureIsNotReported() {
+        WeakReference<Future<Void>> closed = run(() -> {
+            Wired reset = wired();
+            reset.protocol().connectionLost(new IOException("reset"));
+            Future<Void> control = loop.createFuture();
+            control.setException(new IOException("control"));
+            return new WeakReference<>(reset.writer().waitClosed());
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while ((closed.get() != null || reports.isEmpty()) && System.nanoTime() < deadline) {
+            System.gc();
+            run(() -> Async.sleep(Duration.ofMillis(10), null));
+        }
+        assertEquals(null, closed.get(), "the close waiter was never collected; the test proves nothing");
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            run(() -> Async.sleep(Duration.ofMillis(10), null));
+        }
+        assertEquals(1, reports.size(), reports.toString());
+        assertEquals("control", reports.getFirst().exception().orElseThrow().getMessage());
     }
 }
