@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,8 +24,11 @@ import dev.asyncloop.Streams;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -256,5 +260,106 @@ abstract class StreamRules extends NetworkGroup {
             Async.await(server.waitClosed());
             return null;
         });
+    }
+    @Test
+    @DisplayName("N7.7 a handler whose task is cancelled: its connection is closed after the data it wrote; nothing is reported")
+    void required_N7_7_cancelledHandlerClosesSilently() throws Exception {
+        run("N7.7", () -> {
+            Server server = Async.await(Streams.startServer((r, w) -> {
+                w.write(bytes("hi\n"));
+                Async.await(w.drain());
+                Async.currentTask().orElseThrow().cancel();
+                Async.sleep(DEFAULT_WAIT);
+            }, HOST, 0));
+            StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
+            byte[] all = Tasks.waitFor(c.reader().read(-1), DEFAULT_WAIT);
+            assertEquals("hi\n", text(all), msg("N7.7", "the client did not read the handler's data, then EOF"));
+            c.writer().close();
+            server.close();
+            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            assertEquals(List.of(), reports(), msg("N7.7", "a cancelled handler is not an error (asyncio's"
+                    + " test_unhandled_cancel)"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N7.8 after close and waitClosed the reader is at EOF; a later write is dropped and drain fails with SocketException")
+    void required_N7_8_closedWriterFeedsEofAndDropsWrites() throws Exception {
+        run("N7.8", () -> {
+            AsyncQueue<StreamPair> accepted = new AsyncQueue<>();
+            Server server = streamServer(accepted, StreamReader.DEFAULT_LIMIT);
+            StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
+            StreamPair s = next("N7.8", accepted);
+            c.writer().close();
+            Tasks.waitFor(c.writer().waitClosed(), DEFAULT_WAIT);
+            assertTrue(c.reader().atEof(), msg("N7.8", "waitClosed is done but the reader is not at EOF; check"
+                    + " that close() ends with connectionLost(null)"));
+            assertEquals(0, Async.await(c.reader().read(-1)).length, msg("N7.8", "read after close"));
+            c.writer().write(bytes("data"));
+            Throwable e = assertThrows(Throwable.class, () -> Async.await(c.writer().drain()),
+                    msg("N7.8", "drain after close succeeded"));
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            assertInstanceOf(SocketException.class, cause, msg("N7.8", "drain after close failed with " + e));
+            assertEquals("", text(Tasks.waitFor(s.reader().read(-1), DEFAULT_WAIT)), msg("N7.8", "the peer"
+                    + " received bytes written after close"));
+            s.writer().close();
+            Tasks.waitFor(s.writer().waitClosed(), DEFAULT_WAIT);
+            server.close();
+            Async.await(server.waitClosed());
+            assertEquals(List.of(), reports(), msg("N7.8", "a write after close is dropped silently"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N7.9 a connection reset by the peer: the reader fails with the IOException, waitClosed and drain with the same one")
+    void required_N7_9_resetFailsReaderWaitClosedAndDrain() throws Exception {
+        run("N7.9", () -> {
+            AsyncQueue<StreamPair> accepted = new AsyncQueue<>();
+            Server server = streamServer(accepted, StreamReader.DEFAULT_LIMIT);
+            SocketChannel raw = track(SocketChannel.open(new InetSocketAddress(HOST, port(server))));
+            StreamPair s = next("N7.9", accepted);
+            resetOnClose(raw);
+            raw.close();
+            Throwable read = failure(s.reader().read(-1));
+            assertInstanceOf(IOException.class, read, msg("N7.9", "reading a reset connection gave " + read
+                    + "; check that a read error ends the transport with connectionLost(thatIOException)"));
+            assertSame(read, failure(s.writer().waitClosed()), msg("N7.9", "waitClosed did not fail with the"
+                    + " error the connection was lost with"));
+            assertSame(read, failure(s.writer().drain()), msg("N7.9", "drain did not fail with the reader's"
+                    + " exception"));
+            server.close();
+            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            assertEquals(List.of(), reports(), msg("N7.9", "a reset connection is not reported (asyncio ignores"
+                    + " ConnectionResetError in _fatal_error)"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N7.10 write and drain in a loop against a peer that closed: drain fails with an IOException, nothing is reported")
+    void required_N7_10_drainFailsOncePeerClosed() throws Exception {
+        ServerSocketChannel raw = listener();
+        run("N7.10", () -> {
+            StreamPair c = Async.await(Streams.openConnection(HOST, port(raw)));
+            raw.configureBlocking(true);
+            raw.accept().close();
+            Throwable failed = null;
+            for (int i = 0; i < 1_000_000 && failed == null; i++) {
+                c.writer().write(bytes("foo\n"));
+                failed = failure(c.writer().drain());
+            }
+            assertInstanceOf(IOException.class, failed, msg("N7.10", "write and drain to a closed peer never"
+                    + " failed (asyncio's test_drain_raises); check that a failed send closes the transport"));
+            assertEquals(List.of(), reports(), msg("N7.10", "a write to a closed peer is not reported (asyncio"
+                    + " ignores BrokenPipeError and ConnectionResetError in _fatal_error)"));
+            return null;
+        });
+    }
+
+    /** Inside a task: the failure of {@code f}, unwrapped; null if it succeeds. */
+    static Throwable failure(Future<?> f) {
+        return DnsRules.failure(f);
     }
 }

@@ -27,6 +27,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -345,5 +347,102 @@ abstract class UnixSocketRules extends NetworkGroup {
         assertTrue(refused.getMessage() != null && refused.getMessage().contains("reusePort"), msg("N10.12",
                 "the error does not name the option: " + refused.getMessage()));
         assertFalse(Files.exists(path), msg("N10.12", "the refused call left a socket file at " + path));
+    }
+    @Test
+    @DisplayName("N10.13 the stale-socket check follows a symbolic link: a link to a socket is replaced by the new server's socket, its target kept")
+    void required_N10_13_symbolicLinkToSocketReplaced() throws IOException {
+        Path target = socketPath();
+        Path link = target.resolveSibling("link.sock");
+        staleSocket(target);
+        try {
+            Files.createSymbolicLink(link, target);
+        } catch (UnsupportedOperationException e) {
+            Assumptions.assumeTrue(false, "no symbolic links on this file system: " + e);
+        }
+        run("N10.13", () -> {
+            Server server = unixServer(link, ServerOptions.defaults());
+            assertFalse(Files.isSymbolicLink(link), msg("N10.13", "the link to a socket is still there; asyncio's"
+                    + " stale check uses os.stat, which follows the link, and removes the path"));
+            assertTrue(Files.exists(target, LinkOption.NOFOLLOW_LINKS), msg("N10.13", "the link's target was"
+                    + " removed"));
+            Connection<RecordingProtocol> c = Async.await(loop.createUnixConnection(() -> new RecordingProtocol(
+                    loop), link));
+            c.transport().close();
+            server.close();
+            Async.await(server.waitClosed());
+            assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), msg("N10.13", "closing the server left its"
+                    + " socket file"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N10.14 close deletes the socket file at once, while connections are still open; a file already deleted is no error")
+    void required_N10_14_cleanupAtCloseAndAfterDeletion() {
+        Path path = socketPath();
+        Path other = path.resolveSibling("other.sock");
+        run("N10.14", () -> {
+            Server server = unixServer(path, ServerOptions.defaults());
+            Connection<RecordingProtocol> c = Async.await(loop.createUnixConnection(() -> new RecordingProtocol(
+                    loop), path));
+            awaitAccepted("N10.14", 0);
+            server.close();
+            assertFalse(Files.exists(path), msg("N10.14", "close() left the socket file; asyncio deletes it in"
+                    + " _stop_serving, without waiting for the connections"));
+            assertFalse(server.waitClosed().isDone(), msg("N10.14", "waitClosed is done with a connection open"));
+            c.transport().close();
+            server.closeClients();
+            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+
+            Server second = unixServer(other, ServerOptions.defaults());
+            Files.delete(other);
+            second.close();
+            Async.await(second.waitClosed());
+            assertFalse(Files.exists(other), msg("N10.14", "closing recreated the deleted socket file"));
+            assertEquals(List.of(), reports(), msg("N10.14", "a socket file deleted before close is not an error"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N10.15 a path too long for a Unix socket address, or in a missing directory, fails with an IOException and creates nothing")
+    void required_N10_15_unusablePathsFail() throws IOException {
+        Path tooLong = socketPath().resolveSibling("x".repeat(120) + ".sock");
+        Path noDir = socketPath().resolveSibling("missing").resolve("s.sock");
+        List<Throwable> errors = run("N10.15", () -> Arrays.asList(
+                DnsRules.failure(loop.createUnixServer(() -> new RecordingProtocol(loop), tooLong)),
+                DnsRules.failure(loop.createUnixConnection(() -> new RecordingProtocol(loop), tooLong)),
+                DnsRules.failure(loop.createUnixServer(() -> new RecordingProtocol(loop), noDir))));
+        List<String> what = List.of("createUnixServer with a too long path", "createUnixConnection with a too long"
+                + " path", "createUnixServer in a missing directory");
+        for (int i = 0; i < errors.size(); i++) {
+            assertInstanceOf(IOException.class, errors.get(i), msg("N10.15", what.get(i) + " gave "
+                    + errors.get(i)));
+        }
+        try (Stream<Path> left = Files.list(socketPath().getParent())) {
+            assertEquals(List.of(), left.toList(), msg("N10.15", "the failed calls left files behind"));
+        }
+    }
+
+    @Test
+    @DisplayName("N10.16 startServing(false): the socket file exists at once; a client's connection waits until startServing")
+    void required_N10_16_boundBeforeServing() {
+        Path path = socketPath();
+        run("N10.16", () -> {
+            Server server = unixServer(path, ServerOptions.builder().startServing(false).build());
+            assertTrue(Files.exists(path), msg("N10.16", "no socket file before startServing; asyncio binds in"
+                    + " create_unix_server"));
+            assertFalse(server.isServing(), msg("N10.16", "serving although startServing(false)"));
+            Connection<RecordingProtocol> c = Async.await(loop.createUnixConnection(() -> new RecordingProtocol(
+                    loop), path));
+            assertTrue(accepted.isEmpty(), msg("N10.16", "a connection was accepted before startServing"));
+            server.startServing();
+            awaitAccepted("N10.16", 0);
+            c.transport().close();
+            server.close();
+            server.closeClients();
+            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            return null;
+        });
     }
 }
