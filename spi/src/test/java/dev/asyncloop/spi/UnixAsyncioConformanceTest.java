@@ -251,4 +251,37 @@ class UnixAsyncioConformanceTest {
         server.closeClients();
         loop.runUntilComplete(server.waitClosed());
     }
+    @Test
+    @DisplayName("asyncio connect_accepted_socket takes any stream socket, AF_UNIX too: a Unix channel the caller"
+            + " connected becomes a working transport")
+    void connectAcceptedSocketTakesAUnixChannel() throws IOException {
+        Path path = dir.resolve("s.sock");
+        Server server = loop.runUntilComplete(loop.runUntilComplete(() ->
+                Streams.startUnixServer(UnixAsyncioConformanceTest::echoLine, path)));
+        java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+                UnixDomainSocketAddress.of(path));
+        List<String> got = new ArrayList<>();
+        Future<Void> lost = loop.createFuture();
+        loop.runUntilComplete(loop.connectAcceptedSocket(() -> new Protocol() {
+            @Override
+            public void connectionMade(Transport transport) {
+                ((dev.asyncloop.WriteTransport) transport).write("over unix\n".getBytes(US_ASCII));
+            }
+
+            @Override
+            public void dataReceived(java.nio.ByteBuffer data) {
+                got.add(US_ASCII.decode(data).toString());
+            }
+
+            @Override
+            public void connectionLost(Throwable exception) {
+                lost.setResult(null);
+            }
+        }, channel));
+        loop.runUntilComplete(lost);
+        assertEquals("over unix\n", String.join("", got));
+        server.close();
+        loop.runUntilComplete(server.waitClosed());
+        assertEquals(List.of(), reports);
+    }
 }
