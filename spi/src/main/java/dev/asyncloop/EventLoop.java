@@ -702,7 +702,8 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Starts a Unix-domain stream server at {@code path} (asyncio's {@code create_unix_server}). A stale socket
-     * file at the path is removed first (any other kind of file is left and binding fails). With
+     * file at the path is removed first (any other kind of file is left and binding fails; a symbolic link to a
+     * socket counts as one, and the link is removed). With
      * {@link ServerOptions#cleanupSocket()} (default), closing the server deletes the socket file if it is
      * still the one the server created. {@link ServerOptions#reuseAddress()} does not apply.
      *
