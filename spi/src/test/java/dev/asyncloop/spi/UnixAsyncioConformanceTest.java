@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -282,6 +283,41 @@ class UnixAsyncioConformanceTest {
         assertEquals("over unix\n", String.join("", got));
         server.close();
         loop.runUntilComplete(server.waitClosed());
+        assertEquals(List.of(), reports);
+    }
+    @Test
+    @DisplayName("asyncio test_start_unix_server_1: start_unix_server(start_serving=False), then start_serving and"
+            + " serve_forever; the handler cancels serve_forever, which closes the server: no sockets, not serving,"
+            + " serve_forever refused, socket file gone")
+    void serveForeverOfAUnixStreamServer() {
+        Path path = dir.resolve("s.sock");
+        byte[] hello = ("1".repeat(5 * 1024) + "\n").getBytes(US_ASCII);
+        List<Future<Void>> forever = new ArrayList<>();
+        Server srv = loop.runUntilComplete(loop.runUntilComplete(() -> Streams.startUnixServer((reader, writer) -> {
+            await(reader.readLine());
+            forever.getFirst().cancel();
+            writer.write("1".getBytes(US_ASCII));
+            writer.close();
+            await(writer.waitClosed());
+        }, path, dev.asyncloop.ServerOptions.builder().startServing(false).build())));
+        assertFalse(srv.isServing());
+        srv.startServing();
+        assertTrue(srv.isServing());
+        forever.add(srv.serveForever());
+        loop.createTask(() -> {
+            StreamPair c = await(Streams.openUnixConnection(path));
+            c.writer().write(hello);
+            await(c.reader().read(1));
+            c.writer().close();
+            return null;
+        });
+        assertThrows(java.util.concurrent.CancellationException.class, () -> loop.runUntilComplete(
+                forever.getFirst()));
+        assertEquals(List.of(), srv.sockets());
+        assertFalse(srv.isServing());
+        IllegalStateException e = assertThrows(IllegalStateException.class, srv::serveForever);
+        assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+        assertFalse(Files.exists(path));
         assertEquals(List.of(), reports);
     }
 }
