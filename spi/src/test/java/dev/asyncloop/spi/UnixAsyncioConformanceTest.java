@@ -225,8 +225,9 @@ class UnixAsyncioConformanceTest {
     }
 
     @Test
-    @DisplayName("asyncio create_unix_server(start_serving=False): the socket file exists at once and a client's"
-            + " connection waits in the backlog until start_serving")
+    @DisplayName("create_unix_server(start_serving=False): the socket file exists at once (as in asyncio); a"
+            + " client's connection waits in the backlog until startServing (asyncio listens only in start_serving"
+            + " and refuses it; NIO's bind also listens)")
     void notServingYetStillBinds() {
         Path path = dir.resolve("s.sock");
         List<Transport> accepted = new ArrayList<>();
