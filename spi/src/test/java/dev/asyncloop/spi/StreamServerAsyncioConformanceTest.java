@@ -21,6 +21,7 @@ import dev.asyncloop.StreamReader;
 import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Task;
+import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -352,6 +353,26 @@ class StreamServerAsyncioConformanceTest {
             s.close();
             await(s.waitClosed());
             await(c.writer().waitClosed());
+            server.close();
+            await(server.waitClosed());
+            return null;
+        });
+        assertEquals(List.of(), reports);
+    }
+    @Test
+    @DisplayName("asyncio StreamReaderProtocol keeps the handler's task referenced: a handler waiting on its reader"
+            + " survives garbage collection and still serves")
+    void waitingHandlerSurvivesGarbageCollection() {
+        run(() -> {
+            Server server = await(Streams.startServer(StreamServerAsyncioConformanceTest::echoLine, HOST, 0));
+            StreamPair c = await(Streams.openConnection(HOST, port(server)));
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Async.sleep(Duration.ofMillis(10));
+            }
+            c.writer().write(b("still there\n"));
+            assertEquals("still there\n", s(Tasks.waitFor(c.reader().readLine(), Duration.ofSeconds(5))));
+            c.writer().close();
             server.close();
             await(server.waitClosed());
             return null;
