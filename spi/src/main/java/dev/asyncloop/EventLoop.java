@@ -680,6 +680,7 @@ public interface EventLoop extends AutoCloseable {
      * @param path the socket file
      * @param <P> the protocol type
      * @return a future done after {@link Protocol#connectionMade}; failed with the connect error
+     * @throws IllegalArgumentException if {@code path} is empty
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop or platform has no Unix-domain sockets
      */
@@ -711,8 +712,8 @@ public interface EventLoop extends AutoCloseable {
      * @param path the socket file to create
      * @param options backlog, start-serving, cleanup
      * @return a future of the server; failed with the bind error
-     * @throws IllegalArgumentException if {@code options} ask for {@link ServerOptions#reusePort()}, which has no
-     *     meaning for a Unix-domain socket
+     * @throws IllegalArgumentException if {@code path} is empty, or {@code options} ask for
+     *     {@link ServerOptions#reusePort()}, which has no meaning for a Unix-domain socket
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop or platform has no Unix-domain sockets
      */

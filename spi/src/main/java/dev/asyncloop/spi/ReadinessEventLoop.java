@@ -1050,7 +1050,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     @Override
     public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(path, "path");
+        UnixSocketFiles.checkPath(path);
         checkClosed();
         return createTask(() -> {
             SocketChannel channel = null;
@@ -1070,7 +1070,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     public Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
             ServerOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
-        Objects.requireNonNull(path, "path");
+        UnixSocketFiles.checkPath(path);
         Objects.requireNonNull(options, "options");
         if (options.reusePort()) {
             throw new IllegalArgumentException("reusePort: SO_REUSEPORT does not apply to Unix-domain servers;"

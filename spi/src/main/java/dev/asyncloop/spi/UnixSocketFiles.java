@@ -20,6 +20,14 @@ final class UnixSocketFiles {
     private UnixSocketFiles() {
     }
 
+    /** Refuses a null or empty socket path at the call (the JDK would take an empty one as "unnamed"). */
+    static void checkPath(Path path) {
+        Objects.requireNonNull(path, "path");
+        if (path.toString().isEmpty()) {
+            throw new IllegalArgumentException("path is empty; name the socket file, e.g. Path.of(\"/tmp/app.sock\")");
+        }
+    }
+
     /**
      * Deletes {@code path} if it is a socket file; any other file is left for bind to fail on. As asyncio's
      * {@code os.stat}, the check follows a symbolic link: a link to a socket is deleted (the link, not its

@@ -321,4 +321,14 @@ class UnixAsyncioConformanceTest {
         assertFalse(Files.exists(path));
         assertEquals(List.of(), reports);
     }
+
+    @Test
+    void anEmptyPathIsRefusedAtTheCall() {
+        IllegalArgumentException server = assertThrows(IllegalArgumentException.class,
+                () -> loop.createUnixServer(Idle::new, Path.of("")));
+        assertTrue(server.getMessage().startsWith("path is empty"), server.getMessage());
+        IllegalArgumentException client = assertThrows(IllegalArgumentException.class,
+                () -> loop.createUnixConnection(Idle::new, Path.of("")));
+        assertTrue(client.getMessage().startsWith("path is empty"), client.getMessage());
+    }
 }
