@@ -240,7 +240,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         Coroutine.Step<T> outcome;
         try {
             outcome = error == null ? coroutine.send(null) : coroutine.throwInto(error);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // A coroutine that throws instead of answering Threw (an Error, or a checked exception thrown
+            // sneakily) still ends its task, as asyncio's step catches BaseException around coro.send.
             outcome = new Coroutine.Threw<>(e);
         }
         switch (outcome) {
