@@ -234,6 +234,11 @@ public class BaseFuture<T> implements Future<T> {
         savedCancellation = error;
     }
 
+    /** @return the exception this future finished with, or null; unlike {@link #exception()} it marks nothing */
+    final Throwable storedException() {
+        return exception;
+    }
+
     /** Stops the "exception was never retrieved" report of this future. */
     protected final void disarmReport() {
         UnretrievedReport r = unretrieved;

@@ -102,6 +102,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     @Override
     public final void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
+        if (pendingReport != null) {
+            pendingReport.name = name; // the report names the task as it is when collected, as asyncio's does
+        }
     }
 
     @Override
@@ -166,7 +169,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             if (isCancelled()) {
                 return List.of();
             }
-            return exception().map(e -> Arrays.asList(e.getStackTrace())).orElse(List.of());
+            // Read without marking the exception retrieved, as asyncio's get_stack reads task._exception.
+            Throwable e = storedException();
+            return e != null ? Arrays.asList(e.getStackTrace()) : List.of();
         }
         return coroutine.stack();
     }
@@ -364,7 +369,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
      */
     private static class PendingReport implements Runnable {
         private final EventLoop loop;
-        private final String name;
+        volatile String name;
         private final long number;
         volatile boolean armed = true;
 
