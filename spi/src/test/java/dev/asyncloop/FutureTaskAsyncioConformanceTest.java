@@ -351,6 +351,23 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("toString shows a pending task with cancel requests as cancelling, and pending again after"
+            + " uncancel (test_cancelling, test_uncancel)")
+    void toStringShowsCancelling() {
+        Future<Void> never = loop.createFuture();
+        Task<Void> t = loop.createTask(() -> await(never), "T");
+        runBriefly();
+        assertTrue(t.toString().startsWith("Task[T, pending"), t.toString());
+        t.cancel();
+        assertTrue(t.toString().startsWith("Task[T, cancelling"), t.toString());
+        t.uncancel();
+        assertTrue(t.toString().startsWith("Task[T, pending"), t.toString());
+        t.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertEquals("Task[T, cancelled]", t.toString());
+    }
+
+    @Test
     @DisplayName("a task that ignores a cancellation goes on awaiting the next future, which is not cancelled"
             + " (test_cancel_task_ignoring)")
     void cancelTaskIgnoring() {

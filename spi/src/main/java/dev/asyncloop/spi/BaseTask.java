@@ -196,7 +196,9 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
 
     @Override
     public String toString() {
-        return "Task[" + getName() + ", " + describeState()
+        // asyncio shows a pending task with cancel requests as "cancelling"
+        String state = !isDone() && cancelRequests > 0 ? "cancelling" : describeState();
+        return "Task[" + getName() + ", " + state
                 + (waitingOn != null && !isDone() ? ", waiting for " + waitingOn : "") + "]";
     }
 
