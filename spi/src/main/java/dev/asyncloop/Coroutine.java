@@ -24,7 +24,9 @@ public interface Coroutine<T> {
      * and the coroutine reads the result of the future it awaited itself.
      *
      * @param value the value sent in; null from a task
-     * @return what the coroutine did
+     * @return what the coroutine did, never null (a task throws an {@link IllegalStateException} back into a
+     *     coroutine that answers null, as asyncio does for a bad yield); a coroutine that throws instead of
+     *     answering {@link Threw} also ends its task with that exception
      * @throws IllegalStateException if the coroutine already ended
      */
     Step<T> send(Object value);
@@ -34,7 +36,7 @@ public interface Coroutine<T> {
      * {@code coro.throw}); a coroutine that never started ends with {@code error} at once.
      *
      * @param error what to throw in
-     * @return what the coroutine did
+     * @return what the coroutine did, never null (as for {@link #send})
      * @throws IllegalStateException if the coroutine already ended
      */
     Step<T> throwInto(Throwable error);

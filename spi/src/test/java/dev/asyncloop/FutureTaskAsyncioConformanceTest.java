@@ -559,6 +559,35 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         assertSame(fatal, t.exception().orElseThrow());
     }
 
+    @Test
+    @DisplayName("a coroutine answering null instead of a Step gets IllegalStateException thrown in on the next"
+            + " iteration, as asyncio throws RuntimeError(\"Task got bad yield\") in")
+    void nullStepIsThrownIn() {
+        List<String> calls = new ArrayList<>();
+        Coroutine<String> badYield = new Coroutine<>() {
+            @Override
+            public Step<String> send(Object value) {
+                calls.add("send");
+                return null;
+            }
+
+            @Override
+            public Step<String> throwInto(Throwable error) {
+                calls.add("throw " + error.getClass().getSimpleName());
+                return new Threw<>(error);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Task<String> t = loop.createTask(badYield, "bad-yield", null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(t));
+        assertTrue(e.getMessage().contains("bad yield"), e.getMessage());
+        assertEquals(List.of("send", "throw IllegalStateException"), calls);
+        assertTrue(reports.isEmpty(), reports.toString());
+    }
+
     // ------------------------------------------------------------------ eager tasks (test_eager_task_factory)
 
     @Test

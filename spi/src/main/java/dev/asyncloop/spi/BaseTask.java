@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * waiting on {@code waitingOn} with {@code wakeup} among its done-callbacks; with {@code step} scheduled on the
  * loop; or inside {@code step}. Each step enters the task in {@link TaskRegistry}, sends into or throws into the
  * coroutine, and acts on the {@link Coroutine.Step} it answers, following {@code Task.__step} rule for rule:
- * protocol errors (a future of another loop, awaiting itself) are thrown into the coroutine on the next
- * iteration. {@code cancel} cancels the awaited future, else sets {@code mustCancel} so the next step throws
+ * protocol errors (a future of another loop, awaiting itself, a null step) are thrown into the coroutine on the
+ * next iteration. {@code cancel} cancels the awaited future, else sets {@code mustCancel} so the next step throws
  * {@link CancelledError} in. A task that suspends registers a {@link java.lang.ref.Cleaner} action so that a
  * pending task that becomes unreachable is reported ("Task was destroyed but it is pending!").
  *
@@ -251,6 +251,14 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             // A coroutine that throws instead of answering Threw (an Error, or a checked exception thrown
             // sneakily) still ends its task, as asyncio's step catches BaseException around coro.send.
             outcome = new Coroutine.Threw<>(e);
+        }
+        if (outcome == null) {
+            // asyncio's "Task got bad yield": a protocol error thrown into the coroutine on the next iteration
+            suspended();
+            IllegalStateException e = new IllegalStateException("Task got bad yield: " + coroutine
+                    + " answered null instead of a Coroutine.Step");
+            loop.callSoon(() -> step(e), context);
+            return;
         }
         switch (outcome) {
             case Coroutine.Returned<T>(T value) -> {
