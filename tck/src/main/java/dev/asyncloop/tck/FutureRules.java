@@ -243,6 +243,34 @@ abstract class FutureRules extends ConformanceGroup {
     }
 
     @Test
+    @DisplayName("F3.6 removing the first callback keeps the others, and those added later, in order; a callback that"
+            + " removes another after completion does not stop it")
+    void required_F3_6_removalKeepsOrder() {
+        List<String> calls = new ArrayList<>();
+        Future<String> f = loop.createFuture();
+        Consumer<Future<String>> first = g -> calls.add("first");
+        Consumer<Future<String>> later = g -> calls.add("later");
+        f.addDoneCallback(first);
+        f.addDoneCallback(g -> calls.add("second"));
+        f.addDoneCallback(g -> calls.add("third"));
+        assertEquals(1, f.removeDoneCallback(first), msg("F3.6", "removing the first callback must return 1"));
+        f.addDoneCallback(later);
+        f.addDoneCallback(first);
+        int[] removedAfterDone = {-1};
+        f.addDoneCallback(g -> removedAfterDone[0] = g.removeDoneCallback(later));
+        f.addDoneCallback(later);
+        f.setResult("v");
+        loop.callSoon(loop::stop);
+        runForever("F3.6", DEFAULT_WAIT);
+        assertEquals(List.of("second", "third", "later", "first", "later"), calls, msg("F3.6", "after removing"
+                + " the first callback the others must run in registration order, the ones added afterwards last;"
+                + " check the storage of the first callback (a dedicated slot, as asyncio's C future has) keeps"
+                + " the order"));
+        assertEquals(0, removedAfterDone[0], msg("F3.6", "once done a future holds no callbacks: they were all"
+                + " scheduled at completion, so removing one then must return 0 and not stop it"));
+    }
+
+    @Test
     @DisplayName("F3.5 a callback added to a done future is scheduled with callSoon, after callbacks already queued")
     void required_F3_5_addToDoneFutureSchedules() {
         List<String> calls = new ArrayList<>();

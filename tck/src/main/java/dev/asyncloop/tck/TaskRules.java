@@ -252,6 +252,91 @@ abstract class TaskRules extends ConformanceGroup {
     }
 
     @Test
+    @DisplayName("T2.8 a coroutine that throws from send instead of answering Threw ends its task with that"
+            + " exception; an Error then escapes the loop")
+    void required_T2_8_coroutineThrowingFromSendEndsTask() {
+        IOException checked = new IOException("T2.8 expected by the test: checked");
+        Task<String> failed = loop.createTask(new ThrowingCoroutine<>(checked), "T2.8-checked", null);
+        CompletionException ce = assertThrows(CompletionException.class,
+                () -> runUntil("T2.8", "the task whose coroutine throws", DEFAULT_WAIT, failed),
+                msg("T2.8", "a coroutine whose send throws must end its task with that exception (asyncio's step"
+                        + " catches BaseException around coro.send); check the task catches Throwable, not only"
+                        + " RuntimeException, around send/throwInto"));
+        assertSame(checked, ce.getCause(), msg("T2.8", "the task's exception must be what send threw"));
+
+        InternalError fatal = new InternalError("T2.8 expected by the test: fatal");
+        Task<String> broken = loop.createTask(new ThrowingCoroutine<>(fatal), "T2.8-error", null);
+        Throwable escaped = LifecycleRules.catchThrowable(() -> runUntil("T2.8", "the task whose coroutine throws an"
+                + " Error", DEFAULT_WAIT, broken));
+        assertSame(fatal, escaped, msg("T2.8", "an Error thrown by a coroutine's send must escape the loop, as"
+                + " one thrown by a body does (L5.6), got " + escaped));
+        assertTrue(broken.isDone(), msg("T2.8", "the task whose coroutine threw an Error must be done, not left"
+                + " pending forever; check the task finishes before rethrowing"));
+        assertSame(fatal, broken.exception().orElse(null), msg("T2.8", "the task's exception must be the Error"));
+    }
+
+    @Test
+    @DisplayName("T2.9 a coroutine answering null instead of a Step gets IllegalStateException thrown in on the next"
+            + " iteration (asyncio's 'Task got bad yield')")
+    void required_T2_9_nullStepIsThrownIn() {
+        List<String> calls = new ArrayList<>();
+        Coroutine<String> badYield = new Coroutine<>() {
+            @Override
+            public Step<String> send(Object value) {
+                calls.add("send");
+                return null;
+            }
+
+            @Override
+            public Step<String> throwInto(Throwable error) {
+                calls.add("throw " + error.getClass().getSimpleName());
+                return new Threw<>(error);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Task<String> task = loop.createTask(badYield, "T2.9-bad-yield", null);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> runUntil("T2.9", "the task whose coroutine answered null", DEFAULT_WAIT, task),
+                msg("T2.9", "a null Step must be answered by throwing IllegalStateException into the coroutine,"
+                        + " which here ends the task with it; check the task treats null as a protocol error"));
+        assertEquals(List.of("send", "throw IllegalStateException"), calls, msg("T2.9", "the task must send once,"
+                + " then throw the protocol error in"));
+        assertTrue(e.getMessage() != null && e.getMessage().contains("bad yield"), msg("T2.9", "the message must"
+                + " say 'bad yield', as asyncio's does, was: " + e.getMessage()));
+    }
+
+    /** A coroutine that throws {@code error} from every call instead of answering {@link Coroutine.Threw}. */
+    private static final class ThrowingCoroutine<T> implements Coroutine<T> {
+        private final Throwable error;
+
+        ThrowingCoroutine(Throwable error) {
+            this.error = error;
+        }
+
+        @Override
+        public Step<T> send(Object value) {
+            throw ThrowingCoroutine.<RuntimeException>sneaky(error);
+        }
+
+        @Override
+        public Step<T> throwInto(Throwable thrown) {
+            throw ThrowingCoroutine.<RuntimeException>sneaky(error);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <E extends Throwable> E sneaky(Throwable t) throws E {
+            throw (E) t;
+        }
+    }
+
+    @Test
     @DisplayName("T2.7 the CancelledError a task ends with chains back to where the cancellation was raised")
     void untested_T2_7_cancelledErrorChain() {
         Assumptions.abort("untested: asyncio keeps the __context__ chain of CancelledError back to the cancel point"
@@ -475,6 +560,35 @@ abstract class TaskRules extends ConformanceGroup {
         Task<String> plain = loop.createTask(RETURN_OK);
         assertEquals(3, calls.size(), msg("T3.7", "after setTaskFactory(null) the factory must not be called"));
         assertEquals("ok", runUntil("T3.7", "the task", DEFAULT_WAIT, plain));
+    }
+
+    @Test
+    @DisplayName("T3.9 getStack()/printStack() of a failed task do not mark its exception retrieved: it is still"
+            + " reported when the task becomes unreachable")
+    void required_T3_9_getStackLeavesExceptionUnretrieved() {
+        expectReports();
+        RuntimeException boom = new IllegalStateException("T3.9 expected by the test: never retrieved");
+        stackOfFailedTask(boom);
+        ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
+        if (report == null) {
+            fail(msg("T3.9", "a failed task whose stack was printed, then dropped, was not reported as 'Task"
+                    + " exception was never retrieved' within " + Gc.BOUND + " (reports: " + reports() + ");"
+                    + " asyncio's get_stack reads the exception without marking it retrieved; check getStack does"
+                    + " not go through exception()"));
+        }
+        assertTrue(report.message().contains("exception was never retrieved"), msg("T3.9", "wrong message: "
+                + report.message()));
+    }
+
+    /** Lets a task fail with {@code error}, prints its stack, and lets go of it. */
+    private void stackOfFailedTask(RuntimeException error) {
+        Task<String> failed = loop.createTask(() -> {
+            throw error;
+        }, "T3.9-failed");
+        runOneIteration("T3.9");
+        assertTrue(failed.isDone(), msg("T3.9", "the task must have failed in its first step"));
+        assertEquals(List.of(error.getStackTrace()), failed.getStack(), msg("T3.9", "see T3.5"));
+        assertTrue(printed(failed).startsWith("Traceback for "), msg("T3.9", "see T3.5"));
     }
 
     // ------------------------------------------------------------------ T4 destroyed but pending
