@@ -208,6 +208,26 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("a task that never ran because its loop was closed is reported as destroyed but pending when"
+            + " collected, as asyncio's Task.__del__ reports any pending task")
+    void neverStartedTaskOfClosedLoopReported() throws InterruptedException {
+        List<ExceptionContext> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> seen.add(context));
+        Task<String> task = loop.createTask(() -> "never", "never-started");
+        loop.close();
+        assertFalse(task.isDone());
+        task = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(1, seen.size(), seen.toString());
+        assertEquals("Task was destroyed but it is pending!", seen.get(0).message());
+        assertTrue(String.valueOf(seen.get(0).extras().get("task_repr")).contains("never-started"));
+    }
+
+    @Test
     @DisplayName("wrapFuture: cancelling the loop future cancels the Java future on the next iteration"
             + " (test_wrap_future_cancel)")
     void wrapFutureCancelCancelsSource() {

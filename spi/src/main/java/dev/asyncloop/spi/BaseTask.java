@@ -340,7 +340,15 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
 
     private void suspended() {
         register();
-        if (pendingReport == null && logDestroyPending) {
+        armPendingReport();
+    }
+
+    /**
+     * Arms the "destroyed but pending" report, once. Called when the task first suspends, and by a closing loop
+     * for the tasks that never ran: asyncio reports those too when they are collected.
+     */
+    final void armPendingReport() {
+        if (pendingReport == null && logDestroyPending && !isDone()) {
             List<StackTraceElement> traceback = sourceTraceback();
             pendingReport = traceback.isEmpty() ? new PendingReport(loop, name, number)
                     : new TracedPendingReport(loop, name, number, traceback);

@@ -72,9 +72,12 @@ final class LoopTasks {
         }
     }
 
+    /** Forgets every task (the loop is closing); those still pending are reported if they are collected. */
     void clear() {
         while (head != null) {
-            unlink(head);
+            BaseTask<?> task = head;
+            unlink(task);
+            task.armPendingReport();
         }
         setCurrent(null);
     }
