@@ -134,8 +134,9 @@ public interface Future<T> {
      * Like {@link #addDoneCallback(Consumer)} but runs the callback in {@code context} instead of a copy of
      * the caller's current context.
      *
-     * @param callback the callback
-     * @param context the context to run it in
+     * @param callback the callback, not null
+     * @param context the context to run it in, not null (the one-argument form takes a copy of the current one)
+     * @throws NullPointerException if either is null
      */
     void addDoneCallback(Consumer<? super Future<T>> callback, Context context);
 

@@ -347,6 +347,29 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
     // ------------------------------------------------------------------ Task cancellation
 
     @Test
+    @DisplayName("a task awaiting a task that failed with a checked exception gets it wrapped in"
+            + " CompletionException, and fails with the wrapper if it lets it escape (documented departure)")
+    void awaitedCheckedFailureArrivesWrapped() {
+        IOException boom = new IOException("checked");
+        Task<String> inner = loop.createTask(() -> {
+            throw boom;
+        });
+        Throwable[] caught = new Throwable[1];
+        Task<String> outer = loop.createTask(() -> {
+            try {
+                return await(inner);
+            } catch (java.util.concurrent.CompletionException e) {
+                caught[0] = e;
+                throw e;
+            }
+        });
+        assertThrows(java.util.concurrent.CompletionException.class, () -> loop.runUntilComplete(outer));
+        assertSame(boom, caught[0].getCause());
+        assertSame(caught[0], outer.exception().orElseThrow());
+        assertSame(boom, inner.exception().orElseThrow());
+    }
+
+    @Test
     @DisplayName("a task that catches the CancelledError of its second await returns normally"
             + " (test_cancel_task_catching)")
     void cancelTaskCatching() {
