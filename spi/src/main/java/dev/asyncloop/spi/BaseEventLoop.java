@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -530,7 +531,8 @@ public abstract class BaseEventLoop implements EventLoop {
         }
         long took = System.nanoTime() - t0;
         if (took >= slowCallbackNanos) {
-            LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle, String.format("%.3f", took / 1e9));
+            LOG.log(Level.WARNING, "Executing {0} took {1} seconds", handle,
+                    String.format(Locale.ROOT, "%.3f", took / 1e9));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import dev.asyncloop.Context;
 import dev.asyncloop.TimerHandle;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The {@link TimerHandle} of {@link BaseEventLoop}. The loop's {@link TimerHeap} orders timers by deadline, then
@@ -38,6 +39,6 @@ final class ScheduledTimer extends ReadyHandle implements TimerHandle {
 
     @Override
     public String toString() {
-        return "TimerHandle[when=" + String.format("%.6f", when()) + ", " + describeCallback() + "]";
+        return "TimerHandle[when=" + String.format(Locale.ROOT, "%.6f", when()) + ", " + describeCallback() + "]";
     }
 }
