@@ -812,7 +812,9 @@ public interface EventLoop extends AutoCloseable {
     void callExceptionHandler(ExceptionContext context);
 
     /**
-     * Logs the report at ERROR on the {@code dev.asyncloop} {@link System.Logger}.
+     * Logs the report at ERROR on the {@code dev.asyncloop} {@link System.Logger}: its message ("Unhandled
+     * exception in event loop" when empty), its other fields, and its exception with that exception's stack. In
+     * debug mode, a report without a creation stack of its own gets the one of the handle running at the time.
      *
      * @param context what happened
      */

@@ -716,10 +716,13 @@ public abstract class BaseEventLoop implements EventLoop {
         Objects.requireNonNull(context, "context");
         ExceptionContext report = context;
         ReadyHandle running = currentHandle;
-        if (running != null && !running.sourceTraceback.isEmpty() && context.handleTraceback().isEmpty()) {
+        // As asyncio: the running handle's creation stack only when the report has no creation stack of its own.
+        if (running != null && !running.sourceTraceback.isEmpty() && context.handleTraceback().isEmpty()
+                && context.sourceTraceback().isEmpty()) {
             report = context.toBuilder().handleTraceback(running.sourceTraceback).build();
         }
-        StringBuilder text = new StringBuilder(report.toString());
+        StringBuilder text = new StringBuilder(report.message().isEmpty() ? "Unhandled exception in event loop" : "")
+                .append(report);
         appendStack(text, "Object created at (most recent call first):", report.sourceTraceback());
         appendStack(text, "Handle created at (most recent call first):", report.handleTraceback());
         report.originalContext().ifPresent(o -> text.append("\noriginal report: ").append(o.message()));
