@@ -805,7 +805,8 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Reports an error: to the custom handler when one is set, else to {@link #defaultExceptionHandler}.
-     * Never throws: a failing handler is itself reported through the default handler.
+     * Never throws: a failing handler is itself reported through the default handler. The custom handler runs
+     * in the context of the report's task (also a task given as its {@code future}), else of its handle.
      *
      * @param context what happened
      */

@@ -690,7 +690,9 @@ public abstract class BaseEventLoop implements EventLoop {
             return;
         }
         try {
+            // asyncio's order: the task, else a task reported under "future", else the handle.
             Context ctx = context.task().map(Task::getContext)
+                    .or(() -> context.future().filter(Task.class::isInstance).map(f -> ((Task<?>) f).getContext()))
                     .or(() -> context.handle().map(Handle::getContext))
                     .orElse(null);
             if (ctx != null && !ctx.isEntered()) {
