@@ -158,7 +158,7 @@ public class BaseFuture<T> implements Future<T> {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(context, "context");
         if (state != State.PENDING) {
-            loop.callSoon(() -> callback.accept(this), context);
+            loop.callSoon(new DoneCallback<>(callback, this), context);
         } else if (callback0 == null && moreCallbacks == null) {
             callback0 = callback;
             context0 = context;
@@ -247,6 +247,19 @@ public class BaseFuture<T> implements Future<T> {
         }
     }
 
+    /** A done-callback as a loop callback; its {@code toString} is the callback's, for reports naming the handle. */
+    private record DoneCallback<T>(Consumer<? super Future<T>> callback, Future<T> future) implements Runnable {
+        @Override
+        public void run() {
+            callback.accept(future);
+        }
+
+        @Override
+        public String toString() {
+            return callback.toString();
+        }
+    }
+
     private void scheduleCallbacks() {
         Consumer<? super Future<T>> cb0 = callback0;
         Context ctx0 = context0;
@@ -255,13 +268,13 @@ public class BaseFuture<T> implements Future<T> {
         context0 = null;
         moreCallbacks = null;
         if (cb0 != null) {
-            loop.callSoon(() -> cb0.accept(this), ctx0);
+            loop.callSoon(new DoneCallback<>(cb0, this), ctx0);
         }
         if (more != null) {
             for (int i = 0; i < more.size(); i += 2) {
                 @SuppressWarnings("unchecked")
                 Consumer<? super Future<T>> cb = (Consumer<? super Future<T>>) more.get(i);
-                loop.callSoon(() -> cb.accept(this), (Context) more.get(i + 1));
+                loop.callSoon(new DoneCallback<>(cb, this), (Context) more.get(i + 1));
             }
         }
     }

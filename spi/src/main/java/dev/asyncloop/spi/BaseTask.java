@@ -84,7 +84,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (eagerStart && loop.isRunning()) {
             eagerStart();
         } else {
-            loop.callSoon(() -> step(null), this.context);
+            loop.callSoon(new Step(null), this.context);
             if (loop instanceof BaseEventLoop base) {
                 base.tasks.link(this);
                 unstarted = true;
@@ -296,12 +296,12 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (loop instanceof BaseEventLoop base && !base.getDebug()) {
             ReadyHandle h = stepHandle;
             if (h == null) {
-                h = new ReadyHandle(() -> step(null), context, List.of());
+                h = new ReadyHandle(new Step(null), context, List.of());
                 stepHandle = h;
             }
             base.callSoonReused(h);
         } else {
-            loop.callSoon(() -> step(null), context);
+            loop.callSoon(new Step(null), context);
         }
     }
 
@@ -310,14 +310,14 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
         if (awaited.getLoop() != loop) {
             IllegalStateException e = new IllegalStateException("Task " + this + " got Future " + awaited
                     + " attached to a different loop");
-            loop.callSoon(() -> step(e), context);
+            loop.callSoon(new Step(e), context);
         } else if (awaited == this) {
             IllegalStateException e = new IllegalStateException("Task cannot await on itself: " + this);
-            loop.callSoon(() -> step(e), context);
+            loop.callSoon(new Step(e), context);
         } else {
             Consumer<Future<?>> w = wakeup;
             if (w == null) {
-                w = this::wakeup;
+                w = new Wakeup();
                 wakeup = w;
             }
             awaited.addDoneCallback(w, context);
@@ -325,6 +325,41 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             if (mustCancel && awaited.cancel(cancelMessage)) {
                 mustCancel = false;
             }
+        }
+    }
+
+    /**
+     * A step of this task as a loop callback. Its {@code toString} is the task's, so a handle running it names
+     * the task in debug-mode reports (asyncio's {@code _format_handle}).
+     */
+    private final class Step implements Runnable {
+        private final Throwable error;
+
+        Step(Throwable error) {
+            this.error = error;
+        }
+
+        @Override
+        public void run() {
+            step(error);
+        }
+
+        @Override
+        public String toString() {
+            return BaseTask.this.toString();
+        }
+    }
+
+    /** The done-callback that resumes this task; named after the task, as {@link Step}. */
+    private final class Wakeup implements Consumer<Future<?>> {
+        @Override
+        public void accept(Future<?> future) {
+            wakeup(future);
+        }
+
+        @Override
+        public String toString() {
+            return BaseTask.this.toString();
         }
     }
 
