@@ -413,6 +413,16 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    /** How many timers the heap holds, cancelled ones included (asyncio's {@code len(_scheduled)}). */
+    final int scheduledTimerCount() {
+        return timers.size();
+    }
+
+    /** How many of them the loop counts as cancelled (asyncio's {@code _timer_cancelled_count}). */
+    final int cancelledTimerCount() {
+        return cancelledTimers;
+    }
+
     /** Whether the caller is the loop's thread (or a task of it), or the loop is not running at all. */
     private boolean onLoopThreadOrIdle() {
         Thread t = thread;
