@@ -280,6 +280,8 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return a future done on the loop thread when {@code function} is
      * @throws IllegalStateException if the loop is closed or the default executor was shut down
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the job (shut down or
+     *     saturated); nothing is scheduled then
      */
     <T> Future<T> runInExecutor(Executor executor, Callable<T> function);
 

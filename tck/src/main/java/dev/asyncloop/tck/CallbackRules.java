@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asyncloop.Context;
 import dev.asyncloop.ContextVar;
 import dev.asyncloop.Handle;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,5 +156,44 @@ abstract class CallbackRules extends ConformanceGroup {
                 + "; check that runOnce skips cancelled handles when their turn comes"));
         assertTrue(later.get().isCancelled(), msg("L1.4", "isCancelled() must stay true after the loop skipped"
                 + " the handle"));
+    }
+
+    @Test
+    @DisplayName("L1.5 handles already ready run before timers that fall due in the same iteration")
+    void required_L1_5_readyHandlesRunBeforeDueTimers() {
+        List<String> order = new ArrayList<>();
+        loop.callLater(Duration.ZERO, () -> order.add("timer"));
+        loop.callSoon(() -> order.add("soon"));
+        loop.stop();
+        runForever("L1.5", DEFAULT_WAIT);
+        assertEquals(List.of("soon", "timer"), order, msg("L1.5", "one iteration runs the handles that were ready,"
+                + " then the timers that came due after the poll (asyncio _run_once appends due timers to the"
+                + " ready queue), even when the timer was scheduled first; got " + order));
+    }
+
+    @Test
+    @DisplayName("L1.6 cancel() releases the callback: what it holds can be collected before the loop runs")
+    void required_L1_6_cancelReleasesCallback() {
+        Object[] held = {new Object(), new Object()};
+        WeakReference<Object> soonRef = new WeakReference<>(held[0]);
+        WeakReference<Object> timerRef = new WeakReference<>(held[1]);
+        Handle soon = loop.callSoon(holding(held, 0));
+        Handle timer = loop.callLater(Duration.ofHours(1), holding(held, 1));
+        held = null;
+        soon.cancel();
+        timer.cancel();
+        Gc.awaitCleared(this, soonRef);
+        Gc.awaitCleared(this, timerRef);
+        assertTrue(soon.isCancelled() && timer.isCancelled(), msg("L1.6", "both handles must stay cancelled"));
+        assertEquals(null, soonRef.get(), msg("L1.6", "a cancelled callSoon handle must drop its callback (asyncio"
+                + " Handle.cancel sets _callback to None), so what the callback holds can be collected; check"
+                + " that cancel() clears the callback field"));
+        assertEquals(null, timerRef.get(), msg("L1.6", "a cancelled timer must drop its callback although it may"
+                + " stay in the heap until it is purged; check that cancel() clears the callback field"));
+    }
+
+    private static Runnable holding(Object[] held, int i) {
+        Object o = held[i];
+        return o::hashCode;
     }
 }

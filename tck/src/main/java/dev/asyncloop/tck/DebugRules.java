@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.Async;
 import dev.asyncloop.Future;
+import dev.asyncloop.Task;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -143,6 +146,60 @@ abstract class DebugRules extends ConformanceGroup {
         long end = System.nanoTime() + millis * 1_000_000;
         while (System.nanoTime() - end < 0) {
             Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    @DisplayName("D1.6 the debug thread check names the misuse, and does not apply while the loop is not running")
+    void required_D1_6_threadCheckMessageAndIdleLoop() {
+        loop.setDebug(true);
+        try {
+            List<String> ran = new ArrayList<>();
+            AtomicReference<Throwable> idleCall = new AtomicReference<>();
+            join(Thread.ofPlatform().name("D1.6-idle").start(() -> idleCall.set(LifecycleRules.catchThrowable(
+                    () -> loop.callSoon(() -> ran.add("scheduled while idle"))))));
+            assertEquals(null, idleCall.get(), msg("D1.6", "with the loop not running, callSoon from any thread"
+                    + " must work in debug mode (asyncio _check_thread returns when no thread runs the loop); threw "
+                    + idleCall.get()));
+            AtomicReference<Throwable> runningCall = new AtomicReference<>();
+            loop.callSoon(() -> join(Thread.ofPlatform().name("D1.6-foreign").start(() -> runningCall.set(
+                    LifecycleRules.catchThrowable(() -> loop.callLater(Duration.ZERO, () -> { }))))));
+            loop.callSoon(loop::stop);
+            runForever("D1.6", DEFAULT_WAIT);
+            assertEquals(List.of("scheduled while idle"), ran, msg("D1.6", "the callback scheduled from another"
+                    + " thread while the loop was idle must run"));
+            Throwable e = runningCall.get();
+            assertTrue(e instanceof IllegalStateException && e.getMessage() != null
+                    && e.getMessage().startsWith("Non-thread-safe operation invoked on an event loop other than the"
+                    + " current one"), msg("D1.6", "the debug thread check must throw IllegalStateException whose"
+                    + " message starts with asyncio's \"Non-thread-safe operation invoked on an event loop other"
+                    + " than the current one\", got " + e));
+        } finally {
+            loop.setDebug(false);
+        }
+    }
+
+    @Test
+    @DisplayName("D1.7 the slow-callback warning of a task's step names the task")
+    void required_D1_7_slowTaskStepNamesTask() {
+        LogCapture.assumeJulBackend();
+        loop.setSlowCallbackDuration(Duration.ZERO);
+        loop.setDebug(true);
+        try (LogCapture log = new LogCapture()) {
+            Future<Void> gate = loop.createFuture();
+            Task<Void> task = loop.createTask(() -> {
+                Async.await(gate);
+                return null;
+            }, "D1.7-slowpoke");
+            loop.callSoon(() -> gate.setResult(null));
+            runUntil("D1.7", "a task awaiting a future", DEFAULT_WAIT, task);
+            List<String> naming = slowWarnings(log).stream().map(LogCapture.Entry::message)
+                    .filter(m -> m.contains("D1.7-slowpoke")).toList();
+            assertTrue(naming.size() >= 2, msg("D1.7", "with a zero threshold in debug mode, the warnings for the"
+                    + " task's first step and for its step after the wake-up must name the task (asyncio"
+                    + " _format_handle shows the task for its step callbacks); warnings: " + slowWarnings(log)));
+        } finally {
+            loop.setDebug(false);
         }
     }
 }

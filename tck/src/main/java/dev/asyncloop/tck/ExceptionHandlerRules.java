@@ -145,4 +145,39 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
                     + " callback failed, got: " + errors.get(0).message()));
         }
     }
+
+    @Test
+    @DisplayName("E1.5 the custom handler runs in the context of a task reported under future()")
+    void required_E1_5_handlerRunsInContextOfTaskUnderFuture() {
+        ContextVar<String> var = ContextVar.of("E1.5");
+        Task<String> task = loop.createTask(() -> {
+            var.set("task-value");
+            return "ok";
+        });
+        runUntil("E1.5", "a task setting a context variable", DEFAULT_WAIT, task);
+        List<String> seen = new ArrayList<>();
+        loop.setExceptionHandler((l, c) -> seen.add(var.get("<none>")));
+        loop.callExceptionHandler(ExceptionContext.builder("E1.5 about a task").future(task).build());
+        assertEquals(List.of("task-value"), seen, msg("E1.5", "a Task given as the report's future() must be"
+                + " treated as its task: the handler runs in task.getContext() (asyncio looks up 'task', then"
+                + " 'future', then 'handle'); saw " + seen));
+    }
+
+    @Test
+    @DisplayName("E1.6 the default handler logs an empty message as \"Unhandled exception in event loop\"")
+    void required_E1_6_defaultHandlerEmptyMessage() {
+        LogCapture.assumeJulBackend();
+        loop.setExceptionHandler(null);
+        IllegalStateException boom = new IllegalStateException("E1.6 boom");
+        try (LogCapture log = new LogCapture()) {
+            loop.callExceptionHandler(ExceptionContext.builder("").exception(boom).build());
+            List<LogCapture.Entry> errors = log.entries().stream()
+                    .filter(e -> e.level().intValue() >= Level.SEVERE.intValue() && e.thrown() == boom).toList();
+            assertEquals(1, errors.size(), msg("E1.6", "the default handler must log the report once at ERROR"
+                    + " with its exception; logged: " + log.entries()));
+            assertTrue(errors.get(0).message().startsWith("Unhandled exception in event loop"), msg("E1.6", "a"
+                    + " report without a message must be logged as \"Unhandled exception in event loop\" (asyncio"
+                    + " default_exception_handler), got: " + errors.get(0).message()));
+        }
+    }
 }

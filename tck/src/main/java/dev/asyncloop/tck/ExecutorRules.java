@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -228,5 +229,33 @@ abstract class ExecutorRules extends ConformanceGroup {
     void untested_X1_8_shutdownTimeoutWarns() {
         Assumptions.abort("untested: needs a default-executor job that outlives the timeout and a check of the"
                 + " log; the default executor's threads cannot be blocked from outside without a test hook");
+    }
+
+    @Test
+    @DisplayName("X1.9 close() shuts the default executor down, also one set with setDefaultExecutor")
+    void required_X1_9_closeShutsDownDefaultExecutor() {
+        ExecutorService mine = Executors.newSingleThreadExecutor();
+        try {
+            loop.setDefaultExecutor(mine);
+            Future<Integer> f = loop.runInExecutor(null, () -> 9);
+            assertEquals(9, runUntil("X1.9", "a job on the default executor", DEFAULT_WAIT, f), msg("X1.9",
+                    "the default executor set must run the job"));
+            loop.close();
+            assertTrue(mine.isShutdown(), msg("X1.9", "close() must shut the default executor down without"
+                    + " waiting (asyncio close: executor.shutdown(wait=False)), also one set with"
+                    + " setDefaultExecutor"));
+        } finally {
+            mine.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("X1.10 an executor that refuses the job makes runInExecutor throw")
+    void required_X1_10_refusingExecutorFailsTheCall() {
+        ExecutorService closed = Executors.newSingleThreadExecutor();
+        closed.shutdown();
+        assertThrows(RejectedExecutionException.class, () -> loop.runInExecutor(closed, () -> 1), msg("X1.10",
+                "runInExecutor on a shut-down executor must throw the executor's RejectedExecutionException at"
+                + " the call (asyncio: executor.submit raises at run_in_executor)"));
     }
 }
