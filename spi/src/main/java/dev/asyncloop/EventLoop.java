@@ -286,9 +286,12 @@ public interface EventLoop extends AutoCloseable {
     <T> Future<T> runInExecutor(Executor executor, Callable<T> function);
 
     /**
-     * Replaces the default executor of {@link #runInExecutor}.
+     * Replaces the default executor of {@link #runInExecutor}. Any {@link ExecutorService} will do (asyncio
+     * requires a {@code ThreadPoolExecutor}); the loop takes it over: {@link #close()} and
+     * {@link #shutdownDefaultExecutor} shut it down.
      *
      * @param executor the new default executor
+     * @throws NullPointerException if {@code executor} is null
      */
     void setDefaultExecutor(ExecutorService executor);
 
