@@ -810,10 +810,13 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Reports an error: to the custom handler when one is set, else to {@link #defaultExceptionHandler}.
-     * Never throws: a failing handler is itself reported through the default handler. The custom handler runs
-     * in the context of the report's task (also a task given as its {@code future}), else of its handle.
+     * Throws no exception: a failing handler is itself reported through the default handler (an {@link Error}
+     * propagates, as from a callback). Any thread may call it; the handler runs on the caller's thread. The
+     * custom handler runs in the context of the report's task (also a task given as its {@code future}), else of
+     * its handle.
      *
      * @param context what happened
+     * @throws NullPointerException if {@code context} is null
      */
     void callExceptionHandler(ExceptionContext context);
 

@@ -26,7 +26,11 @@ class ReadyHandle implements Handle {
     public void cancel() {
         if (!cancelled) {
             cancelled = true;
-            callback = null;
+            Runnable cb = callback;
+            // As asyncio in debug mode: a handle cancelled while it runs is still named in the slow warning. The
+            // callback itself is dropped either way; its description takes its place (no field of its own, so
+            // handles and timers stay as small as they were).
+            callback = cb != null && !sourceTraceback.isEmpty() ? new Description(cb.toString()) : null;
         }
     }
 
@@ -48,9 +52,19 @@ class ReadyHandle implements Handle {
         }
     }
 
+    /** The callback's description, "cancelled" first once cancelled, and in debug mode where it was scheduled. */
     String describeCallback() {
         Runnable cb = callback;
-        return cb == null ? "cancelled" : cb.toString();
+        String text = cb instanceof Description d ? "cancelled, " + d.text()
+                : cb != null ? cb.toString() : "cancelled";
+        return sourceTraceback.isEmpty() ? text : text + ", created at " + sourceTraceback.get(0);
+    }
+
+    /** What a cancelled debug-mode handle keeps of its callback: its description. Never run. */
+    private record Description(String text) implements Runnable {
+        @Override
+        public void run() {
+        }
     }
 
     @Override

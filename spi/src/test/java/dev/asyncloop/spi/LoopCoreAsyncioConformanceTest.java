@@ -358,6 +358,40 @@ class LoopCoreAsyncioConformanceTest {
         }
     }
 
+    @Test
+    @DisplayName("test_handle_repr_debug / Handle.cancel: in debug mode a handle shows where it was made and keeps"
+            + " its callback's description once cancelled, so the slow-callback warning of a handle that cancels"
+            + " itself still names the callback")
+    void debugReprSurvivesCancel() {
+        loop.setDebug(true);
+        loop.setSlowCallbackDuration(Duration.ZERO);
+        AtomicReference<Handle> self = new AtomicReference<>();
+        Runnable named = new Runnable() {
+            @Override
+            public void run() {
+                self.get().cancel();
+            }
+
+            @Override
+            public String toString() {
+                return "selfCanceller";
+            }
+        };
+        List<String> logged = captureLog(() -> {
+            self.set(loop.callSoon(named));
+            assertTrue(self.get().toString().contains("selfCanceller") && self.get().toString().contains("created at"),
+                    "debug repr: " + self.get());
+            runOnce();
+        });
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).contains("cancelled") && logged.get(0).contains("selfCanceller"), logged.get(0));
+        loop.setDebug(false);
+        Handle plain = loop.callSoon(named);
+        plain.cancel();
+        assertFalse(plain.toString().contains("selfCanceller"), "outside debug mode cancel() keeps nothing: "
+                + plain);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** The records "dev.asyncloop" gets while {@code action} runs, as "LEVEL formatted message + exception". */
