@@ -228,9 +228,11 @@ class LoopCoreAsyncioConformanceTest {
     @DisplayName("test_default_exc_handler_broken: a failing default handler is logged, also behind a failing"
             + " custom one")
     void brokenDefaultHandler() throws java.io.IOException {
+        List<ExceptionContext> passed = new ArrayList<>();
         BaseEventLoop broken = new ReadinessEventLoop(new SelectorPoller()) {
             @Override
             public void defaultExceptionHandler(ExceptionContext context) {
+                passed.add(context);
                 throw new IllegalStateException("default handler broken");
             }
         };
@@ -248,6 +250,11 @@ class LoopCoreAsyncioConformanceTest {
             assertEquals(1, logged.size(), logged.toString());
             assertTrue(logged.get(0).startsWith("SEVERE Exception in default exception handler while handling an"
                     + " unexpected error in"), logged.get(0));
+            ExceptionContext last = passed.get(passed.size() - 1);
+            assertEquals("Unhandled error in exception handler", last.message());
+            assertEquals("second", last.originalContext().orElseThrow().message(),
+                    "the default handler gets the report the custom handler failed on");
+            assertTrue(last.exception().orElseThrow() instanceof IllegalArgumentException);
         } finally {
             broken.close();
         }

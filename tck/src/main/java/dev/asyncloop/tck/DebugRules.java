@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Task;
 import java.time.Duration;
@@ -200,6 +201,49 @@ abstract class DebugRules extends ConformanceGroup {
                     + " _format_handle shows the task for its step callbacks); warnings: " + slowWarnings(log)));
         } finally {
             loop.setDebug(false);
+        }
+    }
+
+    @Test
+    @DisplayName("D1.8 in debug mode a failing callback's report carries where it was scheduled, caller first")
+    void required_D1_8_handleCreationStackNamesCaller() {
+        expectReports();
+        loop.setDebug(true);
+        try {
+            loop.callSoon(() -> {
+                throw new IllegalStateException("D1.8 callSoon");
+            });
+            loop.callSoonThreadsafe(() -> {
+                throw new IllegalStateException("D1.8 callSoonThreadsafe");
+            });
+            loop.callLater(Duration.ZERO, () -> {
+                throw new IllegalStateException("D1.8 callLater");
+            });
+            loop.callAt(loop.time(), () -> {
+                throw new IllegalStateException("D1.8 callAt");
+            });
+            loop.callLater(Duration.ofMillis(1), loop::stop);
+            runForever("D1.8", DEFAULT_WAIT);
+        } finally {
+            loop.setDebug(false);
+        }
+        List<ExceptionContext> reports = reports();
+        assertEquals(4, reports.size(), msg("D1.8", "the four failing callbacks must be reported: " + reports));
+        int previousLine = -1;
+        for (ExceptionContext r : reports) {
+            List<StackTraceElement> frames = r.sourceTraceback();
+            assertFalse(frames.isEmpty(), msg("D1.8", "in debug mode the report of a failing callback must carry"
+                    + " the handle's creation stack as sourceTraceback() (asyncio: source_traceback), got none for "
+                    + r.message()));
+            StackTraceElement top = frames.get(0);
+            assertTrue(top.getClassName().equals(DebugRules.class.getName())
+                    && top.getMethodName().equals("required_D1_8_handleCreationStackNamesCaller"),
+                    msg("D1.8", "the first frame of the creation stack must be the line that scheduled the callback"
+                            + " (the loop's own frames dropped; asyncio test_handle_source_traceback), got " + top
+                            + " for " + r.message()));
+            assertTrue(top.getLineNumber() > previousLine, msg("D1.8", "each report must point at its own"
+                    + " scheduling line, in order; got line " + top.getLineNumber() + " after " + previousLine));
+            previousLine = top.getLineNumber();
         }
     }
 }
