@@ -51,8 +51,8 @@ class MutantKillTest {
         VERDICTS.forEach((name, verdict) -> sb.append("\n  ").append(name).append(": ").append(verdict));
         sb.append("\n  (a control is the unmutated base of a kind of mutant. Its failures are the harness's, not a"
                 + " loop's: its provider is not in ServiceLoader (S1.4, S1.5), a forwarding loop's futures and tasks"
-                + " belong to the loop it forwards to (F1.0, T3.7, R1.x, N4.1), and the task mutants' base task is"
-                + " minimal (T3.x, T4.x).)");
+                + " belong to the loop it forwards to (F1.0, T3.7, R1.x, N4.1) and its frames sit above the caller's in"
+                + " creation stacks (D1.8), and the task mutants' base task is minimal (T3.x, T4.x, D1.7).)");
         CONTROLS.forEach((loop, run) -> sb.append("\n  control ").append(loop.getSimpleName()).append(": ")
                 .append(run.summaryLine()).append("; failing there, so never counted as kills: ")
                 .append(run.with(RunResult.Status.FAILED).stream().map(o -> o.name().split(" ")[0])

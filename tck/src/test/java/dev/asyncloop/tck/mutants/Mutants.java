@@ -3,6 +3,7 @@ package dev.asyncloop.tck.mutants;
 import dev.asyncloop.AsyncCallable;
 import dev.asyncloop.Context;
 import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
 import dev.asyncloop.TimerHandle;
@@ -12,6 +13,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +67,8 @@ public final class Mutants {
                         + " caller's context instead of ctx", IgnoresExplicitContext::new),
                 new Mutant("cancelled-handles-run", "L1.4", "a callSoon handle's cancel() only flips isCancelled()",
                         CancelledHandlesRun::new),
+                new Mutant("cancel-keeps-callback", "L1.6", "cancel() only flips a flag; the callback stays"
+                        + " referenced until its turn", CancelKeepsCallback::new),
                 new Mutant("equal-deadlines-lifo", "L2.1", "timers with equal deadlines run last-in first-out",
                         EqualDeadlinesLifo::new),
                 new Mutant("cancelled-timers-run", "L2.3", "a timer handle's cancel() does nothing",
@@ -77,8 +86,14 @@ public final class Mutants {
                         + " loop stopped before the future was done", RunUntilCompleteReturnsNull::new),
                 new Mutant("swallowed-exceptions", "E1.1", "callback exceptions are swallowed, never reported",
                         SwallowedExceptions::new),
+                new Mutant("handler-context-ignores-future", "E1.5", "a task reported under future() does not"
+                        + " give the handler its context", HandlerContextIgnoresFuture::new),
                 new Mutant("no-thread-check", "D1.2", "debug mode lets other threads callSoon while running",
                         NoThreadCheck::new),
+                new Mutant("close-keeps-default-executor", "X1.9", "close() leaves a default executor set with"
+                        + " setDefaultExecutor running", CloseKeepsDefaultExecutor::new),
+                new Mutant("refused-job-as-failed-future", "X1.10", "an executor's refusal becomes a failed future"
+                        + " instead of an exception at the call", RefusedJobAsFailedFuture::new),
                 new Mutant("inline-done-callbacks", "F3.1", "futures call done-callbacks inline",
                         InlineDoneCallbacks::new),
                 new Mutant("reversed-done-callbacks", "F3.2", "futures schedule done-callbacks newest first",
@@ -339,6 +354,91 @@ public final class Mutants {
                 return new MutantHandle(callback, context, when);
             }
             return delegate.callAt(when, callback, context);
+        }
+    }
+
+    /** Broken L1.6: the returned handle keeps the callback; cancel() only stops it from running. */
+    static final class CancelKeepsCallback extends ForwardingEventLoop {
+        private static Runnable unlessCancelled(MutantHandle h, Runnable callback) {
+            return () -> {
+                if (!h.isCancelled()) {
+                    callback.run();
+                }
+            };
+        }
+
+        @Override
+        public Handle callSoon(Runnable callback, Context context) {
+            MutantHandle h = new MutantHandle(callback, context, 0);
+            delegate.callSoon(unlessCancelled(h, callback), context);
+            return h;
+        }
+
+        @Override
+        public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
+            MutantHandle h = new MutantHandle(callback, context, delegate.time() + delay.toNanos() / 1e9);
+            delegate.callLater(delay, unlessCancelled(h, callback), context);
+            return h;
+        }
+    }
+
+    /** Broken E1.5: drops a report's future() before handing it on, so a task there gives no context. */
+    static final class HandlerContextIgnoresFuture extends ForwardingEventLoop {
+        @Override
+        public void callExceptionHandler(ExceptionContext context) {
+            delegate.callExceptionHandler(context.task().isEmpty() ? context.toBuilder().future(null).build()
+                    : context);
+        }
+    }
+
+    /** Broken X1.9: the executor given to setDefaultExecutor is hidden behind a wrapper that ignores shutdown. */
+    static final class CloseKeepsDefaultExecutor extends ForwardingEventLoop {
+        @Override
+        public void setDefaultExecutor(ExecutorService executor) {
+            delegate.setDefaultExecutor(new AbstractExecutorService() {
+                @Override
+                public void execute(Runnable command) {
+                    executor.execute(command);
+                }
+
+                @Override
+                public void shutdown() {
+                }
+
+                @Override
+                public List<Runnable> shutdownNow() {
+                    return List.of();
+                }
+
+                @Override
+                public boolean isShutdown() {
+                    return false;
+                }
+
+                @Override
+                public boolean isTerminated() {
+                    return false;
+                }
+
+                @Override
+                public boolean awaitTermination(long timeout, TimeUnit unit) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    /** Broken X1.10: a refused job yields a failed future instead of the executor's exception. */
+    static final class RefusedJobAsFailedFuture extends ForwardingEventLoop {
+        @Override
+        public <T> Future<T> runInExecutor(Executor executor, Callable<T> function) {
+            try {
+                return delegate.runInExecutor(executor, function);
+            } catch (RejectedExecutionException refused) {
+                Future<T> failed = delegate.createFuture();
+                failed.setException(refused);
+                return failed;
+            }
         }
     }
 
