@@ -257,7 +257,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
             suspended();
             IllegalStateException e = new IllegalStateException("Task got bad yield: " + coroutine
                     + " answered null instead of a Coroutine.Step");
-            loop.callSoon(() -> step(e), context);
+            loop.callSoon(new Step(e), context);
             return;
         }
         switch (outcome) {
