@@ -35,7 +35,7 @@ public final class Runner implements AutoCloseable {
     private final Boolean debug;
     private final Duration executorShutdownTimeout;
     private final Boolean handleSigint;
-    private final Context context = Context.copyCurrent();
+    private final Context ownContext = Context.copyCurrent();
     private EventLoop loop;
     private boolean closed;
 
@@ -78,6 +78,26 @@ public final class Runner implements AutoCloseable {
      *     cancelled with {@link Task#uncancel()} reaching 0 (see the class comment)
      */
     public <T> T run(AsyncCallable<T> main) {
+        return runIn(main, ownContext);
+    }
+
+    /**
+     * Runs {@code main} as a task in {@code context} on the runner's loop until it is done (asyncio's
+     * {@code runner.run(coro, context=ctx)}): the task runs in that context itself, not in a copy, so what it
+     * sets stays in {@code context}; the runner's own context is left alone. Otherwise as {@link #run(AsyncCallable)}.
+     *
+     * @param main the coroutine body
+     * @param context the context the main task runs in
+     * @param <T> the result type
+     * @return main's result
+     * @throws IllegalStateException as {@link #run(AsyncCallable)}
+     * @throws KeyboardInterrupt as {@link #run(AsyncCallable)}
+     */
+    public <T> T run(AsyncCallable<T> main, Context context) {
+        return runIn(main, Objects.requireNonNull(context, "context"));
+    }
+
+    private <T> T runIn(AsyncCallable<T> main, Context context) {
         Objects.requireNonNull(main, "main");
         if (RunningLoops.current().isPresent()) {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop; await the"
@@ -102,12 +122,20 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
-     * Cancels leftover tasks, shuts the default executor down and closes the loop. Idempotent.
+     * Cancels leftover tasks, shuts the default executor down and closes the loop. Idempotent. Call it from the
+     * runner's thread after {@link #run} returned.
+     *
+     * @throws IllegalStateException if the runner's loop is running (e.g. {@code close()} from inside
+     *     {@link #run}); nothing is cancelled then, and the runner stays open
      */
     @Override
     public void close() {
         if (closed) {
             return;
+        }
+        if (loop != null && loop.isRunning()) {
+            throw new IllegalStateException("Runner.close() cannot be called while its loop is running; call it"
+                    + " after run() returns");
         }
         closed = true;
         if (loop == null) {
