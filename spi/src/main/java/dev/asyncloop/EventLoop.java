@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.RunningLoops;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -8,6 +9,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +65,8 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return the future's result
      * @throws IllegalArgumentException if the future belongs to another loop
-     * @throws IllegalStateException if the loop is closed or running, or stops before the future is done
+     * @throws IllegalStateException if the loop is closed or running, another loop runs in this thread, or the
+     *     loop stops before the future is done
      *     ("Event loop stopped before Future completed.")
      * @throws CancelledError if the future was cancelled; otherwise whatever {@link Future#result()} throws
      */
@@ -71,14 +74,23 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Wraps {@code main} in a task and runs the loop until it is done (asyncio's
-     * {@code run_until_complete(coro)}).
+     * {@code run_until_complete(coro)}). A refused call creates no task, so {@code main} never runs (rule L4.8).
      *
      * @param main the coroutine body
      * @param <T> the result type
      * @return the task's result
-     * @throws IllegalStateException as for {@link #runUntilComplete(Future)}
+     * @throws IllegalStateException as for {@link #runUntilComplete(Future)}, or if another loop runs in this
+     *     thread
      */
     default <T> T runUntilComplete(AsyncCallable<T> main) {
+        Objects.requireNonNull(main, "main");
+        if (isRunning()) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        RunningLoops.current().ifPresent(other -> {
+            throw new IllegalStateException("Cannot run the event loop while another loop is running: " + other
+                    + " runs on thread " + Thread.currentThread().getName());
+        });
         return runUntilComplete(createTask(main));
     }
 

@@ -155,9 +155,7 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public void runForever() {
         checkClosed();
-        if (thread != null) {
-            throw new IllegalStateException("This event loop is already running");
-        }
+        checkNotRunning();
         RunningLoops.enter(this);
         thread = Thread.currentThread();
         try {
@@ -181,7 +179,9 @@ public abstract class BaseEventLoop implements EventLoop {
 
     @Override
     public <T> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
+        Objects.requireNonNull(main, "main");
         checkClosed();
+        checkNotRunning();
         Task<T> task = createTask(Coroutine.of(main), null, null);
         if (task instanceof BaseTask<T> bt) {
             bt.setLogDestroyPending(false);
@@ -192,14 +192,19 @@ public abstract class BaseEventLoop implements EventLoop {
     private <T> T runUntilComplete(Future<T> future, boolean createdHere) {
         Objects.requireNonNull(future, "future");
         checkClosed();
-        if (thread != null) {
-            throw new IllegalStateException("This event loop is already running");
-        }
+        checkNotRunning();
         if (future.getLoop() != this) {
             throw new IllegalArgumentException("runUntilComplete: the future belongs to " + future.getLoop()
                     + ", not to this loop " + this + "; run it on its own loop");
         }
-        java.util.function.Consumer<Future<T>> stopWhenDone = f -> stop();
+        // The callback may already be queued when runForever ends by an Error (asyncio's bpo-22429): once this
+        // call has returned it must not stop a later run.
+        AtomicBoolean waiting = new AtomicBoolean(true);
+        java.util.function.Consumer<Future<T>> stopWhenDone = f -> {
+            if (waiting.get()) {
+                stop();
+            }
+        };
         future.addDoneCallback(stopWhenDone);
         try {
             runForever();
@@ -209,6 +214,7 @@ public abstract class BaseEventLoop implements EventLoop {
             }
             throw t;
         } finally {
+            waiting.set(false);
             future.removeDoneCallback(stopWhenDone);
         }
         if (!future.isDone()) {
@@ -792,6 +798,17 @@ public abstract class BaseEventLoop implements EventLoop {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
         }
+    }
+
+    /**
+     * asyncio's {@code _check_running}: refuses to start while this loop, or another loop on this thread, runs.
+     * Called before anything is scheduled, so a refused run leaves nothing behind.
+     */
+    private void checkNotRunning() {
+        if (thread != null) {
+            throw new IllegalStateException("This event loop is already running");
+        }
+        RunningLoops.checkNoneRunning();
     }
 
     private void checkThread() {

@@ -45,12 +45,21 @@ public final class RunningLoops {
      */
     public static void enter(EventLoop loop) {
         Objects.requireNonNull(loop, "loop");
+        checkNoneRunning();
+        RUNNING.set(loop);
+    }
+
+    /**
+     * Throws if a loop runs on this thread.
+     *
+     * @throws IllegalStateException "Cannot run the event loop while another loop is running"
+     */
+    static void checkNoneRunning() {
         EventLoop running = RUNNING.get();
         if (running != null) {
             throw new IllegalStateException("Cannot run the event loop while another loop is running: " + running
                     + " runs on thread " + Thread.currentThread().getName());
         }
-        RUNNING.set(loop);
     }
 
     /**

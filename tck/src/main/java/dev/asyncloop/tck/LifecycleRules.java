@@ -239,6 +239,36 @@ abstract class LifecycleRules extends ConformanceGroup {
                 + " must run in the next runForever; got " + ran));
     }
 
+    @Test
+    @DisplayName("L4.8 a refused runUntilComplete(AsyncCallable) runs nothing: no task is left behind")
+    void required_L4_8_refusedRunUntilCompleteRunsNoBody() {
+        EventLoop second = suite.newLoop();
+        try {
+            List<String> ran = new ArrayList<>();
+            Map<String, Throwable> caught = new LinkedHashMap<>();
+            loop.callSoon(() -> {
+                caught.put("the running loop's own runUntilComplete", catchThrowable(() -> loop.runUntilComplete(
+                        () -> ran.add("nested body of the running loop"))));
+                caught.put("another loop's runUntilComplete", catchThrowable(() -> second.runUntilComplete(
+                        () -> ran.add("body of the second loop"))));
+                loop.callSoon(loop::stop);
+            });
+            runForever("L4.8", DEFAULT_WAIT);
+            caught.forEach((call, e) -> assertTrue(e instanceof IllegalStateException, msg("L4.8", call + " inside"
+                    + " a callback of a running loop must throw IllegalStateException, threw " + e)));
+            second.callSoon(second::stop);
+            second.runForever();
+            assertEquals(List.of(), ran, msg("L4.8", "a runUntilComplete(AsyncCallable) refused because a loop"
+                    + " runs must not run its body, then or later (asyncio test_run_until_complete_nesting: the"
+                    + " coroutine is never awaited); ran " + ran + "; check the running checks come before"
+                    + " createTask"));
+        } finally {
+            if (!second.isRunning()) {
+                second.close();
+            }
+        }
+    }
+
     /** Runs {@code call} and returns what it threw, or null. */
     static Throwable catchThrowable(Executable call) {
         try {

@@ -2,6 +2,7 @@ package dev.asyncloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -133,5 +136,56 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
         runForever("L5.6", DEFAULT_WAIT);
         assertTrue(reports().isEmpty(), msg("L5.6", "nothing may be reported after the Error either, got "
                 + reports() + "; check the task's exception is marked retrieved when runUntilComplete created it"));
+    }
+
+    @Test
+    @DisplayName("L5.7 after an Error of its task escapes runUntilComplete, nothing left queued stops the loop")
+    void required_L5_7_errorLeavesNoPendingStop() {
+        AssertionError error = new AssertionError("L5.7 fatal");
+        Throwable thrown = LifecycleRules.catchThrowable(() -> loop.runUntilComplete(() -> {
+            Async.yieldNow();
+            throw error;
+        }));
+        assertSame(error, thrown, msg("L5.7", "the task's Error must escape runUntilComplete, got " + thrown));
+        List<String> ran = new ArrayList<>();
+        loop.callSoon(() -> loop.callSoon(() -> {
+            ran.add("second iteration");
+            loop.stop();
+        }));
+        runForever("L5.7", DEFAULT_WAIT);
+        assertEquals(List.of("second iteration"), ran, msg("L5.7", "the next runForever must run until its own"
+                + " stop(), but it stopped after its first iteration: the stop scheduled for the finished future"
+                + " of the failed runUntilComplete was still queued (asyncio test_run_until_complete_baseexception,"
+                + " bpo-22429); check that the done-callback does not stop the loop for a future whose Error"
+                + " escaped"));
+        Future<String> later = loop.createFuture();
+        loop.callSoon(() -> loop.callSoon(() -> later.setResult("ok")));
+        assertEquals("ok", runUntil("L5.7", "a future done in the second iteration", DEFAULT_WAIT, later),
+                msg("L5.7", "runUntilComplete must work after the Error"));
+    }
+
+    @Test
+    @DisplayName("L5.8 a future whose runUntilComplete ended by an Error no longer stops the loop when done")
+    void required_L5_8_abandonedFutureDoesNotStopLaterRuns() {
+        AssertionError error = new AssertionError("L5.8 fatal");
+        Future<String> first = loop.createFuture();
+        loop.callSoon(() -> {
+            throw error;
+        });
+        Throwable thrown = LifecycleRules.catchThrowable(() -> loop.runUntilComplete(first));
+        assertSame(error, thrown, msg("L5.8", "the callback's Error must escape runUntilComplete, got " + thrown));
+        assertFalse(first.isDone(), msg("L5.8", "the first future must still be pending"));
+        Future<String> second = loop.createFuture();
+        loop.callSoon(() -> {
+            first.setResult("first");
+            loop.callSoon(() -> loop.callSoon(() -> second.setResult("second")));
+        });
+        Throwable late = LifecycleRules.catchThrowable(() -> runUntil("L5.8", "the second future", DEFAULT_WAIT,
+                second));
+        assertNull(late, msg("L5.8", "completing the first future must not stop the loop running"
+                + " runUntilComplete(second), but it threw " + late + " (asyncio"
+                + " test_run_until_complete_loop_orphan_future_close_loop); check that runUntilComplete removes"
+                + " its done-callback when runForever ends by an exception"));
+        assertEquals("second", second.result());
     }
 }

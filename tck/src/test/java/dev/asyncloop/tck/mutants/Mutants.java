@@ -82,8 +82,12 @@ public final class Mutants {
                         ReentrantRun::new),
                 new Mutant("close-while-running", "L4.4", "close() while running does nothing",
                         CloseWhileRunning::new),
+                new Mutant("task-before-running-check", "L4.8", "runUntilComplete(AsyncCallable) creates its"
+                        + " task before checking that no loop runs", TaskBeforeRunningCheck::new),
                 new Mutant("run-until-complete-returns-null", "L5.4", "runUntilComplete returns null when the"
                         + " loop stopped before the future was done", RunUntilCompleteReturnsNull::new),
+                new Mutant("stale-stop-after-error", "L5.7", "runUntilComplete's stop callback, queued when an"
+                        + " Error escaped, stops the next run", StaleStopAfterError::new),
                 new Mutant("swallowed-exceptions", "E1.1", "callback exceptions are swallowed, never reported",
                         SwallowedExceptions::new),
                 new Mutant("handler-context-ignores-future", "E1.5", "a task reported under future() does not"
@@ -517,6 +521,42 @@ public final class Mutants {
         public void close() {
             if (!delegate.isRunning()) {
                 super.close();
+            }
+        }
+    }
+
+    /** Broken L4.8: a refused runUntilComplete(AsyncCallable) leaves its task scheduled, so the body runs later. */
+    static final class TaskBeforeRunningCheck extends ForwardingEventLoop {
+        @Override
+        public <T> T runUntilComplete(AsyncCallable<T> main) {
+            return super.runUntilComplete(createTask(main));
+        }
+    }
+
+    /**
+     * Broken L5.7: an Error escaping runUntilComplete leaves a stop() queued that ends the next run after one
+     * iteration, as asyncio's done-callback did before bpo-22429.
+     */
+    static final class StaleStopAfterError extends ForwardingEventLoop {
+        @Override
+        public <T> T runUntilComplete(AsyncCallable<T> main) {
+            try {
+                return super.runUntilComplete(main);
+            } catch (Error e) {
+                callSoon(this::stop);
+                throw e;
+            }
+        }
+
+        @Override
+        public <T> T runUntilComplete(Future<T> future) {
+            try {
+                return super.runUntilComplete(future);
+            } catch (Error e) {
+                if (future.isDone()) {
+                    callSoon(this::stop);
+                }
+                throw e;
             }
         }
     }
