@@ -86,6 +86,25 @@ class RunnerSigintTest {
                 + Files.readString(err));
     }
 
+    @Test
+    @DisplayName("test_interrupt_cancelled_task: SIGINT to a main task the program already cancelled ends run()"
+            + " with CancelledError, not KeyboardInterrupt")
+    void sigintAfterProgramCancelRaisesCancelledError() throws Exception {
+        Path err = Files.createTempFile("sigint", ".err");
+        BlockingQueue<String> out = start(err, "cancelled");
+        awaitLine(out, "READY");
+        sigint();
+        awaitLine(out, "CLEANUP");
+        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the child did not exit after the SIGINT");
+        String stderr = Files.readString(err);
+        assertEquals(1, child.exitValue(), "expected the uncaught-exception exit status; stderr: " + stderr);
+        assertTrue(stderr.contains("dev.asyncloop.CancelledError"),
+                "expected run() to end with CancelledError: uncancel() leaves the program's own cancel; stderr: "
+                        + stderr);
+        assertFalse(stderr.contains("KeyboardInterrupt"), "run() must not raise KeyboardInterrupt while a cancel"
+                + " of the program's own is still counted; stderr: " + stderr);
+    }
+
     private BlockingQueue<String> start(Path err, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());

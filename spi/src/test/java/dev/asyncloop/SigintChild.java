@@ -4,8 +4,10 @@ import java.time.Duration;
 
 /**
  * The forked JVM of {@link RunnerSigintTest}: runs a {@link Runner} whose main task sleeps. Argument
- * {@code swallow} makes the task withdraw the first cancellation and sleep again. Prints markers the test waits
- * for: READY when the task sleeps, SWALLOWED after the first cancel was withdrawn, CLEANUP from its finally.
+ * {@code swallow} makes the task withdraw the first cancellation and sleep again; {@code cancelled} makes a
+ * second task cancel the main task first, which catches that cancellation without withdrawing it and sleeps
+ * again. Prints markers the test waits for: READY when the task sleeps (in {@code cancelled} mode: after the
+ * program's own cancel), SWALLOWED after the first cancel was withdrawn, CLEANUP from its finally.
  */
 final class SigintChild {
     private SigintChild() {
@@ -13,9 +15,19 @@ final class SigintChild {
 
     public static void main(String[] args) {
         boolean swallow = args.length > 0 && args[0].equals("swallow");
+        boolean cancelled = args.length > 0 && args[0].equals("cancelled");
         try (Runner runner = Runner.builder().loopFactory(LibraryTestLoop::new).build()) {
             runner.run(() -> {
                 try {
+                    if (cancelled) {
+                        Task<?> main = Async.currentTask().orElseThrow();
+                        Async.getRunningLoop().createTask(() -> main.cancel());
+                        try {
+                            Async.sleep(Duration.ofSeconds(30));
+                        } catch (CancelledError e) {
+                            // caught, not withdrawn: cancelling() stays 1
+                        }
+                    }
                     System.out.println("READY");
                     System.out.flush();
                     try {
