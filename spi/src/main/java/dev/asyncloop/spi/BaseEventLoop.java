@@ -173,11 +173,6 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T> T runUntilComplete(Future<T> future) {
-        return runUntilComplete(future, false);
-    }
-
-    @Override
     public <T> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
         checkClosed();
@@ -186,10 +181,11 @@ public abstract class BaseEventLoop implements EventLoop {
         if (task instanceof BaseTask<T> bt) {
             bt.setLogDestroyPending(false);
         }
-        return runUntilComplete(task, true);
+        return runUntilComplete(task);
     }
 
-    private <T> T runUntilComplete(Future<T> future, boolean createdHere) {
+    @Override
+    public <T> T runUntilComplete(Future<T> future) {
         Objects.requireNonNull(future, "future");
         checkClosed();
         checkNotRunning();
@@ -209,7 +205,9 @@ public abstract class BaseEventLoop implements EventLoop {
         try {
             runForever();
         } catch (Throwable t) {
-            if (createdHere && future.isDone() && !future.isCancelled()) {
+            // asyncio's stop callback reads the exception of a done future when it runs; ours does nothing once
+            // this call has returned, so the exception is read here (no "never retrieved" report of it).
+            if (future.isDone() && !future.isCancelled()) {
                 future.exception();
             }
             throw t;

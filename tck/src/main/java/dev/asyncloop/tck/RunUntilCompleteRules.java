@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asyncloop.Async;
 import dev.asyncloop.CancelledError;
 import dev.asyncloop.EventLoop;
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,5 +189,39 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
                 + " test_run_until_complete_loop_orphan_future_close_loop); check that runUntilComplete removes"
                 + " its done-callback when runForever ends by an exception"));
         assertEquals("second", second.result());
+    }
+
+    @Test
+    @DisplayName("L5.9 the Error of a task that escaped runUntilComplete(task) is not reported as never retrieved")
+    void required_L5_9_escapedErrorIsRetrieved() {
+        expectReports();
+        AssertionError fatal = new AssertionError("L5.9 expected by the test: escapes runUntilComplete");
+        RuntimeException witness = new IllegalStateException("L5.9 expected by the test: never retrieved");
+        WeakReference<Future<?>> taskRef = taskWhoseErrorEscapes(fatal);
+        Future<Object> unread = loop.createFuture();
+        unread.setException(witness);
+        unread = null;
+        ExceptionContext witnessed = Gc.awaitReport(this, r -> r.exception().orElse(null) == witness);
+        Gc.awaitCleared(this, taskRef);
+        Gc.spin(this, 5);
+        if (witnessed == null || taskRef.get() != null) {
+            return; // the JVM did not collect both in time: nothing can be concluded, no false failure
+        }
+        for (ExceptionContext r : reports()) {
+            assertFalse(r.exception().orElse(null) == fatal, msg("L5.9", "the task's Error reached the caller of"
+                    + " runUntilComplete, yet it was reported as never retrieved: " + r + " (asyncio: the"
+                    + " done-callback of run_until_complete reads the exception); check runUntilComplete reads the"
+                    + " exception of a done future when runForever ends by an exception"));
+        }
+    }
+
+    private WeakReference<Future<?>> taskWhoseErrorEscapes(AssertionError fatal) {
+        Future<Object> task = loop.createTask(() -> {
+            Async.yieldNow();
+            throw fatal;
+        });
+        Throwable thrown = LifecycleRules.catchThrowable(() -> loop.runUntilComplete(task));
+        assertSame(fatal, thrown, msg("L5.9", "the task's Error must escape runUntilComplete, got " + thrown));
+        return new WeakReference<>(task);
     }
 }
