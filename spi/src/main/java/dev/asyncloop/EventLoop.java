@@ -126,7 +126,9 @@ public interface EventLoop extends AutoCloseable {
      * Shuts the default executor down and waits for its threads to finish, at most {@code timeout}.
      *
      * @param timeout how long to wait; on expiry a warning is logged and the executor is left to finish
-     * @return a future done when the executor has terminated or the timeout expired
+     * @return a future done when the executor has terminated or the timeout expired; run the loop until it is
+     *     done (e.g. {@code loop.runUntilComplete(loop.shutdownDefaultExecutor(timeout))})
+     * @throws IllegalStateException if the loop is closed
      */
     Future<Void> shutdownDefaultExecutor(Duration timeout);
 
