@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 
 /**
@@ -28,9 +32,18 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Methods of this class are thread-safe, but must not block a group loop's thread on a future they return
- * (it completes on a loop thread). Each loop belongs to its thread: use {@link EventLoop#callSoonThreadsafe},
+ * <p>Methods of this class are thread-safe and never wait for a loop, except {@link #shutdownGracefully} and
+ * {@link #close()}, which are refused on the group's own loops. Do not block a group loop's thread on a future they
+ * return (it completes on a loop thread). Each loop belongs to its thread: use {@link EventLoop#callSoonThreadsafe},
  * {@link #submit} or {@link Tasks#runCoroutineThreadsafe} to reach it from elsewhere.
+ *
+ * <p>The group owns its loops: do not stop or close one yourself. A loop whose run ends before the group is shut
+ * down (someone called its {@code stop()}, or an {@link Error} escaped a callback, which then reaches the thread's
+ * uncaught exception handler) is finished on its thread as at shutdown; {@link #next()} still returns it, and
+ * {@link #submit} to it throws {@link IllegalStateException}. When a loop ends, whatever the group started on it
+ * and could not finish is settled: futures of {@link #submit} are cancelled, {@link GroupServer} listening sockets
+ * are closed, connections accepted but not yet handed over are closed. Connections already served stay with their
+ * loop, as with {@link Runner#close()}: close them (e.g. {@link Server#closeClients()}) before shutting down.
  */
 public final class EventLoopGroup implements AutoCloseable {
     /** The wait of {@link #close()} for the loop threads to end. */
@@ -39,17 +52,24 @@ public final class EventLoopGroup implements AutoCloseable {
     private final List<EventLoop> loops;
     private final List<Thread> threads;
     private final AtomicInteger nextIndex = new AtomicInteger();
-    private final Object shutdownLock = new Object();
-    private boolean shutdown;
-    private boolean terminated;
+    private final AtomicBoolean shutdown = new AtomicBoolean();
+    private volatile boolean terminated;
+    /** Per loop: what to settle once the loop has ended (run once, on its thread, after it is closed). */
+    private final List<Set<Runnable>> endActions;
+    /** Per loop: 1 once the loop has ended and its end actions ran. */
+    private final AtomicIntegerArray ended;
 
     private EventLoopGroup(List<EventLoop> loops) {
         this.loops = List.copyOf(loops);
+        List<Set<Runnable>> actions = new ArrayList<>();
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < loops.size(); i++) {
-            EventLoop loop = loops.get(i);
-            ts.add(Thread.ofPlatform().name("asyncloop-group-" + i).unstarted(() -> runThenFinish(loop)));
+            int index = i;
+            actions.add(ConcurrentHashMap.newKeySet());
+            ts.add(Thread.ofPlatform().name("asyncloop-group-" + i).unstarted(() -> runThenFinish(index)));
         }
+        this.endActions = List.copyOf(actions);
+        this.ended = new AtomicIntegerArray(loops.size());
         this.threads = List.copyOf(ts);
         threads.forEach(Thread::start);
     }
@@ -57,10 +77,12 @@ public final class EventLoopGroup implements AutoCloseable {
     /**
      * A loop thread's body: runs the loop until it is stopped, then, as {@link Runner#close()} does, cancels the
      * tasks still pending and lets them finish (their {@code finally} blocks run), shuts the default executor
-     * down and closes the loop. A task that keeps running after its cancellation keeps the thread alive, which
-     * {@link #shutdownGracefully} reports by returning false.
+     * down and closes the loop; last, it runs the loop's end actions ({@link #whenLoopEnds}). A task that keeps
+     * running after its cancellation keeps the thread alive, which {@link #shutdownGracefully} reports by returning
+     * false.
      */
-    private static void runThenFinish(EventLoop loop) {
+    private void runThenFinish(int index) {
+        EventLoop loop = loops.get(index);
         try {
             loop.runForever();
         } finally {
@@ -68,9 +90,62 @@ public final class EventLoopGroup implements AutoCloseable {
                 LeftoverTasks.cancelAndAwait(loop, "unhandled exception during EventLoopGroup shutdown");
                 loop.runUntilComplete(loop.shutdownDefaultExecutor(DEFAULT_SHUTDOWN_TIMEOUT));
             } finally {
-                loop.close();
+                try {
+                    loop.close();
+                } finally {
+                    loopEnded(index);
+                }
             }
         }
+    }
+
+    /**
+     * Registers {@code action} to run once loop {@code loop} has ended (on its thread, after it is closed), or at
+     * once on the calling thread if it has ended already. Any thread.
+     *
+     * @return unregisters the action; call it once the action is no longer needed
+     */
+    Runnable whenLoopEnds(EventLoop loop, Runnable action) {
+        int index = loops.indexOf(loop);
+        if (index < 0) {
+            throw new IllegalArgumentException("loop " + loop + " is not a loop of this group");
+        }
+        Set<Runnable> actions = endActions.get(index);
+        Runnable once = action::run; // a distinct identity per registration
+        actions.add(once);
+        if (ended.get(index) == 1 && actions.remove(once)) {
+            once.run();
+        }
+        return () -> actions.remove(once);
+    }
+
+    private void loopEnded(int index) {
+        ended.set(index, 1);
+        Set<Runnable> actions = endActions.get(index);
+        for (Runnable action : List.copyOf(actions)) {
+            if (actions.remove(action)) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    System.getLogger("dev.asyncloop").log(System.Logger.Level.WARNING,
+                            "EventLoopGroup: settling what loop " + index + " left behind failed", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Tasks#runCoroutineThreadsafe} whose future is cancelled if {@code loop} ends before the task does
+     * (a callback still queued, or a task still pending, when the loop closes would otherwise leave it pending
+     * forever). Any thread.
+     *
+     * @throws IllegalStateException if the loop is closed
+     */
+    <T> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
+        CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop);
+        Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
+        result.whenComplete((value, error) -> forget.run());
+        return result;
     }
 
     /**
@@ -156,12 +231,14 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @param body the coroutine body
      * @param <T> the result type
-     * @return a future of the task's outcome, completed on the loop's thread
-     * @throws IllegalStateException if the group is shut down
+     * @return a future of the task's outcome (result, exception, or cancellation), completed on a loop's thread;
+     *     cancelled if the loop ends (shutdown) before the task does
+     * @throws IllegalStateException if the group is shut down, or that loop has ended
      */
     public <T> CompletableFuture<T> submit(AsyncCallable<T> body) {
+        Objects.requireNonNull(body, "body");
         checkOpen();
-        return Tasks.runCoroutineThreadsafe(body, next());
+        return runOn(next(), body);
     }
 
     /**
@@ -170,14 +247,16 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param loopIndex the loop's index in {@link #loops()}
      * @param body the coroutine body
      * @param <T> the result type
-     * @return a future of the task's outcome (result, exception, or cancellation), completed on the loop's thread
+     * @return a future of the task's outcome (result, exception, or cancellation), completed on the loop's thread;
+     *     cancelled if the loop ends (shutdown) before the task does
      * @throws IndexOutOfBoundsException if {@code loopIndex} is not a loop's index
-     * @throws IllegalStateException if the group is shut down
+     * @throws IllegalStateException if the group is shut down, or that loop has ended
      */
     public <T> CompletableFuture<T> submit(int loopIndex, AsyncCallable<T> body) {
         Objects.checkIndex(loopIndex, loops.size());
+        Objects.requireNonNull(body, "body");
         checkOpen();
-        return Tasks.runCoroutineThreadsafe(body, loops.get(loopIndex));
+        return runOn(loops.get(loopIndex), body);
     }
 
     /**
@@ -241,14 +320,18 @@ public final class EventLoopGroup implements AutoCloseable {
      * Stops every loop (through {@link EventLoop#callSoonThreadsafe}) and waits up to {@code timeout} in all for
      * their threads to end. Each loop thread, once its loop stops, cancels the tasks still pending and runs the
      * loop until they are done (so their {@code finally} blocks and try-with-resources run, as with
-     * {@link Runner#close()}), shuts the loop's default executor down and closes the loop. Idempotent: later
-     * calls wait again for threads still running.
+     * {@link Runner#close()}), shuts the loop's default executor down, closes the loop, and closes the listening
+     * sockets of the group's {@link GroupServer}s on it. Idempotent and safe from several threads at once: later
+     * calls wait again for threads still running. While it waits, the group's loops may go on calling the group
+     * ({@link #isShutdown()}, {@link #submit}: refused, {@link #next()}).
      *
      * @param timeout the bound on the wait for the threads
      * @return true if every thread ended and every loop is closed; false if a thread is still running after
-     *     {@code timeout} (a callback blocks its loop, or a task keeps going after its cancellation)
+     *     {@code timeout} (a callback blocks its loop, or a task keeps going after its cancellation), or the
+     *     calling thread was interrupted while waiting (its interrupt status is set again)
      * @throws IllegalStateException if called from one of the group's loops (a callback or task: it would wait
-     *     for itself)
+     *     for itself). Do not call it from a task of a loop's default executor either: the loop thread waits up to
+     *     {@link #DEFAULT_SHUTDOWN_TIMEOUT} for that executor, which waits for the loop thread
      */
     public boolean shutdownGracefully(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -257,64 +340,66 @@ public final class EventLoopGroup implements AutoCloseable {
             throw new IllegalStateException("shutdownGracefully() called on the group's own loop thread "
                     + Thread.currentThread().getName() + "; call it from another thread");
         }
-        synchronized (shutdownLock) {
-            if (terminated) {
-                return true;
-            }
-            if (!shutdown) {
-                shutdown = true;
-                for (EventLoop loop : loops) {
-                    try {
-                        loop.callSoonThreadsafe(loop::stop);
-                    } catch (RuntimeException closed) {
-                        // closed by someone else: nothing to stop
-                    }
-                }
-            }
-            long deadline = System.nanoTime() + timeout.toNanos();
-            boolean all = true;
-            for (int i = 0; i < loops.size(); i++) {
-                Thread t = threads.get(i);
+        if (shutdown.compareAndSet(false, true)) {
+            for (EventLoop loop : loops) {
                 try {
-                    t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                if (t.isAlive()) {
-                    all = false;
-                } else if (!loops.get(i).isClosed()) {
-                    loops.get(i).close();
+                    loop.callSoonThreadsafe(loop::stop);
+                } catch (RuntimeException closed) {
+                    // the loop has ended already: nothing to stop
                 }
             }
-            terminated = all;
-            return all;
         }
+        if (terminated) {
+            return true;
+        }
+        // No lock is held while waiting: a loop that calls isShutdown() or submit() meanwhile must not block.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        synchronized (loops) {
+            for (EventLoop loop : loops) {
+                if (!loop.isClosed()) {
+                    loop.close(); // its thread ended without closing it (its run threw before the loop started)
+                }
+            }
+        }
+        terminated = true;
+        return true;
     }
 
     /**
      * Shuts the group down with {@link #DEFAULT_SHUTDOWN_TIMEOUT}; see {@link #shutdownGracefully(Duration)}.
      *
-     * @throws IllegalStateException if a loop thread did not end in time, or on a loop thread of the group
+     * @throws IllegalStateException if a loop thread did not end in time, or the calling thread was interrupted
+     *     while waiting, or on a loop thread of the group
      */
     @Override
     public void close() {
         if (!shutdownGracefully(DEFAULT_SHUTDOWN_TIMEOUT)) {
-            throw new IllegalStateException("EventLoopGroup.close(): a loop thread did not end within "
-                    + DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + " s (a callback blocks its loop?); its loop is left"
-                    + " unclosed");
+            throw new IllegalStateException(Thread.currentThread().isInterrupted()
+                    ? "EventLoopGroup.close(): interrupted while waiting for the loop threads to end"
+                    : "EventLoopGroup.close(): a loop thread did not end within "
+                            + DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + " s (a callback blocks its loop?); its loop is"
+                            + " left unclosed");
         }
     }
 
     /**
-     * Tells whether the group was shut down.
+     * Tells whether the group was shut down. Any thread; never waits.
      *
-     * @return true after {@link #shutdownGracefully} or {@link #close()}
+     * @return true once {@link #shutdownGracefully} or {@link #close()} was called
      */
     public boolean isShutdown() {
-        synchronized (shutdownLock) {
-            return shutdown;
-        }
+        return shutdown.get();
     }
 
     List<Thread> threads() {

@@ -29,13 +29,15 @@ public final class GroupServer implements AutoCloseable {
 
     private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
     private final Mode mode;
+    private final List<Part> parts;
     private final List<Server> servers;
     private final List<InetSocketAddress> addresses;
     private final HandOff handOff;
 
-    private GroupServer(Mode mode, List<Server> servers, List<InetSocketAddress> addresses, HandOff handOff) {
+    private GroupServer(Mode mode, List<Part> parts, List<InetSocketAddress> addresses, HandOff handOff) {
         this.mode = mode;
-        this.servers = List.copyOf(servers);
+        this.parts = List.copyOf(parts);
+        this.servers = parts.stream().map(p -> p.server).toList();
         this.addresses = List.copyOf(addresses);
         this.handOff = handOff;
     }
@@ -60,7 +62,8 @@ public final class GroupServer implements AutoCloseable {
 
     /**
      * Returns the per-loop servers (REUSE_PORT mode, loop order); empty in HAND_OFF mode. Each {@link Server}
-     * belongs to its loop's thread.
+     * belongs to its loop's thread: reach it there (e.g. {@code server.getLoop().callSoonThreadsafe(...)}) for
+     * {@link Server#closeClients()}, {@link Server#abortClients()} or {@link Server#isServing()}.
      *
      * @return an unmodifiable list
      */
@@ -70,14 +73,14 @@ public final class GroupServer implements AutoCloseable {
 
     /**
      * Starts accepting on every loop, for a server made with {@link ServerOptions#startServing()} false (asyncio's
-     * {@code start_serving}). Returns at once; each loop starts on its own thread. Idempotent; does nothing once
-     * {@link #close()} was called.
+     * {@code start_serving}). Any thread; returns at once, each loop starts on its own thread. Idempotent; does
+     * nothing once {@link #close()} was called.
      */
     public void startServing() {
-        for (Server s : servers) {
-            onLoop(s.getLoop(), () -> {
-                if (!s.sockets().isEmpty()) {
-                    s.startServing();
+        for (Part p : parts) {
+            onLoop(p.server.getLoop(), () -> {
+                if (!p.server.sockets().isEmpty()) {
+                    p.server.startServing();
                 }
             });
         }
@@ -88,12 +91,13 @@ public final class GroupServer implements AutoCloseable {
 
     /**
      * Stops accepting on every loop and closes the listening sockets (each on its loop's thread); accepted
-     * connections stay open. Idempotent; does nothing for loops already closed.
+     * connections stay open. Any thread; returns at once. Idempotent; for a loop that has ended, its listening
+     * sockets were closed when it ended.
      */
     @Override
     public void close() {
-        for (Server s : servers) {
-            onLoop(s.getLoop(), s::close);
+        for (Part p : parts) {
+            onLoop(p.server.getLoop(), p.server::close);
         }
         if (handOff != null) {
             onLoop(handOff.loop, handOff::close);
@@ -101,20 +105,17 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /**
-     * Returns a future done once {@link #close()} took effect everywhere: in REUSE_PORT mode when every per-loop
-     * {@link Server#waitClosed()} is done (accepted connections gone too); in HAND_OFF mode when the listening
-     * socket is closed (connections on the other loops are not waited for).
+     * Returns a future done once {@link #close()} took effect everywhere (asyncio's {@code wait_closed}, so it
+     * waits for a later {@code close()} too): in REUSE_PORT mode when every per-loop {@link Server#waitClosed()} is
+     * done (accepted connections gone too); in HAND_OFF mode when the listening socket is closed (connections on
+     * the other loops are not waited for). A loop that ends (group shutdown) counts as closed. Any thread.
      *
      * @return the future, completed on a loop thread
      */
     public CompletableFuture<Void> waitClosed() {
-        List<CompletableFuture<?>> all = new ArrayList<>();
-        for (Server s : servers) {
-            try {
-                all.add(Tasks.runCoroutineThreadsafe(() -> Async.await(s.waitClosed()), s.getLoop()));
-            } catch (IllegalStateException loopClosed) {
-                // nothing left to wait for
-            }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Part p : parts) {
+            all.add(p.closed);
         }
         if (handOff != null) {
             all.add(handOff.closed);
@@ -131,60 +132,141 @@ public final class GroupServer implements AutoCloseable {
         try {
             loop.callSoonThreadsafe(action);
         } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException loopClosed) {
-            // the loop is closed: its sockets went with it
+            // the loop is closed: the group closed its sockets when it ended
         }
     }
 
-    private static ServerOptions withReusePort(ServerOptions o) {
-        return ServerOptions.builder().backlog(o.backlog()).reuseAddress(o.reuseAddress())
-                .startServing(o.startServing()).cleanupSocket(o.cleanupSocket()).reusePort(true).build();
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to flush: a listening socket, or a connection never served
+        }
     }
 
+    /** {@link EventLoopGroup#runOn}, failing the future instead of throwing when the loop has ended. */
+    private static <T> CompletableFuture<T> runOn(EventLoopGroup group, EventLoop loop, AsyncCallable<T> body) {
+        try {
+            return group.runOn(loop, body);
+        } catch (RuntimeException loopClosed) {
+            return CompletableFuture.failedFuture(loopClosed);
+        }
+    }
+
+    /** The cause to fail creation with: the group's shutdown when it cancelled a step. */
+    private static Throwable creationFailure(EventLoopGroup group, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof java.util.concurrent.CancellationException && group.isShutdown()) {
+            return new IllegalStateException("the EventLoopGroup was shut down while the server was being created");
+        }
+        return cause;
+    }
+
+    private static ServerOptions bindOnly(ServerOptions o) {
+        return ServerOptions.builder().backlog(o.backlog()).reuseAddress(o.reuseAddress())
+                .startServing(false).cleanupSocket(o.cleanupSocket()).reusePort(true).build();
+    }
+
+    /**
+     * One loop's server in REUSE_PORT mode. {@code closed} completes when its {@code waitClosed()} does, or when
+     * the loop ends (its sockets are closed then).
+     */
+    private static final class Part {
+        final Server server;
+        final List<ServerSocketChannel> sockets;
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        /** On the loop thread, right after the server is made. */
+        Part(EventLoopGroup group, Server server) {
+            this.server = server;
+            this.sockets = List.copyOf(server.sockets());
+            server.waitClosed().addDoneCallback(f -> closed.complete(null));
+            Runnable forget = group.whenLoopEnds(server.getLoop(), () -> {
+                sockets.forEach(GroupServer::closeQuietly);
+                closed.complete(null);
+            });
+            closed.whenComplete((v, e) -> forget.run());
+        }
+    }
+
+    /**
+     * Binds loop 0 first (port 0 becomes one port), then every other loop on that port, all without accepting;
+     * then starts every loop accepting if asked. If any bind fails, every bound socket is closed before the
+     * future fails, so nothing was accepted and the port is free again.
+     */
     static CompletableFuture<GroupServer> startReusePort(EventLoopGroup group,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
-        ServerOptions opts = withReusePort(options);
+        ServerOptions opts = bindOnly(options);
         EventLoop first = group.loops().getFirst();
-        CompletableFuture<Server> firstServer = Tasks.runCoroutineThreadsafe(
-                () -> Async.await(first.createServer(protocolFactory, host, port, opts)), first);
-        return firstServer.thenCompose(s0 -> {
+        return bind(group, first, protocolFactory, host, port, opts).thenCompose(p0 -> {
             List<InetSocketAddress> addresses = new ArrayList<>();
-            try {
-                for (ServerSocketChannel c : s0.sockets()) {
+            for (ServerSocketChannel c : p0.sockets) {
+                try {
                     addresses.add((InetSocketAddress) c.getLocalAddress());
+                } catch (IOException | RuntimeException e) {
+                    return GroupServer.<GroupServer>closeAll(List.of(p0), new UncheckedIOException("cannot read the bound address of " + c,
+                            e instanceof IOException io ? io : new IOException(e)));
                 }
-            } catch (IOException e) {
-                onLoop(first, s0::close);
-                throw new UncheckedIOException(e);
             }
             if (port == 0 && addresses.size() != 1) {
-                onLoop(first, s0::close);
-                throw new IllegalArgumentException("port 0 with host " + host + " resolving to " + addresses.size()
-                        + " addresses: each got its own port; give a port or a host with one address");
+                return GroupServer.<GroupServer>closeAll(List.of(p0), new IllegalArgumentException("port 0 with host " + host
+                        + " resolving to " + addresses.size() + " addresses: each got its own port; give a port or"
+                        + " a host with one address"));
             }
             int actual = addresses.getFirst().getPort();
-            List<CompletableFuture<Server>> rest = new ArrayList<>();
+            List<CompletableFuture<Part>> rest = new ArrayList<>();
             for (EventLoop loop : group.loops().subList(1, group.size())) {
-                rest.add(Tasks.runCoroutineThreadsafe(
-                        () -> Async.await(loop.createServer(protocolFactory, host, actual, opts)), loop));
+                rest.add(bind(group, loop, protocolFactory, host, actual, opts));
             }
             return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
-                List<Server> servers = new ArrayList<>(List.of(s0));
+                List<Part> parts = new ArrayList<>(List.of(p0));
                 rest.stream().filter(f -> !f.isCompletedExceptionally()).map(CompletableFuture::join)
-                        .forEach(servers::add);
-                GroupServer server = new GroupServer(Mode.REUSE_PORT, servers, addresses, null);
+                        .forEach(parts::add);
                 if (error != null) {
-                    server.close();
-                    throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+                    return GroupServer.<GroupServer>closeAll(parts, creationFailure(group, error));
                 }
-                return server;
-            });
+                GroupServer server = new GroupServer(Mode.REUSE_PORT, parts, addresses, null);
+                if (!options.startServing()) {
+                    return CompletableFuture.completedFuture(server);
+                }
+                List<CompletableFuture<Void>> started = new ArrayList<>();
+                for (Part p : parts) {
+                    started.add(runOn(group, p.server.getLoop(), () -> {
+                        if (!p.server.sockets().isEmpty()) { // closed meanwhile: close() wins
+                            p.server.startServing();
+                        }
+                        return null;
+                    }));
+                }
+                return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).handle((i, e) -> {
+                    if (e != null) {
+                        return GroupServer.<GroupServer>closeAll(parts, creationFailure(group, e));
+                    }
+                    return CompletableFuture.completedFuture(server);
+                }).thenCompose(f -> f);
+            }).thenCompose(f -> f);
         });
+    }
+
+    private static CompletableFuture<Part> bind(EventLoopGroup group, EventLoop loop,
+            Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions opts) {
+        return runOn(group, loop, () -> new Part(group, Async.await(loop.createServer(protocolFactory, host, port,
+                opts))));
+    }
+
+    /** Closes every part on its loop, then fails with {@code error} once all are closed. */
+    private static <T> CompletableFuture<T> closeAll(List<Part> parts, Throwable error) {
+        for (Part p : parts) {
+            onLoop(p.server.getLoop(), p.server::close);
+        }
+        return CompletableFuture.allOf(parts.stream().map(p -> p.closed).toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> CompletableFuture.<T>failedFuture(error));
     }
 
     static CompletableFuture<GroupServer> startHandOff(EventLoopGroup group,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
         EventLoop first = group.loops().getFirst();
-        return Tasks.runCoroutineThreadsafe(() -> {
+        return runOn(group, first, () -> {
             // resolved on loop 0's executor, as createServer does, never on the calling thread
             InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
                     : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true).build()))
@@ -204,7 +286,12 @@ public final class GroupServer implements AutoCloseable {
             }
             return new GroupServer(Mode.HAND_OFF, List.of(),
                     List.of((InetSocketAddress) socket.getLocalAddress()), handOff);
-        }, first);
+        }).handle((server, error) -> {
+            if (error != null) {
+                throw new CompletionException(creationFailure(group, error));
+            }
+            return server;
+        });
     }
 
     /** Accepts on loop 0 and passes each connection to the group's next loop; loop-0 thread only. */
@@ -215,6 +302,7 @@ public final class GroupServer implements AutoCloseable {
         final Supplier<? extends Protocol> protocolFactory;
         final int backlog;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private final Runnable forget;
         private boolean serving;
 
         HandOff(EventLoopGroup group, EventLoop loop, ServerSocketChannel socket,
@@ -224,6 +312,10 @@ public final class GroupServer implements AutoCloseable {
             this.socket = socket;
             this.protocolFactory = protocolFactory;
             this.backlog = backlog;
+            this.forget = group.whenLoopEnds(loop, () -> { // the loop is closed: no removeReader
+                closeQuietly(socket);
+                closed.complete(null);
+            });
         }
 
         void startServing() {
@@ -242,12 +334,9 @@ public final class GroupServer implements AutoCloseable {
         void close() {
             if (socket.isOpen()) {
                 loop.removeReader(socket);
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing a listening socket has nothing to flush
-                }
+                closeQuietly(socket);
             }
+            forget.run();
             closed.complete(null);
         }
 
@@ -274,23 +363,39 @@ public final class GroupServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Serves {@code accepted} on {@code target}. Until a transport owns it, the channel is closed if anything
+         * fails, the serving task is cancelled, or the target loop ends first.
+         */
         private void handTo(EventLoop target, SocketChannel accepted) {
             Supplier<Protocol> factory = protocolFactory::get;
+            Runnable forget = group.whenLoopEnds(target, () -> closeQuietly(accepted));
             try {
-                target.callSoonThreadsafe(() -> target.connectAcceptedSocket(factory, accepted)
-                        .addDoneCallback(f -> {
-                            if (!f.isCancelled()) {
-                                f.exception().ifPresent(e -> target.callExceptionHandler(ExceptionContext
-                                        .builder("group server: serving an accepted connection failed")
-                                        .exception(e).build()));
-                            }
-                        }));
+                target.callSoonThreadsafe(() -> {
+                    Future<Connection<Protocol>> serving;
+                    try {
+                        serving = target.connectAcceptedSocket(factory, accepted);
+                    } catch (RuntimeException e) {
+                        forget.run();
+                        closeQuietly(accepted);
+                        target.callExceptionHandler(ExceptionContext.builder("group server: serving an accepted"
+                                + " connection failed").exception(e).build());
+                        return;
+                    }
+                    serving.addDoneCallback(f -> {
+                        forget.run();
+                        if (f.isCancelled()) {
+                            closeQuietly(accepted);
+                        } else {
+                            f.exception().ifPresent(e -> target.callExceptionHandler(ExceptionContext
+                                    .builder("group server: serving an accepted connection failed")
+                                    .exception(e).build()));
+                        }
+                    });
+                });
             } catch (RuntimeException loopClosed) {
-                try {
-                    accepted.close();
-                } catch (IOException ignored) {
-                    // the peer sees the connection reset
-                }
+                forget.run();
+                closeQuietly(accepted);
             }
         }
     }

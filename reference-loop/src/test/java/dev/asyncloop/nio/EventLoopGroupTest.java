@@ -9,15 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
+import dev.asyncloop.CancelledError;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.EventLoopGroup;
+import dev.asyncloop.Future;
 import dev.asyncloop.GroupServer;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -25,7 +31,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -232,6 +241,151 @@ class EventLoopGroupTest {
             }
         }).get(WAIT, TimeUnit.SECONDS);
         assertInstanceOf(IllegalStateException.class, e);
+    }
+
+    @Test
+    @DisplayName("next() under concurrent callers hands out every loop equally often")
+    void nextUnderConcurrentCallers() throws Exception {
+        Map<EventLoop, Integer> counts = new ConcurrentHashMap<>();
+        List<Thread> callers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            callers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    counts.merge(group.next(), 1, Integer::sum);
+                }
+            }));
+        }
+        for (Thread t : callers) {
+            t.join(TimeUnit.SECONDS.toMillis(WAIT));
+        }
+        assertEquals(Map.of(group.loops().get(0), 2000, group.loops().get(1), 2000), counts);
+    }
+
+    @Test
+    @DisplayName("while shutdownGracefully waits, a loop may still call isShutdown() and submit() without blocking")
+    void loopsMayCallTheGroupDuringShutdown() throws Exception {
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        group.loops().get(1).callSoonThreadsafe(() -> {
+            blocking.countDown();
+            try {
+                release.await(WAIT, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String submit;
+            try {
+                group.submit(0, () -> 1);
+                submit = "accepted";
+            } catch (IllegalStateException refused) {
+                submit = "refused";
+            }
+            seen.complete("isShutdown " + group.isShutdown() + ", submit " + submit);
+        });
+        assertTrue(blocking.await(WAIT, TimeUnit.SECONDS));
+        CompletableFuture<Boolean> shutdown = new CompletableFuture<>();
+        Thread closer = Thread.ofPlatform().start(
+                () -> shutdown.complete(group.shutdownGracefully(Duration.ofSeconds(WAIT))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the closer waits for the loop threads
+        }
+        release.countDown();
+        assertEquals("isShutdown true, submit refused", seen.get(WAIT, TimeUnit.SECONDS));
+        assertTrue(shutdown.get(WAIT, TimeUnit.SECONDS), "the loops did not end in time");
+    }
+
+    @Test
+    @DisplayName("REUSE_PORT: when one loop cannot bind, the sockets of the loops that did are closed before the"
+            + " future fails")
+    void reusePortPartialBindFailure() throws Exception {
+        Assumptions.assumeTrue(EventLoopGroup.reusePortSupported(), "SO_REUSEPORT not available here");
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        int[] made = {0};
+        try (EventLoopGroup failing = EventLoopGroup.create(2,
+                () -> made[0]++ == 0 ? new NioEventLoop() : refusingCreateServer(new NioEventLoop()))) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> failing.createServer(
+                    () -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", port, ServerOptions.defaults(),
+                    GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS));
+            assertEquals("refused by the test", e.getCause().getMessage());
+            try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+                again.bind(new InetSocketAddress("127.0.0.1", port)); // fails while loop 0's socket is open
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("shutting the group down closes the listening sockets of a server left open; waitClosed() completes")
+    void shutdownClosesServerSockets(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", 0,
+                ServerOptions.defaults(), mode).get(WAIT, TimeUnit.SECONDS);
+        assertTrue(group.shutdownGracefully(Duration.ofSeconds(WAIT)));
+        server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.bind(server.addresses().getFirst()); // fails while a listening socket of the server is open
+        }
+        server.close(); // after shutdown: nothing
+    }
+
+    @Test
+    @DisplayName("a loop stopped behind the group's back: a task submitted while it finishes is cancelled, not left"
+            + " pending; later submits to it are refused")
+    void loopEndedBehindTheGroup() throws Exception {
+        EventLoop loop1 = group.loops().get(1);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        group.submit(1, () -> {
+            started.countDown();
+            try {
+                Async.sleep(Duration.ofHours(1));
+            } catch (CancelledError e) {
+                cancelled.countDown();
+                release.await(WAIT, TimeUnit.SECONDS); // holds the finishing loop: stopped, not yet closed
+                throw e;
+            }
+            return null;
+        });
+        assertTrue(started.await(WAIT, TimeUnit.SECONDS));
+        loop1.callSoonThreadsafe(loop1::stop);
+        assertTrue(cancelled.await(WAIT, TimeUnit.SECONDS));
+        CompletableFuture<Object> late = group.submit(1, () -> {
+            Async.sleep(Duration.ofHours(1));
+            return null;
+        });
+        release.countDown();
+        assertThrows(CancellationException.class, () -> late.get(WAIT, TimeUnit.SECONDS));
+        assertTrue(loop1.isClosed());
+        assertThrows(IllegalStateException.class, () -> group.submit(1, () -> 1));
+        assertEquals(7, group.submit(0, () -> 7).get(WAIT, TimeUnit.SECONDS), "loop 0 must go on");
+    }
+
+    /** A loop whose createServer always fails, as if its bind were refused. */
+    private static EventLoop refusingCreateServer(EventLoop real) {
+        return (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(), new Class<?>[] {EventLoop.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "createServer" -> {
+                        Future<Server> refused = real.createFuture();
+                        refused.setException(new java.net.BindException("refused by the test"));
+                        yield refused;
+                    }
+                    default -> {
+                        try {
+                            yield method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                });
     }
 
     /** The thread running loop {@code i}'s callbacks (coroutine bodies may run elsewhere on some engines). */
