@@ -367,6 +367,68 @@ class EventLoopGroupTest {
         assertEquals(7, group.submit(0, () -> 7).get(WAIT, TimeUnit.SECONDS), "loop 0 must go on");
     }
 
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("shutdown while createServer is binding: the future completes, and no listening socket is left")
+    void shutdownWhileBinding(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        int blocked = mode == GroupServer.Mode.REUSE_PORT ? 1 : 0; // the loop whose bind waits behind a callback
+        CountDownLatch blocking = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        group.loops().get(blocked).callSoonThreadsafe(() -> {
+            blocking.countDown();
+            try {
+                release.await(WAIT, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocking.await(WAIT, TimeUnit.SECONDS));
+        CompletableFuture<GroupServer> starting = group.createServer(() -> new Echo(new ConcurrentHashMap<>()),
+                "127.0.0.1", port, ServerOptions.defaults(), mode);
+        CompletableFuture<Boolean> shutdown = new CompletableFuture<>();
+        Thread closer = Thread.ofPlatform().start(
+                () -> shutdown.complete(group.shutdownGracefully(Duration.ofSeconds(WAIT))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until stop() is queued behind the bind
+        }
+        release.countDown();
+        assertTrue(shutdown.get(WAIT, TimeUnit.SECONDS), "the loops did not end in time");
+        try {
+            starting.get(WAIT, TimeUnit.SECONDS).waitClosed().get(WAIT, TimeUnit.SECONDS);
+        } catch (ExecutionException refused) {
+            assertInstanceOf(IllegalStateException.class, refused.getCause(), String.valueOf(refused.getCause()));
+            assertTrue(refused.getCause().getMessage().contains("shut down"), refused.getCause().getMessage());
+        }
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.bind(new InetSocketAddress("127.0.0.1", port)); // fails while a socket of the server is open
+        }
+    }
+
+    @Test
+    @DisplayName("create(n, factory): a factory that throws closes the loops made so far and starts no thread")
+    void factoryFailure() {
+        List<EventLoop> made = new java.util.ArrayList<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> EventLoopGroup.create(3, () -> {
+            if (made.size() == 2) {
+                throw new IllegalStateException("no more loops");
+            }
+            EventLoop loop = new NioEventLoop();
+            made.add(loop);
+            return loop;
+        }));
+        assertEquals("no more loops", e.getMessage());
+        for (EventLoop loop : made) {
+            assertTrue(loop.isClosed(), "loop left open: " + loop);
+        }
+    }
+
     /** A loop whose createServer always fails, as if its bind were refused. */
     private static EventLoop refusingCreateServer(EventLoop real) {
         return (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(), new Class<?>[] {EventLoop.class},
