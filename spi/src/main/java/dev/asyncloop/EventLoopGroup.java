@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 
 /**
- * N event loops, each running forever on its own platform thread ({@code asyncloop-group-<i>}), for servers
- * and work spread over several cores. There is no asyncio counterpart: asyncio has one loop per thread and
+ * N event loops, each running forever on its own platform thread ({@code asyncloop-group-<i>}, not a daemon:
+ * close the group, or the JVM does not exit), for servers and work spread over several cores. There is no asyncio counterpart: asyncio has one loop per thread and
  * leaves the rest to the application; this class is that rest.
  *
  * <pre>{@code

@@ -23,7 +23,10 @@ public final class GroupServer implements AutoCloseable {
     public enum Mode {
         /** One listening socket per loop on the same port with {@code SO_REUSEPORT}; the kernel spreads. */
         REUSE_PORT,
-        /** One listening socket on loop 0; each accepted connection goes to the group's next loop, round-robin. */
+        /**
+         * One listening socket on loop 0, on the first address the host resolves to; each accepted connection goes
+         * to the group's next loop, round-robin.
+         */
         HAND_OFF
     }
 
@@ -78,7 +81,7 @@ public final class GroupServer implements AutoCloseable {
      */
     public void startServing() {
         for (Part p : parts) {
-            onLoop(p.server.getLoop(), () -> {
+            onLoop(p.loop, () -> {
                 if (!p.server.sockets().isEmpty()) {
                     p.server.startServing();
                 }
@@ -97,7 +100,7 @@ public final class GroupServer implements AutoCloseable {
     @Override
     public void close() {
         for (Part p : parts) {
-            onLoop(p.server.getLoop(), p.server::close);
+            onLoop(p.loop, p.server::close);
         }
         if (handOff != null) {
             onLoop(handOff.loop, handOff::close);
@@ -172,16 +175,18 @@ public final class GroupServer implements AutoCloseable {
      * the loop ends (its sockets are closed then).
      */
     private static final class Part {
+        final EventLoop loop;
         final Server server;
         final List<ServerSocketChannel> sockets;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
 
         /** On the loop thread, right after the server is made. */
-        Part(EventLoopGroup group, Server server) {
+        Part(EventLoopGroup group, EventLoop loop, Server server) {
+            this.loop = loop;
             this.server = server;
             this.sockets = List.copyOf(server.sockets());
             server.waitClosed().addDoneCallback(f -> closed.complete(null));
-            Runnable forget = group.whenLoopEnds(server.getLoop(), () -> {
+            Runnable forget = group.whenLoopEnds(loop, () -> {
                 sockets.forEach(GroupServer::closeQuietly);
                 closed.complete(null);
             });
@@ -198,7 +203,7 @@ public final class GroupServer implements AutoCloseable {
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
         ServerOptions opts = bindOnly(options);
         EventLoop first = group.loops().getFirst();
-        return bind(group, first, protocolFactory, host, port, opts).thenCompose(p0 -> {
+        return explained(group, bind(group, first, protocolFactory, host, port, opts).thenCompose(p0 -> {
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (ServerSocketChannel c : p0.sockets) {
                 try {
@@ -231,7 +236,7 @@ public final class GroupServer implements AutoCloseable {
                 }
                 List<CompletableFuture<Void>> started = new ArrayList<>();
                 for (Part p : parts) {
-                    started.add(runOn(group, p.server.getLoop(), () -> {
+                    started.add(runOn(group, p.loop, () -> {
                         if (!p.server.sockets().isEmpty()) { // closed meanwhile: close() wins
                             p.server.startServing();
                         }
@@ -245,19 +250,30 @@ public final class GroupServer implements AutoCloseable {
                     return CompletableFuture.completedFuture(server);
                 }).thenCompose(f -> f);
             }).thenCompose(f -> f);
+        }));
+    }
+
+    /** {@code future}, failed with {@link #creationFailure}'s cause when it fails. */
+    private static CompletableFuture<GroupServer> explained(EventLoopGroup group,
+            CompletableFuture<GroupServer> future) {
+        return future.handle((server, error) -> {
+            if (error != null) {
+                throw new CompletionException(creationFailure(group, error));
+            }
+            return server;
         });
     }
 
     private static CompletableFuture<Part> bind(EventLoopGroup group, EventLoop loop,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions opts) {
-        return runOn(group, loop, () -> new Part(group, Async.await(loop.createServer(protocolFactory, host, port,
+        return runOn(group, loop, () -> new Part(group, loop, Async.await(loop.createServer(protocolFactory, host, port,
                 opts))));
     }
 
     /** Closes every part on its loop, then fails with {@code error} once all are closed. */
     private static <T> CompletableFuture<T> closeAll(List<Part> parts, Throwable error) {
         for (Part p : parts) {
-            onLoop(p.server.getLoop(), p.server::close);
+            onLoop(p.loop, p.server::close);
         }
         return CompletableFuture.allOf(parts.stream().map(p -> p.closed).toArray(CompletableFuture[]::new))
                 .thenCompose(ignored -> CompletableFuture.<T>failedFuture(error));
@@ -266,7 +282,7 @@ public final class GroupServer implements AutoCloseable {
     static CompletableFuture<GroupServer> startHandOff(EventLoopGroup group,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
         EventLoop first = group.loops().getFirst();
-        return runOn(group, first, () -> {
+        return explained(group, runOn(group, first, () -> {
             // resolved on loop 0's executor, as createServer does, never on the calling thread
             InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
                     : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true).build()))
@@ -286,12 +302,7 @@ public final class GroupServer implements AutoCloseable {
             }
             return new GroupServer(Mode.HAND_OFF, List.of(),
                     List.of((InetSocketAddress) socket.getLocalAddress()), handOff);
-        }).handle((server, error) -> {
-            if (error != null) {
-                throw new CompletionException(creationFailure(group, error));
-            }
-            return server;
-        });
+        }));
     }
 
     /** Accepts on loop 0 and passes each connection to the group's next loop; loop-0 thread only. */
