@@ -15,8 +15,10 @@ import java.util.function.Supplier;
 
 /**
  * A TCP server of an {@link EventLoopGroup}, made by {@link EventLoopGroup#createServer}: every loop of the group
- * serves connections on one port. Thread-safe; {@link #close()} and {@link #waitClosed()} may be called from any
- * thread (do not block a group loop's thread on {@link #waitClosed()}).
+ * serves connections on one port. Thread-safe: every method may be called from any thread and returns at once (do
+ * not block a group loop's thread on {@link #waitClosed()}). When a loop of the group ends (the group's shutdown),
+ * this server's listening sockets on it are closed and count as closed for {@link #waitClosed()}; the connections
+ * it accepted stay with their loops (see {@link EventLoopGroup}).
  */
 public final class GroupServer implements AutoCloseable {
     /** How a group server spreads connections over the loops. */
@@ -152,7 +154,7 @@ public final class GroupServer implements AutoCloseable {
         try {
             return group.runOn(loop, body);
         } catch (RuntimeException loopClosed) {
-            return CompletableFuture.failedFuture(loopClosed);
+            return CompletableFuture.failedFuture(group.isShutdown() ? shutDownMeanwhile() : loopClosed);
         }
     }
 
@@ -160,9 +162,13 @@ public final class GroupServer implements AutoCloseable {
     private static Throwable creationFailure(EventLoopGroup group, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof java.util.concurrent.CancellationException && group.isShutdown()) {
-            return new IllegalStateException("the EventLoopGroup was shut down while the server was being created");
+            return shutDownMeanwhile();
         }
         return cause;
+    }
+
+    private static IllegalStateException shutDownMeanwhile() {
+        return new IllegalStateException("the EventLoopGroup was shut down while the server was being created");
     }
 
     private static ServerOptions bindOnly(ServerOptions o) {
@@ -264,10 +270,31 @@ public final class GroupServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Creates {@code loop}'s server. If the step is cancelled (group shutdown) after the server was bound, or the
+     * loop ends before the step resumes, the bound sockets are closed: nobody else knows of them.
+     */
     private static CompletableFuture<Part> bind(EventLoopGroup group, EventLoop loop,
             Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions opts) {
-        return runOn(group, loop, () -> new Part(group, loop, Async.await(loop.createServer(protocolFactory, host, port,
-                opts))));
+        return runOn(group, loop, () -> {
+            Future<Server> creating = loop.createServer(protocolFactory, host, port, opts);
+            Runnable forget = group.whenLoopEnds(loop, () -> boundServer(creating)
+                    .ifPresent(s -> s.sockets().forEach(GroupServer::closeQuietly)));
+            try {
+                Part part = new Part(group, loop, Async.await(creating));
+                forget.run();
+                return part;
+            } catch (Throwable t) {
+                forget.run();
+                boundServer(creating).ifPresent(Server::close);
+                throw t;
+            }
+        });
+    }
+
+    private static java.util.Optional<Server> boundServer(Future<Server> creating) {
+        return creating.isDone() && !creating.isCancelled() && creating.exception().isEmpty()
+                ? java.util.Optional.of(creating.result()) : java.util.Optional.empty();
     }
 
     /** Closes every part on its loop, then fails with {@code error} once all are closed. */
