@@ -21,8 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * N event loops, each running forever on its own platform thread ({@code asyncloop-group-<i>}, not a daemon:
- * close the group, or the JVM does not exit), for servers and work spread over several cores. There is no asyncio counterpart: asyncio has one loop per thread and
- * leaves the rest to the application; this class is that rest.
+ * close the group, or the JVM does not exit), for servers and work spread over several cores. There is no asyncio
+ * counterpart: asyncio has one loop per thread and leaves the rest to the application; this class is that rest.
  *
  * <pre>{@code
  * try (EventLoopGroup group = EventLoopGroup.create(4)) {
@@ -56,7 +56,7 @@ public final class EventLoopGroup implements AutoCloseable {
     private volatile boolean terminated;
     /** Per loop: what to settle once the loop has ended (run once, on its thread, after it is closed). */
     private final List<Set<Runnable>> endActions;
-    /** Per loop: 1 once the loop has ended and its end actions ran. */
+    /** Per loop: 1 once the loop has ended (closed); its end actions run right after. */
     private final AtomicIntegerArray ended;
 
     private EventLoopGroup(List<EventLoop> loops) {

@@ -215,14 +215,15 @@ public final class GroupServer implements AutoCloseable {
                 try {
                     addresses.add((InetSocketAddress) c.getLocalAddress());
                 } catch (IOException | RuntimeException e) {
-                    return GroupServer.<GroupServer>closeAll(List.of(p0), new UncheckedIOException("cannot read the bound address of " + c,
-                            e instanceof IOException io ? io : new IOException(e)));
+                    return GroupServer.<GroupServer>closeAll(List.of(p0), new UncheckedIOException(
+                            "cannot read the bound address of " + c, e instanceof IOException io ? io
+                                    : new IOException(e)));
                 }
             }
             if (port == 0 && addresses.size() != 1) {
-                return GroupServer.<GroupServer>closeAll(List.of(p0), new IllegalArgumentException("port 0 with host " + host
-                        + " resolving to " + addresses.size() + " addresses: each got its own port; give a port or"
-                        + " a host with one address"));
+                return GroupServer.<GroupServer>closeAll(List.of(p0), new IllegalArgumentException("port 0 with host "
+                        + host + " resolving to " + addresses.size() + " addresses: each got its own port; give a"
+                        + " port or a host with one address"));
             }
             int actual = addresses.getFirst().getPort();
             List<CompletableFuture<Part>> rest = new ArrayList<>();
