@@ -7,6 +7,8 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -45,13 +47,47 @@ final class Resolver {
         return List.copyOf(hosts);
     }
 
-    /** The literal address {@code host} spells, or null if it is a name. */
-    static InetAddress literal(String host) {
+    /**
+     * The literal address {@code host} spells, or null if it is a name. An IPv6 literal's zone may be a number
+     * or an interface name, which becomes that interface's index as getaddrinfo does ({@code if_nametoindex}):
+     * the JDK takes a name only for an interface holding an address of the literal's scope, so "fe80::1%lo" would
+     * otherwise fail.
+     *
+     * @throws UnknownHostException if {@code host} is an IPv6 literal whose zone names no interface
+     */
+    static InetAddress literal(String host) throws UnknownHostException {
         try {
             return InetAddress.ofLiteral(host);
         } catch (IllegalArgumentException notLiteral) {
+            return zonedLiteral(host);
+        }
+    }
+
+    private static InetAddress zonedLiteral(String host) throws UnknownHostException {
+        int percent = host.indexOf('%');
+        if (percent < 0) {
             return null;
         }
+        InetAddress unzoned;
+        try {
+            unzoned = InetAddress.ofLiteral(host.substring(0, percent));
+        } catch (IllegalArgumentException notLiteral) {
+            return null;
+        }
+        if (!(unzoned instanceof Inet6Address)) {
+            return null;
+        }
+        String zone = host.substring(percent + 1);
+        NetworkInterface nif;
+        try {
+            nif = zone.isEmpty() ? null : NetworkInterface.getByName(zone);
+        } catch (SocketException e) {
+            nif = null;
+        }
+        if (nif == null || nif.getIndex() < 0) {
+            throw new UnknownHostException(host + ": no network interface named \"" + zone + "\"");
+        }
+        return Inet6Address.getByAddress(null, unzoned.getAddress(), nif.getIndex());
     }
 
     /**
@@ -77,7 +113,7 @@ final class Resolver {
             }
             addresses = List.of(literal);
         }
-        return toInfos(host, addresses, port, options, null);
+        return toInfos(host, addresses, port, options, host); // getaddrinfo names a numeric host as written
     }
 
     /** Blocking: asks the system resolver. */
