@@ -12,8 +12,13 @@ public interface BufferedProtocol extends Protocol {
      * Returns the buffer the next read fills, from its position up to its limit. The protocol owns it; the
      * transport writes into it only during the read that follows this call.
      *
+     * <p>A transport reading from a socket passes -1. Returning null or a buffer with nothing remaining, or
+     * throwing, is a fatal error of the transport ("Fatal error: protocol.getBuffer() call failed."); a read-only
+     * buffer fails the read that follows ("Fatal read error on socket transport"). Either way the error is reported
+     * to the loop's exception handler and the protocol gets {@code connectionLost(thatException)}.
+     *
      * @param sizeHint the size the transport would like, or -1 for no preference
-     * @return a buffer with at least one byte remaining
+     * @return a writable buffer with at least one byte remaining
      */
     ByteBuffer getBuffer(int sizeHint);
 

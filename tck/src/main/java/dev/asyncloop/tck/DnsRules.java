@@ -173,4 +173,44 @@ abstract class DnsRules extends NetworkGroup {
         assertInstanceOf(IOException.class, error, msg("N8.11", "connecting to a closed port gave " + error
                 + "; check that every attempt's error is reported when all fail"));
     }
+
+    @Test
+    @DisplayName("N8.12 an IPv6 literal whose zone names an interface (fe80::1%lo) gets that interface's index as scope id, also with numericHost; an unknown zone fails naming the host")
+    void required_N8_12_zoneNameInIpv6Literal() throws Exception {
+        java.net.NetworkInterface lo = java.net.NetworkInterface.networkInterfaces().filter(i -> {
+            try {
+                return i.isLoopback() && i.getIndex() > 0;
+            } catch (java.net.SocketException e) {
+                return false;
+            }
+        }).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(lo != null, "no loopback interface with an index");
+        String host = "fe80::1%" + lo.getName();
+        String unknown = "fe80::1%no-such-interface0";
+        List<Object> got = run("N8.12", () -> List.of(
+                Async.await(loop.getAddrInfo(host, 80)),
+                Async.await(loop.getAddrInfo(host, 80, AddrInfoOptions.builder().numericHost(true).build())),
+                String.valueOf(failure(loop.getAddrInfo(unknown, 80)))));
+        for (int i = 0; i < 2; i++) {
+            @SuppressWarnings("unchecked")
+            List<AddrInfo> infos = (List<AddrInfo>) got.get(i);
+            assertEquals(1, infos.size(), msg("N8.12", host + " gave " + infos));
+            InetAddress a = infos.getFirst().address().getAddress();
+            assertTrue(a instanceof java.net.Inet6Address six && six.getScopeId() == lo.getIndex(), msg("N8.12",
+                    host + " gave " + a + "; getaddrinfo maps a zone name to the interface index (if_nametoindex),"
+                            + " even for an interface without a link-local address"));
+        }
+        String error = (String) got.get(2);
+        assertTrue(error.contains("UnknownHostException") && error.contains(unknown), msg("N8.12",
+                "an unknown zone gave " + error));
+    }
+
+    @Test
+    @DisplayName("N8.13 with canonicalName, a literal's canonical name is the literal as written")
+    void required_N8_13_canonicalNameOfALiteral() {
+        List<AddrInfo> infos = run("N8.13", () -> Async.await(loop.getAddrInfo("::1", 80,
+                AddrInfoOptions.builder().canonicalName(true).build())));
+        assertEquals("::1", infos.getFirst().canonicalName(), msg("N8.13", "getaddrinfo(\"::1\", AI_CANONNAME)"
+                + " names the host as given, not in another spelling"));
+    }
 }

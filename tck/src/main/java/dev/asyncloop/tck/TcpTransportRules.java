@@ -417,4 +417,207 @@ abstract class TcpTransportRules extends NetworkGroup {
             return null;
         });
     }
+
+    /** Inside a task: waits (bounded) until {@code condition} holds. */
+    private static void waitUntil(String rule, String what, java.util.function.BooleanSupplier condition) {
+        long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(msg(rule, "timed out waiting for " + what));
+            }
+            Async.sleep(Duration.ofMillis(1));
+        }
+    }
+
+    /** A buffered protocol handing out {@code buffer}, recording size hints and the bytes of each update. */
+    static class RecordingBuffered extends RecordingProtocol implements BufferedProtocol {
+        final List<Integer> hints = new ArrayList<>();
+        ByteBuffer buffer = ByteBuffer.allocate(64);
+        private int start;
+
+        RecordingBuffered(dev.asyncloop.EventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            hints.add(sizeHint);
+            start = buffer.position();
+            return buffer;
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            events.add("updated");
+            byte[] b = new byte[nbytes];
+            buffer.get(start, b);
+            data.writeBytes(b);
+            if (!buffer.hasRemaining()) {
+                buffer.clear();
+            }
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer bytes) {
+            throw new AssertionError("dataReceived called on a BufferedProtocol");
+        }
+    }
+
+    @Test
+    @DisplayName("N3.16 setProtocol switches between a Protocol and a BufferedProtocol at runtime; getProtocol and later events follow")
+    void required_N3_16_setProtocolSwitchesTheReadPath() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N3.16", () -> {
+            RecordingProtocol plain = new RecordingProtocol(loop);
+            Connection<RecordingProtocol> c = Async.await(loop.connectAcceptedSocket(() -> plain, p[0]));
+            p[1].write(ByteBuffer.wrap(bytes("a")));
+            Async.await(plain.received(1));
+            RecordingBuffered buffered = new RecordingBuffered(loop);
+            c.transport().setProtocol(buffered);
+            assertSame(buffered, c.transport().getProtocol(), msg("N3.16", "getProtocol() is not the protocol set"));
+            p[1].write(ByteBuffer.wrap(bytes("b")));
+            waitUntil("N3.16", "the buffered protocol's bufferUpdated", () -> buffered.data.size() == 1);
+            RecordingProtocol again = new RecordingProtocol(loop);
+            c.transport().setProtocol(again);
+            p[1].write(ByteBuffer.wrap(bytes("c")));
+            Async.await(again.received(1));
+            p[1].shutdownOutput();
+            Async.await(again.lost);
+            assertEquals(List.of("made", "data"), plain.events, msg("N3.16", "first protocol"));
+            assertEquals(List.of("updated"), buffered.events, msg("N3.16", "the BufferedProtocol set at runtime"
+                    + " must read through getBuffer/bufferUpdated; check the read path looks at the current protocol"));
+            assertEquals(List.of("data", "eof", "lost"), again.events, msg("N3.16", "a plain protocol set after a"
+                    + " BufferedProtocol must get dataReceived, eofReceived and connectionLost"));
+            assertEquals("c", again.text(), msg("N3.16", "data"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N3.17 getBuffer is called with -1; the read fills the buffer from its position (heap slice or direct) and advances it by bufferUpdated's count")
+    void required_N3_17_getBufferHintAndPosition() throws Exception {
+        for (boolean direct : new boolean[] {false, true}) {
+            SocketChannel[] p = socketPair();
+            byte[] backing = new byte[32];
+            ByteBuffer room = direct ? ByteBuffer.allocateDirect(16).position(4)
+                    : ByteBuffer.wrap(backing, 8, 16).slice().position(4);
+            RecordingBuffered got = run("N3.17", () -> {
+                RecordingBuffered proto = new RecordingBuffered(loop);
+                proto.buffer = room;
+                Connection<RecordingBuffered> c = Async.await(loop.connectAcceptedSocket(() -> proto, p[0]));
+                p[1].write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                waitUntil("N3.17", "3 bytes", () -> proto.data.size() == 3);
+                c.transport().abort();
+                Async.await(proto.lost);
+                return proto;
+            });
+            String kind = direct ? "a direct buffer" : "a heap slice";
+            assertEquals(List.of(-1), got.hints, msg("N3.17", "getBuffer's size hints with " + kind + ": "
+                    + got.hints + "; asyncio calls get_buffer(-1)"));
+            assertArrayEquals(new byte[] {1, 2, 3}, got.data.toByteArray(), msg("N3.17", "the bytes at the"
+                    + " buffer's position differ with " + kind + "; check the read starts at position() (and at"
+                    + " arrayOffset() + position() in the backing array)"));
+            assertEquals(7, room.position(), msg("N3.17", "the position after bufferUpdated(3) with " + kind));
+            if (!direct) {
+                assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(backing, 12, 15),
+                        msg("N3.17", "the bytes are not in the slice's own region of its backing array"));
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("N3.18 getBuffer returning an empty buffer, or a read-only one, is a fatal error reported with its message")
+    void required_N3_18_unusableBufferIsFatal() throws Exception {
+        expectReports();
+        List<Throwable> lost = new ArrayList<>();
+        for (ByteBuffer bad : List.of(ByteBuffer.allocate(0), ByteBuffer.allocate(8).asReadOnlyBuffer())) {
+            SocketChannel[] p = socketPair();
+            lost.add(run("N3.18", () -> {
+                RecordingBuffered proto = new RecordingBuffered(loop);
+                proto.buffer = bad;
+                Async.await(loop.connectAcceptedSocket(() -> proto, p[0]));
+                p[1].write(ByteBuffer.wrap(bytes("x")));
+                return Async.await(proto.lost);
+            }));
+        }
+        List<ExceptionContext> r = reports();
+        assertEquals(2, r.size(), msg("N3.18", "expected one report per connection, got " + r));
+        assertEquals("Fatal error: protocol.getBuffer() call failed.", r.get(0).message(), msg("N3.18",
+                "an empty buffer from getBuffer is the protocol's error (asyncio: 'get_buffer() returned an empty"
+                        + " buffer')"));
+        assertEquals("Fatal read error on socket transport", r.get(1).message(), msg("N3.18",
+                "reading into a read-only buffer fails the read (asyncio: recv_into raises TypeError)"));
+        for (int i = 0; i < 2; i++) {
+            assertTrue(lost.get(i) instanceof RuntimeException, msg("N3.18", "connectionLost got " + lost.get(i)));
+            assertSame(lost.get(i), r.get(i).exception().orElse(null), msg("N3.18",
+                    "the report and connectionLost must carry the same exception"));
+        }
+    }
+
+    @Test
+    @DisplayName("N3.19 an eofReceived that throws is reported ('Fatal error: protocol.eofReceived() call failed.') and the transport closes with it")
+    void required_N3_19_throwingEofReceivedIsFatal() throws Exception {
+        expectReports();
+        RuntimeException boom = new IllegalStateException("N3.19 boom in eofReceived");
+        SocketChannel[] p = socketPair();
+        Throwable why = run("N3.19", () -> {
+            RecordingProtocol proto = new RecordingProtocol(loop) {
+                @Override
+                public boolean eofReceived() {
+                    super.eofReceived();
+                    throw boom;
+                }
+            };
+            Async.await(loop.connectAcceptedSocket(() -> proto, p[0]));
+            p[1].shutdownOutput();
+            return Async.await(proto.lost);
+        });
+        assertSame(boom, why, msg("N3.19", "connectionLost got " + why));
+        List<ExceptionContext> r = reports();
+        assertEquals(1, r.size(), msg("N3.19", "expected one report, got " + r));
+        assertEquals("Fatal error: protocol.eofReceived() call failed.", r.getFirst().message(), msg("N3.19",
+                "report message"));
+        assertSame(boom, r.getFirst().exception().orElse(null), msg("N3.19", "the report lacks the exception"));
+    }
+
+    @Test
+    @DisplayName("N3.20 pauseReading inside dataReceived (or connectionMade) holds later data until resumeReading")
+    void required_N3_20_pauseFromInsideACallback() throws Exception {
+        SocketChannel[] p = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("1")));
+        run("N3.20", () -> {
+            RecordingProtocol proto = new RecordingProtocol(loop) {
+                @Override
+                public void connectionMade(Transport transport) {
+                    super.connectionMade(transport);
+                    this.transport.pauseReading();
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer bytes) {
+                    super.dataReceived(bytes);
+                    transport.pauseReading();
+                }
+            };
+            Connection<RecordingProtocol> c = Async.await(loop.connectAcceptedSocket(() -> proto, p[0]));
+            for (int i = 0; i < 20; i++) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            assertEquals(0, proto.data.size(), msg("N3.20", "data arrived though connectionMade paused reading;"
+                    + " check that reading starts only if the transport is still reading after connectionMade"));
+            c.transport().resumeReading();
+            Async.await(proto.received(1));
+            assertFalse(c.transport().isReading(), msg("N3.20", "isReading() after a pause in dataReceived"));
+            p[1].write(ByteBuffer.wrap(bytes("2")));
+            for (int i = 0; i < 20; i++) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            assertEquals("1", proto.text(), msg("N3.20", "data arrived though dataReceived paused reading"));
+            c.transport().resumeReading();
+            Async.await(proto.received(2));
+            c.transport().abort();
+            Async.await(proto.lost);
+            return null;
+        });
+    }
 }
