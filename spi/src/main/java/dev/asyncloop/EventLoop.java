@@ -601,12 +601,14 @@ public interface EventLoop extends AutoCloseable {
      * host) is answered at once without the resolver; a name is resolved on the default executor. Duplicates
      * are dropped; the order is the resolver's.
      *
-     * @param host a host name, a literal address, or null (loopback, or the wildcard with
-     *     {@link AddrInfoOptions#passive()})
+     * @param host a host name, a literal address (an IPv6 one may carry a zone: an index or an interface name), or
+     *     null (loopback, {@code ::1} then {@code 127.0.0.1}; or the wildcard with {@link AddrInfoOptions#passive()},
+     *     {@code 0.0.0.0} then {@code ::}), each as the family allows
      * @param port the port of every result, 0 to 65535
      * @param options family restriction and flags
      * @return a future of at least one result, or failed with {@link java.net.UnknownHostException} naming the
-     *     host (no such host, no address of the family asked for, or a name with {@code numericHost})
+     *     host (no such host, no address of the family asked for, a name with {@code numericHost}, an empty host,
+     *     or a zone naming no interface)
      * @throws IllegalArgumentException if the port is out of range
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop has no networking

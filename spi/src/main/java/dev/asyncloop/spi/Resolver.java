@@ -94,7 +94,8 @@ final class Resolver {
      * The answer that needs no resolver: for a null host (loopback, or wildcard when passive) or a literal;
      * null when the resolver must be asked.
      *
-     * @throws UnknownHostException if the host is a name but {@code numericHost} was asked for
+     * @throws UnknownHostException if the host is empty, an IPv6 literal whose zone names no interface, or a name
+     *     while {@code numericHost} was asked for
      */
     static List<AddrInfo> withoutResolver(String host, int port, AddrInfoOptions options)
             throws UnknownHostException {
@@ -102,7 +103,12 @@ final class Resolver {
         if (host == null) {
             addresses = options.passive()
                     ? List.of(InetAddress.ofLiteral("0.0.0.0"), InetAddress.ofLiteral("::"))
-                    : List.of(InetAddress.ofLiteral("127.0.0.1"), InetAddress.ofLiteral("::1"));
+                    : List.of(InetAddress.ofLiteral("::1"), InetAddress.ofLiteral("127.0.0.1")); // getaddrinfo's order
+        } else if (host.isEmpty()) {
+            // InetAddress would answer loopback; getaddrinfo knows no host "" (asyncio's create_server maps it to
+            // None itself, as createServer does).
+            throw new UnknownHostException("\"\": empty host name; pass null for loopback, or null with passive"
+                    + " for the wildcard address");
         } else {
             InetAddress literal = literal(host);
             if (literal == null) {

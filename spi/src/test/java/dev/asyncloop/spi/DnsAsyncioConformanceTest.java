@@ -102,10 +102,22 @@ class DnsAsyncioConformanceTest {
         assertEquals(List.of(InetAddress.ofLiteral("::")), resolve(null, 80, AddrInfoOptions.builder()
                 .passive(true).family(StandardProtocolFamily.INET6).build()).stream()
                 .map(a -> a.address().getAddress()).toList());
+        assertEquals(List.of(InetAddress.ofLiteral("::1"), InetAddress.ofLiteral("127.0.0.1")),
+                resolve(null, 80, AddrInfoOptions.defaults()).stream().map(a -> a.address().getAddress()).toList(),
+                "getaddrinfo(NULL) without AI_PASSIVE answers ::1 before 127.0.0.1 (RFC 6724 precedence)");
         assertEquals(List.of(InetAddress.ofLiteral("127.0.0.1")), resolve(null, 80,
                 family(StandardProtocolFamily.INET)).stream().map(a -> a.address().getAddress()).toList());
         assertTrue(resolve(null, 7, AddrInfoOptions.defaults()).stream()
                 .allMatch(a -> a.address().getAddress().isLoopbackAddress() && a.address().getPort() == 7));
+    }
+
+    @Test
+    void anEmptyHostIsNotANameAndFailsWithoutTheResolver() {
+        Future<List<AddrInfo>> f = loop.getAddrInfo("", 80);
+        assertTrue(f.isDone(), "no resolver is asked for an empty host");
+        Throwable e = assertThrows(CompletionException.class, () -> await(f)).getCause();
+        assertInstanceOf(UnknownHostException.class, e, "getaddrinfo('') fails: Name or service not known");
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
 
     @Test

@@ -213,4 +213,29 @@ abstract class DnsRules extends NetworkGroup {
         assertEquals("::1", infos.getFirst().canonicalName(), msg("N8.13", "getaddrinfo(\"::1\", AI_CANONNAME)"
                 + " names the host as given, not in another spelling"));
     }
+
+    @Test
+    @DisplayName("N8.14 a null host gives ::1 then 127.0.0.1 (0.0.0.0 then :: with passive), as getaddrinfo orders them; an empty host fails with UnknownHostException at once")
+    void required_N8_14_nullAndEmptyHost() {
+        List<Object> got = run("N8.14", () -> {
+            dev.asyncloop.Future<List<AddrInfo>> empty = loop.getAddrInfo("", 80);
+            boolean emptyDoneAtOnce = empty.isDone();
+            return List.of(Async.await(loop.getAddrInfo(null, 80)),
+                    Async.await(loop.getAddrInfo(null, 80, AddrInfoOptions.builder().passive(true).build())),
+                    emptyDoneAtOnce, String.valueOf(failure(empty)));
+        });
+        @SuppressWarnings("unchecked")
+        List<InetAddress> loopback = ((List<AddrInfo>) got.get(0)).stream().map(a -> a.address().getAddress())
+                .toList();
+        @SuppressWarnings("unchecked")
+        List<InetAddress> wildcard = ((List<AddrInfo>) got.get(1)).stream().map(a -> a.address().getAddress())
+                .toList();
+        assertEquals(List.of(InetAddress.ofLiteral("::1"), InetAddress.ofLiteral("127.0.0.1")), loopback,
+                msg("N8.14", "getAddrInfo(null) without passive"));
+        assertEquals(List.of(InetAddress.ofLiteral("0.0.0.0"), InetAddress.ofLiteral("::")), wildcard,
+                msg("N8.14", "getAddrInfo(null) with passive"));
+        assertTrue((Boolean) got.get(2), msg("N8.14", "an empty host must fail without the resolver"));
+        assertTrue(((String) got.get(3)).contains("UnknownHostException"), msg("N8.14", "getAddrInfo(\"\") gave "
+                + got.get(3) + "; InetAddress answers loopback for \"\", getaddrinfo fails"));
+    }
 }
