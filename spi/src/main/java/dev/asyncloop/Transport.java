@@ -37,9 +37,13 @@ public interface Transport {
     Optional<Object> getExtraInfo(String key);
 
     /**
-     * Replaces the protocol the transport calls. Later events go to {@code protocol}.
+     * Replaces the protocol the transport calls. Later events go to {@code protocol}, the next read included: a
+     * stream transport reads into {@link BufferedProtocol#getBuffer} when the new protocol is a
+     * {@link BufferedProtocol}, and hands bytes to {@link Protocol#dataReceived} otherwise, whatever the previous
+     * protocol was. {@code connectionMade} is not called again.
      *
      * @param protocol the new protocol
+     * @throws NullPointerException if {@code protocol} is null
      */
     void setProtocol(Protocol protocol);
 
