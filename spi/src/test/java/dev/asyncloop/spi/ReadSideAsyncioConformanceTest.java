@@ -403,4 +403,71 @@ class ReadSideAsyncioConformanceTest {
         assertInstanceOf(java.net.SocketException.class, await(protocol.lost));
         assertTrue(reports.isEmpty(), "a reset is not a bug: " + reports);
     }
+
+    /**
+     * test_buffered_proto's create_connection case: a server sends 9 KiB and waits for one byte; the client's
+     * buffered protocol, handing out a fresh 100-byte buffer each time, answers once it has everything.
+     */
+    @Test
+    void aBufferedClientReceivesEverythingThroughSmallFreshBuffersAndCanWriteFromBufferUpdated() throws Exception {
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+        byte[] noise = "12345678+".repeat(1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Future<Throwable> serverLost = loop.createFuture();
+        dev.asyncloop.Server server = loop.runUntilComplete(loop.createServer(() -> new Protocol() {
+            Transport transport;
+
+            @Override
+            public void connectionMade(Transport t) {
+                transport = t;
+                ((StreamTransport) t).write(noise);
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                transport.close();
+            }
+
+            @Override
+            public void connectionLost(Throwable exception) {
+                serverLost.setResult(exception);
+            }
+        }, "127.0.0.1", 0));
+        toClose.add(server::close);
+        int port = ((InetSocketAddress) server.sockets().getFirst().getLocalAddress())
+                .getPort();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        Future<Throwable> clientLost = loop.createFuture();
+        StreamTransport[] tr = new StreamTransport[1];
+        int[] largest = new int[1];
+        BufferedProtocol client = new BufferedProtocol() {
+            ByteBuffer buffer;
+
+            @Override
+            public ByteBuffer getBuffer(int sizeHint) {
+                buffer = ByteBuffer.allocate(100);
+                return buffer;
+            }
+
+            @Override
+            public void bufferUpdated(int nbytes) {
+                largest[0] = Math.max(largest[0], nbytes);
+                got.write(buffer.array(), 0, nbytes);
+                if (got.size() == noise.length) {
+                    tr[0].write(new byte[] {'1'});
+                }
+            }
+
+            @Override
+            public void connectionLost(Throwable exception) {
+                clientLost.setResult(exception);
+            }
+        };
+        Connection<BufferedProtocol> c = loop.runUntilComplete(loop.createConnection(() -> client, "127.0.0.1", port));
+        tr[0] = c.transport();
+        assertNull(await(clientLost), "the server closed after the answer: a clean EOF");
+        assertNull(await(serverLost));
+        assertArrayEquals(noise, got.toByteArray());
+        assertTrue(largest[0] <= 100, "no read is larger than the buffer: " + largest[0]);
+        assertTrue(reports.isEmpty(), reports.toString());
+    }
 }
