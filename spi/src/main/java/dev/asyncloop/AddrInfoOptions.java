@@ -59,7 +59,9 @@ public final class AddrInfoOptions {
     }
 
     /**
-     * Tells whether the first result carries the canonical host name ({@code AI_CANONNAME}).
+     * Tells whether the first result carries the canonical host name ({@code AI_CANONNAME}): a literal as written;
+     * for a name, the reverse-lookup name of its first address ({@link java.net.InetAddress#getCanonicalHostName()},
+     * the address's text when it has none), since {@code InetAddress} does not expose the forward (CNAME) name.
      *
      * @return the flag (default false)
      */
