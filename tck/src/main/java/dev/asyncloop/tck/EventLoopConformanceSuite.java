@@ -15,16 +15,20 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The conformance suite a loop author extends: one method, {@link #newLoop()}, and optionally
- * {@link #capabilities()}.
+ * {@link #capabilities()} and {@link #provider()}.
  *
  * <pre>{@code
  * class MyLoopConformanceTest extends EventLoopConformanceSuite {
  *     @Override protected EventLoop newLoop() { return new MyLoop(); }
+ *     @Override protected Set<Capability> capabilities() { return new MyLoopProvider().capabilities(); }
  *     @Override protected Optional<EventLoopProvider> provider() { return Optional.of(new MyLoopProvider()); }
  * }
  * }</pre>
  *
- * <p>Override {@link #provider()} as well to have the provider checked (group "provider &amp; selection").
+ * <p>{@link #capabilities()} is not read from the provider: it claims nothing unless overridden, and then the
+ * groups of every capability (all the networking groups for {@link Capability#TCP}) are skipped, not failed.
+ * Override {@link #provider()} to have the provider checked (group "provider &amp; selection"), which also
+ * fails when the two disagree (rule S1.3).
  *
  * <p>Each nested group checks one feature; every test's display name starts with the ID of the rule it checks
  * (listed in {@code docs/tck-rules.md}) and every assertion message starts with {@code [ID]}. Tests are
@@ -52,6 +56,7 @@ public abstract class EventLoopConformanceSuite {
 
     /**
      * Returns the optional features the loop claims; the groups of unclaimed ones are skipped with that reason.
+     * Not derived from {@link #provider()}: a loop that claims capabilities overrides this too.
      *
      * @return the capabilities (default: none)
      */
