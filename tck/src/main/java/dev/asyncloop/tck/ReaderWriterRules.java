@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asyncloop.Async;
 import dev.asyncloop.ContextVar;
 import dev.asyncloop.Future;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +72,46 @@ abstract class ReaderWriterRules extends NetworkGroup {
             assertFalse(loop.removeWriter(p[0]), msg("N1.2", "removeWriter returned true with no writer left"));
             return null;
         });
+    }
+
+    @Test
+    @DisplayName("N1.2 a writer added while a connect is pending runs when it finishes and keeps running while"
+            + " writable")
+    void required_N1_2_writerAddedWhileConnectingKeepsRunning() throws Exception {
+        ServerSocketChannel server = listener();
+        SocketChannel client = track(SocketChannel.open());
+        client.configureBlocking(false);
+        client.connect(server.getLocalAddress());       // usually pending on loopback; finished at once is fine too
+        int calls = run("N1.2", () -> {
+            int[] count = {0};
+            Future<Void> thrice = loop.createFuture();
+            loop.addWriter(client, () -> {
+                if (thrice.isDone()) {
+                    return;
+                }
+                try {
+                    if (client.isConnectionPending() && !client.finishConnect()) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    thrice.setException(e);
+                    return;
+                }
+                if (++count[0] == 3) {
+                    thrice.setResult(null);
+                }
+            });
+            awaitDone(thrice, DEFAULT_WAIT.dividedBy(2));   // inside run()'s own bound, so the message below shows
+            loop.removeWriter(client);
+            if (thrice.isDone()) {
+                thrice.result();
+            }
+            return count[0];
+        });
+        assertEquals(3, calls, msg("N1.2", "a writer added while the socket was connecting ran " + calls
+                + " time(s) after the connect finished, then no more although the socket stayed writable; check"
+                + " that the poller maps WRITE from the channel's state at every poll, not only at registration"
+                + " (a Selector reports a connected socket's writability only for OP_WRITE, never OP_CONNECT)"));
     }
 
     @Test
