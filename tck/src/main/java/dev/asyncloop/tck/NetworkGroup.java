@@ -49,6 +49,16 @@ abstract class NetworkGroup extends ConformanceGroup {
         }
     }
 
+    /** A test waiting on I/O hangs most often because the poller never reported the event it waits for. */
+    @Override
+    String hangHint() {
+        return super.hangHint() + "; for a loop on ReadinessEventLoop, check that the Poller reports the event the"
+                + " test waits for (READ: readable, end of stream, or a connection to accept; WRITE: writable, or a"
+                + " pending connect finished, which a Selector reports only as OP_CONNECT), again on every poll"
+                + " while it lasts (level-triggered), and errors or hang-ups as every interest of the channel"
+                + " (docs/writing-a-loop.md, \"The Poller contract\")";
+    }
+
     /** Inside a task: starts a server on an ephemeral loopback port whose protocols go to {@link #accepted}. */
     final Server startServer(boolean echo) {
         Server server = Async.await(loop.createServer(() -> {
