@@ -14,8 +14,30 @@ import java.nio.channels.SelectableChannel;
  *
  * <p><b>Interest.</b> {@link #READ} means "readable, or for a server channel: a connection to accept";
  * {@link #WRITE} means "writable, or for a connecting socket: the connection attempt finished (successfully or
- * not)". Mapping these onto the primitive's own flags is the poller's job. A channel is registered at most once
- * at a time; the loop deregisters it before registering it again.
+ * not)". Mapping these onto the primitive's own flags is the poller's job, and it depends on the channel's state
+ * at each poll, not only at registration: a {@code WRITE} interest registered while a connect was pending stays
+ * registered after the connect finished and must then report writability (a {@link java.nio.channels.Selector}
+ * reports a pending connect only for {@code OP_CONNECT} and a connected socket's writability only for
+ * {@code OP_WRITE}, so a Selector-based poller switches the key once the connect is done). The channels are server and
+ * client sockets (TCP and Unix domain) and datagram channels of the loop's own, and whatever non-blocking
+ * {@link SelectableChannel} the application hands to {@code addReader}/{@code addWriter} (a
+ * {@link java.nio.channels.Pipe} end, for instance). An error or hang-up condition (a reset, a refused connect; {@code POLLERR}/{@code POLLHUP}
+ * in {@code poll(2)} terms) is reported as every interest the channel has, so its reader or writer meets the
+ * error on its next call.
+ *
+ * <p><b>Registration lifetime.</b> A channel is registered at most once at a time; the loop deregisters it
+ * before registering it again, and may register it again right after {@link #deregister}, within the same
+ * iteration (a Selector throws {@link java.nio.channels.CancelledKeyException} for a channel whose cancelled
+ * key no select has flushed yet). The loop deregisters the channels of its own transports, servers and
+ * {@code sock*} operations before closing them, but a channel the application closes while a reader or writer
+ * is on it is closed without {@link #deregister}: a poller keyed by file descriptor must recognise a
+ * descriptor the kernel reuses for a new channel, and must not report the closed one. Conversely a channel
+ * closed right after {@link #deregister} must be released at once: a Selector keeps the descriptor of a
+ * channel whose key is cancelled open until its next select (a closed listening socket keeps accepting).
+ *
+ * <p><b>Errors.</b> An {@link IOException} from {@link #register} or {@link #modify} reaches the application
+ * as an {@link java.io.UncheckedIOException} "the poller of LOOP cannot watch CHANNEL" (with this exception as
+ * its cause) from whatever loop call watched the channel; one from {@link #poll} stops the loop.
  */
 public interface Poller extends AutoCloseable {
     /** Interest in readability (or a pending accept). */
@@ -56,7 +78,9 @@ public interface Poller extends AutoCloseable {
      * interest. The sink may call {@link #modify} and {@link #deregister}, not {@link #register}.
      *
      * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
-     *     wait (a primitive with coarser resolution rounds up, never down)
+     *     wait (a primitive with coarser resolution rounds up, never down, and never to its own "forever": a
+     *     Selector's {@code select(0)} and {@code poll(2)}'s 0 mean "block until an event" and "don't block"
+     *     respectively, so 1 ns becomes 1 ms)
      * @param sink receives the events
      * @throws IOException if the primitive fails
      */
