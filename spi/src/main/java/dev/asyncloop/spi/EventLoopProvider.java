@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * A kind of event loop, found with {@link java.util.ServiceLoader}. Register an implementation with
- * {@code @AutoService(EventLoopProvider.class)} (which writes {@code META-INF/services}) and with
+ * {@code @AutoService(EventLoopProvider.class)} (which writes {@code META-INF/services} only when AutoService's
+ * processor is on the compiler's {@code annotationProcessorPaths}; javac is silent otherwise) and with
  * {@code provides dev.asyncloop.spi.EventLoopProvider with ...} in {@code module-info.java}, so class-path and
  * module-path users both find it.
  *
