@@ -28,9 +28,9 @@ import java.nio.channels.SelectableChannel;
  * <p><b>Registration lifetime.</b> A channel is registered at most once at a time; the loop deregisters it
  * before registering it again, and may register it again right after {@link #deregister}, within the same
  * iteration (a Selector throws {@link java.nio.channels.CancelledKeyException} for a channel whose cancelled
- * key no select has flushed yet). The loop deregisters the channels of its own transports, servers and
- * {@code sock*} operations before closing them, but a channel the application closes while a reader or writer
- * is on it is closed without {@link #deregister}: a poller keyed by file descriptor must recognise a
+ * key no select has flushed yet). The loop deregisters the channels of its own transports and servers before
+ * closing them, but a channel the application closes while a reader, a writer or a pending {@code sock*}
+ * operation is on it is closed without {@link #deregister}: a poller keyed by file descriptor must recognise a
  * descriptor the kernel reuses for a new channel, and must not report the closed one. Conversely a channel
  * closed right after {@link #deregister} must be released at once: a Selector keeps the descriptor of a
  * channel whose key is cancelled open until its next select (a closed listening socket keeps accepting).
