@@ -52,7 +52,9 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Runs the loop until {@link #stop()} is called. The iteration in which {@code stop()} is called finishes
      * first (rule L4.1); a {@code stop()} before {@code runForever()} makes it run one iteration that does not
-     * block and return (L4.2).
+     * block and return (L4.2). An interrupt of the running loop's thread neither stops the loop nor makes it spin:
+     * the loop clears the interrupt status, logs a warning once, keeps running, and sets the status again when
+     * this method returns (L4.9); stop the loop with {@link #stop()}.
      *
      * @throws IllegalStateException if the loop is closed, already running, or another loop runs in this thread
      */

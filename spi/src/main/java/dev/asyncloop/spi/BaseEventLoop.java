@@ -87,6 +87,9 @@ public abstract class BaseEventLoop implements EventLoop {
     private volatile boolean stopping;
     private volatile boolean closed;
     private volatile Thread thread;
+    /** Loop thread only: the thread was interrupted while the loop ran; set its status again on return. */
+    private boolean interruptDeferred;
+    private boolean interruptLogged;
     private boolean debug = defaultDebug();
     private long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private ReadyHandle currentHandle;
@@ -106,6 +109,10 @@ public abstract class BaseEventLoop implements EventLoop {
     /**
      * Waits for I/O readiness and hands the callbacks of ready channels to the loop with {@link #addReady}.
      * Called on the loop thread only, once per iteration.
+     *
+     * <p>An interrupt of the loop thread during the wait may end it early, as a wake-up (leave the interrupt status
+     * set and return normally; do not throw): the loop clears the status before each blocking poll and sets it
+     * again when {@link #runForever()} returns.
      *
      * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
      *     wait in nanoseconds (a poller with millisecond resolution must round up, never down)
@@ -135,6 +142,18 @@ public abstract class BaseEventLoop implements EventLoop {
             throw new IllegalArgumentException("addReady takes handles made by newHandle, got " + handle);
         }
         ready.offer(h);
+    }
+
+    /** The loop thread was interrupted: keep running, set the status again when runForever returns (L4.9). */
+    private void deferInterrupt() {
+        interruptDeferred = true;
+        if (!interruptLogged) {
+            interruptLogged = true;
+            LOG.log(Level.WARNING, "The thread " + Thread.currentThread().getName() + " of " + this + " was"
+                    + " interrupted while the loop ran; the loop goes on and sets the interrupt status again when"
+                    + " runForever returns. Stop a loop with stop() (callSoonThreadsafe(loop::stop) from another"
+                    + " thread), not with an interrupt.");
+        }
     }
 
     /**
@@ -169,6 +188,10 @@ public abstract class BaseEventLoop implements EventLoop {
             stopping = false;
             thread = null;
             RunningLoops.exit(this);
+            if (interruptDeferred) {
+                interruptDeferred = false;
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -453,6 +476,9 @@ public abstract class BaseEventLoop implements EventLoop {
         // awake is cleared only when the loop may block; a non-blocking iteration skips both volatile writes.
         boolean mayBlock = timeout != 0;
         if (mayBlock) {
+            if (Thread.interrupted()) {
+                deferInterrupt(); // a Selector would return at once on every poll while the status is set
+            }
             awake.set(false);
             if (!ready.isEmpty()) {
                 timeout = 0;
