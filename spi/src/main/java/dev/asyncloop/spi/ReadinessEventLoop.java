@@ -276,6 +276,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         } catch (IOException e) {
             registrations.remove(r.channel);
             throw new UncheckedIOException("the poller of " + this + " cannot watch " + r.channel, e);
+        } catch (RuntimeException e) {
+            // A poller that breaks its contract (Poller's Javadoc allows only IOException): name it and the
+            // channel, so the application does not get a bare exception from inside the poller.
+            registrations.remove(r.channel);
+            throw new IllegalStateException("the poller " + poller.getClass().getName() + " of " + this
+                    + " failed to watch " + r.channel + " for interest " + interest + ": " + e, e);
         }
     }
 
