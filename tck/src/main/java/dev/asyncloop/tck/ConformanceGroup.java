@@ -7,6 +7,8 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.spi.Capability;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -146,6 +148,34 @@ abstract class ConformanceGroup {
             fail(msg(rule, "hung: runForever() did not return within " + timeout
                     + "; check that stop() ends the loop after the current iteration"));
         }
+    }
+
+    /** The idle window of {@link #cpuMillisWhileIdle} and the most CPU a loop may use in it. */
+    static final Duration IDLE_WINDOW = Duration.ofMillis(300);
+    static final long MAX_IDLE_CPU_MILLIS = IDLE_WINDOW.toMillis() / 2;
+
+    /**
+     * Runs the loop (after what is already queued) through {@link #IDLE_WINDOW} with nothing to do but wait for a
+     * timer, then stops it; fails unless both of the timers that bound the window ran.
+     *
+     * @return the loop thread's CPU time in the window in milliseconds, or -1 if this JVM cannot measure it
+     */
+    final long cpuMillisWhileIdle(String rule, String afterWhat) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        boolean clock = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+        long[] cpu = {Long.MIN_VALUE, Long.MIN_VALUE};
+        loop.callLater(Duration.ofMillis(20), () -> cpu[0] = clock ? threads.getCurrentThreadCpuTime() : -1);
+        loop.callLater(IDLE_WINDOW.plusMillis(20), () -> {
+            cpu[1] = clock ? threads.getCurrentThreadCpuTime() : -1;
+            loop.stop();
+        });
+        runForever(rule, DEFAULT_WAIT);
+        if (cpu[0] == Long.MIN_VALUE || cpu[1] == Long.MIN_VALUE) {
+            fail(msg(rule, "a timer due " + (cpu[0] == Long.MIN_VALUE ? "20 ms" : IDLE_WINDOW.plusMillis(20))
+                    + " after " + afterWhat + " did not run before runForever returned; the loop must go on"
+                    + " running its callbacks and timers until stop()"));
+        }
+        return clock ? (cpu[1] - cpu[0]) / 1_000_000 : -1;
     }
 
     /**

@@ -178,9 +178,13 @@ abstract class ThreadsafeRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("L3.1 untested: a loop with nothing to do blocks in poll() instead of spinning")
-    void untested_L3_1_idleLoopDoesNotSpin() {
-        Assumptions.abort("untested: telling a blocked poll from a busy spin needs CPU-time measurements, which"
-                + " are too noisy on shared machines; asyncio's test_timeout_rounding idea is covered by L2.6");
+    @DisplayName("L3.1 a loop with nothing to do but wait for a timer blocks in poll() instead of spinning")
+    void required_L3_1_idleLoopDoesNotSpin() {
+        long busyMillis = cpuMillisWhileIdle("L3.1", "the loop started");
+        Assumptions.assumeTrue(busyMillis >= 0, "this JVM cannot measure a thread's CPU time");
+        assertTrue(busyMillis < MAX_IDLE_CPU_MILLIS, msg("L3.1", "the loop thread used " + busyMillis + " ms of CPU in "
+                + IDLE_WINDOW.toMillis() + " ms waiting for a timer: it spins; check that poll blocks for the"
+                + " timeout it is given (a millisecond poller rounds up, and Selector.select(0) means forever, so a"
+                + " short wait must become at least 1 ms, never selectNow)"));
     }
 }
