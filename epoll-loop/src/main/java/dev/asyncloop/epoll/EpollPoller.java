@@ -180,7 +180,9 @@ public final class EpollPoller implements Poller {
         } else if (timeoutNanos < 0) {
             millis = -1;
         } else {
-            millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+            // Rounded up without adding first, which would overflow for the longest timeouts.
+            long ceilMillis = timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1);
+            millis = (int) Math.min(Integer.MAX_VALUE, ceilMillis);
         }
         int n = EpollNative.wait(epfd, events, MAX_EVENTS, millis);
         for (int i = 0; i < n; i++) { // n < 0: interrupted by a signal, nothing to report

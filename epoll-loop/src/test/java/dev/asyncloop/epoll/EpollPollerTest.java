@@ -200,4 +200,27 @@ class EpollPollerTest {
         assertEquals(n, all.size(), "two polls must have reported every ready channel (level-triggered, "
                 + "reported ones move to the back of the kernel's ready list)");
     }
+
+    @Test
+    @DisplayName("poll with the longest timeout (Long.MAX_VALUE nanoseconds) waits, it does not return after 1 ms")
+    void longestTimeoutDoesNotOverflow() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread waker = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            woken.set(true);
+            poller.wakeup();
+        });
+        try {
+            assertEquals(Map.of(), pollOnce(Long.MAX_VALUE));
+            assertTrue(woken.get(), "the poll returned before the wake-up, with nothing to report: its timeout"
+                    + " overflowed when rounded up to milliseconds");
+        } finally {
+            waker.join();
+        }
+    }
+
 }

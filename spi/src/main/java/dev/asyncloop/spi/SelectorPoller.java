@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -111,7 +110,8 @@ public final class SelectorPoller implements Poller {
             } else if (timeoutNanos < 0) {
                 selector.select(deliver);
             } else {
-                selector.select(deliver, Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999)));
+                // Rounded up without adding first, which would overflow for the longest timeouts.
+                selector.select(deliver, timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1));
             }
         } finally {
             this.sink = null;

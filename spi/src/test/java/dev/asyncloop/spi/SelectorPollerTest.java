@@ -121,4 +121,27 @@ class SelectorPollerTest {
             }
         }
     }
+
+    @Test
+    void theLongestTimeoutWaitsInsteadOfOverflowingToOneMillisecond() throws Exception {
+        try (SelectorPoller poller = new SelectorPoller()) {
+            java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread waker = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                woken.set(true);
+                poller.wakeup();
+            });
+            try {
+                poller.poll(Long.MAX_VALUE, (att, ops) -> { });
+                assertTrue(woken.get(), "the poll returned before the wake-up: its timeout overflowed when rounded"
+                        + " up to milliseconds");
+            } finally {
+                waker.join();
+            }
+        }
+    }
 }
