@@ -154,10 +154,11 @@ public final class EpollPoller implements Poller {
             return;
         }
         clear(fd);
-        if (channel.isOpen()) {
-            // A closed channel's descriptor has left the epoll set with the file, and may belong to another now.
-            EpollNative.ctl(epfd, EpollNative.EPOLL_CTL_DEL, fd, 0);
-        }
+        // Also for a closed channel: the JDK keeps its descriptor open while a Selector still knows it, and the
+        // set would report it on every wait. If the descriptor was really closed, the call fails (EBADF, or
+        // ENOENT if the number now names another file, which this poller cannot be watching: registering it
+        // would have replaced this channel's slot), and nothing changes.
+        EpollNative.ctl(epfd, EpollNative.EPOLL_CTL_DEL, fd, 0);
     }
 
     private void clear(int fd) {

@@ -1,6 +1,7 @@
 package dev.asyncloop.epoll;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,6 +202,19 @@ class EpollPollerTest {
                 + "reported ones move to the back of the kernel's ready list)");
     }
 
+    /** The descriptors the kernel's epoll set of {@code poller} watches, from /proc/self/fdinfo. */
+    private static java.util.Set<Integer> watched(EpollPoller poller) throws IOException {
+        String s = poller.toString();
+        int epfd = Integer.parseInt(s.substring(s.indexOf("epfd=") + 5, s.indexOf(',')));
+        java.util.Set<Integer> fds = new java.util.HashSet<>();
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/fdinfo/" + epfd))) {
+            if (line.startsWith("tfd:")) {
+                fds.add(Integer.parseInt(line.substring(4).trim().split("\\s+")[0]));
+            }
+        }
+        return fds;
+    }
+
     @Test
     @DisplayName("poll with the longest timeout (Long.MAX_VALUE nanoseconds) waits, it does not return after 1 ms")
     void longestTimeoutDoesNotOverflow() throws Exception {
@@ -223,4 +237,75 @@ class EpollPollerTest {
         }
     }
 
+    @Test
+    @DisplayName("deregister of a closed channel whose descriptor is still open removes it from the epoll set")
+    void deregisterOfClosedChannelWithLiveDescriptor() throws IOException {
+        SocketChannel[] p = pair();
+        send(p[0], 1);
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            // A channel known to a Selector keeps its descriptor after close() until that selector flushes it.
+            p[1].register(selector, java.nio.channels.SelectionKey.OP_READ);
+            poller.register(p[1], Poller.READ, "b");
+            int fd = EpollNative.fd(p[1]);
+            p[1].close();
+            assertTrue(watched(poller).contains(fd), "the JDK closed the descriptor at once; nothing to check");
+            poller.deregister(p[1]);
+            assertFalse(watched(poller).contains(fd), "fd " + fd + " stays in the epoll set after deregister:"
+                    + " while it is readable every epoll_wait returns at once for an event nobody receives");
+        }
+    }
+
+    @Test
+    @DisplayName("close() with channels still registered releases the epoll and wake-up descriptors only")
+    void closeWithRegistrationsReleasesDescriptors() throws IOException {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        SocketChannel[] p = pair();
+        long before;
+        try (var list = java.nio.file.Files.list(fds)) {
+            before = list.count();
+        }
+        for (int i = 0; i < 8; i++) {
+            EpollPoller other = new EpollPoller();
+            other.register(p[0], Poller.READ, "a");
+            other.register(p[1], Poller.READ | Poller.WRITE, "b");
+            other.close();
+            other.close();
+            other.wakeup();
+        }
+        long after;
+        try (var list = java.nio.file.Files.list(fds)) {
+            after = list.count();
+        }
+        assertEquals(before, after, "descriptors leaked by closed pollers");
+        assertTrue(p[0].isOpen() && p[1].isOpen(), "close() must not close registered channels");
+    }
+
+    @Test
+    @DisplayName("wake-ups from many threads, racing with polls and with close(), never throw or hang")
+    void wakeupRaces() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> wakers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            wakers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        poller.wakeup();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (int i = 0; i < 2_000; i++) {
+            pollOnce(-1); // returns only because of a wake-up
+        }
+        poller.close();
+        Thread.sleep(20);
+        stop.set(true);
+        for (Thread t : wakers) {
+            t.join();
+        }
+        assertEquals(List.of(), List.copyOf(failures));
+    }
 }
