@@ -259,4 +259,129 @@ abstract class ReaderWriterRules extends NetworkGroup {
         assertSame(boom, reports().getFirst().exception().orElse(null), msg("N1.9", "the report does not carry"
                 + " the reader's exception: " + reports().getFirst()));
     }
+
+    @Test
+    @DisplayName("N1.10 a reader removed by another callback of the same iteration does not run")
+    void required_N1_10_readerRemovedInTheSameIterationDoesNotRun() throws Exception {
+        SocketChannel[] p = socketPair();
+        SocketChannel[] q = socketPair();
+        p[1].write(ByteBuffer.wrap(bytes("x")));
+        q[1].write(ByteBuffer.wrap(bytes("x")));
+        List<String> calls = run("N1.10", () -> {
+            List<String> seen = new ArrayList<>();
+            Future<Void> first = loop.createFuture();
+            Runnable removeBoth = () -> {
+                loop.removeReader(p[0]);
+                loop.removeReader(q[0]);
+                if (!first.isDone()) {
+                    first.setResult(null);
+                }
+            };
+            // Both channels are readable before the loop polls, so one poll reports both.
+            loop.addReader(p[0], () -> {
+                seen.add("p");
+                removeBoth.run();
+            });
+            loop.addReader(q[0], () -> {
+                seen.add("q");
+                removeBoth.run();
+            });
+            Async.await(first);
+            for (int i = 0; i < 3; i++) {
+                Async.yieldNow();
+            }
+            return seen;
+        });
+        assertEquals(1, calls.size(), msg("N1.10", "readers ran " + calls + "; the first removed the second, which"
+                + " must not run although its readiness was collected by the same poll; check that removal cancels"
+                + " the queued handle and that the poller drops events of a channel deregistered meanwhile"));
+    }
+
+    @Test
+    @DisplayName("N1.11 a watched channel closed without removeReader does not disturb a new channel (same descriptor)")
+    void required_N1_11_closedWatchedChannelDoesNotDisturbItsSuccessor() throws Exception {
+        SocketChannel[] old = socketPair();
+        List<String> calls = run("N1.11", () -> {
+            List<String> seen = new ArrayList<>();
+            loop.addReader(old[0], () -> seen.add("old"));
+            Async.yieldNow();
+            old[0].close(); // the descriptor is free for the next socket, often the new pair's
+            old[1].close();
+            SocketChannel[] fresh = socketPair();
+            Future<Void> ran = loop.createFuture();
+            loop.addReader(fresh[0], () -> {
+                seen.add("new");
+                if (!ran.isDone()) {
+                    ran.setResult(null);
+                }
+            });
+            loop.removeReader(old[0]);
+            fresh[1].write(ByteBuffer.wrap(bytes("x")));
+            assertTrue(awaitDone(ran, Duration.ofSeconds(5)), msg("N1.11", "the new channel's reader did not run"
+                    + " after the closed channel's reader was removed; check that deregistering a closed channel"
+                    + " does not touch a new channel that got its file descriptor"));
+            assertTrue(loop.removeReader(fresh[0]), msg("N1.11", "the new channel's reader was gone"));
+            return seen;
+        });
+        assertFalse(calls.contains("old"), msg("N1.11", "the closed channel's reader ran: " + calls
+                + "; check that an event of a reused descriptor goes to its current channel only"));
+    }
+
+    @Test
+    @DisplayName("N1.12 a writer waiting on a full send buffer runs when the peer resets the connection")
+    void required_N1_12_waitingWriterLearnsOfReset() throws Exception {
+        SocketChannel[] p = socketPair();
+        ByteBuffer chunk = ByteBuffer.allocate(256 * 1024);
+        while (true) {
+            chunk.clear();
+            if (p[0].write(chunk) == 0) {
+                break; // the send buffer and the peer's receive buffer are full: no longer writable
+            }
+        }
+        run("N1.12", () -> {
+            Future<Void> ran = loop.createFuture();
+            loop.addWriter(p[0], () -> {
+                if (!ran.isDone()) {
+                    ran.setResult(null);
+                }
+            });
+            Async.yieldNow();
+            resetOnClose(p[1]);
+            p[1].close();
+            assertTrue(awaitDone(ran, Duration.ofSeconds(5)), msg("N1.12", "the writer of a reset connection never"
+                    + " ran; check that the poller reports an error or hang-up (EPOLLERR/EPOLLHUP) to a writer-only"
+                    + " registration"));
+            assertTrue(loop.removeWriter(p[0]), msg("N1.12", "the writer was gone"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N1.13 closing a loop that still watches channels releases its descriptors and leaves the channels open")
+    void required_N1_13_closeWhileWatchingReleasesDescriptors() throws Exception {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds),
+                "N1.13 counts /proc/self/fd, which this system does not have");
+        SocketChannel[] p = socketPair();
+        suite.newLoop().close(); // loads what a first loop loads
+        long before = openDescriptors(fds);
+        int loops = 16;
+        for (int i = 0; i < loops; i++) {
+            dev.asyncloop.EventLoop other = suite.newLoop();
+            other.addReader(p[0], () -> { });
+            other.addWriter(p[1], () -> { });
+            other.close();
+        }
+        long after = openDescriptors(fds);
+        assertTrue(after - before < loops, msg("N1.13", (after - before) + " more descriptors are open after "
+                + loops + " loops were closed while watching channels; check that close() releases the poller"
+                + " (its own descriptors) although registrations remain"));
+        assertTrue(p[0].isOpen() && p[1].isOpen(), msg("N1.13", "closing the loop closed a watched channel"));
+    }
+
+    private static long openDescriptors(java.nio.file.Path fds) throws java.io.IOException {
+        try (var list = java.nio.file.Files.list(fds)) {
+            return list.count();
+        }
+    }
 }
