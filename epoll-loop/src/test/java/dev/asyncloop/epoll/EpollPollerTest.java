@@ -308,4 +308,17 @@ class EpollPollerTest {
         }
         assertEquals(List.of(), List.copyOf(failures));
     }
+
+    @Test
+    @DisplayName("after close(): register and poll throw IllegalStateException, modify, deregister and wakeup do nothing")
+    void afterClose() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[1], Poller.READ, "b");
+        poller.close();
+        assertThrows(IllegalStateException.class, () -> poller.register(p[0], Poller.READ, "a"));
+        assertThrows(IllegalStateException.class, () -> pollOnce(0));
+        poller.modify(p[1], Poller.WRITE);
+        poller.deregister(p[1]);
+        poller.wakeup();
+    }
 }

@@ -37,7 +37,17 @@ import java.nio.channels.SelectableChannel;
  *
  * <p><b>Errors.</b> An {@link IOException} from {@link #register} or {@link #modify} reaches the application
  * as an {@link java.io.UncheckedIOException} "the poller of LOOP cannot watch CHANNEL" (with this exception as
- * its cause) from whatever loop call watched the channel; one from {@link #poll} stops the loop.
+ * its cause) from whatever loop call watched the channel; one from {@link #poll} stops the loop. Any other
+ * exception from {@link #register} or {@link #modify} breaks this contract; the loop passes it on as an
+ * {@link IllegalStateException} naming the poller, the channel and the interest.
+ *
+ * <p><b>Closed channels.</b> A channel closed while registered, without {@link #deregister}, is no longer
+ * reported, and the system may give its file descriptor to a new channel: registering that new channel must
+ * work, its events go to its own attachment only, and a later {@link #deregister} of the closed channel leaves
+ * it alone.
+ *
+ * <p><b>After {@link #close()}</b> {@link #register} and {@link #poll} throw {@link IllegalStateException};
+ * {@link #modify} and {@link #deregister} do nothing; {@link #wakeup()} does nothing.
  */
 public interface Poller extends AutoCloseable {
     /** Interest in readability (or a pending accept). */
@@ -67,7 +77,8 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Stops watching {@code channel}; no event for it is reported after this returns, even one the current
-     * {@link #poll} has already collected. Does nothing for a channel that is not registered or already closed.
+     * {@link #poll} has already collected. Does nothing for a channel that is not registered; a channel closed
+     * while registered is forgotten, without an error.
      *
      * @param channel the channel
      */
@@ -75,12 +86,14 @@ public interface Poller extends AutoCloseable {
 
     /**
      * Waits for readiness and reports each ready channel once to {@code sink}, with the ready subset of its
-     * interest. The sink may call {@link #modify} and {@link #deregister}, not {@link #register}.
+     * interest. The sink may call {@link #modify} and {@link #deregister}, not {@link #register} or
+     * {@link #close()}. May return with nothing reported before the timeout (a wake-up, a signal interrupting the
+     * system call); the caller polls again.
      *
      * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
-     *     wait (a primitive with coarser resolution rounds up, never down, and never to its own "forever": a
-     *     Selector's {@code select(0)} and {@code poll(2)}'s 0 mean "block until an event" and "don't block"
-     *     respectively, so 1 ns becomes 1 ms)
+     *     wait, up to {@link Long#MAX_VALUE} (a primitive with coarser resolution rounds up, never down, and never
+     *     to its own "forever": a Selector's {@code select(0)} and {@code poll(2)}'s 0 mean "block until an event"
+     *     and "don't block" respectively, so 1 ns becomes 1 ms)
      * @param sink receives the events
      * @throws IOException if the primitive fails
      */
@@ -93,7 +106,8 @@ public interface Poller extends AutoCloseable {
     void wakeup();
 
     /**
-     * Releases the primitive. Registered channels are not closed.
+     * Releases the primitive and every descriptor of its own, whatever is still registered; idempotent.
+     * Registered channels are not closed.
      *
      * @throws IOException if the primitive cannot be released
      */

@@ -144,4 +144,27 @@ class SelectorPollerTest {
             }
         }
     }
+
+    @Test
+    void afterCloseRegisterAndPollThrowWhileModifyDeregisterAndWakeupDoNothing() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel a = SocketChannel.open(server.getLocalAddress());
+                SocketChannel b = server.accept()) {
+            a.configureBlocking(false);
+            b.configureBlocking(false);
+            SelectorPoller poller = new SelectorPoller();
+            poller.register(b, Poller.READ, "b");
+            poller.close();
+            poller.close();
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> poller.register(a, Poller.READ, "a"));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> poller.poll(0, (att, ops) -> { }));
+            assertDoesNotThrow(() -> poller.modify(b, Poller.WRITE));
+            assertDoesNotThrow(() -> poller.deregister(b));
+            assertDoesNotThrow(poller::wakeup);
+            assertTrue(a.isOpen() && b.isOpen(), "close() must not close registered channels");
+        }
+    }
 }
