@@ -321,4 +321,42 @@ class EpollPollerTest {
         poller.deregister(p[1]);
         poller.wakeup();
     }
+
+    @Test
+    @DisplayName("a signal interrupting epoll_wait (EINTR) is no error: the poll returns empty or keeps waiting")
+    void signalInterruptingTheWaitIsNoError() throws Throwable {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle self = linker.downcallHandle(
+                linker.defaultLookup().find("pthread_self").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG));
+        java.lang.invoke.MethodHandle kill = linker.downcallHandle(
+                linker.defaultLookup().find("pthread_kill").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        int sigpipe = 13; // the JVM installs a handler that ignores it, so it interrupts system calls harmlessly
+        java.util.concurrent.CompletableFuture<Long> thread = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread poll = Thread.ofPlatform().start(() -> {
+            try {
+                thread.complete((long) self.invokeExact());
+                while (!stop.get()) {
+                    assertEquals(Map.of(), pollOnce(-1));
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        long id = thread.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < 20 && poll.isAlive(); i++) {
+            int rc = (int) kill.invokeExact(id, sigpipe);
+            assertEquals(0, rc, "pthread_kill failed");
+            Thread.sleep(5);
+        }
+        stop.set(true);
+        poller.wakeup();
+        poll.join(5_000);
+        assertFalse(poll.isAlive(), "the poll did not end after the wake-up");
+        assertEquals(null, failure.get(), "a poll interrupted by a signal failed");
+    }
 }
