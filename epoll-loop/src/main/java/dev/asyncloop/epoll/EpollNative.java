@@ -46,6 +46,7 @@ final class EpollNative {
     private static final MethodHandle EVENTFD_CLOSE; // (Object) void
     private static final MethodHandle CLOSE_FD;    // (int) void: FileDispatcherImpl.closeIntFD
     private static final MethodHandle NON_BLOCKING; // (int) void: IOUtil.configureBlocking(IOUtil.newFD(fd), false)
+    private static final MethodHandle PARK_UNTIL_READY; // (int epfd, long nanos) void: Poller.pollSelector
 
     static {
         String cause = null;
@@ -54,7 +55,7 @@ final class EpollNative {
         int add = 0;
         int del = 0;
         int mod = 0;
-        MethodHandle[] h = new MethodHandle[16];
+        MethodHandle[] h = new MethodHandle[17];
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
             cause = "not Linux (os.name=" + os + "); epoll exists only on Linux, use the nio loop";
@@ -105,6 +106,8 @@ final class EpollNative {
                             MethodType.methodType(void.class, java.io.FileDescriptor.class, boolean.class));
                     h[15] = MethodHandles.filterArguments(
                             MethodHandles.insertArguments(configure, 1, false), 0, newFd);
+                    h[16] = l.findStatic(Class.forName("sun.nio.ch.Poller"), "pollSelector",
+                            MethodType.methodType(void.class, int.class, long.class));
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the epoll loop was written against JDK 25's sun.nio.ch;"
@@ -133,6 +136,7 @@ final class EpollNative {
         EVENTFD_CLOSE = h[13];
         CLOSE_FD = h[14];
         NON_BLOCKING = h[15];
+        PARK_UNTIL_READY = h[16];
     }
 
     private EpollNative() {
@@ -310,6 +314,21 @@ final class EpollNative {
     static void close(int fd) throws IOException {
         try {
             CLOSE_FD.invokeExact(fd);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException(t);
+        }
+    }
+
+    /**
+     * Parks the current virtual thread until the epoll descriptor is readable (an event is pending) or
+     * {@code nanos} passed (0: no limit), without holding its carrier: what the JDK's own selector does on a
+     * virtual thread. May return early.
+     */
+    static void parkUntilReady(int epfd, long nanos) throws IOException {
+        try {
+            PARK_UNTIL_READY.invokeExact(epfd, nanos);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

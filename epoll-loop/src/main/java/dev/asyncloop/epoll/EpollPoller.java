@@ -36,6 +36,9 @@ import java.util.Optional;
  *       drained), the poll that reports it reads it back to 0. Wake-up and {@link #close()} share a lock, so a
  *       late wake-up never writes to a closed (and possibly reused) descriptor; the loop's wake-up protocol
  *       calls {@code wakeup} at most once per sleep, so the lock is cold.</li>
+ *   <li><b>On a virtual thread</b> a poll that may block checks without blocking and then parks until the epoll
+ *       descriptor is readable, through the JDK's own poller, as the JDK's selector does: a blocking
+ *       {@code epoll_wait} would hold the carrier thread.</li>
  * </ul>
  */
 public final class EpollPoller implements Poller {
@@ -185,7 +188,9 @@ public final class EpollPoller implements Poller {
             long ceilMillis = timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1);
             millis = (int) Math.min(Integer.MAX_VALUE, ceilMillis);
         }
-        int n = EpollNative.wait(epfd, events, MAX_EVENTS, millis);
+        int n = millis != 0 && Thread.currentThread().isVirtual() && !Thread.currentThread().isInterrupted()
+                ? waitParked(timeoutNanos)
+                : EpollNative.wait(epfd, events, MAX_EVENTS, millis);
         for (int i = 0; i < n; i++) { // n < 0: interrupted by a signal, nothing to report
             int fd = EpollNative.descriptor(events, i);
             if (fd == wakeFd) {
@@ -204,6 +209,29 @@ public final class EpollPoller implements Poller {
                 sink.ready(attachment, ready);
             }
         }
+    }
+
+    /**
+     * On a virtual thread: a blocking epoll_wait would hold the carrier for the whole wait (a native call pins
+     * it), and enough loops on virtual threads would starve every other virtual thread. So, as the JDK's
+     * selector does, check without blocking and park until the epoll descriptor is readable, then check again.
+     * An interrupted thread would not park; it takes the blocking path instead.
+     */
+    private int waitParked(long timeoutNanos) throws IOException {
+        long start = System.nanoTime();
+        int n = EpollNative.wait(epfd, events, MAX_EVENTS, 0);
+        while (n == 0 && !Thread.currentThread().isInterrupted()) {
+            long park = 0; // no limit
+            if (timeoutNanos > 0) {
+                park = timeoutNanos - (System.nanoTime() - start);
+                if (park <= 0) {
+                    break;
+                }
+            }
+            EpollNative.parkUntilReady(epfd, park);
+            n = EpollNative.wait(epfd, events, MAX_EVENTS, 0);
+        }
+        return n;
     }
 
     private static int readyOps(int bits, int interest) {
