@@ -359,4 +359,22 @@ class EpollPollerTest {
         assertFalse(poll.isAlive(), "the poll did not end after the wake-up");
         assertEquals(null, failure.get(), "a poll interrupted by a signal failed");
     }
+
+    @Test
+    @DisplayName("interest narrowed by an earlier event of the same poll applies to the later events")
+    void modifyInsideTheSink() throws IOException {
+        SocketChannel[] p = pair();
+        poller.register(p[0], Poller.WRITE, p[0]);
+        poller.register(p[1], Poller.WRITE, p[1]);
+        List<Object> seen = new ArrayList<>();
+        poller.poll(1_000_000_000L, (attachment, ops) -> {
+            seen.add(attachment);
+            try {
+                poller.modify(attachment == p[0] ? p[1] : p[0], Poller.READ); // nothing to read
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(1, seen.size(), "a channel no longer watched for WRITE was reported: " + seen);
+    }
 }

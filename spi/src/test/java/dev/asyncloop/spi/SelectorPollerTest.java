@@ -167,4 +167,25 @@ class SelectorPollerTest {
             assertTrue(a.isOpen() && b.isOpen(), "close() must not close registered channels");
         }
     }
+
+    @Test
+    void interestNarrowedInsideTheSinkAppliesToTheOtherChannelsEvent() throws Exception {
+        try (SelectorPoller poller = new SelectorPoller();
+                ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (SocketChannel a = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel b = SocketChannel.open(server.getLocalAddress())) {
+                a.configureBlocking(false);
+                b.configureBlocking(false);
+                poller.register(a, Poller.WRITE, a);
+                poller.register(b, Poller.WRITE, b);
+                List<Object> seen = new ArrayList<>();
+                poller.poll(SECOND, (att, ops) -> {
+                    seen.add(att + ":" + ops);
+                    poller.modify(att == a ? b : a, Poller.READ); // writable only, nothing to read
+                });
+                assertEquals(1, seen.size(), "a channel no longer watched for WRITE was reported: " + seen);
+            }
+        }
+    }
 }
