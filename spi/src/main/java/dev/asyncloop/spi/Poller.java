@@ -10,7 +10,9 @@ import java.nio.channels.SelectableChannel;
  * A {@link java.nio.channels.Selector} is one; an epoll or kqueue loop writes its own.
  *
  * <p><b>Threads.</b> Everything is called on the loop thread only, except {@link #wakeup()}, which any thread
- * may call at any time, also concurrently with {@link #poll} and after {@link #close()}.
+ * may call at any time, also concurrently with {@link #poll} and after {@link #close()}. The loop thread may be
+ * a virtual thread: a poll must then wait without holding the carrier (a {@code Selector} parks; a native wait
+ * would pin it).
  *
  * <p><b>Interest.</b> {@link #READ} means "readable, or for a server channel: a connection to accept";
  * {@link #WRITE} means "writable, or for a connecting socket: the connection attempt finished (successfully or
