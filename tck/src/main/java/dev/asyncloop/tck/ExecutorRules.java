@@ -225,10 +225,30 @@ abstract class ExecutorRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("X1.8 untested: shutdownDefaultExecutor logs a warning when the executor outlives the timeout")
-    void untested_X1_8_shutdownTimeoutWarns() {
-        Assumptions.abort("untested: needs a default-executor job that outlives the timeout and a check of the"
-                + " log; the default executor's threads cannot be blocked from outside without a test hook");
+    @DisplayName("X1.8 shutdownDefaultExecutor(timeout) gives up after the timeout with a warning while a job runs")
+    void required_X1_8_shutdownTimeoutWarns() {
+        LogCapture.assumeJulBackend();
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService mine = Executors.newSingleThreadExecutor();
+        try (LogCapture log = new LogCapture()) {
+            loop.setDefaultExecutor(mine);
+            loop.runInExecutor(null, () -> release.await(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            runUntil("X1.8", "shutdownDefaultExecutor(50 ms) while a job still runs", DEFAULT_WAIT,
+                    loop.shutdownDefaultExecutor(Duration.ofMillis(50)));
+            assertFalse(mine.isTerminated(), msg("X1.8", "the executor terminated although its job was still held;"
+                    + " the test cannot tell whether the timeout was kept"));
+            List<LogCapture.Entry> warnings = log.entries().stream()
+                    .filter(e -> e.level() == java.util.logging.Level.WARNING
+                            && e.message().toLowerCase(java.util.Locale.ROOT).contains("executor"))
+                    .toList();
+            assertFalse(warnings.isEmpty(), msg("X1.8", "shutdownDefaultExecutor(50 ms) ended while a job was"
+                    + " still running and logged no warning about the executor on the \"dev.asyncloop\" logger;"
+                    + " asyncio warns \"The executor did not finishing joining its threads within 0.05 seconds\";"
+                    + " logged: " + log.entries()));
+        } finally {
+            release.countDown();
+            mine.shutdownNow();
+        }
     }
 
     @Test
