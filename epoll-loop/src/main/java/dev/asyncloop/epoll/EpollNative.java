@@ -106,8 +106,7 @@ final class EpollNative {
                             MethodType.methodType(void.class, java.io.FileDescriptor.class, boolean.class));
                     h[15] = MethodHandles.filterArguments(
                             MethodHandles.insertArguments(configure, 1, false), 0, newFd);
-                    h[16] = l.findStatic(Class.forName("sun.nio.ch.Poller"), "pollSelector",
-                            MethodType.methodType(void.class, int.class, long.class));
+                    h[16] = optionalPollSelector(l);
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the epoll loop was written against JDK 25's sun.nio.ch;"
@@ -140,6 +139,25 @@ final class EpollNative {
     }
 
     private EpollNative() {
+    }
+
+    /**
+     * {@code sun.nio.ch.Poller.pollSelector}, or null when this JDK lacks it: only loops on virtual threads use
+     * it, and they fall back to a blocking wait (which holds the carrier) rather than making the provider
+     * unavailable for every loop.
+     */
+    private static MethodHandle optionalPollSelector(MethodHandles.Lookup lookup) {
+        try {
+            return lookup.findStatic(Class.forName("sun.nio.ch.Poller"), "pollSelector",
+                    MethodType.methodType(void.class, int.class, long.class));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Whether a poll on a virtual thread can park instead of blocking its carrier in epoll_wait. */
+    static boolean canParkUntilReady() {
+        return PARK_UNTIL_READY != null;
     }
 
     /** Throws {@link IllegalStateException} with the cause when the internals are not reachable. */

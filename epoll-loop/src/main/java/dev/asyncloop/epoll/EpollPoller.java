@@ -189,6 +189,7 @@ public final class EpollPoller implements Poller {
             millis = (int) Math.min(Integer.MAX_VALUE, ceilMillis);
         }
         int n = millis != 0 && Thread.currentThread().isVirtual() && !Thread.currentThread().isInterrupted()
+                && EpollNative.canParkUntilReady()
                 ? waitParked(timeoutNanos)
                 : EpollNative.wait(epfd, events, MAX_EVENTS, millis);
         for (int i = 0; i < n; i++) { // n < 0: interrupted by a signal, nothing to report
