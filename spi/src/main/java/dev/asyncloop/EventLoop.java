@@ -89,10 +89,7 @@ public interface EventLoop extends AutoCloseable {
         if (isRunning()) {
             throw new IllegalStateException("This event loop is already running");
         }
-        RunningLoops.current().ifPresent(other -> {
-            throw new IllegalStateException("Cannot run the event loop while another loop is running: " + other
-                    + " runs on thread " + Thread.currentThread().getName());
-        });
+        RunningLoops.checkNoneRunning();
         return runUntilComplete(createTask(main));
     }
 

@@ -50,11 +50,12 @@ public final class RunningLoops {
     }
 
     /**
-     * Throws if a loop runs on this thread.
+     * Throws if a loop runs on this thread: asyncio's {@code _check_running} for another loop. A loop calls it
+     * before it schedules anything for a run, so that a refused run leaves nothing behind. Any thread.
      *
-     * @throws IllegalStateException "Cannot run the event loop while another loop is running"
+     * @throws IllegalStateException "Cannot run the event loop while another loop is running", naming that loop
      */
-    static void checkNoneRunning() {
+    public static void checkNoneRunning() {
         EventLoop running = RUNNING.get();
         if (running != null) {
             throw new IllegalStateException("Cannot run the event loop while another loop is running: " + running
