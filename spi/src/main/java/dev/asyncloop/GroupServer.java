@@ -417,8 +417,7 @@ public final class GroupServer implements AutoCloseable {
                     } catch (RuntimeException e) {
                         forget.run();
                         closeQuietly(accepted);
-                        target.callExceptionHandler(ExceptionContext.builder("group server: serving an accepted"
-                                + " connection failed").exception(e).build());
+                        reportServingFailure(target, e);
                         return;
                     }
                     serving.addDoneCallback(f -> {
@@ -426,9 +425,7 @@ public final class GroupServer implements AutoCloseable {
                         if (f.isCancelled()) {
                             closeQuietly(accepted);
                         } else {
-                            f.exception().ifPresent(e -> target.callExceptionHandler(ExceptionContext
-                                    .builder("group server: serving an accepted connection failed")
-                                    .exception(e).build()));
+                            f.exception().ifPresent(e -> reportServingFailure(target, e));
                         }
                     });
                 });
@@ -436,6 +433,11 @@ public final class GroupServer implements AutoCloseable {
                 forget.run();
                 closeQuietly(accepted);
             }
+        }
+
+        private static void reportServingFailure(EventLoop target, Throwable e) {
+            target.callExceptionHandler(ExceptionContext.builder("group server: serving an accepted connection"
+                    + " failed").exception(e).build());
         }
     }
 }
