@@ -64,7 +64,7 @@ class ConnectLocalAddressTest {
 
     @Test
     void theAttemptWithoutALocalAddressOfItsFamilyIsSkippedAndTheNextConnects() throws IOException {
-        assumeTrue(ipv6Loopback(), "needs IPv6 loopback");
+        assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
         try (ServerSocketChannel v6Server = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
             v6Server.bind(new InetSocketAddress(V6, 0));
             for (ConnectOptions.Builder b : List.of(ConnectOptions.builder(),
@@ -84,7 +84,7 @@ class ConnectLocalAddressTest {
                 ConnectOptions.builder().localAddress(new InetSocketAddress(InetAddress.ofLiteral("::"), 0)).build()));
         assertEquals(V4, sockname(c).getAddress());
         close(c);
-        assumeTrue(ipv6Loopback(), "needs IPv6 loopback");
+        assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
         try (ServerSocketChannel v6Server = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
             v6Server.bind(new InetSocketAddress(V6, 0));
             c = loop.runUntilComplete(connect(List.of(address(v6Server)),
@@ -140,14 +140,5 @@ class ConnectLocalAddressTest {
 
     private static InetSocketAddress address(ServerSocketChannel server) throws IOException {
         return (InetSocketAddress) server.getLocalAddress();
-    }
-
-    private static boolean ipv6Loopback() {
-        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
-            s.bind(new InetSocketAddress(V6, 0));
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 }

@@ -2,10 +2,26 @@ package dev.asyncloop.spi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
 
-/** The readiness loop the spi tests run on: the base class over a {@link SelectorPoller}, nothing added. */
+/**
+ * The readiness loop the spi tests run on (the base class over a {@link SelectorPoller}, nothing added), and what
+ * those tests ask of the host.
+ */
 final class SelectorLoops {
     private SelectorLoops() {
+    }
+
+    /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
+    static boolean ipv6Loopback() {
+        try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            s.bind(new InetSocketAddress("::1", 0));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** A new loop; the caller closes it. */

@@ -49,15 +49,6 @@ class SeveralHostsServerTest {
         return new Protocol() { };
     }
 
-    private static boolean ipv6() {
-        try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
-            probe.bind(new InetSocketAddress(V6, 0));
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
     private static List<InetSocketAddress> addresses(Server server) throws IOException {
         List<InetSocketAddress> out = new ArrayList<>();
         for (var s : server.sockets()) {
@@ -118,7 +109,7 @@ class SeveralHostsServerTest {
 
     @Test
     void aBindErrorOnOneAddressClosesTheOthers() throws IOException {
-        assumeTrue(ipv6(), "needs IPv6 loopback");
+        assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
         ServerSocketChannel taken = ServerSocketChannel.open(StandardProtocolFamily.INET6);
         toClose.add(taken);
         taken.bind(new InetSocketAddress(V6, 0));
@@ -136,7 +127,7 @@ class SeveralHostsServerTest {
 
     @Test
     void streamsServeOnEveryHost() throws IOException {
-        assumeTrue(ipv6(), "needs IPv6 loopback");
+        assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
         Server server = loop.runUntilComplete(() -> Async.await(Streams.startServer((reader, writer) -> {
             writer.write(Async.await(reader.readLine()));
             Async.await(writer.drain());
@@ -161,7 +152,7 @@ class SeveralHostsServerTest {
 
     @Test
     void everySocketAcceptsWithItsOwnEphemeralPort() throws IOException {
-        assumeTrue(ipv6(), "needs IPv6 loopback");
+        assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
         List<Protocol> accepted = new ArrayList<>();
         try (Server server = loop.runUntilComplete(loop.createServer(() -> {
             Protocol p = quiet();

@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -61,13 +62,17 @@ abstract class NetworkGroup extends ConformanceGroup {
 
     /** Inside a task: starts a server on an ephemeral loopback port whose protocols go to {@link #accepted}. */
     final Server startServer(boolean echo) {
-        Server server = Async.await(loop.createServer(() -> {
+        return Async.await(loop.createServer(acceptedProtocols(echo), HOST, 0));
+    }
+
+    /** A server's protocol factory: recording protocols, echoing if asked, each added to {@link #accepted}. */
+    final Supplier<RecordingProtocol> acceptedProtocols(boolean echo) {
+        return () -> {
             RecordingProtocol p = new RecordingProtocol(loop);
             p.echo = echo;
             accepted.add(p);
             return p;
-        }, HOST, 0));
-        return server;
+        };
     }
 
     /** Inside a task: the port of the server's first socket. */

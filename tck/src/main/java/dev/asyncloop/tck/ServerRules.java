@@ -250,12 +250,7 @@ abstract class ServerRules extends NetworkGroup {
         assertThrows(IllegalArgumentException.class, () -> loop.createServer(() -> new RecordingProtocol(loop),
                 List.of(), 0), msg("N4.9", "an empty host list was accepted"));
         run("N4.9", () -> {
-            Server server = Async.await(loop.createServer(() -> {
-                RecordingProtocol p = new RecordingProtocol(loop);
-                p.echo = true;
-                accepted.add(p);
-                return p;
-            }, hosts, 0));
+            Server server = Async.await(loop.createServer(acceptedProtocols(true), hosts, 0));
             try (server) {
                 List<InetSocketAddress> bound = new java.util.ArrayList<>();
                 for (var socket : server.sockets()) {
