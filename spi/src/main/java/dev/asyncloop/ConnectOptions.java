@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * Options of {@link EventLoop#createConnection(java.util.function.Supplier, String, int, ConnectOptions)}.
@@ -14,11 +15,19 @@ public final class ConnectOptions {
     private final SocketAddress localAddress;
     private final Duration happyEyeballsDelay;
     private final int interleave;
+    private final SSLContext ssl;
+    private final String serverHostname;
+    private final Duration sslHandshakeTimeout;
+    private final Duration sslShutdownTimeout;
 
     private ConnectOptions(Builder b) {
         this.localAddress = b.localAddress;
         this.happyEyeballsDelay = b.happyEyeballsDelay;
         this.interleave = b.interleave;
+        this.ssl = b.ssl;
+        this.serverHostname = b.serverHostname;
+        this.sslHandshakeTimeout = b.sslHandshakeTimeout;
+        this.sslShutdownTimeout = b.sslShutdownTimeout;
     }
 
     /**
@@ -76,10 +85,73 @@ public final class ConnectOptions {
         return interleave >= 0 ? interleave : happyEyeballsDelay != null ? 1 : 0;
     }
 
+    /**
+     * Returns the TLS context (asyncio's {@code ssl}): with it the connection runs TLS over the socket, and the
+     * connect future is done only after the handshake, with the TLS transport; a failed handshake fails it with
+     * the {@link javax.net.ssl.SSLException} and closes the socket.
+     *
+     * @return the context, or empty for a plain connection (the default)
+     */
+    public Optional<SSLContext> ssl() {
+        return Optional.ofNullable(ssl);
+    }
+
+    /**
+     * Returns the host name to verify the server's certificate against and send as SNI (asyncio's
+     * {@code server_hostname}); see {@link TlsOptions#serverHostname()}.
+     *
+     * @return the name ({@code ""}: verify none), or empty for the default: the {@code host} connected to (a Unix
+     *     connection has no default and requires one)
+     */
+    public Optional<String> serverHostname() {
+        return Optional.ofNullable(serverHostname);
+    }
+
+    /**
+     * Returns the TLS handshake timeout (asyncio's {@code ssl_handshake_timeout}).
+     *
+     * @return the timeout (default {@link TlsOptions#DEFAULT_HANDSHAKE_TIMEOUT})
+     */
+    public Duration sslHandshakeTimeout() {
+        return sslHandshakeTimeout != null ? sslHandshakeTimeout : TlsOptions.DEFAULT_HANDSHAKE_TIMEOUT;
+    }
+
+    /**
+     * Returns the TLS shutdown timeout (asyncio's {@code ssl_shutdown_timeout}).
+     *
+     * @return the timeout (default {@link TlsOptions#DEFAULT_SHUTDOWN_TIMEOUT})
+     */
+    public Duration sslShutdownTimeout() {
+        return sslShutdownTimeout != null ? sslShutdownTimeout : TlsOptions.DEFAULT_SHUTDOWN_TIMEOUT;
+    }
+
+    /**
+     * Returns the client-side TLS options these options describe, for a loop to hand to its TLS layer.
+     *
+     * @param defaultHostname the server host name to use when {@link #serverHostname()} is empty, or null
+     * @return the options, or empty without {@link #ssl()}
+     * @throws IllegalArgumentException if neither a server host name nor {@code defaultHostname} is given
+     *     (asyncio: "you have to pass server_hostname when using ssl")
+     */
+    public Optional<TlsOptions> tlsOptions(String defaultHostname) {
+        if (ssl == null) {
+            return Optional.empty();
+        }
+        String name = serverHostname != null ? serverHostname : defaultHostname;
+        if (name == null) {
+            throw new IllegalArgumentException("serverHostname is required with ssl here (there is no host name to"
+                    + " default to); set ConnectOptions.Builder.serverHostname(name), or \"\" to verify no name");
+        }
+        return Optional.of(TlsOptions.builder().serverHostname(name).handshakeTimeout(sslHandshakeTimeout())
+                .shutdownTimeout(sslShutdownTimeout()).build());
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay
-                + ", interleave=" + interleave() + "]";
+                + ", interleave=" + interleave() + (ssl == null ? "" : ", ssl=" + ssl.getProtocol()
+                + ", serverHostname=" + serverHostname + ", sslHandshakeTimeout=" + sslHandshakeTimeout()
+                + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
     }
 
     /** Builds {@link ConnectOptions}; not thread-safe. */
@@ -87,8 +159,58 @@ public final class ConnectOptions {
         private SocketAddress localAddress;
         private Duration happyEyeballsDelay;
         private int interleave = -1;
+        private SSLContext ssl;
+        private String serverHostname;
+        private Duration sslHandshakeTimeout;
+        private Duration sslShutdownTimeout;
 
         private Builder() {
+        }
+
+        /**
+         * Runs TLS over the connection with {@code context}; see {@link ConnectOptions#ssl()}.
+         *
+         * @param context the client's context, or null for a plain connection
+         * @return this builder
+         */
+        public Builder ssl(SSLContext context) {
+            this.ssl = context;
+            return this;
+        }
+
+        /**
+         * Sets the server host name of the TLS handshake; see {@link ConnectOptions#serverHostname()}.
+         *
+         * @param serverHostname the name, {@code ""} to verify none, or null for the default
+         * @return this builder
+         */
+        public Builder serverHostname(String serverHostname) {
+            this.serverHostname = serverHostname;
+            return this;
+        }
+
+        /**
+         * Sets the TLS handshake timeout.
+         *
+         * @param timeout positive, or null for the default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sslHandshakeTimeout(Duration timeout) {
+            this.sslHandshakeTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslHandshakeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the TLS shutdown timeout.
+         *
+         * @param timeout positive, or null for the default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sslShutdownTimeout(Duration timeout) {
+            this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
         }
 
         /**
@@ -142,8 +264,18 @@ public final class ConnectOptions {
          * Builds the options.
          *
          * @return the immutable options
+         * @throws IllegalArgumentException if a server host name or a TLS timeout is set without {@link #ssl}
+         *     (asyncio: "server_hostname is only meaningful with ssl")
          */
         public ConnectOptions build() {
+            if (ssl == null) {
+                String set = serverHostname != null ? "serverHostname" : sslHandshakeTimeout != null
+                        ? "sslHandshakeTimeout" : sslShutdownTimeout != null ? "sslShutdownTimeout" : null;
+                if (set != null) {
+                    throw new IllegalArgumentException(set + " is only meaningful with ssl; set"
+                            + " ConnectOptions.Builder.ssl(context) too, or leave " + set + " unset");
+                }
+            }
             return new ConnectOptions(this);
         }
     }

@@ -801,6 +801,64 @@ public interface EventLoop extends AutoCloseable {
         throw unsupported("sockSendfile");
     }
 
+    // ---------------------------------------------------------------- TLS (asyncio start_tls, ssl=)
+
+    /**
+     * Upgrades an open connection to TLS (asyncio's {@code loop.start_tls}). Pauses the transport's reading,
+     * makes a TLS layer its protocol, and in the next iteration starts the handshake and resumes reading. After
+     * the handshake, {@code protocol} (which gets no second {@code connectionMade}) receives the decrypted data
+     * and writes through the returned transport; the old transport must not be used any more. Built only on the
+     * public {@link StreamTransport} API ({@code pauseReading}, {@code setProtocol}, ...), so every loop has it.
+     * Call on the loop thread.
+     *
+     * @param transport the open plain transport
+     * @param protocol the application's protocol, which keeps serving the connection
+     * @param context the TLS context (with key material on the server side)
+     * @param options side, server host name (required on the client side; {@code ""} verifies none), timeouts
+     * @return a future of the TLS transport, done after the handshake; failed with the
+     *     {@link javax.net.ssl.SSLException} (a {@link java.net.SocketTimeoutException} when the handshake timed
+     *     out), the transport then closed. Cancelling it closes the transport.
+     * @throws IllegalArgumentException if the client side has no server host name, or it is not a valid one
+     * @throws IllegalStateException if the transport is closing, or the context is not initialized
+     * @throws NullPointerException if an argument is null
+     */
+    default Future<StreamTransport> startTls(StreamTransport transport, Protocol protocol,
+            javax.net.ssl.SSLContext context, TlsOptions options) {
+        return dev.asyncloop.spi.TlsLayer.startTls(this, transport, protocol, context, options);
+    }
+
+    /**
+     * Connects to the Unix-domain stream socket at {@code path} with options (asyncio's
+     * {@code create_unix_connection} with {@code ssl=}): with {@link ConnectOptions#ssl()} the connection runs
+     * TLS and the future is done after the handshake; {@link ConnectOptions#serverHostname()} is then required.
+     * The default implementation serves options without TLS through
+     * {@link #createUnixConnection(Supplier, java.nio.file.Path)}.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param path the socket file
+     * @param options TLS context, server host name, TLS timeouts
+     * @param <P> the protocol type
+     * @return a future done after {@link Protocol#connectionMade}; failed with the connect or handshake error
+     * @throws IllegalArgumentException if {@code path} is empty, {@code options} set a local address or a Happy
+     *     Eyeballs delay (no meaning for a Unix-domain socket), or set {@code ssl} without a server host name
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if the loop or platform has no Unix-domain sockets, or (default
+     *     implementation) {@code options} ask for TLS
+     */
+    default <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory,
+            java.nio.file.Path path, ConnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.localAddress().isPresent() || options.happyEyeballsDelay().isPresent()) {
+            throw new IllegalArgumentException("localAddress and happyEyeballsDelay do not apply to a Unix-domain"
+                    + " connection, got " + options);
+        }
+        if (options.ssl().isPresent()) {
+            options.tlsOptions(null);
+            throw unsupported("createUnixConnection with TLS");
+        }
+        return createUnixConnection(protocolFactory, path);
+    }
+
     private UnsupportedOperationException unsupported(String what) {
         return new UnsupportedOperationException(what + " is not supported by " + getClass().getName()
                 + "; use a loop that claims the matching Capability (TCP, UDP, UNIX_SOCKETS, SENDFILE;"

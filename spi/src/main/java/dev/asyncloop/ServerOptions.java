@@ -1,5 +1,9 @@
 package dev.asyncloop;
 
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
 /**
  * Options of {@link EventLoop#createServer(java.util.function.Supplier, String, int, ServerOptions)}.
  * Immutable; build with {@link #builder()}.
@@ -11,8 +15,14 @@ public final class ServerOptions {
     private final boolean startServing;
     private final boolean cleanupSocket;
     private final boolean reusePort;
+    private final SSLContext ssl;
+    private final Duration sslHandshakeTimeout;
+    private final Duration sslShutdownTimeout;
 
     private ServerOptions(Builder b) {
+        this.ssl = b.ssl;
+        this.sslHandshakeTimeout = b.sslHandshakeTimeout;
+        this.sslShutdownTimeout = b.sslShutdownTimeout;
         this.cleanupSocket = b.cleanupSocket;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
@@ -87,10 +97,55 @@ public final class ServerOptions {
         return cleanupSocket;
     }
 
+    /**
+     * Returns the TLS context of the server (asyncio's {@code ssl}): each accepted connection runs the server
+     * side of a TLS handshake first, and its protocol gets {@code connectionMade} only after it. A connection
+     * whose handshake fails (or times out) is closed, logged at {@code DEBUG} as asyncio does for an
+     * {@code OSError}, and the server goes on.
+     *
+     * @return the context, or empty for plain connections (the default)
+     */
+    public Optional<SSLContext> ssl() {
+        return Optional.ofNullable(ssl);
+    }
+
+    /**
+     * Returns the TLS handshake timeout of each connection (asyncio's {@code ssl_handshake_timeout}).
+     *
+     * @return the timeout (default {@link TlsOptions#DEFAULT_HANDSHAKE_TIMEOUT})
+     */
+    public Duration sslHandshakeTimeout() {
+        return sslHandshakeTimeout != null ? sslHandshakeTimeout : TlsOptions.DEFAULT_HANDSHAKE_TIMEOUT;
+    }
+
+    /**
+     * Returns the TLS shutdown timeout of each connection (asyncio's {@code ssl_shutdown_timeout}).
+     *
+     * @return the timeout (default {@link TlsOptions#DEFAULT_SHUTDOWN_TIMEOUT})
+     */
+    public Duration sslShutdownTimeout() {
+        return sslShutdownTimeout != null ? sslShutdownTimeout : TlsOptions.DEFAULT_SHUTDOWN_TIMEOUT;
+    }
+
+    /**
+     * Returns the server-side TLS options these options describe, for a loop to hand to its TLS layer.
+     *
+     * @return the options, or empty without {@link #ssl()}
+     */
+    public Optional<TlsOptions> tlsOptions() {
+        if (ssl == null) {
+            return Optional.empty();
+        }
+        return Optional.of(TlsOptions.builder().serverSide(true).handshakeTimeout(sslHandshakeTimeout())
+                .shutdownTimeout(sslShutdownTimeout()).build());
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
-                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + "]";
+                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort
+                + (ssl == null ? "" : ", ssl=" + ssl.getProtocol() + ", sslHandshakeTimeout="
+                + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */
@@ -100,8 +155,46 @@ public final class ServerOptions {
         private boolean startServing = true;
         private boolean cleanupSocket = true;
         private boolean reusePort;
+        private SSLContext ssl;
+        private Duration sslHandshakeTimeout;
+        private Duration sslShutdownTimeout;
 
         private Builder() {
+        }
+
+        /**
+         * Serves TLS with {@code context}; see {@link ServerOptions#ssl()}.
+         *
+         * @param context the server's context (with its key material), or null for plain connections
+         * @return this builder
+         */
+        public Builder ssl(SSLContext context) {
+            this.ssl = context;
+            return this;
+        }
+
+        /**
+         * Sets the TLS handshake timeout of each connection.
+         *
+         * @param timeout positive, or null for the default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sslHandshakeTimeout(Duration timeout) {
+            this.sslHandshakeTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslHandshakeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the TLS shutdown timeout of each connection.
+         *
+         * @param timeout positive, or null for the default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder sslShutdownTimeout(Duration timeout) {
+            this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
         }
 
         /**
@@ -167,8 +260,15 @@ public final class ServerOptions {
          * Builds the options.
          *
          * @return the immutable options
+         * @throws IllegalArgumentException if a TLS timeout is set without {@link #ssl} (asyncio:
+         *     "ssl_handshake_timeout is only meaningful with ssl")
          */
         public ServerOptions build() {
+            if (ssl == null && (sslHandshakeTimeout != null || sslShutdownTimeout != null)) {
+                String set = sslHandshakeTimeout != null ? "sslHandshakeTimeout" : "sslShutdownTimeout";
+                throw new IllegalArgumentException(set + " is only meaningful with ssl; set"
+                        + " ServerOptions.Builder.ssl(context) too, or leave " + set + " unset");
+            }
             return new ServerOptions(this);
         }
     }

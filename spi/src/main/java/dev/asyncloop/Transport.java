@@ -14,6 +14,17 @@ public interface Transport {
     String SOCKNAME = "sockname";
     /** Key of {@link #getExtraInfo}: the underlying channel (read it, never read from or close it directly). */
     String SOCKET = "socket";
+    /** Key of {@link #getExtraInfo} on a TLS transport: its {@link javax.net.ssl.SSLContext}. */
+    String SSL_CONTEXT = "sslcontext";
+    /** Key of {@link #getExtraInfo} on a TLS transport: its {@link javax.net.ssl.SSLEngine} (asyncio's SSLObject). */
+    String SSL_OBJECT = "ssl_object";
+    /**
+     * Key of {@link #getExtraInfo} on a TLS transport: the peer's certificate chain, a
+     * {@code List<java.security.cert.Certificate>}, empty when the peer sent none.
+     */
+    String PEERCERT = "peercert";
+    /** Key of {@link #getExtraInfo} on a TLS transport: the negotiated cipher suite's name. */
+    String CIPHER = "cipher";
 
     /**
      * Closes the transport: stops reading at once, flushes data already written, then calls the protocol's

@@ -645,8 +645,16 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
+        Tls tls = Tls.of(options, host);
         checkClosed();
-        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port);
+        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port, tls);
+    }
+
+    /** The TLS of a connection: its context and options; null for a plain connection. */
+    private record Tls(javax.net.ssl.SSLContext context, dev.asyncloop.TlsOptions options) {
+        static Tls of(ConnectOptions options, String defaultHostname) {
+            return options.tlsOptions(defaultHostname).map(t -> new Tls(options.ssl().get(), t)).orElse(null);
+        }
     }
 
     /**
@@ -655,6 +663,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      */
     <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
             Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target) {
+        return connectTo(protocolFactory, addresses, options, target, null);
+    }
+
+    private <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
+            Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target, Tls tls) {
         return createTask(() -> {
             List<InetSocketAddress> all = StaggeredRace.interleave(awaitChecked(addresses), options.interleave());
             List<InetSocketAddress> locals = localAddresses(options);
@@ -677,7 +690,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
             }
             if (channel != null) {
-                return connect(protocolFactory, channel);
+                return connect(protocolFactory, channel, tls);
             }
             throw connectFailure(all, errors, target);
         }, "createConnection(" + target + ")");
@@ -821,12 +834,15 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         ensureNoTransport(channel);
         return createTask(() -> {
             channel.configureBlocking(false);
-            return connect(protocolFactory, channel);
+            return connect(protocolFactory, channel, null);
         }, "connectAcceptedSocket");
     }
 
-    /** Runs inside a task: makes the protocol and transport, waits for connectionMade. Closes on failure. */
-    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel)
+    /**
+     * Runs inside a task: makes the protocol and transport, waits for connectionMade (with TLS: for the
+     * handshake, then the application's connectionMade). Closes on failure.
+     */
+    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel, Tls tls)
             throws Exception {
         P protocol;
         try {
@@ -837,15 +853,21 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw t;
         }
         Future<Void> waiter = createFuture();
+        Future<StreamTransport> handshake = tls == null ? null : createFuture();
         SocketTransport transport;
         try {
-            transport = new SocketTransport(this, channel, protocol, waiter, null);
+            Protocol first = tls == null ? protocol
+                    : TlsLayer.wrap(this, protocol, tls.context(), tls.options(), handshake);
+            transport = new SocketTransport(this, channel, first, waiter, null);
         } catch (Throwable t) {
             closeQuietly(channel);
             throw t;
         }
         try {
             awaitChecked(waiter);
+            if (handshake != null) {
+                return new Connection<>(awaitChecked(handshake), protocol);
+            }
         } catch (Throwable t) {
             transport.close();
             throw t;
@@ -874,6 +896,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         checkClosed();
         Resolver.checkPort(port);
+        Supplier<? extends Protocol> factory = tlsServerFactory(protocolFactory, options);
         List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port)).toList();
         return createTask(() -> {
             Collection<InetSocketAddress> all;
@@ -916,12 +939,38 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, protocolFactory, sockets, options.backlog());
+            ReadinessServer server = new ReadinessServer(this, factory, sockets, options.backlog());
             if (options.startServing()) {
                 server.startServing();
             }
             return (Server) server;
         }, "createServer(" + hostsForName + ":" + port + ")");
+    }
+
+    /**
+     * The factory of an accepted connection's first protocol: the application's, or with TLS a TLS layer over
+     * it (the server side of the handshake; a failed handshake closes the connection; the server goes on).
+     */
+    private Supplier<? extends Protocol> tlsServerFactory(Supplier<? extends Protocol> protocolFactory,
+            ServerOptions options) {
+        if (options.ssl().isEmpty()) {
+            return protocolFactory;
+        }
+        javax.net.ssl.SSLContext context = options.ssl().get();
+        dev.asyncloop.TlsOptions tls = options.tlsOptions().orElseThrow();
+        return new Supplier<Protocol>() {
+            @Override
+            public Protocol get() {
+                Protocol application = Objects.requireNonNull(protocolFactory.get(),
+                        () -> "protocolFactory " + protocolFactory + " returned null");
+                return TlsLayer.wrap(ReadinessEventLoop.this, application, context, tls, null);
+            }
+
+            @Override
+            public String toString() {
+                return "TLS over " + protocolFactory;
+            }
+        };
     }
 
     /** Accepts on {@code socket} for {@code server}: asyncio's {@code _start_serving}. */
@@ -1055,6 +1104,22 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+        return createUnixConnection(protocolFactory, path, (Tls) null);
+    }
+
+    @Override
+    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
+            ConnectOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.localAddress().isPresent() || options.happyEyeballsDelay().isPresent()) {
+            throw new IllegalArgumentException("localAddress and happyEyeballsDelay do not apply to a Unix-domain"
+                    + " connection, got " + options);
+        }
+        return createUnixConnection(protocolFactory, path, Tls.of(options, null));
+    }
+
+    private <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
+            Tls tls) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         UnixSocketFiles.checkPath(path);
         checkClosed();
@@ -1068,7 +1133,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 closeQuietly(channel);
                 throw t;
             }
-            return connect(protocolFactory, channel);
+            return connect(protocolFactory, channel, tls);
         }, "createUnixConnection(" + path + ")");
     }
 
@@ -1083,6 +1148,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                     + " create the server without ServerOptions.reusePort(true)");
         }
         checkClosed();
+        Supplier<? extends Protocol> factory = tlsServerFactory(protocolFactory, options);
         return createTask(() -> {
             ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             Object fileKey;
@@ -1098,7 +1164,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(socket), options.backlog());
+            ReadinessServer server = new ReadinessServer(this, factory, List.of(socket), options.backlog());
             if (options.cleanupSocket()) {
                 server.onClose(() -> UnixSocketFiles.removeIfSame(path, fileKey));
             }

@@ -1,0 +1,94 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
+import dev.asyncloop.Handle;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.TlsOptions;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * TLS as a protocol layered over any {@link StreamTransport} (asyncio's {@code sslproto}), for loop authors: the
+ * default {@link EventLoop#startTls} is built on it, and a loop gives TLS connections and servers by handing
+ * {@link #wrap} to its stream transports in place of the application's protocol. Everything here runs on the
+ * loop thread.
+ *
+ * <p>The layer drives a {@link javax.net.ssl.SSLEngine} made from the context: delegated tasks run inline,
+ * buffers are sized from the session and reused. See {@link TlsOptions} for host name verification and the
+ * timeouts.
+ */
+public final class TlsLayer {
+    private TlsLayer() {
+    }
+
+    /**
+     * Returns the protocol to give a new stream transport so that it carries TLS: when the transport calls its
+     * {@code connectionMade}, it starts the handshake (bounded by {@link TlsOptions#handshakeTimeout()}); once
+     * the handshake is done it calls {@code application.connectionMade} with the TLS transport, then completes
+     * {@code handshakeDone} with that transport. A failed handshake fails {@code handshakeDone} with the
+     * {@link javax.net.ssl.SSLException} (a {@link java.net.SocketTimeoutException} on timeout) and closes the
+     * transport; {@code application} then hears nothing.
+     *
+     * @param loop the loop of the transport
+     * @param application the application's protocol
+     * @param context the TLS context
+     * @param options side, server host name, timeouts
+     * @param handshakeDone completed as above, or null when nobody waits (a server's connection)
+     * @return the protocol for the raw transport
+     * @throws IllegalArgumentException if the client side has no {@link TlsOptions#serverHostname()}, or it is
+     *     not a valid host name
+     * @throws IllegalStateException if the context is not initialized
+     */
+    public static BufferedProtocol wrap(EventLoop loop, Protocol application, SSLContext context, TlsOptions options,
+            Future<StreamTransport> handshakeDone) {
+        return new TlsProtocol(loop, application, context, options, true, handshakeDone);
+    }
+
+    /**
+     * asyncio's {@code loop.start_tls}: upgrades an open connection to TLS; the implementation of
+     * {@link EventLoop#startTls(StreamTransport, Protocol, SSLContext, TlsOptions)}, built only on the public
+     * {@link StreamTransport} API. Pauses the transport's reading, installs the TLS layer as its protocol,
+     * and in the next iteration starts the handshake and resumes reading. {@code protocol} gets no second
+     * {@code connectionMade}; after the handshake its events come from the returned transport.
+     *
+     * @param loop the loop of the transport
+     * @param transport the open plain transport
+     * @param protocol the application's protocol, which keeps serving the connection
+     * @param context the TLS context
+     * @param options side, server host name, timeouts
+     * @return a future of the TLS transport, done after the handshake; failed with the handshake's error, the
+     *     transport then closed. Cancelling it closes the transport.
+     * @throws IllegalArgumentException as {@link #wrap}
+     * @throws IllegalStateException if the transport is closing, or the context is not initialized
+     * @throws NullPointerException if an argument is null
+     */
+    public static Future<StreamTransport> startTls(EventLoop loop, StreamTransport transport, Protocol protocol,
+            SSLContext context, TlsOptions options) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(protocol, "protocol");
+        TlsProtocol.checkOptions(context, options);
+        if (transport.isClosing()) {
+            throw new IllegalStateException("startTls: transport " + transport + " is closing; upgrade an open"
+                    + " connection");
+        }
+        Future<StreamTransport> waiter = loop.createFuture();
+        TlsProtocol tls = new TlsProtocol(loop, protocol, context, options, false, waiter);
+        // Paused first, so that no byte reaches the TLS layer before its connectionMade.
+        transport.pauseReading();
+        transport.setProtocol(tls);
+        Handle made = loop.callSoon(() -> tls.connectionMade(transport));
+        Handle resume = loop.callSoon(transport::resumeReading);
+        waiter.addDoneCallback(f -> {
+            if (f.isCancelled() || f.exception().isPresent()) {
+                made.cancel();
+                resume.cancel();
+                transport.close();
+            }
+        });
+        return waiter;
+    }
+}
