@@ -18,6 +18,7 @@ final class StreamProtocol implements Protocol {
     private final List<Future<Void>> drainWaiters = new ArrayList<>();
     private boolean writingPaused;
     private boolean connectionLost;
+    private boolean overTls;
 
     StreamProtocol(EventLoop loop, StreamReader reader, ClientConnectedHandler handler) {
         this.loop = loop;
@@ -29,6 +30,7 @@ final class StreamProtocol implements Protocol {
     @Override
     public void connectionMade(Transport transport) {
         StreamTransport stream = (StreamTransport) transport;
+        overTls = stream.getExtraInfo(Transport.SSL_CONTEXT).isPresent();
         reader.setTransport(stream);
         if (handler == null) {
             return;
@@ -59,7 +61,13 @@ final class StreamProtocol implements Protocol {
     @Override
     public boolean eofReceived() {
         reader.feedEof();
-        return true;
+        // asyncio: over TLS the transport closes on EOF whatever the answer, so do not ask to keep it open.
+        return !overTls;
+    }
+
+    /** After {@link StreamWriter#startTls}: the connection now runs over {@code transport}. */
+    void replaceTransport(StreamTransport transport) {
+        overTls = transport.getExtraInfo(Transport.SSL_CONTEXT).isPresent();
     }
 
     @Override
@@ -130,5 +138,10 @@ final class StreamProtocol implements Protocol {
 
     Future<Void> closed() {
         return closed;
+    }
+
+    /** @return true for the protocol of a server's connection (it runs a client-connected handler) */
+    boolean isServerSide() {
+        return handler != null;
     }
 }

@@ -101,6 +101,11 @@ public final class StreamReader {
         }
     }
 
+    /** Replaces the transport after {@link StreamWriter#startTls}: pausing and resuming now go to the TLS one. */
+    void replaceTransport(ReadTransport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
     /**
      * Tells the reader which transport feeds it, so that it can pause and resume reading.
      *

@@ -16,7 +16,7 @@ import java.util.Optional;
  * <p>The usual pattern, inside a task: {@code writer.write(data); Async.await(writer.drain());}.
  */
 public final class StreamWriter {
-    private final StreamTransport transport;
+    private StreamTransport transport;
     private final StreamProtocol protocol;
     private final StreamReader reader;
     private final EventLoop loop;
@@ -156,6 +156,46 @@ public final class StreamWriter {
             }
         });
         return result;
+    }
+
+    /**
+     * Upgrades the connection to TLS (asyncio 3.11's {@code StreamWriter.start_tls}): waits for
+     * {@link #drain()}, then runs {@link EventLoop#startTls} over the transport; when it is done, this writer and
+     * the stream's reader use the TLS transport ({@link #transport()} returns it). Bytes the reader already holds
+     * stay readable as they are. Call on the loop thread, then await the returned future before writing again.
+     *
+     * @param context the TLS context
+     * @param options the options of the handshake; {@link TlsOptions#serverSide()} must match this stream's side
+     *     (true for the streams a {@link Streams#startServer} handler gets), and the client side needs a server
+     *     host name
+     * @return a task done after the handshake; failed with the handshake's error (the connection then closed)
+     * @throws IllegalArgumentException if {@code options} are for the other side, or the client side has no
+     *     server host name
+     * @throws NullPointerException if an argument is null
+     */
+    public Future<Void> startTls(javax.net.ssl.SSLContext context, TlsOptions options) {
+        java.util.Objects.requireNonNull(context, "context");
+        java.util.Objects.requireNonNull(options, "options");
+        boolean serverSide = protocol.isServerSide();
+        if (options.serverSide() != serverSide) {
+            throw new IllegalArgumentException("options are for the " + (options.serverSide() ? "server" : "client")
+                    + " side, but this stream is the " + (serverSide ? "server side (a startServer handler's); use"
+                    + " TlsOptions.server()" : "client side; use TlsOptions.client(serverHostname)"));
+        }
+        if (!serverSide && options.serverHostname().isEmpty()) {
+            throw new IllegalArgumentException("serverHostname is required on the client side of TLS; use"
+                    + " TlsOptions.client(name), or client(\"\") to verify no name");
+        }
+        return loop.createTask(() -> {
+            Async.await(drain());
+            StreamTransport upgraded = Async.await(loop.startTls(transport, protocol, context, options));
+            transport = upgraded;
+            protocol.replaceTransport(upgraded);
+            if (reader != null) {
+                reader.replaceTransport(upgraded);
+            }
+            return null;
+        }, "StreamWriter.startTls");
     }
 
     private static void copy(Future<Void> from, Future<Void> to) {

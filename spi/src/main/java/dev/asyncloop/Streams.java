@@ -114,6 +114,39 @@ public final class Streams {
     }
 
     /**
+     * Opens a Unix-domain connection with options and the default limit.
+     *
+     * @param path the socket file
+     * @param options TLS context, server host name, TLS timeouts
+     * @return a future of the reader and writer
+     * @see #openUnixConnection(Path, ConnectOptions, int)
+     */
+    public static Future<StreamPair> openUnixConnection(Path path, ConnectOptions options) {
+        return openUnixConnection(path, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Opens a Unix-domain connection through
+     * {@link EventLoop#createUnixConnection(Supplier, Path, ConnectOptions)} and returns its streams, over TLS
+     * when {@link ConnectOptions#ssl()} is set (asyncio's {@code open_unix_connection(path, ssl=...)}); otherwise
+     * as {@link #openUnixConnection(Path, int)}.
+     *
+     * @param path the socket file
+     * @param options TLS context, server host name (required with TLS), TLS timeouts
+     * @param limit the reader's limit (see {@link StreamReader})
+     * @return a future of the reader and writer
+     * @throws IllegalArgumentException if {@code limit <= 0}, or {@code options} do not apply to a Unix-domain
+     *     connection (see {@code createUnixConnection})
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<StreamPair> openUnixConnection(Path path, ConnectOptions options, int limit) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        return open(limit, (loop, protocol) -> loop.createUnixConnection(protocol, path, options),
+                "openUnixConnection " + path);
+    }
+
+    /**
      * Starts a TCP server with default options and the default limit.
      *
      * @param handler runs once per connection
