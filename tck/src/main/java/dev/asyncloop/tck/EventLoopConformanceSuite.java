@@ -315,4 +315,13 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(27)
+    @DisplayName("TLS")
+    class Tls extends TlsRules {
+        Tls() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

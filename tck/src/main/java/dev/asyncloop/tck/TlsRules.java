@@ -1,0 +1,764 @@
+package dev.asyncloop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.AsyncQueue;
+import dev.asyncloop.ConnectOptions;
+import dev.asyncloop.Connection;
+import dev.asyncloop.Future;
+import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamPair;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.Streams;
+import dev.asyncloop.TlsOptions;
+import dev.asyncloop.Transport;
+import dev.asyncloop.spi.Capability;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rules N12.x: TLS over stream transports (asyncio's sslproto, {@code start_tls}, {@code ssl=} on connections,
+ * servers and streams). Runs when the loop claims {@link Capability#TLS}; the certificates come from
+ * {@link TlsContexts}.
+ */
+abstract class TlsRules extends NetworkGroup {
+    private static final SSLContext SERVER = TlsContexts.server();
+    private static final SSLContext CLIENT = TlsContexts.client();
+
+    TlsRules(EventLoopConformanceSuite suite) {
+        super(suite);
+    }
+
+    @BeforeEach
+    final void requireTls() {
+        requireCapability(Capability.TLS);
+    }
+
+    static ServerOptions tlsServerOptions(SSLContext context) {
+        return ServerOptions.builder().ssl(context).build();
+    }
+
+    static ConnectOptions tlsClientOptions() {
+        return ConnectOptions.builder().ssl(CLIENT).build();
+    }
+
+    /** Inside a task: a TLS server on an ephemeral loopback port whose protocols go to {@link #accepted}. */
+    final Server tlsServer(boolean echo) {
+        return Async.await(loop.createServer(acceptedProtocols(echo), HOST, 0, tlsServerOptions(SERVER)));
+    }
+
+    /** Inside a task: a TLS client connection to {@code port} with {@code options}. */
+    final Connection<RecordingProtocol> tlsConnect(int port, ConnectOptions options) {
+        return Async.await(loop.createConnection(() -> new RecordingProtocol(loop), HOST, port, options));
+    }
+
+    /** Inside a task: the failure of {@code f}, which must fail; fails the test otherwise. */
+    static Throwable failureOf(String rule, Future<?> f, String what) {
+        try {
+            Async.await(f);
+        } catch (CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } catch (RuntimeException e) {
+            return e;
+        }
+        fail(msg(rule, what + " succeeded; it must fail"));
+        return null;
+    }
+
+    static SSLEngine engineOf(String rule, Transport transport) {
+        Object engine = transport.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+        return assertInstanceOf(SSLEngine.class, engine, msg(rule, "getExtraInfo(\"ssl_object\") must be the"
+                + " connection's SSLEngine, got " + engine));
+    }
+
+    @Test
+    @DisplayName("N12.1 a TLS server and a TLS client carry bytes both ways after the handshake")
+    void required_N12_1_echo() {
+        String echoed = run("N12.1", () -> {
+            Server server = tlsServer(true);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            c.transport().write(bytes("hello over TLS"));
+            Async.await(c.protocol().received(14));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return c.protocol().text();
+        });
+        assertEquals("hello over TLS", echoed, msg("N12.1", "the TLS echo server must send back what it got"));
+    }
+
+    /** Records what the transport tells at connectionMade. */
+    static final class HandshakeWitness extends RecordingProtocol {
+        Object cipherAtMade;
+        HandshakeStatus statusAtMade;
+        boolean engineAtMade;
+
+        HandshakeWitness(dev.asyncloop.EventLoop loop) {
+            super(loop);
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            cipherAtMade = transport.getExtraInfo(Transport.CIPHER).orElse(null);
+            Object engine = transport.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            engineAtMade = engine instanceof SSLEngine;
+            if (engine instanceof SSLEngine e) {
+                statusAtMade = e.getHandshakeStatus();
+            }
+            super.connectionMade(transport);
+        }
+    }
+
+    @Test
+    @DisplayName("N12.2 connectionMade comes only after the handshake, on both sides; the future after it")
+    void required_N12_2_madeAfterHandshake() {
+        List<HandshakeWitness> servers = new ArrayList<>();
+        HandshakeWitness[] client = new HandshakeWitness[1];
+        run("N12.2", () -> {
+            Server server = Async.await(loop.createServer(() -> {
+                HandshakeWitness w = new HandshakeWitness(loop);
+                servers.add(w);
+                return w;
+            }, HOST, 0, tlsServerOptions(SERVER)));
+            Connection<HandshakeWitness> c = Async.await(loop.createConnection(() -> {
+                client[0] = new HandshakeWitness(loop);
+                return client[0];
+            }, HOST, port(server), tlsClientOptions()));
+            assertTrue(c.protocol().made.isDone(), msg("N12.2", "the connect future must be done only after"
+                    + " connectionMade"));
+            c.transport().write(bytes("x"));
+            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            while ((servers.isEmpty() || !servers.getFirst().made.isDone()) && System.nanoTime() < end) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return null;
+        });
+        assertTrue(client[0].engineAtMade, msg("N12.2", "at the client's connectionMade the transport must already"
+                + " have its ssl_object"));
+        assertNotNull(client[0].cipherAtMade, msg("N12.2", "at the client's connectionMade the cipher must be"
+                + " negotiated already: connectionMade must come after the handshake"));
+        assertFalse(servers.isEmpty() || !servers.getFirst().made.isDone(), msg("N12.2", "the server's protocol"
+                + " must get connectionMade after its handshake"));
+        assertNotNull(servers.getFirst().cipherAtMade, msg("N12.2", "at the server's connectionMade the cipher must"
+                + " be negotiated already"));
+    }
+
+    @Test
+    @DisplayName("N12.3 an untrusted server certificate fails the connect future with the SSLException; nothing is made")
+    void required_N12_3_untrusted() {
+        List<Object> out = run("N12.3", () -> {
+            Server server = Async.await(loop.createServer(acceptedProtocols(false), HOST, 0,
+                    tlsServerOptions(TlsContexts.untrustedServer())));
+            List<RecordingProtocol> made = new ArrayList<>();
+            Throwable e = failureOf("N12.3", loop.createConnection(() -> {
+                RecordingProtocol p = new RecordingProtocol(loop);
+                made.add(p);
+                return p;
+            }, HOST, port(server), tlsClientOptions()), "a connection to a server with an untrusted certificate");
+            server.close();
+            Async.await(server.waitClosed());
+            return List.of(e, made.isEmpty() ? List.of() : made.getFirst().events);
+        });
+        assertInstanceOf(SSLException.class, out.get(0), msg("N12.3", "the connect future must fail with the"
+                + " handshake's SSLException, got " + out.get(0)));
+        assertEquals(List.of(), out.get(1), msg("N12.3", "the client's protocol must hear nothing of a failed"
+                + " handshake"));
+        for (RecordingProtocol p : accepted) {
+            assertFalse(p.made.isDone(), msg("N12.3", "the server's protocol must not be made when the handshake"
+                    + " failed"));
+        }
+    }
+
+    @Test
+    @DisplayName("N12.4 the server certificate must match serverHostname (default: the host); \"\" verifies no name")
+    void required_N12_4_hostname() {
+        List<Object> out = run("N12.4", () -> {
+            Server server = tlsServer(true);
+            Throwable wrong = failureOf("N12.4", loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                    port(server), ConnectOptions.builder().ssl(CLIENT).serverHostname("wrong.example").build()),
+                    "a connection whose serverHostname the certificate does not name");
+            Connection<RecordingProtocol> none = tlsConnect(port(server),
+                    ConnectOptions.builder().ssl(CLIENT).serverHostname("").build());
+            none.transport().close();
+            Connection<RecordingProtocol> named = tlsConnect(port(server),
+                    ConnectOptions.builder().ssl(CLIENT).serverHostname("localhost").build());
+            named.transport().close();
+            Async.await(none.protocol().lost);
+            Async.await(named.protocol().lost);
+            server.close();
+            return List.of(wrong);
+        });
+        assertInstanceOf(SSLException.class, out.get(0), msg("N12.4", "a certificate that does not name the server"
+                + " host must fail the handshake with an SSLException, got " + out.get(0)));
+    }
+
+    @Test
+    @DisplayName("N12.5 a server that never answers the handshake fails it after sslHandshakeTimeout and aborts")
+    void required_N12_5_handshakeTimeout() {
+        List<Object> out = run("N12.5", () -> {
+            Server silent = startServer(false);
+            Throwable e = failureOf("N12.5", loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                    port(silent), ConnectOptions.builder().ssl(CLIENT).sslHandshakeTimeout(Duration.ofMillis(300))
+                            .build()), "a handshake with a silent server");
+            RecordingProtocol peer = awaitAccepted("N12.5", 0);
+            Async.await(peer.lost);
+            silent.close();
+            return List.of(e);
+        });
+        assertInstanceOf(SocketTimeoutException.class, out.get(0), msg("N12.5", "a handshake timeout must fail the"
+                + " future with SocketTimeoutException, got " + out.get(0)));
+    }
+
+    /** A plain protocol that answers "STARTTLS" with "OK" and upgrades its side (server) to TLS. */
+    final class StartTlsServer extends RecordingProtocol {
+        Future<StreamTransport> upgraded;
+
+        StartTlsServer() {
+            super(TlsRules.this.loop);
+            echo = false;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer bytes) {
+            if (upgraded == null) {
+                byte[] b = new byte[bytes.remaining()];
+                bytes.get(b);
+                transport.write(bytes("OK"));
+                upgraded = loop.startTls(transport, this, SERVER, TlsOptions.server());
+                return;
+            }
+            byte[] b = new byte[bytes.remaining()];
+            bytes.get(b);
+            data.writeBytes(b);
+            // Data may arrive with the handshake's end, before a callback of the future could run.
+            upgraded.result().write(b);
+        }
+    }
+
+    @Test
+    @DisplayName("N12.6 startTls upgrades an open plain connection on both sides; bytes then go over TLS")
+    void required_N12_6_startTls() {
+        List<Object> out = run("N12.6", () -> {
+            List<StartTlsServer> servers = new ArrayList<>();
+            Server server = Async.await(loop.createServer(() -> {
+                StartTlsServer s = new StartTlsServer();
+                servers.add(s);
+                return s;
+            }, HOST, 0));
+            Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(server)));
+            c.transport().write(bytes("STARTTLS"));
+            Async.await(c.protocol().received(2));
+            StreamTransport tls = Async.await(loop.startTls(c.transport(), c.protocol(), CLIENT,
+                    TlsOptions.client(HOST)));
+            tls.write(bytes("secret"));
+            Async.await(c.protocol().received(8));
+            Object engine = tls.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            StreamTransport serverSide = Async.await(servers.getFirst().upgraded);
+            Object serverEngine = serverSide.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            tls.close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(c.protocol().text(), engine instanceof SSLEngine, serverEngine instanceof SSLEngine,
+                    c.protocol().events);
+        });
+        assertEquals("OKsecret", out.get(0), msg("N12.6", "after startTls on both sides the server's echo must"
+                + " arrive over TLS"));
+        assertEquals(true, out.get(1), msg("N12.6", "the transport startTls returns must be a TLS transport"));
+        assertEquals(true, out.get(2), msg("N12.6", "the server side's startTls must give a TLS transport"));
+        @SuppressWarnings("unchecked")
+        List<String> events = (List<String>) out.get(3);
+        assertEquals("made", events.getFirst(), msg("N12.6", "startTls must not call connectionMade again: "
+                + events));
+        assertEquals(1, events.stream().filter("made"::equals).count(), msg("N12.6", "startTls must not call"
+                + " connectionMade again: " + events));
+    }
+
+    @Test
+    @DisplayName("N12.7 close flushes, sends close_notify; the peer sees all data, eofReceived, connectionLost(null)")
+    void required_N12_7_closeNotify() {
+        byte[] payload = pattern(200_000);
+        List<Object> out = run("N12.7", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.7", 0);
+            c.transport().write(payload);
+            c.transport().close();
+            assertTrue(c.transport().isClosing(), msg("N12.7", "isClosing() must be true right after close()"));
+            Throwable lost = Async.await(peer.lost);
+            Throwable clientLost = Async.await(c.protocol().lost);
+            boolean inboundDone = engineOf("N12.7", peer.transport).isInboundDone();
+            server.close();
+            return java.util.Arrays.asList(peer.data.toByteArray(), peer.events, lost, clientLost, inboundDone);
+        });
+        assertArrayEquals(payload, (byte[]) out.get(0), msg("N12.7", "every byte written before close() must"
+                + " reach the peer"));
+        @SuppressWarnings("unchecked")
+        List<String> events = (List<String>) out.get(1);
+        assertEquals(List.of("made", "data", "eof", "lost"), events, msg("N12.7", "the peer must see data, then"
+                + " eofReceived (close_notify), then connectionLost"));
+        assertNull(out.get(2), msg("N12.7", "the peer's connectionLost must get null after a regular close"));
+        assertNull(out.get(3), msg("N12.7", "the closing side's connectionLost must get null"));
+        assertEquals(true, out.get(4), msg("N12.7", "the peer's engine must have received close_notify"
+                + " (isInboundDone); close() must not just drop the socket"));
+    }
+
+    @Test
+    @DisplayName("N12.8 abort closes at once without close_notify; both protocols get connectionLost")
+    void required_N12_8_abort() {
+        List<Object> out = run("N12.8", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.8", 0);
+            c.transport().abort();
+            assertTrue(c.transport().isClosing(), msg("N12.8", "isClosing() must be true right after abort()"));
+            Throwable clientLost = Async.await(c.protocol().lost);
+            Async.await(peer.lost);
+            boolean inboundDone = engineOf("N12.8", peer.transport).isInboundDone();
+            server.close();
+            return java.util.Arrays.asList(clientLost, inboundDone, c.protocol().events);
+        });
+        assertNull(out.get(0), msg("N12.8", "abort() must end with connectionLost(null)"));
+        assertEquals(false, out.get(1), msg("N12.8", "abort() must not send close_notify"));
+        assertEquals(List.of("made", "lost"), out.get(2), msg("N12.8", "the aborting side must get connectionLost"
+                + " exactly once, nothing else"));
+    }
+
+    @Test
+    @DisplayName("N12.9 a peer that does not read makes pauseWriting fire; resumeWriting follows; nothing is lost")
+    void required_N12_9_flowControl() {
+        List<Object> out = run("N12.9", Duration.ofSeconds(20), () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.9", 0);
+            peer.transport.pauseReading();
+            byte[] chunk = pattern(256 * 1024);
+            long sent = 0;
+            int maxChunks = 512;
+            for (int i = 0; i < maxChunks && !c.protocol().events.contains("pause"); i++) {
+                c.transport().write(chunk);
+                sent += chunk.length;
+                Async.sleep(Duration.ZERO);
+            }
+            boolean paused = c.protocol().events.contains("pause");
+            int buffered = c.transport().getWriteBufferSize();
+            peer.transport.resumeReading();
+            Async.await(peer.received((int) sent));
+            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            while (!c.protocol().events.contains("resume") && System.nanoTime() < end) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(paused, buffered, peer.data.size() == sent, c.protocol().events.contains("resume"));
+        });
+        assertEquals(true, out.get(0), msg("N12.9", "writing to a peer that does not read must make the TLS"
+                + " transport call pauseWriting"));
+        assertTrue((Integer) out.get(1) > 0, msg("N12.9", "getWriteBufferSize() must count the bytes not yet sent"
+                + " while paused, got " + out.get(1)));
+        assertEquals(true, out.get(2), msg("N12.9", "every byte must arrive once the peer reads again"));
+        assertEquals(true, out.get(3), msg("N12.9", "resumeWriting must follow when the buffer drains"));
+    }
+
+    @Test
+    @DisplayName("N12.10 large writes (a 3 MiB write, a writeLines batch) arrive intact and in order")
+    void required_N12_10_largeWrites() {
+        byte[] big = pattern(3 * 1024 * 1024);
+        byte[] echoed = run("N12.10", Duration.ofSeconds(20), () -> {
+            Server server = tlsServer(true);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            c.transport().write(big);
+            List<ByteBuffer> lines = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                lines.add(ByteBuffer.wrap(("line " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            }
+            int linesSize = lines.stream().mapToInt(ByteBuffer::remaining).sum();
+            c.transport().writeLines(lines);
+            Async.await(c.protocol().received(big.length + linesSize));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return c.protocol().data.toByteArray();
+        });
+        byte[] expected = new byte[echoed.length];
+        System.arraycopy(big, 0, expected, 0, big.length);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            sb.append("line ").append(i).append('\n');
+        }
+        byte[] tail = sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(big.length + tail.length, echoed.length, msg("N12.10", "every byte must come back"));
+        System.arraycopy(tail, 0, expected, big.length, tail.length);
+        assertArrayEquals(expected, echoed, msg("N12.10", "the bytes must come back intact and in order"));
+    }
+
+    @Test
+    @DisplayName("N12.11 pauseReading stops dataReceived on a TLS transport; resumeReading delivers what waited")
+    void required_N12_11_pauseReading() {
+        List<Object> out = run("N12.11", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.11", 0);
+            c.transport().pauseReading();
+            boolean readingWhilePaused = c.transport().isReading();
+            peer.transport.write(bytes("while paused"));
+            Async.sleep(Duration.ofMillis(100));
+            int whilePaused = c.protocol().data.size();
+            c.transport().resumeReading();
+            Async.await(c.protocol().received(12));
+            boolean readingAfter = c.transport().isReading();
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(readingWhilePaused, whilePaused, readingAfter, c.protocol().text());
+        });
+        assertEquals(false, out.get(0), msg("N12.11", "isReading() must be false after pauseReading()"));
+        assertEquals(0, out.get(1), msg("N12.11", "no data may reach the protocol while reading is paused"));
+        assertEquals(true, out.get(2), msg("N12.11", "isReading() must be true after resumeReading()"));
+        assertEquals("while paused", out.get(3), msg("N12.11", "the data must arrive after resumeReading()"));
+    }
+
+    @Test
+    @DisplayName("N12.12 getExtraInfo: sslcontext, ssl_object, peercert, cipher, and the socket's own keys")
+    void required_N12_12_extraInfo() {
+        List<Object> out = run("N12.12", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.12", 0);
+            StreamTransport t = c.transport();
+            List<Object> values = java.util.Arrays.asList(
+                    t.getExtraInfo(Transport.SSL_CONTEXT).orElse(null),
+                    t.getExtraInfo(Transport.SSL_OBJECT).orElse(null),
+                    t.getExtraInfo(Transport.PEERCERT).orElse(null),
+                    t.getExtraInfo(Transport.CIPHER).orElse(null),
+                    t.getExtraInfo(Transport.PEERNAME).orElse(null),
+                    t.getExtraInfo(Transport.SOCKNAME).orElse(null),
+                    t.getExtraInfo(Transport.SOCKET).orElse(null),
+                    peer.transport.getExtraInfo(Transport.PEERCERT).orElse(null),
+                    t.getExtraInfo("no such key").orElse(null));
+            t.close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return values;
+        });
+        assertSame(CLIENT, out.get(0), msg("N12.12", "\"sslcontext\" must be the context the connection was made"
+                + " with"));
+        SSLEngine engine = assertInstanceOf(SSLEngine.class, out.get(1), msg("N12.12", "\"ssl_object\" must be the"
+                + " SSLEngine"));
+        List<?> certs = assertInstanceOf(List.class, out.get(2), msg("N12.12", "\"peercert\" must be a list of"
+                + " certificates"));
+        assertFalse(certs.isEmpty(), msg("N12.12", "the client's \"peercert\" must hold the server's chain"));
+        X509Certificate first = assertInstanceOf(X509Certificate.class, certs.getFirst(), msg("N12.12",
+                "\"peercert\" must hold X.509 certificates"));
+        assertTrue(first.getSubjectX500Principal().getName().contains("CN=localhost"), msg("N12.12",
+                "\"peercert\" must be the server's certificate, got " + first.getSubjectX500Principal()));
+        assertEquals(engine.getSession().getCipherSuite(), out.get(3), msg("N12.12", "\"cipher\" must be the"
+                + " negotiated cipher suite"));
+        assertNotNull(out.get(4), msg("N12.12", "\"peername\" must come from the socket"));
+        assertNotNull(out.get(5), msg("N12.12", "\"sockname\" must come from the socket"));
+        assertNotNull(out.get(6), msg("N12.12", "\"socket\" must come from the socket"));
+        assertEquals(List.<Certificate>of(), out.get(7), msg("N12.12", "the server's \"peercert\" must be empty when"
+                + " the client sent no certificate"));
+        assertNull(out.get(8), msg("N12.12", "an unknown key must give empty"));
+    }
+
+    @Test
+    @DisplayName("N12.13 a failed server-side handshake closes that connection only; the server goes on")
+    void required_N12_13_serverGoesOn() {
+        String echoed = run("N12.13", () -> {
+            Server server = tlsServer(true);
+            Throwable e = failureOf("N12.13", loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                    port(server), ConnectOptions.builder().ssl(TlsContexts.clientTrustingUntrusted()).build()),
+                    "a client that rejects the server's certificate");
+            assertInstanceOf(SSLException.class, e, msg("N12.13", "the rejecting client must fail with an"
+                    + " SSLException, got " + e));
+            Connection<RecordingProtocol> good = tlsConnect(port(server), tlsClientOptions());
+            good.transport().write(bytes("still serving"));
+            Async.await(good.protocol().received(13));
+            good.transport().close();
+            Async.await(good.protocol().lost);
+            boolean serving = server.isServing();
+            server.close();
+            assertTrue(serving, msg("N12.13", "the server must still be serving"));
+            return good.protocol().text();
+        });
+        assertEquals("still serving", echoed, msg("N12.13", "a connection after a failed handshake must work"));
+    }
+
+    @Test
+    @DisplayName("N12.14 TLS over Unix-domain sockets (when UNIX_SOCKETS is claimed too); serverHostname required")
+    void required_N12_14_unix() throws IOException {
+        requireCapability(Capability.UNIX_SOCKETS);
+        Path dir = Files.createTempDirectory("al-tls");
+        Path path = dir.resolve("s.sock");
+        try {
+            String echoed = run("N12.14", () -> {
+                Server server = Async.await(loop.createUnixServer(acceptedProtocols(true), path,
+                        tlsServerOptions(SERVER)));
+                assertThrows(IllegalArgumentException.class, () -> loop.createUnixConnection(
+                        () -> new RecordingProtocol(loop), path, ConnectOptions.builder().ssl(CLIENT).build()),
+                        msg("N12.14", "a Unix TLS connection without serverHostname must be refused at the call"));
+                Connection<RecordingProtocol> c = Async.await(loop.createUnixConnection(
+                        () -> new RecordingProtocol(loop), path,
+                        ConnectOptions.builder().ssl(CLIENT).serverHostname("localhost").build()));
+                engineOf("N12.14", c.transport());
+                c.transport().write(bytes("unix tls"));
+                Async.await(c.protocol().received(8));
+                c.transport().close();
+                Async.await(c.protocol().lost);
+                server.close();
+                Async.await(server.waitClosed());
+                return c.protocol().text();
+            });
+            assertEquals("unix tls", echoed, msg("N12.14", "bytes must go both ways over TLS on a Unix socket"));
+        } finally {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    @DisplayName("N12.15 Streams.openConnection/startServer run TLS through their options; drain waits on TLS")
+    void required_N12_15_streams() {
+        List<Object> out = run("N12.15", Duration.ofSeconds(20), () -> {
+            AsyncQueue<StreamPair> pairs = new AsyncQueue<>();
+            Server server = Async.await(Streams.startServer((r, w) -> pairs.put(new StreamPair(r, w)), HOST, 0,
+                    tlsServerOptions(SERVER)));
+            StreamPair client = Async.await(Streams.openConnection(HOST, port(server), tlsClientOptions()));
+            StreamPair peer = pairs.get();
+            client.writer().write(bytes("line one\n"));
+            byte[] line = Async.await(peer.reader().readLine());
+            byte[] big = pattern(8 * 1024 * 1024);
+            client.writer().write(big);
+            Future<Void> drain = client.writer().drain();
+            boolean drainWaited = !drain.isDone();
+            byte[] got = Async.await(peer.reader().readExactly(big.length));
+            Async.await(drain);
+            Object engine = client.writer().getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            client.writer().close();
+            Async.await(client.writer().waitClosed());
+            peer.writer().close();
+            server.close();
+            return List.of(new String(line, java.nio.charset.StandardCharsets.US_ASCII), drainWaited,
+                    java.util.Arrays.equals(big, got), engine instanceof SSLEngine);
+        });
+        assertEquals("line one\n", out.get(0), msg("N12.15", "a line must cross a TLS stream"));
+        assertEquals(true, out.get(1), msg("N12.15", "drain() after writing 8 MiB to a peer not reading must wait"));
+        assertEquals(true, out.get(2), msg("N12.15", "8 MiB must cross a TLS stream intact"));
+        assertEquals(true, out.get(3), msg("N12.15", "the stream's transport must be the TLS one"));
+    }
+
+    @Test
+    @DisplayName("N12.16 StreamWriter.startTls upgrades open streams on both sides")
+    void required_N12_16_writerStartTls() {
+        List<Object> out = run("N12.16", () -> {
+            Future<String> serverSaw = loop.createFuture();
+            Server server = Async.await(Streams.startServer((r, w) -> {
+                Async.await(r.readLine());
+                w.write(bytes("OK\n"));
+                Async.await(w.startTls(SERVER, TlsOptions.server()));
+                byte[] secret = Async.await(r.readLine());
+                serverSaw.setResult(new String(secret, java.nio.charset.StandardCharsets.US_ASCII));
+                w.write(secret);
+                Async.await(w.drain());
+            }, HOST, 0));
+            StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
+            c.writer().write(bytes("STARTTLS\n"));
+            byte[] ok = Async.await(c.reader().readLine());
+            assertThrows(IllegalArgumentException.class, () -> c.writer().startTls(CLIENT, TlsOptions.server()),
+                    msg("N12.16", "a client stream must refuse server-side options"));
+            Async.await(c.writer().startTls(CLIENT, TlsOptions.client(HOST)));
+            c.writer().write(bytes("secret\n"));
+            byte[] back = Async.await(c.reader().readLine());
+            Object engine = c.writer().transport().getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            c.writer().close();
+            Async.await(c.writer().waitClosed());
+            server.close();
+            return List.of(new String(ok, java.nio.charset.StandardCharsets.US_ASCII), Async.await(serverSaw),
+                    new String(back, java.nio.charset.StandardCharsets.US_ASCII), engine instanceof SSLEngine);
+        });
+        assertEquals("OK\n", out.get(0), msg("N12.16", "the plain exchange before startTls must work"));
+        assertEquals("secret\n", out.get(1), msg("N12.16", "the server must read over TLS after startTls"));
+        assertEquals("secret\n", out.get(2), msg("N12.16", "the client must read over TLS after startTls"));
+        assertEquals(true, out.get(3), msg("N12.16", "writer.transport() must be the TLS transport after startTls"));
+    }
+
+    @Test
+    @DisplayName("N12.17 bad TLS arguments are refused at the call with IllegalArgumentException / IllegalStateException")
+    void required_N12_17_badInput() {
+        assertThrows(IllegalArgumentException.class, () -> ConnectOptions.builder().serverHostname("x").build(),
+                msg("N12.17", "serverHostname without ssl must be refused"));
+        assertThrows(IllegalArgumentException.class,
+                () -> ConnectOptions.builder().sslHandshakeTimeout(Duration.ofSeconds(1)).build(),
+                msg("N12.17", "a handshake timeout without ssl must be refused"));
+        assertThrows(IllegalArgumentException.class,
+                () -> ConnectOptions.builder().sslHandshakeTimeout(Duration.ZERO), msg("N12.17",
+                        "a zero handshake timeout must be refused"));
+        assertThrows(IllegalArgumentException.class,
+                () -> ServerOptions.builder().sslShutdownTimeout(Duration.ofSeconds(-1)), msg("N12.17",
+                        "a negative shutdown timeout must be refused"));
+        assertThrows(IllegalArgumentException.class,
+                () -> TlsOptions.builder().serverSide(true).serverHostname("x").build(), msg("N12.17",
+                        "a server host name on the server side must be refused"));
+        run("N12.17", () -> {
+            Server server = startServer(false);
+            Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(server)));
+            assertThrows(IllegalArgumentException.class, () -> loop.startTls(c.transport(), c.protocol(), CLIENT,
+                    TlsOptions.builder().build()), msg("N12.17", "client-side startTls without serverHostname must"
+                    + " be refused"));
+            assertTrue(c.transport().isReading(), msg("N12.17", "a refused startTls must leave the transport as it"
+                    + " was"));
+            c.transport().close();
+            assertThrows(IllegalStateException.class, () -> loop.startTls(c.transport(), c.protocol(), CLIENT,
+                    TlsOptions.client(HOST)), msg("N12.17", "startTls on a closing transport must be refused"));
+            Async.await(c.protocol().lost);
+            server.close();
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N12.18 a TLS transport cannot half-close: canWriteEof() false, writeEof() throws; writes after close are dropped")
+    void required_N12_18_noWriteEof() {
+        List<Object> out = run("N12.18", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            boolean can = c.transport().canWriteEof();
+            Throwable e = null;
+            try {
+                c.transport().writeEof();
+            } catch (RuntimeException thrown) {
+                e = thrown;
+            }
+            c.transport().close();
+            c.transport().write(bytes("dropped"));
+            Async.await(c.protocol().lost);
+            server.close();
+            return java.util.Arrays.asList(can, e);
+        });
+        assertEquals(false, out.get(0), msg("N12.18", "canWriteEof() must be false for TLS (asyncio)"));
+        assertInstanceOf(UnsupportedOperationException.class, out.get(1), msg("N12.18", "writeEof() must throw"
+                + " UnsupportedOperationException"));
+    }
+
+    /** Writes a greeting in connectionMade, before any byte from the peer. */
+    final class Greeter extends RecordingProtocol {
+        Greeter() {
+            super(TlsRules.this.loop);
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            super.connectionMade(transport);
+            this.transport.write(bytes("hi"));
+        }
+    }
+
+    @Test
+    @DisplayName("N12.19 data written in connectionMade on both sides arrives (even in the handshake's last read)")
+    void required_N12_19_writeInConnectionMade() {
+        List<Object> out = run("N12.19", () -> {
+            List<Greeter> servers = new ArrayList<>();
+            Server server = Async.await(loop.createServer(() -> {
+                Greeter g = new Greeter();
+                servers.add(g);
+                return g;
+            }, HOST, 0, tlsServerOptions(SERVER)));
+            Connection<Greeter> c = Async.await(loop.createConnection(Greeter::new, HOST, port(server),
+                    tlsClientOptions()));
+            Async.await(c.protocol().received(2));
+            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            while (servers.isEmpty() && System.nanoTime() < end) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            Async.await(servers.getFirst().received(2));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(c.protocol().text(), servers.getFirst().text());
+        });
+        assertEquals("hi", out.get(0), msg("N12.19", "the server's greeting must reach the client"));
+        assertEquals("hi", out.get(1), msg("N12.19", "the client's greeting must reach the server"));
+    }
+
+    @Test
+    @DisplayName("N12.20 startTls against a peer with an untrusted certificate fails with the SSLException and closes")
+    void required_N12_20_startTlsFailure() {
+        List<Object> out = run("N12.20", () -> {
+            Server server = startServer(false);
+            Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(server)));
+            RecordingProtocol peer = awaitAccepted("N12.20", 0);
+            Future<StreamTransport> serverSide = loop.startTls(peer.transport, peer, TlsContexts.untrustedServer(),
+                    TlsOptions.server());
+            Throwable e = failureOf("N12.20", loop.startTls(c.transport(), c.protocol(), CLIENT,
+                    TlsOptions.client(HOST)), "startTls against an untrusted certificate");
+            Throwable serverError = failureOf("N12.20", serverSide, "the server side of a rejected handshake");
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(e, serverError, c.transport().isClosing());
+        });
+        assertInstanceOf(SSLException.class, out.get(0), msg("N12.20", "startTls must fail with the SSLException,"
+                + " got " + out.get(0)));
+        assertInstanceOf(SSLException.class, out.get(1), msg("N12.20", "the rejected server side must fail with an"
+                + " SSLException too, got " + out.get(1)));
+        assertEquals(true, out.get(2), msg("N12.20", "a failed startTls must close the transport"));
+    }
+
+    @Test
+    @DisplayName("N12.21 the peer's close_notify reaches the protocol as eofReceived, then connectionLost(null)")
+    void required_N12_21_peerCloses() {
+        List<Object> out = run("N12.21", () -> {
+            Server server = tlsServer(false);
+            Connection<RecordingProtocol> c = tlsConnect(port(server), tlsClientOptions());
+            RecordingProtocol peer = awaitAccepted("N12.21", 0);
+            peer.transport.write(bytes("bye"));
+            peer.transport.close();
+            Throwable lost = Async.await(c.protocol().lost);
+            Async.await(peer.lost);
+            boolean inboundDone = engineOf("N12.21", c.transport()).isInboundDone();
+            server.close();
+            return java.util.Arrays.asList(c.protocol().events, lost, c.protocol().text(), c.transport().isClosing(),
+                    inboundDone);
+        });
+        assertEquals(List.of("made", "data", "eof", "lost"), out.get(0), msg("N12.21", "the client must see data,"
+                + " eofReceived, connectionLost"));
+        assertNull(out.get(1), msg("N12.21", "connectionLost must get null after the peer's regular close"));
+        assertEquals("bye", out.get(2), msg("N12.21", "data sent before close_notify must arrive"));
+        assertEquals(true, out.get(3), msg("N12.21", "the transport must be closing after the peer closed"));
+        assertEquals(true, out.get(4), msg("N12.21", "the peer's close() must send close_notify (the engine's"
+                + " isInboundDone)"));
+    }
+}
