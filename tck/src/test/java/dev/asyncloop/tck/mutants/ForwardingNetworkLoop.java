@@ -194,6 +194,12 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
+            ConnectOptions options) {
+        return connection(protocolFactory, f -> delegate.createUnixConnection(f, path, options));
+    }
+
+    @Override
     public Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
             ServerOptions options) {
         return map(delegate.createUnixServer(() -> wrap(protocolFactory), path, options), this::server);

@@ -129,7 +129,12 @@ public final class Mutants {
                 network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"
                         + " protocol", NetworkMutants.PauseWritingNever::new),
                 network("datagram-connection-lost-never", "N9.3", "a datagram endpoint's connectionLost never"
-                        + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new));
+                        + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new),
+                network("tls-connection-made-before-handshake", "N12.2", "a TLS connection's protocol gets"
+                        + " connectionMade with the plain transport, before the handshake",
+                        TlsMutants.ConnectionMadeBeforeHandshake::new),
+                network("tls-close-aborts", "N12.7", "closing a TLS transport aborts it: buffered data is lost and"
+                        + " no close_notify is sent", TlsMutants.CloseAborts::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */
