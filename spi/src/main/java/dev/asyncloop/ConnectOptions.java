@@ -183,9 +183,10 @@ public final class ConnectOptions {
          *
          * @param serverHostname the name, {@code ""} to verify none, or null for the default
          * @return this builder
+         * @throws IllegalArgumentException if it is neither a literal address nor a valid host name
          */
         public Builder serverHostname(String serverHostname) {
-            this.serverHostname = serverHostname;
+            this.serverHostname = TlsOptions.checkHostname(serverHostname);
             return this;
         }
 

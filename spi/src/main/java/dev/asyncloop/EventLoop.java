@@ -818,7 +818,7 @@ public interface EventLoop extends AutoCloseable {
      * @return a future of the TLS transport, done after the handshake; failed with the
      *     {@link javax.net.ssl.SSLException} (a {@link java.net.SocketTimeoutException} when the handshake timed
      *     out), the transport then closed. Cancelling it closes the transport.
-     * @throws IllegalArgumentException if the client side has no server host name, or it is not a valid one
+     * @throws IllegalArgumentException if the client side has no server host name
      * @throws IllegalStateException if the transport is closing, or the context is not initialized
      * @throws NullPointerException if an argument is null
      */

@@ -117,6 +117,28 @@ public final class TlsOptions {
         return timeout;
     }
 
+    /** Checks a server host name at the call that sets it: a literal address, a valid host name, "" or null. */
+    static String checkHostname(String name) {
+        if (name == null || name.isEmpty() || isLiteralAddress(name)) {
+            return name;
+        }
+        try {
+            new javax.net.ssl.SNIHostName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("serverHostname \"" + name + "\" is not a valid host name: "
+                    + e.getMessage(), e);
+        }
+        return name;
+    }
+
+    /**
+     * Tells whether {@code host} is a literal IPv4 or IPv6 address, which is checked against the certificate's IP
+     * addresses and never sent as SNI.
+     */
+    static boolean isLiteralAddress(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
     /** Builds {@link TlsOptions}; not thread-safe. */
     public static final class Builder {
         private boolean serverSide;
@@ -143,9 +165,10 @@ public final class TlsOptions {
          *
          * @param serverHostname the name, {@code ""} to verify no name, or null for none
          * @return this builder
+         * @throws IllegalArgumentException if it is neither a literal address nor a valid host name
          */
         public Builder serverHostname(String serverHostname) {
-            this.serverHostname = serverHostname;
+            this.serverHostname = checkHostname(serverHostname);
             return this;
         }
 

@@ -38,8 +38,7 @@ public final class TlsLayer {
      * @param options side, server host name, timeouts
      * @param handshakeDone completed as above, or null when nobody waits (a server's connection)
      * @return the protocol for the raw transport
-     * @throws IllegalArgumentException if the client side has no {@link TlsOptions#serverHostname()}, or it is
-     *     not a valid host name
+     * @throws IllegalArgumentException if the client side has no {@link TlsOptions#serverHostname()}
      * @throws IllegalStateException if the context is not initialized
      */
     public static BufferedProtocol wrap(EventLoop loop, Protocol application, SSLContext context, TlsOptions options,

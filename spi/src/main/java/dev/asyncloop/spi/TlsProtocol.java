@@ -138,9 +138,9 @@ final class TlsProtocol implements BufferedProtocol {
             if (!isLiteralAddress(host)) {
                 try {
                     parameters.setServerNames(List.of(new SNIHostName(host)));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("serverHostname \"" + host + "\" is not a valid host name: "
-                            + e.getMessage(), e);
+                } catch (IllegalArgumentException notForSni) {
+                    // A host connected to by a name SNI cannot carry (the options refuse such names when given
+                    // explicitly): no SNI, the certificate is still checked against the name.
                 }
             }
             engine.setSSLParameters(parameters);
@@ -280,8 +280,12 @@ final class TlsProtocol implements BufferedProtocol {
                 switch (engine.getHandshakeStatus()) {
                     case NEED_TASK -> runTasks();
                     case NEED_WRAP -> {
-                        if (wrap(NOTHING).getStatus() == Status.CLOSED) {
+                        SSLEngineResult r = wrap(NOTHING);
+                        if (r.getStatus() == Status.CLOSED) {
                             throw new SSLHandshakeException("the TLS engine closed during the handshake");
+                        }
+                        if (r.bytesProduced() == 0 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                            throw new SSLHandshakeException("the TLS engine asks to wrap but produces nothing");
                         }
                     }
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
@@ -362,8 +366,7 @@ final class TlsProtocol implements BufferedProtocol {
                     runTasks();
                     continue;
                 }
-                if (hs == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
-                    wrap(NOTHING);
+                if (hs == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone() && wrap(NOTHING).bytesProduced() > 0) {
                     continue;
                 }
                 if (!netIn.hasRemaining() || engine.isInboundDone()) {
@@ -797,7 +800,7 @@ final class TlsProtocol implements BufferedProtocol {
     }
 
     private void controlAppWriting() {
-        if (raw == null || appLost) {
+        if (raw == null || !appMade || appLost) {
             return;
         }
         if (!appWritingPaused && (rawWritingPaused
