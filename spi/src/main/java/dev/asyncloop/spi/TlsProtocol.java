@@ -39,10 +39,10 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Implementation overview.
  * <ul>
- *   <li><b>Buffers.</b> Three per connection, sized from the {@link SSLSession} and reused: {@code netIn} (the raw
- *       transport reads ciphertext straight into it; kept in write mode between reads), {@code netOut} (one
- *       record, handed to the raw transport, which copies what the socket does not take at once) and
- *       {@code appIn} (decrypted bytes handed to the application).</li>
+ *   <li><b>Buffers.</b> Three per connection, sized from the {@link SSLSession} and reused: {@code netIn} (four
+ *       packets; the raw transport reads ciphertext straight into it; kept in write mode between reads),
+ *       {@code netOut} (one record, handed to the raw transport, which copies what the socket does not take at
+ *       once) and {@code appIn} (decrypted bytes handed to the application).</li>
  *   <li><b>States.</b> {@code NEW} until the raw transport is made, {@code HANDSHAKE}, {@code WRAPPED},
  *       {@code SHUTDOWN} (our {@code close_notify} is sent or about to be, waiting for the peer's) and
  *       {@code CLOSED}.</li>
@@ -58,6 +58,8 @@ final class TlsProtocol implements BufferedProtocol {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
+    /** Packets one socket read can bring: fewer reads (loop iterations) per megabyte, 64 KiB per connection. */
+    private static final int NET_IN_PACKETS = 4;
 
     private enum State { NEW, HANDSHAKE, WRAPPED, SHUTDOWN, CLOSED }
 
@@ -109,7 +111,7 @@ final class TlsProtocol implements BufferedProtocol {
         this.appMade = !callConnectionMade;
         this.engine = newEngine(context, options);
         SSLSession session = engine.getSession();
-        this.netIn = ByteBuffer.allocate(session.getPacketBufferSize());
+        this.netIn = ByteBuffer.allocate(session.getPacketBufferSize() * NET_IN_PACKETS);
         this.netOut = ByteBuffer.allocate(session.getPacketBufferSize());
         this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize());
         this.appTransport = new TlsTransport(this);

@@ -1,0 +1,137 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.TlsOptions;
+import dev.asyncloop.Transport;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The TLS layer over a transport that is no socket ({@link MemoryTransport}), with the ciphertext cut into tiny
+ * pieces: every record arrives in several reads (BUFFER_UNDERFLOW) and several records in one read.
+ */
+class TlsLayerTest {
+    private static final char[] PASSWORD = "asyncloop".toCharArray();
+
+    /** Records what it gets; echoes when asked. */
+    static final class Recorder implements Protocol {
+        final List<String> events = new ArrayList<>();
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        Transport transport;
+        Throwable lostWith;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = transport;
+            events.add("made");
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer bytes) {
+            byte[] b = new byte[bytes.remaining()];
+            bytes.get(b);
+            data.writeBytes(b);
+            if (events.isEmpty() || !events.getLast().equals("data")) {
+                events.add("data");
+            }
+        }
+
+        @Override
+        public boolean eofReceived() {
+            events.add("eof");
+            return false;
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            lostWith = exception;
+            events.add("lost");
+        }
+    }
+
+    private static SSLContext[] contexts() throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = TlsLayerTest.class.getResourceAsStream("tls-server.p12")) {
+            keys.load(in, PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, PASSWORD);
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        return new SSLContext[] {server, client};
+    }
+
+    @ParameterizedTest(name = "pieces of {0} bytes")
+    @ValueSource(ints = {1, 7, 1000, 100_000})
+    void handshakeDataAndCloseOverAnyTransport(int piece) throws Exception {
+        SSLContext[] ctx = contexts();
+        byte[] big = new byte[60_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + (i >> 9));
+        }
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            MemoryTransport[] ends = MemoryTransport.pair(loop, piece);
+            Recorder server = new Recorder();
+            Recorder client = new Recorder();
+            Future<StreamTransport> serverDone = loop.createFuture();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), serverDone));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            c.write(big);
+            c.write(ByteBuffer.wrap("tail".getBytes()));
+            loop.runUntilComplete(serverDone);
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (server.data.size() < big.length + 4 && System.nanoTime() < end) {
+                loop.runUntilComplete(loop.createTask(() -> {
+                    dev.asyncloop.Async.sleep(java.time.Duration.ofMillis(1));
+                    return null;
+                }));
+            }
+            byte[] expected = new byte[big.length + 4];
+            System.arraycopy(big, 0, expected, 0, big.length);
+            System.arraycopy("tail".getBytes(), 0, expected, big.length, 4);
+            assertArrayEquals(expected, server.data.toByteArray(), "every byte, in order, with pieces of " + piece);
+            assertInstanceOf(SSLEngine.class, c.getExtraInfo(Transport.SSL_OBJECT).orElse(null));
+            c.close();
+            end = System.nanoTime() + 20_000_000_000L;
+            while ((!client.events.contains("lost") || !server.events.contains("lost")) && System.nanoTime() < end) {
+                loop.runUntilComplete(loop.createTask(() -> {
+                    dev.asyncloop.Async.sleep(java.time.Duration.ofMillis(1));
+                    return null;
+                }));
+            }
+            assertEquals(List.of("made", "data", "eof", "lost"), server.events, "the server's view of the close");
+            assertEquals(List.of("made", "lost"), client.events, "the closing client's view");
+            assertNull(server.lostWith);
+            assertNull(client.lostWith);
+            assertTrue(((SSLEngine) server.transport.getExtraInfo(Transport.SSL_OBJECT).get()).isInboundDone(),
+                    "the server's engine got close_notify");
+        }
+    }
+}
