@@ -285,7 +285,8 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param protocolFactory makes one protocol per connection, called on the loop that serves it
      * @param host the host, or null for every interface; with port 0 it must resolve to one address
      * @param port the port, or 0 for one ephemeral port shared by every loop
-     * @param options the server options; {@code reusePort} is set by the group
+     * @param options the server options; {@code reusePort} is set by the group; with {@code ssl} every connection
+     *     runs the server side of a TLS handshake first (see {@link ServerOptions#ssl()})
      * @param mode how connections are spread
      * @return a future of the server, failed if any loop cannot bind (the loops already bound are closed),
      *     with {@link UnsupportedOperationException} for REUSE_PORT where {@code SO_REUSEPORT} is missing
@@ -297,9 +298,30 @@ public final class EventLoopGroup implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(mode, "mode");
         checkOpen();
+        Supplier<? extends Protocol> factory = tlsFactory(protocolFactory, options);
         return switch (mode) {
-            case REUSE_PORT -> GroupServer.startReusePort(this, protocolFactory, host, port, options);
-            case HAND_OFF -> GroupServer.startHandOff(this, protocolFactory, host, port, options);
+            case REUSE_PORT -> GroupServer.startReusePort(this, factory, host, port, options);
+            case HAND_OFF -> GroupServer.startHandOff(this, factory, host, port, options);
+        };
+    }
+
+    /**
+     * With {@link ServerOptions#ssl()}: each connection's first protocol is a TLS layer over the application's,
+     * made on the loop that serves the connection (in either mode the loops themselves then serve plain sockets).
+     */
+    private static Supplier<? extends Protocol> tlsFactory(Supplier<? extends Protocol> protocolFactory,
+            ServerOptions options) {
+        if (options.ssl().isEmpty()) {
+            return protocolFactory;
+        }
+        javax.net.ssl.SSLContext context = options.ssl().get();
+        TlsOptions tls = options.tlsOptions().orElseThrow();
+        return () -> {
+            EventLoop loop = dev.asyncloop.spi.RunningLoops.current().orElseThrow(() -> new IllegalStateException(
+                    "a group server's protocol factory runs on the loop that serves the connection"));
+            Protocol application = Objects.requireNonNull(protocolFactory.get(),
+                    () -> "protocolFactory " + protocolFactory + " returned null");
+            return dev.asyncloop.spi.TlsLayer.wrap(loop, application, context, tls, null);
         };
     }
 

@@ -1,0 +1,100 @@
+package dev.asyncloop.nio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.asyncloop.EventLoopGroup;
+import dev.asyncloop.GroupServer;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.Transport;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** An {@link EventLoopGroup} server with {@link ServerOptions#ssl()}: TLS in both modes, on every loop. */
+class GroupTlsServerTest {
+    private static final long WAIT = 10;
+    private static final char[] PASSWORD = "asyncloop".toCharArray();
+    private EventLoopGroup group;
+
+    @BeforeEach
+    void start() {
+        group = EventLoopGroup.create(2, NioEventLoop::new);
+    }
+
+    @AfterEach
+    void stop() {
+        group.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    void everyConnectionRunsTls(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = GroupTlsServerTest.class.getResourceAsStream("tls-server.p12")) {
+            keys.load(in, PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, PASSWORD);
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+
+        AtomicInteger overTls = new AtomicInteger();
+        GroupServer gs = group.createServer(() -> new Protocol() {
+            private StreamTransport transport;
+
+            @Override
+            public void connectionMade(Transport t) {
+                transport = (StreamTransport) t;
+                if (t.getExtraInfo(Transport.SSL_OBJECT).isPresent()) {
+                    overTls.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                transport.write(data);
+            }
+        }, "127.0.0.1", 0, ServerOptions.builder().ssl(server).build(), mode).get(WAIT, TimeUnit.SECONDS);
+        InetSocketAddress address = gs.addresses().getFirst();
+        for (int i = 0; i < 4; i++) {
+            byte[] message = ("tls-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
+            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(address.getAddress(),
+                    address.getPort())) {
+                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+                OutputStream out = s.getOutputStream();
+                out.write(message);
+                out.flush();
+                assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "connection " + i);
+            }
+        }
+        assertEquals(4, overTls.get(), "every connection's protocol must see a TLS transport");
+        gs.close();
+        gs.waitClosed().get(WAIT, TimeUnit.SECONDS);
+    }
+}
