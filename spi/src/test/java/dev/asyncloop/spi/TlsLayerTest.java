@@ -68,20 +68,24 @@ class TlsLayerTest {
     }
 
     private static SSLContext[] contexts() throws Exception {
+        return contexts("TLS");
+    }
+
+    private static SSLContext[] contexts(String protocol) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = TlsLayerTest.class.getResourceAsStream("tls-server.p12")) {
             keys.load(in, PASSWORD);
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, PASSWORD);
-        SSLContext server = SSLContext.getInstance("TLS");
+        SSLContext server = SSLContext.getInstance(protocol);
         server.init(kmf.getKeyManagers(), null, null);
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trusted);
-        SSLContext client = SSLContext.getInstance("TLS");
+        SSLContext client = SSLContext.getInstance(protocol);
         client.init(null, tmf.getTrustManagers(), null);
         return new SSLContext[] {server, client};
     }
@@ -132,6 +136,48 @@ class TlsLayerTest {
             assertNull(client.lostWith);
             assertTrue(((SSLEngine) server.transport.getExtraInfo(Transport.SSL_OBJECT).get()).isInboundDone(),
                     "the server's engine got close_notify");
+        }
+    }
+
+    private static void runUntil(ReadinessEventLoop loop, java.util.function.BooleanSupplier done) {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            loop.runUntilComplete(loop.createTask(() -> {
+                dev.asyncloop.Async.sleep(java.time.Duration.ofMillis(1));
+                return null;
+            }));
+        }
+    }
+
+    @ParameterizedTest(name = "pieces of {0} bytes")
+    @ValueSource(ints = {5, 100_000})
+    void writesDuringARenegotiationWaitForIt(int piece) throws Exception {
+        SSLContext[] ctx = contexts("TLSv1.2");
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            MemoryTransport[] ends = MemoryTransport.pair(loop, piece);
+            Recorder server = new Recorder();
+            Recorder client = new Recorder();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), null));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            c.write(ByteBuffer.wrap("before".getBytes()));
+            runUntil(loop, () -> server.data.size() >= 6);
+            SSLEngine engine = (SSLEngine) c.getExtraInfo(Transport.SSL_OBJECT).orElseThrow();
+            assertEquals("TLSv1.2", engine.getSession().getProtocol());
+            engine.beginHandshake();
+            c.write(ByteBuffer.wrap("-during".getBytes()));
+            c.write(ByteBuffer.wrap("-after".getBytes()));
+            runUntil(loop, () -> server.data.size() >= 19);
+            assertEquals("before-during-after", server.data.toString(java.nio.charset.StandardCharsets.US_ASCII),
+                    "writes made while the engine renegotiates are held, then sent in order");
+            assertEquals(javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING, engine.getHandshakeStatus());
+            ((StreamTransport) server.transport).write(ByteBuffer.wrap("reply".getBytes()));
+            runUntil(loop, () -> client.data.size() >= 5);
+            assertEquals("reply", client.data.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost") && server.events.contains("lost"));
+            assertEquals(List.of("made", "data", "lost"), client.events);
         }
     }
 }
