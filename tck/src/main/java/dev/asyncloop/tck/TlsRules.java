@@ -761,4 +761,65 @@ abstract class TlsRules extends NetworkGroup {
         assertEquals(true, out.get(4), msg("N12.21", "the peer's close() must send close_notify (the engine's"
                 + " isInboundDone)"));
     }
+
+    @Test
+    @DisplayName("N12.22 a peer that closes the socket without close_notify: eofReceived, then connectionLost(null)")
+    void required_N12_22_raggedEof() {
+        List<Object> out = run("N12.22", () -> {
+            Server server = tlsServer(true);
+            Connection<RecordingProtocol> plain = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(server)));
+            StreamTransport tls = Async.await(loop.startTls(plain.transport(), plain.protocol(), CLIENT,
+                    TlsOptions.client(HOST)));
+            RecordingProtocol peer = awaitAccepted("N12.22", 0);
+            tls.write(bytes("ping"));
+            Async.await(plain.protocol().received(4));
+            // Close the socket under the TLS layer: a FIN without close_notify.
+            plain.transport().close();
+            Throwable lost = Async.await(peer.lost);
+            boolean inboundDone = engineOf("N12.22", peer.transport).isInboundDone();
+            server.close();
+            return java.util.Arrays.asList(peer.events, lost, inboundDone);
+        });
+        assertEquals(List.of("made", "data", "eof", "lost"), out.get(0), msg("N12.22", "a socket closed without"
+                + " close_notify must reach the protocol as eofReceived then connectionLost (asyncio)"));
+        assertNull(out.get(1), msg("N12.22", "connectionLost must get null, as in asyncio"));
+        assertEquals(false, out.get(2), msg("N12.22", "no close_notify was sent, so the engine must not have"
+                + " seen one"));
+    }
+
+    /** A protocol that stops reading as soon as it is made. */
+    final class Deaf extends RecordingProtocol {
+        Deaf() {
+            super(TlsRules.this.loop);
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            super.connectionMade(transport);
+            this.transport.pauseReading();
+        }
+    }
+
+    @Test
+    @DisplayName("N12.23 close waits for the peer's close_notify at most sslShutdownTimeout, then aborts: TimeoutError")
+    void required_N12_23_shutdownTimeout() {
+        List<Object> out = run("N12.23", () -> {
+            Server server = Async.await(loop.createServer(Deaf::new, HOST, 0, tlsServerOptions(SERVER)));
+            Connection<RecordingProtocol> c = tlsConnect(port(server), ConnectOptions.builder().ssl(CLIENT)
+                    .sslShutdownTimeout(Duration.ofMillis(300)).build());
+            long start = System.nanoTime();
+            c.transport().close();
+            Throwable lost = Async.await(c.protocol().lost);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            server.close();
+            server.closeClients();
+            return java.util.Arrays.asList(lost, waitedMillis);
+        });
+        assertInstanceOf(dev.asyncloop.TimeoutError.class, out.get(0), msg("N12.23", "a peer that never answers"
+                + " close_notify must make connectionLost get a TimeoutError after the shutdown timeout, got "
+                + out.get(0)));
+        assertTrue((Long) out.get(1) >= 250, msg("N12.23", "close must wait for the peer's close_notify until the"
+                + " shutdown timeout, waited only " + out.get(1) + " ms"));
+    }
 }
