@@ -262,7 +262,6 @@ final class TlsProtocol implements BufferedProtocol {
                 if (pendingEof && state == State.WRAPPED && !appReadingPaused && netIn.position() == 0) {
                     pendingEof = false;
                     raggedEof();
-                    raw.close();
                 }
             }
         } catch (SSLException | RuntimeException e) {

@@ -15,6 +15,8 @@
  *       {@link dev.asyncloop.spi.SelectorPoller} as the portable one): transports, servers, {@code sock*}
  *       operations and reader/writer callbacks for any loop with I/O readiness, and optionally a
  *       {@link dev.asyncloop.spi.HeapIo} for socket I/O on heap arrays without copies.</li>
+ *   <li>{@link dev.asyncloop.spi.TlsLayer}: TLS as a protocol over any stream transport, behind
+ *       {@code EventLoop.startTls} and a loop's {@code ssl} connections and servers.</li>
  * </ul>
  *
  * <p>Threading and memory visibility are as defined in the {@link dev.asyncloop} package documentation.
