@@ -418,7 +418,8 @@ final class TlsProtocol implements BufferedProtocol {
                         + "; return a buffer with room left");
             }
             int n = Math.min(into.remaining(), data.remaining());
-            into.put(data.slice(data.position(), n));
+            into.put(into.position(), data, data.position(), n);
+            into.position(into.position() + n);
             data.position(data.position() + n);
             buffered.bufferUpdated(n);
         }

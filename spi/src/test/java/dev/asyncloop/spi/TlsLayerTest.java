@@ -180,4 +180,44 @@ class TlsLayerTest {
             assertEquals(List.of("made", "data", "lost"), client.events);
         }
     }
+
+    /** A buffered protocol with a tiny buffer, so every decrypted record is handed over in many pieces. */
+    static final class TinyBuffers implements dev.asyncloop.BufferedProtocol {
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final ByteBuffer buffer = ByteBuffer.allocate(5);
+        int updates;
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            buffer.clear();
+            return buffer;
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            updates++;
+            data.write(buffer.array(), 0, nbytes);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBufferedProtocolGetsTheBytesThroughItsOwnBuffer() throws Exception {
+        SSLContext[] ctx = contexts();
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            TinyBuffers server = new TinyBuffers();
+            Recorder client = new Recorder();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), null));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            byte[] message = "a message longer than the protocol's five-byte buffer".getBytes();
+            c.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> server.data.size() >= message.length);
+            assertArrayEquals(message, server.data.toByteArray());
+            assertTrue(server.updates >= message.length / 5, "bufferUpdated once per filled buffer");
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
 }
