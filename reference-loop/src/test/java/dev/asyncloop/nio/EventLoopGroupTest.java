@@ -29,6 +29,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -126,6 +127,72 @@ class EventLoopGroupTest {
                 s.connect(server.addresses().getFirst(), 2000);
             }
         }, "the listening socket is still open after close()");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("closeClients() closes the connections served on every loop, abortClients() aborts them, isServing()")
+    void closeAndAbortClients(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "no SO_REUSEPORT here");
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+                mode).get(WAIT, TimeUnit.SECONDS);
+        assertTrue(server.isServing(), "a server started serving at creation says so");
+        List<Socket> first = openEchoed(server, 4);
+        List<Socket> second = new ArrayList<>();
+        try {
+            server.closeClients().get(WAIT, TimeUnit.SECONDS);
+            for (Socket s : first) {
+                assertClosedByServer(s, "closeClients()");
+            }
+            second.addAll(openEchoed(server, 4)); // still accepting
+            assertTrue(served.size() == 2 || mode == GroupServer.Mode.REUSE_PORT,
+                    "HAND_OFF spreads over both loops, so both closed theirs: " + served);
+            server.abortClients().get(WAIT, TimeUnit.SECONDS);
+            for (Socket s : second) {
+                assertClosedByServer(s, "abortClients()");
+            }
+            assertTrue(server.isServing(), "closing clients does not stop serving");
+            server.close();
+            assertFalse(server.isServing(), "a closed server is not serving");
+            server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        } finally {
+            for (Socket s : first) {
+                s.close();
+            }
+            for (Socket s : second) {
+                s.close();
+            }
+        }
+    }
+
+    /** Reads end of stream or a reset from {@code s} within the socket's timeout. */
+    private static void assertClosedByServer(Socket s, String by) throws java.io.IOException {
+        int read;
+        try {
+            read = s.getInputStream().read();
+        } catch (java.net.SocketTimeoutException open) {
+            throw new AssertionError(by + " left " + s + " open: nothing read within " + WAIT + " s", open);
+        } catch (java.net.SocketException reset) {
+            read = -1;
+        }
+        assertEquals(-1, read, by + " left " + s + " open: it sent a byte");
+    }
+
+    /** Opens {@code n} connections and echoes one line on each, so each is served when this returns. */
+    private static List<Socket> openEchoed(GroupServer server, int n) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = new Socket();
+            sockets.add(s);
+            s.connect(server.addresses().getFirst(), (int) TimeUnit.SECONDS.toMillis(WAIT));
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+            byte[] message = ("open-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(message);
+            assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "connection " + i);
+        }
+        return sockets;
     }
 
     @ParameterizedTest
