@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,8 +15,10 @@ public final class ConnectOptions {
     private final SocketAddress localAddress;
     private final Duration happyEyeballsDelay;
     private final int interleave;
+    private final StandardProtocolFamily family;
 
     private ConnectOptions(Builder b) {
+        this.family = b.family;
         this.localAddress = b.localAddress;
         this.happyEyeballsDelay = b.happyEyeballsDelay;
         this.interleave = b.interleave;
@@ -76,10 +79,21 @@ public final class ConnectOptions {
         return interleave >= 0 ? interleave : happyEyeballsDelay != null ? 1 : 0;
     }
 
+    /**
+     * Returns the address family to connect with (asyncio's {@code family}): the host, and an unresolved
+     * {@link #localAddress()}, are resolved to that family only, so a host without an address of it fails to
+     * resolve ({@link java.net.UnknownHostException}).
+     *
+     * @return the family, or empty for every answer of the resolver (the default)
+     */
+    public Optional<StandardProtocolFamily> family() {
+        return Optional.ofNullable(family);
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay
-                + ", interleave=" + interleave() + "]";
+                + ", interleave=" + interleave() + ", family=" + family + "]";
     }
 
     /** Builds {@link ConnectOptions}; not thread-safe. */
@@ -87,8 +101,26 @@ public final class ConnectOptions {
         private SocketAddress localAddress;
         private Duration happyEyeballsDelay;
         private int interleave = -1;
+        private StandardProtocolFamily family;
 
         private Builder() {
+        }
+
+        /**
+         * Restricts the connection to one address family; see {@link ConnectOptions#family()}.
+         *
+         * @param family {@code INET}, {@code INET6}, or null for both
+         * @return this builder
+         * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
+         *     {@link EventLoop#createUnixConnection})
+         */
+        public Builder family(StandardProtocolFamily family) {
+            if (family == StandardProtocolFamily.UNIX) {
+                throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
+                        + " EventLoop.createUnixConnection for a Unix-domain connection");
+            }
+            this.family = family;
+            return this;
         }
 
         /**

@@ -513,7 +513,7 @@ public interface EventLoop extends AutoCloseable {
      * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
      *     the {@link List} overload) or {@code ""} for every interface
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
-     * @param options backlog, reuse-address, start-serving
+     * @param options backlog, reuse-address, reuse-port, keep-alive, family, start-serving
      * @return a future of the server, failed with the bind error if any address cannot be bound
      * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
@@ -564,6 +564,29 @@ public interface EventLoop extends AutoCloseable {
                     + ", got " + hosts + "; create one server per host");
         }
         return createServer(protocolFactory, hosts.getFirst(), port, options);
+    }
+
+    /**
+     * Serves a listening socket made elsewhere (asyncio's {@code create_server(sock=...)}), such as the one
+     * {@link System#inheritedChannel()} answers under socket activation, or one bound with options this API does
+     * not offer. The loop takes the channel over (switches it to non-blocking mode, closes it when the server
+     * closes); TCP and Unix-domain channels alike. Of the options only {@link ServerOptions#backlog()} (as the
+     * most connections accepted per readiness event), {@link ServerOptions#startServing()} and
+     * {@link ServerOptions#keepAlive()} apply: the channel is already bound, so the binding options are not used.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param channel an open, bound channel (in Java, bound also means listening)
+     * @param options start-serving, keep-alive, backlog
+     * @return a future of the server, already done
+     * @throws IllegalArgumentException if {@code channel} is closed or not bound, or {@code keepAlive} is asked
+     *     for a Unix-domain channel (the channel is left as it was)
+     * @throws IllegalStateException if the loop is closed, or this loop already watches the channel (a reader,
+     *     another server, a transport)
+     * @throws UnsupportedOperationException if the loop has no TCP
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory,
+            ServerSocketChannel channel, ServerOptions options) {
+        throw unsupported("createServer");
     }
 
     /**

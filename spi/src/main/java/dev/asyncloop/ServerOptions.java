@@ -1,5 +1,8 @@
 package dev.asyncloop;
 
+import java.net.StandardProtocolFamily;
+import java.util.Optional;
+
 /**
  * Options of {@link EventLoop#createServer(java.util.function.Supplier, String, int, ServerOptions)}.
  * Immutable; build with {@link #builder()}.
@@ -11,8 +14,12 @@ public final class ServerOptions {
     private final boolean startServing;
     private final boolean cleanupSocket;
     private final boolean reusePort;
+    private final boolean keepAlive;
+    private final StandardProtocolFamily family;
 
     private ServerOptions(Builder b) {
+        this.keepAlive = b.keepAlive;
+        this.family = b.family;
         this.cleanupSocket = b.cleanupSocket;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
@@ -87,10 +94,34 @@ public final class ServerOptions {
         return cleanupSocket;
     }
 
+    /**
+     * Tells whether {@code SO_KEEPALIVE} is set on every accepted connection (asyncio 3.13's {@code keep_alive}),
+     * so the system probes idle peers and a vanished one ends in {@code connectionLost}. TCP only: a Unix-domain
+     * server refuses it.
+     *
+     * @return the flag (default false)
+     */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /**
+     * Returns the address family the server listens on (asyncio's {@code family}): the hosts are resolved to that
+     * family only, and no host at all is that family's wildcard address ({@code 0.0.0.0} or {@code ::}). An
+     * {@code INET6} socket may still accept IPv4 clients where the system is dual-stack: Java offers no
+     * {@code IPV6_V6ONLY}.
+     *
+     * @return the family, or empty for both (the default: a host's every answer; no host is the dual-stack wildcard)
+     */
+    public Optional<StandardProtocolFamily> family() {
+        return Optional.ofNullable(family);
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
-                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + "]";
+                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + ", keepAlive="
+                + keepAlive + ", family=" + family + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */
@@ -100,8 +131,38 @@ public final class ServerOptions {
         private boolean startServing = true;
         private boolean cleanupSocket = true;
         private boolean reusePort;
+        private boolean keepAlive;
+        private StandardProtocolFamily family;
 
         private Builder() {
+        }
+
+        /**
+         * Sets {@code SO_KEEPALIVE} on every accepted connection (TCP only; Unix-domain servers reject it).
+         *
+         * @param keepAlive the flag
+         * @return this builder
+         */
+        public Builder keepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Restricts the server to one address family.
+         *
+         * @param family {@code INET}, {@code INET6}, or null for both
+         * @return this builder
+         * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
+         *     {@link EventLoop#createUnixServer})
+         */
+        public Builder family(StandardProtocolFamily family) {
+            if (family == StandardProtocolFamily.UNIX) {
+                throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
+                        + " EventLoop.createUnixServer for a Unix-domain server");
+            }
+            this.family = family;
+            return this;
         }
 
         /**

@@ -210,6 +210,26 @@ public final class Streams {
     }
 
     /**
+     * Serves a listening socket made elsewhere through {@link EventLoop#createServer(Supplier,
+     * java.nio.channels.ServerSocketChannel, ServerOptions)} (asyncio's {@code start_server(sock=...)}), TCP or
+     * Unix-domain; otherwise as {@link #startServer(ClientConnectedHandler, String, int, ServerOptions, int)}.
+     *
+     * @param handler runs once per connection
+     * @param channel an open, bound channel; the loop takes it over
+     * @param options start-serving, keep-alive, backlog (the binding options do not apply)
+     * @param limit each reader's limit
+     * @return the future of {@code createServer}
+     * @throws IllegalArgumentException if {@code limit <= 0}, or {@code channel} is closed or not bound
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler,
+            java.nio.channels.ServerSocketChannel channel, ServerOptions options, int limit) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, channel, options));
+    }
+
+    /**
      * Starts a Unix-domain server with default options and the default limit.
      *
      * @param handler runs once per connection

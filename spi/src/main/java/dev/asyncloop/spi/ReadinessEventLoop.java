@@ -614,8 +614,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /** Resolves {@code host} with {@link #getAddrInfo}, keeping only the socket addresses. */
     Future<List<InetSocketAddress>> resolve(String host, int port) {
+        return resolve(host, port, null);
+    }
+
+    /** {@link #resolve(String, int)} restricted to {@code family}, or not when it is null. */
+    Future<List<InetSocketAddress>> resolve(String host, int port, StandardProtocolFamily family) {
         Objects.requireNonNull(host, "host");
-        Future<List<AddrInfo>> infos = getAddrInfo(host, port, AddrInfoOptions.defaults());
+        Future<List<AddrInfo>> infos = getAddrInfo(host, port,
+                family == null ? AddrInfoOptions.defaults() : AddrInfoOptions.builder().family(family).build());
         Future<List<InetSocketAddress>> out = createFuture();
         infos.addDoneCallback(f -> {
             if (out.isDone()) {
@@ -646,7 +652,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
         checkClosed();
-        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port);
+        return connectTo(protocolFactory, resolve(host, port, options.family().orElse(null)), options,
+                host + ":" + port);
     }
 
     /**
@@ -695,7 +702,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         if (!local.isUnresolved()) {
             return List.of(local);
         }
-        return awaitChecked(resolve(local.getHostString(), local.getPort()));
+        return awaitChecked(resolve(local.getHostString(), local.getPort(), options.family().orElse(null)));
     }
 
     /**
@@ -874,11 +881,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         checkClosed();
         Resolver.checkPort(port);
-        List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port)).toList();
+        StandardProtocolFamily family = options.family().orElse(null);
+        List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port, family))
+                .toList();
         return createTask(() -> {
             Collection<InetSocketAddress> all;
             if (hosts.isEmpty()) {
-                all = List.of(new InetSocketAddress(port));
+                all = List.of(family == null ? new InetSocketAddress(port) : wildcard(family, port));
             } else {
                 all = new LinkedHashSet<>();
                 try {
@@ -895,7 +904,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             try {
                 for (InetSocketAddress address : all) {
                     current = address;
-                    ServerSocketChannel s = hosts.isEmpty() ? ServerSocketChannel.open()
+                    ServerSocketChannel s = hosts.isEmpty() && family == null ? ServerSocketChannel.open()
                             : ServerSocketChannel.open(AddrInfo.familyOf(address));
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -916,12 +925,67 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, protocolFactory, sockets, options.backlog());
+            ReadinessServer server = new ReadinessServer(this, protocolFactory, sockets, options.backlog(),
+                    options.keepAlive());
             if (options.startServing()) {
                 server.startServing();
             }
             return (Server) server;
         }, "createServer(" + hostsForName + ":" + port + ")");
+    }
+
+    private static InetSocketAddress wildcard(StandardProtocolFamily family, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0"
+                    : "::"), port);
+        } catch (java.net.UnknownHostException literal) {
+            throw new AssertionError(literal);
+        }
+    }
+
+    @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, ServerSocketChannel channel,
+            ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        SocketAddress local;
+        try {
+            local = channel.getLocalAddress();
+        } catch (ClosedChannelException e) {
+            throw new IllegalArgumentException("channel: " + channel + " is closed; pass an open, bound"
+                    + " ServerSocketChannel", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("channel: cannot read the address of " + channel, e);
+        }
+        if (local == null) {
+            throw new IllegalArgumentException("channel: " + channel + " is not bound; bind it first (bind(address,"
+                    + " backlog) also listens), or pass a host and port to createServer");
+        }
+        boolean unix = local instanceof UnixDomainSocketAddress;
+        if (unix && options.keepAlive()) {
+            throw new IllegalArgumentException("keepAlive: SO_KEEPALIVE does not apply to Unix-domain connections;"
+                    + " serve " + local + " without ServerOptions.keepAlive(true)");
+        }
+        ensureNoTransport(channel);
+        if (registrations.containsKey(channel)) {
+            throw new IllegalStateException("channel: " + channel + " is already watched by this loop (a reader, or"
+                    + " another server's socket); remove that reader or close that server first");
+        }
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + channel + " non-blocking", e);
+        }
+        ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(channel), options.backlog(),
+                options.keepAlive());
+        if (options.startServing()) {
+            server.startServing();
+        }
+        Future<Server> done = createFuture();
+        done.setResult(server);
+        return done;
     }
 
     /** Accepts on {@code socket} for {@code server}: asyncio's {@code _start_serving}. */
@@ -964,6 +1028,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Protocol protocol = null;
         try {
             accepted.configureBlocking(false);
+            if (server.keepAlive()) {
+                accepted.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
             protocol = Objects.requireNonNull(server.protocolFactory().get(),
                     () -> "protocolFactory " + server.protocolFactory() + " returned null");
             new SocketTransport(this, accepted, protocol, null, server);
@@ -1082,6 +1149,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw new IllegalArgumentException("reusePort: SO_REUSEPORT does not apply to Unix-domain servers;"
                     + " create the server without ServerOptions.reusePort(true)");
         }
+        if (options.keepAlive()) {
+            throw new IllegalArgumentException("keepAlive: SO_KEEPALIVE does not apply to Unix-domain servers;"
+                    + " create the server without ServerOptions.keepAlive(true)");
+        }
+        if (options.family().isPresent()) {
+            throw new IllegalArgumentException("family: " + options.family().get() + " does not apply to a"
+                    + " Unix-domain server; create it without ServerOptions.family(...)");
+        }
         checkClosed();
         return createTask(() -> {
             ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -1098,7 +1173,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(socket), options.backlog());
+            ReadinessServer server = new ReadinessServer(this, protocolFactory, List.of(socket), options.backlog(),
+                    false);
             if (options.cleanupSocket()) {
                 server.onClose(() -> UnixSocketFiles.removeIfSame(path, fileKey));
             }

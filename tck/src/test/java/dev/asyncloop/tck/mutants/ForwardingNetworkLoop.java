@@ -151,6 +151,12 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory,
+            java.nio.channels.ServerSocketChannel channel, ServerOptions options) {
+        return map(delegate.createServer(() -> wrap(protocolFactory), channel, options), this::server);
+    }
+
+    @Override
     public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
             SocketChannel channel) {
         return connection(protocolFactory, f -> delegate.connectAcceptedSocket(f, channel));
