@@ -694,6 +694,25 @@ public interface EventLoop extends AutoCloseable {
     }
 
     /**
+     * Receives one datagram into {@code buffer} (asyncio's {@code sock_recvfrom_into}, without a copy): tries at
+     * once, else when the channel becomes readable. The datagram's bytes go to the buffer's position, which
+     * advances by their number (what asyncio returns as {@code nbytes}); what does not fit in the remaining space
+     * is discarded, as the system call does. The loop owns the buffer until the future is done. Cancelling the
+     * future stops watching the channel and loses no datagram; a second receive that has to wait replaces the
+     * first's reader.
+     *
+     * @param channel a bound non-blocking channel no transport owns
+     * @param buffer a writable buffer (heap or direct)
+     * @return a future of the sender's address
+     * @throws IllegalArgumentException if the channel is blocking or {@code buffer} is read-only
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        throw unsupported("sockRecvFromInto");
+    }
+
+    /**
      * Sends the remaining bytes of {@code data} as one datagram to {@code address} (asyncio's
      * {@code sock_sendto}): tries at once, else when the channel becomes writable. On success the buffer's
      * position is at its limit; an empty buffer sends an empty datagram. The loop owns the buffer until the

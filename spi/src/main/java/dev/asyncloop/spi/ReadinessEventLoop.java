@@ -1100,6 +1100,23 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
+    public Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        checkSockOp(channel);
+        Objects.requireNonNull(buffer, "buffer");
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
+        }
+        return trySockOp(channel, true, result -> {
+            SocketAddress from = channel.receive(buffer);
+            if (from == null) {
+                return false;
+            }
+            result.setResult(from);
+            return true;
+        });
+    }
+
+    @Override
     public Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
         checkSockOp(channel);
         Objects.requireNonNull(data, "data");

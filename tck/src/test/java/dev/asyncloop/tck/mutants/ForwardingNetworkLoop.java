@@ -190,6 +190,11 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public Future<java.net.SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        return delegate.sockRecvFromInto(channel, buffer);
+    }
+
+    @Override
     public Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
         return delegate.sockSendTo(channel, data, address);
     }
