@@ -2,8 +2,11 @@ package dev.asyncloop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -249,7 +252,8 @@ public final class GroupServer implements AutoCloseable {
 
     private static ServerOptions bindOnly(ServerOptions o) {
         return ServerOptions.builder().backlog(o.backlog()).reuseAddress(o.reuseAddress())
-                .startServing(false).cleanupSocket(o.cleanupSocket()).reusePort(true).build();
+                .startServing(false).cleanupSocket(o.cleanupSocket()).reusePort(true).keepAlive(o.keepAlive())
+                .family(o.family().orElse(null)).build();
     }
 
     /**
@@ -389,10 +393,12 @@ public final class GroupServer implements AutoCloseable {
         EventLoop first = group.loops().getFirst();
         return explained(group, runOn(group, first, () -> {
             // resolved on loop 0's executor, as createServer does, never on the calling thread
-            InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
-                    : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true).build()))
-                            .getFirst().address();
-            ServerSocketChannel socket = ServerSocketChannel.open();
+            StandardProtocolFamily family = options.family().orElse(null);
+            InetSocketAddress address = host == null || host.isEmpty() ? wildcard(family, port)
+                    : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true)
+                            .family(family).build())).getFirst().address();
+            ServerSocketChannel socket = family == null && (host == null || host.isEmpty())
+                    ? ServerSocketChannel.open() : ServerSocketChannel.open(AddrInfo.familyOf(address));
             try {
                 socket.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
                 socket.configureBlocking(false);
@@ -401,13 +407,24 @@ public final class GroupServer implements AutoCloseable {
                 socket.close();
                 throw e;
             }
-            HandOff handOff = new HandOff(group, first, socket, protocolFactory, options.backlog());
+            HandOff handOff = new HandOff(group, first, socket, protocolFactory, options.backlog(),
+                    options.keepAlive());
             if (options.startServing()) {
                 handOff.startServing();
             }
             return new GroupServer(group, Mode.HAND_OFF, List.of(),
                     List.of((InetSocketAddress) socket.getLocalAddress()), handOff, options.startServing());
         }));
+    }
+
+    /** The wildcard address of {@code family}, or the dual-stack one for null. */
+    private static InetSocketAddress wildcard(StandardProtocolFamily family, int port)
+            throws UnknownHostException {
+        if (family == null) {
+            return new InetSocketAddress(port);
+        }
+        return new InetSocketAddress(InetAddress.getByName(
+                family == StandardProtocolFamily.INET ? "0.0.0.0" : "::"), port);
     }
 
     /** Accepts on loop 0 and passes each connection to the group's next loop; loop-0 thread only. */
@@ -417,6 +434,7 @@ public final class GroupServer implements AutoCloseable {
         final ServerSocketChannel socket;
         final Supplier<? extends Protocol> protocolFactory;
         final int backlog;
+        final boolean keepAlive;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
         /** Per target loop, the connections served there; each set is touched on its loop's thread only. */
         final Map<EventLoop, Clients> clients = new IdentityHashMap<>();
@@ -424,12 +442,13 @@ public final class GroupServer implements AutoCloseable {
         private boolean serving;
 
         HandOff(EventLoopGroup group, EventLoop loop, ServerSocketChannel socket,
-                Supplier<? extends Protocol> protocolFactory, int backlog) {
+                Supplier<? extends Protocol> protocolFactory, int backlog, boolean keepAlive) {
             this.group = group;
             this.loop = loop;
             this.socket = socket;
             this.protocolFactory = protocolFactory;
             this.backlog = backlog;
+            this.keepAlive = keepAlive;
             for (EventLoop l : group.loops()) {
                 clients.put(l, new Clients());
             }
@@ -479,6 +498,15 @@ public final class GroupServer implements AutoCloseable {
                 }
                 if (accepted == null) {
                     return;
+                }
+                if (keepAlive) {
+                    try {
+                        accepted.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                    } catch (IOException e) {
+                        closeQuietly(accepted);
+                        reportServingFailure(loop, e);
+                        continue;
+                    }
                 }
                 handTo(group.next(), accepted);
             }

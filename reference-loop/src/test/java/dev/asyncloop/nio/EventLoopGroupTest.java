@@ -167,6 +167,45 @@ class EventLoopGroupTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("ServerOptions.keepAlive and family reach every loop's connections and sockets")
+    void keepAliveAndFamily(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "no SO_REUSEPORT here");
+        java.util.concurrent.BlockingQueue<Boolean> keepAlive = new java.util.concurrent.LinkedBlockingQueue<>();
+        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                try {
+                    keepAlive.add(((java.nio.channels.SocketChannel) transport.getExtraInfo(Transport.SOCKET)
+                            .orElseThrow()).getOption(java.net.StandardSocketOptions.SO_KEEPALIVE));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }, null, 0, ServerOptions.builder().keepAlive(true).family(java.net.StandardProtocolFamily.INET).build(),
+                mode).get(WAIT, TimeUnit.SECONDS);
+        try {
+            for (InetSocketAddress a : server.addresses()) {
+                assertEquals(InetAddress.getByName("0.0.0.0"), a.getAddress(), "family INET, no host: " + a);
+            }
+            int port = server.addresses().getFirst().getPort();
+            for (int i = 0; i < 4; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                            (int) TimeUnit.SECONDS.toMillis(WAIT));
+                    assertEquals(Boolean.TRUE, keepAlive.poll(WAIT, TimeUnit.SECONDS),
+                            "SO_KEEPALIVE of accepted connection " + i);
+                }
+            }
+        } finally {
+            server.close();
+            server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        }
+    }
+
     /** Reads end of stream or a reset from {@code s} within the socket's timeout. */
     private static void assertClosedByServer(Socket s, String by) throws java.io.IOException {
         int read;
@@ -542,7 +581,7 @@ class EventLoopGroupTest {
     }
 
     /** Echoes what it receives and counts connections per serving thread. */
-    private static final class Echo implements Protocol {
+    private static class Echo implements Protocol {
         private final Map<String, Integer> served;
         private WriteTransport transport;
 

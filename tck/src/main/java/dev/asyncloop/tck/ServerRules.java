@@ -343,7 +343,8 @@ abstract class ServerRules extends NetworkGroup {
                     ServerOptions.builder().family(java.net.StandardProtocolFamily.INET).build()));
             try (wildcard) {
                 InetSocketAddress bound = (InetSocketAddress) wildcard.sockets().getFirst().getLocalAddress();
-                assertEquals(1, wildcard.sockets().size(), msg("N4.12", "the INET wildcard gave " + wildcard.sockets()));
+                assertEquals(1, wildcard.sockets().size(), msg("N4.12", "the INET wildcard gave "
+                        + wildcard.sockets()));
                 assertEquals(java.net.InetAddress.getByName("0.0.0.0"), bound.getAddress(), msg("N4.12", "family"
                         + " INET with no host must bind 0.0.0.0, bound " + bound));
                 RecordingProtocol client = connect(bound.getPort());
