@@ -39,11 +39,11 @@ import java.util.function.Supplier;
  * ("Event loop is closed").
  *
  * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, DNS, TCP connections and servers,
- * UDP endpoints, Unix-domain sockets and sendfile have default implementations that throw
+ * UDP endpoints, Unix-domain sockets, sendfile and pipes have default implementations that throw
  * {@link UnsupportedOperationException} (asyncio's {@code NotImplementedError}): a loop offers them by extending
  * {@code dev.asyncloop.spi.ReadinessEventLoop} (or implementing them itself) and claiming {@code Capability.TCP}
- * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}). Channels passed to these methods must be
- * in non-blocking mode.
+ * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}, {@code PIPES}). Channels passed to these methods
+ * must be in non-blocking mode, except the pipes, which the loop switches itself.
  */
 public interface EventLoop extends AutoCloseable {
 
@@ -918,4 +918,64 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     void setSlowCallbackDuration(Duration threshold);
+
+    // ---------------------------------------------------------------- pipes (asyncio connect_read_pipe/_write_pipe)
+
+    /**
+     * Reads {@code pipe} through a transport (asyncio's {@code connect_read_pipe}): the loop takes the channel over,
+     * puts it in non-blocking mode and delivers what arrives to a protocol made by {@code protocolFactory}.
+     * {@link Protocol#connectionMade} is scheduled, never called inline; then {@link Protocol#dataReceived} (or a
+     * {@link BufferedProtocol}'s buffer) for each read; at end of stream {@link Protocol#eofReceived} (its answer is
+     * ignored: a read pipe has nothing left to keep open) and {@link Protocol#connectionLost} with {@code null},
+     * after which the channel is closed. The transport's {@link Transport#getExtraInfo extra info}
+     * {@link Transport#PIPE} is the channel. Any thread may write to the other end, as a pipe allows.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param pipe the readable end: a {@link java.nio.channels.Pipe.SourceChannel}, a socket, or any other open
+     *     selectable readable channel of the loop's {@link java.nio.channels.spi.SelectorProvider}
+     * @param <P> the protocol type
+     * @param <C> the channel type
+     * @return a future done after {@code connectionMade} with the transport and protocol; failed (and the
+     *     channel closed) if the factory, {@code configureBlocking} or {@code connectionMade} throws
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pipe} is closed
+     * @throws IllegalStateException if the loop is closed, or a live transport of this loop or one of its
+     *     reader/writer callbacks already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes (it does not claim {@code Capability.PIPES})
+     */
+    default <P extends Protocol, C extends SelectableChannel & java.nio.channels.ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        throw new UnsupportedOperationException("connectReadPipe: this loop (" + getClass().getName()
+                + ") does not support pipes; use a loop that claims Capability.PIPES (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    /**
+     * Writes {@code pipe} through a transport (asyncio's {@code connect_write_pipe}): the loop takes the channel
+     * over and puts it in non-blocking mode. {@link WriteTransport#write} tries the pipe at once and buffers the
+     * rest, with flow control ({@link Protocol#pauseWriting}/{@link Protocol#resumeWriting} at the high/low water
+     * marks); {@link WriteTransport#writeEof()} and {@link Transport#close()} both close the pipe once the buffer is
+     * sent, so the reader sees end of stream; {@link WriteTransport#abort()} closes it at once. When the reader goes
+     * away the protocol gets {@code connectionLost}: with {@code null} if nothing was buffered, else with an
+     * {@link java.io.IOException} ("Broken pipe"). Where the loop's poller can watch a pipe's write end for that
+     * (epoll) this happens at once; otherwise (a {@link java.nio.channels.Selector}) at the next write, which fails
+     * with the broken pipe. {@link Transport#PIPE} is the channel.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param pipe the writable end: a {@link java.nio.channels.Pipe.SinkChannel}, a socket, or any other open
+     *     selectable writable channel of the loop's {@link java.nio.channels.spi.SelectorProvider}
+     * @param <P> the protocol type
+     * @param <C> the channel type
+     * @return a future done after {@code connectionMade} with the transport and protocol; failed (and the
+     *     channel closed) if the factory, {@code configureBlocking} or {@code connectionMade} throws
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pipe} is closed
+     * @throws IllegalStateException if the loop is closed, or a live transport of this loop or one of its
+     *     reader/writer callbacks already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes (it does not claim {@code Capability.PIPES})
+     */
+    default <P extends Protocol, C extends SelectableChannel & java.nio.channels.WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        throw new UnsupportedOperationException("connectWritePipe: this loop (" + getClass().getName()
+                + ") does not support pipes; use a loop that claims Capability.PIPES (e.g. -Dasyncloop.loop=nio)");
+    }
 }

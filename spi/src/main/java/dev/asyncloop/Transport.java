@@ -14,6 +14,11 @@ public interface Transport {
     String SOCKNAME = "sockname";
     /** Key of {@link #getExtraInfo}: the underlying channel (read it, never read from or close it directly). */
     String SOCKET = "socket";
+    /**
+     * Key of {@link #getExtraInfo}: the {@link java.nio.channels.SelectableChannel} of a pipe transport (asyncio's
+     * {@code "pipe"}); read it, never read from, write to or close it directly.
+     */
+    String PIPE = "pipe";
 
     /**
      * Closes the transport: stops reading at once, flushes data already written, then calls the protocol's
@@ -29,7 +34,8 @@ public interface Transport {
     boolean isClosing();
 
     /**
-     * Returns optional information about the transport: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET}.
+     * Returns optional information about the transport: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET},
+     * {@link #PIPE}.
      *
      * @param key the name of the information
      * @return its value, or empty when this transport does not know it

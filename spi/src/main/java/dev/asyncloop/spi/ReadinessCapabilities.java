@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * What a loop built on {@link ReadinessEventLoop} offers on this platform, for its provider's
- * {@link EventLoopProvider#capabilities()}: TCP, UDP and sendfile always, Unix-domain sockets when the JDK can
- * open one here. A loop whose {@link Poller} cannot handle some channel kind removes that capability.
+ * {@link EventLoopProvider#capabilities()}: TCP, UDP, sendfile and pipes always, Unix-domain sockets when the
+ * JDK can open one here. A loop whose {@link Poller} cannot handle some channel kind removes that capability.
  */
 public final class ReadinessCapabilities {
     private static final Set<Capability> SUPPORTED = probe();
@@ -28,7 +28,8 @@ public final class ReadinessCapabilities {
     }
 
     private static Set<Capability> probe() {
-        EnumSet<Capability> caps = EnumSet.of(Capability.TCP, Capability.UDP, Capability.SENDFILE);
+        EnumSet<Capability> caps = EnumSet.of(Capability.TCP, Capability.UDP, Capability.SENDFILE,
+                Capability.PIPES);
         try (SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             if (unix.isOpen()) {
                 caps.add(Capability.UNIX_SOCKETS);

@@ -15,10 +15,13 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
 import dev.asyncloop.NameInfo;
+import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
+import dev.asyncloop.WriteTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -34,10 +37,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +57,9 @@ import java.util.function.Supplier;
 
 /**
  * asyncio's {@code BaseSelectorEventLoop}: reader/writer callbacks, the {@code sock*} operations, TCP
- * transports and servers, implemented once over a {@link Poller}. A loop extends this class and passes its
- * poller to the constructor; {@link #poll(long)}, {@link #wakeup()} and {@link #closeResources()} are done.
+ * transports and servers (and, from asyncio's Unix loop, pipe transports), implemented once over a
+ * {@link Poller}. A loop extends this class and passes its poller to the constructor; {@link #poll(long)},
+ * {@link #wakeup()} and {@link #closeResources()} are done.
  *
  * <p>Implementation overview.
  * <ul>
@@ -1254,6 +1260,95 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             result.setResult(sent[0]);
             return true;
         });
+    }
+
+    // ------------------------------------------------------------------ pipes
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        checkPipe(protocolFactory, pipe);
+        return createTask(() -> {
+            P protocol = takePipe(protocolFactory, pipe);
+            Future<Void> waiter = createFuture();
+            ReadPipeTransport<C> transport;
+            try {
+                transport = new ReadPipeTransport<>(this, pipe, protocol, waiter);
+            } catch (Throwable t) {
+                closeQuietly(pipe);
+                throw t;
+            }
+            awaitMade(waiter, transport);
+            return new PipeConnection<ReadTransport, P>(transport, protocol);
+        }, "connectReadPipe(" + pipe + ")");
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        checkPipe(protocolFactory, pipe);
+        return createTask(() -> {
+            P protocol = takePipe(protocolFactory, pipe);
+            Future<Void> waiter = createFuture();
+            WritePipeTransport<C> transport;
+            try {
+                transport = new WritePipeTransport<>(this, pipe, protocol, waiter);
+            } catch (Throwable t) {
+                closeQuietly(pipe);
+                throw t;
+            }
+            awaitMade(waiter, transport);
+            return new PipeConnection<WriteTransport, P>(transport, protocol);
+        }, "connectWritePipe(" + pipe + ")");
+    }
+
+    /** The checks at the call: arguments, an open loop, an open channel nobody here uses. */
+    private void checkPipe(Supplier<?> protocolFactory, SelectableChannel pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(pipe, "pipe");
+        checkClosed();
+        if (!pipe.isOpen()) {
+            throw new IllegalArgumentException("pipe " + pipe + " is closed; pass an open pipe end");
+        }
+        ensureUnused(pipe);
+    }
+
+    /**
+     * Inside the task: checks the channel is still free (a second connect of the same channel may have taken it
+     * meanwhile; then it is left alone), makes the protocol and switches the channel to non-blocking mode,
+     * closing it if either fails.
+     */
+    private <P extends Protocol> P takePipe(Supplier<P> protocolFactory, SelectableChannel pipe) throws Exception {
+        ensureUnused(pipe);
+        try {
+            P protocol = Objects.requireNonNull(protocolFactory.get(),
+                    () -> "protocolFactory " + protocolFactory + " returned null");
+            pipe.configureBlocking(false);
+            return protocol;
+        } catch (Throwable t) {
+            closeQuietly(pipe);
+            throw t;
+        }
+    }
+
+    /** Refuses a channel a live transport, a reader or writer callback, or a pending sock operation uses. */
+    private void ensureUnused(SelectableChannel channel) {
+        ensureNoTransport(channel);
+        Registration r = registrations.get(channel);
+        if (r != null && (r.reader != null || r.writer != null)) {
+            throw new IllegalStateException("the channel " + channel + " has a reader or writer on this loop"
+                    + " (addReader/addWriter, or a pending sock operation); remove it first");
+        }
+    }
+
+    /** Inside the task: waits for connectionMade; closes the transport if that fails or the wait is cancelled. */
+    private static void awaitMade(Future<Void> waiter, ReadinessTransport<?> transport) throws Exception {
+        try {
+            awaitChecked(waiter);
+        } catch (Throwable t) {
+            transport.close();
+            throw t;
+        }
     }
 
     // ------------------------------------------------------------------ helpers
