@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * asyncio's {@code StreamReaderProtocol} with its {@code FlowControlMixin}: feeds a {@link StreamReader} from a
  * transport, tracks write pausing for {@link StreamWriter#drain()}, and, on a server, starts the
- * {@link ClientConnectedHandler} as a task per connection. Loop thread only.
+ * {@link ClientConnectedHandler} as a task per connection. Without a reader (a write pipe's protocol, asyncio's
+ * plain {@code FlowControlMixin}) it only tracks write pausing. Loop thread only.
  */
 final class StreamProtocol implements Protocol {
     private final EventLoop loop;
@@ -28,11 +29,13 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void connectionMade(Transport transport) {
-        StreamTransport stream = (StreamTransport) transport;
-        reader.setTransport(stream);
+        if (reader != null && transport instanceof ReadTransport readable) {
+            reader.setTransport(readable);
+        }
         if (handler == null) {
             return;
         }
+        StreamTransport stream = (StreamTransport) transport;
         StreamWriter writer = new StreamWriter(stream, this, reader, loop);
         Task<Void> task = loop.createTask(() -> {
             handler.handle(reader, writer);
@@ -64,7 +67,9 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void connectionLost(Throwable exception) {
-        if (exception == null) {
+        if (reader == null) {
+            // a write pipe's protocol: no reading side
+        } else if (exception == null) {
             reader.feedEof();
         } else {
             reader.setException(exception);
@@ -126,6 +131,41 @@ final class StreamProtocol implements Protocol {
             drainWaiters.add(f);
         }
         return f;
+    }
+
+    /**
+     * {@link StreamWriter#drain()} without the reader check: the helper at once while {@code closing} is false;
+     * otherwise after one loop iteration, so that a {@code write; drain} loop sees the loss.
+     */
+    Future<Void> drain(boolean closing) {
+        if (!closing) {
+            return drainHelper();
+        }
+        Future<Void> result = loop.createFuture();
+        loop.callSoon(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            Future<Void> helper = drainHelper();
+            helper.addDoneCallback(h -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (h.isCancelled()) {
+                    result.cancel();
+                } else if (h.exception().isPresent()) {
+                    result.setException(h.exception().get());
+                } else {
+                    result.setResult(null);
+                }
+            });
+            result.addDoneCallback(r -> {
+                if (r.isCancelled()) {
+                    helper.cancel();
+                }
+            });
+        });
+        return result;
     }
 
     Future<Void> closed() {
