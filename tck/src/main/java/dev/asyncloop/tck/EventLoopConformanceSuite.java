@@ -314,4 +314,13 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(27)
+    @DisplayName("pipes")
+    class Pipes extends PipeRules {
+        Pipes() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

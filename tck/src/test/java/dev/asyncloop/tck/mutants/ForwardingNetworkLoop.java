@@ -10,20 +10,26 @@ import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.Future;
 import dev.asyncloop.NameInfo;
+import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
+import dev.asyncloop.WriteTransport;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -218,6 +224,37 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     @Override
     public Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
         return delegate.sockSendfile(channel, file, offset, count);
+    }
+
+    /** Stands between a pipe transport and the application's protocol; {@link #protocol} here. */
+    protected Protocol pipeProtocol(Protocol application) {
+        return protocol(application);
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<PipeConnection<ReadTransport, Protocol>> opened = delegate.connectReadPipe(
+                () -> pipeProtocolOf(protocolFactory, application), pipe);
+        return map(opened, c -> new PipeConnection<>(c.transport(), application.get()));
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<PipeConnection<WriteTransport, Protocol>> opened = delegate.connectWritePipe(
+                () -> pipeProtocolOf(protocolFactory, application), pipe);
+        return map(opened, c -> new PipeConnection<>(c.transport(), application.get()));
+    }
+
+    private <P extends Protocol> Protocol pipeProtocolOf(Supplier<P> factory, AtomicReference<P> application) {
+        P p = factory.get();
+        application.set(p);
+        return p == null ? null : pipeProtocol(p);
     }
 
     private Protocol wrap(Supplier<? extends Protocol> factory) {

@@ -129,7 +129,13 @@ public final class Mutants {
                 network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"
                         + " protocol", NetworkMutants.PauseWritingNever::new),
                 network("datagram-connection-lost-never", "N9.3", "a datagram endpoint's connectionLost never"
-                        + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new));
+                        + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new),
+                network("pipe-eof-skipped", "N13.2", "a read pipe's end of stream never reaches eofReceived",
+                        NetworkMutants.PipeEofSkipped::new),
+                network("pipe-connection-lost-twice", "N13.5", "a pipe transport calls connectionLost twice",
+                        NetworkMutants.PipeConnectionLostTwice::new),
+                network("pipe-writer-never-pauses", "N13.9", "a write pipe never calls pauseWriting/resumeWriting",
+                        NetworkMutants.PipeWriterNeverPauses::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */

@@ -149,6 +149,49 @@ final class NetworkMutants {
         }
     }
 
+    /** Broken N13.2: a read pipe's end of stream skips eofReceived (the transport closes without it). */
+    static final class PipeEofSkipped extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public boolean eofReceived() {
+                    return false;
+                }
+            };
+        }
+    }
+
+    /** Broken N13.5: a pipe transport calls connectionLost twice. */
+    static final class PipeConnectionLostTwice extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void connectionLost(Throwable exception) {
+                    application.connectionLost(exception);
+                    application.connectionLost(exception);
+                }
+            };
+        }
+    }
+
+    /** Broken N13.9: a write pipe never pauses (nor resumes) its protocol, whatever it queues. */
+    static final class PipeWriterNeverPauses extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void pauseWriting() {
+                }
+
+                @Override
+                public void resumeWriting() {
+                }
+            };
+        }
+    }
+
     /** Broken N1.1: removeReader answers true but leaves the reader registered, so it keeps being called. */
     static final class RemovedReaderStillCalled extends ForwardingNetworkLoop {
         @Override
