@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Provides {@link NioEventLoop} under the name {@code nio}, priority 0: available on every JDK; claims
- * {@link Capability#TCP}, {@link Capability#UDP}, {@link Capability#SENDFILE}, and
+ * {@link Capability#TCP}, {@link Capability#UDP}, {@link Capability#SENDFILE}, {@link Capability#PIPES}, and
  * {@link Capability#UNIX_SOCKETS} where the JDK can open a Unix-domain socket on this platform.
  */
 @AutoService(EventLoopProvider.class)
