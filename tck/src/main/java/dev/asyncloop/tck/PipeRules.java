@@ -27,9 +27,13 @@ import dev.asyncloop.WriteTransport;
 import dev.asyncloop.spi.Capability;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -918,6 +922,38 @@ abstract class PipeRules extends ConformanceGroup {
         assertEquals(1, reports().size(), msg("N13.23", "reports: " + reports()));
         assertSame(boom, reports().getFirst().exception().orElse(null), msg("N13.23", "the report's exception"));
         assertFalse(p.sink().isOpen(), msg("N13.23", "the channel is open after connectionLost"));
+    }
+
+    @Test
+    @DisplayName("N13.25 a connected socket as a write pipe: the peer closing ends the transport with"
+            + " connectionLost(null) without a write (asyncio's test_write_pipe_disconnect_on_close)")
+    void required_N13_25_socketAsWritePipe() throws IOException {
+        requireCapability(Capability.TCP);
+        SocketChannel[] pair = new SocketChannel[2];
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            pair[0] = SocketChannel.open(server.getLocalAddress());
+            opened.add(pair[0]);
+            pair[1] = server.accept();
+            opened.add(pair[1]);
+        }
+        PipeProtocol proto = run("N13.25", () -> {
+            PipeProtocol w = new PipeProtocol(loop);
+            within("N13.25", "connectWritePipe of a socket", loop.connectWritePipe(() -> w, pair[0]));
+            assertSame(pair[0], w.transport.getExtraInfo(Transport.PIPE).orElse(null), msg("N13.25", "PIPE"));
+            w.writing().write(ascii("1"));
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (one.hasRemaining()) {
+                pair[1].read(one);
+            }
+            pair[1].close();
+            Throwable e = within("N13.25", "connectionLost after the peer closed", w.lost);
+            assertNull(e, msg("N13.25", "connectionLost got " + e + "; nothing was queued, so asyncio passes None"));
+            settle();
+            return w;
+        });
+        assertEquals(List.of("made", "lost"), proto.events, msg("N13.25", "the write pipe's calls"));
+        assertFalse(pair[0].isOpen(), msg("N13.25", "the socket is open after connectionLost"));
     }
 
     @Test
