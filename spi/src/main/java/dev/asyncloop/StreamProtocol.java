@@ -147,18 +147,11 @@ final class StreamProtocol implements Protocol {
                 return;
             }
             Future<Void> helper = drainHelper();
-            helper.addDoneCallback(h -> {
-                if (result.isDone()) {
-                    return;
-                }
-                if (h.isCancelled()) {
-                    result.cancel();
-                } else if (h.exception().isPresent()) {
-                    result.setException(h.exception().get());
-                } else {
-                    result.setResult(null);
-                }
-            });
+            if (helper.isDone()) {
+                copy(helper, result);
+                return;
+            }
+            helper.addDoneCallback(h -> copy(h, result));
             result.addDoneCallback(r -> {
                 if (r.isCancelled()) {
                     helper.cancel();
@@ -166,6 +159,19 @@ final class StreamProtocol implements Protocol {
             });
         });
         return result;
+    }
+
+    private static void copy(Future<Void> from, Future<Void> to) {
+        if (to.isDone()) {
+            return;
+        }
+        if (from.isCancelled()) {
+            to.cancel();
+        } else if (from.exception().isPresent()) {
+            to.setException(from.exception().get());
+        } else {
+            to.setResult(null);
+        }
     }
 
     Future<Void> closed() {
