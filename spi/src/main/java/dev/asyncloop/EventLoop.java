@@ -849,6 +849,84 @@ public interface EventLoop extends AutoCloseable {
                 + " e.g. -Dasyncloop.loop=nio)");
     }
 
+    // ---------------------------------------------------------------- subprocesses (asyncio subprocess_exec/shell)
+
+    /**
+     * Starts {@code command} with three pipes; see {@link #subprocessExec(Supplier, List, SubprocessOptions)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the program and its arguments
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command) {
+        return subprocessExec(protocolFactory, command, SubprocessOptions.defaults());
+    }
+
+    /**
+     * Starts {@code command} as a child process (asyncio's {@code subprocess_exec}): {@code command.get(0)} is the
+     * program, looked up on the {@code PATH} when it has no directory; no shell is involved. The streams of
+     * {@code options} that are {@link java.lang.ProcessBuilder.Redirect#PIPE} get pipe transports
+     * ({@link SubprocessTransport#getPipeTransport}). The protocol's {@link SubprocessProtocol#connectionMade} is
+     * scheduled, never called inline; the future is done after it ran. Events follow
+     * {@link SubprocessProtocol}'s order.
+     *
+     * <p>The default implementation works on every loop: it uses only this interface's public methods, with one
+     * virtual thread per piped stream blocking on it and {@link Process#onExit()} for the exit
+     * ({@code dev.asyncloop.spi.SubprocessSpawner}). Closing the loop kills the children of its live subprocess
+     * transports.
+     *
+     * @param protocolFactory makes the protocol (called at once, on the loop thread)
+     * @param command the program and its arguments, at least the program
+     * @param options redirections, working directory, environment
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol; failed with the {@link java.io.IOException} of a program
+     *     that cannot be started (no such file, not executable, no such working directory; asyncio's
+     *     {@code FileNotFoundError}), in which case nothing is left running
+     * @throws IllegalArgumentException if {@code command} is empty, its program is empty, or an element contains
+     *     NUL
+     * @throws NullPointerException if an argument or an element of {@code command} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command, SubprocessOptions options) {
+        return dev.asyncloop.spi.SubprocessSpawner.exec(this, protocolFactory, command, options);
+    }
+
+    /**
+     * Runs {@code command} through the shell with three pipes; see
+     * {@link #subprocessShell(Supplier, String, SubprocessOptions)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the command line
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(Supplier<P> protocolFactory,
+            String command) {
+        return subprocessShell(protocolFactory, command, SubprocessOptions.defaults());
+    }
+
+    /**
+     * Runs the command line {@code command} through the system shell (asyncio's {@code subprocess_shell}):
+     * {@code /bin/sh -c command}, or {@code cmd.exe /c command} on Windows. Quoting is the caller's job; pass
+     * untrusted input to {@link #subprocessExec} instead. Otherwise as
+     * {@link #subprocessExec(Supplier, List, SubprocessOptions)}; the shell's exit status is the return code.
+     *
+     * @param protocolFactory makes the protocol (called at once, on the loop thread)
+     * @param command the command line
+     * @param options redirections, working directory, environment
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     * @throws IllegalArgumentException if {@code command} contains NUL
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(Supplier<P> protocolFactory,
+            String command, SubprocessOptions options) {
+        return dev.asyncloop.spi.SubprocessSpawner.shell(this, protocolFactory, command, options);
+    }
+
     // ---------------------------------------------------------------- errors
 
     /**

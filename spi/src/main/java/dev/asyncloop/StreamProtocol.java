@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * asyncio's {@code StreamReaderProtocol} with its {@code FlowControlMixin}: feeds a {@link StreamReader} from a
  * transport, tracks write pausing for {@link StreamWriter#drain()}, and, on a server, starts the
- * {@link ClientConnectedHandler} as a task per connection. Without a reader (a write pipe's protocol, asyncio's
- * plain {@code FlowControlMixin}) it only tracks write pausing. Loop thread only.
+ * {@link ClientConnectedHandler} as a task per connection. Without a reader (the protocol of a write pipe or of
+ * a child's stdin, asyncio's plain {@code FlowControlMixin}) it only tracks write pausing. Loop thread only.
  */
 final class StreamProtocol implements Protocol {
     private final EventLoop loop;
@@ -68,7 +68,7 @@ final class StreamProtocol implements Protocol {
     @Override
     public void connectionLost(Throwable exception) {
         if (reader == null) {
-            // a write pipe's protocol: no reading side
+            // a write-only stream (a write pipe, a child's stdin): no reading side
         } else if (exception == null) {
             reader.feedEof();
         } else {

@@ -285,6 +285,7 @@ public abstract class BaseEventLoop implements EventLoop {
         }
         TaskRegistry.forgetLoop(this);
         tasks.clear();
+        SubprocessSpawner.closeAll(this);
         closeResources();
     }
 

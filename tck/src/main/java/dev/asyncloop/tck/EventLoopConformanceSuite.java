@@ -323,4 +323,13 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(28)
+    @DisplayName("subprocesses")
+    class Subprocesses extends SubprocessRules {
+        Subprocesses() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }
