@@ -44,6 +44,9 @@ import java.util.function.Supplier;
  * {@code dev.asyncloop.spi.ReadinessEventLoop} (or implementing them itself) and claiming {@code Capability.TCP}
  * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}, {@code PIPES}). Channels passed to these methods
  * must be in non-blocking mode, except the pipes, which the loop switches itself.
+ *
+ * <p><b>Subprocesses.</b> {@link #subprocessExec} and {@link #subprocessShell} work on every loop: their default
+ * implementation uses only this interface's public methods (a loop claims {@code Capability.SUBPROCESS}).
  */
 public interface EventLoop extends AutoCloseable {
 

@@ -205,5 +205,10 @@ public final class Subprocess {
      * @param stderr everything the child wrote to stderr, or null if stderr was not a pipe
      */
     public record Output(byte[] stdout, byte[] stderr) {
+        @Override
+        public String toString() {
+            return "Output[stdout=" + (stdout == null ? "null" : stdout.length + " bytes") + ", stderr="
+                    + (stderr == null ? "null" : stderr.length + " bytes") + "]";
+        }
     }
 }

@@ -46,9 +46,17 @@ final class PipeReadTransport implements ReadTransport {
         this.onLoopClosed = onLoopClosed;
     }
 
+    /** The pump thread, once started. */
+    private Thread pumpThread;
+
     /** Starts the pump; once, on the loop thread, after the protocol may receive data. */
     void start() {
-        Thread.ofVirtual().name("asyncloop-" + name).start(this::pump);
+        pumpThread = Thread.ofVirtual().name("asyncloop-" + name).start(this::pump);
+    }
+
+    /** The pump thread, or null before {@link #start()}. */
+    Thread pumpThread() {
+        return pumpThread;
     }
 
     private void pump() {

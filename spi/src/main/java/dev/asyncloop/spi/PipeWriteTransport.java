@@ -45,9 +45,17 @@ final class PipeWriteTransport implements WriteTransport {
         this.flow = new WriteFlowControl(loop);
     }
 
+    /** The pump thread, once started. */
+    private Thread pumpThread;
+
     /** Starts the pump; once, on the loop thread. */
     void start() {
-        Thread.ofVirtual().name("asyncloop-" + name).start(this::pump);
+        pumpThread = Thread.ofVirtual().name("asyncloop-" + name).start(this::pump);
+    }
+
+    /** The pump thread, or null before {@link #start()}. */
+    Thread pumpThread() {
+        return pumpThread;
     }
 
     private void pump() {
