@@ -16,8 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link ReadTransport} over a blocking {@link InputStream} (a child process's stdout or stderr): one virtual
  * thread, the pump, reads and hands each chunk to the loop with {@code callSoonThreadsafe}. The pump reads the
- * next chunk only after the loop delivered the previous one and while reading is not paused, so
- * {@link #pauseReading()} stops the stream within one chunk and no more than one chunk is ever queued.
+ * next chunk only after the loop delivered the previous one and while reading is not paused, so no more than one
+ * chunk is ever queued; a chunk the pump read just before {@link #pauseReading()} is held until
+ * {@link #resumeReading()}, so no data reaches the protocol while paused.
  * The end of the stream, or a read error, closes the transport: {@code eofReceived}, then
  * {@code connectionLost}. Loop thread only, except the pump's hand-overs.
  */
@@ -29,6 +30,7 @@ final class PipeReadTransport implements ReadTransport {
     private final String name;
     private final Runnable onLoopClosed;
     private Protocol protocol;
+    private byte[] held;
     private boolean closing;
     private boolean lost;
 
@@ -118,6 +120,11 @@ final class PipeReadTransport implements ReadTransport {
     }
 
     private void deliver(byte[] chunk) {
+        if (!closing && isPaused()) {
+            // read before pauseReading() stopped the pump: kept, still in flight, until resumeReading()
+            held = chunk;
+            return;
+        }
         try {
             if (!closing) {
                 protocol.dataReceived(ByteBuffer.wrap(chunk));
@@ -194,12 +201,7 @@ final class PipeReadTransport implements ReadTransport {
         if (closing) {
             return;
         }
-        lock.lock();
-        try {
-            paused = true;
-        } finally {
-            lock.unlock();
-        }
+        setPaused(true);
     }
 
     @Override
@@ -207,10 +209,35 @@ final class PipeReadTransport implements ReadTransport {
         if (closing) {
             return;
         }
+        byte[] chunk = held;
+        held = null;
+        if (chunk != null) {
+            setPaused(false);
+            loop.callSoon(() -> deliver(chunk));
+            return;
+        }
         lock.lock();
         try {
             paused = false;
             turn.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isPaused() {
+        lock.lock();
+        try {
+            return paused;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void setPaused(boolean value) {
+        lock.lock();
+        try {
+            paused = value;
         } finally {
             lock.unlock();
         }
