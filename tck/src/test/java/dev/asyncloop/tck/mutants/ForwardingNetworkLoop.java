@@ -16,6 +16,9 @@ import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
+import dev.asyncloop.SubprocessConnection;
+import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.WriteTransport;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -52,6 +55,11 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
 
     /** Stands between a datagram transport and the application's protocol; the identity here. */
     protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
+        return application;
+    }
+
+    /** Stands between a subprocess transport and the application's protocol; the identity here. */
+    protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
         return application;
     }
 
@@ -260,5 +268,28 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     private Protocol wrap(Supplier<? extends Protocol> factory) {
         Protocol p = factory.get();
         return p == null ? null : protocol(p);
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command, SubprocessOptions options) {
+        return subprocess(protocolFactory, f -> delegate.subprocessExec(f, command, options));
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(
+            Supplier<P> protocolFactory, String command, SubprocessOptions options) {
+        return subprocess(protocolFactory, f -> delegate.subprocessShell(f, command, options));
+    }
+
+    private <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocess(Supplier<P> factory,
+            Function<Supplier<SubprocessProtocol>, Future<SubprocessConnection<SubprocessProtocol>>> open) {
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<SubprocessConnection<SubprocessProtocol>> opened = open.apply(() -> {
+            P p = factory.get();
+            application.set(p);
+            return p == null ? null : subprocessProtocol(p);
+        });
+        return map(opened, c -> new SubprocessConnection<>(c.transport(), application.get()));
     }
 }

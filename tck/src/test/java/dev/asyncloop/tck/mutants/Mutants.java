@@ -135,7 +135,14 @@ public final class Mutants {
                 network("pipe-connection-lost-twice", "N13.5", "a pipe transport calls connectionLost twice",
                         NetworkMutants.PipeConnectionLostTwice::new),
                 network("pipe-writer-never-pauses", "N13.9", "a write pipe never calls pauseWriting/resumeWriting",
-                        NetworkMutants.PipeWriterNeverPauses::new));
+                        NetworkMutants.PipeWriterNeverPauses::new),
+                network("process-exited-twice", "N14.8", "a subprocess protocol gets processExited twice",
+                        NetworkMutants.ProcessExitedTwice::new),
+                network("subprocess-connection-lost-before-pipes-closed", "N14.9", "a subprocess protocol gets"
+                        + " connectionLost right after processExited, before its pipes are closed",
+                        NetworkMutants.ConnectionLostBeforePipesClosed::new),
+                network("subprocess-pause-writing-never", "N14.18", "the stdin pipe's pauseWriting/resumeWriting"
+                        + " never reach the subprocess protocol", NetworkMutants.SubprocessPauseWritingNever::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */
