@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ProcessTransport implements SubprocessTransport {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
+    private static final int STDIN_FD = SubprocessProtocol.STDIN;
+    private static final int STDOUT_FD = SubprocessProtocol.STDOUT;
+    private static final int STDERR_FD = SubprocessProtocol.STDERR;
 
     private final EventLoop loop;
     private final Process process;
@@ -59,10 +62,6 @@ final class ProcessTransport implements SubprocessTransport {
             LOG.log(Level.DEBUG, "process {0} created: pid {1}", program, pid);
         }
     }
-
-    private static final int STDIN_FD = SubprocessProtocol.STDIN;
-    private static final int STDOUT_FD = SubprocessProtocol.STDOUT;
-    private static final int STDERR_FD = SubprocessProtocol.STDERR;
 
     /**
      * Tells the protocol it is connected, starts the pumps and the exit watch, then completes {@code waiter}:

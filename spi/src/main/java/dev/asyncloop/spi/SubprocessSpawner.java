@@ -9,6 +9,7 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ public final class SubprocessSpawner {
                     options.stdout() == Redirect.PIPE, options.stderr() == Redirect.PIPE && !options.stderrToStdout(),
                     args.getFirst());
             synchronized (LIVE) {
-                LIVE.computeIfAbsent(loop, l -> java.util.Collections.newSetFromMap(new IdentityHashMap<>()))
+                LIVE.computeIfAbsent(loop, l -> Collections.newSetFromMap(new IdentityHashMap<>()))
                         .add(transport);
             }
             loop.callSoon(() -> transport.connect(protocol, waiter));
