@@ -16,8 +16,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * asyncio's {@code BaseSubprocessTransport} over a {@link Process}: a {@link PipeWriteTransport} for a piped
- * stdin, a {@link PipeReadTransport} for each piped output, and {@link Process#onExit()} for the exit. Each pipe
+ * asyncio's {@code BaseSubprocessTransport} over a {@link Process}: a {@link OutputStreamTransport} for a piped
+ * stdin, a {@link InputStreamTransport} for each piped output, and {@link Process#onExit()} for the exit. Each pipe
  * transport talks to a {@link Bridge} protocol (asyncio's {@code ReadSubprocessPipeProto}), which passes its
  * events on with the fd. {@code connectionLost} is scheduled once the exit was seen and every pipe was lost.
  * Loop thread only, except {@link #loopClosed()}.
@@ -32,9 +32,9 @@ final class ProcessTransport implements SubprocessTransport {
     private final Process process;
     private final long pid;
     private final String label;
-    private final PipeWriteTransport stdin;
-    private final PipeReadTransport stdout;
-    private final PipeReadTransport stderr;
+    private final OutputStreamTransport stdin;
+    private final InputStreamTransport stdout;
+    private final InputStreamTransport stderr;
     private final boolean[] pipeLost = new boolean[3];
     private final AtomicBoolean abandoned = new AtomicBoolean();
     private SubprocessProtocol protocol;
@@ -49,11 +49,11 @@ final class ProcessTransport implements SubprocessTransport {
         this.protocol = protocol;
         this.pid = process.pid();
         this.label = "subprocess-" + pid;
-        this.stdin = pipeIn ? new PipeWriteTransport(loop, process.getOutputStream(), new Bridge(STDIN_FD),
+        this.stdin = pipeIn ? new OutputStreamTransport(loop, process.getOutputStream(), new Bridge(STDIN_FD),
                 label + "-stdin", this::loopClosed) : null;
-        this.stdout = pipeOut ? new PipeReadTransport(loop, process.getInputStream(), new Bridge(STDOUT_FD),
+        this.stdout = pipeOut ? new InputStreamTransport(loop, process.getInputStream(), new Bridge(STDOUT_FD),
                 label + "-stdout", this::loopClosed) : null;
-        this.stderr = pipeErr ? new PipeReadTransport(loop, process.getErrorStream(), new Bridge(STDERR_FD),
+        this.stderr = pipeErr ? new InputStreamTransport(loop, process.getErrorStream(), new Bridge(STDERR_FD),
                 label + "-stderr", this::loopClosed) : null;
         pipeLost[STDIN_FD] = !pipeIn;
         pipeLost[STDOUT_FD] = !pipeOut;

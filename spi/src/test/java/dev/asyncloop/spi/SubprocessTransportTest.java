@@ -96,8 +96,8 @@ class SubprocessTransportTest {
     private static List<Thread> pumps(SubprocessTransport t) {
         List<Thread> threads = new ArrayList<>();
         for (int fd = 0; fd < 3; fd++) {
-            t.getPipeTransport(fd).ifPresent(p -> threads.add(p instanceof PipeReadTransport r ? r.pumpThread()
-                    : ((PipeWriteTransport) p).pumpThread()));
+            t.getPipeTransport(fd).ifPresent(p -> threads.add(p instanceof InputStreamTransport r ? r.pumpThread()
+                    : ((OutputStreamTransport) p).pumpThread()));
         }
         return threads;
     }

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The end of the stream, or a read error, closes the transport: {@code eofReceived}, then
  * {@code connectionLost}. Loop thread only, except the pump's hand-overs.
  */
-final class PipeReadTransport implements ReadTransport {
+final class InputStreamTransport implements ReadTransport {
     static final int CHUNK = 64 * 1024;
 
     private final EventLoop loop;
@@ -40,7 +40,7 @@ final class PipeReadTransport implements ReadTransport {
     private boolean inFlight;
     private boolean stopped;
 
-    PipeReadTransport(EventLoop loop, InputStream in, Protocol protocol, String name, Runnable onLoopClosed) {
+    InputStreamTransport(EventLoop loop, InputStream in, Protocol protocol, String name, Runnable onLoopClosed) {
         this.loop = loop;
         this.in = in;
         this.protocol = protocol;
@@ -292,6 +292,6 @@ final class PipeReadTransport implements ReadTransport {
 
     @Override
     public String toString() {
-        return "PipeReadTransport[" + name + (lost ? ", closed" : closing ? ", closing" : "") + "]";
+        return "InputStreamTransport[" + name + (lost ? ", closed" : closing ? ", closing" : "") + "]";
     }
 }

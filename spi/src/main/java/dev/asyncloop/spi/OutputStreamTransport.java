@@ -18,7 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * {@link #writeEof()} and {@link #close()} close the stream after the queue is written; a write error loses the
  * connection with that error. Loop thread only, except the pump's hand-overs.
  */
-final class PipeWriteTransport implements WriteTransport {
+final class OutputStreamTransport implements WriteTransport {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final Object END = new Object();
@@ -36,7 +36,7 @@ final class PipeWriteTransport implements WriteTransport {
     private boolean lost;
     private int writesAfterLoss;
 
-    PipeWriteTransport(EventLoop loop, OutputStream out, Protocol protocol, String name, Runnable onLoopClosed) {
+    OutputStreamTransport(EventLoop loop, OutputStream out, Protocol protocol, String name, Runnable onLoopClosed) {
         this.loop = loop;
         this.out = out;
         this.protocol = protocol;
@@ -72,8 +72,8 @@ final class PipeWriteTransport implements WriteTransport {
                     return;
                 }
                 byte[] data = (byte[]) job;
-                for (int off = 0; off < data.length; off += PipeReadTransport.CHUNK) {
-                    int n = Math.min(PipeReadTransport.CHUNK, data.length - off);
+                for (int off = 0; off < data.length; off += InputStreamTransport.CHUNK) {
+                    int n = Math.min(InputStreamTransport.CHUNK, data.length - off);
                     out.write(data, off, n);
                     out.flush();
                     post(() -> written(n));
@@ -236,7 +236,7 @@ final class PipeWriteTransport implements WriteTransport {
 
     @Override
     public String toString() {
-        return "PipeWriteTransport[" + name + (lost ? ", closed" : closing ? ", closing" : "")
+        return "OutputStreamTransport[" + name + (lost ? ", closed" : closing ? ", closing" : "")
                 + ", buffered=" + bufferSize + "]";
     }
 }
