@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * implement this interface from scratch; the conformance kit ({@code asyncloop-tck}) checks either.
  *
  * <p><b>Threads.</b> Methods are for the loop thread (or any one thread while the loop is not running), except
- * {@link #callSoonThreadsafe}, {@link #stop()}, {@link #isRunning()}, {@link #isClosed()} and {@link #time()},
- * which any thread may call. In debug mode the non-thread-safe scheduling methods throw
+ * {@link #callSoonThreadsafe}, {@link #stop()}, {@link #isRunning()}, {@link #isClosed()}, {@link #time()},
+ * {@link #addSignalHandler} and {@link #removeSignalHandler}, which any thread may call. In debug mode the non-thread-safe scheduling methods throw
  * {@link IllegalStateException} when called from another thread while the loop runs (rule D1.2). See the
  * package documentation for ordering and memory visibility.
  *
@@ -117,7 +117,7 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Closes the loop: drops pending callbacks and timers, shuts the default executor down without waiting,
-     * releases the loop's resources. Idempotent.
+     * removes the loop's signal handlers (rule G1.6), releases the loop's resources. Idempotent.
      *
      * @throws IllegalStateException if the loop is running ("Cannot close a running event loop"; rule L4.4)
      */
@@ -1058,5 +1058,77 @@ public interface EventLoop extends AutoCloseable {
             Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
         throw new UnsupportedOperationException("connectWritePipe: this loop (" + getClass().getName()
                 + ") does not support pipes; use a loop that claims Capability.PIPES (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    // ---------------------------------------------------------------- signals (asyncio unix_events)
+
+    /**
+     * Handles {@code signal} with {@code callback}, run in a copy of the caller's current context taken now; see
+     * {@link #addSignalHandler(String, Runnable, Context)}.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @param callback what to run on the loop thread each time the signal arrives
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is unknown or the signal cannot be handled from Java
+     * @throws IllegalStateException if the loop is closed, or another loop handles the signal
+     * @throws UnsupportedOperationException if the loop has no signal handlers, or the JVM leaves the signal to
+     *     the operating system
+     */
+    default void addSignalHandler(String signal, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        addSignalHandler(signal, callback, Context.copyCurrent());
+    }
+
+    /**
+     * Handles {@code signal} with {@code callback} (asyncio's {@code add_signal_handler}). Each time the signal
+     * arrives, the callback is scheduled on this loop as by {@link #callSoonThreadsafe(Runnable, Context)}: it runs
+     * on the loop thread, in {@code context}, also when the loop was blocked waiting for I/O (rules G1.1–G1.3); a
+     * callback that throws is reported through {@link #callExceptionHandler} and the handler stays (G1.7). Adding
+     * a handler for a signal this loop already handles replaces the callback (G1.4).
+     *
+     * <p>The signal's handler is process-wide: while this loop handles a signal, no other loop may (G1.13), and
+     * what was installed before (the JVM's default handling, or a {@code sun.misc.Signal} handler) is put back by
+     * {@link #removeSignalHandler} or {@link #close()} (G1.5, G1.6, G1.15). Any thread may call this method; unlike
+     * asyncio there is no main-thread rule (G1.14). A SIGINT handler added here takes precedence over
+     * {@link Runner}'s Ctrl-C handling.
+     *
+     * <p>Names are the platform's, upper case, with or without the {@code SIG} prefix ({@code "TERM"},
+     * {@code "SIGTERM"}; G1.8). SIGKILL and SIGSTOP cannot be caught (G1.10); SIGSEGV, SIGILL, SIGFPE, SIGQUIT,
+     * SIGBUS and SIGUSR2 belong to the JVM (G1.11). With {@code -Xrs}, SIGHUP, SIGINT and SIGTERM are left to the
+     * operating system.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @param callback what to run on the loop thread each time the signal arrives
+     * @param context the context the callback runs in
+     * @throws NullPointerException if an argument is null, naming it (G1.9)
+     * @throws IllegalArgumentException if the name is unknown (G1.9), or the signal cannot be handled from Java,
+     *     with the reason (G1.10, G1.11)
+     * @throws IllegalStateException if the loop is closed (G1.12), or another loop handles the signal, naming it
+     *     (G1.13)
+     * @throws UnsupportedOperationException if the loop has no signal handlers (this default implementation; a
+     *     loop that has them claims {@code Capability.SIGNALS}), the runtime lacks {@code sun.misc.Signal}, or the
+     *     JVM leaves the signal to the operating system ({@code -Xrs}, or a shutdown signal the process started
+     *     with ignored, as under {@code nohup}); the message names the reason
+     */
+    default void addSignalHandler(String signal, Runnable callback, Context context) {
+        throw new UnsupportedOperationException("addSignalHandler is not supported by " + getClass().getName()
+                + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    /**
+     * Stops handling {@code signal} (asyncio's {@code remove_signal_handler}) and puts back what was installed
+     * before this loop took it (rule G1.5). A signal that arrived before the removal may still run its callback
+     * once, as in asyncio. Any thread may call this method.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @return true if this loop handled the signal and no longer does; false if it did not handle it, also when
+     *     the loop is closed (G1.5, G1.12)
+     * @throws NullPointerException if {@code signal} is null
+     * @throws IllegalArgumentException if the name is unknown
+     * @throws UnsupportedOperationException if the loop has no signal handlers (this default implementation)
+     */
+    default boolean removeSignalHandler(String signal) {
+        throw new UnsupportedOperationException("removeSignalHandler is not supported by " + getClass().getName()
+                + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
     }
 }

@@ -332,4 +332,13 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(29)
+    @DisplayName("signals")
+    class Signals extends SignalRules {
+        Signals() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

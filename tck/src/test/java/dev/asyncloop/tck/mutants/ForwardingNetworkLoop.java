@@ -4,6 +4,7 @@ import dev.asyncloop.AddrInfo;
 import dev.asyncloop.AddrInfoOptions;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
+import dev.asyncloop.Context;
 import dev.asyncloop.Datagram;
 import dev.asyncloop.DatagramConnection;
 import dev.asyncloop.DatagramOptions;
@@ -38,7 +39,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A {@link ForwardingEventLoop} that forwards the networking methods too: the base of the networking mutants and
+ * A {@link ForwardingEventLoop} that forwards the networking and signal methods too: the base of the networking mutants and
  * their control. A mutant breaks a behaviour by overriding a method, or one of the hooks that see every protocol
  * and server the loop makes ({@link #protocol}, {@link #datagramProtocol}, {@link #server}); the loop hands the
  * application its own protocol object back in the {@link Connection}, as the real loop does.
@@ -263,6 +264,16 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
         P p = factory.get();
         application.set(p);
         return p == null ? null : pipeProtocol(p);
+    }
+
+    @Override
+    public void addSignalHandler(String signal, Runnable callback, Context context) {
+        delegate.addSignalHandler(signal, callback, context);
+    }
+
+    @Override
+    public boolean removeSignalHandler(String signal) {
+        return delegate.removeSignalHandler(signal);
     }
 
     private Protocol wrap(Supplier<? extends Protocol> factory) {

@@ -142,7 +142,14 @@ public final class Mutants {
                         + " connectionLost right after processExited, before its pipes are closed",
                         NetworkMutants.ConnectionLostBeforePipesClosed::new),
                 network("subprocess-pause-writing-never", "N14.18", "the stdin pipe's pauseWriting/resumeWriting"
-                        + " never reach the subprocess protocol", NetworkMutants.SubprocessPauseWritingNever::new));
+                        + " never reach the subprocess protocol", NetworkMutants.SubprocessPauseWritingNever::new),
+                network("signal-callback-off-loop", "G1.1", "signal callbacks run on the JVM's signal thread",
+                        () -> new SignalMutant(SignalMutant.Flaw.CALLBACK_OFF_LOOP)),
+                network("signal-remove-installs-default", "G1.5", "removeSignalHandler installs the default"
+                        + " handling instead of the handler from before", () -> new SignalMutant(
+                                SignalMutant.Flaw.REMOVE_INSTALLS_DEFAULT)),
+                network("signal-handlers-survive-close", "G1.6", "close() leaves the loop's signal handlers"
+                        + " installed", () -> new SignalMutant(SignalMutant.Flaw.KEPT_AT_CLOSE)));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */
