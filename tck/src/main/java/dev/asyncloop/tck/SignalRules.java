@@ -166,7 +166,13 @@ abstract class SignalRules extends ConformanceGroup {
 
     /** Raises {@code name} and waits until the sentinel gets it, which shows no loop handler is installed. */
     final void assertSentinelGets(String rule, String name, String after) {
-        raise(name);
+        try {
+            raise(name);
+        } catch (IllegalArgumentException noJavaHandler) {
+            fail(msg(rule, "after " + after + " no Java handler is installed for SIG" + name + " (sun.misc.Signal"
+                    + ".raise: " + noJavaHandler.getMessage() + "); the handler installed before the loop took the"
+                    + " signal must be put back"), noJavaHandler);
+        }
         assertTrue(sentinel(name).awaitOne(), msg(rule, "after " + after + " a raised SIG" + name + " must reach"
                 + " the handler installed before the loop took the signal; it did not within " + DEFAULT_WAIT));
     }
