@@ -3,9 +3,9 @@ package dev.asyncloop.spi;
 import java.util.Optional;
 
 /**
- * Whether this Java runtime lets an event loop handle signals at all: the loops reach them through
- * {@code sun.misc.Signal} of the JDK module {@code jdk.unsupported}, which a trimmed runtime image may lack. Kept
- * free of any reference to that module, so asking never fails.
+ * Whether this Java runtime lets an event loop handle signals at all: only on POSIX systems (as asyncio), and
+ * through {@code sun.misc.Signal} of the JDK module {@code jdk.unsupported}, which a trimmed runtime image may
+ * lack. Kept free of any reference to that module, so asking never fails.
  */
 final class SignalSupport {
     private static final Optional<String> UNAVAILABILITY = probe();
@@ -30,6 +30,10 @@ final class SignalSupport {
     }
 
     private static Optional<String> probe() {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            return Optional.of("signal handlers are for POSIX systems (asyncio has none on Windows either); Windows"
+                    + " has no signals beyond the console's Ctrl-C, which Runner handles");
+        }
         try {
             Class.forName("sun.misc.Signal", false, SignalSupport.class.getClassLoader());
             return Optional.empty();
