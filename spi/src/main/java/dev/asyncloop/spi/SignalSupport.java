@@ -31,8 +31,7 @@ final class SignalSupport {
 
     private static Optional<String> probe() {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
-            return Optional.of("signal handlers are for POSIX systems (asyncio has none on Windows either); Windows"
-                    + " has no signals beyond the console's Ctrl-C, which Runner handles");
+            return Optional.of("signal handlers are for POSIX systems; on Windows asyncio has none either");
         }
         try {
             Class.forName("sun.misc.Signal", false, SignalSupport.class.getClassLoader());
