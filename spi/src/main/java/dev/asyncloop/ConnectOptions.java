@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -19,8 +20,10 @@ public final class ConnectOptions {
     private final String serverHostname;
     private final Duration sslHandshakeTimeout;
     private final Duration sslShutdownTimeout;
+    private final StandardProtocolFamily family;
 
     private ConnectOptions(Builder b) {
+        this.family = b.family;
         this.localAddress = b.localAddress;
         this.happyEyeballsDelay = b.happyEyeballsDelay;
         this.interleave = b.interleave;
@@ -146,12 +149,23 @@ public final class ConnectOptions {
                 .shutdownTimeout(sslShutdownTimeout()).build());
     }
 
+    /**
+     * Returns the address family to connect with (asyncio's {@code family}): the host, and an unresolved
+     * {@link #localAddress()}, are resolved to that family only, so a host without an address of it fails to
+     * resolve ({@link java.net.UnknownHostException}).
+     *
+     * @return the family, or empty for every answer of the resolver (the default)
+     */
+    public Optional<StandardProtocolFamily> family() {
+        return Optional.ofNullable(family);
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay
-                + ", interleave=" + interleave() + (ssl == null ? "" : ", ssl=" + ssl.getProtocol()
-                + ", serverHostname=" + serverHostname + ", sslHandshakeTimeout=" + sslHandshakeTimeout()
-                + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
+                + ", interleave=" + interleave() + ", family=" + family + (ssl == null ? "" : ", ssl="
+                + ssl.getProtocol() + ", serverHostname=" + serverHostname + ", sslHandshakeTimeout="
+                + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
     }
 
     /** Builds {@link ConnectOptions}; not thread-safe. */
@@ -163,6 +177,7 @@ public final class ConnectOptions {
         private String serverHostname;
         private Duration sslHandshakeTimeout;
         private Duration sslShutdownTimeout;
+        private StandardProtocolFamily family;
 
         private Builder() {
         }
@@ -211,6 +226,23 @@ public final class ConnectOptions {
          */
         public Builder sslShutdownTimeout(Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Restricts the connection to one address family; see {@link ConnectOptions#family()}.
+         *
+         * @param family {@code INET}, {@code INET6}, or null for both
+         * @return this builder
+         * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
+         *     {@link EventLoop#createUnixConnection})
+         */
+        public Builder family(StandardProtocolFamily family) {
+            if (family == StandardProtocolFamily.UNIX) {
+                throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
+                        + " EventLoop.createUnixConnection for a Unix-domain connection");
+            }
+            this.family = family;
             return this;
         }
 

@@ -94,7 +94,11 @@ public interface Coroutine<T> {
      * @param <T> the coroutine's result type
      */
     record Awaiting<T>(Future<?> future) implements Step<T> {
-        /** @throws NullPointerException if {@code future} is null */
+        /**
+         * Creates the step.
+         *
+         * @throws NullPointerException if {@code future} is null
+         */
         public Awaiting {
             Objects.requireNonNull(future, "future");
         }
@@ -136,7 +140,11 @@ public interface Coroutine<T> {
      * @param <T> the coroutine's result type
      */
     record Threw<T>(Throwable error) implements Step<T> {
-        /** @throws NullPointerException if {@code error} is null */
+        /**
+         * Creates the step.
+         *
+         * @throws NullPointerException if {@code error} is null
+         */
         public Threw {
             Objects.requireNonNull(error, "error");
         }

@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * implement this interface from scratch; the conformance kit ({@code asyncloop-tck}) checks either.
  *
  * <p><b>Threads.</b> Methods are for the loop thread (or any one thread while the loop is not running), except
- * {@link #callSoonThreadsafe}, {@link #stop()}, {@link #isRunning()}, {@link #isClosed()} and {@link #time()},
- * which any thread may call. In debug mode the non-thread-safe scheduling methods throw
+ * {@link #callSoonThreadsafe}, {@link #stop()}, {@link #isRunning()}, {@link #isClosed()}, {@link #time()},
+ * {@link #addSignalHandler} and {@link #removeSignalHandler}, which any thread may call. In debug mode the non-thread-safe scheduling methods throw
  * {@link IllegalStateException} when called from another thread while the loop runs (rule D1.2). See the
  * package documentation for ordering and memory visibility.
  *
@@ -39,11 +39,14 @@ import java.util.function.Supplier;
  * ("Event loop is closed").
  *
  * <p><b>Networking.</b> Reader/writer callbacks, the {@code sock*} operations, DNS, TCP connections and servers,
- * UDP endpoints, Unix-domain sockets and sendfile have default implementations that throw
+ * UDP endpoints, Unix-domain sockets, sendfile and pipes have default implementations that throw
  * {@link UnsupportedOperationException} (asyncio's {@code NotImplementedError}): a loop offers them by extending
  * {@code dev.asyncloop.spi.ReadinessEventLoop} (or implementing them itself) and claiming {@code Capability.TCP}
- * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}). Channels passed to these methods must be
- * in non-blocking mode.
+ * (and {@code UDP}, {@code UNIX_SOCKETS}, {@code SENDFILE}, {@code PIPES}). Channels passed to these methods
+ * must be in non-blocking mode, except the pipes, which the loop switches itself.
+ *
+ * <p><b>Subprocesses.</b> {@link #subprocessExec} and {@link #subprocessShell} work on every loop: their default
+ * implementation uses only this interface's public methods (a loop claims {@code Capability.SUBPROCESS}).
  */
 public interface EventLoop extends AutoCloseable {
 
@@ -114,7 +117,7 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Closes the loop: drops pending callbacks and timers, shuts the default executor down without waiting,
-     * releases the loop's resources. Idempotent.
+     * removes the loop's signal handlers (rule G1.6), releases the loop's resources. Idempotent.
      *
      * @throws IllegalStateException if the loop is running ("Cannot close a running event loop"; rule L4.4)
      */
@@ -513,7 +516,7 @@ public interface EventLoop extends AutoCloseable {
      * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
      *     the {@link List} overload) or {@code ""} for every interface
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
-     * @param options backlog, reuse-address, start-serving
+     * @param options backlog, reuse-address, reuse-port, keep-alive, family, start-serving
      * @return a future of the server, failed with the bind error if any address cannot be bound
      * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
@@ -564,6 +567,29 @@ public interface EventLoop extends AutoCloseable {
                     + ", got " + hosts + "; create one server per host");
         }
         return createServer(protocolFactory, hosts.getFirst(), port, options);
+    }
+
+    /**
+     * Serves a listening socket made elsewhere (asyncio's {@code create_server(sock=...)}), such as the one
+     * {@link System#inheritedChannel()} answers under socket activation, or one bound with options this API does
+     * not offer. The loop takes the channel over (switches it to non-blocking mode, closes it when the server
+     * closes); TCP and Unix-domain channels alike. Of the options only {@link ServerOptions#backlog()} (as the
+     * most connections accepted per readiness event), {@link ServerOptions#startServing()} and
+     * {@link ServerOptions#keepAlive()} apply: the channel is already bound, so the binding options are not used.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param channel an open, bound channel (in Java, bound also means listening)
+     * @param options start-serving, keep-alive, backlog
+     * @return a future of the server, already done
+     * @throws IllegalArgumentException if {@code channel} is closed or not bound, or {@code keepAlive} is asked
+     *     for a Unix-domain channel (the channel is left as it was)
+     * @throws IllegalStateException if the loop is closed, or this loop already watches the channel (a reader,
+     *     another server, a transport)
+     * @throws UnsupportedOperationException if the loop has no TCP
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory,
+            ServerSocketChannel channel, ServerOptions options) {
+        throw unsupported("createServer");
     }
 
     /**
@@ -668,6 +694,25 @@ public interface EventLoop extends AutoCloseable {
      */
     default Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
         throw unsupported("sockRecvFrom");
+    }
+
+    /**
+     * Receives one datagram into {@code buffer} (asyncio's {@code sock_recvfrom_into}, without a copy): tries at
+     * once, else when the channel becomes readable. The datagram's bytes go to the buffer's position, which
+     * advances by their number (what asyncio returns as {@code nbytes}); what does not fit in the remaining space
+     * is discarded, as the system call does. The loop owns the buffer until the future is done. Cancelling the
+     * future stops watching the channel and loses no datagram; a second receive that has to wait replaces the
+     * first's reader.
+     *
+     * @param channel a bound non-blocking channel no transport owns
+     * @param buffer a writable buffer (heap or direct)
+     * @return a future of the sender's address
+     * @throws IllegalArgumentException if the channel is blocking or {@code buffer} is read-only
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        throw unsupported("sockRecvFromInto");
     }
 
     /**
@@ -865,6 +910,84 @@ public interface EventLoop extends AutoCloseable {
                 + " e.g. -Dasyncloop.loop=nio)");
     }
 
+    // ---------------------------------------------------------------- subprocesses (asyncio subprocess_exec/shell)
+
+    /**
+     * Starts {@code command} with three pipes; see {@link #subprocessExec(Supplier, List, SubprocessOptions)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the program and its arguments
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command) {
+        return subprocessExec(protocolFactory, command, SubprocessOptions.defaults());
+    }
+
+    /**
+     * Starts {@code command} as a child process (asyncio's {@code subprocess_exec}): {@code command.get(0)} is the
+     * program, looked up on the {@code PATH} when it has no directory; no shell is involved. The streams of
+     * {@code options} that are {@link java.lang.ProcessBuilder.Redirect#PIPE} get pipe transports
+     * ({@link SubprocessTransport#getPipeTransport}). The protocol's {@link SubprocessProtocol#connectionMade} is
+     * scheduled, never called inline; the future is done after it ran. Events follow
+     * {@link SubprocessProtocol}'s order.
+     *
+     * <p>The default implementation works on every loop: it uses only this interface's public methods, with one
+     * virtual thread per piped stream blocking on it and {@link Process#onExit()} for the exit
+     * ({@code dev.asyncloop.spi.SubprocessSpawner}). Closing the loop kills the children of its live subprocess
+     * transports.
+     *
+     * @param protocolFactory makes the protocol (called at once, on the loop thread)
+     * @param command the program and its arguments, at least the program
+     * @param options redirections, working directory, environment
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol; failed with the {@link java.io.IOException} of a program
+     *     that cannot be started (no such file, not executable, no such working directory; asyncio's
+     *     {@code FileNotFoundError}), in which case nothing is left running
+     * @throws IllegalArgumentException if {@code command} is empty, its program is empty, or an element contains
+     *     NUL
+     * @throws NullPointerException if an argument or an element of {@code command} is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command, SubprocessOptions options) {
+        return dev.asyncloop.spi.SubprocessSpawner.exec(this, protocolFactory, command, options);
+    }
+
+    /**
+     * Runs {@code command} through the shell with three pipes; see
+     * {@link #subprocessShell(Supplier, String, SubprocessOptions)}.
+     *
+     * @param protocolFactory makes the protocol
+     * @param command the command line
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(Supplier<P> protocolFactory,
+            String command) {
+        return subprocessShell(protocolFactory, command, SubprocessOptions.defaults());
+    }
+
+    /**
+     * Runs the command line {@code command} through the system shell (asyncio's {@code subprocess_shell}):
+     * {@code /bin/sh -c command}, or {@code cmd.exe /c command} on Windows. Quoting is the caller's job; pass
+     * untrusted input to {@link #subprocessExec} instead. Otherwise as
+     * {@link #subprocessExec(Supplier, List, SubprocessOptions)}; the shell's exit status is the return code.
+     *
+     * @param protocolFactory makes the protocol (called at once, on the loop thread)
+     * @param command the command line
+     * @param options redirections, working directory, environment
+     * @param <P> the protocol type
+     * @return a future of the transport and protocol
+     * @throws IllegalArgumentException if {@code command} contains NUL
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(Supplier<P> protocolFactory,
+            String command, SubprocessOptions options) {
+        return dev.asyncloop.spi.SubprocessSpawner.shell(this, protocolFactory, command, options);
+    }
+
     // ---------------------------------------------------------------- errors
 
     /**
@@ -934,4 +1057,136 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalArgumentException if negative
      */
     void setSlowCallbackDuration(Duration threshold);
+
+    // ---------------------------------------------------------------- pipes (asyncio connect_read_pipe/_write_pipe)
+
+    /**
+     * Reads {@code pipe} through a transport (asyncio's {@code connect_read_pipe}): the loop takes the channel over,
+     * puts it in non-blocking mode and delivers what arrives to a protocol made by {@code protocolFactory}.
+     * {@link Protocol#connectionMade} is scheduled, never called inline; then {@link Protocol#dataReceived} (or a
+     * {@link BufferedProtocol}'s buffer) for each read; at end of stream {@link Protocol#eofReceived} (its answer is
+     * ignored: a read pipe has nothing left to keep open) and {@link Protocol#connectionLost} with {@code null},
+     * after which the channel is closed. The transport's {@link Transport#getExtraInfo extra info}
+     * {@link Transport#PIPE} is the channel. Any thread may write to the other end, as a pipe allows.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param pipe the readable end: a {@link java.nio.channels.Pipe.SourceChannel}, a socket, or any other open
+     *     selectable readable channel of the loop's {@link java.nio.channels.spi.SelectorProvider}
+     * @param <P> the protocol type
+     * @param <C> the channel type
+     * @return a future done after {@code connectionMade} with the transport and protocol; failed (and the
+     *     channel closed) if the factory, {@code configureBlocking} or {@code connectionMade} throws
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pipe} is closed
+     * @throws IllegalStateException if the loop is closed, or a live transport of this loop or one of its
+     *     reader/writer callbacks already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes (it does not claim {@code Capability.PIPES})
+     */
+    default <P extends Protocol, C extends SelectableChannel & java.nio.channels.ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        throw new UnsupportedOperationException("connectReadPipe: this loop (" + getClass().getName()
+                + ") does not support pipes; use a loop that claims Capability.PIPES (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    /**
+     * Writes {@code pipe} through a transport (asyncio's {@code connect_write_pipe}): the loop takes the channel
+     * over and puts it in non-blocking mode. {@link WriteTransport#write} tries the pipe at once and buffers the
+     * rest, with flow control ({@link Protocol#pauseWriting}/{@link Protocol#resumeWriting} at the high/low water
+     * marks); {@link WriteTransport#writeEof()} and {@link Transport#close()} both close the pipe once the buffer is
+     * sent, so the reader sees end of stream; {@link WriteTransport#abort()} closes it at once. When the reader goes
+     * away the protocol gets {@code connectionLost}: with {@code null} if nothing was buffered, else with an
+     * {@link java.io.IOException} ("Broken pipe"). Where the loop's poller can watch a pipe's write end for that
+     * (epoll) this happens at once; otherwise (a {@link java.nio.channels.Selector}) at the next write, which fails
+     * with the broken pipe. {@link Transport#PIPE} is the channel.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param pipe the writable end: a {@link java.nio.channels.Pipe.SinkChannel}, a socket, or any other open
+     *     selectable writable channel of the loop's {@link java.nio.channels.spi.SelectorProvider}
+     * @param <P> the protocol type
+     * @param <C> the channel type
+     * @return a future done after {@code connectionMade} with the transport and protocol; failed (and the
+     *     channel closed) if the factory, {@code configureBlocking} or {@code connectionMade} throws
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code pipe} is closed
+     * @throws IllegalStateException if the loop is closed, or a live transport of this loop or one of its
+     *     reader/writer callbacks already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes (it does not claim {@code Capability.PIPES})
+     */
+    default <P extends Protocol, C extends SelectableChannel & java.nio.channels.WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        throw new UnsupportedOperationException("connectWritePipe: this loop (" + getClass().getName()
+                + ") does not support pipes; use a loop that claims Capability.PIPES (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    // ---------------------------------------------------------------- signals (asyncio unix_events)
+
+    /**
+     * Handles {@code signal} with {@code callback}, run in a copy of the caller's current context taken now; see
+     * {@link #addSignalHandler(String, Runnable, Context)}.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @param callback what to run on the loop thread each time the signal arrives
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is unknown or the signal cannot be handled from Java
+     * @throws IllegalStateException if the loop is closed, or another loop handles the signal
+     * @throws UnsupportedOperationException if the loop has no signal handlers, or the JVM leaves the signal to
+     *     the operating system
+     */
+    default void addSignalHandler(String signal, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        addSignalHandler(signal, callback, Context.copyCurrent());
+    }
+
+    /**
+     * Handles {@code signal} with {@code callback} (asyncio's {@code add_signal_handler}). Each time the signal
+     * arrives, the callback is scheduled on this loop as by {@link #callSoonThreadsafe(Runnable, Context)}: it runs
+     * on the loop thread, in {@code context}, also when the loop was blocked waiting for I/O (rules G1.1–G1.3); a
+     * callback that throws is reported through {@link #callExceptionHandler} and the handler stays (G1.7). Adding
+     * a handler for a signal this loop already handles replaces the callback (G1.4).
+     *
+     * <p>The signal's handler is process-wide: while this loop handles a signal, no other loop may (G1.13), and
+     * what was installed before (the JVM's default handling, or a {@code sun.misc.Signal} handler) is put back by
+     * {@link #removeSignalHandler} or {@link #close()} (G1.5, G1.6, G1.15). Any thread may call this method; unlike
+     * asyncio there is no main-thread rule (G1.14). A SIGINT handler added here takes precedence over
+     * {@link Runner}'s Ctrl-C handling.
+     *
+     * <p>Names are the platform's, upper case, with or without the {@code SIG} prefix ({@code "TERM"},
+     * {@code "SIGTERM"}; G1.8). SIGKILL and SIGSTOP cannot be caught (G1.10); SIGSEGV, SIGILL, SIGFPE, SIGQUIT,
+     * SIGBUS and SIGUSR2 belong to the JVM (G1.11). With {@code -Xrs}, SIGHUP, SIGINT and SIGTERM are left to the
+     * operating system.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @param callback what to run on the loop thread each time the signal arrives
+     * @param context the context the callback runs in
+     * @throws NullPointerException if an argument is null, naming it (G1.9)
+     * @throws IllegalArgumentException if the name is unknown (G1.9), or the signal cannot be handled from Java,
+     *     with the reason (G1.10, G1.11)
+     * @throws IllegalStateException if the loop is closed (G1.12), or another loop handles the signal, naming it
+     *     (G1.13)
+     * @throws UnsupportedOperationException if the loop has no signal handlers (this default implementation; a
+     *     loop that has them claims {@code Capability.SIGNALS}), the runtime lacks {@code sun.misc.Signal}, or the
+     *     JVM leaves the signal to the operating system ({@code -Xrs}, or a shutdown signal the process started
+     *     with ignored, as under {@code nohup}); the message names the reason
+     */
+    default void addSignalHandler(String signal, Runnable callback, Context context) {
+        throw new UnsupportedOperationException("addSignalHandler is not supported by " + getClass().getName()
+                + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
+    }
+
+    /**
+     * Stops handling {@code signal} (asyncio's {@code remove_signal_handler}) and puts back what was installed
+     * before this loop took it (rule G1.5). A signal that arrived before the removal may still run its callback
+     * once, as in asyncio. Any thread may call this method.
+     *
+     * @param signal the signal's name, e.g. {@code "USR1"} or {@code "SIGUSR1"}
+     * @return true if this loop handled the signal and no longer does; false if it did not handle it, also when
+     *     the loop is closed (G1.5, G1.12)
+     * @throws NullPointerException if {@code signal} is null
+     * @throws IllegalArgumentException if the name is unknown
+     * @throws UnsupportedOperationException if the loop has no signal handlers (this default implementation)
+     */
+    default boolean removeSignalHandler(String signal) {
+        throw new UnsupportedOperationException("removeSignalHandler is not supported by " + getClass().getName()
+                + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
+    }
 }

@@ -54,62 +54,110 @@ public final class ExceptionContext {
         return new Builder(message);
     }
 
-    /** @return what happened */
+    /**
+     * Returns what happened.
+     *
+     * @return what happened
+     */
     public String message() {
         return message;
     }
 
-    /** @return the exception, if one caused the report */
+    /**
+     * Returns the exception, if one caused the report.
+     *
+     * @return the exception, if one caused the report
+     */
     public Optional<Throwable> exception() {
         return Optional.ofNullable(exception);
     }
 
-    /** @return the future concerned, if any */
+    /**
+     * Returns the future concerned, if any.
+     *
+     * @return the future concerned, if any
+     */
     public Optional<Future<?>> future() {
         return Optional.ofNullable(future);
     }
 
-    /** @return the task concerned, if any */
+    /**
+     * Returns the task concerned, if any.
+     *
+     * @return the task concerned, if any
+     */
     public Optional<Task<?>> task() {
         return Optional.ofNullable(task);
     }
 
-    /** @return the handle whose callback failed, if any */
+    /**
+     * Returns the handle whose callback failed, if any.
+     *
+     * @return the handle whose callback failed, if any
+     */
     public Optional<Handle> handle() {
         return Optional.ofNullable(handle);
     }
 
-    /** @return the protocol concerned, if any */
+    /**
+     * Returns the protocol concerned, if any.
+     *
+     * @return the protocol concerned, if any
+     */
     public Optional<Object> protocol() {
         return Optional.ofNullable(protocol);
     }
 
-    /** @return the transport concerned, if any */
+    /**
+     * Returns the transport concerned, if any.
+     *
+     * @return the transport concerned, if any
+     */
     public Optional<Object> transport() {
         return Optional.ofNullable(transport);
     }
 
-    /** @return the socket or channel concerned, if any */
+    /**
+     * Returns the socket or channel concerned, if any.
+     *
+     * @return the socket or channel concerned, if any
+     */
     public Optional<Object> socket() {
         return Optional.ofNullable(socket);
     }
 
-    /** @return where the future, task or handle was created (debug mode only), else empty */
+    /**
+     * Returns where the future, task or handle was created (debug mode only), else empty.
+     *
+     * @return where the future, task or handle was created (debug mode only), else empty
+     */
     public List<StackTraceElement> sourceTraceback() {
         return sourceTraceback;
     }
 
-    /** @return where the handle running when the report was made was created (debug mode only), else empty */
+    /**
+     * Returns where the handle running when the report was made was created (debug mode only), else empty.
+     *
+     * @return where the handle running when the report was made was created (debug mode only), else empty
+     */
     public List<StackTraceElement> handleTraceback() {
         return handleTraceback;
     }
 
-    /** @return the report a custom handler failed on, when this report is about that failure */
+    /**
+     * Returns the report a custom handler failed on, when this report is about that failure.
+     *
+     * @return the report a custom handler failed on, when this report is about that failure
+     */
     public Optional<ExceptionContext> originalContext() {
         return Optional.ofNullable(original);
     }
 
-    /** @return any further keys, in insertion order of the builder */
+    /**
+     * Returns any further keys, in insertion order of the builder.
+     *
+     * @return any further keys, in insertion order of the builder
+     */
     public Map<String, Object> extras() {
         return extras;
     }
@@ -168,61 +216,111 @@ public final class ExceptionContext {
             this.message = Objects.requireNonNull(message, "message");
         }
 
-        /** @param e the exception; may be null @return this */
+        /**
+         * Sets the exception.
+         *
+         * @param e the exception; may be null
+         * @return this builder
+         */
         public Builder exception(Throwable e) {
             this.exception = e;
             return this;
         }
 
-        /** @param f the future; may be null @return this */
+        /**
+         * Sets the future.
+         *
+         * @param f the future; may be null
+         * @return this builder
+         */
         public Builder future(Future<?> f) {
             this.future = f;
             return this;
         }
 
-        /** @param t the task; may be null @return this */
+        /**
+         * Sets the task.
+         *
+         * @param t the task; may be null
+         * @return this builder
+         */
         public Builder task(Task<?> t) {
             this.task = t;
             return this;
         }
 
-        /** @param h the handle; may be null @return this */
+        /**
+         * Sets the handle.
+         *
+         * @param h the handle; may be null
+         * @return this builder
+         */
         public Builder handle(Handle h) {
             this.handle = h;
             return this;
         }
 
-        /** @param p the protocol; may be null @return this */
+        /**
+         * Sets the protocol.
+         *
+         * @param p the protocol; may be null
+         * @return this builder
+         */
         public Builder protocol(Object p) {
             this.protocol = p;
             return this;
         }
 
-        /** @param t the transport; may be null @return this */
+        /**
+         * Sets the transport.
+         *
+         * @param t the transport; may be null
+         * @return this builder
+         */
         public Builder transport(Object t) {
             this.transport = t;
             return this;
         }
 
-        /** @param s the socket or channel; may be null @return this */
+        /**
+         * Sets the socket or channel.
+         *
+         * @param s the socket or channel; may be null
+         * @return this builder
+         */
         public Builder socket(Object s) {
             this.socket = s;
             return this;
         }
 
-        /** @param frames creation stack, not null @return this */
+        /**
+         * Sets the creation stack of the future, task or handle.
+         *
+         * @param frames creation stack, not null
+         * @return this builder
+         */
         public Builder sourceTraceback(List<StackTraceElement> frames) {
             this.sourceTraceback = Objects.requireNonNull(frames, "frames");
             return this;
         }
 
-        /** @param frames the running handle's creation stack, not null @return this */
+        /**
+         * Sets the running handle's creation stack.
+         *
+         * @param frames the running handle's creation stack, not null
+         * @return this builder
+         */
         public Builder handleTraceback(List<StackTraceElement> frames) {
             this.handleTraceback = Objects.requireNonNull(frames, "frames");
             return this;
         }
 
-        /** @param context the report a custom handler failed on; may be null @return this */
+        /**
+         * Sets the report a custom handler failed on.
+         *
+         * @param context the report a custom handler failed on; may be null
+         * @return this builder
+         */
         public Builder originalContext(ExceptionContext context) {
             this.original = context;
             return this;
@@ -240,7 +338,11 @@ public final class ExceptionContext {
             return this;
         }
 
-        /** @return the immutable context */
+        /**
+         * Builds the context.
+         *
+         * @return the immutable context
+         */
         public ExceptionContext build() {
             return new ExceptionContext(this);
         }

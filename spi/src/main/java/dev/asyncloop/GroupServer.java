@@ -2,13 +2,20 @@ package dev.asyncloop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -18,7 +25,7 @@ import java.util.function.Supplier;
  * serves connections on one port. Thread-safe: every method may be called from any thread and returns at once (do
  * not block a group loop's thread on {@link #waitClosed()}). When a loop of the group ends (the group's shutdown),
  * this server's listening sockets on it are closed and count as closed for {@link #waitClosed()}; the connections
- * it accepted stay with their loops (see {@link EventLoopGroup}).
+ * it accepted stay with their loops (see {@link EventLoopGroup}): close them first with {@link #closeClients()}.
  */
 public final class GroupServer implements AutoCloseable {
     /** How a group server spreads connections over the loops. */
@@ -33,18 +40,24 @@ public final class GroupServer implements AutoCloseable {
     }
 
     private static final Duration ACCEPT_RETRY_DELAY = Duration.ofSeconds(1);
+    private final EventLoopGroup group;
     private final Mode mode;
     private final List<Part> parts;
     private final List<Server> servers;
     private final List<InetSocketAddress> addresses;
     private final HandOff handOff;
+    private volatile boolean servingAsked;
+    private volatile boolean closeCalled;
 
-    private GroupServer(Mode mode, List<Part> parts, List<InetSocketAddress> addresses, HandOff handOff) {
+    private GroupServer(EventLoopGroup group, Mode mode, List<Part> parts, List<InetSocketAddress> addresses,
+            HandOff handOff, boolean serving) {
+        this.group = group;
         this.mode = mode;
         this.parts = List.copyOf(parts);
         this.servers = parts.stream().map(p -> p.server).toList();
         this.addresses = List.copyOf(addresses);
         this.handOff = handOff;
+        this.servingAsked = serving;
     }
 
     /**
@@ -68,7 +81,7 @@ public final class GroupServer implements AutoCloseable {
     /**
      * Returns the per-loop servers (REUSE_PORT mode, loop order); empty in HAND_OFF mode. Each {@link Server}
      * belongs to its loop's thread: reach it there (e.g. {@code server.getLoop().callSoonThreadsafe(...)}) for
-     * {@link Server#closeClients()}, {@link Server#abortClients()} or {@link Server#isServing()}.
+     * what this class does not offer for all loops at once (e.g. one loop's {@link Server#isServing()}).
      *
      * @return an unmodifiable list
      */
@@ -82,6 +95,10 @@ public final class GroupServer implements AutoCloseable {
      * nothing once {@link #close()} was called.
      */
     public void startServing() {
+        if (closeCalled) {
+            return;
+        }
+        servingAsked = true;
         for (Part p : parts) {
             onLoop(p.loop, () -> {
                 if (!p.server.sockets().isEmpty()) {
@@ -101,12 +118,74 @@ public final class GroupServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        closeCalled = true;
         for (Part p : parts) {
             onLoop(p.loop, p.server::close);
         }
         if (handOff != null) {
             onLoop(handOff.loop, handOff::close);
         }
+    }
+
+    /**
+     * Answers whether this server accepts connections (asyncio's {@code is_serving}): true from the moment
+     * accepting was asked for (at creation, or by {@link #startServing()}) until {@link #close()} or the group's
+     * shutdown. Any thread; the loops start and stop accepting on their own threads just after.
+     *
+     * @return true while serving
+     */
+    public boolean isServing() {
+        return servingAsked && !closeCalled && !group.isShutdown();
+    }
+
+    /**
+     * Closes every connection this server accepted that is still open, each on the loop that serves it (asyncio's
+     * {@code close_clients}; {@link Transport#close()}: data already written is still sent). New connections are
+     * still accepted unless {@link #close()} was called first. Any thread; returns at once.
+     *
+     * @return a future done once every loop has closed its connections (a loop that has ended counts as done);
+     *     waiting for the connections to be lost is {@link #waitClosed()}'s job in REUSE_PORT mode
+     */
+    public CompletableFuture<Void> closeClients() {
+        return onEveryLoop(false);
+    }
+
+    /**
+     * Aborts every connection this server accepted that is still open, each on the loop that serves it (asyncio's
+     * {@code abort_clients}; {@link WriteTransport#abort()}: buffered data is dropped). Any thread; returns at once.
+     *
+     * @return a future done once every loop has aborted its connections (a loop that has ended counts as done)
+     */
+    public CompletableFuture<Void> abortClients() {
+        return onEveryLoop(true);
+    }
+
+    private CompletableFuture<Void> onEveryLoop(boolean abort) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Part p : parts) {
+            all.add(settled(runOn(group, p.loop, () -> {
+                if (abort) {
+                    p.server.abortClients();
+                } else {
+                    p.server.closeClients();
+                }
+                return null;
+            })));
+        }
+        if (handOff != null) {
+            for (Map.Entry<EventLoop, Clients> e : handOff.clients.entrySet()) {
+                all.add(settled(runOn(group, e.getKey(), () -> {
+                    e.getValue().closeAll(abort);
+                    return null;
+                })));
+            }
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Done when {@code step} is, whatever its outcome: a step cancelled because its loop ended counts as done. */
+    private static CompletableFuture<Void> settled(CompletableFuture<?> step) {
+        return step.handle((v, e) -> null);
     }
 
     /**
@@ -173,7 +252,8 @@ public final class GroupServer implements AutoCloseable {
 
     private static ServerOptions bindOnly(ServerOptions o) {
         return ServerOptions.builder().backlog(o.backlog()).reuseAddress(o.reuseAddress())
-                .startServing(false).cleanupSocket(o.cleanupSocket()).reusePort(true).build();
+                .startServing(false).cleanupSocket(o.cleanupSocket()).reusePort(true).keepAlive(o.keepAlive())
+                .family(o.family().orElse(null)).build();
     }
 
     /**
@@ -237,7 +317,8 @@ public final class GroupServer implements AutoCloseable {
                 if (error != null) {
                     return GroupServer.<GroupServer>closeAll(parts, creationFailure(group, error));
                 }
-                GroupServer server = new GroupServer(Mode.REUSE_PORT, parts, addresses, null);
+                GroupServer server = new GroupServer(group, Mode.REUSE_PORT, parts, addresses, null,
+                        options.startServing());
                 if (!options.startServing()) {
                     return CompletableFuture.completedFuture(server);
                 }
@@ -312,10 +393,12 @@ public final class GroupServer implements AutoCloseable {
         EventLoop first = group.loops().getFirst();
         return explained(group, runOn(group, first, () -> {
             // resolved on loop 0's executor, as createServer does, never on the calling thread
-            InetSocketAddress address = host == null || host.isEmpty() ? new InetSocketAddress(port)
-                    : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true).build()))
-                            .getFirst().address();
-            ServerSocketChannel socket = ServerSocketChannel.open();
+            StandardProtocolFamily family = options.family().orElse(null);
+            InetSocketAddress address = host == null || host.isEmpty() ? wildcard(family, port)
+                    : Async.await(first.getAddrInfo(host, port, AddrInfoOptions.builder().passive(true)
+                            .family(family).build())).getFirst().address();
+            ServerSocketChannel socket = family == null && (host == null || host.isEmpty())
+                    ? ServerSocketChannel.open() : ServerSocketChannel.open(AddrInfo.familyOf(address));
             try {
                 socket.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
                 socket.configureBlocking(false);
@@ -324,13 +407,24 @@ public final class GroupServer implements AutoCloseable {
                 socket.close();
                 throw e;
             }
-            HandOff handOff = new HandOff(group, first, socket, protocolFactory, options.backlog());
+            HandOff handOff = new HandOff(group, first, socket, protocolFactory, options.backlog(),
+                    options.keepAlive());
             if (options.startServing()) {
                 handOff.startServing();
             }
-            return new GroupServer(Mode.HAND_OFF, List.of(),
-                    List.of((InetSocketAddress) socket.getLocalAddress()), handOff);
+            return new GroupServer(group, Mode.HAND_OFF, List.of(),
+                    List.of((InetSocketAddress) socket.getLocalAddress()), handOff, options.startServing());
         }));
+    }
+
+    /** The wildcard address of {@code family}, or the dual-stack one for null. */
+    private static InetSocketAddress wildcard(StandardProtocolFamily family, int port)
+            throws UnknownHostException {
+        if (family == null) {
+            return new InetSocketAddress(port);
+        }
+        return new InetSocketAddress(InetAddress.getByName(
+                family == StandardProtocolFamily.INET ? "0.0.0.0" : "::"), port);
     }
 
     /** Accepts on loop 0 and passes each connection to the group's next loop; loop-0 thread only. */
@@ -340,17 +434,24 @@ public final class GroupServer implements AutoCloseable {
         final ServerSocketChannel socket;
         final Supplier<? extends Protocol> protocolFactory;
         final int backlog;
+        final boolean keepAlive;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        /** Per target loop, the connections served there; each set is touched on its loop's thread only. */
+        final Map<EventLoop, Clients> clients = new IdentityHashMap<>();
         private final Runnable forget;
         private boolean serving;
 
         HandOff(EventLoopGroup group, EventLoop loop, ServerSocketChannel socket,
-                Supplier<? extends Protocol> protocolFactory, int backlog) {
+                Supplier<? extends Protocol> protocolFactory, int backlog, boolean keepAlive) {
             this.group = group;
             this.loop = loop;
             this.socket = socket;
             this.protocolFactory = protocolFactory;
             this.backlog = backlog;
+            this.keepAlive = keepAlive;
+            for (EventLoop l : group.loops()) {
+                clients.put(l, new Clients());
+            }
             this.forget = group.whenLoopEnds(loop, () -> { // the loop is closed: no removeReader
                 closeQuietly(socket);
                 closed.complete(null);
@@ -398,6 +499,15 @@ public final class GroupServer implements AutoCloseable {
                 if (accepted == null) {
                     return;
                 }
+                if (keepAlive) {
+                    try {
+                        accepted.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+                    } catch (IOException e) {
+                        closeQuietly(accepted);
+                        reportServingFailure(loop, e);
+                        continue;
+                    }
+                }
                 handTo(group.next(), accepted);
             }
         }
@@ -424,8 +534,10 @@ public final class GroupServer implements AutoCloseable {
                         forget.run();
                         if (f.isCancelled()) {
                             closeQuietly(accepted);
+                        } else if (f.exception().isPresent()) {
+                            reportServingFailure(target, f.exception().get());
                         } else {
-                            f.exception().ifPresent(e -> reportServingFailure(target, e));
+                            clients.get(target).add(f.result().transport());
                         }
                     });
                 });
@@ -438,6 +550,40 @@ public final class GroupServer implements AutoCloseable {
         private static void reportServingFailure(EventLoop target, Throwable e) {
             target.callExceptionHandler(ExceptionContext.builder("group server: serving an accepted connection"
                     + " failed").exception(e).build());
+        }
+    }
+
+    /**
+     * The connections a HAND_OFF server passed to one loop; that loop's thread only. Closing ones are dropped when
+     * the set has doubled since the last sweep, so a long-running server keeps only about twice its open ones (a
+     * connection swept while still flushing after its close() is then no longer aborted by abortClients()).
+     */
+    private static final class Clients {
+        private static final int FIRST_SWEEP = 64;
+        private final Set<StreamTransport> served = Collections.newSetFromMap(new IdentityHashMap<>());
+        private int sweepAt = FIRST_SWEEP;
+
+        void add(StreamTransport transport) {
+            if (transport.isClosing()) {
+                return;
+            }
+            if (served.size() >= sweepAt) {
+                served.removeIf(Transport::isClosing);
+                sweepAt = Math.max(FIRST_SWEEP, 2 * served.size());
+            }
+            served.add(transport);
+        }
+
+        void closeAll(boolean abort) {
+            List<StreamTransport> open = List.copyOf(served);
+            served.clear();
+            for (StreamTransport t : open) {
+                if (abort) {
+                    t.abort(); // also one still flushing after close()
+                } else if (!t.isClosing()) {
+                    t.close();
+                }
+            }
         }
     }
 }

@@ -217,7 +217,11 @@ public final class Runner implements AutoCloseable {
             return this;
         }
 
-        /** @return the runner */
+        /**
+         * Builds the runner; its loop is made on the first {@link Runner#run} or {@link Runner#getLoop()}.
+         *
+         * @return the runner
+         */
         public Runner build() {
             return new Runner(this);
         }

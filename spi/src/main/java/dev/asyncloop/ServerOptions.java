@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -18,11 +19,15 @@ public final class ServerOptions {
     private final SSLContext ssl;
     private final Duration sslHandshakeTimeout;
     private final Duration sslShutdownTimeout;
+    private final boolean keepAlive;
+    private final StandardProtocolFamily family;
 
     private ServerOptions(Builder b) {
         this.ssl = b.ssl;
         this.sslHandshakeTimeout = b.sslHandshakeTimeout;
         this.sslShutdownTimeout = b.sslShutdownTimeout;
+        this.keepAlive = b.keepAlive;
+        this.family = b.family;
         this.cleanupSocket = b.cleanupSocket;
         this.backlog = b.backlog;
         this.reuseAddress = b.reuseAddress;
@@ -140,12 +145,36 @@ public final class ServerOptions {
                 .shutdownTimeout(sslShutdownTimeout()).build());
     }
 
+    /**
+     * Tells whether {@code SO_KEEPALIVE} is set on every accepted connection (asyncio 3.13's {@code keep_alive}),
+     * so the system probes idle peers and a vanished one ends in {@code connectionLost}. TCP only: a Unix-domain
+     * server refuses it.
+     *
+     * @return the flag (default false)
+     */
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /**
+     * Returns the address family the server listens on (asyncio's {@code family}): the hosts are resolved to that
+     * family only, and no host at all is that family's wildcard address ({@code 0.0.0.0} or {@code ::}). An
+     * {@code INET6} socket may still accept IPv4 clients where the system is dual-stack: Java offers no
+     * {@code IPV6_V6ONLY}.
+     *
+     * @return the family, or empty for both (the default: a host's every answer; no host is the dual-stack wildcard)
+     */
+    public Optional<StandardProtocolFamily> family() {
+        return Optional.ofNullable(family);
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
-                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort
-                + (ssl == null ? "" : ", ssl=" + ssl.getProtocol() + ", sslHandshakeTimeout="
-                + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
+                + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + ", keepAlive="
+                + keepAlive + ", family=" + family + (ssl == null ? "" : ", ssl=" + ssl.getProtocol()
+                + ", sslHandshakeTimeout=" + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout())
+                + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */
@@ -158,6 +187,8 @@ public final class ServerOptions {
         private SSLContext ssl;
         private Duration sslHandshakeTimeout;
         private Duration sslShutdownTimeout;
+        private boolean keepAlive;
+        private StandardProtocolFamily family;
 
         private Builder() {
         }
@@ -170,6 +201,17 @@ public final class ServerOptions {
          */
         public Builder ssl(SSLContext context) {
             this.ssl = context;
+            return this;
+        }
+
+        /**
+         * Sets {@code SO_KEEPALIVE} on every accepted connection (TCP only; Unix-domain servers reject it).
+         *
+         * @param keepAlive the flag
+         * @return this builder
+         */
+        public Builder keepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
             return this;
         }
 
@@ -194,6 +236,23 @@ public final class ServerOptions {
          */
         public Builder sslShutdownTimeout(Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Restricts the server to one address family.
+         *
+         * @param family {@code INET}, {@code INET6}, or null for both
+         * @return this builder
+         * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
+         *     {@link EventLoop#createUnixServer})
+         */
+        public Builder family(StandardProtocolFamily family) {
+            if (family == StandardProtocolFamily.UNIX) {
+                throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
+                        + " EventLoop.createUnixServer for a Unix-domain server");
+            }
+            this.family = family;
             return this;
         }
 

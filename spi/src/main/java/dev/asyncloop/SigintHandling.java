@@ -9,6 +9,11 @@ import sun.misc.SignalHandler;
  * through {@link EventLoop#callSoonThreadsafe}), the second restores the previous handler and raises the signal
  * again, which ends the JVM as the default handling does. Installed only over the JVM's own handler, so a
  * handler the application installed is left alone.
+ *
+ * <p>An application handler added during the run (e.g. {@link EventLoop#addSignalHandler}) has this handling as
+ * its predecessor and may put it back after the run ended, when the loop removes its handlers. So once
+ * {@link #uninstall() uninstalled}, this handling stands for the handler it replaced: a SIGINT restores that one
+ * and raises the signal again, and a later {@link #install} looks through it.
  */
 final class SigintHandling implements SignalHandler {
     private static final Signal INT = new Signal("INT");
@@ -16,6 +21,7 @@ final class SigintHandling implements SignalHandler {
     private final Task<?> task;
     private final AtomicInteger count = new AtomicInteger();
     private SignalHandler previous;
+    private volatile boolean retired;
 
     private SigintHandling(EventLoop loop, Task<?> task) {
         this.loop = loop;
@@ -32,6 +38,9 @@ final class SigintHandling implements SignalHandler {
         SigintHandling h = new SigintHandling(loop, task);
         try {
             h.previous = Signal.handle(INT, h);
+            while (h.previous instanceof SigintHandling retiredOne && retiredOne.retired) {
+                h.previous = retiredOne.previous;
+            }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             return null;
         }
@@ -55,6 +64,7 @@ final class SigintHandling implements SignalHandler {
 
     /** Puts the previous handler back, if ours is still the installed one. */
     void uninstall() {
+        retired = true;
         SignalHandler current = Signal.handle(INT, previous);
         if (current != this) {
             Signal.handle(INT, current);
@@ -63,7 +73,7 @@ final class SigintHandling implements SignalHandler {
 
     @Override
     public void handle(Signal signal) {
-        if (count.incrementAndGet() == 1 && !task.isDone()) {
+        if (!retired && count.incrementAndGet() == 1 && !task.isDone()) {
             try {
                 loop.callSoonThreadsafe(() -> {
                     if (!task.isDone()) {

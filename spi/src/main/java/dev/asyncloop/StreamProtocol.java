@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * asyncio's {@code StreamReaderProtocol} with its {@code FlowControlMixin}: feeds a {@link StreamReader} from a
  * transport, tracks write pausing for {@link StreamWriter#drain()}, and, on a server, starts the
- * {@link ClientConnectedHandler} as a task per connection. Loop thread only.
+ * {@link ClientConnectedHandler} as a task per connection. Without a reader (the protocol of a write pipe or of
+ * a child's stdin, asyncio's plain {@code FlowControlMixin}) it only tracks write pausing. Loop thread only.
  */
 final class StreamProtocol implements Protocol {
     private final EventLoop loop;
@@ -29,12 +30,14 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void connectionMade(Transport transport) {
-        StreamTransport stream = (StreamTransport) transport;
-        overTls = stream.getExtraInfo(Transport.SSL_CONTEXT).isPresent();
-        reader.setTransport(stream);
+        overTls = transport.getExtraInfo(Transport.SSL_CONTEXT).isPresent();
+        if (reader != null && transport instanceof ReadTransport readable) {
+            reader.setTransport(readable);
+        }
         if (handler == null) {
             return;
         }
+        StreamTransport stream = (StreamTransport) transport;
         StreamWriter writer = new StreamWriter(stream, this, reader, loop);
         Task<Void> task = loop.createTask(() -> {
             handler.handle(reader, writer);
@@ -72,7 +75,9 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void connectionLost(Throwable exception) {
-        if (exception == null) {
+        if (reader == null) {
+            // a write-only stream (a write pipe, a child's stdin): no reading side
+        } else if (exception == null) {
             reader.feedEof();
         } else {
             reader.setException(exception);
@@ -134,6 +139,47 @@ final class StreamProtocol implements Protocol {
             drainWaiters.add(f);
         }
         return f;
+    }
+
+    /**
+     * {@link StreamWriter#drain()} without the reader check: the helper at once while {@code closing} is false;
+     * otherwise after one loop iteration, so that a {@code write; drain} loop sees the loss.
+     */
+    Future<Void> drain(boolean closing) {
+        if (!closing) {
+            return drainHelper();
+        }
+        Future<Void> result = loop.createFuture();
+        loop.callSoon(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            Future<Void> helper = drainHelper();
+            if (helper.isDone()) {
+                copy(helper, result);
+                return;
+            }
+            helper.addDoneCallback(h -> copy(h, result));
+            result.addDoneCallback(r -> {
+                if (r.isCancelled()) {
+                    helper.cancel();
+                }
+            });
+        });
+        return result;
+    }
+
+    private static void copy(Future<Void> from, Future<Void> to) {
+        if (to.isDone()) {
+            return;
+        }
+        if (from.isCancelled()) {
+            to.cancel();
+        } else if (from.exception().isPresent()) {
+            to.setException(from.exception().get());
+        } else {
+            to.setResult(null);
+        }
     }
 
     Future<Void> closed() {

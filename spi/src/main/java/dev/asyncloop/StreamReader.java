@@ -2,6 +2,8 @@ package dev.asyncloop;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -266,7 +268,40 @@ public final class StreamReader {
             throw new IllegalArgumentException("separator must be at least one byte");
         }
         byte[] sep = separator.clone();
-        return start("readUntil", new UntilStep(sep)::step);
+        return start("readUntil", new UntilStep(List.of(sep))::step);
+    }
+
+    /**
+     * Reads up to and including the first of several separators to end in the stream (asyncio 3.13's
+     * {@code readuntil} with a tuple): the shortest data that ends with any of them, so with {@code "\r\n"} and
+     * {@code "\n"} a line ends at its first newline whichever form it has. Otherwise as {@link #readUntil(byte[])};
+     * the limit applies to the data before the separator that matched, and while no separator is found the data
+     * searched so far counts against the limit as for the longest separator.
+     *
+     * @param separators one or more separators, each one or more bytes (copied)
+     * @return the bytes through the separator that ends first
+     * @throws IllegalArgumentException if {@code separators} is empty or holds an empty separator
+     * @throws NullPointerException if {@code separators} or one of them is null
+     * @throws IllegalStateException if another read is pending
+     */
+    public Future<byte[]> readUntil(List<byte[]> separators) {
+        if (Objects.requireNonNull(separators, "separators").isEmpty()) {
+            throw new IllegalArgumentException("separators must hold at least one separator");
+        }
+        List<byte[]> seps = new ArrayList<>(separators.size());
+        for (int i = 0; i < separators.size(); i++) {
+            byte[] sep = separators.get(i);
+            if (sep == null) {
+                throw new NullPointerException("separators[" + i + "] is null");
+            }
+            if (sep.length == 0) {
+                throw new IllegalArgumentException("separators[" + i + "] is empty; each separator must be at least"
+                        + " one byte");
+            }
+            seps.add(sep.clone());
+        }
+        seps.sort(java.util.Comparator.comparingInt(sep -> sep.length)); // of two ending together, the shorter
+        return start("readUntil", new UntilStep(seps)::step);
     }
 
     /**
@@ -281,7 +316,7 @@ public final class StreamReader {
      * @throws IllegalStateException if another read is pending
      */
     public Future<byte[]> readLine() {
-        UntilStep until = new UntilStep(NEWLINE);
+        UntilStep until = new UntilStep(List.of(NEWLINE));
         return start("readLine", () -> {
             try {
                 return until.step();
@@ -329,27 +364,41 @@ public final class StreamReader {
         Object step();
     }
 
+    /** Finds the separator that ends first; asyncio's {@code readuntil} loop, from where the last search ended. */
     private final class UntilStep {
-        private final byte[] sep;
+        private final List<byte[]> seps;
+        private final int shortest;
+        private final int longest;
         private int offset;
 
-        UntilStep(byte[] sep) {
-            this.sep = sep;
+        /** {@code seps} sorted by length, shortest first. */
+        UntilStep(List<byte[]> seps) {
+            this.seps = seps;
+            this.shortest = seps.stream().mapToInt(s -> s.length).min().orElseThrow();
+            this.longest = seps.stream().mapToInt(s -> s.length).max().orElseThrow();
         }
 
         Object step() {
             int size = buffer.size();
-            if (size - offset >= sep.length) {
-                int at = buffer.indexOf(sep, offset);
-                if (at >= 0) {
-                    if (at > limit) {
-                        throw new LimitOverrunError("separator is found, but chunk is longer than limit", at);
+            if (size - offset >= shortest) {
+                int start = -1;
+                int end = -1;
+                for (byte[] sep : seps) {
+                    int at = buffer.indexOf(sep, offset);
+                    if (at >= 0 && (end < 0 || at + sep.length < end)) {
+                        start = at;
+                        end = at + sep.length;
                     }
-                    byte[] chunk = buffer.take(at + sep.length);
+                }
+                if (end >= 0) {
+                    if (start > limit) {
+                        throw new LimitOverrunError("separator is found, but chunk is longer than limit", start);
+                    }
+                    byte[] chunk = buffer.take(end);
                     maybeResumeTransport();
                     return chunk;
                 }
-                offset = size + 1 - sep.length;
+                offset = Math.max(0, size + 1 - longest);
                 if (offset > limit) {
                     throw new LimitOverrunError("separator is not found, and chunk exceeds the limit", offset);
                 }

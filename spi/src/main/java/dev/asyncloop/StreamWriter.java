@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * asyncio's {@code StreamWriter}: the writing side of a stream connection, a thin layer over its
- * {@link StreamTransport} that adds {@link #drain()} (wait for flow control) and {@link #waitClosed()}.
+ * asyncio's {@code StreamWriter}: the writing side of a stream connection (or of a child process's stdin), a thin
+ * layer over its {@link WriteTransport} that adds {@link #drain()} (wait for flow control) and
+ * {@link #waitClosed()}.
  *
  * <p><b>Threads.</b> Loop thread only, like the transport.
  *
@@ -16,12 +17,12 @@ import java.util.Optional;
  * <p>The usual pattern, inside a task: {@code writer.write(data); Async.await(writer.drain());}.
  */
 public final class StreamWriter {
-    private StreamTransport transport;
+    private WriteTransport transport;
     private final StreamProtocol protocol;
     private final StreamReader reader;
     private final EventLoop loop;
 
-    StreamWriter(StreamTransport transport, StreamProtocol protocol, StreamReader reader, EventLoop loop) {
+    StreamWriter(WriteTransport transport, StreamProtocol protocol, StreamReader reader, EventLoop loop) {
         this.transport = transport;
         this.protocol = protocol;
         this.reader = reader;
@@ -29,11 +30,12 @@ public final class StreamWriter {
     }
 
     /**
-     * Returns the underlying transport.
+     * Returns the underlying transport: a {@link StreamTransport} for a connection made by {@link Streams}, the
+     * stdin pipe's {@link WriteTransport} for a {@link Subprocess}.
      *
      * @return the transport
      */
-    public StreamTransport transport() {
+    public WriteTransport transport() {
         return transport;
     }
 
@@ -80,7 +82,7 @@ public final class StreamWriter {
     /**
      * Tells whether {@link #writeEof()} is supported.
      *
-     * @return true for TCP
+     * @return true for TCP and for a child's stdin
      */
     public boolean canWriteEof() {
         return transport.canWriteEof();
@@ -171,11 +173,16 @@ public final class StreamWriter {
      * @return a task done after the handshake; failed with the handshake's error (the connection then closed)
      * @throws IllegalArgumentException if {@code options} are for the other side, or the client side has no
      *     server host name
+     * @throws IllegalStateException if this writer's transport is not a stream connection (a subprocess's stdin)
      * @throws NullPointerException if an argument is null
      */
     public Future<Void> startTls(javax.net.ssl.SSLContext context, TlsOptions options) {
         java.util.Objects.requireNonNull(context, "context");
         java.util.Objects.requireNonNull(options, "options");
+        if (!(transport instanceof StreamTransport stream)) {
+            throw new IllegalStateException("startTls upgrades a stream connection; this writer writes to "
+                    + transport + " (a subprocess's stdin), which cannot carry TLS");
+        }
         boolean serverSide = protocol.isServerSide();
         if (options.serverSide() != serverSide) {
             throw new IllegalArgumentException("options are for the " + (options.serverSide() ? "server" : "client")
@@ -188,7 +195,7 @@ public final class StreamWriter {
         }
         return loop.createTask(() -> {
             Async.await(drain());
-            StreamTransport upgraded = Async.await(loop.startTls(transport, protocol, context, options));
+            StreamTransport upgraded = Async.await(loop.startTls(stream, protocol, context, options));
             transport = upgraded;
             protocol.replaceTransport(upgraded);
             if (reader != null) {

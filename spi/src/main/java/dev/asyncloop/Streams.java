@@ -1,5 +1,8 @@
 package dev.asyncloop;
 
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +12,8 @@ import java.util.function.Supplier;
 /**
  * asyncio's stream functions {@code open_connection}, {@code start_server}, {@code open_unix_connection} and
  * {@code start_unix_server}: TCP and Unix-domain connections as a {@link StreamReader} and a
- * {@link StreamWriter} instead of a protocol. The TCP functions are built only on
+ * {@link StreamWriter} instead of a protocol; and pipes as a {@link StreamReader} ({@link #openReadPipe}) or a
+ * {@link PipeWriter} ({@link #openWritePipe}), which need a loop that claims {@code Capability.PIPES}. The TCP functions are built only on
  * {@link EventLoop#createConnection} and {@link EventLoop#createServer}, so they work on every loop that claims
  * {@code Capability.TCP}; the Unix ones only on {@link EventLoop#createUnixConnection} and
  * {@link EventLoop#createUnixServer}, so they need a loop that claims {@code Capability.UNIX_SOCKETS}.
@@ -243,6 +247,26 @@ public final class Streams {
     }
 
     /**
+     * Serves a listening socket made elsewhere through {@link EventLoop#createServer(Supplier,
+     * java.nio.channels.ServerSocketChannel, ServerOptions)} (asyncio's {@code start_server(sock=...)}), TCP or
+     * Unix-domain; otherwise as {@link #startServer(ClientConnectedHandler, String, int, ServerOptions, int)}.
+     *
+     * @param handler runs once per connection
+     * @param channel an open, bound channel; the loop takes it over
+     * @param options start-serving, keep-alive, backlog (the binding options do not apply)
+     * @param limit each reader's limit
+     * @return the future of {@code createServer}
+     * @throws IllegalArgumentException if {@code limit <= 0}, or {@code channel} is closed or not bound
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler,
+            java.nio.channels.ServerSocketChannel channel, ServerOptions options, int limit) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, channel, options));
+    }
+
+    /**
      * Starts a Unix-domain server with default options and the default limit.
      *
      * @param handler runs once per connection
@@ -289,6 +313,88 @@ public final class Streams {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
         return serve(handler, limit, (loop, protocols) -> loop.createUnixServer(protocols, path, options));
+    }
+
+    /**
+     * Reads a pipe with the default limit.
+     *
+     * @param pipe the readable end
+     * @param <C> the channel type
+     * @return a future of the reader
+     * @see #openReadPipe(SelectableChannel, int)
+     */
+    public static <C extends SelectableChannel & ReadableByteChannel> Future<StreamReader> openReadPipe(C pipe) {
+        return openReadPipe(pipe, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Reads a pipe through a {@link StreamReader} (asyncio's {@code connect_read_pipe(lambda:
+     * StreamReaderProtocol(reader), pipe)}), through {@link EventLoop#connectReadPipe}: the loop takes the channel
+     * over; the reader gets the pipe's bytes and its end of stream, and pauses the transport when it holds more than
+     * twice {@code limit}. The returned future is a task: cancelling it closes the transport if it was made.
+     *
+     * @param pipe the readable end, e.g. a {@link java.nio.channels.Pipe.SourceChannel}
+     * @param limit the reader's limit (see {@link StreamReader})
+     * @param <C> the channel type
+     * @return a future of the reader, done once the transport reads
+     * @throws IllegalArgumentException if {@code limit <= 0} or the pipe is closed
+     * @throws IllegalStateException if no loop runs on this thread, or the loop already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes
+     */
+    public static <C extends SelectableChannel & ReadableByteChannel> Future<StreamReader> openReadPipe(C pipe,
+            int limit) {
+        Objects.requireNonNull(pipe, "pipe");
+        EventLoop loop = Async.getRunningLoop();
+        StreamReader reader = new StreamReader(loop, limit);
+        StreamProtocol protocol = new StreamProtocol(loop, reader, null);
+        Future<PipeConnection<ReadTransport, StreamProtocol>> connecting = loop.connectReadPipe(() -> protocol, pipe);
+        return loop.createTask(() -> {
+            awaitPipe(connecting);
+            return reader;
+        }, "openReadPipe " + pipe);
+    }
+
+    /**
+     * Writes a pipe through a {@link PipeWriter} (asyncio's {@code connect_write_pipe} with a
+     * {@code StreamWriter}), through {@link EventLoop#connectWritePipe}: the loop takes the channel over;
+     * {@link PipeWriter#drain()} waits while the pipe's buffer is above its high-water mark, and
+     * {@link PipeWriter#close()} closes the pipe once the buffer is sent. The returned future is a task: cancelling
+     * it closes the transport if it was made.
+     *
+     * @param pipe the writable end, e.g. a {@link java.nio.channels.Pipe.SinkChannel}
+     * @param <C> the channel type
+     * @return a future of the writer, done once the transport is ready
+     * @throws IllegalArgumentException if the pipe is closed
+     * @throws IllegalStateException if no loop runs on this thread, or the loop already uses {@code pipe}
+     * @throws UnsupportedOperationException if the loop has no pipes
+     */
+    public static <C extends SelectableChannel & WritableByteChannel> Future<PipeWriter> openWritePipe(C pipe) {
+        Objects.requireNonNull(pipe, "pipe");
+        EventLoop loop = Async.getRunningLoop();
+        StreamProtocol protocol = new StreamProtocol(loop, null, null);
+        Future<PipeConnection<WriteTransport, StreamProtocol>> connecting = loop.connectWritePipe(() -> protocol,
+                pipe);
+        return loop.createTask(() -> new PipeWriter(awaitPipe(connecting).transport(), protocol),
+                "openWritePipe " + pipe);
+    }
+
+    /** Inside a task: the pipe's connection, failing with the loop's own error; closes it if cancelled late. */
+    private static <T extends Transport> PipeConnection<T, StreamProtocol> awaitPipe(
+            Future<PipeConnection<T, StreamProtocol>> connecting) throws Exception {
+        try {
+            return Async.await(connecting);
+        } catch (CompletionException e) {
+            if (connecting.isDone() && !connecting.isCancelled()
+                    && connecting.exception().orElse(null) instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (CancelledError e) {
+            if (connecting.isDone() && !connecting.isCancelled() && connecting.exception().isEmpty()) {
+                connecting.result().transport().close();
+            }
+            throw e;
+        }
     }
 
     /** The client side shared by the open functions: a reader and a protocol, connected inside a task. */

@@ -14,6 +14,11 @@ public interface Transport {
     String SOCKNAME = "sockname";
     /** Key of {@link #getExtraInfo}: the underlying channel (read it, never read from or close it directly). */
     String SOCKET = "socket";
+    /**
+     * Key of {@link #getExtraInfo}: the {@link java.nio.channels.SelectableChannel} of a pipe transport (asyncio's
+     * {@code "pipe"}); read it, never read from, write to or close it directly.
+     */
+    String PIPE = "pipe";
     /** Key of {@link #getExtraInfo} on a TLS transport: its {@link javax.net.ssl.SSLContext}. */
     String SSL_CONTEXT = "sslcontext";
     /** Key of {@link #getExtraInfo} on a TLS transport: its {@link javax.net.ssl.SSLEngine} (asyncio's SSLObject). */
@@ -40,7 +45,8 @@ public interface Transport {
     boolean isClosing();
 
     /**
-     * Returns optional information about the transport: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET}.
+     * Returns optional information about the transport: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET},
+     * {@link #PIPE}.
      *
      * @param key the name of the information
      * @return its value, or empty when this transport does not know it

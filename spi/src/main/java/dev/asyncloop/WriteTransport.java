@@ -22,9 +22,11 @@ public interface WriteTransport extends Transport {
      * transport consumes {@code data} during the call (its position ends at its limit) and keeps no reference
      * to it, so the caller may reuse the buffer as soon as this returns. After the connection is closed or lost
      * the data is dropped; from the fifth such write on, each logs the warning "socket.send() raised exception."
+     * (a pipe's: "pipe closed by peer or write(pipe, data) raised exception.").
      *
      * @param data the bytes to send
-     * @throws IllegalStateException after {@link #writeEof()}, or while a zero-copy
+     * @throws IllegalStateException after {@link #writeEof()} of a stream transport (a pipe's {@code writeEof}
+     *     closes it, so its later writes are dropped as after {@code close}), or while a zero-copy
      *     {@link EventLoop#sendfile(StreamTransport, java.nio.channels.FileChannel, long, long) sendfile} of this
      *     transport is in progress (wait for its future first)
      */
@@ -54,7 +56,8 @@ public interface WriteTransport extends Transport {
 
     /**
      * Half-closes the connection: once the buffered data is sent, shuts the sending side down so the peer reads
-     * end-of-stream; receiving goes on. Does nothing when closing or already called.
+     * end-of-stream; receiving goes on. Does nothing when closing or already called. A write pipe has nothing to
+     * receive: its {@code writeEof} is {@link #close()}.
      *
      * @throws UnsupportedOperationException if {@link #canWriteEof()} is false
      */
@@ -63,7 +66,7 @@ public interface WriteTransport extends Transport {
     /**
      * Tells whether {@link #writeEof()} is supported.
      *
-     * @return true for TCP transports
+     * @return true for TCP and pipe transports
      */
     boolean canWriteEof();
 

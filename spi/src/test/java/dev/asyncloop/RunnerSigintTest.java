@@ -105,6 +105,25 @@ class RunnerSigintTest {
                 + " of the program's own is still counted; stderr: " + stderr);
     }
 
+    @Test
+    @DisplayName("a SIGINT handler added with addSignalHandler inside run() wins over the Runner's; after that"
+            + " loop closed, a new Runner handles Ctrl-C again")
+    void applicationHandlerWinsThenRunnerHandlesAgain() throws Exception {
+        Path err = Files.createTempFile("sigint", ".err");
+        BlockingQueue<String> out = start(err, "apphandler");
+        awaitLine(out, "READY");
+        sigint();
+        awaitLine(out, "APP-SIGINT");
+        awaitLine(out, "READY2");
+        sigint();
+        awaitLine(out, "CLEANUP");
+        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the child did not exit after the second SIGINT");
+        String stderr = Files.readString(err);
+        assertEquals(1, child.exitValue(), "expected the second Runner to turn the SIGINT into KeyboardInterrupt"
+                + " (exit status 1), not the JVM's 130 of a SIGINT nobody handled; stderr: " + stderr);
+        assertTrue(stderr.contains("dev.asyncloop.KeyboardInterrupt"), "stderr: " + stderr);
+    }
+
     private BlockingQueue<String> start(Path err, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -171,6 +171,44 @@ class StreamReaderTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("readUntil(List): the separator that ends first wins, across chunks; limit and argument errors")
+    void readUntilSeveralSeparators() {
+        run(() -> {
+            StreamReader r = new StreamReader(loop);
+            List<byte[]> crlfOrLf = List.of(b("\r\n"), b("\n"));
+            r.feedData(b("one\r\ntwo\nthree"));
+            assertEquals("one\r\n", s(await(r.readUntil(crlfOrLf))));
+            assertEquals("two\n", s(await(r.readUntil(crlfOrLf))));
+            Future<byte[]> split = r.readUntil(List.of(b("END"), b("ee!")));
+            feedSoon(r, "E");
+            feedSoon(r, "N");
+            feedSoon(r, "D");
+            assertEquals("threeEND", s(await(split)), "the separator completed across three chunks");
+            r.feedData(b("axyz"));
+            assertEquals("axy", s(await(r.readUntil(List.of(b("xyz"), b("y"))))), "the one ending first, not the"
+                    + " first listed");
+            r.feedData(b("z"));
+            assertEquals("z", s(await(r.read(1))));
+
+            StreamReader small = new StreamReader(loop, 3);
+            small.feedData(b("some data"));
+            LimitOverrunError notFound = assertThrows(LimitOverrunError.class,
+                    () -> await(small.readUntil(List.of(b("A"), b("AAAA")))));
+            assertEquals(6, notFound.consumed(), "searched up to where the longest separator could start");
+            assertEquals("some data", s(await(small.read(100))), "data left in the buffer");
+            small.feedData(b("1234|"));
+            LimitOverrunError beyond = assertThrows(LimitOverrunError.class,
+                    () -> await(small.readUntil(List.of(b("|"), b("4|")))));
+            assertEquals(4, beyond.consumed(), "of two ending together the shorter matched: its start counts");
+
+            assertThrows(IllegalArgumentException.class, () -> r.readUntil(List.of()));
+            assertThrows(IllegalArgumentException.class, () -> r.readUntil(List.of(b("x"), new byte[0])));
+            assertThrows(NullPointerException.class, () -> r.readUntil(java.util.Arrays.asList(b("x"), null)));
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("readUntil at EOF without separator: IncompleteReadError with the partial data (maybe part of it)")
     void readUntilEof() {
         run(() -> {

@@ -6,8 +6,9 @@ import java.io.UncheckedIOException;
 
 /**
  * The Linux loop: {@link ReadinessEventLoop} over an {@link EpollPoller}, with TCP, UDP, Unix-domain sockets,
- * sendfile, DNS, reader/writer callbacks and the {@code sock*} operations, behaving as the NIO reference loop does
- * (the same conformance kit passes on both).
+ * sendfile, pipes, DNS, reader/writer callbacks and the {@code sock*} operations, behaving as the NIO reference loop
+ * does (the same conformance kit passes on both). Unlike a Selector, epoll sees the reader of a write pipe go away
+ * while nothing is queued, as asyncio does.
  *
  * <p>Implementation overview. The loop is the readiness base plus one {@link EpollPoller}: polling is one
  * level-triggered {@code epoll_wait} with the timeout rounded up to whole milliseconds (never early); waking up

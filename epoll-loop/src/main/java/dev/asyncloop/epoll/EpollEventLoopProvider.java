@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Provides {@link EpollEventLoop} under the name {@code epoll}, priority 10 (above {@code nio}), claiming what
  * the readiness base offers here ({@link ReadinessCapabilities#supported()}: {@link Capability#TCP}, UDP,
- * sendfile, and Unix-domain sockets where the JDK has them). Available on Linux when the JVM opens {@code java.base/sun.nio.ch} to this module;
+ * sendfile, pipes, subprocesses, Unix-domain sockets where the JDK has them, and signal handlers). Available on
+ * Linux when the JVM opens {@code java.base/sun.nio.ch} to this module;
  * otherwise {@link #unavailabilityCause()} says which of the two is missing (or which JDK internal changed), so
  * {@code -Dasyncloop.loop=epoll} fails with that sentence and a loop chosen by priority is {@code nio}.
  */

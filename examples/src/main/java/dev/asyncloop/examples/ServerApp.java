@@ -47,6 +47,7 @@ public final class ServerApp {
     private volatile EventLoop loop;
     private volatile Server server;
     private volatile boolean stopRequested;
+    private volatile boolean stopOnSigterm;
 
     /**
      * Creates the app.
@@ -60,8 +61,11 @@ public final class ServerApp {
     }
 
     /**
-     * The {@code main} of a server example: parses {@code --host}/{@code --port}, installs a shutdown hook
-     * (SIGTERM, Ctrl-C) that stops the server and waits for the loop to finish, and runs.
+     * The {@code main} of a server example: parses {@code --host}/{@code --port} and runs. SIGTERM stops the server
+     * through the loop's signal handler ({@link EventLoop#addSignalHandler}), so {@code main} returns and the JVM
+     * exits with status 0; Ctrl-C cancels the main task ({@link dev.asyncloop.Runner}). A shutdown hook stops the
+     * server and waits for the loop to finish on any other way out (SIGHUP, {@code System.exit}, a JVM run with
+     * {@code -Xrs} or a loop without signal handlers, where SIGTERM ends the JVM).
      *
      * @param args the command line
      * @param defaultPort the port without {@code --port}
@@ -79,6 +83,7 @@ public final class ServerApp {
             stop();
             awaitFinished(SHUTDOWN_WAIT);
         }, name + "-shutdown"));
+        stopOnSigterm = true;
         run(cl.host(), cl.port(), System.out);
     }
 
@@ -101,6 +106,9 @@ public final class ServerApp {
                 out.println("READY " + bound);
                 out.flush();
                 ready.complete(bound);
+                if (stopOnSigterm) {
+                    stopOnSigterm(loop);
+                }
                 if (stopRequested) {
                     shutDown(s);
                 }
@@ -138,6 +146,15 @@ public final class ServerApp {
             } catch (IllegalStateException closedMeanwhile) {
                 // The loop already finished: nothing left to stop.
             }
+        }
+    }
+
+    /** Makes SIGTERM stop the server; where the loop or the JVM cannot handle it, the shutdown hook does. */
+    private void stopOnSigterm(EventLoop l) {
+        try {
+            l.addSignalHandler("TERM", this::stop);
+        } catch (UnsupportedOperationException noSignals) {
+            // -Xrs, or a loop without Capability.SIGNALS: SIGTERM ends the JVM and the shutdown hook stops us
         }
     }
 

@@ -8,7 +8,8 @@ import java.nio.channels.Selector;
 
 /**
  * The portable reference loop: {@link ReadinessEventLoop} over a {@link Selector}, with TCP, UDP, Unix-domain
- * sockets, sendfile, DNS, reader/writer callbacks and the {@code sock*} operations.
+ * sockets, sendfile, pipes, DNS, reader/writer callbacks and the {@code sock*} operations. A write pipe learns that
+ * its reader went away at its next write: a Selector cannot watch a pipe's write end for that (docs/architecture.md).
  *
  * <p>Implementation overview. The loop is the readiness base plus one {@link SelectorPoller}: polling is one
  * {@code select} with the timeout rounded up to whole milliseconds (so a timer is due when the select returns,

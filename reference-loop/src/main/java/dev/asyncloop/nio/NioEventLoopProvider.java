@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Provides {@link NioEventLoop} under the name {@code nio}, priority 0: available on every JDK; claims
- * {@link Capability#TCP}, {@link Capability#UDP}, {@link Capability#SENDFILE}, and
- * {@link Capability#UNIX_SOCKETS} where the JDK can open a Unix-domain socket on this platform.
+ * {@link Capability#TCP}, {@link Capability#UDP}, {@link Capability#SENDFILE}, {@link Capability#PIPES},
+ * {@link Capability#SUBPROCESS}, {@link Capability#UNIX_SOCKETS} where the JDK can open a Unix-domain socket on this
+ * platform, and {@link Capability#SIGNALS} on POSIX systems (see {@link ReadinessCapabilities#supported()}).
  */
 @AutoService(EventLoopProvider.class)
 public final class NioEventLoopProvider implements EventLoopProvider {

@@ -29,6 +29,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -126,6 +127,111 @@ class EventLoopGroupTest {
                 s.connect(server.addresses().getFirst(), 2000);
             }
         }, "the listening socket is still open after close()");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("closeClients() closes the connections served on every loop, abortClients() aborts them, isServing()")
+    void closeAndAbortClients(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "no SO_REUSEPORT here");
+        Map<String, Integer> served = new ConcurrentHashMap<>();
+        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+                mode).get(WAIT, TimeUnit.SECONDS);
+        assertTrue(server.isServing(), "a server started serving at creation says so");
+        List<Socket> first = openEchoed(server, 4);
+        List<Socket> second = new ArrayList<>();
+        try {
+            server.closeClients().get(WAIT, TimeUnit.SECONDS);
+            for (Socket s : first) {
+                assertClosedByServer(s, "closeClients()");
+            }
+            second.addAll(openEchoed(server, 4)); // still accepting
+            assertTrue(served.size() == 2 || mode == GroupServer.Mode.REUSE_PORT,
+                    "HAND_OFF spreads over both loops, so both closed theirs: " + served);
+            server.abortClients().get(WAIT, TimeUnit.SECONDS);
+            for (Socket s : second) {
+                assertClosedByServer(s, "abortClients()");
+            }
+            assertTrue(server.isServing(), "closing clients does not stop serving");
+            server.close();
+            assertFalse(server.isServing(), "a closed server is not serving");
+            server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        } finally {
+            for (Socket s : first) {
+                s.close();
+            }
+            for (Socket s : second) {
+                s.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    @DisplayName("ServerOptions.keepAlive and family reach every loop's connections and sockets")
+    void keepAliveAndFamily(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "no SO_REUSEPORT here");
+        java.util.concurrent.BlockingQueue<Boolean> keepAlive = new java.util.concurrent.LinkedBlockingQueue<>();
+        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()) {
+            @Override
+            public void connectionMade(Transport transport) {
+                super.connectionMade(transport);
+                try {
+                    keepAlive.add(((java.nio.channels.SocketChannel) transport.getExtraInfo(Transport.SOCKET)
+                            .orElseThrow()).getOption(java.net.StandardSocketOptions.SO_KEEPALIVE));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }, null, 0, ServerOptions.builder().keepAlive(true).family(java.net.StandardProtocolFamily.INET).build(),
+                mode).get(WAIT, TimeUnit.SECONDS);
+        try {
+            for (InetSocketAddress a : server.addresses()) {
+                assertEquals(InetAddress.getByName("0.0.0.0"), a.getAddress(), "family INET, no host: " + a);
+            }
+            int port = server.addresses().getFirst().getPort();
+            for (int i = 0; i < 4; i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                            (int) TimeUnit.SECONDS.toMillis(WAIT));
+                    assertEquals(Boolean.TRUE, keepAlive.poll(WAIT, TimeUnit.SECONDS),
+                            "SO_KEEPALIVE of accepted connection " + i);
+                }
+            }
+        } finally {
+            server.close();
+            server.waitClosed().get(WAIT, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads end of stream or a reset from {@code s} within the socket's timeout. */
+    private static void assertClosedByServer(Socket s, String by) throws java.io.IOException {
+        int read;
+        try {
+            read = s.getInputStream().read();
+        } catch (java.net.SocketTimeoutException open) {
+            throw new AssertionError(by + " left " + s + " open: nothing read within " + WAIT + " s", open);
+        } catch (java.net.SocketException reset) {
+            read = -1;
+        }
+        assertEquals(-1, read, by + " left " + s + " open: it sent a byte");
+    }
+
+    /** Opens {@code n} connections and echoes one line on each, so each is served when this returns. */
+    private static List<Socket> openEchoed(GroupServer server, int n) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = new Socket();
+            sockets.add(s);
+            s.connect(server.addresses().getFirst(), (int) TimeUnit.SECONDS.toMillis(WAIT));
+            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+            byte[] message = ("open-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(message);
+            assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "connection " + i);
+        }
+        return sockets;
     }
 
     @ParameterizedTest
@@ -475,7 +581,7 @@ class EventLoopGroupTest {
     }
 
     /** Echoes what it receives and counts connections per serving thread. */
-    private static final class Echo implements Protocol {
+    private static class Echo implements Protocol {
         private final Map<String, Integer> served;
         private WriteTransport transport;
 

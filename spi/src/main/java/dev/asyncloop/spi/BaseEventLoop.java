@@ -274,6 +274,9 @@ public abstract class BaseEventLoop implements EventLoop {
             LOG.log(Level.DEBUG, "Close {0}", this);
         }
         closed = true;
+        if (SignalSupport.unavailabilityCause().isEmpty()) {
+            SignalHandlers.removeAll(this);
+        }
         ready.clear();
         timers.clear();
         cancelledTimers = 0;
@@ -285,7 +288,31 @@ public abstract class BaseEventLoop implements EventLoop {
         }
         TaskRegistry.forgetLoop(this);
         tasks.clear();
+        SubprocessSpawner.closeAll(this);
         closeResources();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: through {@code sun.misc.Signal}, whose handler thread hands the callback over with
+     * {@link #callSoonThreadsafe(Runnable, Context)}; {@link #close()} removes the handlers.
+     */
+    @Override
+    public void addSignalHandler(String signal, Runnable callback, Context context) {
+        SignalSupport.check();
+        SignalHandlers.add(this, signal, callback, context);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws UnsupportedOperationException if the runtime lacks {@code sun.misc.Signal}
+     */
+    @Override
+    public boolean removeSignalHandler(String signal) {
+        SignalSupport.check();
+        return SignalHandlers.remove(this, signal);
     }
 
     @Override

@@ -185,7 +185,11 @@ public final class EventLoops {
      * @param reason why it was chosen, for logs ("named by -Dasyncloop.loop=nio", "highest priority available")
      */
     public record Selection(EventLoopProvider provider, String reason) {
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * Creates the selection.
+         *
+         * @throws NullPointerException if an argument is null
+         */
         public Selection {
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(reason, "reason");

@@ -25,7 +25,10 @@ import java.nio.channels.SelectableChannel;
  * {@link SelectableChannel} the application hands to {@code addReader}/{@code addWriter} (a
  * {@link java.nio.channels.Pipe} end, for instance). An error or hang-up condition (a reset, a refused connect; {@code POLLERR}/{@code POLLHUP}
  * in {@code poll(2)} terms) is reported as every interest the channel has, so its reader or writer meets the
- * error on its next call.
+ * error on its next call. A write pipe transport registers its pipe's write end for {@link #READ} to learn that
+ * the read end was closed (asyncio's trick): such a channel never becomes readable, only its error condition can
+ * be reported. A poller that cannot watch a channel for an interest the channel does not offer (a
+ * {@code Selector}: {@code validOps}) registers it without that interest and reports nothing for it.
  *
  * <p><b>Registration lifetime.</b> A channel is registered at most once at a time; the loop deregisters it
  * before registering it again, and may register it again right after {@link #deregister}, within the same

@@ -15,10 +15,13 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
 import dev.asyncloop.NameInfo;
+import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
+import dev.asyncloop.WriteTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -34,10 +37,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +57,9 @@ import java.util.function.Supplier;
 
 /**
  * asyncio's {@code BaseSelectorEventLoop}: reader/writer callbacks, the {@code sock*} operations, TCP
- * transports and servers, implemented once over a {@link Poller}. A loop extends this class and passes its
- * poller to the constructor; {@link #poll(long)}, {@link #wakeup()} and {@link #closeResources()} are done.
+ * transports and servers (and, from asyncio's Unix loop, pipe transports), implemented once over a
+ * {@link Poller}. A loop extends this class and passes its poller to the constructor; {@link #poll(long)},
+ * {@link #wakeup()} and {@link #closeResources()} are done.
  *
  * <p>Implementation overview.
  * <ul>
@@ -614,8 +620,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /** Resolves {@code host} with {@link #getAddrInfo}, keeping only the socket addresses. */
     Future<List<InetSocketAddress>> resolve(String host, int port) {
+        return resolve(host, port, null);
+    }
+
+    /** {@link #resolve(String, int)} restricted to {@code family}, or not when it is null. */
+    Future<List<InetSocketAddress>> resolve(String host, int port, StandardProtocolFamily family) {
         Objects.requireNonNull(host, "host");
-        Future<List<AddrInfo>> infos = getAddrInfo(host, port, AddrInfoOptions.defaults());
+        Future<List<AddrInfo>> infos = getAddrInfo(host, port,
+                family == null ? AddrInfoOptions.defaults() : AddrInfoOptions.builder().family(family).build());
         Future<List<InetSocketAddress>> out = createFuture();
         infos.addDoneCallback(f -> {
             if (out.isDone()) {
@@ -647,7 +659,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(options, "options");
         Tls tls = Tls.of(options, host);
         checkClosed();
-        return connectTo(protocolFactory, resolve(host, port), options, host + ":" + port, tls);
+        return connectTo(protocolFactory, resolve(host, port, options.family().orElse(null)), options,
+                host + ":" + port, tls);
     }
 
     /** The TLS of a connection: its context and options; null for a plain connection. */
@@ -708,7 +721,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         if (!local.isUnresolved()) {
             return List.of(local);
         }
-        return awaitChecked(resolve(local.getHostString(), local.getPort()));
+        return awaitChecked(resolve(local.getHostString(), local.getPort(), options.family().orElse(null)));
     }
 
     /**
@@ -897,11 +910,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         checkClosed();
         Resolver.checkPort(port);
         Supplier<? extends Protocol> factory = tlsServerFactory(protocolFactory, options);
-        List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port)).toList();
+        StandardProtocolFamily family = options.family().orElse(null);
+        List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port, family))
+                .toList();
         return createTask(() -> {
             Collection<InetSocketAddress> all;
             if (hosts.isEmpty()) {
-                all = List.of(new InetSocketAddress(port));
+                all = List.of(family == null ? new InetSocketAddress(port) : wildcard(family, port));
             } else {
                 all = new LinkedHashSet<>();
                 try {
@@ -918,7 +933,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             try {
                 for (InetSocketAddress address : all) {
                     current = address;
-                    ServerSocketChannel s = hosts.isEmpty() ? ServerSocketChannel.open()
+                    ServerSocketChannel s = hosts.isEmpty() && family == null ? ServerSocketChannel.open()
                             : ServerSocketChannel.open(AddrInfo.familyOf(address));
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
@@ -939,7 +954,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, factory, sockets, options.backlog());
+            ReadinessServer server = new ReadinessServer(this, factory, sockets, options.backlog(),
+                    options.keepAlive());
             if (options.startServing()) {
                 server.startServing();
             }
@@ -971,6 +987,60 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 return "TLS over " + protocolFactory;
             }
         };
+    }
+
+    private static InetSocketAddress wildcard(StandardProtocolFamily family, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(family == StandardProtocolFamily.INET ? "0.0.0.0"
+                    : "::"), port);
+        } catch (java.net.UnknownHostException literal) {
+            throw new AssertionError(literal);
+        }
+    }
+
+    @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, ServerSocketChannel channel,
+            ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(options, "options");
+        checkClosed();
+        SocketAddress local;
+        try {
+            local = channel.getLocalAddress();
+        } catch (ClosedChannelException e) {
+            throw new IllegalArgumentException("channel: " + channel + " is closed; pass an open, bound"
+                    + " ServerSocketChannel", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("channel: cannot read the address of " + channel, e);
+        }
+        if (local == null) {
+            throw new IllegalArgumentException("channel: " + channel + " is not bound; bind it first (bind(address,"
+                    + " backlog) also listens), or pass a host and port to createServer");
+        }
+        boolean unix = local instanceof UnixDomainSocketAddress;
+        if (unix && options.keepAlive()) {
+            throw new IllegalArgumentException("keepAlive: SO_KEEPALIVE does not apply to Unix-domain connections;"
+                    + " serve " + local + " without ServerOptions.keepAlive(true)");
+        }
+        ensureNoTransport(channel);
+        if (registrations.containsKey(channel)) {
+            throw new IllegalStateException("channel: " + channel + " is already watched by this loop (a reader, or"
+                    + " another server's socket); remove that reader or close that server first");
+        }
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + channel + " non-blocking", e);
+        }
+        ReadinessServer server = new ReadinessServer(this, tlsServerFactory(protocolFactory, options),
+                List.of(channel), options.backlog(), options.keepAlive());
+        if (options.startServing()) {
+            server.startServing();
+        }
+        Future<Server> done = createFuture();
+        done.setResult(server);
+        return done;
     }
 
     /** Accepts on {@code socket} for {@code server}: asyncio's {@code _start_serving}. */
@@ -1013,6 +1083,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Protocol protocol = null;
         try {
             accepted.configureBlocking(false);
+            if (server.keepAlive()) {
+                accepted.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
             protocol = Objects.requireNonNull(server.protocolFactory().get(),
                     () -> "protocolFactory " + server.protocolFactory() + " returned null");
             new SocketTransport(this, accepted, protocol, null, server);
@@ -1077,6 +1150,23 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 return false;
             }
             result.setResult(new Datagram(java.util.Arrays.copyOf(buffer.array(), buffer.position()), from));
+            return true;
+        });
+    }
+
+    @Override
+    public Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        checkSockOp(channel);
+        Objects.requireNonNull(buffer, "buffer");
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
+        }
+        return trySockOp(channel, true, result -> {
+            SocketAddress from = channel.receive(buffer);
+            if (from == null) {
+                return false;
+            }
+            result.setResult(from);
             return true;
         });
     }
@@ -1147,6 +1237,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw new IllegalArgumentException("reusePort: SO_REUSEPORT does not apply to Unix-domain servers;"
                     + " create the server without ServerOptions.reusePort(true)");
         }
+        if (options.keepAlive()) {
+            throw new IllegalArgumentException("keepAlive: SO_KEEPALIVE does not apply to Unix-domain servers;"
+                    + " create the server without ServerOptions.keepAlive(true)");
+        }
+        if (options.family().isPresent()) {
+            throw new IllegalArgumentException("family: " + options.family().get() + " does not apply to a"
+                    + " Unix-domain server; create it without ServerOptions.family(...)");
+        }
         checkClosed();
         Supplier<? extends Protocol> factory = tlsServerFactory(protocolFactory, options);
         return createTask(() -> {
@@ -1164,7 +1262,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
                 throw t;
             }
-            ReadinessServer server = new ReadinessServer(this, factory, List.of(socket), options.backlog());
+            ReadinessServer server = new ReadinessServer(this, factory, List.of(socket), options.backlog(),
+                    false);
             if (options.cleanupSocket()) {
                 server.onClose(() -> UnixSocketFiles.removeIfSame(path, fileKey));
             }
@@ -1227,6 +1326,95 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             result.setResult(sent[0]);
             return true;
         });
+    }
+
+    // ------------------------------------------------------------------ pipes
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        checkPipe(protocolFactory, pipe);
+        return createTask(() -> {
+            P protocol = takePipe(protocolFactory, pipe);
+            Future<Void> waiter = createFuture();
+            ReadPipeTransport<C> transport;
+            try {
+                transport = new ReadPipeTransport<>(this, pipe, protocol, waiter);
+            } catch (Throwable t) {
+                closeQuietly(pipe);
+                throw t;
+            }
+            awaitMade(waiter, transport);
+            return new PipeConnection<ReadTransport, P>(transport, protocol);
+        }, "connectReadPipe(" + pipe + ")");
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        checkPipe(protocolFactory, pipe);
+        return createTask(() -> {
+            P protocol = takePipe(protocolFactory, pipe);
+            Future<Void> waiter = createFuture();
+            WritePipeTransport<C> transport;
+            try {
+                transport = new WritePipeTransport<>(this, pipe, protocol, waiter);
+            } catch (Throwable t) {
+                closeQuietly(pipe);
+                throw t;
+            }
+            awaitMade(waiter, transport);
+            return new PipeConnection<WriteTransport, P>(transport, protocol);
+        }, "connectWritePipe(" + pipe + ")");
+    }
+
+    /** The checks at the call: arguments, an open loop, an open channel nobody here uses. */
+    private void checkPipe(Supplier<?> protocolFactory, SelectableChannel pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(pipe, "pipe");
+        checkClosed();
+        if (!pipe.isOpen()) {
+            throw new IllegalArgumentException("pipe " + pipe + " is closed; pass an open pipe end");
+        }
+        ensureUnused(pipe);
+    }
+
+    /**
+     * Inside the task: checks the channel is still free (a second connect of the same channel may have taken it
+     * meanwhile; then it is left alone), makes the protocol and switches the channel to non-blocking mode,
+     * closing it if either fails.
+     */
+    private <P extends Protocol> P takePipe(Supplier<P> protocolFactory, SelectableChannel pipe) throws Exception {
+        ensureUnused(pipe);
+        try {
+            P protocol = Objects.requireNonNull(protocolFactory.get(),
+                    () -> "protocolFactory " + protocolFactory + " returned null");
+            pipe.configureBlocking(false);
+            return protocol;
+        } catch (Throwable t) {
+            closeQuietly(pipe);
+            throw t;
+        }
+    }
+
+    /** Refuses a channel a live transport, a reader or writer callback, or a pending sock operation uses. */
+    private void ensureUnused(SelectableChannel channel) {
+        ensureNoTransport(channel);
+        Registration r = registrations.get(channel);
+        if (r != null && (r.reader != null || r.writer != null)) {
+            throw new IllegalStateException("the channel " + channel + " has a reader or writer on this loop"
+                    + " (addReader/addWriter, or a pending sock operation); remove it first");
+        }
+    }
+
+    /** Inside the task: waits for connectionMade; closes the transport if that fails or the wait is cancelled. */
+    private static void awaitMade(Future<Void> waiter, ReadinessTransport<?> transport) throws Exception {
+        try {
+            awaitChecked(waiter);
+        } catch (Throwable t) {
+            transport.close();
+            throw t;
+        }
     }
 
     // ------------------------------------------------------------------ helpers

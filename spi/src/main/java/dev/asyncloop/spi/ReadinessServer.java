@@ -24,6 +24,7 @@ final class ReadinessServer implements Server {
     private final ReadinessEventLoop loop;
     private final Supplier<? extends Protocol> protocolFactory;
     private final int backlog;
+    private final boolean keepAlive;
     private List<ServerSocketChannel> sockets;
     private List<Future<Void>> waiters = new ArrayList<>();
     private final Set<SocketTransport> clients = new LinkedHashSet<>();
@@ -33,11 +34,12 @@ final class ReadinessServer implements Server {
     private Runnable onClose;
 
     ReadinessServer(ReadinessEventLoop loop, Supplier<? extends Protocol> protocolFactory,
-            List<ServerSocketChannel> sockets, int backlog) {
+            List<ServerSocketChannel> sockets, int backlog, boolean keepAlive) {
         this.loop = loop;
         this.protocolFactory = protocolFactory;
         this.sockets = List.copyOf(sockets);
         this.backlog = backlog;
+        this.keepAlive = keepAlive;
     }
 
     Supplier<? extends Protocol> protocolFactory() {
@@ -46,6 +48,11 @@ final class ReadinessServer implements Server {
 
     int backlog() {
         return backlog;
+    }
+
+    /** Whether accepted connections get {@code SO_KEEPALIVE}. */
+    boolean keepAlive() {
+        return keepAlive;
     }
 
     /** Runs {@code action} once, right after the server's sockets are closed (Unix socket-file cleanup). */

@@ -97,7 +97,7 @@ class ServerAcceptErrorTest {
 
     private ReadinessServer serving() {
         loop.setExceptionHandler((l, ctx) -> reports.add(ctx));
-        ReadinessServer server = new ReadinessServer(loop, () -> new Protocol() { }, List.of(listener), 100);
+        ReadinessServer server = new ReadinessServer(loop, () -> new Protocol() { }, List.of(listener), 100, false);
         server.startServing();
         assertTrue(fake.attachments.containsKey(listener), "startServing() watches the listening socket");
         fake.emit(listener, Poller.READ);

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -131,10 +130,51 @@ abstract class DebugRules extends ConformanceGroup {
 
 
     @Test
-    @DisplayName("D1.5 untested: in debug mode the default handler logs the creation stacks of the handle")
-    void untested_D1_5_defaultHandlerLogsCreationStacks() {
-        Assumptions.abort("untested: the layout of the default handler's log text is not specified beyond its"
-                + " message; a loop may format source/handle tracebacks its own way");
+    @DisplayName("D1.5 in debug mode the default handler logs the creation stack of the report's object, else of the running handle")
+    void required_D1_5_defaultHandlerLogsCreationStacks() {
+        LogCapture.assumeJulBackend();
+        loop.setExceptionHandler(null);
+        loop.setDebug(true);
+        try (LogCapture log = new LogCapture()) {
+            d15ScheduleFailingCallback();
+            d15ScheduleBareReport();
+            loop.callLater(Duration.ofMillis(1), loop::stop);
+            runForever("D1.5", DEFAULT_WAIT);
+            loop.setDebug(false);
+            String failing = d15Logged(log, "D1.5 failing callback");
+            assertTrue(failing.contains("d15ScheduleFailingCallback"), msg("D1.5", "in debug mode the default"
+                    + " handler must log the failing handle's creation stack (asyncio: source_traceback, \"Object"
+                    + " created at\"), which names d15ScheduleFailingCallback; logged: " + failing));
+            String bare = d15Logged(log, "D1.5 report without a stack");
+            assertTrue(bare.contains("d15ScheduleBareReport"), msg("D1.5", "a report without a creation stack of"
+                    + " its own, made while a handle runs, must be logged with that handle's creation stack (asyncio:"
+                    + " handle_traceback, \"Handle created at\"), which names d15ScheduleBareReport; logged: " + bare));
+        } finally {
+            loop.setDebug(false);
+        }
+    }
+
+    private void d15ScheduleFailingCallback() {
+        loop.callSoon(() -> {
+            throw new IllegalStateException("D1.5 failing callback");
+        });
+    }
+
+    private void d15ScheduleBareReport() {
+        loop.callSoon(() -> loop.callExceptionHandler(ExceptionContext.builder("D1.5 report without a stack")
+                .build()));
+    }
+
+    /** The one ERROR record whose text or exception mentions {@code marker}, with its exception's text. */
+    private static String d15Logged(LogCapture log, String marker) {
+        List<LogCapture.Entry> found = log.entries().stream()
+                .filter(e -> e.level().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> e.message().contains(marker)
+                        || (e.thrown() != null && String.valueOf(e.thrown().getMessage()).contains(marker)))
+                .toList();
+        assertEquals(1, found.size(), msg("D1.5", "the default handler must log \"" + marker + "\" once at ERROR"
+                + " on System.Logger \"dev.asyncloop\"; logged: " + log.entries()));
+        return found.getFirst().message();
     }
 
     private static List<LogCapture.Entry> slowWarnings(LogCapture log) {

@@ -14,21 +14,20 @@ import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The conformance suite a loop author extends: one method, {@link #newLoop()}, and optionally
- * {@link #capabilities()} and {@link #provider()}.
+ * The conformance suite a loop author extends: one method, {@link #newLoop()}, and normally
+ * {@link #provider()}.
  *
  * <pre>{@code
  * class MyLoopConformanceTest extends EventLoopConformanceSuite {
  *     @Override protected EventLoop newLoop() { return new MyLoop(); }
- *     @Override protected Set<Capability> capabilities() { return new MyLoopProvider().capabilities(); }
  *     @Override protected Optional<EventLoopProvider> provider() { return Optional.of(new MyLoopProvider()); }
  * }
  * }</pre>
  *
- * <p>{@link #capabilities()} is not read from the provider: it claims nothing unless overridden, and then the
- * groups of every capability (all the networking groups for {@link Capability#TCP}) are skipped, not failed.
- * Override {@link #provider()} to have the provider checked (group "provider &amp; selection"), which also
- * fails when the two disagree (rule S1.3).
+ * <p>With {@link #provider()} overridden, the provider is checked (group "provider &amp; selection") and the
+ * groups of every capability it claims run. Without it nothing is claimed, so the groups of every capability (all
+ * the networking groups for {@link Capability#TCP}) are skipped, not failed, unless {@link #capabilities()} is
+ * overridden. Overriding both is allowed; rule S1.3 then fails when the two disagree.
  *
  * <p>Each nested group checks one feature; every test's display name starts with the ID of the rule it checks
  * (listed in {@code docs/tck-rules.md}) and every assertion message starts with {@code [ID]}. Tests are
@@ -56,12 +55,12 @@ public abstract class EventLoopConformanceSuite {
 
     /**
      * Returns the optional features the loop claims; the groups of unclaimed ones are skipped with that reason.
-     * Not derived from {@link #provider()}: a loop that claims capabilities overrides this too.
+     * Called on the test's thread, once per test of a capability's group.
      *
-     * @return the capabilities (default: none)
+     * @return the capabilities (default: the {@link #provider()}'s, or none when there is no provider)
      */
     protected Set<Capability> capabilities() {
-        return Set.of();
+        return provider().map(EventLoopProvider::capabilities).orElse(Set.of());
     }
 
     /**
@@ -318,6 +317,33 @@ public abstract class EventLoopConformanceSuite {
 
     @Nested
     @Order(27)
+    @DisplayName("pipes")
+    class Pipes extends PipeRules {
+        Pipes() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(28)
+    @DisplayName("subprocesses")
+    class Subprocesses extends SubprocessRules {
+        Subprocesses() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(29)
+    @DisplayName("signals")
+    class Signals extends SignalRules {
+        Signals() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
+
+    @Nested
+    @Order(30)
     @DisplayName("TLS")
     class Tls extends TlsRules {
         Tls() {

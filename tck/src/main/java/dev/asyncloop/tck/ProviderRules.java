@@ -78,10 +78,10 @@ abstract class ProviderRules extends ConformanceGroup {
     void required_S1_3_capabilitiesMatchSuite() {
         assertNotNull(provider.capabilities(), msg("S1.3", "capabilities() must not return null"));
         assertEquals(suite.capabilities(), provider.capabilities(), msg("S1.3", "the provider claims "
-                + provider.capabilities() + " but the suite tests " + suite.capabilities() + "; the suite's"
-                + " capabilities() does not ask the provider (it returns none unless overridden), so override it in"
-                + " your EventLoopConformanceSuite subclass to return the provider's capabilities(), or the groups"
-                + " of the capabilities it leaves out are skipped"));
+                + provider.capabilities() + " but the suite tests " + suite.capabilities() + "; your"
+                + " EventLoopConformanceSuite subclass overrides capabilities(): remove that override (the suite then"
+                + " tests what provider() claims) or make the two agree; the groups of a capability left out are"
+                + " skipped"));
     }
 
     @Test

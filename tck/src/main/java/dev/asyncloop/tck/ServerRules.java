@@ -279,6 +279,97 @@ abstract class ServerRules extends NetworkGroup {
         });
     }
 
+    @Test
+    @DisplayName("N4.10 createServer(channel) serves a listening socket made elsewhere and closes it with the server")
+    void required_N4_10_serverOnGivenChannel() throws Exception {
+        java.nio.channels.ServerSocketChannel unbound = track(java.nio.channels.ServerSocketChannel.open());
+        assertThrows(IllegalArgumentException.class, () -> loop.createServer(acceptedProtocols(true), unbound,
+                ServerOptions.defaults()), msg("N4.10", "an unbound channel was accepted; it cannot be served"));
+        java.nio.channels.ServerSocketChannel closed = java.nio.channels.ServerSocketChannel.open();
+        closed.close();
+        assertThrows(IllegalArgumentException.class, () -> loop.createServer(acceptedProtocols(true), closed,
+                ServerOptions.defaults()), msg("N4.10", "a closed channel was accepted"));
+        java.nio.channels.ServerSocketChannel given = track(java.nio.channels.ServerSocketChannel.open());
+        given.bind(new InetSocketAddress(LOOPBACK, 0)); // blocking: the loop makes it non-blocking
+        run("N4.10", () -> {
+            Server server = Async.await(loop.createServer(acceptedProtocols(true), given, ServerOptions.defaults()));
+            assertFalse(given.isBlocking(), msg("N4.10", "the loop did not make the channel non-blocking"));
+            assertEquals(List.of(given), server.sockets(), msg("N4.10", "sockets() must be the given channel"));
+            assertTrue(server.isServing(), msg("N4.10", "not serving with startServing defaulting to true"));
+            assertThrows(IllegalStateException.class, () -> loop.createServer(acceptedProtocols(true), given,
+                    ServerOptions.defaults()), msg("N4.10", "a channel this loop already serves was accepted"
+                    + " again"));
+            RecordingProtocol client = connect(port(given));
+            client.transport.write(bytes("given"));
+            Async.await(client.received(5));
+            assertEquals("given", client.text(), msg("N4.10", "echo through the given channel"));
+            client.transport.close();
+            server.closeClients();
+            server.close();
+            Async.await(server.waitClosed());
+            assertFalse(given.isOpen(), msg("N4.10", "closing the server left the given channel open"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.11 keepAlive(true) sets SO_KEEPALIVE on every accepted connection; the default does not")
+    void required_N4_11_keepAlive() throws Exception {
+        run("N4.11", () -> {
+            for (boolean keepAlive : new boolean[] {false, true}) {
+                accepted.clear();
+                Server server = Async.await(loop.createServer(acceptedProtocols(false), HOST, 0,
+                        ServerOptions.builder().keepAlive(keepAlive).build()));
+                try (server) {
+                    connect(port(server));
+                    RecordingProtocol served = awaitAccepted("N4.11", 0);
+                    SocketChannel channel = (SocketChannel) served.transport.getExtraInfo(
+                            dev.asyncloop.Transport.SOCKET).orElseThrow(() -> new AssertionError(msg("N4.11",
+                            "the accepted transport has no \"socket\" extra info")));
+                    assertEquals(keepAlive, channel.getOption(java.net.StandardSocketOptions.SO_KEEPALIVE),
+                            msg("N4.11", "SO_KEEPALIVE of a connection accepted with keepAlive(" + keepAlive + ")"));
+                    server.abortClients();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.12 family restricts a server to one address family, also for the wildcard address")
+    void required_N4_12_family() throws Exception {
+        run("N4.12", () -> {
+            Server wildcard = Async.await(loop.createServer(acceptedProtocols(true), (String) null, 0,
+                    ServerOptions.builder().family(java.net.StandardProtocolFamily.INET).build()));
+            try (wildcard) {
+                InetSocketAddress bound = (InetSocketAddress) wildcard.sockets().getFirst().getLocalAddress();
+                assertEquals(1, wildcard.sockets().size(), msg("N4.12", "the INET wildcard gave "
+                        + wildcard.sockets()));
+                assertEquals(java.net.InetAddress.getByName("0.0.0.0"), bound.getAddress(), msg("N4.12", "family"
+                        + " INET with no host must bind 0.0.0.0, bound " + bound));
+                RecordingProtocol client = connect(bound.getPort());
+                client.transport.write(bytes("v4"));
+                Async.await(client.received(2));
+                client.transport.close();
+                wildcard.closeClients();
+            }
+            Throwable wrongFamily = DnsRules.failure(loop.createServer(acceptedProtocols(true), HOST, 0,
+                    ServerOptions.builder().family(java.net.StandardProtocolFamily.INET6).build()));
+            assertInstanceOf(java.net.UnknownHostException.class, wrongFamily, msg("N4.12", "family INET6 with the"
+                    + " IPv4 literal " + HOST + " must fail to resolve, as getaddrinfo does; got " + wrongFamily));
+            if (ipv6LoopbackAvailable()) {
+                Server six = Async.await(loop.createServer(acceptedProtocols(true), (String) null, 0,
+                        ServerOptions.builder().family(java.net.StandardProtocolFamily.INET6).build()));
+                try (six) {
+                    InetSocketAddress bound = (InetSocketAddress) six.sockets().getFirst().getLocalAddress();
+                    assertEquals(java.net.InetAddress.getByName("::"), bound.getAddress(), msg("N4.12", "family"
+                            + " INET6 with no host must bind ::, bound " + bound));
+                }
+            }
+            return null;
+        });
+    }
+
     /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
     private static boolean ipv6LoopbackAvailable() {
         try (var probe = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {

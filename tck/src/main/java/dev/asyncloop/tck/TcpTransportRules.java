@@ -620,4 +620,28 @@ abstract class TcpTransportRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N3.21 ConnectOptions.family resolves the host to that family only; a host without one fails to resolve")
+    void required_N3_21_connectFamily() throws Exception {
+        run("N3.21", () -> {
+            Server server = startServer(true);
+            try (server) {
+                Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                        HOST, port(server), ConnectOptions.builder().family(java.net.StandardProtocolFamily.INET)
+                                .build()));
+                Object peer = c.transport().getExtraInfo(Transport.PEERNAME).orElse(null);
+                assertInstanceOf(InetSocketAddress.class, peer, msg("N3.21", "peername " + peer));
+                assertInstanceOf(Inet4Address.class, ((InetSocketAddress) peer).getAddress(),
+                        msg("N3.21", "family INET connected to " + peer));
+                c.transport().close();
+                Throwable wrong = DnsRules.failure(loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                        port(server), ConnectOptions.builder().family(java.net.StandardProtocolFamily.INET6).build()));
+                assertInstanceOf(java.net.UnknownHostException.class, wrong, msg("N3.21", "family INET6 to the IPv4"
+                        + " literal " + HOST + " must fail to resolve, as getaddrinfo does; got " + wrong));
+                server.closeClients();
+            }
+            return null;
+        });
+    }
 }

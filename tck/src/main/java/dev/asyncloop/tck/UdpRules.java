@@ -478,4 +478,37 @@ abstract class UdpRules extends NetworkGroup {
         });
         assertEquals("next", got, msg("N9.15", "after the refused empty send the server got " + got));
     }
+
+    @Test
+    @DisplayName("N9.16 sockRecvFromInto receives into the caller's buffer, advances it by the datagram's size, gives"
+            + " the sender, cuts a longer datagram; a read-only buffer is refused")
+    void required_N9_16_sockRecvFromInto() throws IOException {
+        DatagramChannel a = datagramChannel();
+        DatagramChannel b = datagramChannel();
+        ByteBuffer heap = ByteBuffer.allocate(100);
+        ByteBuffer direct = ByteBuffer.allocateDirect(4);
+        List<Object> out = run("N9.16", () -> {
+            heap.put((byte) '>');
+            Future<SocketAddress> pending = loop.sockRecvFromInto(b, heap);
+            Async.yieldNow();
+            assertFalse(pending.isDone(), msg("N9.16", "sockRecvFromInto finished with nothing sent"));
+            Async.await(loop.sockSendTo(a, buf(bytes("ping")), b.getLocalAddress()));
+            SocketAddress from = Async.await(pending);
+            Async.await(loop.sockSendTo(a, buf(bytes("truncated")), b.getLocalAddress()));
+            Async.await(loop.sockRecvFromInto(b, direct));
+            return List.of(from, a.getLocalAddress());
+        });
+        assertEquals(out.get(1), out.get(0), msg("N9.16", "the sender was given as " + out.get(0)));
+        assertEquals(5, heap.position(), msg("N9.16", "the buffer's position must advance by the 4 bytes received"
+                + " after the 1 already there; it is " + heap.position()));
+        assertArrayEquals(bytes(">ping"), java.util.Arrays.copyOf(heap.array(), 5), msg("N9.16", "the bytes"
+                + " received, after what the buffer held"));
+        direct.flip();
+        byte[] cut = new byte[direct.remaining()];
+        direct.get(cut);
+        assertArrayEquals(bytes("trun"), cut, msg("N9.16", "a datagram longer than the buffer's space must be cut"
+                + " to it"));
+        assertThrows(IllegalArgumentException.class, () -> loop.sockRecvFromInto(b,
+                ByteBuffer.allocate(8).asReadOnlyBuffer()), msg("N9.16", "a read-only buffer was accepted"));
+    }
 }

@@ -446,4 +446,55 @@ abstract class UnixSocketRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N10.17 createUnixServer refuses keepAlive and family with IllegalArgumentException and creates no socket file")
+    void required_N10_17_unixServerRefusesTcpOptions() {
+        Path path = socketPath();
+        for (ServerOptions o : List.of(ServerOptions.builder().keepAlive(true).build(),
+                ServerOptions.builder().family(StandardProtocolFamily.INET).build())) {
+            String option = o.keepAlive() ? "keepAlive" : "family";
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> loop.createUnixServer(() -> new RecordingProtocol(loop), path, o),
+                    msg("N10.17", "createUnixServer accepted " + option + ", a TCP option"));
+            assertTrue(refused.getMessage() != null && refused.getMessage().contains(option), msg("N10.17",
+                    "the error does not name the option " + option + ": " + refused.getMessage()));
+            assertFalse(Files.exists(path), msg("N10.17", "the refused call left a socket file at " + path));
+        }
+    }
+
+    @Test
+    @DisplayName("N10.18 createServer(channel) serves a Unix-domain listening socket made elsewhere (not with keepAlive)")
+    void required_N10_18_serverOnGivenUnixChannel() throws Exception {
+        Path path = socketPath();
+        ServerSocketChannel given = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            given.bind(UnixDomainSocketAddress.of(path));
+            assertThrows(IllegalArgumentException.class, () -> loop.createServer(() -> new RecordingProtocol(loop),
+                    given, ServerOptions.builder().keepAlive(true).build()), msg("N10.18", "keepAlive was accepted"
+                    + " for a Unix-domain channel"));
+            assertTrue(given.isOpen(), msg("N10.18", "a refused call closed the channel"));
+            run("N10.18", () -> {
+                Server server = Async.await(loop.createServer(() -> {
+                    RecordingProtocol p = new RecordingProtocol(loop);
+                    p.echo = true;
+                    accepted.add(p);
+                    return p;
+                }, given, ServerOptions.defaults()));
+                Connection<RecordingProtocol> c = Async.await(loop.createUnixConnection(
+                        () -> new RecordingProtocol(loop), path));
+                c.transport().write(bytes("unix"));
+                Async.await(c.protocol().received(4));
+                assertEquals("unix", c.protocol().text(), msg("N10.18", "echo through the given channel"));
+                c.transport().close();
+                server.closeClients();
+                server.close();
+                Async.await(server.waitClosed());
+                assertFalse(given.isOpen(), msg("N10.18", "closing the server left the given channel open"));
+                return null;
+            });
+        } finally {
+            given.close();
+        }
+    }
 }

@@ -3,21 +3,14 @@ package dev.asyncloop.tck;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.nio.NioEventLoop;
 import dev.asyncloop.nio.NioEventLoopProvider;
-import dev.asyncloop.spi.Capability;
 import dev.asyncloop.spi.EventLoopProvider;
 import java.util.Optional;
-import java.util.Set;
 
 /** Runs the whole conformance suite against the NIO reference loop. */
 class NioLoopConformanceTest extends EventLoopConformanceSuite {
     @Override
     protected EventLoop newLoop() {
         return new NioEventLoop();
-    }
-
-    @Override
-    protected Set<Capability> capabilities() {
-        return new NioEventLoopProvider().capabilities();
     }
 
     @Override

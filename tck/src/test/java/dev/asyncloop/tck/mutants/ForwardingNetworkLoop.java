@@ -4,32 +4,42 @@ import dev.asyncloop.AddrInfo;
 import dev.asyncloop.AddrInfoOptions;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
+import dev.asyncloop.Context;
 import dev.asyncloop.Datagram;
 import dev.asyncloop.DatagramConnection;
 import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.Future;
 import dev.asyncloop.NameInfo;
+import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
+import dev.asyncloop.SubprocessConnection;
+import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessProtocol;
+import dev.asyncloop.WriteTransport;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A {@link ForwardingEventLoop} that forwards the networking methods too: the base of the networking mutants and
+ * A {@link ForwardingEventLoop} that forwards the networking and signal methods too: the base of the networking mutants and
  * their control. A mutant breaks a behaviour by overriding a method, or one of the hooks that see every protocol
  * and server the loop makes ({@link #protocol}, {@link #datagramProtocol}, {@link #server}); the loop hands the
  * application its own protocol object back in the {@link Connection}, as the real loop does.
@@ -46,6 +56,11 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
 
     /** Stands between a datagram transport and the application's protocol; the identity here. */
     protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
+        return application;
+    }
+
+    /** Stands between a subprocess transport and the application's protocol; the identity here. */
+    protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
         return application;
     }
 
@@ -151,6 +166,12 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory,
+            java.nio.channels.ServerSocketChannel channel, ServerOptions options) {
+        return map(delegate.createServer(() -> wrap(protocolFactory), channel, options), this::server);
+    }
+
+    @Override
     public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
             SocketChannel channel) {
         return connection(protocolFactory, f -> delegate.connectAcceptedSocket(f, channel));
@@ -181,6 +202,11 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     @Override
     public Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
         return delegate.sockRecvFrom(channel, maxBytes);
+    }
+
+    @Override
+    public Future<java.net.SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+        return delegate.sockRecvFromInto(channel, buffer);
     }
 
     @Override
@@ -215,8 +241,72 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
         return delegate.sockSendfile(channel, file, offset, count);
     }
 
+    /** Stands between a pipe transport and the application's protocol; {@link #protocol} here. */
+    protected Protocol pipeProtocol(Protocol application) {
+        return protocol(application);
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
+            Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<PipeConnection<ReadTransport, Protocol>> opened = delegate.connectReadPipe(
+                () -> pipeProtocolOf(protocolFactory, application), pipe);
+        return map(opened, c -> new PipeConnection<>(c.transport(), application.get()));
+    }
+
+    @Override
+    public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
+            Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<PipeConnection<WriteTransport, Protocol>> opened = delegate.connectWritePipe(
+                () -> pipeProtocolOf(protocolFactory, application), pipe);
+        return map(opened, c -> new PipeConnection<>(c.transport(), application.get()));
+    }
+
+    private <P extends Protocol> Protocol pipeProtocolOf(Supplier<P> factory, AtomicReference<P> application) {
+        P p = factory.get();
+        application.set(p);
+        return p == null ? null : pipeProtocol(p);
+    }
+
+    @Override
+    public void addSignalHandler(String signal, Runnable callback, Context context) {
+        delegate.addSignalHandler(signal, callback, context);
+    }
+
+    @Override
+    public boolean removeSignalHandler(String signal) {
+        return delegate.removeSignalHandler(signal);
+    }
+
     private Protocol wrap(Supplier<? extends Protocol> factory) {
         Protocol p = factory.get();
         return p == null ? null : protocol(p);
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessExec(Supplier<P> protocolFactory,
+            List<String> command, SubprocessOptions options) {
+        return subprocess(protocolFactory, f -> delegate.subprocessExec(f, command, options));
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(
+            Supplier<P> protocolFactory, String command, SubprocessOptions options) {
+        return subprocess(protocolFactory, f -> delegate.subprocessShell(f, command, options));
+    }
+
+    private <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocess(Supplier<P> factory,
+            Function<Supplier<SubprocessProtocol>, Future<SubprocessConnection<SubprocessProtocol>>> open) {
+        AtomicReference<P> application = new AtomicReference<>();
+        Future<SubprocessConnection<SubprocessProtocol>> opened = open.apply(() -> {
+            P p = factory.get();
+            application.set(p);
+            return p == null ? null : subprocessProtocol(p);
+        });
+        return map(opened, c -> new SubprocessConnection<>(c.transport(), application.get()));
     }
 }

@@ -130,6 +130,26 @@ public final class Mutants {
                         + " protocol", NetworkMutants.PauseWritingNever::new),
                 network("datagram-connection-lost-never", "N9.3", "a datagram endpoint's connectionLost never"
                         + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new),
+                network("pipe-eof-skipped", "N13.2", "a read pipe's end of stream never reaches eofReceived",
+                        NetworkMutants.PipeEofSkipped::new),
+                network("pipe-connection-lost-twice", "N13.5", "a pipe transport calls connectionLost twice",
+                        NetworkMutants.PipeConnectionLostTwice::new),
+                network("pipe-writer-never-pauses", "N13.9", "a write pipe never calls pauseWriting/resumeWriting",
+                        NetworkMutants.PipeWriterNeverPauses::new),
+                network("process-exited-twice", "N14.8", "a subprocess protocol gets processExited twice",
+                        NetworkMutants.ProcessExitedTwice::new),
+                network("subprocess-connection-lost-before-pipes-closed", "N14.9", "a subprocess protocol gets"
+                        + " connectionLost right after processExited, before its pipes are closed",
+                        NetworkMutants.ConnectionLostBeforePipesClosed::new),
+                network("subprocess-pause-writing-never", "N14.18", "the stdin pipe's pauseWriting/resumeWriting"
+                        + " never reach the subprocess protocol", NetworkMutants.SubprocessPauseWritingNever::new),
+                network("signal-callback-off-loop", "G1.1", "signal callbacks run on the JVM's signal thread",
+                        () -> new SignalMutant(SignalMutant.Flaw.CALLBACK_OFF_LOOP)),
+                network("signal-remove-installs-default", "G1.5", "removeSignalHandler installs the default"
+                        + " handling instead of the handler from before", () -> new SignalMutant(
+                                SignalMutant.Flaw.REMOVE_INSTALLS_DEFAULT)),
+                network("signal-handlers-survive-close", "G1.6", "close() leaves the loop's signal handlers"
+                        + " installed", () -> new SignalMutant(SignalMutant.Flaw.KEPT_AT_CLOSE)),
                 network("tls-connection-made-before-handshake", "N12.2", "a TLS connection's protocol gets"
                         + " connectionMade with the plain transport, before the handshake",
                         TlsMutants.ConnectionMadeBeforeHandshake::new),

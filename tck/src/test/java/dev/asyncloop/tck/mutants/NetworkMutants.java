@@ -6,6 +6,8 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
+import dev.asyncloop.SubprocessProtocol;
+import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Transport;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -149,6 +151,49 @@ final class NetworkMutants {
         }
     }
 
+    /** Broken N13.2: a read pipe's end of stream skips eofReceived (the transport closes without it). */
+    static final class PipeEofSkipped extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public boolean eofReceived() {
+                    return false;
+                }
+            };
+        }
+    }
+
+    /** Broken N13.5: a pipe transport calls connectionLost twice. */
+    static final class PipeConnectionLostTwice extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void connectionLost(Throwable exception) {
+                    application.connectionLost(exception);
+                    application.connectionLost(exception);
+                }
+            };
+        }
+    }
+
+    /** Broken N13.9: a write pipe never pauses (nor resumes) its protocol, whatever it queues. */
+    static final class PipeWriterNeverPauses extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol pipeProtocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                @Override
+                public void pauseWriting() {
+                }
+
+                @Override
+                public void resumeWriting() {
+                }
+            };
+        }
+    }
+
     /** Broken N1.1: removeReader answers true but leaves the reader registered, so it keeps being called. */
     static final class RemovedReaderStillCalled extends ForwardingNetworkLoop {
         @Override
@@ -237,6 +282,101 @@ final class NetworkMutants {
                 @Override
                 public void resumeWriting() {
                     application.resumeWriting();
+                }
+            };
+        }
+    }
+
+    /** Passes every subprocess callback on to the application's protocol; a mutant overrides the one it breaks. */
+    static class SubprocessRelay implements SubprocessProtocol {
+        final SubprocessProtocol application;
+
+        SubprocessRelay(SubprocessProtocol application) {
+            this.application = application;
+        }
+
+        @Override
+        public void connectionMade(SubprocessTransport transport) {
+            application.connectionMade(transport);
+        }
+
+        @Override
+        public void pipeDataReceived(int fd, ByteBuffer data) {
+            application.pipeDataReceived(fd, data);
+        }
+
+        @Override
+        public void pipeConnectionLost(int fd, Throwable exception) {
+            application.pipeConnectionLost(fd, exception);
+        }
+
+        @Override
+        public void processExited() {
+            application.processExited();
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            application.connectionLost(exception);
+        }
+
+        @Override
+        public void pauseWriting() {
+            application.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            application.resumeWriting();
+        }
+    }
+
+    /** Broken N14.8: processExited reaches the protocol twice. */
+    static final class ProcessExitedTwice extends ForwardingNetworkLoop {
+        @Override
+        protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
+            return new SubprocessRelay(application) {
+                @Override
+                public void processExited() {
+                    application.processExited();
+                    application.processExited();
+                }
+            };
+        }
+    }
+
+    /**
+     * Broken N14.9: connectionLost follows processExited at once, before the pipes are closed (the real one is
+     * dropped).
+     */
+    static final class ConnectionLostBeforePipesClosed extends ForwardingNetworkLoop {
+        @Override
+        protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
+            return new SubprocessRelay(application) {
+                @Override
+                public void processExited() {
+                    application.processExited();
+                    application.connectionLost(null);
+                }
+
+                @Override
+                public void connectionLost(Throwable exception) {
+                }
+            };
+        }
+    }
+
+    /** Broken N14.18: the stdin pipe's pauseWriting/resumeWriting never reach the protocol. */
+    static final class SubprocessPauseWritingNever extends ForwardingNetworkLoop {
+        @Override
+        protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
+            return new SubprocessRelay(application) {
+                @Override
+                public void pauseWriting() {
+                }
+
+                @Override
+                public void resumeWriting() {
                 }
             };
         }

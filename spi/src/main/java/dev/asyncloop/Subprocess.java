@@ -1,0 +1,214 @@
+package dev.asyncloop;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionException;
+
+/**
+ * asyncio's {@code asyncio.subprocess.Process}: a child process with its piped standard streams as a
+ * {@link StreamWriter} and {@link StreamReader}s. Made by {@link Subprocesses#exec} and
+ * {@link Subprocesses#shell}.
+ *
+ * <p><b>Threads.</b> Loop thread only, like the streams.
+ *
+ * <p><b>Deadlocks.</b> A child blocks when the pipe it writes to is full. Read {@link #stdout()} and
+ * {@link #stderr()} while you wait for the child or write to it, or use {@link #communicate(byte[])}, which feeds
+ * stdin and reads both outputs at the same time.
+ */
+public final class Subprocess {
+    private final EventLoop loop;
+    private final SubprocessTransport transport;
+    private final SubprocessStreamProtocol protocol;
+
+    Subprocess(EventLoop loop, SubprocessTransport transport, SubprocessStreamProtocol protocol) {
+        this.loop = loop;
+        this.transport = transport;
+        this.protocol = protocol;
+    }
+
+    /**
+     * Returns the child's process id.
+     *
+     * @return the pid
+     */
+    public long pid() {
+        return transport.pid();
+    }
+
+    /**
+     * Returns how the child exited, once seen; see {@link SubprocessTransport#returnCode()} (128 + the signal for a
+     * child killed by a signal on POSIX systems, where asyncio reports {@code -signal}).
+     *
+     * @return the return code, or empty while it runs
+     */
+    public OptionalInt returnCode() {
+        return transport.returnCode();
+    }
+
+    /**
+     * Returns the writer of the child's standard input.
+     *
+     * @return the writer, or empty unless stdin is {@link java.lang.ProcessBuilder.Redirect#PIPE}
+     */
+    public Optional<StreamWriter> stdin() {
+        return Optional.ofNullable(protocol.stdin());
+    }
+
+    /**
+     * Returns the reader of the child's standard output.
+     *
+     * @return the reader, or empty unless stdout is {@link java.lang.ProcessBuilder.Redirect#PIPE}
+     */
+    public Optional<StreamReader> stdout() {
+        return Optional.ofNullable(protocol.stdout());
+    }
+
+    /**
+     * Returns the reader of the child's standard error.
+     *
+     * @return the reader, or empty unless stderr is {@link java.lang.ProcessBuilder.Redirect#PIPE} (and not sent
+     *     to stdout)
+     */
+    public Optional<StreamReader> stderr() {
+        return Optional.ofNullable(protocol.stderr());
+    }
+
+    /**
+     * Returns the transport underneath.
+     *
+     * @return the transport
+     */
+    public SubprocessTransport transport() {
+        return transport;
+    }
+
+    /**
+     * Waits for the child to exit (asyncio's {@code wait()}; {@link Object#wait()} takes that name in Java). The
+     * future is done once the child exited and every pipe is closed, so a child whose output nobody reads may
+     * never be done: read it, or use {@link #communicate(byte[])}. Cancelling the returned future stops this
+     * wait only.
+     *
+     * @return a future of the return code
+     */
+    public Future<Integer> waitFor() {
+        Future<Integer> exit = protocol.exit();
+        Future<Integer> waiter = loop.createFuture();
+        if (exit.isDone()) {
+            waiter.setResult(exit.result());
+            return waiter;
+        }
+        exit.addDoneCallback(e -> {
+            if (!waiter.isDone()) {
+                waiter.setResult(e.result());
+            }
+        });
+        return waiter;
+    }
+
+    /**
+     * Runs {@code communicate(null)}: reads both outputs to their end and waits for the exit, writing nothing.
+     *
+     * @return a future of the output
+     */
+    public Future<Output> communicate() {
+        return communicate(null);
+    }
+
+    /**
+     * Writes {@code input} to the child's stdin and closes it, reads stdout and stderr to their end, all at the
+     * same time, then waits for the exit (asyncio's {@code communicate}). A child that stops reading its stdin
+     * early is not an error: the broken pipe is ignored. The returned future is a task; cancelling it cancels the
+     * feeding and reading, not the child.
+     *
+     * @param input the bytes for stdin, or null to write nothing (stdin is still closed); read during the call
+     * @return a future of what the child wrote
+     * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
+     */
+    public Future<Output> communicate(byte[] input) {
+        StreamWriter in = protocol.stdin();
+        if (input != null && in == null) {
+            throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this child's"
+                    + " stdin is not a pipe");
+        }
+        byte[] data = input == null ? null : input.clone();
+        StreamReader out = protocol.stdout();
+        StreamReader err = protocol.stderr();
+        return loop.createTask(() -> {
+            Future<Void> feeding = in == null ? done(null) : loop.createTask(() -> feed(in, data), "communicate-stdin");
+            Future<byte[]> outRead = out == null ? done(null)
+                    : loop.createTask(() -> readAll(out, SubprocessProtocol.STDOUT), "communicate-stdout");
+            Future<byte[]> errRead = err == null ? done(null)
+                    : loop.createTask(() -> readAll(err, SubprocessProtocol.STDERR), "communicate-stderr");
+            Async.await(Tasks.gather(feeding, outRead, errRead));
+            Async.await(waitFor());
+            return new Output(outRead.result(), errRead.result());
+        }, "communicate-" + pid());
+    }
+
+    private <T> Future<T> done(T value) {
+        Future<T> f = loop.createFuture();
+        f.setResult(value);
+        return f;
+    }
+
+    private static Void feed(StreamWriter in, byte[] data) {
+        if (data != null && data.length > 0) {
+            in.write(data);
+        }
+        try {
+            Async.await(in.drain());
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof IOException)) {
+                throw e;
+            }
+            // the child closed its stdin or exited: what it did not read is dropped, as asyncio does
+        }
+        in.close();
+        return null;
+    }
+
+    private byte[] readAll(StreamReader reader, int fd) {
+        byte[] all = Async.await(reader.read());
+        transport.getPipeTransport(fd).ifPresent(Transport::close);
+        return all;
+    }
+
+    /**
+     * Sends SIGTERM to the child; see {@link SubprocessTransport#terminate()}.
+     *
+     * @throws IllegalStateException once the transport is finished
+     */
+    public void terminate() {
+        transport.terminate();
+    }
+
+    /**
+     * Sends SIGKILL to the child; see {@link SubprocessTransport#kill()}.
+     *
+     * @throws IllegalStateException once the transport is finished
+     */
+    public void kill() {
+        transport.kill();
+    }
+
+    @Override
+    public String toString() {
+        return "Subprocess[pid=" + transport.pid() + returnCode().stream().mapToObj(c -> ", returncode=" + c)
+                .findFirst().orElse(", running") + "]";
+    }
+
+    /**
+     * What {@link #communicate(byte[])} returns: asyncio's {@code (stdout_data, stderr_data)}.
+     *
+     * @param stdout everything the child wrote to stdout, or null if stdout was not a pipe
+     * @param stderr everything the child wrote to stderr, or null if stderr was not a pipe
+     */
+    public record Output(byte[] stdout, byte[] stderr) {
+        @Override
+        public String toString() {
+            return "Output[stdout=" + (stdout == null ? "null" : stdout.length + " bytes") + ", stderr="
+                    + (stderr == null ? "null" : stderr.length + " bytes") + "]";
+        }
+    }
+}

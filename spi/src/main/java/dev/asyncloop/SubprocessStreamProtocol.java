@@ -1,0 +1,136 @@
+package dev.asyncloop;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * asyncio's {@code SubprocessStreamProtocol}: turns a child's pipes into a {@link StreamWriter} (stdin) and
+ * {@link StreamReader}s (stdout, stderr) for {@link Subprocess}, closes the transport once the child exited and
+ * both output pipes ended, and completes {@link #exit()} when the transport is finished. Loop thread only.
+ */
+final class SubprocessStreamProtocol implements SubprocessProtocol {
+    private final EventLoop loop;
+    private final int limit;
+    private final Future<Integer> exit;
+    private final List<Integer> openOutputs = new ArrayList<>(2);
+    private SubprocessTransport transport;
+    private StreamWriter stdin;
+    private StreamProtocol stdinFlow;
+    private StreamReader stdout;
+    private StreamReader stderr;
+    private boolean exited;
+
+    SubprocessStreamProtocol(EventLoop loop, int limit) {
+        this.loop = loop;
+        this.limit = limit;
+        this.exit = loop.createFuture();
+    }
+
+    @Override
+    public void connectionMade(SubprocessTransport transport) {
+        this.transport = transport;
+        transport.getPipeTransport(STDOUT).ifPresent(pipe -> {
+            stdout = new StreamReader(loop, limit);
+            stdout.setTransport((ReadTransport) pipe);
+            openOutputs.add(STDOUT);
+        });
+        transport.getPipeTransport(STDERR).ifPresent(pipe -> {
+            stderr = new StreamReader(loop, limit);
+            stderr.setTransport((ReadTransport) pipe);
+            openOutputs.add(STDERR);
+        });
+        transport.getPipeTransport(STDIN).ifPresent(pipe -> {
+            stdinFlow = new StreamProtocol(loop, null, null);
+            stdin = new StreamWriter((WriteTransport) pipe, stdinFlow, null, loop);
+        });
+    }
+
+    @Override
+    public void pipeDataReceived(int fd, ByteBuffer data) {
+        StreamReader reader = reader(fd);
+        if (reader != null) {
+            reader.feedData(data);
+        }
+    }
+
+    @Override
+    public void pipeConnectionLost(int fd, Throwable exception) {
+        if (fd == STDIN) {
+            if (stdin != null) {
+                stdin.close();
+                stdinFlow.connectionLost(exception);
+            }
+            return;
+        }
+        StreamReader reader = reader(fd);
+        if (reader != null) {
+            if (exception == null) {
+                reader.feedEof();
+            } else {
+                reader.setException(exception);
+            }
+        }
+        openOutputs.remove((Integer) fd);
+        maybeCloseTransport();
+    }
+
+    @Override
+    public void processExited() {
+        exited = true;
+        maybeCloseTransport();
+    }
+
+    @Override
+    public void connectionLost(Throwable exception) {
+        if (!exit.isDone()) {
+            exit.setResult(transport.returnCode().orElseThrow());
+        }
+    }
+
+    @Override
+    public void pauseWriting() {
+        if (stdinFlow != null) {
+            stdinFlow.pauseWriting();
+        }
+    }
+
+    @Override
+    public void resumeWriting() {
+        if (stdinFlow != null) {
+            stdinFlow.resumeWriting();
+        }
+    }
+
+    private void maybeCloseTransport() {
+        if (exited && openOutputs.isEmpty()) {
+            transport.close();
+        }
+    }
+
+    private StreamReader reader(int fd) {
+        return fd == STDOUT ? stdout : fd == STDERR ? stderr : null;
+    }
+
+    StreamWriter stdin() {
+        return stdin;
+    }
+
+    StreamReader stdout() {
+        return stdout;
+    }
+
+    StreamReader stderr() {
+        return stderr;
+    }
+
+    /** Done with the return code once the transport is finished (every pipe closed, the exit seen). */
+    Future<Integer> exit() {
+        return exit;
+    }
+
+    @Override
+    public String toString() {
+        return "SubprocessStreamProtocol[stdin=" + stdin + ", stdout=" + stdout + ", stderr=" + stderr + "]";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.asyncloop;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * asyncio's {@code SubprocessTransport}: a child process and the pipe transports of its standard streams, made
+ * by {@link EventLoop#subprocessExec} or {@link EventLoop#subprocessShell}.
+ *
+ * <p><b>Threads.</b> Every method is for the loop thread only, like the protocol callbacks that call them.
+ *
+ * <p><b>Signals.</b> {@link #terminate()} and {@link #kill()} are SIGTERM and SIGKILL on POSIX systems
+ * ({@link Process#destroy()}, {@link Process#destroyForcibly()}). There is no {@code sendSignal}: the JDK cannot
+ * send any other signal to a process.
+ */
+public interface SubprocessTransport {
+    /** Key of {@link #getExtraInfo}: the {@link Process} (read it; never read or close its streams directly). */
+    String SUBPROCESS = "subprocess";
+
+    /**
+     * Returns the child's process id.
+     *
+     * @return the pid
+     */
+    long pid();
+
+    /**
+     * Returns how the child exited, once the transport saw it exit (from {@link SubprocessProtocol#processExited}
+     * on). This is {@link Process#exitValue()}: the exit status, or on POSIX systems 128 + the signal number for a
+     * child killed by a signal (asyncio reports {@code -signal}, which the JDK does not tell apart).
+     *
+     * @return the return code, or empty while the child runs (or its exit is not yet seen)
+     */
+    OptionalInt returnCode();
+
+    /**
+     * Returns the pipe transport of one of the child's standard streams: a {@link WriteTransport} for
+     * {@link SubprocessProtocol#STDIN}, a {@link ReadTransport} for {@link SubprocessProtocol#STDOUT} and
+     * {@link SubprocessProtocol#STDERR}.
+     *
+     * @param fd 0, 1 or 2
+     * @return the transport, or empty if that stream is not a pipe ({@link SubprocessOptions})
+     * @throws IllegalArgumentException if {@code fd} is not 0, 1 or 2
+     */
+    Optional<Transport> getPipeTransport(int fd);
+
+    /**
+     * Asks the child to stop: SIGTERM on POSIX systems ({@link Process#destroy()}). Does nothing if the child has
+     * exited but the transport is not finished yet.
+     *
+     * @throws IllegalStateException once the transport is finished ({@link SubprocessProtocol#connectionLost}
+     *     was called; asyncio's {@code ProcessLookupError})
+     */
+    void terminate();
+
+    /**
+     * Kills the child: SIGKILL on POSIX systems ({@link Process#destroyForcibly()}). Does nothing if the child
+     * has exited but the transport is not finished yet.
+     *
+     * @throws IllegalStateException once the transport is finished (asyncio's {@code ProcessLookupError})
+     */
+    void kill();
+
+    /**
+     * Closes the transport: closes every pipe transport and kills the child if it is still running (asyncio's
+     * {@code close()}). The protocol still gets {@code pipeConnectionLost}, {@code processExited} and
+     * {@code connectionLost} as the pipes close and the child exits. Idempotent.
+     */
+    void close();
+
+    /**
+     * Tells whether {@link #close()} was called.
+     *
+     * @return true once closing
+     */
+    boolean isClosing();
+
+    /**
+     * Returns optional information about the transport: {@link #SUBPROCESS}.
+     *
+     * @param key the name of the information
+     * @return its value, or empty when unknown
+     */
+    Optional<Object> getExtraInfo(String key);
+
+    /**
+     * Replaces the protocol the transport calls; later events go to {@code protocol}.
+     *
+     * @param protocol the new protocol
+     * @throws NullPointerException if {@code protocol} is null
+     */
+    void setProtocol(SubprocessProtocol protocol);
+
+    /**
+     * Returns the protocol the transport calls.
+     *
+     * @return the current protocol
+     */
+    SubprocessProtocol getProtocol();
+}

@@ -1,0 +1,242 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.WriteTransport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A {@link WriteTransport} over a blocking {@link OutputStream} (a child process's stdin): {@code write} queues a
+ * copy and counts it in the write buffer; one virtual thread, the pump, writes the queue in order and reports each
+ * slice written back to the loop, which shrinks the buffer and resumes the protocol at the low-water mark.
+ * {@link #writeEof()} and {@link #close()} close the stream after the queue is written; a write error loses the
+ * connection with that error. Loop thread only, except the pump's hand-overs.
+ */
+final class OutputStreamTransport implements WriteTransport {
+    private static final System.Logger LOG = System.getLogger("dev.asyncloop");
+    private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+    private static final Object END = new Object();
+    private static final Object ABORT = new Object();
+
+    private final EventLoop loop;
+    private final OutputStream out;
+    private final String name;
+    private final Runnable onLoopClosed;
+    private final WriteFlowControl flow;
+    private final LinkedBlockingQueue<Object> jobs = new LinkedBlockingQueue<>();
+    private Protocol protocol;
+    private long bufferSize;
+    private boolean closing;
+    private boolean lost;
+    private int writesAfterLoss;
+
+    OutputStreamTransport(EventLoop loop, OutputStream out, Protocol protocol, String name, Runnable onLoopClosed) {
+        this.loop = loop;
+        this.out = out;
+        this.protocol = protocol;
+        this.name = name;
+        this.onLoopClosed = onLoopClosed;
+        this.flow = new WriteFlowControl(loop);
+    }
+
+    /** The pump thread, once started. */
+    private Thread pumpThread;
+
+    /** Starts the pump; once, on the loop thread. */
+    void start() {
+        pumpThread = Thread.ofVirtual().name("asyncloop-" + name).start(this::pump);
+    }
+
+    /** The pump thread, or null before {@link #start()}. */
+    Thread pumpThread() {
+        return pumpThread;
+    }
+
+    private void pump() {
+        try {
+            while (true) {
+                Object job = jobs.take();
+                if (job == ABORT) {
+                    closeQuietly();
+                    return;
+                }
+                if (job == END) {
+                    out.close();
+                    post(() -> lose(null));
+                    return;
+                }
+                byte[] data = (byte[]) job;
+                for (int off = 0; off < data.length; off += InputStreamTransport.CHUNK) {
+                    int n = Math.min(InputStreamTransport.CHUNK, data.length - off);
+                    out.write(data, off, n);
+                    out.flush();
+                    post(() -> written(n));
+                }
+            }
+        } catch (IOException e) {
+            closeQuietly();
+            post(() -> lose(e));
+        } catch (InterruptedException e) {
+            closeQuietly();
+        }
+    }
+
+    private void post(Runnable action) {
+        try {
+            loop.callSoonThreadsafe(action);
+        } catch (IllegalStateException closed) {
+            abandon();
+            onLoopClosed.run();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the stream is being abandoned
+        }
+    }
+
+    /** Tells the pump, from any thread, to drop what is queued and close the stream when it can. */
+    void abandon() {
+        jobs.clear();
+        jobs.add(ABORT);
+    }
+
+    private void written(int n) {
+        if (lost) {
+            return;
+        }
+        bufferSize -= n;
+        if (flow.resumeNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+            flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
+        }
+    }
+
+    private void lose(Throwable exception) {
+        if (lost) {
+            return;
+        }
+        lost = true;
+        closing = true;
+        bufferSize = 0;
+        flow.notifyProtocol(this, protocol, () -> protocol.connectionLost(exception), "connectionLost");
+    }
+
+    /** Whether every byte written so far reached the stream. */
+    boolean isDrained() {
+        return bufferSize == 0;
+    }
+
+    @Override
+    public void write(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (closing && !lost) {
+            throw new IllegalStateException("Cannot write to " + this + " after writeEof() or close()");
+        }
+        if (lost) {
+            data.position(data.limit());
+            if (++writesAfterLoss >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+                LOG.log(Level.WARNING, "pipe closed by peer or write to the pipe raised exception.");
+            }
+            return;
+        }
+        int n = data.remaining();
+        if (n == 0) {
+            return;
+        }
+        byte[] copy = new byte[n];
+        data.get(copy);
+        bufferSize += n;
+        jobs.add(copy);
+        if (flow.pauseNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
+        }
+    }
+
+    @Override
+    public void writeEof() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        jobs.add(END);
+    }
+
+    @Override
+    public boolean canWriteEof() {
+        return true;
+    }
+
+    /** Closes the pipe once the queued bytes are written, as {@link #writeEof()}. */
+    @Override
+    public void close() {
+        writeEof();
+    }
+
+    @Override
+    public void abort() {
+        if (lost) {
+            return;
+        }
+        closing = true;
+        abandon();
+        loop.callSoon(() -> lose(null));
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void setWriteBufferLimits(Integer high, Integer low) {
+        flow.setLimits(high, low);
+        if (!lost && flow.pauseNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+            flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
+        }
+    }
+
+    @Override
+    public int getWriteBufferHighWater() {
+        return flow.highWater();
+    }
+
+    @Override
+    public int getWriteBufferLowWater() {
+        return flow.lowWater();
+    }
+
+    @Override
+    public int getWriteBufferSize() {
+        return (int) Math.min(bufferSize, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public Optional<Object> getExtraInfo(String key) {
+        return Optional.empty();
+    }
+
+    @Override
+    public void setProtocol(Protocol protocol) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+    }
+
+    @Override
+    public Protocol getProtocol() {
+        return protocol;
+    }
+
+    @Override
+    public String toString() {
+        return "OutputStreamTransport[" + name + (lost ? ", closed" : closing ? ", closing" : "")
+                + ", buffered=" + bufferSize + "]";
+    }
+}
