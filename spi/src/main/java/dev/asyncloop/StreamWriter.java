@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * asyncio's {@code StreamWriter}: the writing side of a stream connection (or of a child process's stdin), a thin
- * layer over its {@link WriteTransport} that adds {@link #drain()} (wait for flow control) and
+ * asyncio's {@code StreamWriter}: the writing side of a stream connection, a write pipe or a child process's stdin,
+ * a thin layer over its {@link WriteTransport} that adds {@link #drain()} (wait for flow control) and
  * {@link #waitClosed()}.
  *
  * <p><b>Threads.</b> Loop thread only, like the transport.
@@ -31,7 +31,7 @@ public final class StreamWriter {
 
     /**
      * Returns the underlying transport: a {@link StreamTransport} for a connection made by {@link Streams}, the
-     * stdin pipe's {@link WriteTransport} for a {@link Subprocess}.
+     * pipe's {@link WriteTransport} for {@link Streams#openWritePipe} and for a {@link Subprocess}'s stdin.
      *
      * @return the transport
      */
@@ -137,43 +137,7 @@ public final class StreamWriter {
             failed.setException(reader.exception().get());
             return failed;
         }
-        if (!transport.isClosing()) {
-            return protocol.drainHelper();
-        }
-        Future<Void> result = loop.createFuture();
-        loop.callSoon(() -> {
-            if (result.isDone()) {
-                return;
-            }
-            Future<Void> helper = protocol.drainHelper();
-            if (helper.isDone()) {
-                copy(helper, result);
-            } else {
-                helper.addDoneCallback(h -> copy(h, result));
-                result.addDoneCallback(r -> {
-                    if (r.isCancelled()) {
-                        helper.cancel();
-                    }
-                });
-            }
-        });
-        return result;
-    }
-
-    private static void copy(Future<Void> from, Future<Void> to) {
-        if (to.isDone()) {
-            return;
-        }
-        if (from.isCancelled()) {
-            to.cancel();
-            return;
-        }
-        Optional<Throwable> e = from.exception();
-        if (e.isPresent()) {
-            to.setException(e.get());
-        } else {
-            to.setResult(null);
-        }
+        return protocol.drain(transport.isClosing());
     }
 
     @Override
