@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * asyncio's {@code StreamWriter}: the writing side of a stream connection (or of a child process's stdin), a thin
- * layer over its {@link WriteTransport} that adds {@link #drain()} (wait for flow control) and
+ * asyncio's {@code StreamWriter}: the writing side of a stream connection, a write pipe or a child process's stdin,
+ * a thin layer over its {@link WriteTransport} that adds {@link #drain()} (wait for flow control) and
  * {@link #waitClosed()}.
  *
  * <p><b>Threads.</b> Loop thread only, like the transport.
@@ -31,7 +31,7 @@ public final class StreamWriter {
 
     /**
      * Returns the underlying transport: a {@link StreamTransport} for a connection made by {@link Streams}, the
-     * stdin pipe's {@link WriteTransport} for a {@link Subprocess}.
+     * pipe's {@link WriteTransport} for {@link Streams#openWritePipe} and for a {@link Subprocess}'s stdin.
      *
      * @return the transport
      */
@@ -137,27 +137,7 @@ public final class StreamWriter {
             failed.setException(reader.exception().get());
             return failed;
         }
-        if (!transport.isClosing()) {
-            return protocol.drainHelper();
-        }
-        Future<Void> result = loop.createFuture();
-        loop.callSoon(() -> {
-            if (result.isDone()) {
-                return;
-            }
-            Future<Void> helper = protocol.drainHelper();
-            if (helper.isDone()) {
-                copy(helper, result);
-            } else {
-                helper.addDoneCallback(h -> copy(h, result));
-                result.addDoneCallback(r -> {
-                    if (r.isCancelled()) {
-                        helper.cancel();
-                    }
-                });
-            }
-        });
-        return result;
+        return protocol.drain(transport.isClosing());
     }
 
     /**
@@ -173,7 +153,8 @@ public final class StreamWriter {
      * @return a task done after the handshake; failed with the handshake's error (the connection then closed)
      * @throws IllegalArgumentException if {@code options} are for the other side, or the client side has no
      *     server host name
-     * @throws IllegalStateException if this writer's transport is not a stream connection (a subprocess's stdin)
+     * @throws IllegalStateException if this writer's transport is not a stream connection (a write pipe, a
+     *     subprocess's stdin)
      * @throws NullPointerException if an argument is null
      */
     public Future<Void> startTls(javax.net.ssl.SSLContext context, TlsOptions options) {
@@ -181,7 +162,7 @@ public final class StreamWriter {
         java.util.Objects.requireNonNull(options, "options");
         if (!(transport instanceof StreamTransport stream)) {
             throw new IllegalStateException("startTls upgrades a stream connection; this writer writes to "
-                    + transport + " (a subprocess's stdin), which cannot carry TLS");
+                    + transport + " (a pipe or a subprocess's stdin), which cannot carry TLS");
         }
         boolean serverSide = protocol.isServerSide();
         if (options.serverSide() != serverSide) {
@@ -203,22 +184,6 @@ public final class StreamWriter {
             }
             return null;
         }, "StreamWriter.startTls");
-    }
-
-    private static void copy(Future<Void> from, Future<Void> to) {
-        if (to.isDone()) {
-            return;
-        }
-        if (from.isCancelled()) {
-            to.cancel();
-            return;
-        }
-        Optional<Throwable> e = from.exception();
-        if (e.isPresent()) {
-            to.setException(e.get());
-        } else {
-            to.setResult(null);
-        }
     }
 
     @Override

@@ -13,10 +13,10 @@ import java.util.function.Supplier;
  * asyncio's stream functions {@code open_connection}, {@code start_server}, {@code open_unix_connection} and
  * {@code start_unix_server}: TCP and Unix-domain connections as a {@link StreamReader} and a
  * {@link StreamWriter} instead of a protocol; and pipes as a {@link StreamReader} ({@link #openReadPipe}) or a
- * {@link PipeWriter} ({@link #openWritePipe}), which need a loop that claims {@code Capability.PIPES}. The TCP functions are built only on
- * {@link EventLoop#createConnection} and {@link EventLoop#createServer}, so they work on every loop that claims
- * {@code Capability.TCP}; the Unix ones only on {@link EventLoop#createUnixConnection} and
- * {@link EventLoop#createUnixServer}, so they need a loop that claims {@code Capability.UNIX_SOCKETS}.
+ * {@link StreamWriter} ({@link #openWritePipe}), which need a loop that claims {@code Capability.PIPES}. The TCP
+ * functions are built only on {@link EventLoop#createConnection} and {@link EventLoop#createServer}, so they work
+ * on every loop that claims {@code Capability.TCP}; the Unix ones only on {@link EventLoop#createUnixConnection}
+ * and {@link EventLoop#createUnixServer}, so they need a loop that claims {@code Capability.UNIX_SOCKETS}.
  *
  * <p><b>Threads.</b> Call these on the loop thread while the loop runs (inside a task or a callback): the
  * streams belong to {@link Async#getRunningLoop()}.
@@ -355,10 +355,11 @@ public final class Streams {
     }
 
     /**
-     * Writes a pipe through a {@link PipeWriter} (asyncio's {@code connect_write_pipe} with a
+     * Writes a pipe through a {@link StreamWriter} (asyncio's {@code connect_write_pipe} with a
      * {@code StreamWriter}), through {@link EventLoop#connectWritePipe}: the loop takes the channel over;
-     * {@link PipeWriter#drain()} waits while the pipe's buffer is above its high-water mark, and
-     * {@link PipeWriter#close()} closes the pipe once the buffer is sent. The returned future is a task: cancelling
+     * {@link StreamWriter#drain()} waits while the pipe's buffer is above its high-water mark, and
+     * {@link StreamWriter#close()} closes the pipe once the buffer is sent ({@link StreamWriter#writeEof()} too);
+     * {@link StreamWriter#transport()} is the pipe's {@link WriteTransport}. The returned future is a task: cancelling
      * it closes the transport if it was made.
      *
      * @param pipe the writable end, e.g. a {@link java.nio.channels.Pipe.SinkChannel}
@@ -368,13 +369,13 @@ public final class Streams {
      * @throws IllegalStateException if no loop runs on this thread, or the loop already uses {@code pipe}
      * @throws UnsupportedOperationException if the loop has no pipes
      */
-    public static <C extends SelectableChannel & WritableByteChannel> Future<PipeWriter> openWritePipe(C pipe) {
+    public static <C extends SelectableChannel & WritableByteChannel> Future<StreamWriter> openWritePipe(C pipe) {
         Objects.requireNonNull(pipe, "pipe");
         EventLoop loop = Async.getRunningLoop();
         StreamProtocol protocol = new StreamProtocol(loop, null, null);
         Future<PipeConnection<WriteTransport, StreamProtocol>> connecting = loop.connectWritePipe(() -> protocol,
                 pipe);
-        return loop.createTask(() -> new PipeWriter(awaitPipe(connecting).transport(), protocol),
+        return loop.createTask(() -> new StreamWriter(awaitPipe(connecting).transport(), protocol, null, loop),
                 "openWritePipe " + pipe);
     }
 

@@ -16,10 +16,10 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.PipeConnection;
-import dev.asyncloop.PipeWriter;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.ReadTransport;
 import dev.asyncloop.StreamReader;
+import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Task;
 import dev.asyncloop.Transport;
@@ -750,7 +750,7 @@ abstract class PipeRules extends ConformanceGroup {
         Pipe p = pipe();
         byte[] sent = pattern(BIG);
         byte[][] got = run("N13.17", () -> {
-            PipeWriter writer = within("N13.17", "openWritePipe", Streams.openWritePipe(p.sink()));
+            StreamWriter writer = within("N13.17", "openWritePipe", Streams.openWritePipe(p.sink()));
             assertSame(p.sink(), writer.getExtraInfo(Transport.PIPE).orElse(null), msg("N13.17", "PIPE extra info"));
             writer.write(sent);
             Future<Void> drained = writer.drain();
@@ -771,11 +771,11 @@ abstract class PipeRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("N13.18 a PipeWriter whose read end closes: waitClosed and drain fail with an IOException")
+    @DisplayName("N13.18 a pipe's StreamWriter whose read end closes: waitClosed and drain fail with an IOException")
     void required_N13_18_writerBrokenPipe() throws IOException {
         Pipe p = pipe();
         run("N13.18", () -> {
-            PipeWriter writer = within("N13.18", "openWritePipe", Streams.openWritePipe(p.sink()));
+            StreamWriter writer = within("N13.18", "openWritePipe", Streams.openWritePipe(p.sink()));
             writer.write(pattern(BIG));
             Future<Void> drained = writer.drain();
             p.source().close();
