@@ -33,7 +33,10 @@ public interface Coroutine<T> {
 
     /**
      * Resumes the coroutine by throwing {@code error} at the point where it is suspended (Python's
-     * {@code coro.throw}); a coroutine that never started ends with {@code error} at once.
+     * {@code coro.throw}); a coroutine that never started ends with {@code error} at once. The engines' coroutines
+     * ({@link #of}) throw a {@link CancelledError} as a new one made at the suspension point, with the same message
+     * and {@code error} as its cause, so that its stack shows where the body was cancelled (Java does not add the
+     * frames an exception passes through, as Python does); any other error is thrown as it is.
      *
      * @param error what to throw in
      * @return what the coroutine did, never null (as for {@link #send})

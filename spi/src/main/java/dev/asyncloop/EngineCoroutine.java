@@ -110,13 +110,23 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
         outcome = result;
     }
 
-    /** Called on the body's stack by await/sleep: suspends with {@code step}, then throws what was thrown in. */
+    /**
+     * Called on the body's stack by await/sleep: suspends with {@code step}, then throws what was thrown in. A
+     * {@link CancelledError} is thrown as a new one raised here, with the same message and the thrown one as its
+     * cause: the task made it on the loop's stack, and Java, unlike Python, does not add the frames an exception
+     * passes through, so only a new one shows where the body was when it was cancelled (rule T2.7).
+     */
     final void suspend(Step<T> step) {
         suspendedAt = step;
         park();
         Throwable t = pendingThrow;
         if (t != null) {
             pendingThrow = null;
+            if (t instanceof CancelledError cancelled) {
+                CancelledError here = new CancelledError(cancelled.getMessage());
+                here.initCause(cancelled);
+                throw here;
+            }
             throw EngineCoroutine.<RuntimeException>sneaky(t);
         }
     }

@@ -148,9 +148,29 @@ class CoroutineTest {
             return "no";
         });
         c.send(null);
-        CancelledError cancel = new CancelledError("stop");
-        assertEquals(new Coroutine.Threw<>(cancel), c.throwInto(cancel));
+        IllegalArgumentException error = new IllegalArgumentException("stop");
+        assertEquals(new Coroutine.Threw<>(error), c.throwInto(error));
         assertThrows(IllegalStateException.class, () -> c.throwInto(new RuntimeException()));
+    }
+
+    @Test
+    @DisplayName("T2.7 a CancelledError thrown in is raised anew at the await: same message, the thrown one as cause,"
+            + " the body's frames in its stack")
+    void throwIntoCancelledRaisesAtTheAwait() {
+        Coroutine<String> c = Coroutine.of(CoroutineTest::suspendOnce);
+        c.send(null);
+        CancelledError cancel = new CancelledError("stop");
+        Coroutine.Step<String> end = c.throwInto(cancel);
+        CancelledError raised = assertInstanceOf(CancelledError.class, ((Coroutine.Threw<String>) end).error());
+        assertEquals("stop", raised.getMessage());
+        assertSame(cancel, raised.getCause());
+        assertTrue(java.util.Arrays.stream(raised.getStackTrace())
+                .anyMatch(f -> f.getMethodName().equals("suspendOnce")), "the body's frame is in the stack");
+    }
+
+    private static String suspendOnce() {
+        Async.yieldNow();
+        return "no";
     }
 
     @Test

@@ -337,11 +337,39 @@ abstract class TaskRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("T2.7 the CancelledError a task ends with chains back to where the cancellation was raised")
-    void untested_T2_7_cancelledErrorChain() {
-        Assumptions.abort("untested: asyncio keeps the __context__ chain of CancelledError back to the cancel point"
-                + " (test_cancellation_exception_context); asyncloop has not yet specified how Java's cause chain"
-                + " should mirror it");
+    @DisplayName("T2.7 awaiting a task cancelled at an await throws the CancelledError raised there: the cancel"
+            + " message, and the frames of the task's coroutine in its stack")
+    void required_T2_7_cancelledErrorChain() {
+        Task<Void> inner = loop.createTask(TaskRules::waitLong, "T2.7-inner");
+        Task<CancelledError> outer = loop.createTask(() -> {
+            Async.yieldNow(); // the inner task is now suspended in waitLong
+            loop.callSoon(() -> inner.cancel("msg"));
+            try {
+                Async.await(inner);
+                return null;
+            } catch (CancelledError e) {
+                return e;
+            }
+        });
+        CancelledError e = runUntil("T2.7", "the task awaiting the cancelled one", DEFAULT_WAIT, outer);
+        assertNotNull(e, msg("T2.7", "awaiting a cancelled task must throw CancelledError"));
+        assertEquals("msg", e.getMessage(), msg("T2.7", "the CancelledError must carry the cancel message"));
+        boolean found = false;
+        for (Throwable t = e; t != null && !found; t = t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                found |= frame.getMethodName().equals("waitLong");
+            }
+        }
+        assertTrue(found, msg("T2.7", "neither the CancelledError nor its causes show the frame where the cancelled"
+                + " task waited (TaskRules.waitLong): asyncio keeps the error raised at the cancel point"
+                + " (test_cancellation_exception_context); check that the task keeps the CancelledError its coroutine"
+                + " ended with and that result() throws that one rather than a new one"));
+    }
+
+    /** A coroutine body that waits far longer than any test: it ends by cancellation. */
+    private static Void waitLong() {
+        Async.sleep(java.time.Duration.ofMinutes(10));
+        return null;
     }
 
     // ------------------------------------------------------------------ T3 task misc
