@@ -15,8 +15,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A {@link WriteTransport} over a blocking {@link OutputStream} (a child process's stdin): {@code write} queues a
  * copy and counts it in the write buffer; one virtual thread, the pump, writes the queue in order and reports each
  * slice written back to the loop, which shrinks the buffer and resumes the protocol at the low-water mark.
- * {@link #writeEof()} and {@link #close()} close the stream after the queue is written; a write error loses the
- * connection with that error. Loop thread only, except the pump's hand-overs.
+ * {@link #writeEof()} and {@link #close()} close the stream after the queue is written; writes after them, or after
+ * the loss, are dropped (from the fifth on each logs a WARNING), as asyncio's pipe transports drop them; a write error
+ * loses the connection with that error. {@link #abort()} also drops the unwritten rest of a write in progress. Loop thread only, except the pump's hand-overs.
  */
 final class OutputStreamTransport implements WriteTransport {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
@@ -30,6 +31,8 @@ final class OutputStreamTransport implements WriteTransport {
     private final Runnable onLoopClosed;
     private final WriteFlowControl flow;
     private final LinkedBlockingQueue<Object> jobs = new LinkedBlockingQueue<>();
+    /** Set by {@link #abandon()}: the pump writes no further slice, not even of the job in hand. */
+    private volatile boolean abandoned;
     private Protocol protocol;
     private long bufferSize;
     private boolean closing;
@@ -73,6 +76,10 @@ final class OutputStreamTransport implements WriteTransport {
                 }
                 byte[] data = (byte[]) job;
                 for (int off = 0; off < data.length; off += InputStreamTransport.CHUNK) {
+                    if (abandoned) {
+                        closeQuietly();
+                        return;
+                    }
                     int n = Math.min(InputStreamTransport.CHUNK, data.length - off);
                     out.write(data, off, n);
                     out.flush();
@@ -106,6 +113,7 @@ final class OutputStreamTransport implements WriteTransport {
 
     /** Tells the pump, from any thread, to drop what is queued and close the stream when it can. */
     void abandon() {
+        abandoned = true;
         jobs.clear();
         jobs.add(ABORT);
     }
@@ -138,10 +146,9 @@ final class OutputStreamTransport implements WriteTransport {
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        if (closing && !lost) {
-            throw new IllegalStateException("Cannot write to " + this + " after writeEof() or close()");
-        }
-        if (lost) {
+        if (closing || lost) {
+            // asyncio's pipe transports drop writes once closing or lost; our own writeEof() at the child's exit
+            // must not turn a write racing it into an exception
             data.position(data.limit());
             if (++writesAfterLoss >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
                 LOG.log(Level.WARNING, "pipe closed by peer or write to the pipe raised exception.");

@@ -48,8 +48,11 @@ class SubprocessTransportTest {
     /** Events in order, as strings. */
     private static final class Events implements SubprocessProtocol {
         final List<String> log = new ArrayList<>();
+        final long[] received = new long[3];
         SubprocessTransport transport;
         Future<Void> lost;
+        java.util.function.Consumer<SubprocessTransport> onMade = t -> { };
+        Runnable onExit = () -> { };
 
         Events(Future<Void> lost) {
             this.lost = lost;
@@ -59,11 +62,13 @@ class SubprocessTransportTest {
         public void connectionMade(SubprocessTransport transport) {
             this.transport = transport;
             log.add("made");
+            onMade.accept(transport);
         }
 
         @Override
         public void pipeDataReceived(int fd, ByteBuffer data) {
             log.add("data" + fd);
+            received[fd] += data.remaining();
         }
 
         @Override
@@ -74,6 +79,7 @@ class SubprocessTransportTest {
         @Override
         public void processExited() {
             log.add("exited");
+            onExit.run();
         }
 
         @Override
@@ -194,5 +200,71 @@ class SubprocessTransportTest {
                     SubprocessOptions.defaults(), 0));
             return null;
         });
+    }
+
+    @Test
+    void writingToStdinAfterTheChildExitedDoesNotThrow() {
+        List<RuntimeException> thrown = new ArrayList<>();
+        Future<SubprocessConnection<Events>> f = loop.subprocessExec(() -> {
+            Events e = new Events(loop.createFuture());
+            // runs right after processExited, while the stdin pipe is ending but has not ended yet
+            e.onExit = () -> loop.callSoon(() -> {
+                var stdin = (dev.asyncloop.WriteTransport) e.transport.getPipeTransport(0).orElseThrow();
+                try {
+                    stdin.write(new byte[] {'x'});
+                } catch (RuntimeException x) {
+                    thrown.add(x);
+                }
+            });
+            return e;
+        }, List.of("true"), SubprocessOptions.defaults());
+        Events e = loop.runUntilComplete(f).protocol();
+        awaitLost(e);
+        assertEquals(List.of(), thrown, "a write to the stdin pipe of a child that exited is dropped, as asyncio's"
+                + " pipe drops it; it must not throw");
+        assertEquals(0, ((dev.asyncloop.WriteTransport) e.transport.getPipeTransport(0).orElseThrow())
+                .getWriteBufferSize());
+    }
+
+    @Test
+    void writesAfterWriteEofOrCloseAreDroppedLikeAPipes() {
+        Events e = start(List.of("cat"), SubprocessOptions.defaults());
+        var stdin = (dev.asyncloop.WriteTransport) e.transport.getPipeTransport(0).orElseThrow();
+        stdin.write(new byte[] {'a'});
+        stdin.writeEof();
+        stdin.write(new byte[] {'b'});
+        stdin.close();
+        stdin.write(ByteBuffer.wrap(new byte[] {'c'}));
+        awaitLost(e);
+        assertEquals(1, e.received[1], "cat echoes only what was written before writeEof(): " + e.log);
+    }
+
+    @Test
+    void abortDropsTheRestOfAWriteInProgress() throws InterruptedException {
+        int size = 8 * 1024 * 1024;
+        Future<SubprocessConnection<Events>> f = loop.subprocessExec(() -> {
+            Events e = new Events(loop.createFuture());
+            // cat's stdout is not read, so cat soon stops reading its stdin and the stdin pump blocks mid-write
+            e.onMade = t -> ((dev.asyncloop.ReadTransport) t.getPipeTransport(1).orElseThrow()).pauseReading();
+            return e;
+        }, List.of("cat"), SubprocessOptions.defaults());
+        Events e = loop.runUntilComplete(f).protocol();
+        var stdin = (dev.asyncloop.WriteTransport) e.transport.getPipeTransport(0).orElseThrow();
+        Thread pump = ((OutputStreamTransport) stdin).pumpThread();
+        stdin.write(new byte[size]);
+        loop.runUntilComplete(() -> {
+            double deadline = loop.time() + 10;
+            while (stdin.getWriteBufferSize() == size && loop.time() < deadline) {
+                Async.sleep(Duration.ofMillis(5));
+            }
+            return null;
+        });
+        assertTrue(stdin.getWriteBufferSize() < size, "the pump started writing");
+        stdin.abort();
+        ((dev.asyncloop.ReadTransport) e.transport.getPipeTransport(1).orElseThrow()).resumeReading();
+        awaitLost(e);
+        assertTrue(e.received[1] < size / 2, "abort() dropped the unwritten rest of the write, but the child got "
+                + e.received[1] + " of " + size + " bytes");
+        assertTrue(pump.join(Duration.ofSeconds(10)), "the stdin pump ended");
     }
 }
