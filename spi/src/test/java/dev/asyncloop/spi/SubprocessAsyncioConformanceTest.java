@@ -1,0 +1,142 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.ReadTransport;
+import dev.asyncloop.StreamWriter;
+import dev.asyncloop.Subprocess;
+import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.Subprocesses;
+import dev.asyncloop.Tasks;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Cases of asyncio 3.12–3.13's {@code test_subprocess.py} that the TCK's N14 group leaves out, for
+ * {@link Subprocesses} and {@link Subprocess}.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SubprocessAsyncioConformanceTest {
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
+    private final List<ExceptionContext> reports = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs a POSIX /bin/sh");
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+    }
+
+    @AfterEach
+    void tearDown() {
+        loop.close();
+        assertEquals(List.of(), reports, "nothing reported");
+    }
+
+    private static byte[] await(dev.asyncloop.Future<byte[]> f) {
+        return Tasks.waitFor(f, Duration.ofSeconds(20));
+    }
+
+    /** test_pause_reading: a small limit pauses the stdout pipe while unread; everything still arrives. */
+    @Test
+    void limitPausesTheStdoutPipeAndEverythingArrives() {
+        int size = 1024 * 1024;
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.shell("head -c " + size + " /dev/zero",
+                    SubprocessOptions.defaults(), 1024));
+            ReadTransport stdout = (ReadTransport) p.transport().getPipeTransport(1).orElseThrow();
+            double deadline = loop.time() + 20;
+            while (stdout.isReading() && loop.time() < deadline) {
+                Async.sleep(Duration.ofMillis(5));
+            }
+            assertFalse(stdout.isReading(), "the reader's limit paused the pipe");
+            assertEquals(size, await(p.stdout().orElseThrow().read()).length);
+            assertEquals(0, Async.await(p.waitFor()));
+            return null;
+        });
+    }
+
+    /** test_empty_input: communicate with no bytes closes stdin; cat ends with empty output. */
+    @Test
+    void communicateEmptyInput() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("cat")));
+            Subprocess.Output out = Async.await(p.communicate(new byte[0]));
+            assertArrayEquals(new byte[0], out.stdout());
+            assertArrayEquals(new byte[0], out.stderr());
+            assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+    }
+
+    /** test_communicate_ignore_broken_pipe: the child does not read its input; communicate still succeeds. */
+    @Test
+    void communicateIgnoresBrokenPipe() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("true")));
+            Subprocess.Output out = Async.await(p.communicate(new byte[4 * 1024 * 1024]));
+            assertArrayEquals(new byte[0], out.stdout());
+            assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+    }
+
+    /** test_read_stdout_after_process_exit: output stays readable after the exit was awaited. */
+    @Test
+    void stdoutReadableAfterWaitFor() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("printf", "hello")));
+            assertEquals(0, Async.await(p.waitFor()));
+            assertEquals("hello", new String(await(p.stdout().orElseThrow().read()), StandardCharsets.UTF_8));
+            return null;
+        });
+    }
+
+    /**
+     * test_stdin_not_inheritable: a second child started meanwhile does not hold the first one's stdin pipe, so
+     * closing that stdin ends the first child's input.
+     */
+    @Test
+    void stdinPipeNotInheritedBySiblings() {
+        loop.runUntilComplete(() -> {
+            Subprocess first = Async.await(Subprocesses.exec(List.of("cat")));
+            Subprocess second = Async.await(Subprocesses.exec(List.of("sleep", "30")));
+            StreamWriter in = first.stdin().orElseThrow();
+            in.write("x".getBytes(StandardCharsets.UTF_8));
+            in.close();
+            assertEquals("x", new String(await(first.stdout().orElseThrow().read()), StandardCharsets.UTF_8));
+            assertEquals(0, Tasks.waitFor(first.waitFor(), Duration.ofSeconds(20)));
+            second.kill();
+            Async.await(second.waitFor());
+            return null;
+        });
+    }
+
+    /** test_subprocess_close_after_finish: close() of a finished transport does nothing. */
+    @Test
+    void closeAfterFinishDoesNothing() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("true")));
+            assertEquals(0, Async.await(p.waitFor()));
+            p.transport().close();
+            p.transport().close();
+            assertTrue(p.transport().isClosing());
+            assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+    }
+}
