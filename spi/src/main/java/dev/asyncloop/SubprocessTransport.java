@@ -49,7 +49,7 @@ public interface SubprocessTransport {
      * exited but the transport is not finished yet.
      *
      * @throws IllegalStateException once the transport is finished ({@link SubprocessProtocol#connectionLost}
-     *     was called; asyncio's {@code ProcessLookupError})
+     *     has returned; asyncio's {@code ProcessLookupError})
      */
     void terminate();
 
@@ -57,7 +57,8 @@ public interface SubprocessTransport {
      * Kills the child: SIGKILL on POSIX systems ({@link Process#destroyForcibly()}). Does nothing if the child
      * has exited but the transport is not finished yet.
      *
-     * @throws IllegalStateException once the transport is finished (asyncio's {@code ProcessLookupError})
+     * @throws IllegalStateException once the transport is finished ({@link SubprocessProtocol#connectionLost}
+     *     has returned; asyncio's {@code ProcessLookupError})
      */
     void kill();
 

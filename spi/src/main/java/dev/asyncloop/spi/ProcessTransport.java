@@ -41,6 +41,8 @@ final class ProcessTransport implements SubprocessTransport {
     private Integer returnCode;
     private boolean closed;
     private boolean finished;
+    /** Set once {@code connectionLost} ran: from then on terminate() and kill() throw (asyncio clears _proc). */
+    private boolean ended;
 
     ProcessTransport(EventLoop loop, Process process, SubprocessProtocol protocol, boolean pipeIn, boolean pipeOut,
             boolean pipeErr, String program) {
@@ -127,7 +129,11 @@ final class ProcessTransport implements SubprocessTransport {
         finished = true;
         loop.callSoon(() -> {
             SubprocessSpawner.forget(loop, this);
-            call("connectionLost", () -> protocol.connectionLost(null));
+            try {
+                call("connectionLost", () -> protocol.connectionLost(null));
+            } finally {
+                ended = true;
+            }
         });
     }
 
@@ -196,9 +202,9 @@ final class ProcessTransport implements SubprocessTransport {
     }
 
     private void checkNotFinished(String what) {
-        if (finished) {
+        if (ended) {
             throw new IllegalStateException("Cannot " + what + " process " + pid + ": it exited with return code "
-                    + returnCode + " and its transport is finished");
+                    + returnCode + " and its transport is finished (connectionLost ran)");
         }
     }
 

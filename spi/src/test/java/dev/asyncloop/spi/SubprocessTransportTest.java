@@ -267,4 +267,30 @@ class SubprocessTransportTest {
                 + e.received[1] + " of " + size + " bytes");
         assertTrue(pump.join(Duration.ofSeconds(10)), "the stdin pump ended");
     }
+
+    @Test
+    void killAndTerminateBetweenTheExitAndConnectionLostDoNothing() {
+        List<RuntimeException> thrown = new ArrayList<>();
+        SubprocessOptions noPipes = SubprocessOptions.builder().stdin(Redirect.DISCARD).stdout(Redirect.DISCARD)
+                .stderr(Redirect.DISCARD).build();
+        Future<SubprocessConnection<Events>> f = loop.subprocessExec(() -> {
+            Events e = new Events(loop.createFuture());
+            // queued before connectionLost, which the exit schedules as there is no pipe to wait for
+            e.onExit = () -> loop.callSoon(() -> {
+                try {
+                    e.transport.terminate();
+                    e.transport.kill();
+                } catch (RuntimeException x) {
+                    thrown.add(x);
+                }
+                e.log.add("signalled");
+            });
+            return e;
+        }, List.of("true"), noPipes);
+        Events e = loop.runUntilComplete(f).protocol();
+        awaitLost(e);
+        assertEquals(List.of("made", "exited", "signalled", "lost"), e.log);
+        assertEquals(List.of(), thrown, "terminate()/kill() before connectionLost do nothing, as asyncio's do");
+        assertThrows(IllegalStateException.class, e.transport::kill, "kill() after connectionLost");
+    }
 }
