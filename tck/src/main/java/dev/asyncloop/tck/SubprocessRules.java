@@ -584,4 +584,95 @@ abstract class SubprocessRules extends ConformanceGroup {
         assertTrue(p.pipeErrors.stream().noneMatch(e -> e.startsWith("1:")), msg("N14.21", "closing a pipe is a"
                 + " regular end, pipeConnectionLost(1, null): " + p.pipeErrors));
     }
+
+    @Test
+    @DisplayName("N14.22 writes to the stdin pipe after writeEof(), close() or the child's exit are dropped without"
+            + " an exception, as a pipe's are")
+    void required_N14_22_stdinWritesAfterEndDropped() {
+        List<RuntimeException> thrown = new ArrayList<>();
+        RecordingSubprocessProtocol p = run("N14.22", () -> {
+            SubprocessConnection<RecordingSubprocessProtocol> c = Async.await(loop.subprocessExec(() -> {
+                RecordingSubprocessProtocol r = new RecordingSubprocessProtocol(loop);
+                // queued right after processExited, while the idle stdin pipe is being ended
+                r.onExited = () -> loop.callSoon(() -> {
+                    try {
+                        ((WriteTransport) r.transport.getPipeTransport(0).orElseThrow()).write(new byte[] {'x'});
+                    } catch (RuntimeException e) {
+                        thrown.add(e);
+                    }
+                });
+                return r;
+            }, List.of("true"), SubprocessOptions.defaults()));
+            finish(c.protocol());
+            RecordingSubprocessProtocol cat = exec("cat");
+            WriteTransport in = (WriteTransport) cat.transport.getPipeTransport(0).orElseThrow();
+            in.write(new byte[] {'a'});
+            in.writeEof();
+            try {
+                in.write(new byte[] {'b'});
+                in.close();
+                in.write(new byte[] {'c'});
+            } catch (RuntimeException e) {
+                thrown.add(e);
+            }
+            assertEquals(0, finish(cat), msg("N14.22", "cat's return code"));
+            return cat;
+        });
+        assertEquals(List.of(), thrown, msg("N14.22", "a write after the stdin pipe's end must be dropped, not throw"));
+        assertEquals("a", p.text(1), msg("N14.22", "only the bytes written before writeEof() reach the child"));
+    }
+
+    @Test
+    @DisplayName("N14.23 abort() of the stdin pipe drops the unwritten rest of a write in progress, and its pump ends")
+    void required_N14_23_stdinAbortStopsWrite() {
+        int size = 8 * 1024 * 1024;
+        RecordingSubprocessProtocol p = run("N14.23", () -> {
+            SubprocessConnection<RecordingSubprocessProtocol> c = Async.await(loop.subprocessExec(() -> {
+                RecordingSubprocessProtocol r = new RecordingSubprocessProtocol(loop);
+                // cat's output is not read, so cat soon stops reading its input and the stdin write stalls
+                r.onMade = () -> ((ReadTransport) r.transport.getPipeTransport(1).orElseThrow()).pauseReading();
+                return r;
+            }, List.of("cat"), SubprocessOptions.defaults()));
+            RecordingSubprocessProtocol r = c.protocol();
+            WriteTransport in = (WriteTransport) r.transport.getPipeTransport(0).orElseThrow();
+            in.write(new byte[size]);
+            until(() -> in.getWriteBufferSize() < size);
+            in.abort();
+            ((ReadTransport) r.transport.getPipeTransport(1).orElseThrow()).resumeReading();
+            assertEquals(0, finish(r), msg("N14.23", "cat ends at the end of its aborted input"));
+            return r;
+        });
+        assertTrue(p.bytes(1).length < size / 2, msg("N14.23", "abort() must drop what was not written yet, but the"
+                + " child got " + p.bytes(1).length + " of " + size + " bytes"));
+    }
+
+    @Test
+    @DisplayName("N14.24 terminate() and kill() between the exit and connectionLost do nothing; after"
+            + " connectionLost they throw IllegalStateException")
+    void required_N14_24_signalsBeforeConnectionLost() {
+        List<RuntimeException> thrown = new ArrayList<>();
+        RecordingSubprocessProtocol p = run("N14.24", () -> {
+            SubprocessOptions noPipes = options().stdin(Redirect.DISCARD).stdout(Redirect.DISCARD)
+                    .stderr(Redirect.DISCARD).build();
+            SubprocessConnection<RecordingSubprocessProtocol> c = Async.await(loop.subprocessExec(() -> {
+                RecordingSubprocessProtocol r = new RecordingSubprocessProtocol(loop);
+                // queued before connectionLost, which the exit schedules as there is no pipe to wait for
+                r.onExited = () -> loop.callSoon(() -> {
+                    try {
+                        r.transport.terminate();
+                        r.transport.kill();
+                    } catch (RuntimeException e) {
+                        thrown.add(e);
+                    }
+                    r.events.add("signalled");
+                });
+                return r;
+            }, List.of("true"), noPipes));
+            finish(c.protocol());
+            return c.protocol();
+        });
+        assertEquals(List.of("made", "exited", "signalled", "lost"), p.events, msg("N14.24", "events"));
+        assertEquals(List.of(), thrown, msg("N14.24", "terminate()/kill() before connectionLost must do nothing"));
+        assertThrows(IllegalStateException.class, p.transport::kill, msg("N14.24", "kill() after connectionLost"));
+    }
 }
