@@ -139,4 +139,17 @@ class SubprocessAsyncioConformanceTest {
             return null;
         });
     }
+
+    /** communicate after the child exited and its stdin pipe ended: the input is dropped, no error. */
+    @Test
+    void communicateAfterTheExit() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("true")));
+            assertEquals(0, Async.await(p.waitFor()));
+            Subprocess.Output out = Async.await(p.communicate("ignored".getBytes(StandardCharsets.UTF_8)));
+            assertArrayEquals(new byte[0], out.stdout());
+            assertArrayEquals(new byte[0], out.stderr());
+            return null;
+        });
+    }
 }
