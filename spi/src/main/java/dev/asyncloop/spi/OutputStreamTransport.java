@@ -119,7 +119,7 @@ final class OutputStreamTransport implements WriteTransport {
     }
 
     private void written(int n) {
-        if (lost) {
+        if (lost || abandoned) {
             return;
         }
         bufferSize -= n;
@@ -195,6 +195,7 @@ final class OutputStreamTransport implements WriteTransport {
         }
         closing = true;
         abandon();
+        bufferSize = 0;
         loop.callSoon(() -> lose(null));
     }
 

@@ -261,6 +261,7 @@ class SubprocessTransportTest {
         });
         assertTrue(stdin.getWriteBufferSize() < size, "the pump started writing");
         stdin.abort();
+        assertEquals(0, stdin.getWriteBufferSize(), "abort() empties the write buffer at once, as asyncio's does");
         ((dev.asyncloop.ReadTransport) e.transport.getPipeTransport(1).orElseThrow()).resumeReading();
         awaitLost(e);
         assertTrue(e.received[1] < size / 2, "abort() dropped the unwritten rest of the write, but the child got "
