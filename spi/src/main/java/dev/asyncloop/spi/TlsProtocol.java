@@ -197,7 +197,7 @@ final class TlsProtocol implements BufferedProtocol {
             case HANDSHAKE -> handshakeFailed(new SSLHandshakeException(
                     "the peer closed the connection during the TLS handshake"));
             case WRAPPED -> {
-                if (appReadingPaused && netIn.position() > 0) {
+                if (appReadingPaused && (netIn.position() > 0 || appIn.position() > 0)) {
                     pendingEof = true;
                     return true;
                 }
@@ -259,7 +259,8 @@ final class TlsProtocol implements BufferedProtocol {
             if (state == State.WRAPPED || state == State.SHUTDOWN) {
                 readRecords();
                 writeBacklog();
-                if (pendingEof && state == State.WRAPPED && !appReadingPaused && netIn.position() == 0) {
+                if (pendingEof && state == State.WRAPPED && !appReadingPaused && netIn.position() == 0
+                        && appIn.position() == 0) {
                     pendingEof = false;
                     raggedEof();
                 }
@@ -362,6 +363,11 @@ final class TlsProtocol implements BufferedProtocol {
                 if (state == State.WRAPPED && appReadingPaused) {
                     return;
                 }
+                if (appIn.position() > 0) {
+                    // What a buffered protocol left when it paused.
+                    deliver();
+                    continue;
+                }
                 HandshakeStatus hs = engine.getHandshakeStatus();
                 if (hs == HandshakeStatus.NEED_TASK) {
                     runTasks();
@@ -391,6 +397,11 @@ final class TlsProtocol implements BufferedProtocol {
         }
     }
 
+    /**
+     * Hands {@code appIn} to the application. A buffered protocol that pauses reading part way leaves the rest in
+     * {@code appIn} (compacted, in write mode), handed on first after {@code resumeReading}, as asyncio keeps it in
+     * the SSL object.
+     */
     private void deliver() {
         appIn.flip();
         try {
@@ -406,12 +417,18 @@ final class TlsProtocol implements BufferedProtocol {
                     ? "Fatal error: protocol.bufferUpdated() call failed."
                     : "Fatal error: protocol.dataReceived() call failed.");
         } finally {
-            appIn.clear();
+            boolean keepRest = app instanceof BufferedProtocol && appIn.hasRemaining() && state == State.WRAPPED
+                    && appReadingPaused;
+            if (keepRest) {
+                appIn.compact();
+            } else {
+                appIn.clear();
+            }
         }
     }
 
-    private static void feedBuffered(BufferedProtocol buffered, ByteBuffer data) {
-        while (data.hasRemaining()) {
+    private void feedBuffered(BufferedProtocol buffered, ByteBuffer data) {
+        while (data.hasRemaining() && !appReadingPaused && state == State.WRAPPED && !closing) {
             ByteBuffer into = buffered.getBuffer(data.remaining());
             if (into == null || !into.hasRemaining()) {
                 throw new IllegalStateException("getBuffer() returned " + (into == null ? "null" : "a full buffer")
@@ -483,6 +500,12 @@ final class TlsProtocol implements BufferedProtocol {
                 }
                 SSLEngineResult r = wrap(srcs);
                 if (r.getStatus() == Status.CLOSED) {
+                    if (engine.isInboundDone()) {
+                        // The peer's close_notify came first and the engine closed its side too (TLS 1.2 answers
+                        // close_notify at once; only TLS 1.3 half-closes): the connection is ending cleanly.
+                        drop(srcs);
+                        return true;
+                    }
                     throw new SSLException("the TLS engine is closed; cannot send more data");
                 }
             }
@@ -755,13 +778,7 @@ final class TlsProtocol implements BufferedProtocol {
 
     void write(ByteBuffer[] data) {
         if (closing || state == State.CLOSED) {
-            if (connLostWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
-                LOG.log(Level.WARNING, "SSL connection is closed");
-            }
-            connLostWrites++;
-            for (ByteBuffer b : data) {
-                b.position(b.limit());
-            }
+            drop(data);
             return;
         }
         try {
@@ -780,6 +797,17 @@ final class TlsProtocol implements BufferedProtocol {
             }
         }
         controlAppWriting();
+    }
+
+    /** A write the connection can no longer carry: dropped, as asyncio's, with a warning after a few. */
+    private void drop(ByteBuffer[] data) {
+        if (connLostWrites >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+            LOG.log(Level.WARNING, "SSL connection is closed");
+        }
+        connLostWrites++;
+        for (ByteBuffer b : data) {
+            b.position(b.limit());
+        }
     }
 
     /** Wraps the backlog, gathered, as far as the engine allows; then, when closing, sends close_notify. */

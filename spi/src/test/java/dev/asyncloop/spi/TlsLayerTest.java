@@ -32,7 +32,7 @@ class TlsLayerTest {
     private static final char[] PASSWORD = "asyncloop".toCharArray();
 
     /** Records what it gets; echoes when asked. */
-    static final class Recorder implements Protocol {
+    static class Recorder implements Protocol {
         final List<String> events = new ArrayList<>();
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
         Transport transport;
@@ -71,7 +71,7 @@ class TlsLayerTest {
         return contexts("TLS");
     }
 
-    private static SSLContext[] contexts(String protocol) throws Exception {
+    static SSLContext[] contexts(String protocol) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = TlsLayerTest.class.getResourceAsStream("tls-server.p12")) {
             keys.load(in, PASSWORD);
@@ -139,7 +139,7 @@ class TlsLayerTest {
         }
     }
 
-    private static void runUntil(ReadinessEventLoop loop, java.util.function.BooleanSupplier done) {
+    static void runUntil(ReadinessEventLoop loop, java.util.function.BooleanSupplier done) {
         long end = System.nanoTime() + 20_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < end) {
             loop.runUntilComplete(loop.createTask(() -> {

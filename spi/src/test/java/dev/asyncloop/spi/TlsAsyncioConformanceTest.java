@@ -1,0 +1,173 @@
+package dev.asyncloop.spi;
+
+import static dev.asyncloop.spi.TlsLayerTest.contexts;
+import static dev.asyncloop.spi.TlsLayerTest.runUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.Future;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.TlsOptions;
+import dev.asyncloop.Transport;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The TLS layer against asyncio's {@code sslproto} (3.11+) and {@code test_sslproto.py}, over {@link MemoryTransport}
+ * (deterministic: no sockets, no timing).
+ */
+class TlsAsyncioConformanceTest {
+
+    /**
+     * A buffered protocol with a bounded buffer that pauses reading when the buffer is full (the usual back
+     * pressure of a {@code BufferedProtocol}); the test drains it.
+     */
+    static final class BoundedBuffer implements BufferedProtocol {
+        final ByteBuffer buffer = ByteBuffer.allocate(1000);
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<String> events = new ArrayList<>();
+        StreamTransport transport;
+        int updatesWhilePaused;
+        Throwable lostWith;
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = (StreamTransport) transport;
+            events.add("made");
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buffer;
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            if (!transport.isReading()) {
+                updatesWhilePaused++;
+            }
+            if (!buffer.hasRemaining()) {
+                transport.pauseReading();
+            }
+        }
+
+        void drain() {
+            data.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+
+        @Override
+        public boolean eofReceived() {
+            events.add("eof");
+            return false;
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            lostWith = exception;
+            events.add("lost");
+        }
+    }
+
+    /**
+     * asyncio's {@code _do_read__buffered} stops handing plaintext to a buffered protocol once it pauses reading
+     * and hands the rest on after {@code resume_reading}; a record larger than the protocol's buffer must neither
+     * be pushed into a paused protocol nor break the connection.
+     */
+    @Test
+    void aBufferedProtocolThatPausesGetsNoMoreUntilItResumes() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        byte[] message = new byte[10_000];
+        for (int i = 0; i < message.length; i++) {
+            message[i] = (byte) (i * 7 + (i >> 8));
+        }
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message()));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            BoundedBuffer server = new BoundedBuffer();
+            TlsLayerTest.Recorder client = new TlsLayerTest.Recorder();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            Future<StreamTransport> serverDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), serverDone));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            loop.runUntilComplete(serverDone);
+            c.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> !server.transport.isReading() || !server.events.equals(List.of("made")));
+            // Let a few iterations pass: nothing more may arrive while paused.
+            for (int i = 0; i < 20; i++) {
+                loop.runUntilComplete(loop.createTask(() -> null));
+            }
+            assertEquals(List.of(), reports, "nothing is reported");
+            assertEquals(List.of("made"), server.events, "the connection stays up while the protocol is paused");
+            assertEquals(0, server.updatesWhilePaused, "no bufferUpdated while paused");
+            assertEquals(1000, server.buffer.position(), "exactly one buffer's worth before the pause");
+            while (server.data.size() + server.buffer.position() < message.length
+                    && server.events.equals(List.of("made"))) {
+                server.drain();
+                server.transport.resumeReading();
+                runUntil(loop, () -> !server.transport.isReading() || !server.events.equals(List.of("made"))
+                        || server.data.size() + server.buffer.position() >= message.length);
+            }
+            server.drain();
+            server.transport.resumeReading();
+            assertEquals(List.of("made"), server.events);
+            assertEquals(0, server.updatesWhilePaused, "no bufferUpdated while paused");
+            assertTrue(java.util.Arrays.equals(message, server.data.toByteArray()), "every byte, in order");
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost") && server.events.contains("lost"));
+            assertEquals(List.of("made", "eof", "lost"), server.events);
+            assertNull(server.lostWith);
+            assertEquals(List.of(), reports);
+        }
+    }
+
+    /** Answers in {@code eofReceived}, as a request/response protocol that reads until EOF does. */
+    static final class AnswersAtEof extends TlsLayerTest.Recorder {
+        @Override
+        public boolean eofReceived() {
+            super.eofReceived();
+            ((StreamTransport) transport).write(ByteBuffer.wrap("bye".getBytes()));
+            return false;
+        }
+    }
+
+    /**
+     * The peer's {@code close_notify}: asyncio calls {@code eof_received}, then shuts down cleanly; a write made
+     * in {@code eof_received} is accepted (and with TLS 1.2, where the closed connection cannot carry it, dropped)
+     * without turning the clean close into an error.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void aWriteInEofReceivedDoesNotTurnTheCleanCloseIntoAnError(String protocol) throws Exception {
+        SSLContext[] ctx = contexts(protocol);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message()));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            AnswersAtEof server = new AnswersAtEof();
+            TlsLayerTest.Recorder client = new TlsLayerTest.Recorder();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), null));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            c.write(ByteBuffer.wrap("request".getBytes()));
+            runUntil(loop, () -> server.data.size() >= 7);
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost") && server.events.contains("lost"));
+            assertEquals(List.of("made", "data", "eof", "lost"), server.events);
+            assertNull(server.lostWith, "a clean close, not an error: " + server.lostWith);
+            assertNull(client.lostWith);
+            assertEquals(List.of(), reports);
+        }
+    }
+}
