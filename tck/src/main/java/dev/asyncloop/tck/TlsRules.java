@@ -15,6 +15,7 @@ import dev.asyncloop.Async;
 import dev.asyncloop.AsyncQueue;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
+import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
@@ -821,5 +822,95 @@ abstract class TlsRules extends NetworkGroup {
                 + out.get(0)));
         assertTrue((Long) out.get(1) >= 250, msg("N12.23", "close must wait for the peer's close_notify until the"
                 + " shutdown timeout, waited only " + out.get(1) + " ms"));
+    }
+    /** A buffered protocol with a 1000-byte buffer that pauses reading whenever the buffer is full. */
+    static final class BoundedBuffered implements dev.asyncloop.BufferedProtocol {
+        final EventLoop loop;
+        final ByteBuffer buffer = ByteBuffer.allocate(1000);
+        final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        final Future<Throwable> lost;
+        StreamTransport transport;
+        Future<Void> paused;
+        int updatesWhilePaused;
+
+        BoundedBuffered(EventLoop loop) {
+            this.loop = loop;
+            this.lost = loop.createFuture();
+            this.paused = loop.createFuture();
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = (StreamTransport) transport;
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buffer;
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            if (!transport.isReading()) {
+                updatesWhilePaused++;
+            }
+            if (!buffer.hasRemaining()) {
+                transport.pauseReading();
+                paused.setResult(null);
+            }
+        }
+
+        /** Takes what the buffer holds and reads on. */
+        void drainAndResume() {
+            data.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+            paused = loop.createFuture();
+            transport.resumeReading();
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            lost.setResult(exception);
+        }
+    }
+
+    @Test
+    @DisplayName("N12.24 a BufferedProtocol that pauses reading when its buffer is full gets no more until it resumes")
+    void required_N12_24_bufferedPause() {
+        byte[] big = new byte[20_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 13 + (i >> 7));
+        }
+        List<Object> out = run("N12.24", () -> {
+            Server server = tlsServer(false);
+            Connection<BoundedBuffered> c = Async.await(loop.createConnection(() -> new BoundedBuffered(loop),
+                    HOST, port(server), tlsClientOptions()));
+            RecordingProtocol peer = awaitAccepted("N12.24", 0);
+            peer.transport.write(ByteBuffer.wrap(big));
+            BoundedBuffered p = c.protocol();
+            Async.await(p.paused);
+            Async.sleep(Duration.ofMillis(50));
+            int heldWhilePaused = p.buffer.position();
+            boolean lostWhilePaused = p.lost.isDone();
+            while (p.data.size() + p.buffer.position() < big.length && !p.lost.isDone()) {
+                p.drainAndResume();
+                Async.await(p.paused); // 20 000 bytes: every round fills the buffer exactly
+            }
+            p.data.write(p.buffer.array(), 0, p.buffer.position());
+            boolean lostBeforeClose = p.lost.isDone();
+            c.transport().close();
+            Throwable lost = Async.await(p.lost);
+            server.close();
+            return java.util.Arrays.asList(heldWhilePaused, lostWhilePaused, p.updatesWhilePaused, lostBeforeClose,
+                    lost, p.data.toByteArray());
+        });
+        assertEquals(1000, out.get(0), msg("N12.24", "while paused, the protocol must hold exactly the one buffer"
+                + " it filled"));
+        assertEquals(false, out.get(1), msg("N12.24", "a paused buffered protocol with a record larger than its"
+                + " buffer must keep its connection"));
+        assertEquals(0, out.get(2), msg("N12.24", "no bufferUpdated may come while reading is paused"));
+        assertEquals(false, out.get(3), msg("N12.24", "the connection must stay up until closed"));
+        assertNull(out.get(4), msg("N12.24", "close() must end the connection cleanly"));
+        assertArrayEquals(big, (byte[]) out.get(5), msg("N12.24", "every byte must arrive, in order"));
     }
 }
