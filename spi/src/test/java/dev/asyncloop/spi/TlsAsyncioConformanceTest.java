@@ -170,4 +170,43 @@ class TlsAsyncioConformanceTest {
             assertEquals(List.of(), reports);
         }
     }
+    /**
+     * asyncio 3.11+ runs {@code start_tls} over a TLS transport (TLS in TLS, {@code test_start_tls_*} over SSL):
+     * the inner connection's records travel as the outer connection's data, both ways, and both close cleanly.
+     */
+    @ParameterizedTest(name = "pieces of {0} bytes")
+    @ValueSource(ints = {3, 100_000})
+    void startTlsOverATlsTransport(int piece) throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message() + " " + c.exception().orElse(null)));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, piece);
+            TlsLayerTest.Recorder server = new TlsLayerTest.Recorder();
+            TlsLayerTest.Recorder client = new TlsLayerTest.Recorder();
+            Future<StreamTransport> serverDone = loop.createFuture();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), serverDone));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport outerClient = loop.runUntilComplete(clientDone);
+            StreamTransport outerServer = loop.runUntilComplete(serverDone);
+            Future<StreamTransport> innerServer = TlsLayer.startTls(loop, outerServer, server, ctx[0],
+                    TlsOptions.server());
+            Future<StreamTransport> innerClient = TlsLayer.startTls(loop, outerClient, client, ctx[1],
+                    TlsOptions.client("localhost"));
+            StreamTransport c = loop.runUntilComplete(innerClient);
+            StreamTransport s = loop.runUntilComplete(innerServer);
+            c.write(ByteBuffer.wrap("ping".getBytes()));
+            s.write(ByteBuffer.wrap("pong".getBytes()));
+            runUntil(loop, () -> server.data.size() >= 4 && client.data.size() >= 4);
+            assertEquals("ping", server.data.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals("pong", client.data.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost") && server.events.contains("lost"));
+            assertEquals(List.of("made", "data", "eof", "lost"), server.events);
+            assertNull(server.lostWith);
+            assertNull(client.lostWith);
+            assertEquals(List.of(), reports);
+        }
+    }
 }
