@@ -85,6 +85,8 @@ final class TlsProtocol implements BufferedProtocol {
     private boolean appReadingPaused;
     private boolean rawWritingPaused;
     private boolean appWritingPaused;
+    /** Inside a wrap of the application's data: the raw transport's pauseWriting reaches the application after. */
+    private boolean wrappingAppData;
     private boolean appMade;
     private boolean appLost;
     private boolean eofDelivered;
@@ -234,7 +236,11 @@ final class TlsProtocol implements BufferedProtocol {
     @Override
     public void pauseWriting() {
         rawWritingPaused = true;
-        controlAppWriting();
+        if (!wrappingAppData) {
+            // Else the write that filled the raw transport tells the application once it is all handed on (as
+            // asyncio does), so that a write from the application's pauseWriting cannot cut into it.
+            controlAppWriting();
+        }
     }
 
     @Override
@@ -479,6 +485,18 @@ final class TlsProtocol implements BufferedProtocol {
                 flushNetOut();
             }
             return r;
+        }
+    }
+
+    private void wrapAppData(ByteBuffer[] srcs) throws SSLException {
+        boolean outer = !wrappingAppData;
+        wrappingAppData = true;
+        try {
+            wrapAll(srcs);
+        } finally {
+            if (outer) {
+                wrappingAppData = false;
+            }
         }
     }
 
@@ -783,7 +801,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         try {
             if (state == State.WRAPPED && backlog.isEmpty()) {
-                wrapAll(data);
+                wrapAppData(data);
             }
         } catch (SSLException | RuntimeException e) {
             fatalError(e, "Fatal error on SSL protocol");
@@ -817,7 +835,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         if (!backlog.isEmpty()) {
             ByteBuffer[] all = backlog.toArray(ByteBuffer[]::new);
-            wrapAll(all);
+            wrapAppData(all);
             while (!backlog.isEmpty() && !backlog.peekFirst().hasRemaining()) {
                 backlog.pollFirst();
             }

@@ -25,6 +25,8 @@ final class MemoryTransport implements StreamTransport {
     private boolean eofPending;
     private boolean pumping;
     int written;
+    /** When set, the next write calls the protocol's pauseWriting from inside write, as a socket over its mark. */
+    boolean pauseProtocolOnNextWrite;
 
     private MemoryTransport(EventLoop loop, int piece) {
         this.loop = loop;
@@ -55,6 +57,10 @@ final class MemoryTransport implements StreamTransport {
         written += copy.remaining();
         MemoryTransport to = peer;
         loop.callSoon(() -> to.receive(copy));
+        if (pauseProtocolOnNextWrite) {
+            pauseProtocolOnNextWrite = false;
+            protocol.pauseWriting();
+        }
     }
 
     private void receive(ByteBuffer data) {

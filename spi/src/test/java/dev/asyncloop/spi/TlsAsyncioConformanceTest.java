@@ -209,4 +209,48 @@ class TlsAsyncioConformanceTest {
             assertEquals(List.of(), reports);
         }
     }
+    /** Writes once more from {@code pauseWriting}, which a protocol may do (the write is buffered). */
+    static final class WritesWhenPaused extends TlsLayerTest.Recorder {
+        int pauses;
+
+        @Override
+        public void pauseWriting() {
+            pauses++;
+            ((StreamTransport) transport).write(ByteBuffer.wrap("B".getBytes()));
+        }
+    }
+
+    /**
+     * asyncio's TLS layer tells the application to pause only after a write has been wrapped and handed on
+     * ({@code _process_outgoing}, then {@code _control_app_writing}); a raw transport that pauses the layer in the
+     * middle of a large write must not let a write from {@code pauseWriting} cut into it.
+     */
+    @Test
+    void aWriteFromPauseWritingComesAfterTheWriteThatPaused() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        byte[] big = new byte[40_000];
+        java.util.Arrays.fill(big, (byte) 'A');
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message() + " " + c.exception().orElse(null)));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            TlsLayerTest.Recorder server = new TlsLayerTest.Recorder();
+            WritesWhenPaused client = new WritesWhenPaused();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), null));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            ends[1].pauseProtocolOnNextWrite = true;
+            c.write(ByteBuffer.wrap(big));
+            runUntil(loop, () -> server.data.size() >= big.length + 1 || !reports.isEmpty());
+            assertEquals(List.of(), reports);
+            assertEquals(1, client.pauses);
+            byte[] expected = java.util.Arrays.copyOf(big, big.length + 1);
+            expected[big.length] = 'B';
+            assertTrue(java.util.Arrays.equals(expected, server.data.toByteArray()),
+                    "the write made in pauseWriting must follow the whole write that caused the pause");
+            c.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
 }
