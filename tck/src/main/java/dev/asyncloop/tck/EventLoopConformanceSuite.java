@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.Timeout;
  * the networking groups for {@link Capability#TCP}) are skipped, not failed, unless {@link #capabilities()} is
  * overridden. Overriding both is allowed; rule S1.3 then fails when the two disagree.
  *
- * <p>Each nested group checks one feature; every test's display name starts with the ID of the rule it checks
+ * <p>Each nested group checks one feature and carries a JUnit tag of its name ({@code "timers"}, {@code "tls"},
+ * ...; the networking groups also {@code "networking"}), so one group can be run alone, e.g. with Maven
+ * {@code -Dgroups=tls}. Every test's display name starts with the ID of the rule it checks
  * (listed in {@code docs/tck-rules.md}) and every assertion message starts with {@code [ID]}. Tests are
  * deterministic: loopback only, bounded waits; a loop that hangs fails the test with the await that hung,
  * and the whole test is cut off after {@value #TEST_TIMEOUT_SECONDS} seconds at most.
@@ -78,6 +81,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(1)
     @DisplayName("callbacks & ordering")
+    @Tag("callbacks")
     class Callbacks extends CallbackRules {
         Callbacks() {
             super(EventLoopConformanceSuite.this);
@@ -87,6 +91,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(2)
     @DisplayName("timers")
+    @Tag("timers")
     class Timers extends TimerRules {
         Timers() {
             super(EventLoopConformanceSuite.this);
@@ -96,6 +101,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(3)
     @DisplayName("threadsafe")
+    @Tag("threadsafe")
     class Threadsafe extends ThreadsafeRules {
         Threadsafe() {
             super(EventLoopConformanceSuite.this);
@@ -105,6 +111,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(4)
     @DisplayName("lifecycle & stop")
+    @Tag("lifecycle")
     class Lifecycle extends LifecycleRules {
         Lifecycle() {
             super(EventLoopConformanceSuite.this);
@@ -114,6 +121,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(5)
     @DisplayName("runUntilComplete")
+    @Tag("run-until-complete")
     class RunUntilComplete extends RunUntilCompleteRules {
         RunUntilComplete() {
             super(EventLoopConformanceSuite.this);
@@ -123,6 +131,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(6)
     @DisplayName("exception handler")
+    @Tag("exception-handler")
     class ExceptionHandler extends ExceptionHandlerRules {
         ExceptionHandler() {
             super(EventLoopConformanceSuite.this);
@@ -132,6 +141,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(7)
     @DisplayName("debug mode")
+    @Tag("debug")
     class Debug extends DebugRules {
         Debug() {
             super(EventLoopConformanceSuite.this);
@@ -141,6 +151,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(8)
     @DisplayName("executor")
+    @Tag("executor")
     class Executor extends ExecutorRules {
         Executor() {
             super(EventLoopConformanceSuite.this);
@@ -150,6 +161,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(9)
     @DisplayName("provider & selection")
+    @Tag("provider")
     class Provider extends ProviderRules {
         Provider() {
             super(EventLoopConformanceSuite.this);
@@ -161,6 +173,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(10)
     @DisplayName("futures")
+    @Tag("futures")
     class Futures extends FutureRules {
         Futures() {
             super(EventLoopConformanceSuite.this);
@@ -170,6 +183,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(11)
     @DisplayName("tasks & cancellation")
+    @Tag("tasks")
     class Tasks extends TaskRules {
         Tasks() {
             super(EventLoopConformanceSuite.this);
@@ -179,6 +193,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(12)
     @DisplayName("coroutines")
+    @Tag("coroutines")
     class Coroutines extends CoroutineRules {
         Coroutines() {
             super(EventLoopConformanceSuite.this);
@@ -188,6 +203,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(13)
     @DisplayName("context")
+    @Tag("context")
     class Contexts extends ContextRules {
         Contexts() {
             super(EventLoopConformanceSuite.this);
@@ -197,6 +213,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(14)
     @DisplayName("registry")
+    @Tag("registry")
     class Registry extends RegistryRules {
         Registry() {
             super(EventLoopConformanceSuite.this);
@@ -208,6 +225,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(15)
     @DisplayName("library")
+    @Tag("library")
     class Library extends LibraryRules {
         Library() {
             super(EventLoopConformanceSuite.this);
@@ -219,6 +237,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(16)
     @DisplayName("reader & writer callbacks")
+    @Tag("reader-writer")
+    @Tag("networking")
     class ReaderWriter extends ReaderWriterRules {
         ReaderWriter() {
             super(EventLoopConformanceSuite.this);
@@ -228,6 +248,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(17)
     @DisplayName("sock operations")
+    @Tag("sock")
+    @Tag("networking")
     class Sock extends SockRules {
         Sock() {
             super(EventLoopConformanceSuite.this);
@@ -237,6 +259,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(18)
     @DisplayName("TCP transports & protocols")
+    @Tag("tcp")
+    @Tag("networking")
     class TcpTransports extends TcpTransportRules {
         TcpTransports() {
             super(EventLoopConformanceSuite.this);
@@ -246,6 +270,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(19)
     @DisplayName("servers")
+    @Tag("servers")
+    @Tag("networking")
     class Servers extends ServerRules {
         Servers() {
             super(EventLoopConformanceSuite.this);
@@ -255,6 +281,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(20)
     @DisplayName("flow control")
+    @Tag("flow-control")
+    @Tag("networking")
     class FlowControl extends FlowControlRules {
         FlowControl() {
             super(EventLoopConformanceSuite.this);
@@ -264,6 +292,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(21)
     @DisplayName("network error paths")
+    @Tag("net-errors")
+    @Tag("networking")
     class NetErrors extends NetErrorRules {
         NetErrors() {
             super(EventLoopConformanceSuite.this);
@@ -273,6 +303,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(22)
     @DisplayName("streams")
+    @Tag("streams")
+    @Tag("networking")
     class StreamsGroup extends StreamRules {
         StreamsGroup() {
             super(EventLoopConformanceSuite.this);
@@ -282,6 +314,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(23)
     @DisplayName("DNS")
+    @Tag("dns")
+    @Tag("networking")
     class Dns extends DnsRules {
         Dns() {
             super(EventLoopConformanceSuite.this);
@@ -291,6 +325,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(24)
     @DisplayName("UDP")
+    @Tag("udp")
+    @Tag("networking")
     class Udp extends UdpRules {
         Udp() {
             super(EventLoopConformanceSuite.this);
@@ -300,6 +336,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(25)
     @DisplayName("Unix sockets")
+    @Tag("unix-sockets")
+    @Tag("networking")
     class UnixSockets extends UnixSocketRules {
         UnixSockets() {
             super(EventLoopConformanceSuite.this);
@@ -309,6 +347,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(26)
     @DisplayName("sendfile")
+    @Tag("sendfile")
+    @Tag("networking")
     class Sendfile extends SendfileRules {
         Sendfile() {
             super(EventLoopConformanceSuite.this);
@@ -318,6 +358,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(27)
     @DisplayName("pipes")
+    @Tag("pipes")
+    @Tag("networking")
     class Pipes extends PipeRules {
         Pipes() {
             super(EventLoopConformanceSuite.this);
@@ -327,6 +369,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(28)
     @DisplayName("subprocesses")
+    @Tag("subprocesses")
+    @Tag("networking")
     class Subprocesses extends SubprocessRules {
         Subprocesses() {
             super(EventLoopConformanceSuite.this);
@@ -336,6 +380,7 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(29)
     @DisplayName("signals")
+    @Tag("signals")
     class Signals extends SignalRules {
         Signals() {
             super(EventLoopConformanceSuite.this);
@@ -345,6 +390,8 @@ public abstract class EventLoopConformanceSuite {
     @Nested
     @Order(30)
     @DisplayName("TLS")
+    @Tag("tls")
+    @Tag("networking")
     class Tls extends TlsRules {
         Tls() {
             super(EventLoopConformanceSuite.this);
