@@ -1,7 +1,13 @@
 package dev.asyncloop.tck;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The command line of the console runner.
@@ -10,15 +16,19 @@ import java.util.Optional;
  * @param list true for {@code --list}
  * @param help true for {@code --help}
  * @param report where {@code --report} writes the HTML report, or empty
+ * @param groups the groups named with {@code --group}, or empty for all
  */
-record Options(Optional<String> loop, boolean list, boolean help, Optional<Path> report) {
+record Options(Optional<String> loop, boolean list, boolean help, Optional<Path> report, List<String> groups) {
     static final String USAGE = """
-            Usage: java -jar asyncloop-tck-all.jar [--loop NAME] [--list] [--report FILE.html] [--help]
+            Usage: java -jar asyncloop-tck-all.jar [--loop NAME] [--group NAME[,NAME...]] [--list]
+                   [--report FILE.html] [--help]
 
             Runs the asyncloop conformance suite against an event loop provider found on the class path.
 
               --loop NAME          test the provider named NAME (as -Dasyncloop.loop=NAME); without it, the
                                    provider the default selection picks (highest priority available)
+              --group NAME,...     run only these groups (their JUnit tags: timers, tasks, tcp, tls, pipes,
+                                   networking, ...; an unknown name is refused with the list)
               --list               list the providers found, their availability and capabilities, and the
                                    coroutine engine; run nothing
               --report FILE.html   also write an HTML report to FILE.html (and a text report beside it)
@@ -40,6 +50,7 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
         Path report = null;
         boolean list = false;
         boolean help = false;
+        List<String> groups = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -49,7 +60,7 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
                 arg = arg.substring(0, eq);
             }
             switch (arg) {
-                case "--loop", "--report" -> {
+                case "--loop", "--report", "--group" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new IllegalArgumentException(arg + " needs a value");
@@ -59,7 +70,16 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
                     if (value.isBlank()) {
                         throw new IllegalArgumentException(arg + " needs a non-empty value");
                     }
-                    if (arg.equals("--loop")) {
+                    if (arg.equals("--group")) {
+                        for (String g : value.split(",")) {
+                            String name = g.strip();
+                            if (!GROUPS.contains(name)) {
+                                throw new IllegalArgumentException("--group: no group '" + name + "'; the groups are "
+                                        + String.join(", ", GROUPS));
+                            }
+                            groups.add(name);
+                        }
+                    } else if (arg.equals("--loop")) {
                         if (loop != null) {
                             throw new IllegalArgumentException("--loop given twice");
                         }
@@ -76,7 +96,18 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
-        return new Options(Optional.ofNullable(loop), list, help, Optional.ofNullable(report));
+        return new Options(Optional.ofNullable(loop), list, help, Optional.ofNullable(report), List.copyOf(groups));
+    }
+
+    /** The tags of the suite's groups, sorted: what {@code --group} accepts. */
+    static final Set<String> GROUPS = groupTags();
+
+    private static Set<String> groupTags() {
+        Set<String> tags = new TreeSet<>();
+        for (Class<?> group : EventLoopConformanceSuite.class.getDeclaredClasses()) {
+            Arrays.stream(group.getAnnotationsByType(Tag.class)).map(Tag::value).forEach(tags::add);
+        }
+        return tags;
     }
 
     private static boolean flag(String arg, String value, boolean set) {

@@ -16,6 +16,7 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.TagFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -41,6 +42,17 @@ final class SuiteRun {
     }
 
     /**
+     * Runs the groups of {@code suiteClass} tagged with one of {@code groups} (all of them when it is empty).
+     *
+     * @param suiteClass a concrete subclass of {@link EventLoopConformanceSuite}
+     * @param groups group tags, as {@code --group} takes them
+     * @return the outcomes
+     */
+    static RunResult execute(Class<? extends EventLoopConformanceSuite> suiteClass, List<String> groups) {
+        return run(suiteClass, name -> true, groups);
+    }
+
+    /**
      * Runs the tests of {@code suiteClass} whose display name {@code keep} accepts.
      *
      * @param suiteClass a concrete subclass of {@link EventLoopConformanceSuite}
@@ -48,12 +60,20 @@ final class SuiteRun {
      * @return the outcomes
      */
     static RunResult execute(Class<? extends EventLoopConformanceSuite> suiteClass, Predicate<String> keep) {
+        return run(suiteClass, keep, List.of());
+    }
+
+    private static RunResult run(Class<? extends EventLoopConformanceSuite> suiteClass, Predicate<String> keep,
+            List<String> groups) {
         PostDiscoveryFilter filter = descriptor -> !descriptor.isTest() || keep.test(descriptor.getDisplayName())
                 ? FilterResult.included("kept") : FilterResult.excluded("not selected");
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(suiteClass))
-                .filters(filter)
-                .build();
+                .filters(filter);
+        if (!groups.isEmpty()) {
+            builder.filters(TagFilter.includeTags(groups));
+        }
+        LauncherDiscoveryRequest request = builder.build();
         Launcher launcher = LauncherFactory.create();
         Collector collector = new Collector();
         long start = System.nanoTime();

@@ -68,7 +68,7 @@ final class TckCommand {
                 err.println(e.getMessage());
                 return USAGE;
             }
-            return runSuite(selection, options.report());
+            return runSuite(selection, options.report(), options.groups());
         } finally {
             if (previous == null) {
                 System.clearProperty(EventLoops.PROPERTY);
@@ -103,7 +103,7 @@ final class TckCommand {
         return OK;
     }
 
-    private int runSuite(EventLoops.Selection selection, Optional<Path> report) {
+    private int runSuite(EventLoops.Selection selection, Optional<Path> report, List<String> groups) {
         EventLoopProvider provider = selection.provider();
         RunHeader header = new RunHeader(EventLoops.describe(provider), selection.reason(), Coroutine.engineName(),
                 RunHeader.currentJdk());
@@ -117,7 +117,7 @@ final class TckCommand {
         RunResult result;
         ProviderConformanceSuite.use(provider);
         try {
-            result = SuiteRun.execute(ProviderConformanceSuite.class);
+            result = SuiteRun.execute(ProviderConformanceSuite.class, groups);
         } finally {
             ProviderConformanceSuite.use(null);
         }

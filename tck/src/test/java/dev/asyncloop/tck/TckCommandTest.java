@@ -65,6 +65,24 @@ class TckCommandTest {
     }
 
     @Test
+    void groupRunsOnlyThoseGroups() {
+        Outcome o = run("--loop", "nio", "--group", "timers,signals");
+        assertEquals(0, o.status(), o.out() + o.err());
+        assertTrue(o.out().contains("timers") && o.out().contains("signals"),
+                "the table lists both groups: " + o.out());
+        assertTrue(!o.out().contains("callbacks & ordering") && !o.out().contains("TLS"),
+                "only the named groups ran: " + o.out());
+    }
+
+    @Test
+    void unknownGroupIsRefusedWithTheList() {
+        Outcome o = run("--group", "timer");
+        assertEquals(2, o.status(), o.toString());
+        assertTrue(o.err().startsWith("asyncloop-tck: --group: no group 'timer'; the groups are "), o.err());
+        assertTrue(o.err().contains("timers") && o.err().contains("networking") && o.err().contains("tls"), o.err());
+    }
+
+    @Test
     void listShowsNioAndTheEngine() {
         Outcome o = run("--list");
         assertEquals(0, o.status(), o.toString());
