@@ -1023,11 +1023,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw new IllegalArgumentException("keepAlive: SO_KEEPALIVE does not apply to Unix-domain connections;"
                     + " serve " + local + " without ServerOptions.keepAlive(true)");
         }
-        ensureNoTransport(channel);
-        if (registrations.containsKey(channel)) {
-            throw new IllegalStateException("channel: " + channel + " is already watched by this loop (a reader, or"
-                    + " another server's socket); remove that reader or close that server first");
-        }
+        ensureUnused(channel);
         try {
             channel.configureBlocking(false);
         } catch (IOException e) {
@@ -1397,13 +1393,17 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
     }
 
-    /** Refuses a channel a live transport, a reader or writer callback, or a pending sock operation uses. */
+    /**
+     * Refuses a channel a live transport, a reader or writer callback, a pending sock operation or a serving server
+     * uses.
+     */
     private void ensureUnused(SelectableChannel channel) {
         ensureNoTransport(channel);
         Registration r = registrations.get(channel);
         if (r != null && (r.reader != null || r.writer != null)) {
             throw new IllegalStateException("the channel " + channel + " has a reader or writer on this loop"
-                    + " (addReader/addWriter, or a pending sock operation); remove it first");
+                    + " (addReader/addWriter, a pending sock operation, or a server accepting on it); remove it or"
+                    + " close that server first");
         }
     }
 
