@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.BaseFuture;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
@@ -348,10 +349,10 @@ public final class Streams {
         StreamReader reader = new StreamReader(loop, limit);
         StreamProtocol protocol = new StreamProtocol(loop, reader, null);
         Future<PipeConnection<ReadTransport, StreamProtocol>> connecting = loop.connectReadPipe(() -> protocol, pipe);
-        return loop.createTask(() -> {
+        return BaseFuture.closeIfUndelivered(loop.createTask(() -> {
             awaitPipe(connecting);
             return reader;
-        }, "openReadPipe " + pipe);
+        }, "openReadPipe " + pipe), r -> connecting.result().transport().close());
     }
 
     /**
@@ -375,8 +376,9 @@ public final class Streams {
         StreamProtocol protocol = new StreamProtocol(loop, null, null);
         Future<PipeConnection<WriteTransport, StreamProtocol>> connecting = loop.connectWritePipe(() -> protocol,
                 pipe);
-        return loop.createTask(() -> new StreamWriter(awaitPipe(connecting).transport(), protocol, null, loop),
-                "openWritePipe " + pipe);
+        return BaseFuture.closeIfUndelivered(loop.createTask(
+                () -> new StreamWriter(awaitPipe(connecting).transport(), protocol, null, loop),
+                "openWritePipe " + pipe), StreamWriter::close);
     }
 
     /** Inside a task: the pipe's connection, failing with the loop's own error; closes it if cancelled late. */
@@ -403,7 +405,7 @@ public final class Streams {
         EventLoop loop = Async.getRunningLoop();
         StreamReader reader = new StreamReader(loop, limit);
         StreamProtocol protocol = new StreamProtocol(loop, reader, null);
-        return loop.createTask(() -> {
+        return BaseFuture.closeIfUndelivered(loop.createTask(() -> {
             Future<Connection<StreamProtocol>> connecting = connect.connect(loop, () -> protocol);
             Connection<StreamProtocol> c;
             try {
@@ -423,7 +425,7 @@ public final class Streams {
                 throw e;
             }
             return new StreamPair(reader, new StreamWriter(c.transport(), protocol, reader, loop));
-        }, name);
+        }, name), pair -> pair.writer().close());
     }
 
     /** The server side shared by the start functions: one reader, protocol and handler task per connection. */

@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.BaseFuture;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -129,7 +130,7 @@ public final class Subprocesses {
                 starting.cancel();
             }
         });
-        return result;
+        return BaseFuture.closeIfUndelivered(result, p -> p.transport().close());
     }
 
     /** One of the loop's start calls, given the protocol factory. */

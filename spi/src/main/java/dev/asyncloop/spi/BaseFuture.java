@@ -50,6 +50,8 @@ public class BaseFuture<T> implements Future<T> {
     private List<Object> moreCallbacks;
     private UnretrievedReport unretrieved;
     private final List<StackTraceElement> sourceTraceback;
+    /** Null unless the result is a resource someone must close when nobody takes it. */
+    private Undelivered<T> undelivered;
 
     /**
      * Creates a pending future bound to {@code loop}.
@@ -89,6 +91,10 @@ public class BaseFuture<T> implements Future<T> {
             default -> { }
         }
         disarmReport();
+        Undelivered<T> u = undelivered;
+        if (u != null) {
+            u.taken = true;
+        }
         Throwable e = exception;
         if (e != null) {
             if (e instanceof RuntimeException re) {
@@ -157,6 +163,10 @@ public class BaseFuture<T> implements Future<T> {
     public void addDoneCallback(Consumer<? super Future<T>> callback, Context context) {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(context, "context");
+        Undelivered<T> u = undelivered;
+        if (u != null) {
+            u.consumers++;
+        }
         if (state != State.PENDING) {
             loop.callSoon(new DoneCallback<>(callback, this), context);
         } else if (callback0 == null && moreCallbacks == null) {
@@ -198,6 +208,94 @@ public class BaseFuture<T> implements Future<T> {
     @Override
     public List<StackTraceElement> sourceTraceback() {
         return sourceTraceback;
+    }
+
+    /**
+     * Gives this future's result an owner for the case where nobody takes it. A future whose result is a
+     * resource (a connection, a server, a child process) sets one before it is handed out: {@code handler}
+     * closes the resource. It runs when {@link #resultUndelivered()} finds that the only task to wait on this
+     * future since the handler was set (the producer's own done-callbacks, added before, do not count) was
+     * cancelled after the future succeeded but before the task resumed, so that the
+     * task's coroutine gets a {@link CancelledError} instead of the result (asyncio's rule for a task cancelled
+     * while its wake-up is pending). asyncio's own {@code create_connection}, {@code open_connection} and the
+     * like close their result in that case because they are coroutines running inside the awaiting task; here
+     * they are futures, and this handler does their closing.
+     *
+     * <p>Loop thread only.
+     *
+     * @param handler closes the result; runs at most once, on the loop thread
+     * @throws NullPointerException if {@code handler} is null
+     * @throws IllegalStateException if a handler is already set
+     */
+    public final void setUndeliveredHandler(Consumer<? super T> handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (undelivered != null) {
+            throw new IllegalStateException("an undelivered-result handler is already set on " + this);
+        }
+        undelivered = new Undelivered<>(handler);
+    }
+
+    /**
+     * Sets {@code handler} as {@code future}'s undelivered-result handler if it is a {@code BaseFuture} (see
+     * {@link #setUndeliveredHandler}); a future of another kind is returned unchanged. For code that makes
+     * resource futures from whatever {@link EventLoop#createTask} or {@link EventLoop#createFuture} returns.
+     *
+     * @param future a future nobody else has seen yet
+     * @param handler closes its result
+     * @param <T> the result type
+     * @param <F> the future's type
+     * @return {@code future}
+     * @throws IllegalStateException as {@link #setUndeliveredHandler}
+     */
+    public static <T, F extends Future<T>> F closeIfUndelivered(F future, Consumer<? super T> handler) {
+        Objects.requireNonNull(future, "future");
+        if (future instanceof BaseFuture<T> b) {
+            b.setUndeliveredHandler(handler);
+        } else {
+            Objects.requireNonNull(handler, "handler");
+        }
+        return future;
+    }
+
+    /**
+     * Tells this future that the task woken by its success will not deliver the result to its coroutine,
+     * because the task was cancelled before it resumed. A {@link dev.asyncloop.Task} implementation calls this
+     * from its done-callback instead of reading the result in that case ({@link BaseTask} does). If this future
+     * has an undelivered-result handler ({@link #setUndeliveredHandler}), succeeded, got no other done-callback
+     * since the handler was set and its result was never read, the handler gets the result (once; a handler that throws is reported
+     * through the loop's exception handler, with this future). Otherwise nothing happens and the result stays
+     * readable.
+     *
+     * <p>Loop thread only.
+     *
+     * @return true if the handler took the result
+     */
+    public final boolean resultUndelivered() {
+        Undelivered<T> u = undelivered;
+        if (u == null || state != State.FINISHED || exception != null || u.taken || u.consumers > 1) {
+            return false;
+        }
+        u.taken = true;
+        try {
+            u.handler.accept(result);
+        } catch (Throwable e) {
+            loop.callExceptionHandler(ExceptionContext.builder("Closing an undelivered result failed")
+                    .exception(e)
+                    .future(this)
+                    .build());
+        }
+        return true;
+    }
+
+    /** The owner of a result nobody may take, and what it needs to decide (loop thread only). */
+    private static final class Undelivered<T> {
+        final Consumer<? super T> handler;
+        int consumers;
+        boolean taken;
+
+        Undelivered(Consumer<? super T> handler) {
+            this.handler = handler;
+        }
     }
 
     /**

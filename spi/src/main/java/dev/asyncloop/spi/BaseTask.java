@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * coroutine, and acts on the {@link Coroutine.Step} it answers, following {@code Task.__step} rule for rule:
  * protocol errors (a future of another loop, awaiting itself, a null step) are thrown into the coroutine on the
  * next iteration. {@code cancel} cancels the awaited future, else sets {@code mustCancel} so the next step throws
- * {@link CancelledError} in. A task that suspends registers a {@link java.lang.ref.Cleaner} action so that a
+ * {@link CancelledError} in; a wake-up so overtaken hands a succeeded future's result to that future's
+ * {@linkplain BaseFuture#setUndeliveredHandler undelivered-result handler}. A task that suspends registers a {@link java.lang.ref.Cleaner} action so that a
  * pending task that becomes unreachable is reported ("Task was destroyed but it is pending!").
  *
  * <p>Threading: loop thread only, as {@link Task}.
@@ -364,6 +365,11 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     }
 
     private void wakeup(Future<?> future) {
+        if (mustCancel && future instanceof BaseFuture<?> f && f.resultUndelivered()) {
+            // The step throws CancelledError in; the result went to the future's own closer.
+            step(null);
+            return;
+        }
         try {
             future.result();
         } catch (Throwable e) {

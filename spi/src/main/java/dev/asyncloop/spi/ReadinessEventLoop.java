@@ -569,7 +569,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     public Future<SocketChannel> sockAccept(ServerSocketChannel channel) {
         checkClosed();
         requireNonBlocking(channel, "channel");
-        return trySockOp(channel, true, result -> {
+        return BaseFuture.closeIfUndelivered(trySockOp(channel, true, result -> {
             SocketChannel accepted = channel.accept();
             if (accepted == null) {
                 return false;
@@ -582,7 +582,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             }
             result.setResult(accepted);
             return true;
-        });
+        }), ReadinessEventLoop::closeQuietly);
     }
 
     // ------------------------------------------------------------------ DNS
@@ -681,7 +681,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     private <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
             Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target, Tls tls) {
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             List<InetSocketAddress> all = StaggeredRace.interleave(awaitChecked(addresses), options.interleave());
             List<InetSocketAddress> locals = localAddresses(options);
             Exception[] errors = new Exception[all.size()];
@@ -706,7 +706,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 return connect(protocolFactory, channel, tls);
             }
             throw connectFailure(all, errors, target);
-        }, "createConnection(" + target + ")");
+        }, "createConnection(" + target + ")"), c -> c.transport().close());
     }
 
     /**
@@ -913,7 +913,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         StandardProtocolFamily family = options.family().orElse(null);
         List<Future<List<InetSocketAddress>>> resolving = hosts.stream().map(h -> resolve(h, port, family))
                 .toList();
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             Collection<InetSocketAddress> all;
             if (hosts.isEmpty()) {
                 all = List.of(family == null ? new InetSocketAddress(port) : wildcard(family, port));
@@ -960,7 +960,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 server.startServing();
             }
             return (Server) server;
-        }, "createServer(" + hostsForName + ":" + port + ")");
+        }, "createServer(" + hostsForName + ":" + port + ")"), Server::close);
     }
 
     /**
@@ -1034,7 +1034,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         if (options.startServing()) {
             server.startServing();
         }
-        Future<Server> done = createFuture();
+        Future<Server> done = BaseFuture.closeIfUndelivered(createFuture(), Server::close);
         done.setResult(server);
         return done;
     }
@@ -1107,7 +1107,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkClosed();
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             DatagramChannel given = options.channel().orElse(null);
             DatagramEndpoints.Opened opened = given != null ? new DatagramEndpoints.Opened(given, null)
                     : DatagramEndpoints.open(this, options);
@@ -1130,7 +1130,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 closeQuietly(channel);
                 throw t;
             }
-        }, "createDatagramEndpoint");
+        }, "createDatagramEndpoint"), c -> c.transport().close());
     }
 
     @Override
@@ -1209,7 +1209,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         UnixSocketFiles.checkPath(path);
         checkClosed();
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             SocketChannel channel = null;
             try {
                 channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -1220,7 +1220,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 throw t;
             }
             return connect(protocolFactory, channel, tls);
-        }, "createUnixConnection(" + path + ")");
+        }, "createUnixConnection(" + path + ")"), c -> c.transport().close());
     }
 
     @Override
@@ -1243,7 +1243,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
         checkClosed();
         Supplier<? extends Protocol> factory = tlsServerFactory(protocolFactory, options);
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             Object fileKey;
             try {
@@ -1267,7 +1267,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 server.startServing();
             }
             return (Server) server;
-        }, "createUnixServer(" + path + ")");
+        }, "createUnixServer(" + path + ")"), Server::close);
     }
 
     // ------------------------------------------------------------------ sendfile
@@ -1330,7 +1330,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
             Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
         checkPipe(protocolFactory, pipe);
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             P protocol = takePipe(protocolFactory, pipe);
             Future<Void> waiter = createFuture();
             ReadPipeTransport<C> transport;
@@ -1342,14 +1342,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             }
             awaitMade(waiter, transport);
             return new PipeConnection<ReadTransport, P>(transport, protocol);
-        }, "connectReadPipe(" + pipe + ")");
+        }, "connectReadPipe(" + pipe + ")"), c -> c.transport().close());
     }
 
     @Override
     public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
             Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
         checkPipe(protocolFactory, pipe);
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             P protocol = takePipe(protocolFactory, pipe);
             Future<Void> waiter = createFuture();
             WritePipeTransport<C> transport;
@@ -1361,7 +1361,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             }
             awaitMade(waiter, transport);
             return new PipeConnection<WriteTransport, P>(transport, protocol);
-        }, "connectWritePipe(" + pipe + ")");
+        }, "connectWritePipe(" + pipe + ")"), c -> c.transport().close());
     }
 
     /** The checks at the call: arguments, an open loop, an open channel nobody here uses. */

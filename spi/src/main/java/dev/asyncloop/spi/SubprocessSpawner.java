@@ -164,7 +164,7 @@ public final class SubprocessSpawner {
             process.destroyForcibly();
             throw e;
         }
-        return waiter;
+        return BaseFuture.closeIfUndelivered(waiter, c -> c.transport().close());
     }
 
     private static ProcessBuilder builder(List<String> args, SubprocessOptions options) {

@@ -59,7 +59,8 @@ public final class TlsLayer {
      * @param context the TLS context
      * @param options side, server host name, timeouts
      * @return a future of the TLS transport, done after the handshake; failed with the handshake's error, the
-     *     transport then closed. Cancelling it closes the transport.
+     *     transport then closed. Cancelling it closes the transport, and so does cancelling the only task awaiting
+     *     it before that task takes the result.
      * @throws IllegalArgumentException as {@link #wrap}
      * @throws IllegalStateException if the transport is closing, or the context is not initialized
      * @throws NullPointerException if an argument is null
@@ -88,6 +89,6 @@ public final class TlsLayer {
                 transport.close();
             }
         });
-        return waiter;
+        return BaseFuture.closeIfUndelivered(waiter, StreamTransport::close);
     }
 }

@@ -397,4 +397,15 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(31)
+    @DisplayName("cancelled awaiters")
+    @Tag("cancelled-awaiters")
+    @Tag("networking")
+    class CancelledAwaiters extends CancelledAwaiterRules {
+        CancelledAwaiters() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

@@ -21,6 +21,7 @@ import dev.asyncloop.SubprocessConnection;
 import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.WriteTransport;
+import dev.asyncloop.spi.BaseFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -80,6 +81,22 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
         return map(opened, c -> new Connection<>(c.transport(), application.get()));
     }
 
+    /**
+     * Closes a connection, server or endpoint that the application's only awaiting task, cancelled before it
+     * resumed, never took (rules N15.x): the futures this loop hands out are its own, so they must carry the
+     * undelivered-result handler the delegate's futures carry.
+     */
+    protected void closeUndelivered(Object result) {
+        switch (result) {
+            case Connection<?> c -> c.transport().close();
+            case Server s -> s.close();
+            case DatagramConnection<?> c -> c.transport().close();
+            case PipeConnection<?, ?> c -> c.transport().close();
+            case SubprocessConnection<?> c -> c.transport().close();
+            default -> { }
+        }
+    }
+
     private <T, R> Future<R> map(Future<T> from, Function<T, R> f) {
         Future<R> to = delegate.createFuture();
         from.addDoneCallback(done -> {
@@ -99,7 +116,7 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
                 from.cancel();
             }
         });
-        return to;
+        return BaseFuture.closeIfUndelivered(to, this::closeUndelivered);
     }
 
     @Override

@@ -154,7 +154,9 @@ public final class Mutants {
                         + " connectionMade with the plain transport, before the handshake",
                         TlsMutants.ConnectionMadeBeforeHandshake::new),
                 network("tls-close-aborts", "N12.7", "closing a TLS transport aborts it: buffered data is lost and"
-                        + " no close_notify is sent", TlsMutants.CloseAborts::new));
+                        + " no close_notify is sent", TlsMutants.CloseAborts::new),
+                network("undelivered-connection-leaks", "N15.1", "a connection whose only awaiting task is"
+                        + " cancelled before it resumes stays open", NetworkMutants.UndeliveredConnectionLeaks::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */

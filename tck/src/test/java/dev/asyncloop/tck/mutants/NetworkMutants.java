@@ -73,6 +73,16 @@ final class NetworkMutants {
         }
     }
 
+    /** Broken N15.1: a connection whose only awaiting task was cancelled before it resumed stays open. */
+    static final class UndeliveredConnectionLeaks extends ForwardingNetworkLoop {
+        @Override
+        protected void closeUndelivered(Object result) {
+            if (!(result instanceof dev.asyncloop.Connection<?>)) {
+                super.closeUndelivered(result);
+            }
+        }
+    }
+
     /** Broken N3.3: connectionLost is called twice. */
     static final class ConnectionLostTwice extends ForwardingNetworkLoop {
         @Override
