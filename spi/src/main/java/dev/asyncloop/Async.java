@@ -133,6 +133,54 @@ public final class Async {
     }
 
     /**
+     * Schedules {@code body} as a task on the loop running on this thread (asyncio's {@code create_task(coro)}):
+     * {@code getRunningLoop().createTask(body)}.
+     *
+     * @param body the task's body
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if no loop runs on this thread
+     * @throws NullPointerException if {@code body} is null
+     */
+    public static <T> Task<T> createTask(AsyncCallable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return getRunningLoop().createTask(body);
+    }
+
+    /**
+     * Schedules {@code body} as a named task on the loop running on this thread (asyncio's
+     * {@code create_task(coro, name=name)}).
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if no loop runs on this thread
+     * @throws NullPointerException if {@code body} is null
+     */
+    public static <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+        Objects.requireNonNull(body, "body");
+        return getRunningLoop().createTask(body, name);
+    }
+
+    /**
+     * Schedules {@code body} as a task that runs in {@code context} on the loop running on this thread
+     * (asyncio's {@code create_task(coro, name=name, context=context)}).
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if no loop runs on this thread
+     * @throws NullPointerException if {@code body} is null
+     */
+    public static <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
+        Objects.requireNonNull(body, "body");
+        return getRunningLoop().createTask(body, name, context);
+    }
+
+    /**
      * Returns the task running on this thread's loop.
      *
      * @return the current task, or empty in a plain callback

@@ -7,6 +7,11 @@ package dev.asyncloop;
 public final class BoundedSemaphore extends Semaphore {
     private final int bound;
 
+    /** Creates a semaphore with one permit, which is also its bound (asyncio's default {@code value=1}). */
+    public BoundedSemaphore() {
+        this(1);
+    }
+
     /**
      * Creates a semaphore with {@code permits} permits, which is also its upper bound.
      *

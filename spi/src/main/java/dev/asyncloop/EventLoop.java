@@ -260,6 +260,22 @@ public interface EventLoop extends AutoCloseable {
     }
 
     /**
+     * Schedules {@code body} as a named task that runs in {@code context} (asyncio's
+     * {@code create_task(coro, name=name, context=context)}); the same as
+     * {@code createTask(Coroutine.of(body), name, context)}.
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task's steps run in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     * @throws NullPointerException if {@code body} is null
+     */
+    default <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
+        return createTask(Coroutine.of(body), name, context);
+    }
+
+    /**
      * Creates a task driving {@code coroutine}, through the task factory when one is set.
      *
      * @param coroutine the coroutine

@@ -27,6 +27,11 @@ public class Semaphore {
     private final Deque<Future<Boolean>> waiters = new ArrayDeque<>();
     private int value;
 
+    /** Creates a semaphore with one permit (asyncio's default {@code value=1}). */
+    public Semaphore() {
+        this(1);
+    }
+
     /**
      * Creates a semaphore with {@code permits} permits.
      *

@@ -89,6 +89,41 @@ public final class Streams {
     }
 
     /**
+     * Wraps an already-connected socket in streams with the default limit.
+     *
+     * @param channel a connected socket channel; the loop takes it over
+     * @return a future of the reader and writer
+     * @see #openConnection(java.nio.channels.SocketChannel, int)
+     */
+    public static Future<StreamPair> openConnection(java.nio.channels.SocketChannel channel) {
+        return openConnection(channel, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Wraps an already-connected socket (TCP or Unix-domain, connected elsewhere) in streams, through
+     * {@link EventLoop#connectAcceptedSocket} (asyncio's {@code open_connection(sock=sock)}). The loop makes the
+     * channel non-blocking and owns it from then on: closing the writer closes it. The returned future is a task:
+     * cancelling it closes the channel's transport if it was made meanwhile.
+     *
+     * @param channel a connected socket channel
+     * @param limit the reader's limit (see {@link StreamReader})
+     * @return a future of the reader and writer
+     * @throws IllegalArgumentException if {@code limit <= 0}, or {@code channel} is closed or not connected
+     * @throws IllegalStateException if no loop runs on this thread (the future fails with one if the loop already
+     *     uses {@code channel})
+     */
+    public static Future<StreamPair> openConnection(java.nio.channels.SocketChannel channel, int limit) {
+        Objects.requireNonNull(channel, "channel");
+        if (!channel.isOpen() || !channel.isConnected()) {
+            throw new IllegalArgumentException("channel " + channel + " is " + (channel.isOpen() ? "not connected"
+                    : "closed") + "; expected a connected socket (connect it first, or use openConnection(host,"
+                    + " port))");
+        }
+        return open(limit, (loop, protocol) -> loop.connectAcceptedSocket(protocol, channel),
+                "openConnection " + channel);
+    }
+
+    /**
      * Opens a Unix-domain connection with the default limit.
      *
      * @param path the socket file

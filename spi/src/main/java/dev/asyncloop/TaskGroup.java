@@ -167,6 +167,20 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException if the group is shutting down or finished
      */
     public <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+        return createTask(body, name, null);
+    }
+
+    /**
+     * Creates a named task in this group that runs in {@code context} (3.13's {@code create_task(context=)}).
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the group is shutting down or finished
+     */
+    public <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
         Objects.requireNonNull(body, "body");
         if (exited || exiting && tasks.isEmpty()) {
             throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks before it is closed");
@@ -174,7 +188,7 @@ public final class TaskGroup implements AutoCloseable {
         if (aborting) {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down; no new tasks are accepted");
         }
-        Task<T> task = loop.createTask(body, name);
+        Task<T> task = loop.createTask(body, name, context);
         tasks.add(task);
         task.addDoneCallback(onTaskDone);
         return task;
