@@ -5,7 +5,9 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Options of {@link EventLoop#createConnection(java.util.function.Supplier, String, int, ConnectOptions)}.
@@ -20,6 +22,7 @@ public final class ConnectOptions {
     private final String serverHostname;
     private final Duration sslHandshakeTimeout;
     private final Duration sslShutdownTimeout;
+    private final Consumer<? super SSLParameters> sslParameters;
     private final StandardProtocolFamily family;
 
     private ConnectOptions(Builder b) {
@@ -31,6 +34,7 @@ public final class ConnectOptions {
         this.serverHostname = b.serverHostname;
         this.sslHandshakeTimeout = b.sslHandshakeTimeout;
         this.sslShutdownTimeout = b.sslShutdownTimeout;
+        this.sslParameters = b.sslParameters;
     }
 
     /**
@@ -129,6 +133,16 @@ public final class ConnectOptions {
     }
 
     /**
+     * Returns the configurer of the TLS engine's parameters (ALPN, client authentication, protocols, cipher
+     * suites: what asyncio sets on its SSL context); see {@link TlsOptions#sslParameters()}.
+     *
+     * @return the configurer, or empty
+     */
+    public Optional<Consumer<? super SSLParameters>> sslParameters() {
+        return Optional.ofNullable(sslParameters);
+    }
+
+    /**
      * Returns the client-side TLS options these options describe, for a loop to hand to its TLS layer.
      *
      * @param defaultHostname the server host name to use when {@link #serverHostname()} is empty, or null
@@ -146,7 +160,7 @@ public final class ConnectOptions {
                     + " default to); set ConnectOptions.Builder.serverHostname(name), or \"\" to verify no name");
         }
         return Optional.of(TlsOptions.builder().serverHostname(name).handshakeTimeout(sslHandshakeTimeout())
-                .shutdownTimeout(sslShutdownTimeout()).build());
+                .shutdownTimeout(sslShutdownTimeout()).sslParameters(sslParameters).build());
     }
 
     /**
@@ -177,6 +191,7 @@ public final class ConnectOptions {
         private String serverHostname;
         private Duration sslHandshakeTimeout;
         private Duration sslShutdownTimeout;
+        private Consumer<? super SSLParameters> sslParameters;
         private StandardProtocolFamily family;
 
         private Builder() {
@@ -226,6 +241,17 @@ public final class ConnectOptions {
          */
         public Builder sslShutdownTimeout(Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the configurer of the TLS engine's parameters; see {@link TlsOptions#sslParameters()}.
+         *
+         * @param configurer changes the {@link SSLParameters} it is given, or null for none
+         * @return this builder
+         */
+        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+            this.sslParameters = configurer;
             return this;
         }
 
@@ -297,13 +323,15 @@ public final class ConnectOptions {
          * Builds the options.
          *
          * @return the immutable options
-         * @throws IllegalArgumentException if a server host name or a TLS timeout is set without {@link #ssl}
+         * @throws IllegalArgumentException if a server host name, a TLS timeout or a parameters configurer is set
+         *     without {@link #ssl}
          *     (asyncio: "server_hostname is only meaningful with ssl")
          */
         public ConnectOptions build() {
             if (ssl == null) {
                 String set = serverHostname != null ? "serverHostname" : sslHandshakeTimeout != null
-                        ? "sslHandshakeTimeout" : sslShutdownTimeout != null ? "sslShutdownTimeout" : null;
+                        ? "sslHandshakeTimeout" : sslShutdownTimeout != null ? "sslShutdownTimeout"
+                        : sslParameters != null ? "sslParameters" : null;
                 if (set != null) {
                     throw new IllegalArgumentException(set + " is only meaningful with ssl; set"
                             + " ConnectOptions.Builder.ssl(context) too, or leave " + set + " unset");

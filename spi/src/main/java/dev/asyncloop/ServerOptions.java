@@ -3,7 +3,9 @@ package dev.asyncloop;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Options of {@link EventLoop#createServer(java.util.function.Supplier, String, int, ServerOptions)}.
@@ -19,6 +21,7 @@ public final class ServerOptions {
     private final SSLContext ssl;
     private final Duration sslHandshakeTimeout;
     private final Duration sslShutdownTimeout;
+    private final Consumer<? super SSLParameters> sslParameters;
     private final boolean keepAlive;
     private final StandardProtocolFamily family;
 
@@ -26,6 +29,7 @@ public final class ServerOptions {
         this.ssl = b.ssl;
         this.sslHandshakeTimeout = b.sslHandshakeTimeout;
         this.sslShutdownTimeout = b.sslShutdownTimeout;
+        this.sslParameters = b.sslParameters;
         this.keepAlive = b.keepAlive;
         this.family = b.family;
         this.cleanupSocket = b.cleanupSocket;
@@ -133,6 +137,16 @@ public final class ServerOptions {
     }
 
     /**
+     * Returns the configurer of the TLS engine's parameters (ALPN, client authentication, protocols, cipher
+     * suites: what asyncio sets on its SSL context); see {@link TlsOptions#sslParameters()}.
+     *
+     * @return the configurer, or empty
+     */
+    public Optional<Consumer<? super SSLParameters>> sslParameters() {
+        return Optional.ofNullable(sslParameters);
+    }
+
+    /**
      * Returns the server-side TLS options these options describe, for a loop to hand to its TLS layer.
      *
      * @return the options, or empty without {@link #ssl()}
@@ -142,7 +156,7 @@ public final class ServerOptions {
             return Optional.empty();
         }
         return Optional.of(TlsOptions.builder().serverSide(true).handshakeTimeout(sslHandshakeTimeout())
-                .shutdownTimeout(sslShutdownTimeout()).build());
+                .shutdownTimeout(sslShutdownTimeout()).sslParameters(sslParameters).build());
     }
 
     /**
@@ -187,6 +201,7 @@ public final class ServerOptions {
         private SSLContext ssl;
         private Duration sslHandshakeTimeout;
         private Duration sslShutdownTimeout;
+        private Consumer<? super SSLParameters> sslParameters;
         private boolean keepAlive;
         private StandardProtocolFamily family;
 
@@ -236,6 +251,17 @@ public final class ServerOptions {
          */
         public Builder sslShutdownTimeout(Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the configurer of the TLS engine's parameters; see {@link TlsOptions#sslParameters()}.
+         *
+         * @param configurer changes the {@link SSLParameters} it is given, or null for none
+         * @return this builder
+         */
+        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+            this.sslParameters = configurer;
             return this;
         }
 
@@ -319,12 +345,13 @@ public final class ServerOptions {
          * Builds the options.
          *
          * @return the immutable options
-         * @throws IllegalArgumentException if a TLS timeout is set without {@link #ssl} (asyncio:
+         * @throws IllegalArgumentException if a TLS timeout or a parameters configurer is set without {@link #ssl} (asyncio:
          *     "ssl_handshake_timeout is only meaningful with ssl")
          */
         public ServerOptions build() {
-            if (ssl == null && (sslHandshakeTimeout != null || sslShutdownTimeout != null)) {
-                String set = sslHandshakeTimeout != null ? "sslHandshakeTimeout" : "sslShutdownTimeout";
+            if (ssl == null && (sslHandshakeTimeout != null || sslShutdownTimeout != null || sslParameters != null)) {
+                String set = sslHandshakeTimeout != null ? "sslHandshakeTimeout" : sslShutdownTimeout != null
+                        ? "sslShutdownTimeout" : "sslParameters";
                 throw new IllegalArgumentException(set + " is only meaningful with ssl; set"
                         + " ServerOptions.Builder.ssl(context) too, or leave " + set + " unset");
             }

@@ -3,6 +3,8 @@ package dev.asyncloop;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Options of {@link EventLoop#startTls(StreamTransport, Protocol, javax.net.ssl.SSLContext, TlsOptions)} and
@@ -14,6 +16,11 @@ import java.util.Optional;
  * it is a name, not a literal address) and the server's certificate must match it (the JDK's {@code "HTTPS"}
  * endpoint identification), as asyncio's default context does ({@code check_hostname}). The empty string turns
  * both off, as in asyncio; only do that when the peer is authenticated another way.
+ *
+ * <p><b>Engine parameters.</b> What asyncio sets on its {@code SSLContext} but Java sets on each
+ * {@link javax.net.ssl.SSLEngine} (ALPN protocols, client authentication, protocol versions, cipher suites) goes
+ * through {@link #sslParameters()}: a configurer that gets each engine's {@link SSLParameters}, after the host
+ * name settings above, before the handshake.
  */
 public final class TlsOptions {
     /** asyncio's {@code SSL_HANDSHAKE_TIMEOUT}: 60 seconds. */
@@ -25,12 +32,14 @@ public final class TlsOptions {
     private final String serverHostname;
     private final Duration handshakeTimeout;
     private final Duration shutdownTimeout;
+    private final Consumer<? super SSLParameters> sslParameters;
 
     private TlsOptions(Builder b) {
         this.serverSide = b.serverSide;
         this.serverHostname = b.serverHostname;
         this.handshakeTimeout = b.handshakeTimeout;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.sslParameters = b.sslParameters;
     }
 
     /**
@@ -102,10 +111,26 @@ public final class TlsOptions {
         return shutdownTimeout;
     }
 
+    /**
+     * Returns the configurer of each engine's {@link SSLParameters}: ALPN ({@code setApplicationProtocols}, asyncio's
+     * {@code set_alpn_protocols}), client authentication ({@code setNeedClientAuth}/{@code setWantClientAuth},
+     * asyncio's {@code verify_mode} on a server context), protocols and cipher suites. It runs on the loop thread
+     * when the engine is made, with the parameters the context and the host name settings gave; what it changes
+     * is applied to the engine. It may also undo the host name check (at the caller's risk). An exception it throws
+     * propagates from where the engine is made: a connect future fails with it, {@code startTls} throws it, a
+     * server reports it as a failing protocol factory and closes that connection.
+     *
+     * @return the configurer, or empty to keep the context's defaults
+     */
+    public Optional<Consumer<? super SSLParameters>> sslParameters() {
+        return Optional.ofNullable(sslParameters);
+    }
+
     @Override
     public String toString() {
         return "TlsOptions[serverSide=" + serverSide + ", serverHostname=" + serverHostname + ", handshakeTimeout="
-                + handshakeTimeout + ", shutdownTimeout=" + shutdownTimeout + "]";
+                + handshakeTimeout + ", shutdownTimeout=" + shutdownTimeout
+                + (sslParameters != null ? ", sslParameters=" + sslParameters : "") + "]";
     }
 
     /** Checks a TLS timeout at the call that sets it; {@code name} is the option's name for the message. */
@@ -145,6 +170,7 @@ public final class TlsOptions {
         private String serverHostname;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private Consumer<? super SSLParameters> sslParameters;
 
         private Builder() {
         }
@@ -195,6 +221,17 @@ public final class TlsOptions {
          */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = checkTimeout("shutdownTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the configurer of each engine's parameters; see {@link TlsOptions#sslParameters()}.
+         *
+         * @param configurer changes the {@link SSLParameters} it is given, or null for none
+         * @return this builder
+         */
+        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+            this.sslParameters = configurer;
             return this;
         }
 

@@ -136,17 +136,21 @@ final class TlsProtocol implements BufferedProtocol {
         String host = options.serverHostname().orElse("");
         SSLEngine engine = host.isEmpty() ? context.createSSLEngine() : context.createSSLEngine(host, -1);
         engine.setUseClientMode(!options.serverSide());
-        if (!options.serverSide() && !host.isEmpty()) {
+        boolean checkHost = !options.serverSide() && !host.isEmpty();
+        if (checkHost || options.sslParameters().isPresent()) {
             SSLParameters parameters = engine.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!isLiteralAddress(host)) {
-                try {
-                    parameters.setServerNames(List.of(new SNIHostName(host)));
-                } catch (IllegalArgumentException notForSni) {
-                    // A host connected to by a name SNI cannot carry (the options refuse such names when given
-                    // explicitly): no SNI, the certificate is still checked against the name.
+            if (checkHost) {
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                if (!isLiteralAddress(host)) {
+                    try {
+                        parameters.setServerNames(List.of(new SNIHostName(host)));
+                    } catch (IllegalArgumentException notForSni) {
+                        // A host connected to by a name SNI cannot carry (the options refuse such names when
+                        // given explicitly): no SNI, the certificate is still checked against the name.
+                    }
                 }
             }
+            options.sslParameters().ifPresent(configurer -> configurer.accept(parameters));
             engine.setSSLParameters(parameters);
         }
         return engine;

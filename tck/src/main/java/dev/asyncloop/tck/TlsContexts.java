@@ -42,6 +42,48 @@ final class TlsContexts {
         return clientTrusting("tls-untrusted.p12");
     }
 
+    /**
+     * A server context with the trusted certificate that trusts, as client certificates, the untrusted keystore's
+     * certificate only (for client authentication).
+     */
+    static SSLContext serverTrustingClients() {
+        return context("tls-server.p12", "tls-untrusted.p12");
+    }
+
+    /** A client context that trusts the server certificate and presents the untrusted keystore's as its own. */
+    static SSLContext clientWithCertificate() {
+        return context("tls-untrusted.p12", "tls-server.p12");
+    }
+
+    /** The certificate of {@code keystore}'s one entry. */
+    static Certificate certificateOf(String keystore) {
+        try {
+            KeyStore keys = load(keystore);
+            return keys.getCertificate(keys.aliases().nextElement());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("[TCK] cannot read the certificate of " + keystore, e);
+        }
+    }
+
+    /** A context with {@code ownKeystore}'s key and certificate that trusts {@code trustedKeystore}'s certificate. */
+    private static SSLContext context(String ownKeystore, String trustedKeystore) {
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(load(ownKeystore), PASSWORD);
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("trusted", certificateOf(trustedKeystore));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("[TCK] cannot make a TLS context of " + ownKeystore + " trusting "
+                    + trustedKeystore, e);
+        }
+    }
+
     private static SSLContext serverWith(String keystore) {
         try {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

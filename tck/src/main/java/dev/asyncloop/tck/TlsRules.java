@@ -115,6 +115,80 @@ abstract class TlsRules extends NetworkGroup {
         assertEquals("hello over TLS", echoed, msg("N12.1", "the TLS echo server must send back what it got"));
     }
 
+    @Test
+    @DisplayName("N12.37 ALPN: the protocols the engines' parameters offer are negotiated, seen through ssl_object")
+    void required_N12_37_alpn() {
+        List<String> chosen = run("N12.37", () -> {
+            ServerOptions serverOptions = ServerOptions.builder().ssl(SERVER)
+                    .sslParameters(p -> p.setApplicationProtocols(new String[] {"h2", "http/1.1"})).build();
+            Server server = Async.await(loop.createServer(acceptedProtocols(true), HOST, 0, serverOptions));
+            ConnectOptions clientOptions = ConnectOptions.builder().ssl(CLIENT)
+                    .sslParameters(p -> p.setApplicationProtocols(new String[] {"http/1.1"})).build();
+            Connection<RecordingProtocol> c = tlsConnect(port(server), clientOptions);
+            RecordingProtocol peer = awaitAccepted("N12.37", 0);
+            String client = engineOf("N12.37", c.transport()).getApplicationProtocol();
+            String serverSide = engineOf("N12.37", peer.transport).getApplicationProtocol();
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return List.of(String.valueOf(client), String.valueOf(serverSide));
+        });
+        assertEquals(List.of("http/1.1", "http/1.1"), chosen, msg("N12.37", "the engines must be configured with the"
+                + " options' sslParameters (ALPN: the client offers http/1.1 only, the server accepts h2 and"
+                + " http/1.1), client and server side"));
+    }
+
+    @Test
+    @DisplayName("N12.38 client authentication: a server that needs a client certificate refuses a client without one")
+    void required_N12_38_clientAuthentication() {
+        run("N12.38", () -> {
+            ServerOptions serverOptions = ServerOptions.builder().ssl(TlsContexts.serverTrustingClients())
+                    .sslParameters(p -> {
+                        p.setNeedClientAuth(true);
+                        // Under TLS 1.2 the refusal ends the client's handshake; under 1.3 it comes after it.
+                        p.setProtocols(new String[] {"TLSv1.2"});
+                    }).build();
+            Server server = Async.await(loop.createServer(acceptedProtocols(true), HOST, 0, serverOptions));
+            int port = port(server);
+            Future<Connection<RecordingProtocol>> anonymous = loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port, tlsClientOptions());
+            Throwable refused = failureOf("N12.38", anonymous, "a TLS client without a certificate, to a server"
+                    + " that needs one,");
+            assertInstanceOf(javax.net.ssl.SSLException.class, refused, msg("N12.38", "the handshake must fail with"
+                    + " an SSLException, got " + refused));
+            Connection<RecordingProtocol> c = tlsConnect(port, ConnectOptions.builder()
+                    .ssl(TlsContexts.clientWithCertificate()).build());
+            c.transport().write(bytes("certified"));
+            Async.await(c.protocol().received(9));
+            RecordingProtocol peer = accepted.getLast();
+            Object peerCert = peer.transport.getExtraInfo(Transport.PEERCERT).orElse(null);
+            assertEquals(List.of(TlsContexts.certificateOf("tls-untrusted.p12")), peerCert, msg("N12.38", "the"
+                    + " server's getExtraInfo(\"peercert\") must be the client's certificate chain"));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            server.close();
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N12.39 a parameters configurer that throws fails the connect future with its exception")
+    void required_N12_39_configurerThrows() {
+        run("N12.39", () -> {
+            Server server = tlsServer(true);
+            IllegalStateException boom = new IllegalStateException("no such cipher here");
+            Future<Connection<RecordingProtocol>> f = loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                    port(server), ConnectOptions.builder().ssl(CLIENT).sslParameters(p -> {
+                        throw boom;
+                    }).build());
+            Throwable failure = failureOf("N12.39", f, "a connection whose sslParameters configurer throws");
+            assertSame(boom, failure, msg("N12.39", "the connect future must fail with the configurer's exception,"
+                    + " got " + failure));
+            server.close();
+            return null;
+        });
+    }
+
     /** Records what the transport tells at connectionMade. */
     static final class HandshakeWitness extends RecordingProtocol {
         Object cipherAtMade;
