@@ -609,7 +609,9 @@ public interface EventLoop extends AutoCloseable {
     }
 
     /**
-     * Wraps a connection accepted elsewhere in a transport and protocol; the loop takes the channel over.
+     * Wraps a connection accepted elsewhere in a transport and protocol; the loop takes the channel over
+     * (asyncio's {@code connect_accepted_socket}). For TLS see
+     * {@link #connectAcceptedSocket(Supplier, SocketChannel, javax.net.ssl.SSLContext, TlsOptions)}.
      *
      * @param protocolFactory makes the protocol
      * @param channel an open, connected channel, blocking or not; it is switched to non-blocking mode
@@ -918,6 +920,41 @@ public interface EventLoop extends AutoCloseable {
             throw unsupported("createUnixConnection with TLS");
         }
         return createUnixConnection(protocolFactory, path);
+    }
+
+    /**
+     * Wraps a connection accepted elsewhere and serves it over TLS, as its server side (asyncio's
+     * {@code connect_accepted_socket} with {@code ssl}, {@code ssl_handshake_timeout} and
+     * {@code ssl_shutdown_timeout}). The loop takes the channel over as
+     * {@link #connectAcceptedSocket(Supplier, SocketChannel)} does, with a TLS layer as the raw transport's
+     * protocol: the handshake starts at once, bounded by {@link TlsOptions#handshakeTimeout()}; after it the
+     * protocol gets {@link Protocol#connectionMade} with the TLS transport, then the future is done. A failed or
+     * timed-out handshake fails the future and closes the channel; the protocol then hears nothing. Works for
+     * TCP and Unix-domain channels. Call on the loop thread.
+     *
+     * <p>The default implementation ({@code dev.asyncloop.spi.TlsLayer.connectAcceptedSocket}) is built on the
+     * plain {@link #connectAcceptedSocket(Supplier, SocketChannel)}, so every loop that has that has this.
+     *
+     * @param protocolFactory makes the protocol (called on the loop thread)
+     * @param channel an open, connected channel, blocking or not; it is switched to non-blocking mode
+     * @param context the server's TLS context, initialized with its key material
+     * @param options server-side options ({@link TlsOptions#server()}, or a builder with
+     *     {@code serverSide(true)} and the timeouts)
+     * @param <P> the protocol type
+     * @return a future of the TLS transport and the protocol, done after the handshake and
+     *     {@code connectionMade}; failed with the handshake's {@link javax.net.ssl.SSLException} (a
+     *     {@link java.net.SocketTimeoutException} when it timed out, an {@link IllegalStateException} when the
+     *     context is not initialized), the channel then closed. Cancelling it aborts the connection and closes the
+     *     channel.
+     * @throws NullPointerException if an argument is null, naming it
+     * @throws IllegalArgumentException if {@code options} are client-side, or {@code channel} is closed or not
+     *     connected (the channel is left as it was)
+     * @throws IllegalStateException if the loop is closed or a live transport already owns the channel
+     * @throws UnsupportedOperationException if the loop has no TCP
+     */
+    default <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            SocketChannel channel, javax.net.ssl.SSLContext context, TlsOptions options) {
+        return dev.asyncloop.spi.TlsLayer.connectAcceptedSocket(this, protocolFactory, channel, context, options);
     }
 
     private UnsupportedOperationException unsupported(String what) {

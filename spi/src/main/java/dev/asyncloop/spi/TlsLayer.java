@@ -1,13 +1,16 @@
 package dev.asyncloop.spi;
 
 import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.Connection;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.TlsOptions;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -90,5 +93,107 @@ public final class TlsLayer {
             }
         });
         return BaseFuture.closeIfUndelivered(waiter, StreamTransport::close);
+    }
+
+    /**
+     * asyncio's {@code connect_accepted_socket} with {@code ssl}: the implementation of
+     * {@link EventLoop#connectAcceptedSocket(Supplier, SocketChannel, SSLContext, TlsOptions)}, built only on the
+     * loop's plain {@link EventLoop#connectAcceptedSocket(Supplier, SocketChannel)}: the raw transport's protocol is
+     * a TLS layer ({@link #wrap}) over the application's, and the returned future waits for the handshake.
+     * Cancelling the future aborts the connection (or, before the transport exists, cancels making it and closes
+     * the channel).
+     *
+     * @param loop the loop that takes the channel over
+     * @param protocolFactory makes the application's protocol (called on the loop thread)
+     * @param channel an open, connected channel (TCP or Unix-domain)
+     * @param context the server's TLS context, with its key material
+     * @param options server-side options: the handshake and shutdown timeouts
+     * @param <P> the protocol type
+     * @return a future of the TLS transport and the application's protocol, done after the handshake and the
+     *     protocol's {@code connectionMade}; failed with the handshake's error (a
+     *     {@link java.net.SocketTimeoutException} on timeout), the channel then closed
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code options} are client-side, or as the plain
+     *     {@code connectAcceptedSocket} for the channel (closed, not connected)
+     * @throws IllegalStateException as the plain {@code connectAcceptedSocket} (loop closed, channel in use)
+     */
+    public static <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(EventLoop loop,
+            Supplier<P> protocolFactory, SocketChannel channel, SSLContext context, TlsOptions options) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(channel, "channel");
+        TlsProtocol.checkOptions(context, options);
+        if (!options.serverSide()) {
+            throw new IllegalArgumentException("options: an accepted connection runs the server side of TLS (as"
+                    + " asyncio's connect_accepted_socket), got client-side " + options + "; use TlsOptions.server()"
+                    + " or TlsOptions.builder().serverSide(true), or startTls for a client-side upgrade");
+        }
+        Future<StreamTransport> handshake = loop.createFuture();
+        Object[] application = new Object[1];
+        Supplier<BufferedProtocol> layered = new Supplier<>() {
+            @Override
+            public BufferedProtocol get() {
+                P app = Objects.requireNonNull(protocolFactory.get(),
+                        () -> "protocolFactory " + protocolFactory + " returned null");
+                application[0] = app;
+                return wrap(loop, app, context, options, handshake);
+            }
+
+            @Override
+            public String toString() {
+                return "TLS over " + protocolFactory;
+            }
+        };
+        Future<Connection<BufferedProtocol>> raw = loop.connectAcceptedSocket(layered, channel);
+        Future<Connection<P>> result = loop.createFuture();
+        raw.addDoneCallback(f -> {
+            // Retrieved even when nobody waits any more, so that no failure is reported as never retrieved.
+            Throwable failed = f.isCancelled() ? null : f.exception().orElse(null);
+            if (f.isCancelled() && application[0] == null) {
+                // Cancelled before the loop took the channel over: nobody else will close it.
+                closeQuietly(channel);
+            }
+            if (result.isDone()) {
+                return;
+            }
+            if (f.isCancelled()) {
+                result.cancel();
+            } else if (failed != null) {
+                result.setException(failed);
+            }
+        });
+        handshake.addDoneCallback(f -> {
+            Throwable failed = f.isCancelled() ? null : f.exception().orElse(null);
+            if (result.isDone() || f.isCancelled()) {
+                return;
+            }
+            if (failed != null) {
+                result.setException(failed);
+            } else {
+                @SuppressWarnings("unchecked")
+                P app = (P) application[0];
+                result.setResult(new Connection<>(f.result(), app));
+            }
+        });
+        result.addDoneCallback(f -> {
+            if (!f.isCancelled()) {
+                return;
+            }
+            handshake.cancel();
+            if (raw.isDone() && !raw.isCancelled() && raw.exception().isEmpty()) {
+                raw.result().transport().abort();
+            } else {
+                raw.cancel();
+            }
+        });
+        return result;
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (java.io.IOException ignored) {
+            // Nothing more to do for a channel being given up.
+        }
     }
 }

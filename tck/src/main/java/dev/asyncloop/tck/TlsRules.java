@@ -28,6 +28,8 @@ import dev.asyncloop.spi.Capability;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
@@ -986,5 +988,244 @@ abstract class TlsRules extends NetworkGroup {
         assertEquals(false, out.get(3), msg("N12.24", "the connection must stay up until closed"));
         assertNull(out.get(4), msg("N12.24", "close() must end the connection cleanly"));
         assertArrayEquals(big, (byte[]) out.get(5), msg("N12.24", "every byte must arrive, in order"));
+    }
+
+    // ------------------------------------------------------------------ TLS on accepted sockets (N12.25-N12.32)
+
+    /**
+     * Inside a task: connects a TLS client to {@code listener}, accepts with sockAccept, and serves the accepted
+     * channel with connectAcceptedSocket over TLS, protocols from {@code factory}; returns {server, client}.
+     */
+    final <P extends RecordingProtocol> List<Connection<? extends RecordingProtocol>> acceptTls(
+            ServerSocketChannel listener, java.util.function.Supplier<P> factory) throws IOException {
+        Future<Connection<RecordingProtocol>> client = loop.createConnection(() -> new RecordingProtocol(loop), HOST,
+                port(listener), tlsClientOptions());
+        SocketChannel channel = track(Async.await(loop.sockAccept(listener)));
+        Connection<P> server = Async.await(loop.connectAcceptedSocket(factory, channel, SERVER, TlsOptions.server()));
+        return List.of(server, Async.await(client));
+    }
+
+    /** Inside a task: waits (bounded) for {@code channel} to be closed; returns whether it is. */
+    static boolean awaitClosed(java.nio.channels.Channel channel) {
+        long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        while (channel.isOpen() && System.nanoTime() < end) {
+            Async.sleep(Duration.ofMillis(2));
+        }
+        return !channel.isOpen();
+    }
+
+    @Test
+    @DisplayName("N12.25 connectAcceptedSocket with ssl serves an accepted TCP connection over TLS: handshake, then echo")
+    void required_N12_25_acceptedEcho() throws IOException {
+        ServerSocketChannel listener = listener();
+        List<Object> out = run("N12.25", () -> {
+            List<Connection<? extends RecordingProtocol>> pair = acceptTls(listener, acceptedProtocols(true));
+            Connection<? extends RecordingProtocol> server = pair.get(0);
+            Connection<? extends RecordingProtocol> client = pair.get(1);
+            client.transport().write(bytes("accepted over TLS"));
+            Async.await(client.protocol().received(17));
+            Object engine = server.transport().getExtraInfo(Transport.SSL_OBJECT).orElse(null);
+            boolean sameProtocol = !accepted.isEmpty() && server.protocol() == accepted.getFirst();
+            client.transport().close();
+            Async.await(client.protocol().lost);
+            Async.await(server.protocol().lost);
+            return List.of(client.protocol().text(), server.protocol().text(), engine instanceof SSLEngine
+                    && !((SSLEngine) engine).getUseClientMode(), sameProtocol);
+        });
+        assertEquals("accepted over TLS", out.get(0), msg("N12.25", "the TLS client must get its bytes echoed by"
+                + " the protocol of the accepted connection; check that connectAcceptedSocket with a context runs"
+                + " TLS over the channel"));
+        assertEquals("accepted over TLS", out.get(1), msg("N12.25", "the accepted connection's protocol must"
+                + " receive the decrypted bytes"));
+        assertEquals(true, out.get(2), msg("N12.25", "the accepted connection's transport must be a TLS transport"
+                + " whose ssl_object is a server-side SSLEngine"));
+        assertEquals(true, out.get(3), msg("N12.25", "the Connection must carry the protocol the factory made"));
+    }
+
+    @Test
+    @DisplayName("N12.26 connectAcceptedSocket with ssl is done after the handshake and connectionMade, with the TLS transport")
+    void required_N12_26_acceptedDoneAfterHandshake() throws IOException {
+        ServerSocketChannel listener = listener();
+        List<HandshakeWitness> made = new ArrayList<>();
+        List<Object> out = run("N12.26", () -> {
+            List<Connection<? extends RecordingProtocol>> pair = acceptTls(listener, () -> {
+                HandshakeWitness w = new HandshakeWitness(loop);
+                made.add(w);
+                return w;
+            });
+            Connection<? extends RecordingProtocol> server = pair.get(0);
+            boolean madeAtDone = server.protocol().made.isDone();
+            boolean sameTransport = server.transport() == server.protocol().transport;
+            boolean tlsTransport = server.transport().getExtraInfo(Transport.SSL_OBJECT).isPresent();
+            pair.get(1).transport().close();
+            Async.await(pair.get(1).protocol().lost);
+            Async.await(server.protocol().lost);
+            return List.of(madeAtDone, sameTransport, tlsTransport);
+        });
+        assertEquals(true, out.get(0), msg("N12.26", "the future must be done only after the protocol's"
+                + " connectionMade"));
+        assertEquals(true, out.get(1), msg("N12.26", "the Connection's transport must be the one connectionMade got"));
+        assertEquals(true, out.get(2), msg("N12.26", "the Connection's transport must be the TLS transport"
+                + " (ssl_object present), not the raw socket transport"));
+        assertFalse(made.isEmpty(), msg("N12.26", "the factory was never called"));
+        assertTrue(made.getFirst().engineAtMade, msg("N12.26", "at connectionMade the transport must already have"
+                + " its ssl_object"));
+        assertNotNull(made.getFirst().cipherAtMade, msg("N12.26", "at connectionMade the cipher must be negotiated:"
+                + " connectionMade must come after the handshake"));
+    }
+
+    @Test
+    @DisplayName("N12.27 a failed handshake on an accepted socket fails the future with the SSLException and closes the channel")
+    void required_N12_27_acceptedHandshakeFails() throws IOException {
+        ServerSocketChannel listener = listener();
+        List<Object> out = run("N12.27", () -> {
+            Future<Connection<RecordingProtocol>> client = loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(listener), ConnectOptions.builder().ssl(TlsContexts.clientTrustingUntrusted())
+                            .build());
+            SocketChannel channel = track(Async.await(loop.sockAccept(listener)));
+            Throwable e = failureOf("N12.27", loop.connectAcceptedSocket(acceptedProtocols(false), channel, SERVER,
+                    TlsOptions.server()), "serving a client that rejects the server's certificate");
+            failureOf("N12.27", client, "a client that rejects the server's certificate");
+            boolean closed = awaitClosed(channel);
+            boolean made = !accepted.isEmpty() && accepted.getFirst().made.isDone();
+            return java.util.Arrays.asList(e, closed, made);
+        });
+        assertInstanceOf(SSLException.class, out.get(0), msg("N12.27", "the future must fail with the handshake's"
+                + " SSLException, got " + out.get(0)));
+        assertEquals(true, out.get(1), msg("N12.27", "a failed handshake must close the accepted channel"));
+        assertEquals(false, out.get(2), msg("N12.27", "the protocol must not be made when the handshake failed"));
+    }
+
+    @Test
+    @DisplayName("N12.28 a peer that never sends its ClientHello fails the accepted handshake after its timeout; the channel is closed")
+    void required_N12_28_acceptedHandshakeTimeout() throws IOException {
+        SocketChannel[] p = socketPair();
+        List<Object> out = run("N12.28", () -> {
+            long start = System.nanoTime();
+            Throwable e = failureOf("N12.28", loop.connectAcceptedSocket(acceptedProtocols(false), p[0], SERVER,
+                    TlsOptions.builder().serverSide(true).handshakeTimeout(Duration.ofMillis(300)).build()),
+                    "a handshake with a silent peer");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            boolean closed = awaitClosed(p[0]);
+            byte[] got = Async.await(loop.sockRecv(p[1], 100));
+            return java.util.Arrays.asList(e, elapsedMs, closed, got.length, accepted.size() == 1
+                    && accepted.getFirst().made.isDone());
+        });
+        assertInstanceOf(SocketTimeoutException.class, out.get(0), msg("N12.28", "a handshake timeout must fail the"
+                + " future with SocketTimeoutException, got " + out.get(0)));
+        assertTrue((Long) out.get(1) >= 250, msg("N12.28", "the handshake must not time out before its 300 ms"
+                + " timeout, it failed after " + out.get(1) + " ms"));
+        assertEquals(true, out.get(2), msg("N12.28", "a timed-out handshake must close the accepted channel"));
+        assertEquals(0, out.get(3), msg("N12.28", "the peer must see end of stream and no bytes (the server side"
+                + " sends nothing before the ClientHello)"));
+        assertEquals(false, out.get(4), msg("N12.28", "the protocol must not be made"));
+    }
+
+    @Test
+    @DisplayName("N12.29 connectAcceptedSocket with ssl serves an accepted Unix-domain connection (when UNIX_SOCKETS is claimed)")
+    void required_N12_29_acceptedUnix() throws IOException {
+        requireCapability(Capability.UNIX_SOCKETS);
+        Path dir = Files.createTempDirectory("al-tlsacc");
+        Path path = dir.resolve("s.sock");
+        try {
+            ServerSocketChannel listener = track(ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX));
+            listener.bind(java.net.UnixDomainSocketAddress.of(path));
+            listener.configureBlocking(false);
+            List<Object> out = run("N12.29", () -> {
+                Future<Connection<RecordingProtocol>> client = loop.createUnixConnection(
+                        () -> new RecordingProtocol(loop), path,
+                        ConnectOptions.builder().ssl(CLIENT).serverHostname("localhost").build());
+                SocketChannel channel = track(Async.await(loop.sockAccept(listener)));
+                Connection<RecordingProtocol> server = Async.await(loop.connectAcceptedSocket(acceptedProtocols(true),
+                        channel, SERVER, TlsOptions.server()));
+                Connection<RecordingProtocol> c = Async.await(client);
+                c.transport().write(bytes("unix accepted tls"));
+                Async.await(c.protocol().received(17));
+                boolean tls = server.transport().getExtraInfo(Transport.SSL_OBJECT).isPresent();
+                c.transport().close();
+                Async.await(c.protocol().lost);
+                Async.await(server.protocol().lost);
+                return List.of(c.protocol().text(), tls);
+            });
+            assertEquals("unix accepted tls", out.get(0), msg("N12.29", "bytes must go both ways over TLS on an"
+                    + " accepted Unix-domain connection"));
+            assertEquals(true, out.get(1), msg("N12.29", "the accepted Unix-domain connection's transport must be"
+                    + " the TLS one"));
+        } finally {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    @DisplayName("N12.30 the plain connectAcceptedSocket is unchanged: no TLS layer, the bytes cross as they are")
+    void required_N12_30_acceptedPlain() throws IOException {
+        SocketChannel[] p = socketPair();
+        List<Object> out = run("N12.30", () -> {
+            Connection<RecordingProtocol> c = Async.await(loop.connectAcceptedSocket(
+                    () -> new RecordingProtocol(loop), p[0]));
+            boolean tls = c.transport().getExtraInfo(Transport.SSL_OBJECT).isPresent()
+                    || c.transport().getExtraInfo(Transport.SSL_CONTEXT).isPresent();
+            c.transport().write(bytes("plain"));
+            byte[] got = recvExactly(p[1], 5);
+            Async.await(loop.sockSendAll(p[1], buf(bytes("back"))));
+            Async.await(c.protocol().received(4));
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return List.of(tls, new String(got, java.nio.charset.StandardCharsets.US_ASCII), c.protocol().text());
+        });
+        assertEquals(false, out.get(0), msg("N12.30", "a plain accepted connection must have no TLS extra info"));
+        assertEquals("plain", out.get(1), msg("N12.30", "the peer must receive the bytes written, unencrypted"));
+        assertEquals("back", out.get(2), msg("N12.30", "the protocol must receive the peer's bytes as sent"));
+    }
+
+    @Test
+    @DisplayName("N12.31 connectAcceptedSocket with ssl refuses bad input at the call and leaves the channel as it was")
+    void required_N12_31_acceptedBadInput() throws IOException {
+        SocketChannel[] p = socketPair();
+        SocketChannel unconnected = track(SocketChannel.open());
+        SocketChannel closed = track(SocketChannel.open());
+        closed.close();
+        run("N12.31", () -> {
+            java.util.function.Supplier<RecordingProtocol> factory = () -> new RecordingProtocol(loop);
+            assertThrows(NullPointerException.class, () -> loop.connectAcceptedSocket(factory, p[0], null,
+                    TlsOptions.server()), msg("N12.31", "a null context must be refused"));
+            assertThrows(NullPointerException.class, () -> loop.connectAcceptedSocket(factory, p[0], SERVER, null),
+                    msg("N12.31", "null options must be refused"));
+            assertThrows(IllegalArgumentException.class, () -> loop.connectAcceptedSocket(factory, p[0], SERVER,
+                    TlsOptions.client(HOST)), msg("N12.31", "client-side options must be refused: an accepted"
+                    + " connection is the TLS server"));
+            assertThrows(IllegalArgumentException.class, () -> loop.connectAcceptedSocket(factory, unconnected,
+                    SERVER, TlsOptions.server()), msg("N12.31", "a channel that is not connected must be refused"));
+            assertThrows(IllegalArgumentException.class, () -> loop.connectAcceptedSocket(factory, closed, SERVER,
+                    TlsOptions.server()), msg("N12.31", "a closed channel must be refused"));
+            assertTrue(p[0].isOpen(), msg("N12.31", "a refused call must leave the channel open"));
+            Connection<RecordingProtocol> c = Async.await(loop.connectAcceptedSocket(factory, p[0]));
+            c.transport().write(bytes("ok"));
+            byte[] got = recvExactly(p[1], 2);
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            assertEquals("ok", new String(got, java.nio.charset.StandardCharsets.US_ASCII), msg("N12.31",
+                    "a channel whose TLS call was refused must still be usable"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N12.32 cancelling connectAcceptedSocket with ssl before the handshake ends closes the channel; nothing is made")
+    void required_N12_32_acceptedCancelled() throws IOException {
+        SocketChannel[] p = socketPair();
+        List<Object> out = run("N12.32", () -> {
+            Future<Connection<RecordingProtocol>> f = loop.connectAcceptedSocket(acceptedProtocols(false), p[0],
+                    SERVER, TlsOptions.server());
+            boolean cancelled = f.cancel();
+            boolean closed = awaitClosed(p[0]);
+            byte[] got = Async.await(loop.sockRecv(p[1], 100));
+            return List.of(cancelled, closed, got.length, accepted.size() == 1 && accepted.getFirst().made.isDone());
+        });
+        assertEquals(true, out.get(0), msg("N12.32", "the future must still be pending (the peer never answered)"));
+        assertEquals(true, out.get(1), msg("N12.32", "cancelling must close the channel the loop took over"));
+        assertEquals(0, out.get(2), msg("N12.32", "the peer must see end of stream"));
+        assertEquals(false, out.get(3), msg("N12.32", "the protocol must not be made"));
     }
 }

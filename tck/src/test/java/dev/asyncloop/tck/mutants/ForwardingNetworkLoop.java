@@ -195,6 +195,12 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+            SocketChannel channel, javax.net.ssl.SSLContext context, dev.asyncloop.TlsOptions options) {
+        return connection(protocolFactory, f -> delegate.connectAcceptedSocket(f, channel, context, options));
+    }
+
+    @Override
     public Future<List<AddrInfo>> getAddrInfo(String host, int port, AddrInfoOptions options) {
         return delegate.getAddrInfo(host, port, options);
     }

@@ -156,7 +156,12 @@ public final class Mutants {
                 network("tls-close-aborts", "N12.7", "closing a TLS transport aborts it: buffered data is lost and"
                         + " no close_notify is sent", TlsMutants.CloseAborts::new),
                 network("undelivered-connection-leaks", "N15.1", "a connection whose only awaiting task is"
-                        + " cancelled before it resumes stays open", NetworkMutants.UndeliveredConnectionLeaks::new));
+                        + " cancelled before it resumes stays open", NetworkMutants.UndeliveredConnectionLeaks::new),
+                network("tls-accepted-ignores-ssl", "N12.25", "connectAcceptedSocket with a TLS context serves the"
+                        + " connection in plain text", TlsMutants.AcceptedIgnoresSsl::new),
+                network("tls-accepted-done-before-handshake", "N12.26", "connectAcceptedSocket with TLS is done"
+                        + " with the plain transport before the handshake and connectionMade",
+                        TlsMutants.AcceptedDoneBeforeHandshake::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */

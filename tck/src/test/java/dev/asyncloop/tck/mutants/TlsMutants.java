@@ -7,7 +7,9 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.TlsOptions;
 import dev.asyncloop.Transport;
+import dev.asyncloop.spi.TlsLayer;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -85,6 +87,45 @@ final class TlsMutants {
                             ? new AbortOnClose(real) : real);
                 }
             };
+        }
+    }
+
+    /** Broken N12.25: connectAcceptedSocket ignores the TLS context and serves the connection in plain text. */
+    static final class AcceptedIgnoresSsl extends ForwardingNetworkLoop {
+        @Override
+        public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+                SocketChannel channel, SSLContext context, TlsOptions options) {
+            return connectAcceptedSocket(protocolFactory, channel);
+        }
+    }
+
+    /**
+     * Broken N12.26: connectAcceptedSocket with TLS is done as soon as the raw transport exists, with that plain
+     * transport, before the handshake (and before the protocol's connectionMade).
+     */
+    static final class AcceptedDoneBeforeHandshake extends ForwardingNetworkLoop {
+        @Override
+        public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+                SocketChannel channel, SSLContext context, TlsOptions options) {
+            Object[] application = new Object[1];
+            Future<Connection<Protocol>> raw = delegate.connectAcceptedSocket(() -> {
+                P app = protocolFactory.get();
+                application[0] = app;
+                return TlsLayer.wrap(delegate, app, context, options, null);
+            }, channel);
+            Future<Connection<P>> out = delegate.createFuture();
+            raw.addDoneCallback(f -> {
+                if (f.isCancelled()) {
+                    out.cancel();
+                } else if (f.exception().isPresent()) {
+                    out.setException(f.exception().get());
+                } else {
+                    @SuppressWarnings("unchecked")
+                    P app = (P) application[0];
+                    out.setResult(new Connection<>(f.result().transport(), app));
+                }
+            });
+            return out;
         }
     }
 
