@@ -5,7 +5,9 @@
  * {@link dev.asyncloop.examples.HttpHelloServer} (buffered protocol, HTTP/1.1 keep-alive and pipelining),
  * {@link dev.asyncloop.examples.ChatServer} (streams, broadcast) and
  * {@link dev.asyncloop.examples.GroupEchoServer} (the protocol echo served by an
- * {@link dev.asyncloop.EventLoopGroup} of {@code --loops N} loops). Each server takes {@code --host} and
+ * {@link dev.asyncloop.EventLoopGroup} of {@code --loops N} loops), {@link dev.asyncloop.examples.TlsEchoServer}
+ * (streams over TLS) and {@link dev.asyncloop.examples.RunCommand} (a child process through
+ * {@link dev.asyncloop.Subprocesses}, its output streamed line by line). Each server takes {@code --host} and
  * {@code --port} (0 = ephemeral), prints {@code READY <port>} once listening and exits cleanly on SIGTERM or
  * Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
  * whose {@code READY} line also names its loops and mode.

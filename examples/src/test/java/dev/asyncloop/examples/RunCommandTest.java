@@ -1,0 +1,167 @@
+package dev.asyncloop.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** {@link RunCommand}: in-process runs of {@code /bin/sh} commands, and SIGTERM to a forked JVM running it. */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class RunCommandTest {
+    private static final long WAIT_SECONDS = 20;
+    private Process child;
+
+    @AfterEach
+    void killChild() {
+        if (child != null && child.isAlive()) {
+            child.destroyForcibly();
+        }
+    }
+
+    /** Collects what the runner prints, one line at a time, for a test thread to wait on. */
+    static final class Lines extends OutputStream {
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(current.toString(StandardCharsets.UTF_8));
+                current.reset();
+            } else {
+                current.write(b);
+            }
+        }
+
+        PrintStream printStream() {
+            return new PrintStream(this, true, StandardCharsets.UTF_8);
+        }
+
+        List<String> all() {
+            return List.copyOf(lines);
+        }
+    }
+
+    @Test
+    void printsEachLineWithItsPrefixThenTheExitCode() {
+        Lines out = new Lines();
+        Lines err = new Lines();
+        RunCommand runner = new RunCommand(List.of("sh", "-c", "echo one; echo two >&2; printf 'three'; exit 3"),
+                null, out.printStream(), err.printStream());
+        assertEquals(3, runner.run(), "the exit status must be the child's");
+        assertEquals(List.of("[sh] one", "[sh] three", "[RunCommand] exit code 3"), out.all());
+        assertEquals(List.of("[sh:err] two"), err.all());
+    }
+
+    @Test
+    void linesArriveAsTheyComeAndStopTerminatesTheChild() throws Exception {
+        Lines out = new Lines();
+        RunCommand runner = new RunCommand(List.of("sh", "-c", "echo ready; exec sleep 60"), "> ",
+                out.printStream(), new Lines().printStream());
+        // A thread of its own, not the common pool: Process.onExit completes through the common pool, whose only
+        // worker on a 2-core machine the loop would otherwise occupy.
+        FutureTask<Integer> status = new FutureTask<>(runner::run);
+        Thread loopThread = new Thread(status, "run-command-loop");
+        loopThread.setDaemon(true);
+        loopThread.start();
+        // The line is printed while the child still runs: output is streamed, not collected at the end.
+        assertEquals("> ready", out.lines.poll(WAIT_SECONDS, TimeUnit.SECONDS), "no streamed line in time");
+        assertTrue(runner.started().get(WAIT_SECONDS, TimeUnit.SECONDS) > 0);
+        runner.stop();
+        int code = status.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(128 + 15, code, "a child ended by SIGTERM reports 128 + 15");
+        assertEquals("[RunCommand] exit code 143", out.lines.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aProgramThatCannotStartExitsWith127() {
+        Lines err = new Lines();
+        RunCommand runner = new RunCommand(List.of("/nonexistent/program"), null, new Lines().printStream(),
+                err.printStream());
+        assertEquals(RunCommand.CANNOT_RUN, runner.run());
+        assertTrue(err.all().getFirst().startsWith("RunCommand: cannot run /nonexistent/program"), err.all()
+                .toString());
+    }
+
+    @Test
+    void commandLine() {
+        PrintStream none = new Lines().printStream();
+        assertThrows(IllegalArgumentException.class, () -> RunCommand.parse(new String[0], none, none));
+        assertThrows(IllegalArgumentException.class, () -> RunCommand.parse(new String[] {"--bogus", "ls"}, none,
+                none));
+        assertThrows(IllegalArgumentException.class, () -> RunCommand.parse(new String[] {"--prefix"}, none, none));
+        Lines out = new Lines();
+        RunCommand dashes = RunCommand.parse(new String[] {"--prefix=| ", "--", "sh", "-c", "echo --x"},
+                out.printStream(), none);
+        assertEquals(0, dashes.run());
+        assertEquals("| --x", out.all().getFirst());
+    }
+
+    @Test
+    void sigtermToTheJvmTerminatesTheChildAndExitsWithItsCode() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        child = new ProcessBuilder(List.of(java, "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), RunCommand.class.getName(),
+                "sh", "-c", "echo started; exec sleep 60")).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        BlockingQueue<String> lines = readLines(child);
+        assertEquals("[sh] started", awaitLine(lines, "[sh] "));
+        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(child.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
+        assertEquals(0, kill.exitValue(), "kill -TERM failed");
+        assertEquals("[RunCommand] exit code 143", awaitLine(lines, "[RunCommand]"));
+        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "RunCommand did not exit after SIGTERM");
+        assertEquals(143, child.exitValue(), "RunCommand must exit with the child's code");
+    }
+
+    private static BlockingQueue<String> readLines(Process p) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        }, "run-command-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        StringBuilder seen = new StringBuilder();
+        while (System.nanoTime() < end) {
+            String line = lines.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                break;
+            }
+            seen.append(line).append('\n');
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no line starting with '" + prefix + "' within " + WAIT_SECONDS + " s; got:\n"
+                + seen);
+    }
+}
