@@ -845,10 +845,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
         checkClosed();
         ensureNoTransport(channel);
-        return createTask(() -> {
+        return BaseFuture.closeIfUndelivered(createTask(() -> {
             channel.configureBlocking(false);
             return connect(protocolFactory, channel, null);
-        }, "connectAcceptedSocket");
+        }, "connectAcceptedSocket"), c -> c.transport().close());
     }
 
     /**

@@ -186,7 +186,7 @@ public final class TlsLayer {
                 raw.cancel();
             }
         });
-        return result;
+        return BaseFuture.closeIfUndelivered(result, c -> c.transport().close());
     }
 
     private static void closeQuietly(SocketChannel channel) {
