@@ -987,7 +987,7 @@ public interface EventLoop extends AutoCloseable {
      * {@link SubprocessProtocol}'s order.
      *
      * <p>The default implementation works on every loop: it uses only this interface's public methods, with one
-     * virtual thread per piped stream blocking on it and {@link Process#onExit()} for the exit
+     * virtual thread per piped stream blocking on it and one in {@link Process#waitFor()} for the exit
      * ({@code dev.asyncloop.spi.SubprocessSpawner}). Closing the loop kills the children of its live subprocess
      * transports.
      *

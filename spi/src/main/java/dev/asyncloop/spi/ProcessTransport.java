@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * asyncio's {@code BaseSubprocessTransport} over a {@link Process}: a {@link OutputStreamTransport} for a piped
- * stdin, a {@link InputStreamTransport} for each piped output, and {@link Process#onExit()} for the exit. Each pipe
+ * stdin, a {@link InputStreamTransport} for each piped output, and a virtual thread in {@link Process#waitFor()}
+ * for the exit. Each pipe
  * transport talks to a {@link Bridge} protocol (asyncio's {@code ReadSubprocessPipeProto}), which passes its
  * events on with the fd. {@code connectionLost} is scheduled once the exit was seen and every pipe was lost.
  * Loop thread only, except {@link #loopClosed()}.
@@ -80,11 +81,30 @@ final class ProcessTransport implements SubprocessTransport {
         if (stderr != null) {
             stderr.start();
         }
-        process.onExit().whenComplete((p, e) -> post(() -> processExited(process.exitValue())));
+        // Not Process.onExit(): the JDK completes it on the common ForkJoinPool, which a loop running on one of
+        // that pool's workers (one worker on two cores) keeps from ever running it.
+        Thread.ofVirtual().name("asyncloop-" + label + "-exit").start(this::watchExit);
         if (waiter.isCancelled()) {
             close();
         } else {
             waiter.setResult(new SubprocessConnection<>(this, application));
+        }
+    }
+
+    /** The exit watch: waits for the child on its own virtual thread, then hands the code to the loop. */
+    private void watchExit() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                int code = process.waitFor();
+                post(() -> processExited(code));
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * it uses only the public {@link EventLoop} API ({@code callSoon}, {@code callSoonThreadsafe},
  * {@code createFuture}, {@code callExceptionHandler}). Java's process streams block and cannot be selected, so each
  * piped stream gets one virtual thread that blocks on it and hands data to the loop with
- * {@code callSoonThreadsafe}; the exit is observed through {@link Process#onExit()}.
+ * {@code callSoonThreadsafe}; one more waits in {@link Process#waitFor()} for the exit.
  *
  * <p><b>Closing the loop.</b> A loop's {@code close()} calls {@link #closeAll(EventLoop)} (
  * {@link BaseEventLoop} does): every child of a live transport of that loop is killed, as asyncio's transport
