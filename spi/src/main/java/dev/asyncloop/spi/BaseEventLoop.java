@@ -97,6 +97,8 @@ public abstract class BaseEventLoop implements EventLoop {
     private TaskFactory taskFactory;
     /** The registry's per-loop fast path; see {@link TaskRegistry}. */
     final LoopTasks tasks = new LoopTasks();
+    /** The buffers this loop's TLS connections borrow; see {@link TlsBuffers}. */
+    final TlsBuffers tlsBuffers = new TlsBuffers();
     private ExecutorService defaultExecutor;
     private boolean executorShutdownCalled;
 

@@ -39,10 +39,14 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Implementation overview.
  * <ul>
- *   <li><b>Buffers.</b> Three per connection, sized from the {@link SSLSession} and reused: {@code netIn} (four
- *       packets; the raw transport reads ciphertext straight into it; kept in write mode between reads),
- *       {@code netOut} (one record, handed to the raw transport, which copies what the socket does not take at
- *       once) and {@code appIn} (decrypted bytes handed to the application).</li>
+ *   <li><b>Buffers</b> are borrowed from the loop's {@link TlsBuffers} for the call that needs them and given
+ *       back at its end, so an idle connection holds none: {@code netIn} (ciphertext; taken by {@code getBuffer}
+ *       for the raw transport to read into, in write mode), {@code appIn} (decrypted bytes, taken by the first
+ *       unwrap of a read) and {@code netOut} (records being wrapped, handed to the raw transport, which consumes
+ *       them during its {@code write} and keeps no reference; given back by every flush). Only what must
+ *       outlive a call stays, moved to a buffer of about its size: an incomplete record (or, while the
+ *       application is paused, records not yet unwrapped) in {@code netIn}, plaintext a paused
+ *       {@link BufferedProtocol} has not taken in {@code appIn}. Each is null when empty.</li>
  *   <li><b>States.</b> {@code NEW} until the raw transport is made, {@code HANDSHAKE}, {@code WRAPPED},
  *       {@code SHUTDOWN} (our {@code close_notify} is sent or about to be, waiting for the peer's) and
  *       {@code CLOSED}.</li>
@@ -58,8 +62,8 @@ final class TlsProtocol implements BufferedProtocol {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
-    /** Packets one socket read can bring: fewer reads (loop iterations) per megabyte, 64 KiB per connection. */
-    private static final int NET_IN_PACKETS = 4;
+    /** Room a socket read gets (at least a packet more than what waits): fewer reads per megabyte. */
+    private static final int READ_BYTES = 64 * 1024;
 
     private enum State { NEW, HANDSHAKE, WRAPPED, SHUTDOWN, CLOSED }
 
@@ -69,15 +73,21 @@ final class TlsProtocol implements BufferedProtocol {
     private final boolean callConnectionMade;
     private final SSLEngine engine;
     private final TlsTransport appTransport;
+    private final TlsBuffers buffers;
     private final Map<String, Object> extra = new HashMap<>();
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
     private final ByteBuffer[] single = new ByteBuffer[1];
     private Future<StreamTransport> waiter;
     private Protocol app;
     private StreamTransport raw;
+    /** Ciphertext not yet unwrapped, in write mode; null when there is none and no read is under way. */
     private ByteBuffer netIn;
+    /** Records wrapped but not yet handed to the raw transport; null outside a wrap. */
     private ByteBuffer netOut;
+    /** Plaintext not yet handed to the application, in write mode; null when there is none. */
     private ByteBuffer appIn;
+    /** Depth of {@link #advance}: while it runs, {@code netIn} and {@code appIn} are in use. */
+    private int advancing;
     private int backlogBytes;
     private State state = State.NEW;
     private TimerHandle handshakeTimer;
@@ -112,10 +122,7 @@ final class TlsProtocol implements BufferedProtocol {
         this.waiter = waiter;
         this.appMade = !callConnectionMade;
         this.engine = newEngine(context, options);
-        SSLSession session = engine.getSession();
-        this.netIn = ByteBuffer.allocate(session.getPacketBufferSize() * NET_IN_PACKETS);
-        this.netOut = ByteBuffer.allocate(session.getPacketBufferSize());
-        this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize());
+        this.buffers = TlsBuffers.of(loop);
         this.appTransport = new TlsTransport(this);
         extra.put(Transport.SSL_CONTEXT, context);
     }
@@ -183,10 +190,21 @@ final class TlsProtocol implements BufferedProtocol {
         advance();
     }
 
+    /**
+     * Lends the raw transport a buffer of the loop's to read into, holding what waits of earlier reads first and
+     * a packet of room at least; {@link #advance} gives it back (keeping what must wait) at the end of the read.
+     */
     @Override
     public ByteBuffer getBuffer(int sizeHint) {
-        if (!netIn.hasRemaining()) {
-            netIn = grow(netIn, netIn.capacity() * 2);
+        int packet = engine.getSession().getPacketBufferSize();
+        if (netIn == null) {
+            netIn = buffers.take(Math.max(READ_BYTES, packet));
+        } else if (netIn.capacity() < READ_BYTES || netIn.remaining() < packet) {
+            ByteBuffer bigger = buffers.take(Math.max(READ_BYTES, netIn.position() + packet));
+            netIn.flip();
+            bigger.put(netIn);
+            buffers.give(netIn);
+            netIn = bigger;
         }
         return netIn;
     }
@@ -203,7 +221,7 @@ final class TlsProtocol implements BufferedProtocol {
             case HANDSHAKE -> handshakeFailed(new SSLHandshakeException(
                     "the peer closed the connection during the TLS handshake"));
             case WRAPPED -> {
-                if (appReadingPaused && (netIn.position() > 0 || appIn.position() > 0)) {
+                if (appReadingPaused && hasInput()) {
                     pendingEof = true;
                     return true;
                 }
@@ -212,6 +230,9 @@ final class TlsProtocol implements BufferedProtocol {
             case SHUTDOWN -> finishShutdown();
             default -> {
             }
+        }
+        if (advancing == 0) {
+            parkInput();
         }
         return false;
     }
@@ -224,6 +245,9 @@ final class TlsProtocol implements BufferedProtocol {
         cancelTimers();
         backlog.clear();
         backlogBytes = 0;
+        if (advancing == 0) {
+            releaseBuffers();
+        }
         failWaiter(why != null ? why : new SSLHandshakeException("the connection was closed during the TLS"
                 + " handshake"));
         if (appMade && !appLost) {
@@ -257,6 +281,7 @@ final class TlsProtocol implements BufferedProtocol {
 
     /** Runs the engine as far as the bytes at hand allow: handshake, then reads, then the backlog. */
     private void advance() {
+        advancing++;
         try {
             if (state == State.HANDSHAKE) {
                 if (!handshakeStep()) {
@@ -269,8 +294,7 @@ final class TlsProtocol implements BufferedProtocol {
             if (state == State.WRAPPED || state == State.SHUTDOWN) {
                 readRecords();
                 writeBacklog();
-                if (pendingEof && state == State.WRAPPED && !appReadingPaused && netIn.position() == 0
-                        && appIn.position() == 0) {
+                if (pendingEof && state == State.WRAPPED && !appReadingPaused && !hasInput()) {
                     pendingEof = false;
                     raggedEof();
                 }
@@ -281,12 +305,85 @@ final class TlsProtocol implements BufferedProtocol {
             } else {
                 fatalError(e, "Fatal error on SSL protocol");
             }
+        } finally {
+            if (--advancing == 0) {
+                if (state == State.CLOSED) {
+                    releaseBuffers();
+                } else {
+                    parkInput();
+                }
+            }
         }
+    }
+
+    private boolean hasInput() {
+        return (netIn != null && netIn.position() > 0) || (appIn != null && appIn.position() > 0);
+    }
+
+    /** The end of a read: the loop's buffers go back, what must wait moves to a buffer of about its size. */
+    private void parkInput() {
+        netIn = park(netIn);
+        appIn = park(appIn);
+    }
+
+    private ByteBuffer park(ByteBuffer writeMode) {
+        if (writeMode == null) {
+            return null;
+        }
+        int n = writeMode.position();
+        if (n == 0) {
+            buffers.give(writeMode);
+            return null;
+        }
+        if (TlsBuffers.capacityFor(n) >= writeMode.capacity()) {
+            return writeMode;
+        }
+        ByteBuffer fitting = buffers.take(n);
+        writeMode.flip();
+        fitting.put(writeMode);
+        buffers.give(writeMode);
+        return fitting;
+    }
+
+    /** The connection is over: what waits is dropped, every buffer goes back. */
+    private void releaseBuffers() {
+        if (netOut != null) {
+            buffers.give(netOut);
+            netOut = null;
+        }
+        if (netIn != null) {
+            buffers.give(netIn);
+            netIn = null;
+        }
+        if (appIn != null) {
+            buffers.give(appIn);
+            appIn = null;
+        }
+    }
+
+    /** Bytes received and not yet handed to the application: ciphertext waiting, plaintext waiting. For tests. */
+    int pendingInputBytes() {
+        return (netIn == null ? 0 : netIn.position()) + (appIn == null ? 0 : appIn.position());
+    }
+
+    /**
+     * Bytes of buffers this connection holds between calls: what waits of the input (in buffers of about its
+     * size), the ciphertext being wrapped (none outside a call) and the backlog. For tests.
+     */
+    long retainedBufferBytes() {
+        long n = (netIn == null ? 0 : netIn.capacity()) + (appIn == null ? 0 : appIn.capacity())
+                + (netOut == null ? 0 : netOut.capacity());
+        for (ByteBuffer b : backlog) {
+            n += b.capacity();
+        }
+        return n;
     }
 
     /** @return true once the handshake is done; false while it waits for the peer */
     private boolean handshakeStep() throws SSLException {
-        netIn.flip();
+        if (netIn != null) {
+            netIn.flip();
+        }
         try {
             while (true) {
                 switch (engine.getHandshakeStatus()) {
@@ -301,6 +398,9 @@ final class TlsProtocol implements BufferedProtocol {
                         }
                     }
                     case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        if (netIn == null) {
+                            return false;
+                        }
                         SSLEngineResult r = unwrap();
                         if (r.getStatus() == Status.BUFFER_UNDERFLOW) {
                             return false;
@@ -315,7 +415,9 @@ final class TlsProtocol implements BufferedProtocol {
                 }
             }
         } finally {
-            compactNetIn();
+            if (netIn != null) {
+                netIn.compact();
+            }
             flushNetOut();
         }
     }
@@ -325,13 +427,6 @@ final class TlsProtocol implements BufferedProtocol {
         cancelHandshakeTimer();
         state = State.WRAPPED;
         SSLSession session = engine.getSession();
-        if (netOut.capacity() < session.getPacketBufferSize()) {
-            flushNetOut();
-            netOut = ByteBuffer.allocate(session.getPacketBufferSize());
-        }
-        if (appIn.capacity() < session.getApplicationBufferSize()) {
-            appIn = grow(appIn, session.getApplicationBufferSize());
-        }
         List<Certificate> peer;
         try {
             peer = List.of(session.getPeerCertificates());
@@ -367,13 +462,15 @@ final class TlsProtocol implements BufferedProtocol {
 
     /** Unwraps what {@code netIn} holds, handing application bytes on; answers what the engine must answer. */
     private void readRecords() throws SSLException {
-        netIn.flip();
+        if (netIn != null) {
+            netIn.flip();
+        }
         try {
             while (state == State.WRAPPED || state == State.SHUTDOWN) {
                 if (state == State.WRAPPED && appReadingPaused) {
                     return;
                 }
-                if (appIn.position() > 0) {
+                if (appIn != null && appIn.position() > 0) {
                     // What a buffered protocol left when it paused.
                     deliver();
                     continue;
@@ -386,7 +483,7 @@ final class TlsProtocol implements BufferedProtocol {
                 if (hs == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone() && wrap(NOTHING).bytesProduced() > 0) {
                     continue;
                 }
-                if (!netIn.hasRemaining() || engine.isInboundDone()) {
+                if (netIn == null || !netIn.hasRemaining() || engine.isInboundDone()) {
                     return;
                 }
                 SSLEngineResult r = unwrap();
@@ -402,7 +499,9 @@ final class TlsProtocol implements BufferedProtocol {
                 }
             }
         } finally {
-            compactNetIn();
+            if (netIn != null) {
+                netIn.compact();
+            }
             flushNetOut();
         }
     }
@@ -453,13 +552,19 @@ final class TlsProtocol implements BufferedProtocol {
     }
 
     private SSLEngineResult unwrap() throws SSLException {
+        if (appIn == null) {
+            appIn = buffers.take(engine.getSession().getApplicationBufferSize());
+        }
         while (true) {
             SSLEngineResult r = engine.unwrap(netIn, appIn);
             if (r.getStatus() == Status.BUFFER_OVERFLOW) {
                 if (appIn.position() > 0) {
                     return r;
                 }
-                appIn = grow(appIn, Math.max(appIn.capacity() * 2, engine.getSession().getApplicationBufferSize()));
+                ByteBuffer bigger = buffers.take(Math.max(appIn.capacity() * 2,
+                        engine.getSession().getApplicationBufferSize()));
+                buffers.give(appIn);
+                appIn = bigger;
                 continue;
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
@@ -472,20 +577,25 @@ final class TlsProtocol implements BufferedProtocol {
     /** Wraps from {@code srcs} into {@code netOut}, flushing it to the raw transport whenever it fills. */
     private SSLEngineResult wrap(ByteBuffer[] srcs) throws SSLException {
         while (true) {
+            int packet = engine.getSession().getPacketBufferSize();
+            if (netOut == null) {
+                netOut = buffers.take(packet);
+            }
             SSLEngineResult r = engine.wrap(srcs, netOut);
             if (r.getStatus() == Status.BUFFER_OVERFLOW) {
                 if (netOut.position() > 0) {
                     flushNetOut();
                 } else {
-                    netOut = ByteBuffer.allocate(Math.max(netOut.capacity() * 2,
-                            engine.getSession().getPacketBufferSize()));
+                    ByteBuffer bigger = buffers.take(Math.max(netOut.capacity() * 2, packet));
+                    buffers.give(netOut);
+                    netOut = bigger;
                 }
                 continue;
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
                 runTasks();
             }
-            if (netOut.remaining() < engine.getSession().getPacketBufferSize() / 2) {
+            if (netOut.remaining() < packet / 2) {
                 flushNetOut();
             }
             return r;
@@ -544,28 +654,24 @@ final class TlsProtocol implements BufferedProtocol {
         }
     }
 
+    /**
+     * Hands what {@code netOut} holds to the raw transport and gives the buffer back. It is detached first: a
+     * callback the write makes (the raw transport's {@code pauseWriting}) may wrap more, into a buffer of its own.
+     */
     private void flushNetOut() {
-        if (netOut.position() == 0) {
+        ByteBuffer out = netOut;
+        if (out == null) {
             return;
         }
-        netOut.flip();
-        raw.write(netOut);
-        netOut.clear();
-    }
-
-    private void compactNetIn() {
-        netIn.compact();
-        int packet = engine.getSession().getPacketBufferSize();
-        if (netIn.capacity() < packet) {
-            netIn = grow(netIn, packet);
+        netOut = null;
+        try {
+            if (out.position() > 0) {
+                out.flip();
+                raw.write(out);
+            }
+        } finally {
+            buffers.give(out);
         }
-    }
-
-    private static ByteBuffer grow(ByteBuffer writeMode, int capacity) {
-        ByteBuffer bigger = ByteBuffer.allocate(capacity);
-        writeMode.flip();
-        bigger.put(writeMode);
-        return bigger;
     }
 
     private static long remaining(ByteBuffer[] buffers) {

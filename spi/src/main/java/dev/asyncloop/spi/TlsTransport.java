@@ -18,6 +18,10 @@ final class TlsTransport implements StreamTransport {
         this.tls = tls;
     }
 
+    TlsProtocol tls() {
+        return tls;
+    }
+
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");

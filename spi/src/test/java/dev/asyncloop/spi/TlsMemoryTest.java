@@ -1,0 +1,386 @@
+package dev.asyncloop.spi;
+
+import static dev.asyncloop.spi.TlsLayerTest.contexts;
+import static dev.asyncloop.spi.TlsLayerTest.runUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.BufferedProtocol;
+import dev.asyncloop.Connection;
+import dev.asyncloop.ConnectOptions;
+import dev.asyncloop.Future;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
+import dev.asyncloop.StreamTransport;
+import dev.asyncloop.TlsOptions;
+import dev.asyncloop.Transport;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a TLS connection holds between calls: no buffer once idle, an incomplete record or plaintext a paused
+ * protocol has not taken in a buffer of about its size, nothing while the raw transport holds what it could not
+ * send; and the loop's buffers go round without allocation in the steady state.
+ */
+class TlsMemoryTest {
+
+    /** Echoes what it gets, or only collects it. */
+    static class Peer implements Protocol {
+        final boolean echo;
+        final boolean pauseAtStart;
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<String> events = new ArrayList<>();
+        StreamTransport transport;
+
+        Peer(boolean echo, boolean pauseAtStart) {
+            this.echo = echo;
+            this.pauseAtStart = pauseAtStart;
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            this.transport = (StreamTransport) transport;
+            if (pauseAtStart) {
+                this.transport.pauseReading();
+            }
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer bytes) {
+            if (echo) {
+                transport.write(bytes.duplicate());
+            }
+            byte[] b = new byte[bytes.remaining()];
+            bytes.get(b);
+            data.writeBytes(b);
+        }
+
+        @Override
+        public void pauseWriting() {
+            events.add("pause");
+        }
+
+        @Override
+        public void resumeWriting() {
+            events.add("resume");
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            events.add("lost");
+        }
+    }
+
+    /** Stands between a raw transport and its TLS layer and notes, after every read, what the layer keeps. */
+    static final class Probe implements BufferedProtocol {
+        final TlsProtocol tls;
+        final List<long[]> afterReads = new ArrayList<>();
+
+        Probe(TlsProtocol tls) {
+            this.tls = tls;
+        }
+
+        @Override
+        public void connectionMade(Transport transport) {
+            tls.connectionMade(transport);
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return tls.getBuffer(sizeHint);
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            tls.bufferUpdated(nbytes);
+            afterReads.add(new long[] {tls.pendingInputBytes(), tls.retainedBufferBytes()});
+        }
+
+        @Override
+        public boolean eofReceived() {
+            return tls.eofReceived();
+        }
+
+        @Override
+        public void connectionLost(Throwable exception) {
+            tls.connectionLost(exception);
+        }
+
+        @Override
+        public void pauseWriting() {
+            tls.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            tls.resumeWriting();
+        }
+    }
+
+    /** Pauses reading at once; checks that what it reads, once resumed, is {@code chunk} over and over. */
+    static final class Checker extends Peer {
+        final byte[] chunk;
+        long received;
+        long wrong = -1;
+
+        Checker(byte[] chunk) {
+            super(false, true);
+            this.chunk = chunk;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer bytes) {
+            while (bytes.hasRemaining()) {
+                if (bytes.get() != chunk[(int) (received % chunk.length)] && wrong < 0) {
+                    wrong = received;
+                }
+                received++;
+            }
+        }
+    }
+
+    private static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + (i >> 9) + seed);
+        }
+        return b;
+    }
+
+    private static TlsProtocol[] connect(ReadinessEventLoop loop, MemoryTransport[] ends, SSLContext[] ctx,
+            Protocol server, Protocol client) {
+        Future<StreamTransport> serverDone = loop.createFuture();
+        Future<StreamTransport> clientDone = loop.createFuture();
+        TlsProtocol s = (TlsProtocol) TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), serverDone);
+        TlsProtocol c = (TlsProtocol) TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone);
+        ends[0].start(s);
+        ends[1].start(c);
+        loop.runUntilComplete(clientDone);
+        loop.runUntilComplete(serverDone);
+        return new TlsProtocol[] {s, c};
+    }
+
+    @ParameterizedTest(name = "{0}, pieces of {1} bytes")
+    @CsvSource({"TLS, 7", "TLS, 1000", "TLS, 100000", "TLSv1.2, 7", "TLSv1.2, 100000"})
+    void anIdleConnectionHoldsNoBufferAfterAnExchange(String protocol, int piece) throws Exception {
+        SSLContext[] ctx = contexts(protocol);
+        byte[] message = pattern(40_000, 1);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            Peer server = new Peer(true, false);
+            Peer client = new Peer(false, false);
+            TlsProtocol[] tls = connect(loop, MemoryTransport.pair(loop, piece), ctx, server, client);
+            client.transport.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> client.data.size() >= message.length);
+            assertArrayEquals(message, client.data.toByteArray(), "the echo, every byte in order");
+            assertEquals(0, tls[0].retainedBufferBytes(), "an idle server connection holds no buffer");
+            assertEquals(0, tls[1].retainedBufferBytes(), "an idle client connection holds no buffer");
+            assertTrue(loop.tlsBuffers.keptBytes() > 0, "the buffers went back to the loop");
+            client.transport.close();
+            runUntil(loop, () -> client.events.contains("lost") && server.events.contains("lost"));
+            assertTrue(server.events.contains("lost") && client.events.contains("lost"), "both ends closed: "
+                    + server.events + " " + client.events);
+            assertEquals(0, tls[0].retainedBufferBytes() + tls[1].retainedBufferBytes(), "closed: nothing held");
+        }
+    }
+
+    @ParameterizedTest(name = "pieces of {0} bytes")
+    @ValueSource(ints = {5, 100, 3000})
+    void anIncompleteRecordWaitsInABufferOfItsSize(int piece) throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        byte[] message = pattern(16_000, 2);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            MemoryTransport[] ends = MemoryTransport.pair(loop, piece);
+            Peer server = new Peer(false, false);
+            Peer client = new Peer(false, false);
+            Future<StreamTransport> clientDone = loop.createFuture();
+            Probe probe = new Probe((TlsProtocol) TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), null));
+            ends[0].start(probe);
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            loop.runUntilComplete(clientDone);
+            client.transport.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> server.data.size() >= message.length);
+            assertArrayEquals(message, server.data.toByteArray(), "every byte, in order");
+            long partial = 0;
+            for (long[] read : probe.afterReads) {
+                long pending = read[0];
+                long expected = pending == 0 ? 0 : TlsBuffers.capacityFor((int) pending);
+                assertEquals(expected, read[1], "after a read leaving " + pending + " bytes waiting, the connection"
+                        + " holds one buffer of their size class");
+                partial = Math.max(partial, pending);
+            }
+            assertTrue(partial > 0, "some read ended inside a record");
+            assertEquals(0, probe.tls.retainedBufferBytes(), "idle again: nothing held");
+            client.transport.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
+
+    @Test
+    void plaintextAPausedBufferedProtocolLeavesWaitsInABufferOfItsSize() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        byte[] message = pattern(10_000, 3);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            TlsAsyncioConformanceTest.BoundedBuffer server = new TlsAsyncioConformanceTest.BoundedBuffer();
+            Peer client = new Peer(false, false);
+            TlsProtocol[] tls = connect(loop, MemoryTransport.pair(loop, 100_000), ctx, server, client);
+            client.transport.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> !server.transport.isReading());
+            assertEquals(1000, server.buffer.position(), "the protocol's buffer is full and it paused");
+            for (int i = 0; i < 5; i++) {
+                loop.runUntilComplete(loop.createTask(() -> null));
+            }
+            assertEquals(9000, tls[0].pendingInputBytes(), "the rest of the record waits as plaintext");
+            assertEquals(TlsBuffers.capacityFor(9000), tls[0].retainedBufferBytes(),
+                    "it waits in a buffer of its size class, nothing else is held");
+            while (server.data.size() + server.buffer.position() < message.length) {
+                server.drain();
+                server.transport.resumeReading();
+                runUntil(loop, () -> !server.transport.isReading()
+                        || server.data.size() + server.buffer.position() >= message.length);
+                assertTrue(tls[0].retainedBufferBytes() <= TlsBuffers.capacityFor(9000), "never more than that");
+            }
+            server.drain();
+            assertArrayEquals(message, server.data.toByteArray(), "every byte, in order, after the pauses");
+            assertEquals(0, tls[0].retainedBufferBytes(), "all taken: nothing held");
+            client.transport.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
+
+    @ParameterizedTest(name = "pieces of {0} bytes")
+    @ValueSource(ints = {100_000, 5000, 777})
+    void theSteadyStateAllocatesNoBuffer(int piece) throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            Peer server = new Peer(true, false);
+            Peer client = new Peer(false, false);
+            connect(loop, MemoryTransport.pair(loop, piece), ctx, server, client);
+            for (int size : new int[] {1024, 16 * 1024}) {
+                byte[] message = pattern(size, size);
+                for (int round = 0; round < 120; round++) {
+                    if (round == 20) {
+                        client.data.reset();
+                    }
+                    long before = loop.tlsBuffers.allocations();
+                    int expected = client.data.size() + size;
+                    client.transport.write(ByteBuffer.wrap(message));
+                    runUntil(loop, () -> client.data.size() >= expected);
+                    assertEquals(expected, client.data.size(), "echo " + round + " of " + size + " bytes came back");
+                    if (round >= 20) {
+                        assertEquals(before, loop.tlsBuffers.allocations(), "echo " + round + " of " + size
+                                + " bytes, after 20 to warm up, allocated a TLS buffer");
+                    }
+                }
+            }
+            client.transport.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
+
+    @Test
+    void aConnectionWritingToAnotherFromItsDataReceivedGetsBuffersOfItsOwn() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        byte[] message = pattern(200_000, 4);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            Peer far = new Peer(false, false);
+            Peer farClient = new Peer(false, false);
+            connect(loop, MemoryTransport.pair(loop, 3000), ctx, far, farClient);
+            // A proxy: what its server side receives goes on through another TLS connection, from dataReceived.
+            Protocol proxy = new Peer(false, false) {
+                @Override
+                public void dataReceived(ByteBuffer bytes) {
+                    farClient.transport.write(bytes);
+                }
+            };
+            Peer client = new Peer(false, false);
+            connect(loop, MemoryTransport.pair(loop, 1000), ctx, proxy, client);
+            for (int off = 0; off < message.length; off += 20_000) {
+                client.transport.write(ByteBuffer.wrap(message, off, 20_000));
+            }
+            runUntil(loop, () -> far.data.size() >= message.length);
+            assertArrayEquals(message, far.data.toByteArray(), "every byte through both connections, in order");
+            client.transport.close();
+            farClient.transport.close();
+            runUntil(loop, () -> client.events.contains("lost") && farClient.events.contains("lost"));
+        }
+    }
+
+    @Test
+    void overSocketsIdleConnectionsHoldNothingAndABlockedWriterLeavesItsBytesToTheSocket() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        int count = 20;
+        byte[] chunk = pattern(1 << 20, 5);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<Peer> accepted = new ArrayList<>();
+            Server server = loop.runUntilComplete(loop.createServer(() -> {
+                Peer p = accepted.size() < count ? new Peer(true, false) : new Checker(chunk);
+                accepted.add(p);
+                return p;
+            }, "127.0.0.1", 0, ServerOptions.builder().ssl(ctx[0]).build()));
+            int port = ((InetSocketAddress) server.sockets().getFirst().socket().getLocalSocketAddress()).getPort();
+            ConnectOptions options = ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build();
+            List<Connection<Peer>> clients = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                clients.add(loop.runUntilComplete(loop.createConnection(() -> new Peer(false, false), "127.0.0.1",
+                        port, options)));
+            }
+            byte[] message = pattern(16 * 1024, 6);
+            for (Connection<Peer> c : clients) {
+                c.transport().write(ByteBuffer.wrap(message));
+            }
+            runUntil(loop, () -> clients.stream().allMatch(c -> c.protocol().data.size() >= message.length));
+            for (Connection<Peer> c : clients) {
+                assertArrayEquals(message, c.protocol().data.toByteArray(), "the echo over a socket");
+                assertEquals(0, ((TlsTransport) c.transport()).tls().retainedBufferBytes(),
+                        "an idle client connection over a socket holds no buffer");
+            }
+            for (Peer p : accepted) {
+                assertEquals(0, ((TlsTransport) p.transport).tls().retainedBufferBytes(),
+                        "an idle server connection over a socket holds no buffer");
+            }
+            assertTrue(loop.tlsBuffers.keptBytes() <= 4L * TlsBuffers.KEPT_BYTES_PER_SIZE,
+                    "the loop keeps a bounded set, whatever the number of connections: " + loop.tlsBuffers.keptBytes());
+
+            // A writer whose peer does not read: the bytes wait in the socket transport, not in the TLS layer.
+            Connection<Peer> writer = loop.runUntilComplete(loop.createConnection(() -> new Peer(false, false),
+                    "127.0.0.1", port, options));
+            runUntil(loop, () -> accepted.size() > count && accepted.get(count).transport != null);
+            Checker reader = (Checker) accepted.get(count);
+            TlsProtocol writerTls = ((TlsTransport) writer.transport()).tls();
+            long sent = 0;
+            // The socket's buffers take a few MiB before the transport has to keep any.
+            while (!writer.protocol().events.contains("pause") && sent < (256L << 20)) {
+                writer.transport().write(ByteBuffer.wrap(chunk));
+                sent += chunk.length;
+            }
+            assertTrue(writer.protocol().events.contains("pause"), "the writer is paused: " + writer.protocol().events);
+            assertTrue(writerTls.raw().getWriteBufferSize() > 0, "the socket transport holds what was not sent");
+            assertEquals(0, writerTls.retainedBufferBytes(), "a blocked writer's TLS layer holds no buffer");
+            reader.transport.resumeReading();
+            long total = sent;
+            runUntil(loop, () -> reader.received >= total && writer.protocol().events.contains("resume"));
+            assertEquals(total, reader.received, "every byte once the reader reads");
+            assertEquals(-1, reader.wrong, "every byte in order");
+            assertTrue(writer.protocol().events.contains("resume"), "resumeWriting once drained");
+            assertEquals(0, writerTls.retainedBufferBytes(), "idle again: the writer holds nothing");
+            assertEquals(0, ((TlsTransport) reader.transport).tls().retainedBufferBytes(),
+                    "idle again: the reader holds nothing");
+            for (Connection<Peer> c : clients) {
+                c.transport().close();
+            }
+            writer.transport().close();
+            server.close();
+            runUntil(loop, () -> clients.stream().allMatch(c -> c.protocol().events.contains("lost")));
+        }
+    }
+}
