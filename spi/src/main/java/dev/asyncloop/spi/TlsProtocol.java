@@ -217,24 +217,27 @@ final class TlsProtocol implements BufferedProtocol {
     @Override
     public boolean eofReceived() {
         rawEof = true;
+        boolean keepOpen = false;
         switch (state) {
             case HANDSHAKE -> handshakeFailed(new SSLHandshakeException(
                     "the peer closed the connection during the TLS handshake"));
             case WRAPPED -> {
                 if (appReadingPaused && hasInput()) {
                     pendingEof = true;
-                    return true;
+                    keepOpen = true;
+                } else {
+                    raggedEof();
                 }
-                raggedEof();
             }
             case SHUTDOWN -> finishShutdown();
             default -> {
             }
         }
         if (advancing == 0) {
+            // The read that found EOF may have taken a buffer (getBuffer) without bufferUpdated.
             parkInput();
         }
-        return false;
+        return keepOpen;
     }
 
     @Override

@@ -85,6 +85,8 @@ class TlsMemoryTest {
     static final class Probe implements BufferedProtocol {
         final TlsProtocol tls;
         final List<long[]> afterReads = new ArrayList<>();
+        /** Run once, after the first read that leaves bytes waiting. */
+        Runnable onWaiting;
 
         Probe(TlsProtocol tls) {
             this.tls = tls;
@@ -104,6 +106,11 @@ class TlsMemoryTest {
         public void bufferUpdated(int nbytes) {
             tls.bufferUpdated(nbytes);
             afterReads.add(new long[] {tls.pendingInputBytes(), tls.retainedBufferBytes()});
+            if (onWaiting != null && tls.pendingInputBytes() > 0) {
+                Runnable r = onWaiting;
+                onWaiting = null;
+                r.run();
+            }
         }
 
         @Override
@@ -220,8 +227,17 @@ class TlsMemoryTest {
             }
             assertTrue(partial > 0, "some read ended inside a record");
             assertEquals(0, probe.tls.retainedBufferBytes(), "idle again: nothing held");
-            client.transport.close();
-            runUntil(loop, () -> client.events.contains("lost"));
+            int[] waitingAtAbort = {0};
+            probe.onWaiting = () -> {
+                waitingAtAbort[0] = probe.tls.pendingInputBytes();
+                ends[0].abort();
+            };
+            client.transport.write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> server.events.contains("lost") && client.events.contains("lost"));
+            assertTrue(waitingAtAbort[0] > 0, "aborted with a record under way");
+            assertTrue(server.events.contains("lost"), "the server's connection is lost: " + server.events);
+            assertEquals(0, probe.tls.retainedBufferBytes(), "lost inside a record: its bytes are dropped, the"
+                    + " buffer given back");
         }
     }
 
