@@ -399,4 +399,46 @@ class TlsMemoryTest {
             runUntil(loop, () -> clients.stream().allMatch(c -> c.protocol().events.contains("lost")));
         }
     }
+
+    /**
+     * The raw transport pauses the layer from inside the write of a record the engine answered on its own (a TLS
+     * 1.3 KeyUpdate), and the application writes from its pauseWriting: that record must be sent once, followed
+     * by the application's bytes. Handing {@code netOut} on without detaching it first sent the KeyUpdate twice,
+     * and the peer failed on the copy.
+     */
+    @Test
+    void aWriteFromPauseWritingDuringARecordTheEngineAnsweredIsSentOnceAfterIt() throws Exception {
+        SSLContext[] ctx = contexts("TLSv1.3");
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message() + ": " + c.exception().orElse(null)));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            Peer server = new Peer(false, false) {
+                @Override
+                public void pauseWriting() {
+                    super.pauseWriting();
+                    transport.write(ByteBuffer.wrap("from-pause".getBytes()));
+                }
+            };
+            Peer client = new Peer(false, false);
+            TlsProtocol[] tls = connect(loop, ends, ctx, server, client);
+            client.transport.write(ByteBuffer.wrap("one".getBytes()));
+            runUntil(loop, () -> server.data.size() >= 3);
+            javax.net.ssl.SSLEngine engine = (javax.net.ssl.SSLEngine) client.transport
+                    .getExtraInfo(Transport.SSL_OBJECT).orElseThrow();
+            engine.beginHandshake(); // TLS 1.3: a KeyUpdate that asks the peer to update its keys too
+            ends[0].pauseProtocolOnNextWrite = true;
+            client.transport.write(ByteBuffer.wrap("two".getBytes()));
+            runUntil(loop, () -> client.data.size() >= 10 || client.events.contains("lost"));
+            assertEquals("from-pause", client.data.toString(java.nio.charset.StandardCharsets.US_ASCII),
+                    "the application's write from pauseWriting arrives, once");
+            assertEquals("onetwo", server.data.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(List.of("pause"), server.events, "the server was paused and its connection is up");
+            assertEquals(List.of(), client.events, "the client's connection is up");
+            assertEquals(List.of(), reports, "nothing reported");
+            assertEquals(0, tls[0].retainedBufferBytes() + tls[1].retainedBufferBytes(), "nothing held");
+            client.transport.close();
+            runUntil(loop, () -> client.events.contains("lost"));
+        }
+    }
 }
