@@ -19,9 +19,10 @@ import javax.net.ssl.SSLContext;
  * {@link #wrap} to its stream transports in place of the application's protocol. Everything here runs on the
  * loop thread.
  *
- * <p>The layer drives a {@link javax.net.ssl.SSLEngine} made from the context: delegated tasks run inline,
- * buffers are sized from the session and reused. See {@link TlsOptions} for host name verification and the
- * timeouts.
+ * <p>The layer drives a {@link javax.net.ssl.SSLEngine} made from the context: delegated tasks run inline;
+ * buffers are borrowed from the loop for each read and write and given back at its end, so an idle connection
+ * holds none (only an incomplete record, or data a paused application has not taken, waits with it). See
+ * {@link TlsOptions} for host name verification and the timeouts.
  */
 public final class TlsLayer {
     private TlsLayer() {

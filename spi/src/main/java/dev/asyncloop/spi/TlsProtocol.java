@@ -235,7 +235,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         if (advancing == 0) {
             // The read that found EOF may have taken a buffer (getBuffer) without bufferUpdated.
-            parkInput();
+            endOfCall();
         }
         return keepOpen;
     }
@@ -310,12 +310,17 @@ final class TlsProtocol implements BufferedProtocol {
             }
         } finally {
             if (--advancing == 0) {
-                if (state == State.CLOSED) {
-                    releaseBuffers();
-                } else {
-                    parkInput();
-                }
+                endOfCall();
             }
+        }
+    }
+
+    /** The end of a read: the loop's buffers go back; what must wait, unless the connection is over, stays. */
+    private void endOfCall() {
+        if (state == State.CLOSED) {
+            releaseBuffers();
+        } else {
+            parkInput();
         }
     }
 
@@ -323,7 +328,7 @@ final class TlsProtocol implements BufferedProtocol {
         return (netIn != null && netIn.position() > 0) || (appIn != null && appIn.position() > 0);
     }
 
-    /** The end of a read: the loop's buffers go back, what must wait moves to a buffer of about its size. */
+    /** The loop's buffers go back; what must wait moves to a buffer of about its size. */
     private void parkInput() {
         netIn = park(netIn);
         appIn = park(appIn);
