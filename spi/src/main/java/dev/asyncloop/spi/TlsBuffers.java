@@ -31,8 +31,6 @@ final class TlsBuffers {
 
     private final ByteBuffer[][] kept = new ByteBuffer[CLASSES][];
     private final int[] keptCount = new int[CLASSES];
-    /** An empty buffer to stand for "no bytes" where the engine needs a buffer. */
-    final ByteBuffer empty = ByteBuffer.allocate(0);
     private long keptBytes;
     private long allocations;
 

@@ -603,7 +603,8 @@ final class TlsProtocol implements BufferedProtocol {
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
                 runTasks();
             }
-            if (netOut.remaining() < packet / 2) {
+            if (netOut.remaining() < packet) {
+                // The next record might not fit: hand these on (netOut holds two packets, so records are gathered).
                 flushNetOut();
             }
             return r;
