@@ -55,9 +55,9 @@ final class ProcessTransport implements SubprocessTransport {
         this.stdin = pipeIn ? new OutputStreamTransport(loop, process.getOutputStream(), new Bridge(STDIN_FD),
                 label + "-stdin", this::loopClosed) : null;
         this.stdout = pipeOut ? new InputStreamTransport(loop, process.getInputStream(), new Bridge(STDOUT_FD),
-                label + "-stdout", this::loopClosed) : null;
+                label + "-stdout", this::loopClosed, () -> !process.isAlive()) : null;
         this.stderr = pipeErr ? new InputStreamTransport(loop, process.getErrorStream(), new Bridge(STDERR_FD),
-                label + "-stderr", this::loopClosed) : null;
+                label + "-stderr", this::loopClosed, () -> !process.isAlive()) : null;
         pipeLost[STDIN_FD] = !pipeIn;
         pipeLost[STDOUT_FD] = !pipeOut;
         pipeLost[STDERR_FD] = !pipeErr;
