@@ -200,10 +200,16 @@ class WaitShieldAsCompletedTest {
         @DisplayName("originals() yields the given futures themselves, done, in completion order (3.13 form)")
         void originals() {
             run(() -> {
-                Future<String> c = later(Duration.ofMillis(15), "c");
-                Future<String> a = later(Duration.ofMillis(1), "a");
+                // Deadlines from one base time: a stall between the calls cannot reorder them.
+                EventLoop loop = Async.getRunningLoop();
+                double t0 = loop.time();
+                Future<String> c = loop.createFuture();
+                Future<String> a = loop.createFuture();
+                Future<String> b = loop.createFuture();
                 IllegalStateException boom = new IllegalStateException("b");
-                Future<String> b = failLater(Duration.ofMillis(8), boom);
+                loop.callAt(t0 + 0.015, () -> c.setResult("c"));
+                loop.callAt(t0 + 0.001, () -> a.setResult("a"));
+                loop.callAt(t0 + 0.008, () -> b.setException(boom));
                 List<Future<String>> order = new ArrayList<>();
                 for (Future<String> f : Tasks.asCompleted(List.of(c, a, b, a), null).originals()) {
                     assertTrue(f.isDone());

@@ -75,8 +75,7 @@ class RunCommandTest {
         Lines out = new Lines();
         RunCommand runner = new RunCommand(List.of("sh", "-c", "echo ready; exec sleep 60"), "> ",
                 out.printStream(), new Lines().printStream());
-        // A thread of its own, not the common pool: Process.onExit completes through the common pool, whose only
-        // worker on a 2-core machine the loop would otherwise occupy.
+        // The loop runs on a thread of its own while this thread watches its output.
         FutureTask<Integer> status = new FutureTask<>(runner::run);
         Thread loopThread = new Thread(status, "run-command-loop");
         loopThread.setDaemon(true);
