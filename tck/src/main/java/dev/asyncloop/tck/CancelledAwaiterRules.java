@@ -16,7 +16,9 @@ import dev.asyncloop.StreamPair;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Subprocess;
 import dev.asyncloop.Subprocesses;
+import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Task;
+import dev.asyncloop.TlsOptions;
 import dev.asyncloop.spi.Capability;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -210,6 +212,45 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
             assertTrue(awaitDone(exit, WAIT), msg("N15.7", "nobody can reach the child any more; the loop must"
                     + " close its transport (which kills a running child, as asyncio's subprocess_exec does on"
                     + " CancelledError), but `cat` still ran after " + WAIT));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N15.8 connectAcceptedSocket: the connection of a task cancelled before it resumed is closed")
+    void required_N15_8_acceptedSocketClosed() throws IOException {
+        SocketChannel[] pair = socketPair();
+        run("N15.8", () -> {
+            Future<Connection<RecordingProtocol>> f = cancelBeforeResuming("N15.8",
+                    () -> loop.connectAcceptedSocket(() -> new RecordingProtocol(loop), pair[0]));
+            Connection<RecordingProtocol> c = f.result();
+            assertTrue(c.transport().isClosing(), msg("N15.8", "nobody can reach the connection any more; the loop"
+                    + " must close its transport (asyncio's connect_accepted_socket closes it on CancelledError)"));
+            assertTrue(awaitDone(c.protocol().lost, WAIT), msg("N15.8", "the closed connection's protocol must get"
+                    + " connectionLost"));
+            return null;
+        });
+        pair[1].configureBlocking(true);
+        assertEquals(-1, pair[1].read(ByteBuffer.allocate(1)), msg("N15.8", "the peer must see the connection"
+                + " closed (end of stream)"));
+    }
+
+    @Test
+    @DisplayName("N15.9 startTls: the TLS transport of a task cancelled before it resumed is closed")
+    void required_N15_9_startTlsClosed() {
+        requireCapability(Capability.TLS);
+        run("N15.9", () -> {
+            Server server = Async.await(loop.createServer(acceptedProtocols(false), HOST, 0,
+                    ServerOptions.builder().ssl(TlsContexts.server()).build()));
+            Connection<RecordingProtocol> c = Async.await(loop.createConnection(() -> new RecordingProtocol(loop),
+                    HOST, port(server)));
+            Future<StreamTransport> f = cancelBeforeResuming("N15.9", () -> loop.startTls(c.transport(),
+                    c.protocol(), TlsContexts.client(), TlsOptions.client(HOST)));
+            assertTrue(f.result().isClosing(), msg("N15.9", "nobody can reach the TLS transport any more; the loop"
+                    + " must close it (asyncio's start_tls closes the transport on CancelledError)"));
+            assertTrue(awaitDone(c.protocol().lost, WAIT), msg("N15.9", "the closed connection's protocol must get"
+                    + " connectionLost"));
+            server.close();
             return null;
         });
     }
