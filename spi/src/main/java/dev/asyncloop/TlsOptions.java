@@ -118,7 +118,9 @@ public final class TlsOptions {
      * when the engine is made, with the parameters the context and the host name settings gave; what it changes
      * is applied to the engine. It may also undo the host name check (at the caller's risk). An exception it throws
      * propagates from where the engine is made: a connect future fails with it, {@code startTls} throws it, a
-     * server reports it as a failing protocol factory and closes that connection.
+     * server reports it as a failing protocol factory and closes that connection. An {@link EventLoopGroup}
+     * server runs it on the thread of whichever loop serves the connection, so there several threads may run it
+     * at once: it must then be thread-safe (one that only sets values on the parameters it is given is).
      *
      * @return the configurer, or empty to keep the context's defaults
      */

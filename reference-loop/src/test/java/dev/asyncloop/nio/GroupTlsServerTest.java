@@ -15,10 +15,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -48,21 +51,9 @@ class GroupTlsServerTest {
     void everyConnectionRunsTls(GroupServer.Mode mode) throws Exception {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "SO_REUSEPORT not available here");
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = GroupTlsServerTest.class.getResourceAsStream("tls-server.p12")) {
-            keys.load(in, PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, PASSWORD);
-        SSLContext server = SSLContext.getInstance("TLS");
-        server.init(kmf.getKeyManagers(), null, null);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext client = SSLContext.getInstance("TLS");
-        client.init(null, tmf.getTrustManagers(), null);
+        SSLContext[] contexts = contexts();
+        SSLContext server = contexts[0];
+        SSLContext client = contexts[1];
 
         AtomicInteger overTls = new AtomicInteger();
         GroupServer gs = group.createServer(() -> new Protocol() {
@@ -94,6 +85,61 @@ class GroupTlsServerTest {
             }
         }
         assertEquals(4, overTls.get(), "every connection's protocol must see a TLS transport");
+        gs.close();
+        gs.waitClosed().get(WAIT, TimeUnit.SECONDS);
+    }
+
+    /** The server's context (tls-server.p12) and a client context that trusts it. */
+    private static SSLContext[] contexts() throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = GroupTlsServerTest.class.getResourceAsStream("tls-server.p12")) {
+            keys.load(in, PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, PASSWORD);
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        return new SSLContext[] {server, client};
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupServer.Mode.class)
+    void theEngineParametersReachEveryLoopsConnections(GroupServer.Mode mode) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        SSLContext[] contexts = contexts();
+        Set<Object> configuredOn = ConcurrentHashMap.newKeySet();
+        AtomicInteger configured = new AtomicInteger();
+        ServerOptions options = ServerOptions.builder().ssl(contexts[0]).sslParameters(p -> {
+            configured.incrementAndGet();
+            configuredOn.add(dev.asyncloop.spi.RunningLoops.current().map(Object.class::cast).orElse("no loop"));
+            p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+        }).build();
+        GroupServer gs = group.createServer(() -> new Protocol() { }, "127.0.0.1", 0, options, mode)
+                .get(WAIT, TimeUnit.SECONDS);
+        InetSocketAddress address = gs.addresses().getFirst();
+        for (int i = 0; i < 4; i++) {
+            try (SSLSocket s = (SSLSocket) contexts[1].getSocketFactory().createSocket(address.getAddress(),
+                    address.getPort())) {
+                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
+                SSLParameters parameters = s.getSSLParameters();
+                parameters.setApplicationProtocols(new String[] {"http/1.1"});
+                s.setSSLParameters(parameters);
+                s.startHandshake();
+                assertEquals("http/1.1", s.getApplicationProtocol(), "connection " + i + ": the server's engine"
+                        + " must offer the ALPN protocols its sslParameters configurer set");
+            }
+        }
+        assertEquals(4, configured.get(), "the configurer runs once per connection's engine");
+        assertEquals(Set.of(), configuredOn.stream().filter(l -> !group.loops().contains(l)).collect(
+                java.util.stream.Collectors.toSet()), "the configurer runs on the group's loops");
         gs.close();
         gs.waitClosed().get(WAIT, TimeUnit.SECONDS);
     }
