@@ -757,4 +757,38 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         loop.runUntilComplete(t);
         assertSame(coro, t.getCoro());
     }
+
+    @Test
+    @DisplayName("a task created with a context runs in that context itself, not in a copy; the caller's is untouched"
+            + " (test_context_4, test_context_6, TaskGroup test_taskgroup_context)")
+    void aTaskRunsInTheContextItIsGiven() {
+        ContextVar<Integer> cvar = ContextVar.of("cvar");
+        List<Object> seen = run(() -> {
+            Context ctx = Context.copyCurrent();
+            List<Object> out = new ArrayList<>();
+            out.add(ctx.get(cvar).orElse(null));
+            await(Async.createTask(() -> {
+                Async.sleep(Duration.ZERO);
+                cvar.set(1);
+                return null;
+            }, "t1", ctx));
+            out.add(ctx.get(cvar).orElse(null));
+            await(Async.getRunningLoop().createTask(() -> {
+                Async.sleep(Duration.ZERO);
+                cvar.set(cvar.get() + 1);
+                return null;
+            }, "t2", ctx));
+            out.add(ctx.get(cvar).orElse(null));
+            TaskGroup.run(g -> g.createTask(() -> {
+                Async.sleep(Duration.ZERO);
+                cvar.set(cvar.get() + 1);
+                return null;
+            }, "t3", ctx));
+            out.add(ctx.get(cvar).orElse(null));
+            out.add(cvar.get(-1));
+            return out;
+        });
+        assertEquals(java.util.Arrays.asList(null, 1, 2, 3, -1), seen, "each task's set() lands in the context it"
+                + " was given, seen by the next task given the same context, and never in the caller's");
+    }
 }
