@@ -179,7 +179,8 @@ public final class ConnectOptions {
         return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay
                 + ", interleave=" + interleave() + ", family=" + family + (ssl == null ? "" : ", ssl="
                 + ssl.getProtocol() + ", serverHostname=" + serverHostname + ", sslHandshakeTimeout="
-                + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()) + "]";
+                + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()
+                + (sslParameters != null ? ", sslParameters=" + sslParameters : "")) + "]";
     }
 
     /** Builds {@link ConnectOptions}; not thread-safe. */

@@ -187,8 +187,8 @@ public final class ServerOptions {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="
                 + startServing + ", cleanupSocket=" + cleanupSocket + ", reusePort=" + reusePort + ", keepAlive="
                 + keepAlive + ", family=" + family + (ssl == null ? "" : ", ssl=" + ssl.getProtocol()
-                + ", sslHandshakeTimeout=" + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout())
-                + "]";
+                + ", sslHandshakeTimeout=" + sslHandshakeTimeout() + ", sslShutdownTimeout=" + sslShutdownTimeout()
+                + (sslParameters != null ? ", sslParameters=" + sslParameters : "")) + "]";
     }
 
     /** Builds {@link ServerOptions}; not thread-safe. */

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,9 @@ class SslParametersOptionTest {
         assertSame(alpn, server.tlsOptions().orElseThrow().sslParameters().orElseThrow());
         assertEquals(Optional.empty(), TlsOptions.server().sslParameters());
         assertTrue(TlsOptions.builder().sslParameters(alpn).build().toString().contains("sslParameters="));
+        assertTrue(connect.toString().contains("sslParameters=" + alpn), connect.toString());
+        assertTrue(server.toString().contains("sslParameters=" + alpn), server.toString());
+        assertFalse(ConnectOptions.builder().ssl(context).build().toString().contains("sslParameters"));
     }
 
     @Test
