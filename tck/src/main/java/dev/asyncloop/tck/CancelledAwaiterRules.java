@@ -10,11 +10,15 @@ import dev.asyncloop.Connection;
 import dev.asyncloop.DatagramConnection;
 import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.Future;
+import dev.asyncloop.PipeConnection;
+import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamPair;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Subprocess;
+import dev.asyncloop.SubprocessConnection;
+import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.Subprocesses;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Task;
@@ -23,6 +27,7 @@ import dev.asyncloop.spi.Capability;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -251,6 +256,43 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
             assertTrue(awaitDone(c.protocol().lost, WAIT), msg("N15.9", "the closed connection's protocol must get"
                     + " connectionLost"));
             server.close();
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N15.10 connectReadPipe: the pipe transport of a task cancelled before it resumed is closed")
+    void required_N15_10_readPipeClosed() throws IOException {
+        requireCapability(Capability.PIPES);
+        Pipe pipe = Pipe.open();
+        track(pipe.sink());
+        track(pipe.source());
+        run("N15.10", () -> {
+            Future<PipeConnection<ReadTransport, PipeRules.PipeProtocol>> f = cancelBeforeResuming("N15.10",
+                    () -> loop.connectReadPipe(() -> new PipeRules.PipeProtocol(loop), pipe.source()));
+            PipeConnection<ReadTransport, PipeRules.PipeProtocol> c = f.result();
+            assertTrue(c.transport().isClosing(), msg("N15.10", "nobody can reach the pipe transport any more; the"
+                    + " loop must close it (asyncio's connect_read_pipe closes it on CancelledError)"));
+            assertTrue(awaitDone(c.protocol().lost, WAIT), msg("N15.10", "the closed pipe's protocol must get"
+                    + " connectionLost"));
+            return null;
+        });
+        assertFalse(pipe.source().isOpen(), msg("N15.10", "the closed transport must close the pipe's channel"));
+    }
+
+    @Test
+    @DisplayName("N15.11 subprocessExec: the child of a task cancelled before it resumed is closed and ends")
+    void required_N15_11_loopChildClosed() {
+        requireCapability(Capability.SUBPROCESS);
+        run("N15.11", () -> {
+            Future<SubprocessConnection<RecordingSubprocessProtocol>> f = cancelBeforeResuming("N15.11",
+                    () -> loop.subprocessExec(() -> new RecordingSubprocessProtocol(loop), List.of("cat"),
+                            SubprocessOptions.defaults()));
+            RecordingSubprocessProtocol p = f.result().protocol();
+            assertTrue(awaitDone(p.exited, WAIT), msg("N15.11", "nobody can reach the child any more; the loop must"
+                    + " close its transport, which kills a running child (asyncio's _make_subprocess_transport"
+                    + " closes it on CancelledError), but `cat` still ran after " + WAIT));
+            assertTrue(awaitDone(p.lost, WAIT), msg("N15.11", "the protocol must get connectionLost"));
             return null;
         });
     }
