@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 
 /**
  * A {@link ReadTransport} over a blocking {@link InputStream} (a child process's stdout or stderr): one virtual
@@ -30,7 +29,6 @@ final class InputStreamTransport implements ReadTransport {
     private final InputStream in;
     private final String name;
     private final Runnable onLoopClosed;
-    private final BooleanSupplier sourceEnded;
     private Protocol protocol;
     private byte[] held;
     private boolean closing;
@@ -42,19 +40,12 @@ final class InputStreamTransport implements ReadTransport {
     private boolean inFlight;
     private boolean stopped;
 
-    /**
-     * @param sourceEnded tells whether whatever writes the stream has ended (a child process that exited): a read
-     *     error then is the JDK closing the stream under the pump while it drains what was left, and the read is
-     *     tried again to get those bytes and the end of the stream
-     */
-    InputStreamTransport(EventLoop loop, InputStream in, Protocol protocol, String name, Runnable onLoopClosed,
-            BooleanSupplier sourceEnded) {
+    InputStreamTransport(EventLoop loop, InputStream in, Protocol protocol, String name, Runnable onLoopClosed) {
         this.loop = loop;
         this.in = in;
         this.protocol = protocol;
         this.name = name;
         this.onLoopClosed = onLoopClosed;
-        this.sourceEnded = sourceEnded;
     }
 
     /** The pump thread, once started. */
@@ -72,22 +63,14 @@ final class InputStreamTransport implements ReadTransport {
 
     private void pump() {
         byte[] buffer = new byte[CHUNK];
-        boolean retried = false;
         while (awaitTurn()) {
             int n;
             try {
                 n = in.read(buffer);
             } catch (IOException e) {
-                if (isStopped()) {
-                    return;
+                if (!isStopped()) {
+                    post(() -> lose(e));
                 }
-                if (!retried && sourceEnded.getAsBoolean()) {
-                    // The JDK drains a dead child's pipe into a buffer and closes the descriptor, which fails a
-                    // read in progress; the stream then serves the drained bytes and its end.
-                    retried = true;
-                    continue;
-                }
-                post(() -> lose(e));
                 return;
             }
             if (n < 0) {

@@ -55,9 +55,9 @@ final class ProcessTransport implements SubprocessTransport {
         this.stdin = pipeIn ? new OutputStreamTransport(loop, process.getOutputStream(), new Bridge(STDIN_FD),
                 label + "-stdin", this::loopClosed) : null;
         this.stdout = pipeOut ? new InputStreamTransport(loop, process.getInputStream(), new Bridge(STDOUT_FD),
-                label + "-stdout", this::loopClosed, () -> !process.isAlive()) : null;
+                label + "-stdout", this::loopClosed) : null;
         this.stderr = pipeErr ? new InputStreamTransport(loop, process.getErrorStream(), new Bridge(STDERR_FD),
-                label + "-stderr", this::loopClosed, () -> !process.isAlive()) : null;
+                label + "-stderr", this::loopClosed) : null;
         pipeLost[STDIN_FD] = !pipeIn;
         pipeLost[STDOUT_FD] = !pipeOut;
         pipeLost[STDERR_FD] = !pipeErr;
@@ -212,13 +212,15 @@ final class ProcessTransport implements SubprocessTransport {
     @Override
     public void terminate() {
         checkNotFinished("terminate");
-        process.destroy();
+        // The handle only signals; Process.destroy() also closes the pipes, losing what the child wrote last and
+        // failing a pump between two reads with "Stream closed". asyncio's terminate only sends the signal.
+        process.toHandle().destroy();
     }
 
     @Override
     public void kill() {
         checkNotFinished("kill");
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     private void checkNotFinished(String what) {

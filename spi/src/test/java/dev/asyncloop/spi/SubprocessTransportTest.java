@@ -53,6 +53,7 @@ class SubprocessTransportTest {
         Future<Void> lost;
         java.util.function.Consumer<SubprocessTransport> onMade = t -> { };
         Runnable onExit = () -> { };
+        java.util.function.IntConsumer onData = fd -> { };
 
         Events(Future<Void> lost) {
             this.lost = lost;
@@ -69,6 +70,7 @@ class SubprocessTransportTest {
         public void pipeDataReceived(int fd, ByteBuffer data) {
             log.add("data" + fd);
             received[fd] += data.remaining();
+            onData.accept(fd);
         }
 
         @Override
@@ -112,6 +114,38 @@ class SubprocessTransportTest {
         for (Thread t : threads) {
             assertTrue(t.join(Duration.ofSeconds(10)), t.getName() + " still runs");
         }
+    }
+
+    /**
+     * asyncio's terminate only sends the signal: the pipes stay open, so what the child wrote still arrives and
+     * the pipe ends with its EOF. (Process.destroy() closed them: a pump paused between two reads then failed
+     * with "Stream closed".)
+     */
+    @Test
+    void terminateLeavesThePipesToEndByThemselves() {
+        Events e = start(List.of("/bin/sh", "-c", "echo ready; exec sleep 60"), SubprocessOptions.builder()
+                .stdin(Redirect.DISCARD).stderr(Redirect.DISCARD).build());
+        var stdout = (dev.asyncloop.ReadTransport) e.transport.getPipeTransport(1).orElseThrow();
+        Future<Void> exited = loop.createFuture();
+        e.onExit = () -> exited.setResult(null);
+        // Paused from inside the delivery, so the pump waits between two reads, not inside one.
+        e.onData = fd -> stdout.pauseReading();
+        loop.runUntilComplete(() -> {
+            while (e.received[1] == 0) {
+                Async.sleep(Duration.ofMillis(2));
+            }
+            return null;
+        });
+        e.transport.terminate();
+        loop.runUntilComplete(() -> dev.asyncloop.Tasks.waitFor(exited, Duration.ofSeconds(10)));
+        stdout.resumeReading();
+        awaitLost(e);
+        // The pump may be in its read (EOF at the exit) or paused before it (EOF after resume): either order.
+        assertEquals(List.of("made", "data1"), e.log.subList(0, 2), e.log::toString);
+        assertEquals(java.util.Set.of("exited", "pipeLost1"), java.util.Set.copyOf(e.log.subList(2, 4)), "the stdout"
+                + " pipe must end with its EOF after terminate, without an error: " + e.log);
+        assertEquals("lost", e.log.getLast());
+        assertEquals(128 + 15, e.transport.returnCode().orElseThrow());
     }
 
     @Test
