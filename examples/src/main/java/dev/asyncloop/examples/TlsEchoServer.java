@@ -9,9 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -161,30 +161,10 @@ public final class TlsEchoServer {
          * @throws IllegalArgumentException if a value is missing, or only one of the two is given
          */
         static KeyArgs parse(String[] args) {
-            String keystore = null;
-            String password = null;
-            List<String> rest = new ArrayList<>();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-                if (!name.equals("--keystore") && !name.equals("--password")) {
-                    rest.add(a);
-                    continue;
-                }
-                String value;
-                if (a.contains("=")) {
-                    value = a.substring(a.indexOf('=') + 1);
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                if (name.equals("--keystore")) {
-                    keystore = value;
-                } else {
-                    password = value;
-                }
-            }
+            CommandLine.Taken options = CommandLine.take(args, Set.of("--keystore", "--password"));
+            String keystore = options.values().get("--keystore");
+            String password = options.values().get("--password");
+            List<String> rest = options.rest();
             if ((keystore == null) != (password == null)) {
                 throw new IllegalArgumentException("--keystore and --password go together: give both, or neither"
                         + " to use the shipped self-signed test key");
@@ -192,7 +172,7 @@ public final class TlsEchoServer {
             if (keystore != null && !Files.exists(Path.of(keystore))) {
                 throw new IllegalArgumentException("--keystore " + keystore + ": no such file");
             }
-            return new KeyArgs(keystore == null ? null : Path.of(keystore), password, List.copyOf(rest));
+            return new KeyArgs(keystore == null ? null : Path.of(keystore), password, rest);
         }
     }
 }
