@@ -110,18 +110,34 @@ class SeveralHostsServerTest {
     @Test
     void aBindErrorOnOneAddressClosesTheOthers() throws IOException {
         assumeTrue(SelectorLoops.ipv6Loopback(), "needs IPv6 loopback");
-        ServerSocketChannel taken = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+        // A port taken on ::1 whose IPv4 twin binds without SO_REUSEADDR (no socket of an earlier connection
+        // lingers there in TIME_WAIT), checked by a probe bound and closed before the server binds.
+        ServerSocketChannel taken = null;
+        int port = -1;
+        for (int attempt = 0; attempt < 50 && port < 0; attempt++) {
+            ServerSocketChannel candidate = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+            candidate.bind(new InetSocketAddress(V6, 0));
+            int p = ((InetSocketAddress) candidate.getLocalAddress()).getPort();
+            try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+                probe.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, false);
+                probe.bind(new InetSocketAddress(V4, p));
+                taken = candidate;
+                port = p;
+            } catch (BindException inUse) {
+                candidate.close();
+            }
+        }
+        assertTrue(taken != null, "no port free on both loopbacks in 50 attempts");
         toClose.add(taken);
-        taken.bind(new InetSocketAddress(V6, 0));
-        int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
+        int takenPort = port;
         CompletionException failed = assertThrows(CompletionException.class, () -> loop.runUntilComplete(
-                loop.createServer(SeveralHostsServerTest::quiet, List.of(V4, V6), port,
+                loop.createServer(SeveralHostsServerTest::quiet, List.of(V4, V6), takenPort,
                         ServerOptions.builder().reuseAddress(false).build())));
         assertTrue(failed.getCause() instanceof BindException, String.valueOf(failed.getCause()));
-        assertTrue(failed.getCause().getMessage().contains("[0:0:0:0:0:0:0:1]:" + port),
+        assertTrue(failed.getCause().getMessage().contains("[0:0:0:0:0:0:0:1]:" + takenPort),
                 failed.getCause().getMessage());
         try (ServerSocketChannel again = ServerSocketChannel.open()) {
-            again.bind(new InetSocketAddress(V4, port)); // throws if the IPv4 socket was left open
+            again.bind(new InetSocketAddress(V4, takenPort)); // throws if the IPv4 socket was left open
         }
     }
 
