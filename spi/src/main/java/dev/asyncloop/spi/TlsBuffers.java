@@ -94,6 +94,20 @@ final class TlsBuffers {
         keptBytes += capacity;
     }
 
+    /**
+     * Moves what {@code writeMode} holds into a buffer of {@link #capacityFor capacityFor(minCapacity)} bytes (at
+     * least what it holds) and takes {@code writeMode} back; the caller must drop every reference to it.
+     *
+     * @return the new buffer, in write mode after the bytes moved
+     */
+    ByteBuffer move(ByteBuffer writeMode, int minCapacity) {
+        ByteBuffer to = take(Math.max(minCapacity, writeMode.position()));
+        writeMode.flip();
+        to.put(writeMode);
+        give(writeMode);
+        return to;
+    }
+
     /** Buffers {@link #take} had to allocate so far (none kept of the size asked). */
     long allocations() {
         return allocations;

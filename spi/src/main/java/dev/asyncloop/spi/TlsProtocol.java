@@ -200,11 +200,7 @@ final class TlsProtocol implements BufferedProtocol {
         if (netIn == null) {
             netIn = buffers.take(Math.max(READ_BYTES, packet));
         } else if (netIn.capacity() < READ_BYTES || netIn.remaining() < packet) {
-            ByteBuffer bigger = buffers.take(Math.max(READ_BYTES, netIn.position() + packet));
-            netIn.flip();
-            bigger.put(netIn);
-            buffers.give(netIn);
-            netIn = bigger;
+            netIn = buffers.move(netIn, Math.max(READ_BYTES, netIn.position() + packet));
         }
         return netIn;
     }
@@ -346,11 +342,7 @@ final class TlsProtocol implements BufferedProtocol {
         if (TlsBuffers.capacityFor(n) >= writeMode.capacity()) {
             return writeMode;
         }
-        ByteBuffer fitting = buffers.take(n);
-        writeMode.flip();
-        fitting.put(writeMode);
-        buffers.give(writeMode);
-        return fitting;
+        return buffers.move(writeMode, n);
     }
 
     /** The connection is over: what waits is dropped, every buffer goes back. */
@@ -569,10 +561,8 @@ final class TlsProtocol implements BufferedProtocol {
                 if (appIn.position() > 0) {
                     return r;
                 }
-                ByteBuffer bigger = buffers.take(Math.max(appIn.capacity() * 2,
+                appIn = buffers.move(appIn, Math.max(appIn.capacity() * 2,
                         engine.getSession().getApplicationBufferSize()));
-                buffers.give(appIn);
-                appIn = bigger;
                 continue;
             }
             if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
@@ -594,9 +584,7 @@ final class TlsProtocol implements BufferedProtocol {
                 if (netOut.position() > 0) {
                     flushNetOut();
                 } else {
-                    ByteBuffer bigger = buffers.take(Math.max(netOut.capacity() * 2, packet));
-                    buffers.give(netOut);
-                    netOut = bigger;
+                    netOut = buffers.move(netOut, Math.max(netOut.capacity() * 2, packet));
                 }
                 continue;
             }
