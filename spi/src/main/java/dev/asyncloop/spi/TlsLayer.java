@@ -152,7 +152,7 @@ public final class TlsLayer {
             Throwable failed = f.isCancelled() ? null : f.exception().orElse(null);
             if (f.isCancelled() && application[0] == null) {
                 // Cancelled before the loop took the channel over: nobody else will close it.
-                closeQuietly(channel);
+                ReadinessEventLoop.closeQuietly(channel);
             }
             if (result.isDone()) {
                 return;
@@ -188,13 +188,5 @@ public final class TlsLayer {
             }
         });
         return BaseFuture.closeIfUndelivered(result, c -> c.transport().close());
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (java.io.IOException ignored) {
-            // Nothing more to do for a channel being given up.
-        }
     }
 }
