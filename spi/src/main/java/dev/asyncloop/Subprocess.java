@@ -192,6 +192,18 @@ public final class Subprocess {
         transport.kill();
     }
 
+    /**
+     * Sends a signal to the child by name ({@code "USR1"} or {@code "SIGUSR1"}); see
+     * {@link SubprocessTransport#sendSignal(String)}, which says what is thrown and which JVM flag lets it call
+     * the C library without a warning.
+     *
+     * @param signal the signal's name
+     * @throws IllegalStateException once the transport is finished
+     */
+    public void sendSignal(String signal) {
+        transport.sendSignal(signal);
+    }
+
     @Override
     public String toString() {
         return "Subprocess[pid=" + transport.pid() + returnCode().stream().mapToObj(c -> ", returncode=" + c)

@@ -10,8 +10,10 @@ import java.util.OptionalInt;
  * <p><b>Threads.</b> Every method is for the loop thread only, like the protocol callbacks that call them.
  *
  * <p><b>Signals.</b> {@link #terminate()} and {@link #kill()} are SIGTERM and SIGKILL on POSIX systems
- * ({@link Process#destroy()}, {@link Process#destroyForcibly()}). There is no {@code sendSignal}: the JDK cannot
- * send any other signal to a process.
+ * ({@link ProcessHandle#destroy()}, {@link ProcessHandle#destroyForcibly()}), and work on every platform.
+ * {@link #sendSignal(String)} sends any signal on POSIX systems through the C library's {@code kill(2)}, a foreign
+ * function call: run the JVM with {@code --enable-native-access=ALL-UNNAMED} (or {@code =dev.asyncloop} on the
+ * module path), else Java 25 prints a warning about a restricted method the first time.
  */
 public interface SubprocessTransport {
     /** Key of {@link #getExtraInfo}: the {@link Process} (read it; never read or close its streams directly). */
@@ -61,6 +63,31 @@ public interface SubprocessTransport {
      *     has returned; asyncio's {@code ProcessLookupError})
      */
     void kill();
+
+    /**
+     * Sends a signal to the child (asyncio's {@code send_signal}). {@code signal} is named as in
+     * {@link EventLoop#addSignalHandler}: {@code "USR1"} or {@code "SIGUSR1"}, upper case, any signal this platform
+     * knows (also those no handler may take, such as {@code "STOP"}, {@code "CONT"} and {@code "USR2"}); the number
+     * is this platform's (SIGUSR1 is 10 on Linux, 30 on macOS). {@code "TERM"} is {@link #terminate()} and
+     * {@code "KILL"} is {@link #kill()}, on every platform; any other signal is sent with {@code kill(2)}, on
+     * POSIX systems only. As with {@link #terminate()}, the call does nothing if the child has exited but the
+     * transport is not finished yet. A child killed by a signal has the return code 128 + its number.
+     *
+     * <p>The C library is called through {@link java.lang.foreign}: without
+     * {@code --enable-native-access=ALL-UNNAMED} ({@code =dev.asyncloop} on the module path) Java 25 prints a
+     * warning the first time; under {@code --illegal-native-access=deny} only SIGTERM and SIGKILL can be sent.
+     *
+     * @param signal the signal's name
+     * @throws NullPointerException if {@code signal} is null
+     * @throws IllegalArgumentException if this platform knows no signal of that name
+     * @throws UnsupportedOperationException on Windows for any signal but SIGTERM and SIGKILL (there is no
+     *     {@code kill(2)}), or if the JVM denies native access ({@code --illegal-native-access=deny}) or cannot
+     *     name signals (no {@code jdk.unsupported} module)
+     * @throws IllegalStateException once the transport is finished ({@link SubprocessProtocol#connectionLost}
+     *     has returned; asyncio's {@code ProcessLookupError})
+     * @throws java.io.UncheckedIOException if the system refuses to deliver it (for instance {@code EPERM})
+     */
+    void sendSignal(String signal);
 
     /**
      * Closes the transport: closes every pipe transport and kills the child if it is still running (asyncio's

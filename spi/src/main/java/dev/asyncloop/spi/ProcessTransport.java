@@ -223,6 +223,15 @@ final class ProcessTransport implements SubprocessTransport {
         process.toHandle().destroyForcibly();
     }
 
+    @Override
+    public void sendSignal(String signal) {
+        ProcessSignal parsed = ProcessSignal.parse(signal);
+        checkNotFinished("send " + parsed + " to");
+        if (returnCode == null) {
+            parsed.sendTo(process);
+        }
+    }
+
     private void checkNotFinished(String what) {
         if (ended) {
             throw new IllegalStateException("Cannot " + what + " process " + pid + ": it exited with return code "

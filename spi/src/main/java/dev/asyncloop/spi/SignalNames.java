@@ -67,7 +67,11 @@ final class SignalNames {
         return "SIG" + signal.getName();
     }
 
-    private static String bare(String name) {
+    /**
+     * @return {@code "USR1"} for {@code "USR1"} and {@code "SIGUSR1"}: the name without its SIG prefix, unchecked
+     * @throws NullPointerException if {@code name} is null
+     */
+    static String bare(String name) {
         Objects.requireNonNull(name, "signal");
         return name.startsWith("SIG") && name.length() > 3 ? name.substring(3) : name;
     }

@@ -677,4 +677,102 @@ abstract class SubprocessRules extends ConformanceGroup {
         assertEquals(List.of(), thrown, msg("N14.24", "terminate()/kill() before connectionLost must do nothing"));
         assertThrows(IllegalStateException.class, p.transport::kill, msg("N14.24", "kill() after connectionLost"));
     }
+
+    /**
+     * A shell that traps USR1 (echo, go on) and USR2 (echo, exit 3), says "ready" once both traps are set, and
+     * waits in {@code wait}, which a trapped signal interrupts at once.
+     */
+    private static final String TRAPPING_SHELL = "trap 'echo got USR1' USR1; trap 'echo got USR2; kill $p; exit 3'"
+            + " USR2; sleep 30 & p=$!; echo ready; while kill -0 $p 2>/dev/null; do wait $p; done; exit 0";
+
+    @Test
+    @DisplayName("N14.25 sendSignal delivers the named signal: USR1 and SIGUSR2 reach the child's traps; ALRM ends a"
+            + " child that does not trap it (128 + 14), also through Subprocess.sendSignal")
+    void required_N14_25_sendSignal() {
+        Object[] out = run("N14.25", () -> {
+            RecordingSubprocessProtocol r = exec("/bin/sh", "-c", TRAPPING_SHELL);
+            until(() -> r.text(1).contains("ready\n"));
+            r.transport.sendSignal("USR1");
+            until(() -> r.text(1).contains("got USR1\n"));
+            r.transport.sendSignal("SIGUSR2");
+            int trapped = finish(r);
+            Subprocess sleeper = Async.await(Subprocesses.exec(List.of("sleep", "30")));
+            sleeper.sendSignal("ALRM");
+            int alarmed = Async.await(sleeper.waitFor());
+            return new Object[] {r.text(1), trapped, alarmed};
+        });
+        assertEquals("ready\ngot USR1\ngot USR2\n", out[0], msg("N14.25", "what the trapping shell saw; USR1 and"
+                + " USR2 must arrive as the signals of those names on this platform (SIGUSR1 is 10 on Linux, 30 on"
+                + " macOS)"));
+        assertEquals(3, out[1], msg("N14.25", "the shell exits with 3 from its USR2 trap"));
+        assertEquals(128 + 14, out[2], msg("N14.25", "sleep killed by SIGALRM (14) has return code 128 + 14"));
+    }
+
+    @Test
+    @DisplayName("N14.26 sendSignal(\"TERM\"/\"SIGKILL\") is terminate()/kill(); between the exit and connectionLost"
+            + " sendSignal does nothing; after connectionLost it throws IllegalStateException")
+    void required_N14_26_sendSignalLifecycle() {
+        List<RuntimeException> thrown = new ArrayList<>();
+        Object[] out = run("N14.26", () -> {
+            RecordingSubprocessProtocol a = exec("sleep", "30");
+            a.transport.sendSignal("TERM");
+            int terminated = finish(a);
+            RecordingSubprocessProtocol b = exec("sleep", "30");
+            b.transport.sendSignal("SIGKILL");
+            int killed = finish(b);
+            SubprocessOptions noPipes = options().stdin(Redirect.DISCARD).stdout(Redirect.DISCARD)
+                    .stderr(Redirect.DISCARD).build();
+            SubprocessConnection<RecordingSubprocessProtocol> c = Async.await(loop.subprocessExec(() -> {
+                RecordingSubprocessProtocol r = new RecordingSubprocessProtocol(loop);
+                r.onExited = () -> loop.callSoon(() -> {
+                    try {
+                        r.transport.sendSignal("USR1");
+                        r.transport.sendSignal("TERM");
+                    } catch (RuntimeException e) {
+                        thrown.add(e);
+                    }
+                    r.events.add("signalled");
+                });
+                return r;
+            }, List.of("true"), noPipes));
+            finish(c.protocol());
+            return new Object[] {terminated, killed, b, c.protocol()};
+        });
+        assertEquals(SIGTERMED, out[0], msg("N14.26", "return code after sendSignal(\"TERM\")"));
+        assertEquals(SIGKILLED, out[1], msg("N14.26", "return code after sendSignal(\"SIGKILL\")"));
+        RecordingSubprocessProtocol ended = (RecordingSubprocessProtocol) out[3];
+        assertEquals(List.of("made", "exited", "signalled", "lost"), ended.events, msg("N14.26", "events"));
+        assertEquals(List.of(), thrown, msg("N14.26", "sendSignal between the exit and connectionLost must do"
+                + " nothing"));
+        SubprocessTransport finished = ((RecordingSubprocessProtocol) out[2]).transport;
+        for (String name : List.of("USR1", "TERM", "KILL")) {
+            assertThrows(IllegalStateException.class, () -> finished.sendSignal(name), msg("N14.26",
+                    "sendSignal(\"" + name + "\") after connectionLost must throw (asyncio: ProcessLookupError)"));
+        }
+    }
+
+    @Test
+    @DisplayName("N14.27 sendSignal checks the name at the call: null is NullPointerException, an unknown or lower-case"
+            + " name IllegalArgumentException naming it; the child is not signalled")
+    void required_N14_27_sendSignalBadNames() {
+        Object[] out = run("N14.27", () -> {
+            RecordingSubprocessProtocol r = exec("sleep", "30");
+            assertThrows(NullPointerException.class, () -> r.transport.sendSignal(null), msg("N14.27",
+                    "sendSignal(null)"));
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> r.transport.sendSignal("NOPE"), msg("N14.27", "sendSignal(\"NOPE\")"));
+            IllegalArgumentException lower = assertThrows(IllegalArgumentException.class,
+                    () -> r.transport.sendSignal("usr1"), msg("N14.27", "sendSignal(\"usr1\"): names are upper case,"
+                            + " as for addSignalHandler"));
+            boolean running = r.transport.returnCode().isEmpty();
+            r.transport.kill();
+            return new Object[] {unknown.getMessage(), lower.getMessage(), running, finish(r)};
+        });
+        assertTrue(String.valueOf(out[0]).contains("NOPE"), msg("N14.27", "the message must name the signal: "
+                + out[0]));
+        assertTrue(String.valueOf(out[1]).contains("usr1"), msg("N14.27", "the message must name the signal: "
+                + out[1]));
+        assertEquals(true, out[2], msg("N14.27", "a refused name must not end the child"));
+        assertEquals(SIGKILLED, out[3], msg("N14.27", "the child runs until kill()"));
+    }
 }

@@ -161,7 +161,9 @@ public final class Mutants {
                         + " connection in plain text", TlsMutants.AcceptedIgnoresSsl::new),
                 network("tls-accepted-done-before-handshake", "N12.26", "connectAcceptedSocket with TLS is done"
                         + " with the plain transport before the handshake and connectionMade",
-                        TlsMutants.AcceptedDoneBeforeHandshake::new));
+                        TlsMutants.AcceptedDoneBeforeHandshake::new),
+                network("send-signal-always-terminates", "N14.25", "a subprocess transport's sendSignal sends"
+                        + " SIGTERM whatever signal it is asked for", NetworkMutants.SendSignalAlwaysTerminates::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */

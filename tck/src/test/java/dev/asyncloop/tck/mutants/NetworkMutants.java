@@ -391,4 +391,75 @@ final class NetworkMutants {
             };
         }
     }
+
+    /** Broken N14.25: the transport the protocol gets sends SIGTERM whatever sendSignal is asked for. */
+    static final class SendSignalAlwaysTerminates extends ForwardingNetworkLoop {
+        @Override
+        protected SubprocessProtocol subprocessProtocol(SubprocessProtocol application) {
+            return new SubprocessRelay(application) {
+                @Override
+                public void connectionMade(SubprocessTransport transport) {
+                    application.connectionMade(new TerminatingTransport(transport));
+                }
+            };
+        }
+    }
+
+    /** Forwards every call to the real subprocess transport, except that sendSignal terminates. */
+    private record TerminatingTransport(SubprocessTransport delegate) implements SubprocessTransport {
+        @Override
+        public void sendSignal(String signal) {
+            delegate.terminate();
+        }
+
+        @Override
+        public long pid() {
+            return delegate.pid();
+        }
+
+        @Override
+        public java.util.OptionalInt returnCode() {
+            return delegate.returnCode();
+        }
+
+        @Override
+        public java.util.Optional<Transport> getPipeTransport(int fd) {
+            return delegate.getPipeTransport(fd);
+        }
+
+        @Override
+        public void terminate() {
+            delegate.terminate();
+        }
+
+        @Override
+        public void kill() {
+            delegate.kill();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+
+        @Override
+        public boolean isClosing() {
+            return delegate.isClosing();
+        }
+
+        @Override
+        public java.util.Optional<Object> getExtraInfo(String key) {
+            return delegate.getExtraInfo(key);
+        }
+
+        @Override
+        public void setProtocol(SubprocessProtocol protocol) {
+            delegate.setProtocol(protocol);
+        }
+
+        @Override
+        public SubprocessProtocol getProtocol() {
+            return delegate.getProtocol();
+        }
+    }
 }
