@@ -1242,4 +1242,85 @@ public interface EventLoop extends AutoCloseable {
         throw new UnsupportedOperationException("removeSignalHandler is not supported by " + getClass().getName()
                 + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
     }
+
+    // ---------------------------------------------------------------- sock_* on connected datagram sockets,
+    // ---------------------------------------------------------------- shutdown_default_executor(None)
+
+    /**
+     * Receives one datagram of at most {@code maxBytes} bytes from the peer of a connected datagram channel
+     * (asyncio's {@code sock_recv} on a UDP socket): tries at once, else when the channel becomes readable. The
+     * rest of a longer datagram is discarded, as the system call does; an empty datagram is an empty array (a
+     * datagram socket has no end of stream). An ICMP error the peer's host sent back (nobody listens there) fails
+     * the future with {@link java.net.PortUnreachableException} (asyncio's {@code ConnectionRefusedError}).
+     * Cancelling the future stops watching the channel and loses no datagram; as for
+     * {@link #sockRecv(SocketChannel, int)}, a second receive that has to wait replaces the first's reader. Loop
+     * thread only.
+     *
+     * @param channel a connected non-blocking channel no transport owns
+     * @param maxBytes the most bytes to keep, at least 1
+     * @return a future of the datagram's bytes
+     * @throws NullPointerException if {@code channel} is null
+     * @throws IllegalArgumentException if the channel is blocking or not connected (connect it, or use
+     *     {@link #sockRecvFrom}), or {@code maxBytes < 1}
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<byte[]> sockRecv(DatagramChannel channel, int maxBytes) {
+        throw unsupported("sockRecv(DatagramChannel, int)");
+    }
+
+    /**
+     * Receives one datagram from the peer of a connected datagram channel into {@code buffer} (asyncio's
+     * {@code sock_recv_into} on a UDP socket): its bytes go to the buffer's position, which advances by their
+     * number; what does not fit in the remaining space is discarded. A buffer with no space left gives 0 at once
+     * and receives nothing. The loop owns the buffer until the future is done. Errors, cancellation and threads
+     * as for {@link #sockRecv(DatagramChannel, int)}.
+     *
+     * @param channel a connected non-blocking channel no transport owns
+     * @param buffer a writable buffer (heap or direct)
+     * @return a future of the number of bytes received (0 for an empty datagram; never -1)
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the channel is blocking or not connected (connect it, or use
+     *     {@link #sockRecvFromInto}), or {@code buffer} is read-only
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
+        throw unsupported("sockRecvInto(DatagramChannel, ByteBuffer)");
+    }
+
+    /**
+     * Sends the remaining bytes of {@code data} as one datagram to the peer of a connected datagram channel
+     * (asyncio's {@code sock_sendall} on a UDP socket): tries at once, else when the channel becomes writable. On
+     * success the buffer's position is at its limit. An empty buffer is done at once and sends nothing (the JDK
+     * never sends an empty datagram on a connected channel; use {@link #sockSendTo} on an unconnected one). The
+     * loop owns the buffer until the future is done. Cancelling the future stops watching the channel; the
+     * datagram was then not sent. Loop thread only.
+     *
+     * @param channel a connected non-blocking channel no transport owns
+     * @param data the datagram
+     * @return a future done when the datagram was sent; failed with the send's {@link java.io.IOException} (a
+     *     {@link java.net.PortUnreachableException} for an ICMP error of an earlier datagram)
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the channel is blocking or not connected (connect it, or use
+     *     {@link #sockSendTo})
+     * @throws IllegalStateException if the loop is closed or a live transport owns the channel
+     * @throws UnsupportedOperationException if the loop has no UDP
+     */
+    default Future<Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
+        throw unsupported("sockSendAll(DatagramChannel, ByteBuffer)");
+    }
+
+    /**
+     * Shuts the default executor down and waits for its threads to finish, however long that takes (asyncio's
+     * {@code shutdown_default_executor()} with {@code timeout=None}): {@link #shutdownDefaultExecutor(Duration)}
+     * with {@code Long.MAX_VALUE} nanoseconds (about 292 years), so a job that never ends keeps the future
+     * pending. Loop thread only, as the other form.
+     *
+     * @return a future done when the executor has terminated; run the loop until it is done
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<Void> shutdownDefaultExecutor() {
+        return shutdownDefaultExecutor(Duration.ofNanos(Long.MAX_VALUE));
+    }
 }

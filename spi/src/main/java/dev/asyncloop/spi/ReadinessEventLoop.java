@@ -1186,6 +1186,71 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         });
     }
 
+    @Override
+    public Future<byte[]> sockRecv(DatagramChannel channel, int maxBytes) {
+        checkConnectedDatagram(channel, "sockRecv");
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(maxBytes);
+        return trySockOp(channel, true, result -> {
+            if (channel.receive(buffer) == null) {
+                return false;
+            }
+            result.setResult(java.util.Arrays.copyOf(buffer.array(), buffer.position()));
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
+        checkConnectedDatagram(channel, "sockRecvInto");
+        Objects.requireNonNull(buffer, "buffer");
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
+        }
+        if (!buffer.hasRemaining()) {
+            Future<Integer> f = createFuture();
+            f.setResult(0);
+            return f;
+        }
+        int start = buffer.position();
+        return trySockOp(channel, true, result -> {
+            if (channel.receive(buffer) == null) {
+                return false;
+            }
+            result.setResult(buffer.position() - start);
+            return true;
+        });
+    }
+
+    @Override
+    public Future<Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
+        checkConnectedDatagram(channel, "sockSendAll");
+        Objects.requireNonNull(data, "data");
+        return trySockOp(channel, false, result -> {
+            if (data.hasRemaining() && channel.write(data) == 0) {
+                return false; // no room for the datagram now; the JDK sends all of it or nothing
+            }
+            result.setResult(null);
+            return true;
+        });
+    }
+
+    /**
+     * The checks of the stream-named sock operations on a datagram channel: those of every sock operation, and a
+     * peer to receive from and send to. A closed channel passes, so the operation fails with the channel's
+     * {@link java.nio.channels.ClosedChannelException}, as on a closed stream socket.
+     */
+    private void checkConnectedDatagram(DatagramChannel channel, String method) {
+        checkSockOp(channel);
+        if (channel.isOpen() && !channel.isConnected()) {
+            throw new IllegalArgumentException(method + ": channel " + channel + " is not connected; connect it"
+                    + " (DatagramChannel.connect) to receive from and send to one peer, or use sockRecvFrom/"
+                    + "sockSendTo");
+        }
+    }
+
     // ------------------------------------------------------------------ Unix sockets
 
     @Override

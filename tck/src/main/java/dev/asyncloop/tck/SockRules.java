@@ -10,17 +10,26 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.CancelledError;
+import dev.asyncloop.Datagram;
 import dev.asyncloop.Future;
+import dev.asyncloop.spi.Capability;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.PortUnreachableException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** Rules N2.x: the sock* operations (asyncio's sock_recv, sock_sendall, sock_connect, sock_accept). */
+/**
+ * Rules N2.x: the sock* operations (asyncio's sock_recv, sock_sendall, sock_connect, sock_accept); N2.13-N2.15
+ * the stream-named ones on a connected datagram channel (they also need {@link Capability#UDP}).
+ */
 abstract class SockRules extends NetworkGroup {
     SockRules(EventLoopConformanceSuite suite) {
         super(suite);
@@ -273,5 +282,99 @@ abstract class SockRules extends NetworkGroup {
                     + " that replaced it"));
             return null;
         });
+    }
+
+    /** A bound non-blocking loopback datagram channel, closed after the test; needs {@link Capability#UDP}. */
+    private DatagramChannel datagramChannel() throws IOException {
+        requireCapability(Capability.UDP);
+        DatagramChannel c = track(DatagramChannel.open());
+        c.bind(new InetSocketAddress(LOOPBACK, 0));
+        c.configureBlocking(false);
+        return c;
+    }
+
+    @Test
+    @DisplayName("N2.13 on a connected datagram channel sockRecv and sockRecvInto get one datagram each (an empty one"
+            + " is empty, not end of stream; a longer one is cut), sockSendAll sends one to the peer")
+    void required_N2_13_datagramRecvAndSendAll() throws Exception {
+        DatagramChannel a = datagramChannel();
+        DatagramChannel b = datagramChannel();
+        a.connect(b.getLocalAddress());
+        List<Object> out = run("N2.13", () -> {
+            Future<byte[]> pending = loop.sockRecv(a, 100);
+            Async.yieldNow();
+            assertFalse(pending.isDone(), msg("N2.13", "sockRecv finished with nothing sent"));
+            Async.await(loop.sockSendTo(b, buf(bytes("hello")), a.getLocalAddress()));
+            byte[] hello = Async.await(pending);
+            Async.await(loop.sockSendTo(b, ByteBuffer.allocate(0), a.getLocalAddress()));
+            byte[] empty = Async.await(loop.sockRecv(a, 100));
+            Async.await(loop.sockSendTo(b, buf(bytes("truncated")), a.getLocalAddress()));
+            byte[] cut = Async.await(loop.sockRecv(a, 5));
+            ByteBuffer into = ByteBuffer.allocate(16);
+            into.put((byte) '>');
+            Future<Integer> counted = loop.sockRecvInto(a, into);
+            Async.await(loop.sockSendTo(b, buf(bytes("abc")), a.getLocalAddress()));
+            int count = Async.await(counted);
+            ByteBuffer ping = buf(bytes("ping"));
+            Async.await(loop.sockSendAll(a, ping));
+            Datagram got = Async.await(loop.sockRecvFrom(b, 100));
+            return List.of(hello, empty, cut, count, into.position(), ping.remaining(), got, a.getLocalAddress());
+        });
+        assertArrayEquals(bytes("hello"), (byte[]) out.get(0), msg("N2.13", "sockRecv got other bytes"));
+        assertEquals(0, ((byte[]) out.get(1)).length, msg("N2.13", "an empty datagram must give an empty array;"
+                + " check that the datagram is received with receive(), whose null tells nothing-yet apart from an"
+                + " empty datagram (read() answers 0 for both)"));
+        assertArrayEquals(bytes("trunc"), (byte[]) out.get(2), msg("N2.13", "a datagram longer than maxBytes must be"
+                + " cut to it, the rest discarded"));
+        assertEquals(3, out.get(3), msg("N2.13", "sockRecvInto's count for a 3-byte datagram"));
+        assertEquals(4, out.get(4), msg("N2.13", "sockRecvInto must put the bytes after the buffer's position"));
+        assertEquals(0, out.get(5), msg("N2.13", "the buffer still has bytes after sockSendAll"));
+        Datagram got = (Datagram) out.get(6);
+        assertArrayEquals(bytes("ping"), got.data(), msg("N2.13", "the peer got other bytes from sockSendAll"));
+        assertEquals(out.get(7), got.address(), msg("N2.13", "sockSendAll's datagram came from " + got.address()));
+    }
+
+    @Test
+    @DisplayName("N2.14 sockRecv, sockRecvInto and sockSendAll refuse an unconnected datagram channel at the call,"
+            + " pointing to sockRecvFrom/sockSendTo")
+    void required_N2_14_unconnectedDatagramRefused() throws Exception {
+        DatagramChannel a = datagramChannel();
+        List<IllegalArgumentException> refused = run("N2.14", () -> List.of(
+                assertThrows(IllegalArgumentException.class, () -> loop.sockRecv(a, 10), msg("N2.14",
+                        "sockRecv of an unconnected datagram channel")),
+                assertThrows(IllegalArgumentException.class, () -> loop.sockRecvInto(a, ByteBuffer.allocate(10)),
+                        msg("N2.14", "sockRecvInto of an unconnected datagram channel")),
+                assertThrows(IllegalArgumentException.class, () -> loop.sockSendAll(a, buf(bytes("x"))),
+                        msg("N2.14", "sockSendAll of an unconnected datagram channel"))));
+        for (IllegalArgumentException e : refused) {
+            String text = String.valueOf(e.getMessage());
+            assertTrue(text.contains("not connected") && text.contains("sockRecvFrom") && text.contains("sockSendTo"),
+                    msg("N2.14", "the message must say the channel is not connected and name sockRecvFrom/"
+                            + "sockSendTo: " + text));
+        }
+    }
+
+    @Test
+    @DisplayName("N2.15 an ICMP port-unreachable for a connected datagram channel fails the next sockRecv with"
+            + " PortUnreachableException")
+    void required_N2_15_datagramPortUnreachable() throws Exception {
+        DatagramChannel a = datagramChannel();
+        java.net.SocketAddress gone;
+        try (DatagramChannel closed = DatagramChannel.open()) {
+            closed.bind(new InetSocketAddress(LOOPBACK, 0));
+            gone = closed.getLocalAddress();
+        }
+        a.connect(gone);
+        Throwable failure = run("N2.15", () -> {
+            Async.await(loop.sockSendAll(a, buf(bytes("anyone?"))));
+            try {
+                Async.await(loop.sockRecv(a, 100));
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            }
+        });
+        assertInstanceOf(PortUnreachableException.class, failure, msg("N2.15", "sockRecv after a datagram to a port"
+                + " nobody listens on ended with " + failure + "; an IOException of receive must fail the future"));
     }
 }

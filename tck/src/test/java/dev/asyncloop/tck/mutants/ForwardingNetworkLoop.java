@@ -238,6 +238,21 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     }
 
     @Override
+    public Future<byte[]> sockRecv(DatagramChannel channel, int maxBytes) {
+        return delegate.sockRecv(channel, maxBytes);
+    }
+
+    @Override
+    public Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
+        return delegate.sockRecvInto(channel, buffer);
+    }
+
+    @Override
+    public Future<Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
+        return delegate.sockSendAll(channel, data);
+    }
+
+    @Override
     public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         return connection(protocolFactory, f -> delegate.createUnixConnection(f, path));
     }

@@ -163,7 +163,10 @@ public final class Mutants {
                         + " with the plain transport before the handshake and connectionMade",
                         TlsMutants.AcceptedDoneBeforeHandshake::new),
                 network("send-signal-always-terminates", "N14.25", "a subprocess transport's sendSignal sends"
-                        + " SIGTERM whatever signal it is asked for", NetworkMutants.SendSignalAlwaysTerminates::new));
+                        + " SIGTERM whatever signal it is asked for", NetworkMutants.SendSignalAlwaysTerminates::new),
+                network("datagram-recv-skips-empty", "N2.13", "sockRecv on a connected datagram channel takes an"
+                        + " empty datagram for nothing received and waits for the next",
+                        NetworkMutants.DatagramRecvSkipsEmpty::new));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */

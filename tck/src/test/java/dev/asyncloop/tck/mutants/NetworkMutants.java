@@ -462,4 +462,34 @@ final class NetworkMutants {
             return delegate.getProtocol();
         }
     }
+
+    /**
+     * Broken N2.13: sockRecv on a connected datagram channel skips empty datagrams, as a loop that reads with
+     * {@code read()} (0 for nothing and for an empty datagram alike) would.
+     */
+    static final class DatagramRecvSkipsEmpty extends ForwardingNetworkLoop {
+        @Override
+        public Future<byte[]> sockRecv(java.nio.channels.DatagramChannel channel, int maxBytes) {
+            Future<byte[]> out = createFuture();
+            receiveNonEmpty(channel, maxBytes, out);
+            return out;
+        }
+
+        private void receiveNonEmpty(java.nio.channels.DatagramChannel channel, int maxBytes, Future<byte[]> out) {
+            super.sockRecv(channel, maxBytes).addDoneCallback(f -> {
+                if (out.isDone()) {
+                    return;
+                }
+                if (f.isCancelled()) {
+                    out.cancel();
+                } else if (f.exception().isPresent()) {
+                    out.setException(f.exception().get());
+                } else if (f.result().length == 0) {
+                    receiveNonEmpty(channel, maxBytes, out);
+                } else {
+                    out.setResult(f.result());
+                }
+            });
+        }
+    }
 }
