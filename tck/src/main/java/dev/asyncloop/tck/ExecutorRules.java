@@ -278,4 +278,39 @@ abstract class ExecutorRules extends ConformanceGroup {
                 "runInExecutor on a shut-down executor must throw the executor's RejectedExecutionException at"
                 + " the call (asyncio: executor.submit raises at run_in_executor)"));
     }
+
+    @Test
+    @DisplayName("X1.11 shutdownDefaultExecutor() without a timeout waits for a running job however long it takes,"
+            + " without interrupting it, then completes")
+    void required_X1_11_shutdownWithoutTimeoutWaits() {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService mine = Executors.newSingleThreadExecutor();
+        try {
+            loop.setDefaultExecutor(mine);
+            Future<Boolean> job = loop.runInExecutor(null,
+                    () -> release.await(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            Future<Void> shutdown = loop.shutdownDefaultExecutor();
+            boolean pendingWhileHeld = run("X1.11", () -> {
+                // The job holds the executor until released, so the shutdown cannot be done here, however the
+                // iterations are timed: a bounded wait in disguise (e.g. asyncio's 300 s of Runner) shows up
+                // only if it is shorter than these 100 ms, and a wait of zero at once.
+                for (int i = 0; i < 20; i++) {
+                    Async.sleep(Duration.ofMillis(5));
+                }
+                boolean pending = !shutdown.isDone();
+                release.countDown();
+                Async.await(shutdown);
+                return pending;
+            });
+            assertTrue(pendingWhileHeld, msg("X1.11", "shutdownDefaultExecutor() was done while a job still ran;"
+                    + " without a timeout it must wait for the executor's threads (asyncio: timeout=None)"));
+            assertTrue(mine.isTerminated(), msg("X1.11", "shutdownDefaultExecutor()'s future was done before the"
+                    + " executor terminated"));
+            assertEquals(true, job.result(), msg("X1.11", "the running job must finish normally, not be"
+                    + " interrupted (shutdown, not shutdownNow)"));
+        } finally {
+            release.countDown();
+            mine.shutdownNow();
+        }
+    }
 }
