@@ -77,4 +77,48 @@ public interface Task<T> extends Future<T> {
      * @param out where to print
      */
     void printStack(PrintStream out);
+
+    /**
+     * Returns at most {@code limit} frames of {@link #getStack()}: the innermost ones (asyncio's
+     * {@code get_stack(limit=...)}). For a suspended task these are the newest frames, as in asyncio. For a
+     * failed task asyncio keeps the oldest frames of the traceback instead, which there start at the task's
+     * coroutine; a Java stack trace goes on below the task to the loop, the engine and the thread's start, so
+     * its oldest frames are never the task's, and the innermost ones (where the exception was thrown) are kept.
+     * Called as {@link #getStack()} is.
+     *
+     * @param limit the most frames to return, 0 for none
+     * @return the frames, innermost first; an unmodifiable list
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    default List<StackTraceElement> getStack(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be 0 or more (the most frames to return), got " + limit);
+        }
+        List<StackTraceElement> all = getStack();
+        return List.copyOf(all.size() <= limit ? all : all.subList(0, limit));
+    }
+
+    /**
+     * Prints {@link #getStack(int) getStack(limit)} as {@link #printStack(PrintStream)} does (asyncio's
+     * {@code print_stack(limit=..., file=...)}): a header, "Stack for ..." while suspended, "Traceback for ..."
+     * once failed, then one {@code "\tat frame"} line per frame, innermost first; "No stack for ..." when there is
+     * no frame to print (also for {@code limit} 0).
+     *
+     * @param out where to print
+     * @param limit the most frames to print
+     * @throws NullPointerException if {@code out} is null
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    default void printStack(PrintStream out, int limit) {
+        java.util.Objects.requireNonNull(out, "out");
+        List<StackTraceElement> frames = getStack(limit);
+        if (frames.isEmpty()) {
+            out.println("No stack for " + this);
+            return;
+        }
+        out.println((isDone() ? "Traceback for " : "Stack for ") + this + " (most recent call first):");
+        for (StackTraceElement f : frames) {
+            out.println("\tat " + f);
+        }
+    }
 }

@@ -179,15 +179,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
 
     @Override
     public void printStack(PrintStream out) {
-        List<StackTraceElement> frames = getStack();
-        if (frames.isEmpty()) {
-            out.println("No stack for " + this);
-            return;
-        }
-        out.println((isDone() ? "Traceback for " : "Stack for ") + this + " (most recent call first):");
-        for (StackTraceElement f : frames) {
-            out.println("\tat " + f);
-        }
+        printStack(out, Integer.MAX_VALUE);
     }
 
     @Override

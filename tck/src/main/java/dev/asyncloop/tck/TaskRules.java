@@ -664,4 +664,50 @@ abstract class TaskRules extends ConformanceGroup {
         runOneIteration("T4");
         assertFalse(task.isDone(), msg("T4", "the task must be suspended on its future"));
     }
+
+    @Test
+    @DisplayName("T3.10 getStack(limit)/printStack(out, limit) keep the innermost frames: of a suspended task and of a"
+            + " failed one; 0 gives none; a negative limit is IllegalArgumentException")
+    void required_T3_10_stackLimit() {
+        Future<String> gate = loop.createFuture();
+        Task<String> waiting = loop.createTask(() -> awaitInNamedFrame(gate), "limited-waiting");
+        AtomicReference<List<StackTraceElement>> whileSuspended = new AtomicReference<>();
+        AtomicReference<List<StackTraceElement>> oneWhileSuspended = new AtomicReference<>();
+        loop.callSoon(() -> loop.callSoon(() -> {
+            whileSuspended.set(waiting.getStack());
+            oneWhileSuspended.set(waiting.getStack(1));
+            gate.setResult("open");
+        }));
+        runUntil("T3.10", "the task awaiting the gate", DEFAULT_WAIT, waiting);
+        Assumptions.assumeFalse(whileSuspended.get().isEmpty(), "this engine lists no frames of a suspended task"
+                + " (T3.8 says why)");
+        assertEquals(whileSuspended.get().subList(0, 1), oneWhileSuspended.get(), msg("T3.10", "getStack(1) of a"
+                + " suspended task must be its innermost frame (asyncio: the newest frames of a stack)"));
+
+        IllegalStateException error = new IllegalStateException("T3.10 expected by the test");
+        Task<String> failed = loop.createTask(() -> {
+            throw error;
+        }, "limited-failed");
+        assertThrows(IllegalStateException.class, () -> runUntil("T3.10", "the task", DEFAULT_WAIT, failed));
+        List<StackTraceElement> all = List.of(error.getStackTrace());
+        assertEquals(all.subList(0, 2), failed.getStack(2), msg("T3.10", "getStack(2) of a failed task must be the"
+                + " two innermost frames of its exception"));
+        assertEquals(all, failed.getStack(all.size() + 5), msg("T3.10", "a limit above the frame count gives every"
+                + " frame"));
+        assertEquals(List.of(), failed.getStack(0), msg("T3.10", "getStack(0) must give no frame"));
+        assertThrows(IllegalArgumentException.class, () -> failed.getStack(-1), msg("T3.10", "getStack(-1)"));
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        failed.printStack(new PrintStream(bytes, true, StandardCharsets.UTF_8), 2);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), msg("T3.10", "printStack(out, 2) must print the header and two frames, was: "
+                + lines));
+        assertTrue(lines.get(0).startsWith("Traceback for ") && lines.get(1).equals("\tat " + all.get(0)),
+                msg("T3.10", "printStack(out, 2) of a failed task: the header, then the innermost frame, was: "
+                        + lines));
+        bytes.reset();
+        failed.printStack(new PrintStream(bytes, true, StandardCharsets.UTF_8), 0);
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).startsWith("No stack for "), msg("T3.10", "printStack(out,"
+                + " 0) must print 'No stack for', was: " + bytes));
+    }
 }
