@@ -70,13 +70,30 @@ public interface DatagramTransport {
     int getWriteBufferSize();
 
     /**
-     * Sets the marks of the send queue, as {@link WriteTransport#setWriteBufferLimits}.
+     * Sets the marks of the send queue, as {@link WriteTransport#setWriteBufferLimits}: when
+     * {@link #getWriteBufferSize()} rises above the high-water mark the protocol gets
+     * {@link DatagramProtocol#pauseWriting()}, when it falls to the low-water mark or below
+     * {@link DatagramProtocol#resumeWriting()}. May pause the protocol at once.
      *
      * @param high the high-water mark, or null for the default (64 KiB, or 4 × low)
      * @param low the low-water mark, or null for high / 4
      * @throws IllegalArgumentException if not {@code high >= low >= 0}
      */
     void setWriteBufferLimits(Integer high, Integer low);
+
+    /**
+     * Returns the high-water mark of the send queue (asyncio's {@code get_write_buffer_limits()[1]}).
+     *
+     * @return bytes, {@link WriteTransport#DEFAULT_HIGH_WATER} unless set
+     */
+    int getWriteBufferHighWater();
+
+    /**
+     * Returns the low-water mark of the send queue (asyncio's {@code get_write_buffer_limits()[0]}).
+     *
+     * @return bytes, {@link WriteTransport#DEFAULT_LOW_WATER} unless set
+     */
+    int getWriteBufferLowWater();
 
     /**
      * Returns optional information: {@link #PEERNAME}, {@link #SOCKNAME}, {@link #SOCKET}.

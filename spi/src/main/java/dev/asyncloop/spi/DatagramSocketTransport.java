@@ -281,6 +281,16 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     }
 
     @Override
+    public int getWriteBufferHighWater() {
+        return flow.highWater();
+    }
+
+    @Override
+    public int getWriteBufferLowWater() {
+        return flow.lowWater();
+    }
+
+    @Override
     void pauseProtocolWriting() {
         protocol.pauseWriting();
     }

@@ -511,4 +511,33 @@ abstract class UdpRules extends NetworkGroup {
         assertThrows(IllegalArgumentException.class, () -> loop.sockRecvFromInto(b,
                 ByteBuffer.allocate(8).asReadOnlyBuffer()), msg("N9.16", "a read-only buffer was accepted"));
     }
+
+    @Test
+    @DisplayName("N9.17 the send queue's marks: getWriteBufferHighWater/LowWater give asyncio's defaults (64 KiB, 16"
+            + " KiB) and what setWriteBufferLimits set, with its rules for null; high < low is refused")
+    void required_N9_17_writeBufferLimits() {
+        List<Object> out = run("N9.17", () -> {
+            DatagramTransport t = bound(false).transport();
+            List<Object> r = new java.util.ArrayList<>();
+            r.add(List.of(t.getWriteBufferHighWater(), t.getWriteBufferLowWater()));
+            t.setWriteBufferLimits(1000, null);
+            r.add(List.of(t.getWriteBufferHighWater(), t.getWriteBufferLowWater()));
+            t.setWriteBufferLimits(null, 100);
+            r.add(List.of(t.getWriteBufferHighWater(), t.getWriteBufferLowWater()));
+            t.setWriteBufferLimits(0, 0);
+            r.add(List.of(t.getWriteBufferHighWater(), t.getWriteBufferLowWater()));
+            r.add(assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(10, 20),
+                    msg("N9.17", "setWriteBufferLimits(10, 20)")));
+            r.add(assertThrows(IllegalArgumentException.class, () -> t.setWriteBufferLimits(null, -1),
+                    msg("N9.17", "setWriteBufferLimits(null, -1)")));
+            r.add(List.of(t.getWriteBufferHighWater(), t.getWriteBufferLowWater()));
+            t.close();
+            return r;
+        });
+        assertEquals(List.of(64 * 1024, 16 * 1024), out.get(0), msg("N9.17", "default marks (high, low)"));
+        assertEquals(List.of(1000, 250), out.get(1), msg("N9.17", "setWriteBufferLimits(1000, null): low is high / 4"));
+        assertEquals(List.of(400, 100), out.get(2), msg("N9.17", "setWriteBufferLimits(null, 100): high is 4 × low"));
+        assertEquals(List.of(0, 0), out.get(3), msg("N9.17", "setWriteBufferLimits(0, 0)"));
+        assertEquals(List.of(0, 0), out.get(6), msg("N9.17", "a refused setWriteBufferLimits must keep the marks"));
+    }
 }
