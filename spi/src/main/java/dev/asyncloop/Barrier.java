@@ -7,6 +7,10 @@ package dev.asyncloop;
  * <pre>{@code
  * Barrier ready = new Barrier(3);
  * int index = ready.await();   // 0, 1 or 2: the order of arrival
+ *
+ * try (var arrival = ready.hold()) {   // asyncio's "async with barrier as index"
+ *     log(arrival.index());
+ * }
  * }</pre>
  *
  * <p><b>States</b> (asyncio's): filling (tasks arrive), draining (the last one arrived; the waiters leave, new
@@ -79,6 +83,20 @@ public final class Barrier {
     }
 
     /**
+     * Waits as {@link #await()} and returns the arrival for try-with-resources, the shape of {@link Lock#hold()}
+     * (asyncio's {@code async with barrier as index}: entering waits, leaving does nothing, so closing the
+     * arrival does nothing either).
+     *
+     * @return the arrival, with the order of arrival as {@link Arrival#index()}
+     * @throws BrokenBarrierError if the barrier is broken, or is reset or aborted while this task waits
+     * @throws CancelledError if the task is cancelled while waiting (the barrier stays usable)
+     * @throws IllegalStateException if not inside a task, or called from another thread while the loop runs
+     */
+    public Arrival hold() {
+        return new Arrival(await());
+    }
+
+    /**
      * Returns the barrier to its empty, filling state. Tasks waiting in it get {@link BrokenBarrierError}; new
      * arrivals wait until they have left. Also repairs a broken barrier.
      *
@@ -138,6 +156,19 @@ public final class Barrier {
     @Override
     public String toString() {
         return "Barrier[" + state.name().toLowerCase() + ", waiters:" + waiting() + "/" + parties + "]";
+    }
+
+    /**
+     * A task's passage through the barrier, as {@link #hold()} returns it; {@link #close()} does nothing, as
+     * leaving asyncio's {@code async with barrier} block does nothing.
+     *
+     * @param index the order of arrival, from 0 to {@code parties - 1}
+     */
+    public record Arrival(int index) implements Held {
+        /** Does nothing: the barrier was passed when {@link Barrier#hold()} returned. */
+        @Override
+        public void close() {
+        }
     }
 
     private void leave() {

@@ -1,7 +1,8 @@
 package dev.asyncloop;
 
 /**
- * A held {@link Lock} or {@link Semaphore} permit, for try-with-resources (asyncio's {@code async with lock:}):
+ * A held {@link Lock} or {@link Semaphore} permit (or a passed {@link Barrier}), for try-with-resources (asyncio's
+ * {@code async with lock:}):
  * <pre>{@code
  * try (var _ = lock.hold()) {
  *     ...   // the lock is held here

@@ -309,4 +309,37 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("Barrier.hold(): waits as await() and gives the arrival index in a try-with-resources; closing"
+            + " changes nothing; a broken barrier throws before the block")
+    void barrierHold() {
+        run(() -> {
+            Barrier barrier = new Barrier(2);
+            Task<Integer> first = loop.createTask(() -> {
+                try (Barrier.Arrival arrival = barrier.hold()) {
+                    return arrival.index();
+                }
+            });
+            spin(2);
+            assertEquals(1, barrier.waiting(), "hold() must wait as await() does");
+            int last;
+            try (var arrival = barrier.hold()) {
+                last = arrival.index();
+            }
+            assertEquals(1, last, "the last to arrive gets parties - 1");
+            assertEquals(0, await(first));
+            assertEquals(0, barrier.waiting());
+            assertFalse(barrier.isBroken(), "closing an arrival must not break the barrier");
+            barrier.abort();
+            boolean[] entered = {false};
+            assertThrows(BrokenBarrierError.class, () -> {
+                try (var ignored = barrier.hold()) {
+                    entered[0] = true;
+                }
+            });
+            assertFalse(entered[0], "the block must not run on a broken barrier");
+            return null;
+        });
+    }
 }
