@@ -1,0 +1,88 @@
+package dev.asyncloop;
+
+import static dev.asyncloop.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Subprocess#sendSignal}: the shutdown signals HUP and INT (which the TCK leaves out, since a JVM started
+ * with them ignored passes that on to its children), and the name rules.
+ */
+class SubprocessSignalTest extends LoopFixture {
+    @BeforeEach
+    void requireShell() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs a POSIX /bin/sh");
+    }
+
+    @Test
+    @DisplayName("sendSignal(\"HUP\") and sendSignal(\"SIGINT\") reach the child's traps")
+    void hupAndInt() throws IOException {
+        Assumptions.assumeFalse(ignoredHere(1) || ignoredHere(2), "this JVM started with SIGHUP or SIGINT ignored,"
+                + " so its children cannot trap them");
+        String script = "trap 'echo got HUP' HUP; trap 'echo got INT; kill $p; exit 5' INT; sleep 30 & p=$!;"
+                + " echo ready; while kill -0 $p 2>/dev/null; do wait $p; done; exit 0";
+        Object[] out = run(() -> {
+            Subprocess child = await(Subprocesses.exec(List.of("/bin/sh", "-c", script)));
+            StreamReader stdout = child.stdout().orElseThrow();
+            String ready = line(stdout);
+            child.sendSignal("HUP");
+            String hup = line(stdout);
+            child.sendSignal("SIGINT");
+            String interrupted = line(stdout);
+            return new Object[] {ready, hup, interrupted, await(child.waitFor())};
+        });
+        assertEquals("ready", out[0]);
+        assertEquals("got HUP", out[1], "SIGHUP must reach the child as SIGHUP");
+        assertEquals("got INT", out[2], "SIGINT must reach the child as SIGINT");
+        assertEquals(5, out[3], "the shell exits from its INT trap");
+    }
+
+    @Test
+    @DisplayName("sendSignal refuses an unknown name, naming it, and throws once the transport is finished")
+    void namesAndFinished() {
+        run(() -> {
+            Subprocess child = await(Subprocesses.exec(List.of("true")));
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> child.sendSignal("SIGNOPE"));
+            assertTrue(unknown.getMessage().contains("SIGNOPE"), unknown.getMessage());
+            assertThrows(NullPointerException.class, () -> child.sendSignal(null));
+            assertEquals(0, await(child.waitFor()));
+            await(child.communicate());
+            IllegalStateException finished = assertThrows(IllegalStateException.class,
+                    () -> child.sendSignal("USR1"));
+            assertTrue(finished.getMessage().contains("SIGUSR1"), finished.getMessage());
+            return null;
+        });
+    }
+
+    /** Inside a task: the next line of {@code reader}, without its newline. */
+    private static String line(StreamReader reader) {
+        return new String(await(reader.readLine()), StandardCharsets.UTF_8).strip();
+    }
+
+    /** Whether this JVM ignores signal {@code number} (Linux's /proc; false where it cannot be told). */
+    private static boolean ignoredHere(int number) throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return new BigInteger(line.substring(7).strip(), 16).testBit(number - 1);
+            }
+        }
+        return false;
+    }
+}
