@@ -1243,8 +1243,7 @@ public interface EventLoop extends AutoCloseable {
                 + "; use a loop that claims Capability.SIGNALS (e.g. -Dasyncloop.loop=nio)");
     }
 
-    // ---------------------------------------------------------------- sock_* on connected datagram sockets,
-    // ---------------------------------------------------------------- shutdown_default_executor(None)
+    // ---------------------------------------------------------------- sock_* on UDP, shutdown_default_executor()
 
     /**
      * Receives one datagram of at most {@code maxBytes} bytes from the peer of a connected datagram channel
