@@ -736,8 +736,9 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Sends the remaining bytes of {@code data} as one datagram to {@code address} (asyncio's
      * {@code sock_sendto}): tries at once, else when the channel becomes writable. On success the buffer's
-     * position is at its limit; an empty buffer sends an empty datagram. The loop owns the buffer until the
-     * future is done. Cancelling the future stops watching the channel; the datagram was then not sent.
+     * position is at its limit; an empty buffer sends an empty datagram on an unconnected channel (on a connected
+     * one the JDK sends nothing, and the future gives 0). The loop owns the buffer until the future is done.
+     * Cancelling the future stops watching the channel; the datagram was then not sent.
      *
      * @param channel a non-blocking channel no transport owns
      * @param data the datagram
