@@ -208,9 +208,9 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
     }
 
     @Test
+    @NeedsInsteadOfTcp(Capability.SUBPROCESS)
     @DisplayName("N15.7 Subprocesses.exec: the child of a task cancelled before it resumed is closed and ends")
     void required_N15_7_childClosed() {
-        requireCapability(Capability.SUBPROCESS);
         run("N15.7", () -> {
             Future<Subprocess> f = cancelBeforeResuming("N15.7", () -> Subprocesses.exec(List.of("cat")));
             Future<Integer> exit = f.result().waitFor();
@@ -261,9 +261,9 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
     }
 
     @Test
+    @NeedsInsteadOfTcp(Capability.PIPES)
     @DisplayName("N15.10 connectReadPipe: the pipe transport of a task cancelled before it resumed is closed")
     void required_N15_10_readPipeClosed() throws IOException {
-        requireCapability(Capability.PIPES);
         Pipe pipe = Pipe.open();
         track(pipe.sink());
         track(pipe.source());
@@ -281,9 +281,9 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
     }
 
     @Test
+    @NeedsInsteadOfTcp(Capability.SUBPROCESS)
     @DisplayName("N15.11 subprocessExec: the child of a task cancelled before it resumed is closed and ends")
     void required_N15_11_loopChildClosed() {
-        requireCapability(Capability.SUBPROCESS);
         run("N15.11", () -> {
             Future<SubprocessConnection<RecordingSubprocessProtocol>> f = cancelBeforeResuming("N15.11",
                     () -> loop.subprocessExec(() -> new RecordingSubprocessProtocol(loop), List.of("cat"),

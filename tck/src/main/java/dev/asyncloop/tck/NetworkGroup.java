@@ -5,6 +5,10 @@ import dev.asyncloop.Future;
 import dev.asyncloop.Server;
 import dev.asyncloop.spi.Capability;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -18,9 +22,11 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 
 /**
- * The base of the networking groups (rules N1-N7): skips unless the loop claims {@link Capability#TCP}, makes
+ * The base of the networking groups (rules N1-N7): skips unless the loop claims {@link Capability#TCP} (or, for a
+ * test marked {@link NeedsInsteadOfTcp}, the capability it names), makes
  * loopback socket pairs on ephemeral ports, and closes every channel it made after the test.
  */
 abstract class NetworkGroup extends ConformanceGroup {
@@ -35,8 +41,23 @@ abstract class NetworkGroup extends ConformanceGroup {
     }
 
     @BeforeEach
-    final void requireTcp() {
-        requireCapability(Capability.TCP);
+    final void requireTcp(TestInfo test) {
+        NeedsInsteadOfTcp needs = test.getTestMethod().map(m -> m.getAnnotation(NeedsInsteadOfTcp.class))
+                .orElse(null);
+        requireCapability(needs == null ? Capability.TCP : needs.value());
+    }
+
+    /**
+     * Marks a test of a networking group that exercises another capability and no socket (a subprocess or pipe
+     * rule among the N15 rules), so a loop that claims that capability without {@link Capability#TCP} (a loop on
+     * {@code BaseEventLoop} claiming {@code SUBPROCESS}) is still checked, and one that does not claim it is
+     * skipped with its name.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface NeedsInsteadOfTcp {
+        /** @return the capability the test needs */
+        Capability value();
     }
 
     @AfterEach
