@@ -287,8 +287,18 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             // channel, so the application does not get a bare exception from inside the poller.
             registrations.remove(r.channel);
             throw new IllegalStateException("the poller " + poller.getClass().getName() + " of " + this
-                    + " failed to watch " + r.channel + " for interest " + interest + ": " + e, e);
+                    + " failed to watch " + r.channel + " for interest " + interestName(interest) + ": " + e, e);
         }
+    }
+
+    /** A Poller interest as its constants' names, for messages. */
+    private static String interestName(int interest) {
+        return switch (interest) {
+            case Poller.READ -> "READ";
+            case Poller.WRITE -> "WRITE";
+            case Poller.READ | Poller.WRITE -> "READ|WRITE";
+            default -> Integer.toString(interest);
+        };
     }
 
     // ------------------------------------------------------------------ public reader/writer

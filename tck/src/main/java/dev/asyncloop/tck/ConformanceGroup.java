@@ -132,7 +132,9 @@ abstract class ConformanceGroup {
 
     /** What a "hung" message tells the author to check; a group whose tests wait on I/O adds its own causes. */
     String hangHint() {
-        return "check that the loop runs ready callbacks and due timers and wakes up from callSoonThreadsafe";
+        return "check that the loop runs ready callbacks and due timers and wakes up from callSoonThreadsafe, and"
+                + " that poll(n) returns after at most n ns (a millisecond primitive rounds up, and never to its own"
+                + " 'forever': Selector.select(0) blocks until an event, so 0.5 ms must become 1 ms, not 0)";
     }
 
     /** Runs the loop until {@code stop()}, with the same watchdog as {@link #runUntil}. */
@@ -145,8 +147,9 @@ abstract class ConformanceGroup {
             dog.cancel(false);
         }
         if (timedOut.get()) {
-            fail(msg(rule, "hung: runForever() did not return within " + timeout
-                    + "; check that stop() ends the loop after the current iteration"));
+            fail(msg(rule, "hung: runForever() did not return within " + timeout + ": the callback or timer that"
+                    + " calls stop() never ran, or stop() did not end the loop after the current iteration; "
+                    + hangHint()));
         }
     }
 

@@ -23,7 +23,12 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
             Usage: java -jar asyncloop-tck-all.jar [--loop NAME] [--group NAME[,NAME...]] [--list]
                    [--report FILE.html] [--help]
 
-            Runs the asyncloop conformance suite against an event loop provider found on the class path.
+            Runs the asyncloop conformance suite against an event loop provider found on the class path. To test
+            a loop of your own, put its jar on the class path (java -jar ignores -cp):
+              java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED \\
+                   -cp asyncloop-tck-all.jar:your-loop.jar dev.asyncloop.tck.Main --loop NAME
+            Each failure and each group's counts go to stderr as the run goes; the table and every failure's
+            message go to stdout at the end.
 
               --loop NAME          test the provider named NAME (as -Dasyncloop.loop=NAME); without it, the
                                    provider the default selection picks (highest priority available)

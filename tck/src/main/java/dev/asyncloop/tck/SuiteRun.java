@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
@@ -49,7 +50,22 @@ final class SuiteRun {
      * @return the outcomes
      */
     static RunResult execute(Class<? extends EventLoopConformanceSuite> suiteClass, List<String> groups) {
-        return run(suiteClass, name -> true, groups);
+        return run(suiteClass, name -> true, groups, line -> { });
+    }
+
+    /**
+     * Runs the groups of {@code suiteClass} tagged with one of {@code groups} (all of them when it is empty),
+     * telling {@code progress} of each failure when it happens and of each group when it ends, so that a loop
+     * that hangs test after test is seen long before the run ends.
+     *
+     * @param suiteClass a concrete subclass of {@link EventLoopConformanceSuite}
+     * @param groups group tags, as {@code --group} takes them
+     * @param progress receives one line per failed test and per finished group, from the test threads
+     * @return the outcomes
+     */
+    static RunResult execute(Class<? extends EventLoopConformanceSuite> suiteClass, List<String> groups,
+            Consumer<String> progress) {
+        return run(suiteClass, name -> true, groups, progress);
     }
 
     /**
@@ -60,11 +76,11 @@ final class SuiteRun {
      * @return the outcomes
      */
     static RunResult execute(Class<? extends EventLoopConformanceSuite> suiteClass, Predicate<String> keep) {
-        return run(suiteClass, keep, List.of());
+        return run(suiteClass, keep, List.of(), line -> { });
     }
 
     private static RunResult run(Class<? extends EventLoopConformanceSuite> suiteClass, Predicate<String> keep,
-            List<String> groups) {
+            List<String> groups, Consumer<String> progress) {
         PostDiscoveryFilter filter = descriptor -> !descriptor.isTest() || keep.test(descriptor.getDisplayName())
                 ? FilterResult.included("kept") : FilterResult.excluded("not selected");
         LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
@@ -75,7 +91,7 @@ final class SuiteRun {
         }
         LauncherDiscoveryRequest request = builder.build();
         Launcher launcher = LauncherFactory.create();
-        Collector collector = new Collector();
+        Collector collector = new Collector(progress);
         long start = System.nanoTime();
         launcher.execute(request, collector);
         return collector.result(Duration.ofNanos(System.nanoTime() - start));
@@ -87,6 +103,19 @@ final class SuiteRun {
         private final Set<String> groups = new LinkedHashSet<>();
         private final List<RunResult.Outcome> outcomes = new ArrayList<>();
         private final Map<String, Boolean> recorded = new ConcurrentHashMap<>();
+        private final Map<String, Long> groupStarts = new ConcurrentHashMap<>();
+        private final Consumer<String> progress;
+
+        Collector(Consumer<String> progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            if (isGroup(id)) {
+                groupStarts.put(id.getUniqueId(), System.nanoTime());
+            }
+        }
 
         @Override
         public void testPlanExecutionStarted(TestPlan testPlan) {
@@ -124,6 +153,10 @@ final class SuiteRun {
             if (id.isTest() || status == RunResult.Status.FAILED) {
                 // A failed container (a group that cannot be set up) is reported as one failure of its own.
                 record(id, status, message);
+                if (status == RunResult.Status.FAILED) {
+                    progress.accept("  FAILED [" + groupOf(id) + "] " + id.getDisplayName() + ": "
+                            + message.lines().findFirst().orElse(""));
+                }
             } else if (status == RunResult.Status.SKIPPED) {
                 for (TestIdentifier d : plan.getDescendants(id)) {
                     if (d.isTest()) {
@@ -131,6 +164,43 @@ final class SuiteRun {
                     }
                 }
             }
+            if (isGroup(id)) {
+                groupFinished(id);
+            }
+        }
+
+        /** A nested group of the suite: engine, suite class, group. */
+        private boolean isGroup(TestIdentifier id) {
+            if (!id.isContainer()) {
+                return false;
+            }
+            int depth = 0;
+            for (Optional<TestIdentifier> at = plan.getParent(id); at.isPresent(); at = plan.getParent(at.get())) {
+                depth++;
+            }
+            return depth == 2;
+        }
+
+        private void groupFinished(TestIdentifier id) {
+            String group = id.getDisplayName();
+            int passed = 0;
+            int failed = 0;
+            int skipped = 0;
+            synchronized (this) {
+                for (RunResult.Outcome o : outcomes) {
+                    if (o.group().equals(group)) {
+                        switch (o.status()) {
+                            case PASSED -> passed++;
+                            case FAILED -> failed++;
+                            case SKIPPED -> skipped++;
+                        }
+                    }
+                }
+            }
+            Long start = groupStarts.remove(id.getUniqueId());
+            String took = start == null ? "" : String.format(java.util.Locale.ROOT, " in %.1f s",
+                    (System.nanoTime() - start) / 1e9);
+            progress.accept(group + ": " + passed + " passed, " + failed + " failed, " + skipped + " skipped" + took);
         }
 
         private synchronized void record(TestIdentifier id, RunResult.Status status, String message) {

@@ -117,7 +117,12 @@ final class TckCommand {
         RunResult result;
         ProviderConformanceSuite.use(provider);
         try {
-            result = SuiteRun.execute(ProviderConformanceSuite.class, groups);
+            result = SuiteRun.execute(ProviderConformanceSuite.class, groups, line -> {
+                synchronized (err) {
+                    err.println(line);
+                    err.flush();
+                }
+            });
         } finally {
             ProviderConformanceSuite.use(null);
         }

@@ -72,6 +72,9 @@ class TckCommandTest {
                 "the table lists both groups: " + o.out());
         assertTrue(!o.out().contains("callbacks & ordering") && !o.out().contains("TLS"),
                 "only the named groups ran: " + o.out());
+        List<String> progress = o.err().lines().filter(l -> l.matches("(timers|signals): \\d+ passed, 0 failed,"
+                + " \\d+ skipped in \\d+\\.\\d s")).toList();
+        assertEquals(2, progress.size(), "each group's line must reach stderr when it ends: " + o.err());
     }
 
     @Test
