@@ -72,10 +72,13 @@ public interface Poller extends AutoCloseable {
     void register(SelectableChannel channel, int interest, Object attachment) throws IOException;
 
     /**
-     * Changes what a registered channel is watched for.
+     * Changes what a registered channel is watched for. For a channel closed since it was registered, do nothing
+     * or throw {@link ClosedChannelException} (the loop's caller then gets an {@link IllegalArgumentException}
+     * saying the channel is closed).
      *
      * @param channel a registered channel
      * @param interest the new interest, never 0
+     * @throws ClosedChannelException if the channel was closed since it was registered and the poller says so
      * @throws IOException if the primitive fails
      */
     void modify(SelectableChannel channel, int interest) throws IOException;

@@ -408,4 +408,15 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(32)
+    @DisplayName("poller registrations")
+    @Tag("poller")
+    @Tag("networking")
+    class PollerRegistrations extends PollerRules {
+        PollerRegistrations() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

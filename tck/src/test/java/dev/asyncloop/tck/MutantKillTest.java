@@ -8,6 +8,7 @@ import dev.asyncloop.nio.NioEventLoopProvider;
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.tck.mutants.ForwardingNetworkLoop;
 import dev.asyncloop.tck.mutants.Mutants;
+import dev.asyncloop.tck.mutants.PollerMutant;
 import dev.asyncloop.tck.mutants.Mutants.Mutant;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +69,9 @@ class MutantKillTest {
         try (EventLoop probe = mutant.control().get()) {
             controlClass = probe.getClass();
         }
-        // only the networking forwarder reaches the real loop's networking; the others claim none
+        // only the networking forwarder and the poller mutants have networking; the others claim none
         Set<Capability> capabilities = ForwardingNetworkLoop.class.isAssignableFrom(controlClass)
+                || PollerMutant.class.isAssignableFrom(controlClass)
                 ? new NioEventLoopProvider().capabilities() : Set.of();
         RunResult control = CONTROLS.computeIfAbsent(controlClass,
                 c -> runSuite("control-" + c.getSimpleName(), mutant.control(), capabilities, name -> true));

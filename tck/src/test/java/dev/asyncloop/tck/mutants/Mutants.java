@@ -166,7 +166,19 @@ public final class Mutants {
                         + " SIGTERM whatever signal it is asked for", NetworkMutants.SendSignalAlwaysTerminates::new),
                 network("datagram-recv-skips-empty", "N2.13", "sockRecv on a connected datagram channel takes an"
                         + " empty datagram for nothing received and waits for the next",
-                        NetworkMutants.DatagramRecvSkipsEmpty::new));
+                        NetworkMutants.DatagramRecvSkipsEmpty::new),
+                poller("poller-never-flushes-cancelled-keys", "P1.1", "a Selector poller never flushes a cancelled"
+                        + " key, so a channel cannot be registered again until the next select",
+                        PollerMutant.Flaw.NEVER_FLUSHES),
+                poller("poller-keeps-closed-channels", "P1.3", "a Selector poller flushes cancelled keys only before"
+                        + " registering again, so a channel closed right after deregister keeps its descriptor",
+                        PollerMutant.Flaw.NO_FLUSH_ON_DEREGISTER));
+    }
+
+    /** A third-party poller's mutant, compared with the same poller without the flaw. */
+    private static Mutant poller(String name, String rule, String broken, PollerMutant.Flaw flaw) {
+        return new Mutant(name, rule, broken, () -> new PollerMutant(flaw), () -> new PollerMutant(
+                PollerMutant.Flaw.NONE));
     }
 
     /** A networking mutant, compared with the unmutated {@link ForwardingNetworkLoop}. */
