@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.net.StandardProtocolFamily;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#getAddrInfo(String, int, AddrInfoOptions)}: asyncio's {@code family} and the
@@ -101,7 +102,7 @@ public final class AddrInfoOptions {
          * @return this builder
          * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX}
          */
-        public Builder family(StandardProtocolFamily family) {
+        public Builder family(@Nullable StandardProtocolFamily family) {
             if (family == StandardProtocolFamily.UNIX) {
                 throw new IllegalArgumentException("family UNIX has no address resolution; use INET, INET6 or null");
             }

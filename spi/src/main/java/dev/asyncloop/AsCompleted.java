@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Tasks#asCompleted} returns: the given futures in the order they complete, one per call, as
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public final class AsCompleted<T> implements Iterable<Future<T>> {
+public final class AsCompleted<T extends @Nullable Object> implements Iterable<Future<T>> {
     private static final Object TIMED_OUT = new Object();
 
     private final EventLoop loop;

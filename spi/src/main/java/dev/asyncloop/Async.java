@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry points a coroutine author reaches for: {@link #await}, {@link #sleep}, {@link #run}, and asyncio's
@@ -33,7 +34,7 @@ public final class Async {
      * @throws java.util.concurrent.CompletionException wrapping a checked exception of the future; unchecked
      *     ones are rethrown as they are
      */
-    public static <T> T await(Future<T> future) {
+    public static <T extends @Nullable Object> T await(Future<T> future) {
         Objects.requireNonNull(future, "future");
         if (future.isDone()) {
             return future.result();
@@ -67,7 +68,7 @@ public final class Async {
      * @param <T> the result type
      * @return {@code result}
      */
-    public static <T> T sleep(Duration delay, T result) {
+    public static <T extends @Nullable Object> T sleep(Duration delay, T result) {
         Objects.requireNonNull(delay, "delay");
         EngineCoroutine<?> coroutine = currentCoroutine("sleep");
         if (delay.isZero() || delay.isNegative()) {
@@ -90,7 +91,7 @@ public final class Async {
         }
     }
 
-    private static <T> void setUnlessDone(Future<T> future, T result) {
+    private static <T extends @Nullable Object> void setUnlessDone(Future<T> future, T result) {
         if (!future.isDone()) {
             future.setResult(result);
         }
@@ -114,7 +115,7 @@ public final class Async {
      * @return main's result
      * @throws IllegalStateException if called from a thread whose loop is running
      */
-    public static <T> T run(AsyncCallable<T> main) {
+    public static <T extends @Nullable Object> T run(AsyncCallable<T> main) {
         try (Runner runner = Runner.builder().build()) {
             return runner.run(main);
         }
@@ -142,7 +143,7 @@ public final class Async {
      * @throws IllegalStateException if no loop runs on this thread
      * @throws NullPointerException if {@code body} is null
      */
-    public static <T> Task<T> createTask(AsyncCallable<T> body) {
+    public static <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body) {
         Objects.requireNonNull(body, "body");
         return getRunningLoop().createTask(body);
     }
@@ -158,7 +159,7 @@ public final class Async {
      * @throws IllegalStateException if no loop runs on this thread
      * @throws NullPointerException if {@code body} is null
      */
-    public static <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+    public static <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name) {
         Objects.requireNonNull(body, "body");
         return getRunningLoop().createTask(body, name);
     }
@@ -175,7 +176,8 @@ public final class Async {
      * @throws IllegalStateException if no loop runs on this thread
      * @throws NullPointerException if {@code body} is null
      */
-    public static <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
+    public static <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context) {
         Objects.requireNonNull(body, "body");
         return getRunningLoop().createTask(body, name, context);
     }
@@ -229,7 +231,8 @@ public final class Async {
     public static TaskFactory eagerTaskFactory() {
         return new TaskFactory() {
             @Override
-            public <T> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context) {
+            public <T extends @Nullable Object> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, String name,
+                    Context context) {
                 return new BaseTask<>(loop, coroutine, name, context, true);
             }
 

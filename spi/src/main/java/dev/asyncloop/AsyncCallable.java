@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The body of a straight-line coroutine: code that may call {@link Async#await(Future)} and
  * {@link Async#sleep(java.time.Duration)} and returns the task's result.
@@ -9,7 +11,7 @@ package dev.asyncloop;
  * @param <T> the result type; use {@code Void} and return {@code null} for none
  */
 @FunctionalInterface
-public interface AsyncCallable<T> {
+public interface AsyncCallable<T extends @Nullable Object> {
     /**
      * Runs the body inside its task.
      *

@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code LifoQueue}: an {@link AsyncQueue} whose items come out last in, first out. Everything else
@@ -24,7 +25,7 @@ public final class AsyncLifoQueue<T> extends AsyncQueue<T> {
         super(maxsize, stack());
     }
 
-    private static <T> Storage<T> stack() {
+    private static <T extends @Nullable Object> Storage<T> stack() {
         Deque<T> deque = new ArrayDeque<>();
         return new Storage<>() {
             @Override

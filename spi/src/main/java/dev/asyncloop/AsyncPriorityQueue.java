@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code PriorityQueue}: an {@link AsyncQueue} whose smallest item comes out first, by a
@@ -45,7 +46,7 @@ public final class AsyncPriorityQueue<T> extends AsyncQueue<T> {
     private record Entry<T>(T item, long sequence) {
     }
 
-    private static <T> Storage<T> heap(Comparator<? super T> order, boolean natural) {
+    private static <T extends @Nullable Object> Storage<T> heap(Comparator<? super T> order, boolean natural) {
         Comparator<Entry<T>> byItem = (a, b) -> order.compare(a.item(), b.item());
         PriorityQueue<Entry<T>> heap = new PriorityQueue<>(byItem.thenComparingLong(Entry::sequence));
         return new Storage<>() {

@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Queue}: a FIFO queue for producer and consumer tasks of one loop, optionally bounded.

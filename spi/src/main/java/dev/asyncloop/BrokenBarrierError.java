@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * asyncio's {@code BrokenBarrierError}: thrown by {@link Barrier#await()} when the barrier is aborted, or reset
  * while tasks wait in it. Unchecked, as it passes through coroutine bodies.
@@ -10,9 +12,9 @@ public class BrokenBarrierError extends RuntimeException {
     /**
      * Creates the error.
      *
-     * @param message what happened to the barrier
+     * @param message what happened to the barrier, or null
      */
-    public BrokenBarrierError(String message) {
+    public BrokenBarrierError(@Nullable String message) {
         super(message);
     }
 }

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code CancelledError}: thrown by {@link Future#result()} and {@link Async#await(Future)} on a
@@ -26,7 +27,7 @@ public class CancelledError extends CancellationException {
      *
      * @param message the cancel message, or {@code null} for none
      */
-    public CancelledError(String message) {
+    public CancelledError(@Nullable String message) {
         super(message);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#createConnection(java.util.function.Supplier, String, int, ConnectOptions)}.
@@ -150,7 +151,7 @@ public final class ConnectOptions {
      * @throws IllegalArgumentException if neither a server host name nor {@code defaultHostname} is given
      *     (asyncio: "you have to pass server_hostname when using ssl")
      */
-    public Optional<TlsOptions> tlsOptions(String defaultHostname) {
+    public Optional<TlsOptions> tlsOptions(@Nullable String defaultHostname) {
         if (ssl == null) {
             return Optional.empty();
         }
@@ -204,7 +205,7 @@ public final class ConnectOptions {
          * @param context the client's context, or null for a plain connection
          * @return this builder
          */
-        public Builder ssl(SSLContext context) {
+        public Builder ssl(@Nullable SSLContext context) {
             this.ssl = context;
             return this;
         }
@@ -216,7 +217,7 @@ public final class ConnectOptions {
          * @return this builder
          * @throws IllegalArgumentException if it is neither a literal address nor a valid host name
          */
-        public Builder serverHostname(String serverHostname) {
+        public Builder serverHostname(@Nullable String serverHostname) {
             this.serverHostname = TlsOptions.checkHostname(serverHostname);
             return this;
         }
@@ -228,7 +229,7 @@ public final class ConnectOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
-        public Builder sslHandshakeTimeout(Duration timeout) {
+        public Builder sslHandshakeTimeout(@Nullable Duration timeout) {
             this.sslHandshakeTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslHandshakeTimeout", timeout);
             return this;
         }
@@ -240,7 +241,7 @@ public final class ConnectOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
-        public Builder sslShutdownTimeout(Duration timeout) {
+        public Builder sslShutdownTimeout(@Nullable Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
             return this;
         }
@@ -251,7 +252,7 @@ public final class ConnectOptions {
          * @param configurer changes the {@link SSLParameters} it is given, or null for none
          * @return this builder
          */
-        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+        public Builder sslParameters(@Nullable Consumer<? super SSLParameters> configurer) {
             this.sslParameters = configurer;
             return this;
         }
@@ -264,7 +265,7 @@ public final class ConnectOptions {
          * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
          *     {@link EventLoop#createUnixConnection})
          */
-        public Builder family(StandardProtocolFamily family) {
+        public Builder family(@Nullable StandardProtocolFamily family) {
             if (family == StandardProtocolFamily.UNIX) {
                 throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
                         + " EventLoop.createUnixConnection for a Unix-domain connection");
@@ -280,7 +281,7 @@ public final class ConnectOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code delay} is negative
          */
-        public Builder happyEyeballsDelay(Duration delay) {
+        public Builder happyEyeballsDelay(@Nullable Duration delay) {
             if (delay != null && delay.isNegative()) {
                 throw new IllegalArgumentException("happyEyeballsDelay must not be negative, got " + delay);
             }
@@ -311,7 +312,7 @@ public final class ConnectOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code address} is not an {@link InetSocketAddress}
          */
-        public Builder localAddress(SocketAddress address) {
+        public Builder localAddress(@Nullable SocketAddress address) {
             if (address != null && !(address instanceof InetSocketAddress)) {
                 throw new IllegalArgumentException("localAddress must be an InetSocketAddress (a TCP connection"
                         + " binds to an IP address and port), got " + address.getClass().getName() + " " + address);

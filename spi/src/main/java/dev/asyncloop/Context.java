@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code contextvars.Context}: a mapping of {@link ContextVar}s to values, entered with
@@ -81,7 +82,7 @@ public final class Context {
      * @return the action's result
      * @throws IllegalStateException if this context is already entered
      */
-    public <T> T call(Supplier<T> action) {
+    public <T extends @Nullable Object> T call(Supplier<T> action) {
         Objects.requireNonNull(action, "action");
         ThreadState state = ThreadState.get();
         Context previous = enter(state);
@@ -100,7 +101,7 @@ public final class Context {
      * @return the action's result
      * @throws Exception whatever {@code action} throws
      */
-    public <T> T callChecked(Callable<T> action) throws Exception {
+    public <T extends @Nullable Object> T callChecked(Callable<T> action) throws Exception {
         Objects.requireNonNull(action, "action");
         ThreadState state = ThreadState.get();
         Context previous = enter(state);
@@ -119,7 +120,7 @@ public final class Context {
      * @return the value, or empty if this context has none for {@code var}
      */
     @SuppressWarnings("unchecked")
-    public <T> Optional<T> get(ContextVar<T> var) {
+    public <T extends @Nullable Object> Optional<T> get(ContextVar<T> var) {
         return Optional.ofNullable((T) vars.get(Objects.requireNonNull(var, "var")));
     }
 

@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code contextvars.ContextVar}: a variable whose value lives in the current {@link Context}.
@@ -31,7 +32,7 @@ public final class ContextVar<T> {
      * @param <T> the value type
      * @return the variable
      */
-    public static <T> ContextVar<T> of(String name) {
+    public static <T extends @Nullable Object> ContextVar<T> of(String name) {
         return new ContextVar<>(name, null);
     }
 
@@ -43,7 +44,7 @@ public final class ContextVar<T> {
      * @param <T> the value type
      * @return the variable
      */
-    public static <T> ContextVar<T> withDefault(String name, T defaultValue) {
+    public static <T extends @Nullable Object> ContextVar<T> withDefault(String name, T defaultValue) {
         return new ContextVar<>(name, Objects.requireNonNull(defaultValue, "defaultValue"));
     }
 
@@ -82,7 +83,7 @@ public final class ContextVar<T> {
      * @return the value or {@code fallback}
      */
     @SuppressWarnings("unchecked")
-    public T get(T fallback) {
+    public @Nullable T get(@Nullable T fallback) {
         T value = (T) Context.current().rawGet(this);
         return value != null ? value : fallback;
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Coroutines on {@code jdk.internal.vm.Continuation}: about 100 ns per suspend and resume.
@@ -70,7 +71,7 @@ final class ContinuationEngine extends CoroutineEngine {
     }
 
     @Override
-    <T> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body) {
+    <T extends @Nullable Object> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body) {
         return new ContinuationCoroutine<>(body);
     }
 

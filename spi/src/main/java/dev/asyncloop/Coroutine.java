@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The protocol a {@link Task} steps, as asyncio's Task steps a Python coroutine.
@@ -17,7 +18,7 @@ import java.util.Objects;
  *
  * @param <T> the result type
  */
-public interface Coroutine<T> {
+public interface Coroutine<T extends @Nullable Object> {
 
     /**
      * Starts or resumes the coroutine (Python's {@code coro.send(value)}); a task always sends {@code null}
@@ -29,7 +30,7 @@ public interface Coroutine<T> {
      *     answering {@link Threw} also ends its task with that exception
      * @throws IllegalStateException if the coroutine already ended
      */
-    Step<T> send(Object value);
+    Step<T> send(@Nullable Object value);
 
     /**
      * Resumes the coroutine by throwing {@code error} at the point where it is suspended (Python's
@@ -69,7 +70,7 @@ public interface Coroutine<T> {
      * @param <T> the result type
      * @return the coroutine
      */
-    static <T> Coroutine<T> of(AsyncCallable<T> body) {
+    static <T extends @Nullable Object> Coroutine<T> of(AsyncCallable<T> body) {
         return CoroutineEngine.get().newCoroutine(Objects.requireNonNull(body, "body"));
     }
 
@@ -87,7 +88,7 @@ public interface Coroutine<T> {
      *
      * @param <T> the coroutine's result type
      */
-    sealed interface Step<T> permits Awaiting, Yielded, Returned, Threw {
+    sealed interface Step<T extends @Nullable Object> permits Awaiting, Yielded, Returned, Threw {
     }
 
     /**
@@ -96,7 +97,7 @@ public interface Coroutine<T> {
      * @param future the awaited future
      * @param <T> the coroutine's result type
      */
-    record Awaiting<T>(Future<?> future) implements Step<T> {
+    record Awaiting<T extends @Nullable Object>(Future<?> future) implements Step<T> {
         /**
          * Creates the step.
          *
@@ -112,7 +113,7 @@ public interface Coroutine<T> {
      *
      * @param <T> the coroutine's result type
      */
-    record Yielded<T>() implements Step<T> {
+    record Yielded<T extends @Nullable Object>() implements Step<T> {
         private static final Yielded<?> INSTANCE = new Yielded<>();
 
         /**
@@ -122,7 +123,7 @@ public interface Coroutine<T> {
          * @return the instance
          */
         @SuppressWarnings("unchecked")
-        public static <T> Yielded<T> instance() {
+        public static <T extends @Nullable Object> Yielded<T> instance() {
             return (Yielded<T>) INSTANCE;
         }
     }
@@ -133,7 +134,7 @@ public interface Coroutine<T> {
      * @param value the result; may be null
      * @param <T> the coroutine's result type
      */
-    record Returned<T>(T value) implements Step<T> {
+    record Returned<T extends @Nullable Object>(T value) implements Step<T> {
     }
 
     /**
@@ -142,7 +143,7 @@ public interface Coroutine<T> {
      * @param error the exception or error
      * @param <T> the coroutine's result type
      */
-    record Threw<T>(Throwable error) implements Step<T> {
+    record Threw<T extends @Nullable Object>(Throwable error) implements Step<T> {
         /**
          * Creates the step.
          *

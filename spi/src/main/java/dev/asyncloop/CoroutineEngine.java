@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.lang.System.Logger.Level;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Picks and holds the engine that runs straight-line coroutines.
@@ -18,7 +19,7 @@ abstract class CoroutineEngine {
 
     abstract String name();
 
-    abstract <T> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body);
+    abstract <T extends @Nullable Object> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body);
 
     static CoroutineEngine get() {
         CoroutineEngine e = engine;

@@ -5,6 +5,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.Optional;
 import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#createDatagramEndpoint}. Immutable; build with {@link #builder()}.
@@ -135,7 +136,7 @@ public final class DatagramOptions {
          * @param address the local address, or null
          * @return this builder
          */
-        public Builder localAddress(SocketAddress address) {
+        public Builder localAddress(@Nullable SocketAddress address) {
             this.localAddress = address;
             return this;
         }
@@ -147,7 +148,7 @@ public final class DatagramOptions {
          * @param address the remote address, or null
          * @return this builder
          */
-        public Builder remoteAddress(SocketAddress address) {
+        public Builder remoteAddress(@Nullable SocketAddress address) {
             this.remoteAddress = address;
             return this;
         }
@@ -159,7 +160,7 @@ public final class DatagramOptions {
          * @return this builder
          * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX}
          */
-        public Builder family(StandardProtocolFamily family) {
+        public Builder family(@Nullable StandardProtocolFamily family) {
             if (family == StandardProtocolFamily.UNIX) {
                 throw new IllegalArgumentException("Unix-domain datagram sockets are not supported by the JDK;"
                         + " use INET or INET6");
@@ -209,7 +210,7 @@ public final class DatagramOptions {
          * @param channel the channel, or null
          * @return this builder
          */
-        public Builder channel(DatagramChannel channel) {
+        public Builder channel(@Nullable DatagramChannel channel) {
             this.channel = channel;
             return this;
         }

@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code DatagramProtocol}: the application's side of a UDP endpoint; the transport calls it on the
@@ -53,7 +54,7 @@ public interface DatagramProtocol {
      *
      * @param exception null on a regular close; otherwise why the endpoint was closed
      */
-    default void connectionLost(Throwable exception) {
+    default void connectionLost(@Nullable Throwable exception) {
     }
 
     /** The transport's send buffer rose above its high-water mark: stop sending until {@link #resumeWriting}. */

@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code DatagramTransport}: a UDP endpoint of the loop, handed to a {@link DatagramProtocol}. Not a
@@ -32,7 +33,7 @@ public interface DatagramTransport {
      * @throws UnsupportedOperationException if {@code data} is empty and the endpoint is connected (the JDK
      *     cannot send an empty datagram on a connected channel; send it from an endpoint without a remote address)
      */
-    void sendTo(ByteBuffer data, SocketAddress address);
+    void sendTo(ByteBuffer data, @Nullable SocketAddress address);
 
     /**
      * Sends one datagram to the endpoint's remote address ({@link DatagramOptions#remoteAddress()}):
@@ -79,7 +80,7 @@ public interface DatagramTransport {
      * @param low the low-water mark, or null for high / 4
      * @throws IllegalArgumentException if not {@code high >= low >= 0}
      */
-    void setWriteBufferLimits(Integer high, Integer low);
+    void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low);
 
     /**
      * Returns the high-water mark of the send queue (asyncio's {@code get_write_buffer_limits()[1]}).

@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -12,4 +13,13 @@ import java.util.Set;
  * @param <F> the future type
  */
 public record DoneAndPending<F extends Future<?>>(Set<F> done, Set<F> pending) {
+    /**
+     * Checks the components.
+     *
+     * @throws NullPointerException if either set is null
+     */
+    public DoneAndPending {
+        Objects.requireNonNull(done, "done");
+        Objects.requireNonNull(pending, "pending");
+    }
 }

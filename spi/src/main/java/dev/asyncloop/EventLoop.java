@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code AbstractEventLoop}: runs callbacks, timers and tasks on one thread.
@@ -75,7 +76,7 @@ public interface EventLoop extends AutoCloseable {
      *     ("Event loop stopped before Future completed.")
      * @throws CancelledError if the future was cancelled; otherwise whatever {@link Future#result()} throws
      */
-    <T> T runUntilComplete(Future<T> future);
+    <T extends @Nullable Object> T runUntilComplete(Future<T> future);
 
     /**
      * Wraps {@code main} in a task and runs the loop until it is done (asyncio's
@@ -87,7 +88,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalStateException as for {@link #runUntilComplete(Future)}, or if another loop runs in this
      *     thread
      */
-    default <T> T runUntilComplete(AsyncCallable<T> main) {
+    default <T extends @Nullable Object> T runUntilComplete(AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
         if (isRunning()) {
             throw new IllegalStateException("This event loop is already running");
@@ -233,7 +234,7 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return the future
      */
-    <T> Future<T> createFuture();
+    <T extends @Nullable Object> Future<T> createFuture();
 
     /**
      * Creates a task running the straight-line coroutine {@code body}, named {@code Task-N}.
@@ -243,7 +244,7 @@ public interface EventLoop extends AutoCloseable {
      * @return the scheduled task
      * @throws IllegalStateException if the loop is closed
      */
-    default <T> Task<T> createTask(AsyncCallable<T> body) {
+    default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body) {
         return createTask(Coroutine.of(body), null, null);
     }
 
@@ -255,7 +256,7 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return the scheduled task
      */
-    default <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+    default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name) {
         return createTask(Coroutine.of(body), name, null);
     }
 
@@ -271,7 +272,8 @@ public interface EventLoop extends AutoCloseable {
      * @return the task
      * @throws NullPointerException if {@code body} is null
      */
-    default <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
+    default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context) {
         return createTask(Coroutine.of(body), name, context);
     }
 
@@ -285,14 +287,15 @@ public interface EventLoop extends AutoCloseable {
      * @return the scheduled (or, with an eager factory, possibly already finished) task
      * @throws IllegalStateException if the loop is closed
      */
-    <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context);
+    <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
+            @Nullable Context context);
 
     /**
      * Sets the factory {@link #createTask(Coroutine, String, Context)} uses.
      *
      * @param factory the factory, or null for the default
      */
-    void setTaskFactory(TaskFactory factory);
+    void setTaskFactory(@Nullable TaskFactory factory);
 
     /**
      * Returns the task factory.
@@ -315,7 +318,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the job (shut down or
      *     saturated); nothing is scheduled then
      */
-    <T> Future<T> runInExecutor(Executor executor, Callable<T> function);
+    <T extends @Nullable Object> Future<T> runInExecutor(@Nullable Executor executor, Callable<T> function);
 
     /**
      * Replaces the default executor of {@link #runInExecutor}. Any {@link ExecutorService} will do (asyncio
@@ -335,7 +338,7 @@ public interface EventLoop extends AutoCloseable {
      * @param <T> the result type
      * @return the loop future
      */
-    <T> Future<T> wrapFuture(CompletableFuture<T> future);
+    <T extends @Nullable Object> Future<T> wrapFuture(CompletableFuture<T> future);
 
     // ---------------------------------------------------------------- channel watching (asyncio add_reader & co.)
 
@@ -518,7 +521,7 @@ public interface EventLoop extends AutoCloseable {
      * @param port the port, 0 for an ephemeral one
      * @return a future of the server
      */
-    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port) {
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port) {
         return createServer(protocolFactory, host, port, ServerOptions.defaults());
     }
 
@@ -537,7 +540,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
      */
-    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port,
             ServerOptions options) {
         throw unsupported("createServer");
     }
@@ -635,7 +638,7 @@ public interface EventLoop extends AutoCloseable {
      * @param port the port of every result, 0 to 65535
      * @return a future of the results, in the resolver's order
      */
-    default Future<java.util.List<AddrInfo>> getAddrInfo(String host, int port) {
+    default Future<java.util.List<AddrInfo>> getAddrInfo(@Nullable String host, int port) {
         return getAddrInfo(host, port, AddrInfoOptions.defaults());
     }
 
@@ -656,7 +659,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalStateException if the loop is closed
      * @throws UnsupportedOperationException if the loop has no networking
      */
-    default Future<java.util.List<AddrInfo>> getAddrInfo(String host, int port, AddrInfoOptions options) {
+    default Future<java.util.List<AddrInfo>> getAddrInfo(@Nullable String host, int port, AddrInfoOptions options) {
         throw unsupported("getAddrInfo");
     }
 
@@ -1049,7 +1052,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @param handler the handler, or null for the default one
      */
-    void setExceptionHandler(ExceptionHandler handler);
+    void setExceptionHandler(@Nullable ExceptionHandler handler);
 
     /**
      * Returns the custom exception handler.

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * N event loops, each running forever on its own platform thread ({@code asyncloop-group-<i>}, not a daemon:
@@ -141,7 +142,7 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @throws IllegalStateException if the loop is closed
      */
-    <T> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
+    <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
         CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop);
         Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
         result.whenComplete((value, error) -> forget.run());
@@ -183,10 +184,10 @@ public final class EventLoopGroup implements AutoCloseable {
      * @throws IllegalArgumentException if {@code size < 1}
      */
     public static EventLoopGroup create(int size, Supplier<? extends EventLoop> factory) {
+        Objects.requireNonNull(factory, "factory");
         if (size < 1) {
             throw new IllegalArgumentException("size must be at least 1, got " + size);
         }
-        Objects.requireNonNull(factory, "factory");
         List<EventLoop> made = new ArrayList<>();
         try {
             for (int i = 0; i < size; i++) {
@@ -235,7 +236,7 @@ public final class EventLoopGroup implements AutoCloseable {
      *     cancelled if the loop ends (shutdown) before the task does
      * @throws IllegalStateException if the group is shut down, or that loop has ended
      */
-    public <T> CompletableFuture<T> submit(AsyncCallable<T> body) {
+    public <T extends @Nullable Object> CompletableFuture<T> submit(AsyncCallable<T> body) {
         Objects.requireNonNull(body, "body");
         checkOpen();
         return runOn(next(), body);
@@ -252,7 +253,7 @@ public final class EventLoopGroup implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code loopIndex} is not a loop's index
      * @throws IllegalStateException if the group is shut down, or that loop has ended
      */
-    public <T> CompletableFuture<T> submit(int loopIndex, AsyncCallable<T> body) {
+    public <T extends @Nullable Object> CompletableFuture<T> submit(int loopIndex, AsyncCallable<T> body) {
         Objects.checkIndex(loopIndex, loops.size());
         Objects.requireNonNull(body, "body");
         checkOpen();
@@ -270,7 +271,8 @@ public final class EventLoopGroup implements AutoCloseable {
      * @return a future of the server, failed if any loop cannot bind (the loops already bound are closed)
      * @throws IllegalStateException if the group is shut down
      */
-    public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory, String host,
+    public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory,
+            @Nullable String host,
             int port, ServerOptions options) {
         return createServer(protocolFactory, host, port, options,
                 reusePortSupported() ? GroupServer.Mode.REUSE_PORT : GroupServer.Mode.HAND_OFF);
@@ -292,7 +294,8 @@ public final class EventLoopGroup implements AutoCloseable {
      *     with {@link UnsupportedOperationException} for REUSE_PORT where {@code SO_REUSEPORT} is missing
      * @throws IllegalStateException if the group is shut down
      */
-    public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory, String host,
+    public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory,
+            @Nullable String host,
             int port, ServerOptions options, GroupServer.Mode mode) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");

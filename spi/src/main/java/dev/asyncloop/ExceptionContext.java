@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link EventLoop#callExceptionHandler} reports: asyncio's exception-handler context dict as a typed,
@@ -222,7 +223,7 @@ public final class ExceptionContext {
          * @param e the exception; may be null
          * @return this builder
          */
-        public Builder exception(Throwable e) {
+        public Builder exception(@Nullable Throwable e) {
             this.exception = e;
             return this;
         }
@@ -233,7 +234,7 @@ public final class ExceptionContext {
          * @param f the future; may be null
          * @return this builder
          */
-        public Builder future(Future<?> f) {
+        public Builder future(@Nullable Future<?> f) {
             this.future = f;
             return this;
         }
@@ -244,7 +245,7 @@ public final class ExceptionContext {
          * @param t the task; may be null
          * @return this builder
          */
-        public Builder task(Task<?> t) {
+        public Builder task(@Nullable Task<?> t) {
             this.task = t;
             return this;
         }
@@ -255,7 +256,7 @@ public final class ExceptionContext {
          * @param h the handle; may be null
          * @return this builder
          */
-        public Builder handle(Handle h) {
+        public Builder handle(@Nullable Handle h) {
             this.handle = h;
             return this;
         }
@@ -266,7 +267,7 @@ public final class ExceptionContext {
          * @param p the protocol; may be null
          * @return this builder
          */
-        public Builder protocol(Object p) {
+        public Builder protocol(@Nullable Object p) {
             this.protocol = p;
             return this;
         }
@@ -277,7 +278,7 @@ public final class ExceptionContext {
          * @param t the transport; may be null
          * @return this builder
          */
-        public Builder transport(Object t) {
+        public Builder transport(@Nullable Object t) {
             this.transport = t;
             return this;
         }
@@ -288,7 +289,7 @@ public final class ExceptionContext {
          * @param s the socket or channel; may be null
          * @return this builder
          */
-        public Builder socket(Object s) {
+        public Builder socket(@Nullable Object s) {
             this.socket = s;
             return this;
         }
@@ -321,7 +322,7 @@ public final class ExceptionContext {
          * @param context the report a custom handler failed on; may be null
          * @return this builder
          */
-        public Builder originalContext(ExceptionContext context) {
+        public Builder originalContext(@Nullable ExceptionContext context) {
             this.original = context;
             return this;
         }

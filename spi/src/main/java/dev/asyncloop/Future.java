@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Future}: a result that will be set later, bound to one {@link EventLoop}.
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public interface Future<T> {
+public interface Future<T extends @Nullable Object> {
 
     /** asyncio's future states. */
     enum State {
@@ -120,7 +121,7 @@ public interface Future<T> {
      * @param message carried by the {@link CancelledError} that {@link #result()} throws; may be null
      * @return false if it was already done, else true
      */
-    boolean cancel(String message);
+    boolean cancel(@Nullable String message);
 
     /**
      * Adds a callback to run, with this future as argument, when the future is done. If it is already done

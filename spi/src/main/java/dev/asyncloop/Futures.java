@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bridges between loop {@link Future}s and the JDK's {@link CompletableFuture} and Guava's
@@ -43,7 +44,7 @@ public final class Futures {
      * @return a new completable future, completed (on the loop thread) when {@code future} is done, at once if
      *     it already is; cancelling it (from any thread) cancels {@code future}
      */
-    public static <T> CompletableFuture<T> toCompletableFuture(Future<T> future) {
+    public static <T extends @Nullable Object> CompletableFuture<T> toCompletableFuture(Future<T> future) {
         Objects.requireNonNull(future, "future");
         CompletableFuture<T> result = new CompletableFuture<>();
         chain(future, result);
@@ -58,7 +59,8 @@ public final class Futures {
      * @return the loop future; cancelling it cancels {@code future}
      * @throws IllegalStateException if no loop runs on this thread
      */
-    public static <T> Future<T> wrap(CompletableFuture<T> future) {
+    public static <T extends @Nullable Object> Future<T> wrap(CompletableFuture<T> future) {
+        Objects.requireNonNull(future, "future");
         return wrap(Async.getRunningLoop(), future);
     }
 
@@ -71,7 +73,7 @@ public final class Futures {
      * @param <T> the result type
      * @return the loop future; cancelling it cancels {@code future}
      */
-    public static <T> Future<T> wrap(EventLoop loop, CompletableFuture<T> future) {
+    public static <T extends @Nullable Object> Future<T> wrap(EventLoop loop, CompletableFuture<T> future) {
         Objects.requireNonNull(loop, "loop");
         return loop.wrapFuture(Objects.requireNonNull(future, "future"));
     }
@@ -84,7 +86,7 @@ public final class Futures {
      * @return a new listenable future, completed (on the loop thread) when {@code future} is done, at once if
      *     it already is; cancelling it (from any thread) cancels {@code future}. A null result is allowed.
      */
-    public static <T> ListenableFuture<T> toListenableFuture(Future<T> future) {
+    public static <T extends @Nullable Object> ListenableFuture<T> toListenableFuture(Future<T> future) {
         Objects.requireNonNull(future, "future");
         SettableFuture<T> result = SettableFuture.create();
         EventLoop loop = future.getLoop();
@@ -111,7 +113,7 @@ public final class Futures {
      * @return the loop future, done on the loop thread (through {@link EventLoop#callSoonThreadsafe}, also when
      *     {@code future} is already done); cancelling it cancels {@code future} ({@code cancel(false)})
      */
-    public static <T> Future<T> wrap(EventLoop loop, ListenableFuture<T> future) {
+    public static <T extends @Nullable Object> Future<T> wrap(EventLoop loop, ListenableFuture<T> future) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(future, "future");
         Future<T> result = loop.createFuture();
@@ -146,7 +148,7 @@ public final class Futures {
     }
 
     /** Copies {@code source}'s outcome to {@code target} when done; cancelling {@code target} cancels it. */
-    static <T> void chain(Future<T> source, CompletableFuture<T> target) {
+    static <T extends @Nullable Object> void chain(Future<T> source, CompletableFuture<T> target) {
         EventLoop loop = source.getLoop();
         if (source.isDone()) {
             copyTo(source, target);
@@ -160,7 +162,7 @@ public final class Futures {
         });
     }
 
-    private static <T> void copyTo(Future<T> source, CompletableFuture<T> target) {
+    private static <T extends @Nullable Object> void copyTo(Future<T> source, CompletableFuture<T> target) {
         if (source.isCancelled()) {
             target.cancel(false);
             return;
@@ -173,7 +175,7 @@ public final class Futures {
         }
     }
 
-    private static <T> void copyTo(Future<T> source, SettableFuture<T> target) {
+    private static <T extends @Nullable Object> void copyTo(Future<T> source, SettableFuture<T> target) {
         if (source.isCancelled()) {
             target.cancel(false);
             return;

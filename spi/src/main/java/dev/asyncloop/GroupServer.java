@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A TCP server of an {@link EventLoopGroup}, made by {@link EventLoopGroup#createServer}: every loop of the group
@@ -229,7 +230,8 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /** {@link EventLoopGroup#runOn}, failing the future instead of throwing when the loop has ended. */
-    private static <T> CompletableFuture<T> runOn(EventLoopGroup group, EventLoop loop, AsyncCallable<T> body) {
+    private static <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoopGroup group, EventLoop loop,
+            AsyncCallable<T> body) {
         try {
             return group.runOn(loop, body);
         } catch (RuntimeException loopClosed) {
@@ -380,7 +382,7 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /** Closes every part on its loop, then fails with {@code error} once all are closed. */
-    private static <T> CompletableFuture<T> closeAll(List<Part> parts, Throwable error) {
+    private static <T extends @Nullable Object> CompletableFuture<T> closeAll(List<Part> parts, Throwable error) {
         for (Part p : parts) {
             onLoop(p.loop, p.server::close);
         }

@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The distinct elements of a list by identity, in first-occurrence order, in linear time (through an
@@ -18,7 +19,7 @@ final class IdentityDistinct {
      * @param <T> the element type
      * @return the distinct elements in the order of their first occurrence
      */
-    static <T> List<T> of(List<T> items) {
+    static <T extends @Nullable Object> List<T> of(List<T> items) {
         int n = items.size();
         if (n < 2) {
             return items;

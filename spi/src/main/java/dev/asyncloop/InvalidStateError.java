@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * asyncio's {@code InvalidStateError}: an operation on a {@link Future} that its state does not allow,
  * such as reading the result of a pending future or setting the result of a finished one.
@@ -10,9 +12,9 @@ public class InvalidStateError extends IllegalStateException {
     /**
      * Creates the error.
      *
-     * @param message what was attempted and in which state
+     * @param message what was attempted and in which state, or null
      */
-    public InvalidStateError(String message) {
+    public InvalidStateError(@Nullable String message) {
         super(message);
     }
 }

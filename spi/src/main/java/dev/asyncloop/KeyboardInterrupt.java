@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.io.Serial;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by {@link Runner#run} when a Ctrl-C (SIGINT) cancelled the main task and the task ended cancelled
@@ -14,9 +15,9 @@ public final class KeyboardInterrupt extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param cause the main task's cancellation
+     * @param cause the main task's cancellation, or null
      */
-    public KeyboardInterrupt(Throwable cause) {
+    public KeyboardInterrupt(@Nullable Throwable cause) {
         super("KeyboardInterrupt: the main task was cancelled by SIGINT (Ctrl-C)", cause);
     }
 }

@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * asyncio's {@code LimitOverrunError}: a {@link StreamReader} looked for a separator and reached its limit
  * first. {@link #consumed()} tells how many bytes the caller would have to consume to get past what was
@@ -16,10 +18,10 @@ public class LimitOverrunError extends RuntimeException {
     /**
      * Creates the error.
      *
-     * @param message what overran
+     * @param message what overran, or null
      * @param consumed the number of bytes to be consumed
      */
-    public LimitOverrunError(String message, int consumed) {
+    public LimitOverrunError(@Nullable String message, int consumed) {
         super(message);
         this.consumed = consumed;
     }

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Protocol}: the application's side of a stream connection; the transport calls it on the
@@ -52,7 +53,7 @@ public interface Protocol {
      *
      * @param exception null on a regular close or EOF; otherwise why the connection was lost
      */
-    default void connectionLost(Throwable exception) {
+    default void connectionLost(@Nullable Throwable exception) {
     }
 
     /** The transport's write buffer rose above its high-water mark: stop writing until {@link #resumeWriting}. */

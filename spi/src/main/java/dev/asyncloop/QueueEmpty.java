@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /** asyncio's {@code QueueEmpty}: {@link AsyncQueue#getNowait} on an empty queue. */
 public class QueueEmpty extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -7,9 +9,9 @@ public class QueueEmpty extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message which queue
+     * @param message which queue, or null
      */
-    public QueueEmpty(String message) {
+    public QueueEmpty(@Nullable String message) {
         super(message);
     }
 }

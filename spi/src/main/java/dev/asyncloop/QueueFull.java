@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /** asyncio's {@code QueueFull}: {@link AsyncQueue#putNowait} on a full queue. */
 public class QueueFull extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -7,9 +9,9 @@ public class QueueFull extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message which queue, how full
+     * @param message which queue, how full, or null
      */
-    public QueueFull(String message) {
+    public QueueFull(@Nullable String message) {
         super(message);
     }
 }

@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * asyncio 3.13's {@code QueueShutDown}: the queue was {@linkplain AsyncQueue#shutdown(boolean) shut down}. Puts
  * throw it at once (waiting puts are woken to throw it); gets throw it once the queue is empty (at once after an
@@ -11,9 +13,9 @@ public class QueueShutDown extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message which queue, which operation
+     * @param message which queue, which operation, or null
      */
-    public QueueShutDown(String message) {
+    public QueueShutDown(@Nullable String message) {
         super(message);
     }
 }

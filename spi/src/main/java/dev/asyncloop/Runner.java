@@ -5,6 +5,7 @@ import dev.asyncloop.spi.RunningLoops;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Runner}: owns one loop, runs coroutines on it, and shuts it down cleanly.
@@ -77,7 +78,7 @@ public final class Runner implements AutoCloseable {
      * @throws KeyboardInterrupt if SIGINT handling is on, a SIGINT cancelled the main task and the task ended
      *     cancelled with {@link Task#uncancel()} reaching 0 (see the class comment)
      */
-    public <T> T run(AsyncCallable<T> main) {
+    public <T extends @Nullable Object> T run(AsyncCallable<T> main) {
         return runIn(main, ownContext);
     }
 
@@ -93,11 +94,11 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException as {@link #run(AsyncCallable)}
      * @throws KeyboardInterrupt as {@link #run(AsyncCallable)}
      */
-    public <T> T run(AsyncCallable<T> main, Context context) {
+    public <T extends @Nullable Object> T run(AsyncCallable<T> main, Context context) {
         return runIn(main, Objects.requireNonNull(context, "context"));
     }
 
-    private <T> T runIn(AsyncCallable<T> main, Context context) {
+    private <T extends @Nullable Object> T runIn(AsyncCallable<T> main, Context context) {
         Objects.requireNonNull(main, "main");
         if (RunningLoops.current().isPresent()) {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop; await the"

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#createServer(java.util.function.Supplier, String, int, ServerOptions)}.
@@ -214,7 +215,7 @@ public final class ServerOptions {
          * @param context the server's context (with its key material), or null for plain connections
          * @return this builder
          */
-        public Builder ssl(SSLContext context) {
+        public Builder ssl(@Nullable SSLContext context) {
             this.ssl = context;
             return this;
         }
@@ -237,7 +238,7 @@ public final class ServerOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
-        public Builder sslHandshakeTimeout(Duration timeout) {
+        public Builder sslHandshakeTimeout(@Nullable Duration timeout) {
             this.sslHandshakeTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslHandshakeTimeout", timeout);
             return this;
         }
@@ -249,7 +250,7 @@ public final class ServerOptions {
          * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
-        public Builder sslShutdownTimeout(Duration timeout) {
+        public Builder sslShutdownTimeout(@Nullable Duration timeout) {
             this.sslShutdownTimeout = timeout == null ? null : TlsOptions.checkTimeout("sslShutdownTimeout", timeout);
             return this;
         }
@@ -260,7 +261,7 @@ public final class ServerOptions {
          * @param configurer changes the {@link SSLParameters} it is given, or null for none
          * @return this builder
          */
-        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+        public Builder sslParameters(@Nullable Consumer<? super SSLParameters> configurer) {
             this.sslParameters = configurer;
             return this;
         }
@@ -273,7 +274,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException for {@link StandardProtocolFamily#UNIX} (use
          *     {@link EventLoop#createUnixServer})
          */
-        public Builder family(StandardProtocolFamily family) {
+        public Builder family(@Nullable StandardProtocolFamily family) {
             if (family == StandardProtocolFamily.UNIX) {
                 throw new IllegalArgumentException("family: UNIX is not a TCP family; use INET, INET6 or null, and"
                         + " EventLoop.createUnixServer for a Unix-domain server");

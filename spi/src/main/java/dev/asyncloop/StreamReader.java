@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code StreamReader}: a buffer of received bytes with reads that complete when enough data (or the
@@ -437,7 +438,7 @@ public final class StreamReader {
         }
     }
 
-    private <T> Future<T> start(String name, Step step) {
+    private <T extends @Nullable Object> Future<T> start(String name, Step step) {
         if (pending != null && pending.future.isDone()) {
             pending = null;
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's stream functions {@code open_connection}, {@code start_server}, {@code open_unix_connection} and
@@ -195,7 +196,7 @@ public final class Streams {
      * @return a future of the server
      * @see #startServer(ClientConnectedHandler, String, int, ServerOptions, int)
      */
-    public static Future<Server> startServer(ClientConnectedHandler handler, String host, int port) {
+    public static Future<Server> startServer(ClientConnectedHandler handler, @Nullable String host, int port) {
         return startServer(handler, host, port, ServerOptions.defaults(), StreamReader.DEFAULT_LIMIT);
     }
 
@@ -209,7 +210,7 @@ public final class Streams {
      * @return a future of the server
      * @see #startServer(ClientConnectedHandler, String, int, ServerOptions, int)
      */
-    public static Future<Server> startServer(ClientConnectedHandler handler, String host, int port,
+    public static Future<Server> startServer(ClientConnectedHandler handler, @Nullable String host, int port,
             ServerOptions options) {
         return startServer(handler, host, port, options, StreamReader.DEFAULT_LIMIT);
     }
@@ -228,7 +229,7 @@ public final class Streams {
      * @throws IllegalArgumentException if {@code limit <= 0}
      * @throws IllegalStateException if no loop runs on this thread
      */
-    public static Future<Server> startServer(ClientConnectedHandler handler, String host, int port,
+    public static Future<Server> startServer(ClientConnectedHandler handler, @Nullable String host, int port,
             ServerOptions options, int limit) {
         Objects.requireNonNull(options, "options");
         return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, host, port, options));

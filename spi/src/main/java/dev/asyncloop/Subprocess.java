@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code asyncio.subprocess.Process}: a child process with its piped standard streams as a
@@ -125,7 +126,7 @@ public final class Subprocess {
      * @return a future of what the child wrote
      * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
      */
-    public Future<Output> communicate(byte[] input) {
+    public Future<Output> communicate(byte @Nullable [] input) {
         StreamWriter in = protocol.stdin();
         if (input != null && in == null) {
             throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this child's"
@@ -146,7 +147,7 @@ public final class Subprocess {
         }, "communicate-" + pid());
     }
 
-    private <T> Future<T> done(T value) {
+    private <T extends @Nullable Object> Future<T> done(T value) {
         Future<T> f = loop.createFuture();
         f.setResult(value);
         return f;
@@ -216,7 +217,7 @@ public final class Subprocess {
      * @param stdout everything the child wrote to stdout, or null if stdout was not a pipe
      * @param stderr everything the child wrote to stderr, or null if stderr was not a pipe
      */
-    public record Output(byte[] stdout, byte[] stderr) {
+    public record Output(byte @Nullable [] stdout, byte @Nullable [] stderr) {
         @Override
         public String toString() {
             return "Output[stdout=" + (stdout == null ? "null" : stdout.length + " bytes") + ", stderr="

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code SubprocessProtocol}: the application's side of a child process started by
@@ -53,7 +54,7 @@ public interface SubprocessProtocol {
      * @param exception null on a regular end; otherwise the error (e.g. an {@link java.io.IOException} "Broken
      *     pipe" when the child stopped reading while data was still to be written)
      */
-    default void pipeConnectionLost(int fd, Throwable exception) {
+    default void pipeConnectionLost(int fd, @Nullable Throwable exception) {
     }
 
     /** The child process exited; {@link SubprocessTransport#returnCode()} tells how. Called exactly once. */
@@ -65,7 +66,7 @@ public interface SubprocessProtocol {
      *
      * @param exception always null for a subprocess transport
      */
-    default void connectionLost(Throwable exception) {
+    default void connectionLost(@Nullable Throwable exception) {
     }
 
     /** The stdin pipe's write buffer rose above its high-water mark: stop writing until {@link #resumeWriting}. */

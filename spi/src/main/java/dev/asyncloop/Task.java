@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.io.PrintStream;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Task}: a {@link Future} that drives a {@link Coroutine} on its loop.
@@ -18,7 +19,7 @@ import java.util.List;
  *
  * @param <T> the result type
  */
-public interface Task<T> extends Future<T> {
+public interface Task<T extends @Nullable Object> extends Future<T> {
 
     /**
      * Returns the task's name: the one given at creation or {@code Task-N}.

@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Makes the tasks of {@link EventLoop#createTask(Coroutine, String, Context)} once installed with
  * {@link EventLoop#setTaskFactory} (asyncio's task factory).
@@ -20,5 +22,6 @@ public interface TaskFactory {
      * @param <T> the result type
      * @return the new task, already scheduled
      */
-    <T> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context);
+    <T extends @Nullable Object> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, @Nullable String name,
+            @Nullable Context context);
 }

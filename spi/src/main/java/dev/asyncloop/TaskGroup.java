@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio 3.11+'s {@code TaskGroup}: tasks that belong to a block of the current ("parent") task, all done
@@ -62,7 +63,7 @@ public final class TaskGroup implements AutoCloseable {
      * @param <T> the result type
      */
     @FunctionalInterface
-    public interface Body<T> {
+    public interface Body<T extends @Nullable Object> {
         /**
          * Runs inside the parent task with the group open.
          *
@@ -118,7 +119,7 @@ public final class TaskGroup implements AutoCloseable {
      *     failures are attached as suppressed
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T> T run(Body<T> body) {
+    public static <T extends @Nullable Object> T run(Body<T> body) {
         Objects.requireNonNull(body, "body");
         TaskGroup group = open();
         T result;
@@ -153,7 +154,7 @@ public final class TaskGroup implements AutoCloseable {
      * @throws IllegalStateException if the group is shutting down (a task failed, or the parent is being
      *     cancelled) or finished
      */
-    public <T> Task<T> createTask(AsyncCallable<T> body) {
+    public <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body) {
         return createTask(body, null);
     }
 
@@ -166,7 +167,7 @@ public final class TaskGroup implements AutoCloseable {
      * @return the task
      * @throws IllegalStateException if the group is shutting down or finished
      */
-    public <T> Task<T> createTask(AsyncCallable<T> body, String name) {
+    public <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name) {
         return createTask(body, name, null);
     }
 
@@ -180,7 +181,8 @@ public final class TaskGroup implements AutoCloseable {
      * @return the task
      * @throws IllegalStateException if the group is shutting down or finished
      */
-    public <T> Task<T> createTask(AsyncCallable<T> body, String name, Context context) {
+    public <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context) {
         Objects.requireNonNull(body, "body");
         if (exited || exiting && tasks.isEmpty()) {
             throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks before it is closed");
@@ -253,7 +255,7 @@ public final class TaskGroup implements AutoCloseable {
      * @param cancelInFlight whether a cancellation of the body is known or inferred (try form) without its error
      * @return what to throw, or null to go on normally (or to swallow {@code bodyError})
      */
-    private RuntimeException exit(Throwable bodyError, boolean cancelInFlight) {
+    private RuntimeException exit(@Nullable Throwable bodyError, boolean cancelInFlight) {
         exiting = true;
         CancelledError propagate = bodyError instanceof CancelledError ce ? ce : null;
         if ((bodyError != null || cancelInFlight) && !aborting) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's module-level task functions on top of any loop: {@link #gather}, {@link #wait}, {@link #waitFor},
@@ -39,7 +40,7 @@ public final class Tasks {
      * @throws IllegalStateException if {@code futures} is empty and no loop runs on this thread
      */
     @SafeVarargs
-    public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
+    public static <T extends @Nullable Object> Future<List<T>> gather(Future<? extends T>... futures) {
         List<Future<? extends T>> list = new ArrayList<>(futures.length);
         for (Future<? extends T> f : futures) {
             list.add(f);
@@ -58,7 +59,8 @@ public final class Tasks {
      * @throws IllegalStateException if {@code futures} is empty and no loop runs on this thread
      */
     @SuppressWarnings("unchecked")
-    public static <T> Future<List<T>> gather(Collection<? extends Future<? extends T>> futures) {
+    public static <T extends @Nullable Object> Future<List<T>> gather(
+            Collection<? extends Future<? extends T>> futures) {
         return (Future<List<T>>) (Future<?>) gatherFutures(futures, false);
     }
 
@@ -225,7 +227,7 @@ public final class Tasks {
      * @throws CancelledError if the waiting task is cancelled (the futures are left alone)
      * @throws IllegalStateException if not called inside a task
      */
-    public static <F extends Future<?>> DoneAndPending<F> wait(Collection<F> futures, Duration timeout,
+    public static <F extends Future<?>> DoneAndPending<F> wait(Collection<F> futures, @Nullable Duration timeout,
             ReturnWhen returnWhen) {
         Objects.requireNonNull(futures, "futures");
         Objects.requireNonNull(returnWhen, "returnWhen");
@@ -292,7 +294,7 @@ public final class Tasks {
      * @throws CancelledError if the future or the waiting task was cancelled by something else
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T> T waitFor(Future<T> future, Duration timeout) {
+    public static <T extends @Nullable Object> T waitFor(Future<T> future, @Nullable Duration timeout) {
         Objects.requireNonNull(future, "future");
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             if (future.isDone()) {
@@ -321,7 +323,7 @@ public final class Tasks {
      * @throws java.util.concurrent.CompletionException wrapping a checked exception of the body
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T> T waitFor(AsyncCallable<T> body, Duration timeout) {
+    public static <T extends @Nullable Object> T waitFor(AsyncCallable<T> body, @Nullable Duration timeout) {
         Objects.requireNonNull(body, "body");
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             return waitFor(Async.getRunningLoop().createTask(body), timeout);
@@ -329,7 +331,7 @@ public final class Tasks {
         return Timeout.run(timeout, body);
     }
 
-    private static <T> void cancelAndWait(Future<T> future) {
+    private static <T extends @Nullable Object> void cancelAndWait(Future<T> future) {
         Future<Void> waiter = future.getLoop().createFuture();
         Consumer<Future<T>> done = f -> release(waiter);
         future.addDoneCallback(done);
@@ -353,7 +355,7 @@ public final class Tasks {
      * @param <T> the result type
      * @return {@code inner} itself if it is done, else a new future of its loop
      */
-    public static <T> Future<T> shield(Future<T> inner) {
+    public static <T extends @Nullable Object> Future<T> shield(Future<T> inner) {
         Objects.requireNonNull(inner, "inner");
         if (inner.isDone()) {
             return inner;
@@ -394,7 +396,7 @@ public final class Tasks {
      * @return the shielding future
      * @throws IllegalStateException if no loop runs on this thread
      */
-    public static <T> Future<T> shield(AsyncCallable<T> body) {
+    public static <T extends @Nullable Object> Future<T> shield(AsyncCallable<T> body) {
         Objects.requireNonNull(body, "body");
         return shield(Async.getRunningLoop().createTask(body));
     }
@@ -411,7 +413,8 @@ public final class Tasks {
      * @return the iterable
      * @throws IllegalArgumentException if the futures belong to different loops
      */
-    public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
+    public static <T extends @Nullable Object> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures,
+            @Nullable Duration timeout) {
         Objects.requireNonNull(futures, "futures");
         return new AsCompleted<>(futures, timeout);
     }
@@ -434,7 +437,7 @@ public final class Tasks {
      *     {@link java.util.concurrent.CompletionException})
      * @throws IllegalStateException if no loop runs on this thread, or its default executor was shut down
      */
-    public static <T> Future<T> toThread(Callable<T> function) {
+    public static <T extends @Nullable Object> Future<T> toThread(Callable<T> function) {
         Objects.requireNonNull(function, "function");
         EventLoop loop = Async.getRunningLoop();
         Context context = Context.copyCurrent();
@@ -462,7 +465,8 @@ public final class Tasks {
      * @return the future, completed on the loop thread
      * @throws IllegalStateException if {@code loop} is closed
      */
-    public static <T> CompletableFuture<T> runCoroutineThreadsafe(AsyncCallable<T> body, EventLoop loop) {
+    public static <T extends @Nullable Object> CompletableFuture<T> runCoroutineThreadsafe(AsyncCallable<T> body,
+            EventLoop loop) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(loop, "loop");
         CompletableFuture<T> result = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code asyncio.timeout()} / {@code timeout_at()}: a deadline for the code of the current task.
@@ -113,7 +114,7 @@ public final class Timeout implements AutoCloseable {
      *     added to it as suppressed (asyncio 3.13 chains it as the context)
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T> T run(Duration delay, AsyncCallable<T> body) {
+    public static <T extends @Nullable Object> T run(@Nullable Duration delay, AsyncCallable<T> body) {
         Objects.requireNonNull(body, "body");
         return (delay == null ? never() : after(delay)).runBody(body);
     }
@@ -127,7 +128,7 @@ public final class Timeout implements AutoCloseable {
      * @return what the body returned
      * @throws TimeoutError if the deadline passed and the body ended with the resulting cancellation
      */
-    public static <T> T runAt(double when, AsyncCallable<T> body) {
+    public static <T extends @Nullable Object> T runAt(double when, AsyncCallable<T> body) {
         Objects.requireNonNull(body, "body");
         return at(when).runBody(body);
     }
@@ -224,7 +225,7 @@ public final class Timeout implements AutoCloseable {
                 : "") + "]";
     }
 
-    private <T> T runBody(AsyncCallable<T> body) {
+    private <T extends @Nullable Object> T runBody(AsyncCallable<T> body) {
         T result;
         try {
             result = body.call();

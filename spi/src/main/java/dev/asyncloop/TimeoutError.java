@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * asyncio's {@code TimeoutError}: a {@link Timeout}, {@link Tasks#waitFor} or {@link AsCompleted} deadline
  * passed.
@@ -18,7 +20,7 @@ public class TimeoutError extends RuntimeException {
      * @param message what timed out, or null
      * @param cause the cancellation the timeout caused, or null
      */
-    public TimeoutError(String message, Throwable cause) {
+    public TimeoutError(@Nullable String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

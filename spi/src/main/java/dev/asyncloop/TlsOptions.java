@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#startTls(StreamTransport, Protocol, javax.net.ssl.SSLContext, TlsOptions)} and
@@ -195,7 +196,7 @@ public final class TlsOptions {
          * @return this builder
          * @throws IllegalArgumentException if it is neither a literal address nor a valid host name
          */
-        public Builder serverHostname(String serverHostname) {
+        public Builder serverHostname(@Nullable String serverHostname) {
             this.serverHostname = checkHostname(serverHostname);
             return this;
         }
@@ -232,7 +233,7 @@ public final class TlsOptions {
          * @param configurer changes the {@link SSLParameters} it is given, or null for none
          * @return this builder
          */
-        public Builder sslParameters(Consumer<? super SSLParameters> configurer) {
+        public Builder sslParameters(@Nullable Consumer<? super SSLParameters> configurer) {
             this.sslParameters = configurer;
             return this;
         }

@@ -3,6 +3,7 @@ package dev.asyncloop;
 import dev.asyncloop.spi.RunningLoops;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Coroutines on virtual threads: the portable engine, for JVMs without the flag the continuation engine needs.
@@ -23,7 +24,7 @@ final class VirtualThreadEngine extends CoroutineEngine {
     }
 
     @Override
-    <T> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body) {
+    <T extends @Nullable Object> EngineCoroutine<T> newCoroutine(AsyncCallable<T> body) {
         return new VirtualThreadCoroutine<>(body);
     }
 

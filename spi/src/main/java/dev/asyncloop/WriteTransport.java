@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code WriteTransport}: a transport that sends data, buffering what the peer cannot take yet.
@@ -85,7 +86,7 @@ public interface WriteTransport extends Transport {
      * @param low the low-water mark in bytes, or null
      * @throws IllegalArgumentException unless {@code high >= low >= 0}
      */
-    void setWriteBufferLimits(Integer high, Integer low);
+    void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low);
 
     /**
      * Returns the high-water mark.

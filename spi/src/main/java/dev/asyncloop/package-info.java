@@ -27,4 +27,7 @@
  * No method accepts {@code null} unless its Javadoc says so; a {@code null} argument throws
  * {@link java.lang.NullPointerException} naming the parameter.
  */
+@NullMarked
 package dev.asyncloop;
+
+import org.jspecify.annotations.NullMarked;

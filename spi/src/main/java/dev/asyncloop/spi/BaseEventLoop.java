@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code BaseEventLoop}: all of {@link EventLoop} on top of two hooks, {@link #poll(long)} and
@@ -198,7 +199,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
+    public <T extends @Nullable Object> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
         checkClosed();
         checkNotRunning();
@@ -210,7 +211,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T> T runUntilComplete(Future<T> future) {
+    public <T extends @Nullable Object> T runUntilComplete(Future<T> future) {
         Objects.requireNonNull(future, "future");
         checkClosed();
         checkNotRunning();
@@ -302,6 +303,9 @@ public abstract class BaseEventLoop implements EventLoop {
      */
     @Override
     public void addSignalHandler(String signal, Runnable callback, Context context) {
+        Objects.requireNonNull(signal, "signal");
+        Objects.requireNonNull(callback, "callback");
+        Objects.requireNonNull(context, "context");
         SignalSupport.check();
         SignalHandlers.add(this, signal, callback, context);
     }
@@ -313,6 +317,7 @@ public abstract class BaseEventLoop implements EventLoop {
      */
     @Override
     public boolean removeSignalHandler(String signal) {
+        Objects.requireNonNull(signal, "signal");
         SignalSupport.check();
         return SignalHandlers.remove(this, signal);
     }
@@ -608,12 +613,13 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ futures and tasks
 
     @Override
-    public <T> Future<T> createFuture() {
+    public <T extends @Nullable Object> Future<T> createFuture() {
         return new BaseFuture<>(this);
     }
 
     @Override
-    public <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context) {
+    public <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
+            @Nullable Context context) {
         Objects.requireNonNull(coroutine, "coroutine");
         checkClosed();
         TaskFactory factory = taskFactory;
@@ -625,7 +631,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public void setTaskFactory(TaskFactory factory) {
+    public void setTaskFactory(@Nullable TaskFactory factory) {
         this.taskFactory = factory;
     }
 
@@ -637,7 +643,7 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ executors
 
     @Override
-    public <T> Future<T> runInExecutor(Executor executor, Callable<T> function) {
+    public <T extends @Nullable Object> Future<T> runInExecutor(@Nullable Executor executor, Callable<T> function) {
         Objects.requireNonNull(function, "function");
         checkClosed();
         Executor target = executor != null ? executor : defaultExecutor();
@@ -678,7 +684,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T> Future<T> wrapFuture(CompletableFuture<T> future) {
+    public <T extends @Nullable Object> Future<T> wrapFuture(CompletableFuture<T> future) {
         Objects.requireNonNull(future, "future");
         Future<T> result = createFuture();
         result.addDoneCallback(f -> {
@@ -737,7 +743,7 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ errors
 
     @Override
-    public void setExceptionHandler(ExceptionHandler handler) {
+    public void setExceptionHandler(@Nullable ExceptionHandler handler) {
         this.exceptionHandler = handler;
     }
 

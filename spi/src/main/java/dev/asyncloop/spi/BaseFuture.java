@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Future}, reusable by any loop: the "private constructor" {@link #BaseFuture(EventLoop)}.
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public class BaseFuture<T> implements Future<T> {
+public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     static final Cleaner CLEANER = Cleaner.create(runnable -> {
         Thread t = new Thread(runnable, "asyncloop-cleaner");
         t.setDaemon(true);
@@ -143,7 +144,7 @@ public class BaseFuture<T> implements Future<T> {
     }
 
     @Override
-    public boolean cancel(String message) {
+    public boolean cancel(@Nullable String message) {
         disarmReport();
         if (state != State.PENDING) {
             return false;
@@ -247,7 +248,8 @@ public class BaseFuture<T> implements Future<T> {
      * @return {@code future}
      * @throws IllegalStateException as {@link #setUndeliveredHandler}
      */
-    public static <T, F extends Future<T>> F closeIfUndelivered(F future, Consumer<? super T> handler) {
+    public static <T extends @Nullable Object, F extends Future<T>> F closeIfUndelivered(F future,
+            Consumer<? super T> handler) {
         Objects.requireNonNull(future, "future");
         if (future instanceof BaseFuture<T> b) {
             b.setUndeliveredHandler(handler);

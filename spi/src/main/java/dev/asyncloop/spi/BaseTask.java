@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Task}, reusable by any loop: the "private constructor"
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
+public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implements Task<T> {
     private static final AtomicLong COUNTER = new AtomicLong();
 
     private final Coroutine<T> coroutine;
@@ -76,7 +77,8 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
      * @param eagerStart whether to run the first step now
      * @throws IllegalStateException if the loop is closed
      */
-    public BaseTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context, boolean eagerStart) {
+    public BaseTask(EventLoop loop, Coroutine<T> coroutine, @Nullable String name, @Nullable Context context,
+            boolean eagerStart) {
         super(loop);
         this.coroutine = Objects.requireNonNull(coroutine, "coroutine");
         this.number = COUNTER.incrementAndGet();
@@ -149,7 +151,7 @@ public class BaseTask<T> extends BaseFuture<T> implements Task<T> {
     }
 
     @Override
-    public boolean cancel(String message) {
+    public boolean cancel(@Nullable String message) {
         disarmReport();
         if (isDone()) {
             return false;

@@ -11,6 +11,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opening the channel of {@code createDatagramEndpoint} (asyncio's address pairing, simplified to one family):
@@ -27,7 +28,7 @@ final class DatagramEndpoints {
      * @param channel the bound (and, unless broadcasting, connected) channel
      * @param remote the resolved remote address, or null for an endpoint without one
      */
-    record Opened(DatagramChannel channel, SocketAddress remote) {
+    record Opened(DatagramChannel channel, @Nullable SocketAddress remote) {
     }
 
     /**

@@ -13,6 +13,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _SelectorDatagramTransport}: a UDP endpoint of a {@link ReadinessEventLoop}. Loop thread only.
@@ -55,7 +56,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
      * @param remote the default destination of an endpoint that is not connected (a broadcast one), or null to
      *     take the channel's remote address (none when it is not connected)
      */
-    DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, SocketAddress remote,
+    DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, @Nullable SocketAddress remote,
             DatagramProtocol protocol, Future<Void> waiter) throws IOException {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -143,6 +144,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
 
     @Override
     public void send(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
         if (remote == null) {
             throw new IllegalStateException("send() needs an endpoint with a remote address"
                     + " (DatagramOptions.remoteAddress); use sendTo(data, address)");
@@ -151,7 +153,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     }
 
     @Override
-    public void sendTo(ByteBuffer data, SocketAddress address) {
+    public void sendTo(ByteBuffer data, @Nullable SocketAddress address) {
         Objects.requireNonNull(data, "data");
         if (remote != null) {
             if (address != null && !address.equals(remote)) {

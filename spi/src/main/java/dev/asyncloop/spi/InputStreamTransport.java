@@ -277,6 +277,7 @@ final class InputStreamTransport implements ReadTransport {
 
     @Override
     public Optional<Object> getExtraInfo(String key) {
+        Objects.requireNonNull(key, "key");
         return Optional.empty();
     }
 

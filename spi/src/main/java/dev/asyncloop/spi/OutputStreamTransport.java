@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link WriteTransport} over a blocking {@link OutputStream} (a child process's stdin): {@code write} queues a
@@ -205,7 +206,7 @@ final class OutputStreamTransport implements WriteTransport {
     }
 
     @Override
-    public void setWriteBufferLimits(Integer high, Integer low) {
+    public void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {
         flow.setLimits(high, low);
         if (!lost && flow.pauseNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
             flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
@@ -229,6 +230,7 @@ final class OutputStreamTransport implements WriteTransport {
 
     @Override
     public Optional<Object> getExtraInfo(String key) {
+        Objects.requireNonNull(key, "key");
         return Optional.empty();
     }
 

@@ -269,7 +269,7 @@ final class ProcessTransport implements SubprocessTransport {
 
     @Override
     public Optional<Object> getExtraInfo(String key) {
-        return SUBPROCESS.equals(key) ? Optional.of(process) : Optional.empty();
+        return SUBPROCESS.equals(Objects.requireNonNull(key, "key")) ? Optional.of(process) : Optional.empty();
     }
 
     @Override

@@ -54,6 +54,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code BaseSelectorEventLoop}: reader/writer callbacks, the {@code sock*} operations, TCP
@@ -385,7 +386,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** asyncio's pattern: try at once; else watch the channel and retry on each event until done. */
-    private <T> Future<T> trySockOp(SelectableChannel channel, boolean read, Attempt<T> attempt) {
+    private <T extends @Nullable Object> Future<T> trySockOp(SelectableChannel channel, boolean read,
+            Attempt<T> attempt) {
         Future<T> result = createFuture();
         attemptInto(result, attempt);
         if (!result.isDone()) {
@@ -394,7 +396,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return result;
     }
 
-    private <T> void watchUntilDone(SelectableChannel channel, boolean read, Future<T> result, Attempt<T> attempt) {
+    private <T extends @Nullable Object> void watchUntilDone(SelectableChannel channel, boolean read,
+            Future<T> result, Attempt<T> attempt) {
         Handle[] handle = new Handle[1];
         Runnable retry = () -> {
             if (!result.isDone()) {
@@ -423,7 +426,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         });
     }
 
-    private static <T> void attemptInto(Future<T> result, Attempt<T> attempt) {
+    private static <T extends @Nullable Object> void attemptInto(Future<T> result, Attempt<T> attempt) {
         try {
             attempt.run(result);
         } catch (IOException | RuntimeException e) {
@@ -458,8 +461,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
-        checkSockOp(channel);
         Objects.requireNonNull(buffer, "buffer");
+        checkSockOp(channel);
         if (!buffer.hasRemaining()) {
             Future<Integer> f = createFuture();
             f.setResult(0);
@@ -477,8 +480,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
-        checkSockOp(channel);
         Objects.requireNonNull(data, "data");
+        checkSockOp(channel);
         return trySockOp(channel, false, result -> {
             if (!socketIo.send(channel, data)) {
                 return false;
@@ -490,8 +493,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
-        checkSockOp(channel);
         Objects.requireNonNull(address, "address");
+        checkSockOp(channel);
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
             Future<Void> result = createFuture();
             Future<List<InetSocketAddress>> resolved = resolve(isa.getHostString(), isa.getPort());
@@ -555,7 +558,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return attempt;
     }
 
-    private static <T> void chain(Future<T> from, Future<T> to) {
+    private static <T extends @Nullable Object> void chain(Future<T> from, Future<T> to) {
         from.addDoneCallback(f -> {
             if (to.isDone()) {
                 return;
@@ -598,7 +601,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ DNS
 
     @Override
-    public Future<List<AddrInfo>> getAddrInfo(String host, int port, AddrInfoOptions options) {
+    public Future<List<AddrInfo>> getAddrInfo(@Nullable String host, int port, AddrInfoOptions options) {
         Objects.requireNonNull(options, "options");
         Resolver.checkPort(port);
         checkClosed();
@@ -899,7 +902,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, String host, int port,
+    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port,
             ServerOptions options) {
         return createServer(protocolFactory, host == null || host.isEmpty() ? List.of() : List.of(host), port,
                 options, host);
@@ -908,6 +911,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     @Override
     public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
             ServerOptions options) {
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(options, "options");
         List<String> names = Resolver.checkHosts(hosts);
         return createServer(protocolFactory, names, port, options, names.size() == 1 ? names.getFirst() : names);
     }
@@ -1162,8 +1167,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
-        checkSockOp(channel);
         Objects.requireNonNull(buffer, "buffer");
+        checkSockOp(channel);
         if (buffer.isReadOnly()) {
             throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
         }
@@ -1179,9 +1184,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
-        checkSockOp(channel);
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(address, "address");
+        checkSockOp(channel);
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
             throw new IllegalArgumentException("address " + address + " is unresolved; resolve it first"
                     + " (getAddrInfo)");
@@ -1364,8 +1369,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
-        checkSockOp(channel);
         Objects.requireNonNull(file, "file");
+        checkSockOp(channel);
         Sendfile.checkRange(offset, count);
         return sendfileNative(channel, file, offset, count);
     }
@@ -1495,7 +1500,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ helpers
 
     /** Awaits inside a task, rethrowing a checked exception of the future as it is. */
-    static <T> T awaitChecked(Future<T> future) throws Exception {
+    static <T extends @Nullable Object> T awaitChecked(Future<T> future) throws Exception {
         try {
             return Async.await(future);
         } catch (CompletionException e) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the stream and datagram transports of the readiness base share (asyncio's {@code _SelectorTransport}):
@@ -100,7 +101,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
         return bufferSize;
     }
 
-    public void setWriteBufferLimits(Integer high, Integer low) {
+    public void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {
         flow.setLimits(high, low);
         maybePauseProtocol();
     }

@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import dev.asyncloop.EventLoop;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which loop runs on the current thread: asyncio's {@code _get_running_loop} / {@code _set_running_loop}.
@@ -33,6 +34,7 @@ public final class RunningLoops {
      * @return true if it runs here
      */
     public static boolean isCurrent(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
         return RUNNING.get() == loop;
     }
 
@@ -70,6 +72,7 @@ public final class RunningLoops {
      * @throws IllegalStateException if {@code loop} is not the one running here
      */
     public static void exit(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
         if (RUNNING.get() != loop) {
             throw new IllegalStateException(loop + " is not the loop running on thread "
                     + Thread.currentThread().getName());
@@ -84,7 +87,7 @@ public final class RunningLoops {
      *
      * @param loop the loop whose task runs on this thread, or null
      */
-    public static void setForCoroutineThread(EventLoop loop) {
+    public static void setForCoroutineThread(@Nullable EventLoop loop) {
         if (loop == null) {
             RUNNING.remove();
         } else {

@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -52,6 +53,8 @@ public final class SelectorPoller implements Poller {
 
     @Override
     public void register(SelectableChannel channel, int interest, Object attachment) throws IOException {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(attachment, "attachment");
         SelectionKey old = channel.keyFor(selector);
         if (old != null && !old.isValid()) {
             selector.selectNow(DROP);
@@ -69,6 +72,7 @@ public final class SelectorPoller implements Poller {
 
     @Override
     public void modify(SelectableChannel channel, int interest) {
+        Objects.requireNonNull(channel, "channel");
         SelectionKey key = channel.keyFor(selector);
         if (key != null && key.isValid()) {
             key.interestOps(toNio(channel, interest));
@@ -78,6 +82,7 @@ public final class SelectorPoller implements Poller {
 
     @Override
     public void deregister(SelectableChannel channel) {
+        Objects.requireNonNull(channel, "channel");
         SelectionKey key = channel.keyFor(selector);
         if (key != null) {
             connecting.remove(key);
@@ -96,6 +101,7 @@ public final class SelectorPoller implements Poller {
 
     @Override
     public void poll(long timeoutNanos, EventSink sink) throws IOException {
+        Objects.requireNonNull(sink, "sink");
         if (!connecting.isEmpty()) {
             connectsFinished();
         }

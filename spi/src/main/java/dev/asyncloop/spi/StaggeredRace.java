@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code staggered_race} and {@code _interleave_addrinfos}, for Happy Eyeballs. Runs inside a task of
@@ -33,7 +34,8 @@ final class StaggeredRace {
      * @param errors filled with each failed attempt's error, by attempt index (null where none)
      * @return the winner's result, or null when every attempt failed
      */
-    static <T> T run(BaseEventLoop loop, List<AsyncCallable<T>> attempts, Duration delay, Exception[] errors,
+    static <T extends @Nullable Object> T run(BaseEventLoop loop, List<AsyncCallable<T>> attempts, Duration delay,
+            Exception[] errors,
             Consumer<T> discard) {
         int n = attempts.size();
         List<Task<T>> started = new ArrayList<>();

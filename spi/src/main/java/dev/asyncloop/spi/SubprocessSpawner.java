@@ -107,6 +107,7 @@ public final class SubprocessSpawner {
      * @param loop the loop being closed
      */
     public static void closeAll(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
         List<ProcessTransport> live;
         synchronized (LIVE) {
             Set<ProcessTransport> set = LIVE.remove(loop);

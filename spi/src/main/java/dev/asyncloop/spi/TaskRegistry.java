@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's task registration functions, for tasks of any class on any loop.
@@ -129,7 +130,7 @@ public final class TaskRegistry {
      * @param task the new current task, or null for none
      * @return the previous current task, or null
      */
-    public static Task<?> swapCurrentTask(EventLoop loop, Task<?> task) {
+    public static @Nullable Task<?> swapCurrentTask(EventLoop loop, @Nullable Task<?> task) {
         Objects.requireNonNull(loop, "loop");
         if (loop instanceof BaseEventLoop base) {
             Task<?> previous = base.tasks.current();

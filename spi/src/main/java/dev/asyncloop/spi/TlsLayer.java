@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS as a protocol layered over any {@link StreamTransport} (asyncio's {@code sslproto}), for loop authors: the
@@ -46,7 +47,7 @@ public final class TlsLayer {
      * @throws IllegalStateException if the context is not initialized
      */
     public static BufferedProtocol wrap(EventLoop loop, Protocol application, SSLContext context, TlsOptions options,
-            Future<StreamTransport> handshakeDone) {
+            @Nullable Future<StreamTransport> handshakeDone) {
         return new TlsProtocol(loop, application, context, options, true, handshakeDone);
     }
 

@@ -32,6 +32,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code SSLProtocol}: TLS over any stream transport, as a {@link BufferedProtocol} of that ("raw")
@@ -113,7 +114,7 @@ final class TlsProtocol implements BufferedProtocol {
      *     with the handshake's error; may be null
      */
     TlsProtocol(EventLoop loop, Protocol app, SSLContext context, TlsOptions options, boolean callConnectionMade,
-            Future<StreamTransport> waiter) {
+            @Nullable Future<StreamTransport> waiter) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.app = Objects.requireNonNull(app, "protocol");
         this.context = Objects.requireNonNull(context, "context");
@@ -982,7 +983,7 @@ final class TlsProtocol implements BufferedProtocol {
         return backlogBytes + (raw == null ? 0 : raw.getWriteBufferSize());
     }
 
-    void setWriteBufferLimits(Integer high, Integer low) {
+    void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {
         if (raw == null) {
             throw new IllegalStateException("the TLS transport has no connection yet");
         }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _SSLProtocolTransport}: the application's side of a TLS connection; every call goes to its
@@ -68,7 +69,7 @@ final class TlsTransport implements StreamTransport {
     }
 
     @Override
-    public void setWriteBufferLimits(Integer high, Integer low) {
+    public void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {
         tls.setWriteBufferLimits(high, low);
     }
 

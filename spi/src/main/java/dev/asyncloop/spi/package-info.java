@@ -23,4 +23,7 @@
  * {@code docs/writing-a-loop.md} walks through writing a loop; {@code docs/tck-rules.md} lists the numbered
  * rules the conformance kit checks.
  */
+@NullMarked
 package dev.asyncloop.spi;
+
+import org.jspecify.annotations.NullMarked;
