@@ -8,6 +8,7 @@
 module dev.asyncloop.epoll {
     requires dev.asyncloop;
     requires static com.google.auto.service;
+    requires static org.jspecify;
 
     exports dev.asyncloop.epoll;
 

@@ -4,6 +4,7 @@
 module dev.asyncloop.nio {
     requires dev.asyncloop;
     requires static com.google.auto.service;
+    requires static org.jspecify;
 
     exports dev.asyncloop.nio;
 

@@ -10,6 +10,8 @@ module dev.asyncloop {
     requires org.jctools.core;
     requires jdk.unsupported;
     requires transitive com.google.common;
+    // JSpecify's @NullMarked/@Nullable in the API's signatures: needed to compile against them, not at run time
+    requires static transitive org.jspecify;
 
     exports dev.asyncloop;
     exports dev.asyncloop.spi;

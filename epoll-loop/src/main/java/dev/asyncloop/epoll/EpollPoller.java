@@ -101,6 +101,7 @@ public final class EpollPoller implements Poller {
     @Override
     public void register(SelectableChannel channel, int interest, Object attachment) throws IOException {
         Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(attachment, "attachment");
         checkInterest(interest);
         checkOpen();
         if (!channel.isOpen()) {
