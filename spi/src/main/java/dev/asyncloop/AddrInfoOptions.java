@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AddrInfoOptions {
     private static final AddrInfoOptions DEFAULTS = builder().build();
-    private final StandardProtocolFamily family;
+    private final @Nullable StandardProtocolFamily family;
     private final boolean numericHost;
     private final boolean canonicalName;
     private final boolean passive;
@@ -87,7 +87,7 @@ public final class AddrInfoOptions {
 
     /** Builds {@link AddrInfoOptions}; not thread-safe. */
     public static final class Builder {
-        private StandardProtocolFamily family;
+        private @Nullable StandardProtocolFamily family;
         private boolean numericHost;
         private boolean canonicalName;
         private boolean passive;

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 public final class AsCompleted<T extends @Nullable Object> implements Iterable<Future<T>> {
     private static final Object TIMED_OUT = new Object();
 
-    private final EventLoop loop;
+    private final @Nullable EventLoop loop;
     /* The distinct futures in a list, not a hash set: see IdentityIndex for why, at 100,000 futures. */
     private final List<Future<T>> futures;
     private int pending;
@@ -40,7 +41,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
     private final ArrayDeque<Receiver> receivers = new ArrayDeque<>();
     private final Consumer<Future<T>> onCompletion = this::completed;
     private int left;
-    private TimerHandle timer;
+    private @Nullable TimerHandle timer;
 
     /** A consumer waiting for an item; {@code wake} is called while an item is queued. */
     private interface Receiver {
@@ -49,7 +50,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
         void wake();
     }
 
-    AsCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
+    AsCompleted(Collection<? extends Future<T>> futures, @Nullable Duration timeout) {
         this.futures = IdentityDistinct.of(new ArrayList<>(futures));
         this.loop = Tasks.sameLoop(this.futures);
         for (Future<T> f : this.futures) {
@@ -57,9 +58,14 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
         }
         pending = this.futures.size();
         if (pending > 0 && timeout != null) {
-            timer = loop.callLater(timeout, this::timedOut);
+            timer = loop().callLater(timeout, this::timedOut);
         }
         left = pending;
+    }
+
+    /** The futures' loop; there is one whenever a future remains, the only time it is asked for. */
+    private EventLoop loop() {
+        return Objects.requireNonNull(loop, "no futures, no loop");
     }
 
     /**
@@ -80,7 +86,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
      */
     public Future<T> next() {
         take();
-        Future<T> slot = loop.createFuture();
+        Future<T> slot = loop().createFuture();
         Receiver receiver = new Receiver() {
             @Override
             public boolean live() {
@@ -113,7 +119,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
     public Future<T> awaitNext() {
         take();
         while (completed.isEmpty()) {
-            Future<Void> signal = loop.createFuture();
+            Future<@Nullable Void> signal = loop().createFuture();
             receivers.add(new Receiver() {
                 @Override
                 public boolean live() {

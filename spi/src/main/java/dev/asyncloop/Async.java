@@ -80,7 +80,7 @@ public final class Async {
         // One of these exists per sleeping task, so it is kept small: the wake-up captures the result only when
         // there is one, and runs in the task's own context rather than a copy of it (it reads no variable, and a
         // task's context is never entered while the task is suspended).
-        Runnable wake = result == null ? () -> setUnlessDone(future, null) : () -> setUnlessDone(future, result);
+        Runnable wake = result == null ? () -> setNullUnlessDone(future) : () -> setUnlessDone(future, result);
         Task<?> task = TaskRegistry.currentTask(loop).orElse(null);
         TimerHandle timer = task != null ? loop.callLater(delay, wake, task.getContext())
                 : loop.callLater(delay, wake);
@@ -88,6 +88,13 @@ public final class Async {
             return await(future);
         } finally {
             timer.cancel();
+        }
+    }
+
+    @SuppressWarnings("NullAway") // only for a null result: null is then a value of this T
+    private static <T extends @Nullable Object> void setNullUnlessDone(Future<T> future) {
+        if (!future.isDone()) {
+            future.setResult(null);
         }
     }
 
@@ -231,8 +238,9 @@ public final class Async {
     public static TaskFactory eagerTaskFactory() {
         return new TaskFactory() {
             @Override
-            public <T extends @Nullable Object> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine, String name,
-                    Context context) {
+            public <T extends @Nullable Object> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine,
+                    @Nullable String name,
+                    @Nullable Context context) {
                 return new BaseTask<>(loop, coroutine, name, context, true);
             }
 

@@ -54,8 +54,8 @@ public class AsyncQueue<T> {
     private final int maxsize;
     private final Storage<T> items;
     private final LoopBinding binding = new LoopBinding();
-    private final Deque<Future<Void>> getters = new ArrayDeque<>();
-    private final Deque<Future<Void>> putters = new ArrayDeque<>();
+    private final Deque<Future<@Nullable Void>> getters = new ArrayDeque<>();
+    private final Deque<Future<@Nullable Void>> putters = new ArrayDeque<>();
     private final Event finished = new Event(true);
     private int unfinished;
     private boolean shutdown;
@@ -133,7 +133,7 @@ public class AsyncQueue<T> {
             if (shutdown) {
                 throw shutDown("put");
             }
-            Future<Void> putter = binding.loop(this).createFuture();
+            Future<@Nullable Void> putter = binding.loop(this).createFuture();
             putters.addLast(putter);
             try {
                 Async.await(putter);
@@ -189,7 +189,7 @@ public class AsyncQueue<T> {
             if (shutdown) {
                 throw shutDown("get");
             }
-            Future<Void> getter = binding.loop(this).createFuture();
+            Future<@Nullable Void> getter = binding.loop(this).createFuture();
             getters.addLast(getter);
             try {
                 Async.await(getter);
@@ -313,9 +313,9 @@ public class AsyncQueue<T> {
         return new QueueShutDown(operation + "() on " + this + ", which is shut down");
     }
 
-    private static void wakeUpNext(Deque<Future<Void>> waiters) {
+    private static void wakeUpNext(Deque<Future<@Nullable Void>> waiters) {
         while (!waiters.isEmpty()) {
-            Future<Void> w = waiters.pollFirst();
+            Future<@Nullable Void> w = waiters.pollFirst();
             if (!w.isDone()) {
                 w.setResult(null);
                 return;
@@ -323,9 +323,9 @@ public class AsyncQueue<T> {
         }
     }
 
-    private static void releaseAll(Deque<Future<Void>> waiters) {
+    private static void releaseAll(Deque<Future<@Nullable Void>> waiters) {
         while (!waiters.isEmpty()) {
-            Future<Void> w = waiters.pollFirst();
+            Future<@Nullable Void> w = waiters.pollFirst();
             if (!w.isDone()) {
                 w.setResult(null);
             }

@@ -16,15 +16,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConnectOptions {
     private static final ConnectOptions DEFAULTS = builder().build();
-    private final SocketAddress localAddress;
-    private final Duration happyEyeballsDelay;
+    private final @Nullable SocketAddress localAddress;
+    private final @Nullable Duration happyEyeballsDelay;
     private final int interleave;
-    private final SSLContext ssl;
-    private final String serverHostname;
-    private final Duration sslHandshakeTimeout;
-    private final Duration sslShutdownTimeout;
-    private final Consumer<? super SSLParameters> sslParameters;
-    private final StandardProtocolFamily family;
+    private final @Nullable SSLContext ssl;
+    private final @Nullable String serverHostname;
+    private final @Nullable Duration sslHandshakeTimeout;
+    private final @Nullable Duration sslShutdownTimeout;
+    private final @Nullable Consumer<? super SSLParameters> sslParameters;
+    private final @Nullable StandardProtocolFamily family;
 
     private ConnectOptions(Builder b) {
         this.family = b.family;
@@ -186,15 +186,15 @@ public final class ConnectOptions {
 
     /** Builds {@link ConnectOptions}; not thread-safe. */
     public static final class Builder {
-        private SocketAddress localAddress;
-        private Duration happyEyeballsDelay;
+        private @Nullable SocketAddress localAddress;
+        private @Nullable Duration happyEyeballsDelay;
         private int interleave = -1;
-        private SSLContext ssl;
-        private String serverHostname;
-        private Duration sslHandshakeTimeout;
-        private Duration sslShutdownTimeout;
-        private Consumer<? super SSLParameters> sslParameters;
-        private StandardProtocolFamily family;
+        private @Nullable SSLContext ssl;
+        private @Nullable String serverHostname;
+        private @Nullable Duration sslHandshakeTimeout;
+        private @Nullable Duration sslShutdownTimeout;
+        private @Nullable Consumer<? super SSLParameters> sslParameters;
+        private @Nullable StandardProtocolFamily family;
 
         private Builder() {
         }

@@ -178,11 +178,11 @@ public final class Context {
         return previous;
     }
 
-    Object rawGet(ContextVar<?> var) {
+    @Nullable Object rawGet(ContextVar<?> var) {
         return vars.get(var);
     }
 
-    void rawPut(ContextVar<?> var, Object value) {
+    void rawPut(ContextVar<?> var, @Nullable Object value) {
         Map<ContextVar<?>, Object> next = new HashMap<>(vars);
         if (value == null) {
             next.remove(var);

@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ContextVar<T> {
     private final String name;
-    private final T defaultValue;
+    private final @Nullable T defaultValue;
 
-    private ContextVar(String name, T defaultValue) {
+    private ContextVar(String name, @Nullable T defaultValue) {
         this.name = Objects.requireNonNull(name, "name");
         this.defaultValue = defaultValue;
     }
@@ -149,10 +149,10 @@ public final class ContextVar<T> {
     public static final class Token<T> {
         private final ContextVar<T> var;
         private final Context context;
-        private final T oldValue;
+        private final @Nullable T oldValue;
         private boolean used;
 
-        private Token(ContextVar<T> var, Context context, T oldValue) {
+        private Token(ContextVar<T> var, Context context, @Nullable T oldValue) {
             this.var = var;
             this.context = context;
             this.oldValue = oldValue;

@@ -26,7 +26,7 @@ final class ContinuationEngine extends CoroutineEngine {
             + (ContinuationEngine.class.getModule().isNamed() ? ContinuationEngine.class.getModule().getName()
                     : "ALL-UNNAMED");
 
-    private static final String CAUSE;
+    private static final @Nullable String CAUSE;
 
     static {
         String cause = null;
@@ -53,7 +53,7 @@ final class ContinuationEngine extends CoroutineEngine {
      * The coroutine of this engine whose body runs on the calling thread, innermost first, or null: found through
      * the mounted continuation itself, which costs less than a thread-local lookup on every suspension.
      */
-    static EngineCoroutine<?> current() {
+    static @Nullable EngineCoroutine<?> current() {
         return CAUSE == null ? ContinuationCoroutine.current() : null;
     }
 
@@ -95,7 +95,7 @@ final class ContinuationEngine extends CoroutineEngine {
             }
         }
 
-        static EngineCoroutine<?> current() {
+        static @Nullable EngineCoroutine<?> current() {
             return Continuation.getCurrentContinuation(SCOPE) instanceof Owned owned ? owned.coroutine : null;
         }
 

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 abstract class CoroutineEngine {
     static final String PROPERTY = "asyncloop.coroutines";
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
-    private static volatile CoroutineEngine engine;
-    private static volatile RuntimeException failure;
+    private static volatile @Nullable CoroutineEngine engine;
+    private static volatile @Nullable RuntimeException failure;
 
     abstract String name();
 

@@ -14,13 +14,13 @@ import org.jspecify.annotations.Nullable;
  * {@code sock}).
  */
 public final class DatagramOptions {
-    private final SocketAddress localAddress;
-    private final SocketAddress remoteAddress;
-    private final StandardProtocolFamily family;
+    private final @Nullable SocketAddress localAddress;
+    private final @Nullable SocketAddress remoteAddress;
+    private final @Nullable StandardProtocolFamily family;
     private final boolean reuseAddress;
     private final boolean reusePort;
     private final boolean allowBroadcast;
-    private final DatagramChannel channel;
+    private final @Nullable DatagramChannel channel;
 
     private DatagramOptions(Builder b) {
         this.localAddress = b.localAddress;
@@ -119,13 +119,13 @@ public final class DatagramOptions {
 
     /** Builds {@link DatagramOptions}; not thread-safe. */
     public static final class Builder {
-        private SocketAddress localAddress;
-        private SocketAddress remoteAddress;
-        private StandardProtocolFamily family;
+        private @Nullable SocketAddress localAddress;
+        private @Nullable SocketAddress remoteAddress;
+        private @Nullable StandardProtocolFamily family;
         private boolean reuseAddress;
         private boolean reusePort;
         private boolean allowBroadcast;
-        private DatagramChannel channel;
+        private @Nullable DatagramChannel channel;
 
         private Builder() {
         }

@@ -1,6 +1,8 @@
 package dev.asyncloop;
 
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A straight-line coroutine: an {@link AsyncCallable} that suspends inside {@link Async#await}.
@@ -21,9 +23,9 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
 
     final AsyncCallable<T> body;
     private int state = NEW;
-    Step<T> suspendedAt;
-    Step<T> outcome;
-    private Throwable pendingThrow;
+    @Nullable Step<T> suspendedAt;
+    @Nullable Step<T> outcome;
+    private @Nullable Throwable pendingThrow;
 
     EngineCoroutine(AsyncCallable<T> body) {
         this.body = body;
@@ -36,7 +38,7 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
     abstract void park();
 
     @Override
-    public final Step<T> send(Object value) {
+    public final Step<T> send(@Nullable Object value) {
         return resume(null);
     }
 
@@ -76,7 +78,7 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
         }
     }
 
-    private Step<T> resume(Throwable toThrow) {
+    private Step<T> resume(@Nullable Throwable toThrow) {
         switch (state) {
             case DONE -> throw new IllegalStateException("cannot resume a coroutine that already ended: " + this);
             case RUNNING -> throw new IllegalStateException("coroutine is already running: " + this);
@@ -91,7 +93,7 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
             return outcome;
         }
         state = SUSPENDED;
-        Step<T> step = suspendedAt;
+        Step<T> step = Objects.requireNonNull(suspendedAt, "a coroutine that has not ended suspends with a step");
         suspendedAt = null; // the driver has it; a suspended coroutine need not keep it
         return step;
     }

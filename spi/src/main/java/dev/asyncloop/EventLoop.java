@@ -133,7 +133,7 @@ public interface EventLoop extends AutoCloseable {
      *     done (e.g. {@code loop.runUntilComplete(loop.shutdownDefaultExecutor(timeout))})
      * @throws IllegalStateException if the loop is closed
      */
-    Future<Void> shutdownDefaultExecutor(Duration timeout);
+    Future<@Nullable Void> shutdownDefaultExecutor(Duration timeout);
 
     // ---------------------------------------------------------------- scheduling
 
@@ -439,7 +439,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalArgumentException if the channel is blocking
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      */
-    default Future<Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
+    default Future<@Nullable Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
         throw unsupported("sockSendAll");
     }
 
@@ -455,7 +455,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalArgumentException if the channel is blocking
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      */
-    default Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+    default Future<@Nullable Void> sockConnect(SocketChannel channel, SocketAddress address) {
         throw unsupported("sockConnect");
     }
 

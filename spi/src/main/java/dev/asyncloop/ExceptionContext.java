@@ -18,16 +18,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ExceptionContext {
     private final String message;
-    private final Throwable exception;
-    private final Future<?> future;
-    private final Task<?> task;
-    private final Handle handle;
-    private final Object protocol;
-    private final Object transport;
-    private final Object socket;
+    private final @Nullable Throwable exception;
+    private final @Nullable Future<?> future;
+    private final @Nullable Task<?> task;
+    private final @Nullable Handle handle;
+    private final @Nullable Object protocol;
+    private final @Nullable Object transport;
+    private final @Nullable Object socket;
     private final List<StackTraceElement> sourceTraceback;
     private final List<StackTraceElement> handleTraceback;
-    private final ExceptionContext original;
+    private final @Nullable ExceptionContext original;
     private final Map<String, Object> extras;
 
     private ExceptionContext(Builder b) {
@@ -201,16 +201,16 @@ public final class ExceptionContext {
     /** Builds an {@link ExceptionContext}. Not thread-safe. */
     public static final class Builder {
         private final String message;
-        private Throwable exception;
-        private Future<?> future;
-        private Task<?> task;
-        private Handle handle;
-        private Object protocol;
-        private Object transport;
-        private Object socket;
+        private @Nullable Throwable exception;
+        private @Nullable Future<?> future;
+        private @Nullable Task<?> task;
+        private @Nullable Handle handle;
+        private @Nullable Object protocol;
+        private @Nullable Object transport;
+        private @Nullable Object socket;
         private List<StackTraceElement> sourceTraceback = List.of();
         private List<StackTraceElement> handleTraceback = List.of();
-        private ExceptionContext original;
+        private @Nullable ExceptionContext original;
         private final Map<String, Object> extras = new LinkedHashMap<>();
 
         private Builder(String message) {

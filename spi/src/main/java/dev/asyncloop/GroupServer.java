@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,12 +47,12 @@ public final class GroupServer implements AutoCloseable {
     private final List<Part> parts;
     private final List<Server> servers;
     private final List<InetSocketAddress> addresses;
-    private final HandOff handOff;
+    private final @Nullable HandOff handOff;
     private volatile boolean servingAsked;
     private volatile boolean closeCalled;
 
     private GroupServer(EventLoopGroup group, Mode mode, List<Part> parts, List<InetSocketAddress> addresses,
-            HandOff handOff, boolean serving) {
+            @Nullable HandOff handOff, boolean serving) {
         this.group = group;
         this.mode = mode;
         this.parts = List.copyOf(parts);
@@ -147,7 +148,7 @@ public final class GroupServer implements AutoCloseable {
      * @return a future done once every loop has closed its connections (a loop that has ended counts as done);
      *     waiting for the connections to be lost is {@link #waitClosed()}'s job in REUSE_PORT mode
      */
-    public CompletableFuture<Void> closeClients() {
+    public CompletableFuture<@Nullable Void> closeClients() {
         return onEveryLoop(false);
     }
 
@@ -157,14 +158,14 @@ public final class GroupServer implements AutoCloseable {
      *
      * @return a future done once every loop has aborted its connections (a loop that has ended counts as done)
      */
-    public CompletableFuture<Void> abortClients() {
+    public CompletableFuture<@Nullable Void> abortClients() {
         return onEveryLoop(true);
     }
 
-    private CompletableFuture<Void> onEveryLoop(boolean abort) {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+    private CompletableFuture<@Nullable Void> onEveryLoop(boolean abort) {
+        List<CompletableFuture<@Nullable Void>> all = new ArrayList<>();
         for (Part p : parts) {
-            all.add(settled(runOn(group, p.loop, () -> {
+            all.add(settled(GroupServer.<@Nullable Void>runOn(group, p.loop, () -> {
                 if (abort) {
                     p.server.abortClients();
                 } else {
@@ -175,17 +176,23 @@ public final class GroupServer implements AutoCloseable {
         }
         if (handOff != null) {
             for (Map.Entry<EventLoop, Clients> e : handOff.clients.entrySet()) {
-                all.add(settled(runOn(group, e.getKey(), () -> {
+                all.add(settled(GroupServer.<@Nullable Void>runOn(group, e.getKey(), () -> {
                     e.getValue().closeAll(abort);
                     return null;
                 })));
             }
         }
+        return allOf(all);
+    }
+
+    /** {@link CompletableFuture#allOf}, typed as this class's futures are. */
+    @SuppressWarnings("NullAway") // allOf completes with null: its Void is a nullable one
+    private static CompletableFuture<@Nullable Void> allOf(List<CompletableFuture<@Nullable Void>> all) {
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
     /** Done when {@code step} is, whatever its outcome: a step cancelled because its loop ended counts as done. */
-    private static CompletableFuture<Void> settled(CompletableFuture<?> step) {
+    private static CompletableFuture<@Nullable Void> settled(CompletableFuture<?> step) {
         return step.handle((v, e) -> null);
     }
 
@@ -197,15 +204,15 @@ public final class GroupServer implements AutoCloseable {
      *
      * @return the future, completed on a loop thread
      */
-    public CompletableFuture<Void> waitClosed() {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+    public CompletableFuture<@Nullable Void> waitClosed() {
+        List<CompletableFuture<@Nullable Void>> all = new ArrayList<>();
         for (Part p : parts) {
             all.add(p.closed);
         }
         if (handOff != null) {
             all.add(handOff.closed);
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+        return allOf(all);
     }
 
     @Override
@@ -266,7 +273,7 @@ public final class GroupServer implements AutoCloseable {
         final EventLoop loop;
         final Server server;
         final List<ServerSocketChannel> sockets;
-        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
 
         /** On the loop thread, right after the server is made. */
         Part(EventLoopGroup group, EventLoop loop, Server server) {
@@ -288,7 +295,7 @@ public final class GroupServer implements AutoCloseable {
      * future fails, so nothing was accepted and the port is free again.
      */
     static CompletableFuture<GroupServer> startReusePort(EventLoopGroup group,
-            Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
+            Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port, ServerOptions options) {
         ServerOptions opts = bindOnly(options);
         EventLoop first = group.loops().getFirst();
         return explained(group, bind(group, first, protocolFactory, host, port, opts).thenCompose(p0 -> {
@@ -324,7 +331,7 @@ public final class GroupServer implements AutoCloseable {
                 if (!options.startServing()) {
                     return CompletableFuture.completedFuture(server);
                 }
-                List<CompletableFuture<Void>> started = new ArrayList<>();
+                List<CompletableFuture<@Nullable Void>> started = new ArrayList<>();
                 for (Part p : parts) {
                     started.add(runOn(group, p.loop, () -> {
                         if (!p.server.sockets().isEmpty()) { // closed meanwhile: close() wins
@@ -359,7 +366,7 @@ public final class GroupServer implements AutoCloseable {
      * loop ends before the step resumes, the bound sockets are closed: nobody else knows of them.
      */
     private static CompletableFuture<Part> bind(EventLoopGroup group, EventLoop loop,
-            Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions opts) {
+            Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port, ServerOptions opts) {
         return runOn(group, loop, () -> {
             Future<Server> creating = loop.createServer(protocolFactory, host, port, opts);
             Runnable forget = group.whenLoopEnds(loop, () -> boundServer(creating)
@@ -391,7 +398,7 @@ public final class GroupServer implements AutoCloseable {
     }
 
     static CompletableFuture<GroupServer> startHandOff(EventLoopGroup group,
-            Supplier<? extends Protocol> protocolFactory, String host, int port, ServerOptions options) {
+            Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port, ServerOptions options) {
         EventLoop first = group.loops().getFirst();
         return explained(group, runOn(group, first, () -> {
             // resolved on loop 0's executor, as createServer does, never on the calling thread
@@ -420,7 +427,7 @@ public final class GroupServer implements AutoCloseable {
     }
 
     /** The wildcard address of {@code family}, or the dual-stack one for null. */
-    private static InetSocketAddress wildcard(StandardProtocolFamily family, int port)
+    private static InetSocketAddress wildcard(@Nullable StandardProtocolFamily family, int port)
             throws UnknownHostException {
         if (family == null) {
             return new InetSocketAddress(port);
@@ -437,7 +444,7 @@ public final class GroupServer implements AutoCloseable {
         final Supplier<? extends Protocol> protocolFactory;
         final int backlog;
         final boolean keepAlive;
-        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
         /** Per target loop, the connections served there; each set is touched on its loop's thread only. */
         final Map<EventLoop, Clients> clients = new IdentityHashMap<>();
         private final Runnable forget;
@@ -539,7 +546,8 @@ public final class GroupServer implements AutoCloseable {
                         } else if (f.exception().isPresent()) {
                             reportServingFailure(target, f.exception().get());
                         } else {
-                            clients.get(target).add(f.result().transport());
+                            Objects.requireNonNull(clients.get(target), "every loop has its clients")
+                                    .add(f.result().transport());
                         }
                     });
                 });

@@ -4,6 +4,7 @@ import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An unmodifiable set over a list of elements that are distinct by identity: iteration in list order,
@@ -18,7 +19,7 @@ import java.util.List;
  */
 final class IdentityListSet<E> extends AbstractSet<E> {
     private final List<E> items;
-    private IdentityIndex index; // null until contains() is first called
+    private @Nullable IdentityIndex index; // null until contains() is first called
 
     /** Wraps {@code items}, which must not repeat an element (by identity) and must not change afterwards. */
     IdentityListSet(List<E> items) {

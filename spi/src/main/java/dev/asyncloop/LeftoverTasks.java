@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import dev.asyncloop.spi.TaskRegistry;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _cancel_all_tasks}: what {@link Runner#close()} and an {@link EventLoopGroup} loop thread do with
@@ -27,7 +28,7 @@ final class LeftoverTasks {
         for (Task<?> t : tasks) {
             t.cancel();
         }
-        Future<Void> all = loop.createFuture();
+        Future<@Nullable Void> all = loop.createFuture();
         int[] remaining = {tasks.size()};
         for (Task<?> t : tasks) {
             t.addDoneCallback(f -> {

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import dev.asyncloop.spi.RunningLoops;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The loop a synchronization primitive or queue belongs to (asyncio's {@code _LoopBoundMixin}): bound to the loop
@@ -8,7 +9,7 @@ import dev.asyncloop.spi.RunningLoops;
  * wait), so that later use from another thread can be refused; waiting on another loop is refused too.
  */
 final class LoopBinding {
-    private EventLoop loop;
+    private @Nullable EventLoop loop;
 
     /** Returns the running loop, binding to it on first use; for operations that wait. */
     EventLoop loop(Object owner) {

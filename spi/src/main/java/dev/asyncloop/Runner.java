@@ -33,11 +33,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Runner implements AutoCloseable {
     private final Supplier<? extends EventLoop> loopFactory;
-    private final Boolean debug;
+    private final @Nullable Boolean debug;
     private final Duration executorShutdownTimeout;
-    private final Boolean handleSigint;
+    private final @Nullable Boolean handleSigint;
     private final Context ownContext = Context.copyCurrent();
-    private EventLoop loop;
+    private @Nullable EventLoop loop;
     private boolean closed;
 
     private Runner(Builder b) {
@@ -64,7 +64,7 @@ public final class Runner implements AutoCloseable {
      */
     public EventLoop getLoop() {
         lazyInit();
-        return loop;
+        return Objects.requireNonNull(loop, "lazyInit() sets the loop");
     }
 
     /**
@@ -104,7 +104,7 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner.run() cannot be called from a running event loop; await the"
                     + " coroutine instead");
         }
-        lazyInit();
+        EventLoop loop = getLoop();
         Task<T> task = loop.createTask(Coroutine.of(main), null, context);
         boolean sigint = handleSigint != null ? handleSigint : "main".equals(Thread.currentThread().getName());
         SigintHandling handling = sigint ? SigintHandling.install(loop, task) : null;
@@ -165,9 +165,9 @@ public final class Runner implements AutoCloseable {
     /** Configures a {@link Runner}. */
     public static final class Builder {
         private Supplier<? extends EventLoop> loopFactory = EventLoops::newEventLoop;
-        private Boolean debug;
+        private @Nullable Boolean debug;
         private Duration executorShutdownTimeout = Duration.ofSeconds(300);
-        private Boolean handleSigint;
+        private @Nullable Boolean handleSigint;
 
         private Builder() {
         }

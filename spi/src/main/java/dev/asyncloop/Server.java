@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.nio.channels.ServerSocketChannel;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code Server}: the listening sockets made by {@link EventLoop#createServer}, and the connections
@@ -32,7 +33,7 @@ public interface Server extends AutoCloseable {
      *
      * @return the future
      */
-    Future<Void> waitClosed();
+    Future<@Nullable Void> waitClosed();
 
     /** Closes every accepted connection that is still open ({@link Transport#close()}). */
     void closeClients();
@@ -55,7 +56,7 @@ public interface Server extends AutoCloseable {
      * @return the task
      * @throws IllegalStateException if the server is closed, or a {@code serveForever} task is already pending
      */
-    Future<Void> serveForever();
+    Future<@Nullable Void> serveForever();
 
     /**
      * Tells whether the server accepts connections.

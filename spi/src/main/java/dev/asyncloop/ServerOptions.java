@@ -19,12 +19,12 @@ public final class ServerOptions {
     private final boolean startServing;
     private final boolean cleanupSocket;
     private final boolean reusePort;
-    private final SSLContext ssl;
-    private final Duration sslHandshakeTimeout;
-    private final Duration sslShutdownTimeout;
-    private final Consumer<? super SSLParameters> sslParameters;
+    private final @Nullable SSLContext ssl;
+    private final @Nullable Duration sslHandshakeTimeout;
+    private final @Nullable Duration sslShutdownTimeout;
+    private final @Nullable Consumer<? super SSLParameters> sslParameters;
     private final boolean keepAlive;
-    private final StandardProtocolFamily family;
+    private final @Nullable StandardProtocolFamily family;
 
     private ServerOptions(Builder b) {
         this.ssl = b.ssl;
@@ -199,12 +199,12 @@ public final class ServerOptions {
         private boolean startServing = true;
         private boolean cleanupSocket = true;
         private boolean reusePort;
-        private SSLContext ssl;
-        private Duration sslHandshakeTimeout;
-        private Duration sslShutdownTimeout;
-        private Consumer<? super SSLParameters> sslParameters;
+        private @Nullable SSLContext ssl;
+        private @Nullable Duration sslHandshakeTimeout;
+        private @Nullable Duration sslShutdownTimeout;
+        private @Nullable Consumer<? super SSLParameters> sslParameters;
         private boolean keepAlive;
-        private StandardProtocolFamily family;
+        private @Nullable StandardProtocolFamily family;
 
         private Builder() {
         }

@@ -1,6 +1,8 @@
 package dev.asyncloop;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -20,7 +22,7 @@ final class SigintHandling implements SignalHandler {
     private final EventLoop loop;
     private final Task<?> task;
     private final AtomicInteger count = new AtomicInteger();
-    private SignalHandler previous;
+    private @Nullable SignalHandler previous;
     private volatile boolean retired;
 
     private SigintHandling(EventLoop loop, Task<?> task) {
@@ -34,7 +36,7 @@ final class SigintHandling implements SignalHandler {
      *
      * @return the installed handling, or null
      */
-    static SigintHandling install(EventLoop loop, Task<?> task) {
+    static @Nullable SigintHandling install(EventLoop loop, Task<?> task) {
         SigintHandling h = new SigintHandling(loop, task);
         try {
             h.previous = Signal.handle(INT, h);
@@ -44,8 +46,9 @@ final class SigintHandling implements SignalHandler {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             return null;
         }
-        if (!isJvmDefault(h.previous)) {
-            Signal.handle(INT, h.previous);
+        SignalHandler previous = Objects.requireNonNull(h.previous, "Signal.handle returns the handler it replaced");
+        if (!isJvmDefault(previous)) {
+            Signal.handle(INT, previous);
             return null;
         }
         return h;

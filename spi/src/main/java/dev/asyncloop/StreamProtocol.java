@@ -4,6 +4,8 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code StreamReaderProtocol} with its {@code FlowControlMixin}: feeds a {@link StreamReader} from a
@@ -13,15 +15,15 @@ import java.util.List;
  */
 final class StreamProtocol implements Protocol {
     private final EventLoop loop;
-    private final StreamReader reader;
-    private final ClientConnectedHandler handler;
-    private final Future<Void> closed;
-    private final List<Future<Void>> drainWaiters = new ArrayList<>();
+    private final @Nullable StreamReader reader;
+    private final @Nullable ClientConnectedHandler handler;
+    private final Future<@Nullable Void> closed;
+    private final List<Future<@Nullable Void>> drainWaiters = new ArrayList<>();
     private boolean writingPaused;
     private boolean connectionLost;
     private boolean overTls;
 
-    StreamProtocol(EventLoop loop, StreamReader reader, ClientConnectedHandler handler) {
+    StreamProtocol(EventLoop loop, @Nullable StreamReader reader, @Nullable ClientConnectedHandler handler) {
         this.loop = loop;
         this.reader = reader;
         this.handler = handler;
@@ -38,9 +40,10 @@ final class StreamProtocol implements Protocol {
             return;
         }
         StreamTransport stream = (StreamTransport) transport;
-        StreamWriter writer = new StreamWriter(stream, this, reader, loop);
-        Task<Void> task = loop.createTask(() -> {
-            handler.handle(reader, writer);
+        StreamReader serverReader = Objects.requireNonNull(reader, "a server's connection has a reader");
+        StreamWriter writer = new StreamWriter(stream, this, serverReader, loop);
+        Task<@Nullable Void> task = loop.createTask(() -> {
+            handler.handle(serverReader, writer);
             return null;
         });
         task.addDoneCallback(t -> {
@@ -58,12 +61,16 @@ final class StreamProtocol implements Protocol {
 
     @Override
     public void dataReceived(ByteBuffer data) {
-        reader.feedData(data);
+        if (reader != null) {
+            reader.feedData(data);
+        }
     }
 
     @Override
     public boolean eofReceived() {
-        reader.feedEof();
+        if (reader != null) {
+            reader.feedEof();
+        }
         // asyncio: over TLS the transport closes on EOF whatever the answer, so do not ask to keep it open.
         return !overTls;
     }
@@ -74,7 +81,7 @@ final class StreamProtocol implements Protocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         if (reader == null) {
             // a write-only stream (a write pipe, a child's stdin): no reading side
         } else if (exception == null) {
@@ -94,7 +101,7 @@ final class StreamProtocol implements Protocol {
         if (!writingPaused) {
             return;
         }
-        for (Future<Void> w : takeDrainWaiters()) {
+        for (Future<@Nullable Void> w : takeDrainWaiters()) {
             if (exception == null) {
                 w.setResult(null);
             } else {
@@ -111,14 +118,14 @@ final class StreamProtocol implements Protocol {
     @Override
     public void resumeWriting() {
         writingPaused = false;
-        for (Future<Void> w : takeDrainWaiters()) {
+        for (Future<@Nullable Void> w : takeDrainWaiters()) {
             w.setResult(null);
         }
     }
 
-    private List<Future<Void>> takeDrainWaiters() {
-        List<Future<Void>> live = new ArrayList<>(drainWaiters.size());
-        for (Future<Void> w : drainWaiters) {
+    private List<Future<@Nullable Void>> takeDrainWaiters() {
+        List<Future<@Nullable Void>> live = new ArrayList<>(drainWaiters.size());
+        for (Future<@Nullable Void> w : drainWaiters) {
             if (!w.isDone()) {
                 live.add(w);
             }
@@ -128,8 +135,8 @@ final class StreamProtocol implements Protocol {
     }
 
     /** asyncio's {@code _drain_helper}: done at once unless paused; failed once the connection is lost. */
-    Future<Void> drainHelper() {
-        Future<Void> f = loop.createFuture();
+    Future<@Nullable Void> drainHelper() {
+        Future<@Nullable Void> f = loop.createFuture();
         if (connectionLost) {
             f.setException(new SocketException("Connection lost"));
         } else if (!writingPaused) {
@@ -145,16 +152,16 @@ final class StreamProtocol implements Protocol {
      * {@link StreamWriter#drain()} without the reader check: the helper at once while {@code closing} is false;
      * otherwise after one loop iteration, so that a {@code write; drain} loop sees the loss.
      */
-    Future<Void> drain(boolean closing) {
+    Future<@Nullable Void> drain(boolean closing) {
         if (!closing) {
             return drainHelper();
         }
-        Future<Void> result = loop.createFuture();
+        Future<@Nullable Void> result = loop.createFuture();
         loop.callSoon(() -> {
             if (result.isDone()) {
                 return;
             }
-            Future<Void> helper = drainHelper();
+            Future<@Nullable Void> helper = drainHelper();
             if (helper.isDone()) {
                 copy(helper, result);
                 return;
@@ -169,7 +176,7 @@ final class StreamProtocol implements Protocol {
         return result;
     }
 
-    private static void copy(Future<Void> from, Future<Void> to) {
+    private static void copy(Future<@Nullable Void> from, Future<@Nullable Void> to) {
         if (to.isDone()) {
             return;
         }
@@ -182,7 +189,7 @@ final class StreamProtocol implements Protocol {
         }
     }
 
-    Future<Void> closed() {
+    Future<@Nullable Void> closed() {
         return closed;
     }
 

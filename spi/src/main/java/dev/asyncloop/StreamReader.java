@@ -42,10 +42,10 @@ public final class StreamReader {
     private final int limit;
     private final StreamBuffer buffer = new StreamBuffer();
     private boolean eof;
-    private Throwable exception;
-    private ReadTransport transport;
+    private @Nullable Throwable exception;
+    private @Nullable ReadTransport transport;
     private boolean paused;
-    private Pending<?> pending;
+    private @Nullable Pending<?> pending;
 
     /**
      * Creates a reader with the {@linkplain #DEFAULT_LIMIT default limit}.
@@ -455,7 +455,7 @@ public final class StreamReader {
         if (!p.attempt()) {
             if (paused) {
                 paused = false;
-                transport.resumeReading();
+                Objects.requireNonNull(transport, "paused only with a transport").resumeReading();
             }
             pending = p;
         }
@@ -477,7 +477,7 @@ public final class StreamReader {
     private void maybeResumeTransport() {
         if (paused && buffer.size() <= limit) {
             paused = false;
-            transport.resumeReading();
+            Objects.requireNonNull(transport, "paused only with a transport").resumeReading();
         }
     }
 }

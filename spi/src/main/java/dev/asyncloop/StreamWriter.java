@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code StreamWriter}: the writing side of a stream connection, a write pipe or a child process's stdin,
@@ -19,10 +20,10 @@ import java.util.Optional;
 public final class StreamWriter {
     private WriteTransport transport;
     private final StreamProtocol protocol;
-    private final StreamReader reader;
+    private final @Nullable StreamReader reader;
     private final EventLoop loop;
 
-    StreamWriter(WriteTransport transport, StreamProtocol protocol, StreamReader reader, EventLoop loop) {
+    StreamWriter(WriteTransport transport, StreamProtocol protocol, @Nullable StreamReader reader, EventLoop loop) {
         this.transport = transport;
         this.protocol = protocol;
         this.reader = reader;
@@ -108,7 +109,7 @@ public final class StreamWriter {
      *
      * @return the future
      */
-    public Future<Void> waitClosed() {
+    public Future<@Nullable Void> waitClosed() {
         return protocol.closed();
     }
 
@@ -131,9 +132,9 @@ public final class StreamWriter {
      *
      * @return the future; cancelling it stops the wait only
      */
-    public Future<Void> drain() {
+    public Future<@Nullable Void> drain() {
         if (reader != null && reader.exception().isPresent()) {
-            Future<Void> failed = loop.createFuture();
+            Future<@Nullable Void> failed = loop.createFuture();
             failed.setException(reader.exception().get());
             return failed;
         }
@@ -157,7 +158,7 @@ public final class StreamWriter {
      *     subprocess's stdin)
      * @throws NullPointerException if an argument is null
      */
-    public Future<Void> startTls(javax.net.ssl.SSLContext context, TlsOptions options) {
+    public Future<@Nullable Void> startTls(javax.net.ssl.SSLContext context, TlsOptions options) {
         java.util.Objects.requireNonNull(context, "context");
         java.util.Objects.requireNonNull(options, "options");
         if (!(transport instanceof StreamTransport stream)) {

@@ -136,10 +136,11 @@ public final class Subprocess {
         StreamReader out = protocol.stdout();
         StreamReader err = protocol.stderr();
         return loop.createTask(() -> {
-            Future<Void> feeding = in == null ? done(null) : loop.createTask(() -> feed(in, data), "communicate-stdin");
-            Future<byte[]> outRead = out == null ? done(null)
+            Future<@Nullable Void> feeding = in == null ? done(null) : loop.createTask(() -> feed(in, data),
+                    "communicate-stdin");
+            Future<byte @Nullable []> outRead = out == null ? done(null)
                     : loop.createTask(() -> readAll(out, SubprocessProtocol.STDOUT), "communicate-stdout");
-            Future<byte[]> errRead = err == null ? done(null)
+            Future<byte @Nullable []> errRead = err == null ? done(null)
                     : loop.createTask(() -> readAll(err, SubprocessProtocol.STDERR), "communicate-stderr");
             Async.await(Tasks.gather(feeding, outRead, errRead));
             Async.await(waitFor());
@@ -153,7 +154,7 @@ public final class Subprocess {
         return f;
     }
 
-    private static Void feed(StreamWriter in, byte[] data) {
+    private static @Nullable Void feed(StreamWriter in, byte @Nullable [] data) {
         if (data != null && data.length > 0) {
             in.write(data);
         }

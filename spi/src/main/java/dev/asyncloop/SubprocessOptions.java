@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of {@link EventLoop#subprocessExec} and {@link EventLoop#subprocessShell} (asyncio's {@code stdin},
@@ -26,8 +27,8 @@ public final class SubprocessOptions {
     private final Redirect stdout;
     private final Redirect stderr;
     private final boolean stderrToStdout;
-    private final Path cwd;
-    private final Map<String, String> environment;
+    private final @Nullable Path cwd;
+    private final @Nullable Map<String, String> environment;
     private final Map<String, String> extraEnvironment;
 
     private SubprocessOptions(Builder b) {
@@ -137,8 +138,8 @@ public final class SubprocessOptions {
         private Redirect stdout = Redirect.PIPE;
         private Redirect stderr = Redirect.PIPE;
         private boolean stderrToStdout;
-        private Path cwd;
-        private Map<String, String> environment;
+        private @Nullable Path cwd;
+        private @Nullable Map<String, String> environment;
         private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
 
         private Builder() {

@@ -3,6 +3,8 @@ package dev.asyncloop;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code SubprocessStreamProtocol}: turns a child's pipes into a {@link StreamWriter} (stdin) and
@@ -14,11 +16,11 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
     private final int limit;
     private final Future<Integer> exit;
     private final List<Integer> openOutputs = new ArrayList<>(2);
-    private SubprocessTransport transport;
-    private StreamWriter stdin;
-    private StreamProtocol stdinFlow;
-    private StreamReader stdout;
-    private StreamReader stderr;
+    private @Nullable SubprocessTransport transport;
+    private @Nullable StreamWriter stdin;
+    private @Nullable StreamProtocol stdinFlow;
+    private @Nullable StreamReader stdout;
+    private @Nullable StreamReader stderr;
     private boolean exited;
 
     SubprocessStreamProtocol(EventLoop loop, int limit) {
@@ -55,9 +57,9 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
     }
 
     @Override
-    public void pipeConnectionLost(int fd, Throwable exception) {
+    public void pipeConnectionLost(int fd, @Nullable Throwable exception) {
         if (fd == STDIN) {
-            if (stdin != null) {
+            if (stdin != null && stdinFlow != null) {
                 stdin.close();
                 stdinFlow.connectionLost(exception);
             }
@@ -82,9 +84,9 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         if (!exit.isDone()) {
-            exit.setResult(transport.returnCode().orElseThrow());
+            exit.setResult(Objects.requireNonNull(transport, "set by connectionMade").returnCode().orElseThrow());
         }
     }
 
@@ -104,23 +106,23 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
 
     private void maybeCloseTransport() {
         if (exited && openOutputs.isEmpty()) {
-            transport.close();
+            Objects.requireNonNull(transport, "set by connectionMade").close();
         }
     }
 
-    private StreamReader reader(int fd) {
+    private @Nullable StreamReader reader(int fd) {
         return fd == STDOUT ? stdout : fd == STDERR ? stderr : null;
     }
 
-    StreamWriter stdin() {
+    @Nullable StreamWriter stdin() {
         return stdin;
     }
 
-    StreamReader stdout() {
+    @Nullable StreamReader stdout() {
         return stdout;
     }
 
-    StreamReader stderr() {
+    @Nullable StreamReader stderr() {
         return stderr;
     }
 

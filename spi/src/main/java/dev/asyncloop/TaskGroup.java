@@ -84,8 +84,8 @@ public final class TaskGroup implements AutoCloseable {
     private boolean exited;
     private boolean aborting;
     private boolean parentCancelRequested;
-    private Future<Void> allDone;
-    private TaskGroupException thrown;
+    private @Nullable Future<@Nullable Void> allDone;
+    private @Nullable TaskGroupException thrown;
 
     private TaskGroup() {
         this.loop = Async.getRunningLoop();
@@ -111,7 +111,8 @@ public final class TaskGroup implements AutoCloseable {
      *
      * @param body the body
      * @param <T> the result type
-     * @return the body's result
+     * @return the body's result, or null when the body threw and the group swallowed its exception (as asyncio's
+     *     {@code __aexit__} returning true does)
      * @throws TaskGroupException if tasks or the body failed (the body's exception is among them)
      * @throws CancelledError if the parent task was cancelled (by anything but the group itself) and nothing
      *     failed
@@ -119,7 +120,7 @@ public final class TaskGroup implements AutoCloseable {
      *     failures are attached as suppressed
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T extends @Nullable Object> T run(Body<T> body) {
+    public static <T extends @Nullable Object> @Nullable T run(Body<T> body) {
         Objects.requireNonNull(body, "body");
         TaskGroup group = open();
         T result;
@@ -255,7 +256,7 @@ public final class TaskGroup implements AutoCloseable {
      * @param cancelInFlight whether a cancellation of the body is known or inferred (try form) without its error
      * @return what to throw, or null to go on normally (or to swallow {@code bodyError})
      */
-    private RuntimeException exit(@Nullable Throwable bodyError, boolean cancelInFlight) {
+    private @Nullable RuntimeException exit(@Nullable Throwable bodyError, boolean cancelInFlight) {
         exiting = true;
         CancelledError propagate = bodyError instanceof CancelledError ce ? ce : null;
         if ((bodyError != null || cancelInFlight) && !aborting) {

@@ -103,7 +103,7 @@ public final class Tasks {
         for (Future<?> f : futures) {
             children.add(Objects.requireNonNull(f, "futures must not contain null"));
         }
-        EventLoop loop = sameLoop(children);
+        EventLoop loop = Objects.requireNonNull(sameLoop(children), "children is not empty");
         return new GatheringFuture(loop, children, returnExceptions);
     }
 
@@ -114,7 +114,7 @@ public final class Tasks {
         private final boolean returnExceptions;
         private int finished;
         private boolean cancelRequested;
-        private String requestedMessage;
+        private @Nullable String requestedMessage;
 
         GatheringFuture(EventLoop loop, List<Future<?>> children, boolean returnExceptions) {
             super(loop);
@@ -136,7 +136,7 @@ public final class Tasks {
         }
 
         @Override
-        public boolean cancel(String message) {
+        public boolean cancel(@Nullable String message) {
             if (isDone()) {
                 return false;
             }
@@ -242,7 +242,7 @@ public final class Tasks {
                 throw new IllegalArgumentException("wait(): " + f + " belongs to another loop than the running one");
             }
         }
-        Future<Void> waiter = loop.createFuture();
+        Future<@Nullable Void> waiter = loop.createFuture();
         TimerHandle timer = timeout == null ? null : loop.callLater(timeout, () -> release(waiter));
         int[] left = {fs.size()};
         Consumer<Future<?>> onCompletion = f -> {
@@ -332,7 +332,7 @@ public final class Tasks {
     }
 
     private static <T extends @Nullable Object> void cancelAndWait(Future<T> future) {
-        Future<Void> waiter = future.getLoop().createFuture();
+        Future<@Nullable Void> waiter = future.getLoop().createFuture();
         Consumer<Future<T>> done = f -> release(waiter);
         future.addDoneCallback(done);
         try {
@@ -488,7 +488,7 @@ public final class Tasks {
 
     // ------------------------------------------------------------------ helpers
 
-    static EventLoop sameLoop(Collection<? extends Future<?>> futures) {
+    static @Nullable EventLoop sameLoop(Collection<? extends Future<?>> futures) {
         EventLoop loop = null;
         for (Future<?> f : futures) {
             if (loop == null) {
@@ -510,7 +510,7 @@ public final class Tasks {
         return new CancelledError();
     }
 
-    private static void release(Future<Void> waiter) {
+    private static void release(Future<@Nullable Void> waiter) {
         if (!waiter.isDone()) {
             waiter.setResult(null);
         }

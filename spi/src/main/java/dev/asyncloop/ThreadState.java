@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What asyncloop keeps per thread: the current {@link Context} and, for the virtual-thread engine, the coroutine
  * whose body runs here. One {@link ThreadLocal} lookup serves both.
@@ -13,7 +15,7 @@ final class ThreadState {
      * The virtual-thread engine's coroutine whose body runs on this thread, or null; the continuation engine finds
      * its own through the mounted continuation ({@link ContinuationEngine#current()}).
      */
-    EngineCoroutine<?> coroutine;
+    @Nullable EngineCoroutine<?> coroutine;
 
     static ThreadState get() {
         return STATE.get();

@@ -50,7 +50,7 @@ public final class Timeout implements AutoCloseable {
     private final int cancellingAtEntry;
     private State state = State.ENTERED;
     private OptionalDouble when;
-    private Handle handle;
+    private @Nullable Handle handle;
     private boolean convertsCancellation;
 
     private Timeout(OptionalDouble when) {

@@ -30,10 +30,10 @@ public final class TlsOptions {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private final boolean serverSide;
-    private final String serverHostname;
+    private final @Nullable String serverHostname;
     private final Duration handshakeTimeout;
     private final Duration shutdownTimeout;
-    private final Consumer<? super SSLParameters> sslParameters;
+    private final @Nullable Consumer<? super SSLParameters> sslParameters;
 
     private TlsOptions(Builder b) {
         this.serverSide = b.serverSide;
@@ -146,7 +146,7 @@ public final class TlsOptions {
     }
 
     /** Checks a server host name at the call that sets it: a literal address, a valid host name, "" or null. */
-    static String checkHostname(String name) {
+    static @Nullable String checkHostname(@Nullable String name) {
         if (name == null || name.isEmpty() || isLiteralAddress(name)) {
             return name;
         }
@@ -170,10 +170,10 @@ public final class TlsOptions {
     /** Builds {@link TlsOptions}; not thread-safe. */
     public static final class Builder {
         private boolean serverSide;
-        private String serverHostname;
+        private @Nullable String serverHostname;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private Consumer<? super SSLParameters> sslParameters;
+        private @Nullable Consumer<? super SSLParameters> sslParameters;
 
         private Builder() {
         }

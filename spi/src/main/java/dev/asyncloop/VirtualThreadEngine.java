@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import dev.asyncloop.spi.RunningLoops;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
@@ -33,10 +34,10 @@ final class VirtualThreadEngine extends CoroutineEngine {
         private static final int BODY = 1;
 
         private volatile int turn = DRIVER;
-        private Thread driver;
-        private Thread thread;
-        private EventLoop carriedLoop;
-        private Context carriedContext;
+        private @Nullable Thread driver;
+        private @Nullable Thread thread;
+        private @Nullable EventLoop carriedLoop;
+        private @Nullable Context carriedContext;
 
         VirtualThreadCoroutine(AsyncCallable<T> body) {
             super(body);
@@ -81,7 +82,7 @@ final class VirtualThreadEngine extends CoroutineEngine {
 
         private void installCarried() {
             RunningLoops.setForCoroutineThread(carriedLoop);
-            Context.swapCurrent(carriedContext);
+            Context.swapCurrent(Objects.requireNonNull(carriedContext, "runUntilSuspended sets it first"));
         }
 
         @Override

@@ -12,4 +12,7 @@
  * Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
  * whose {@code READY} line also names its loops and mode.
  */
+@NullMarked
 package dev.asyncloop.examples;
+
+import org.jspecify.annotations.NullMarked;

@@ -75,8 +75,9 @@ public abstract class BaseEventLoop implements EventLoop {
     private final MpscUnboundedAtomicArrayQueue<ReadyHandle> ready = new MpscUnboundedAtomicArrayQueue<>(1024);
     private final TimerHeap timers = new TimerHeap();
     /* moveDueTimers' batch and the supplier that hands it to the queue's fill, which advances dueTaken. */
-    private final ReadyHandle[] dueBatch = new ReadyHandle[256];
+    private final @Nullable ReadyHandle[] dueBatch = new ReadyHandle[256];
     private int dueTaken;
+    @SuppressWarnings("NullAway") // fill takes only the slots moveDueTimers filled; each is cleared once taken
     private final MessagePassingQueue.Supplier<ReadyHandle> nextDue = () -> {
         ReadyHandle h = dueBatch[dueTaken];
         dueBatch[dueTaken++] = null;
@@ -87,20 +88,20 @@ public abstract class BaseEventLoop implements EventLoop {
     private int cancelledTimers;
     private volatile boolean stopping;
     private volatile boolean closed;
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
     /** Loop thread only: the thread was interrupted while the loop ran; set its status again on return. */
     private boolean interruptDeferred;
     private boolean interruptLogged;
     private boolean debug = defaultDebug();
     private long slowCallbackNanos = TimeUnit.MILLISECONDS.toNanos(100);
-    private ReadyHandle currentHandle;
-    private ExceptionHandler exceptionHandler;
-    private TaskFactory taskFactory;
+    private @Nullable ReadyHandle currentHandle;
+    private @Nullable ExceptionHandler exceptionHandler;
+    private @Nullable TaskFactory taskFactory;
     /** The registry's per-loop fast path; see {@link TaskRegistry}. */
     final LoopTasks tasks = new LoopTasks();
     /** The buffers this loop's TLS connections borrow; see {@link TlsBuffers}. */
     final TlsBuffers tlsBuffers = new TlsBuffers();
-    private ExecutorService defaultExecutor;
+    private @Nullable ExecutorService defaultExecutor;
     private boolean executorShutdownCalled;
 
     /** Creates a loop; subclasses open their poller in their own constructor. */
@@ -323,11 +324,11 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public Future<Void> shutdownDefaultExecutor(Duration timeout) {
+    public Future<@Nullable Void> shutdownDefaultExecutor(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkClosed();
         executorShutdownCalled = true;
-        Future<Void> done = createFuture();
+        Future<@Nullable Void> done = createFuture();
         ExecutorService executor = defaultExecutor;
         if (executor == null) {
             done.setResult(null);
@@ -554,6 +555,7 @@ public abstract class BaseEventLoop implements EventLoop {
      * {@code fill} claims a batch's slots with a single compare-and-set where an {@code offer} each would pay one
      * per timer (a full fence, behind the heap's stores).
      */
+    @SuppressWarnings("NullAway") // poll() after !isEmpty() returns a timer
     private void moveDueTimers(long end) {
         while (!timers.isEmpty() && timers.peekWhen() - end < 0) {
             int n = 0;
@@ -569,6 +571,7 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    @SuppressWarnings("NullAway") // peek() and poll() after !isEmpty() return a timer
     private void purgeCancelledTimers() {
         int scheduled = timers.size();
         if (scheduled > MIN_SCHEDULED_TIMER_HANDLES && cancelledTimers * 2 > scheduled) {
@@ -662,7 +665,7 @@ public abstract class BaseEventLoop implements EventLoop {
                     try {
                         result.setResult(get());
                     } catch (ExecutionException e) {
-                        result.setException(e.getCause());
+                        result.setException(Objects.requireNonNullElse(e.getCause(), e));
                     } catch (InterruptedException | CancellationException e) {
                         result.cancel();
                     }

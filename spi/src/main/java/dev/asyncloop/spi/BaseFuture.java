@@ -41,18 +41,18 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     /** The loop this future belongs to. */
     protected final EventLoop loop;
     private State state = State.PENDING;
-    private T result;
-    private Throwable exception;
+    private @Nullable T result;
+    private @Nullable Throwable exception;
     /** The message of the cancellation requested, for the {@link CancelledError} built on demand. */
-    protected String cancelMessage;
-    private CancelledError savedCancellation;
-    private Consumer<? super Future<T>> callback0;
-    private Context context0;
-    private List<Object> moreCallbacks;
-    private UnretrievedReport unretrieved;
+    protected @Nullable String cancelMessage;
+    private @Nullable CancelledError savedCancellation;
+    private @Nullable Consumer<? super Future<T>> callback0;
+    private @Nullable Context context0;
+    private @Nullable List<Object> moreCallbacks;
+    private @Nullable UnretrievedReport unretrieved;
     private final List<StackTraceElement> sourceTraceback;
     /** Null unless the result is a resource someone must close when nobody takes it. */
-    private Undelivered<T> undelivered;
+    private @Nullable Undelivered<T> undelivered;
 
     /**
      * Creates a pending future bound to {@code loop}.
@@ -106,6 +106,11 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
             }
             throw new CompletionException(e);
         }
+        return storedResult();
+    }
+
+    @SuppressWarnings("NullAway") // finished without an exception: result holds the T that setResult stored
+    private T storedResult() {
         return result;
     }
 
@@ -335,7 +340,7 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     }
 
     /** @return the exception this future finished with, or null; unlike {@link #exception()} it marks nothing */
-    final Throwable storedException() {
+    final @Nullable Throwable storedException() {
         return exception;
     }
 
@@ -368,7 +373,7 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
         context0 = null;
         moreCallbacks = null;
         if (cb0 != null) {
-            loop.callSoon(new DoneCallback<>(cb0, this), ctx0);
+            loop.callSoon(new DoneCallback<>(cb0, this), Objects.requireNonNull(ctx0, "stored with callback0"));
         }
         if (more != null) {
             for (int i = 0; i < more.size(); i += 2) {

@@ -40,21 +40,21 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
     private final Coroutine<T> coroutine;
     private final Context context;
     private final long number;
-    private String name;
+    private @Nullable String name;
     private int cancelRequests;
     private boolean mustCancel;
-    private Future<?> waitingOn;
+    private @Nullable Future<?> waitingOn;
     private boolean logDestroyPending = true;
-    private PendingReport pendingReport;
+    private @Nullable PendingReport pendingReport;
     /** In {@link LoopTasks}' list of tasks not yet suspended; false once in the weak registry. */
     private boolean unstarted;
     private boolean registered;
-    BaseTask<?> previousUnstarted;
-    BaseTask<?> nextUnstarted;
+    @Nullable BaseTask<?> previousUnstarted;
+    @Nullable BaseTask<?> nextUnstarted;
     /* Made on first use: a task that finishes in its first step needs neither, one that awaits no handle. */
-    private Consumer<Future<?>> wakeup;
+    private @Nullable Consumer<Future<?>> wakeup;
     /** The handle that queues {@code step} after a yield, made at the first one (see {@link #scheduleStep}). */
-    private ReadyHandle stepHandle;
+    private @Nullable ReadyHandle stepHandle;
 
     /**
      * Creates a task named {@code Task-N} in a copy of the current context and schedules its first step.
@@ -219,7 +219,7 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
         }
     }
 
-    private void step(Throwable error) {
+    private void step(@Nullable Throwable error) {
         if (isDone()) {
             throw new InvalidStateError("step(): already done: " + this + (error != null ? ", " + error : ""));
         }
@@ -237,7 +237,7 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
         }
     }
 
-    private void runStep(Throwable error) {
+    private void runStep(@Nullable Throwable error) {
         waitingOn = null;
         Coroutine.Step<T> outcome;
         try {
@@ -328,9 +328,9 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
      * the task in debug-mode reports (asyncio's {@code _format_handle}).
      */
     private final class Step implements Runnable {
-        private final Throwable error;
+        private final @Nullable Throwable error;
 
-        Step(Throwable error) {
+        Step(@Nullable Throwable error) {
             this.error = error;
         }
 
@@ -422,12 +422,12 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
      */
     private static class PendingReport implements Runnable {
         private final EventLoop loop;
-        volatile String name;
+        volatile @Nullable String name;
         private final long number;
         volatile boolean armed = true;
 
         /* The description is built only if the report is made: most tasks finish, and a string per task costs. */
-        PendingReport(EventLoop loop, String name, long number) {
+        PendingReport(EventLoop loop, @Nullable String name, long number) {
             this.loop = loop;
             this.name = name;
             this.number = number;
@@ -452,7 +452,8 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
     private static final class TracedPendingReport extends PendingReport {
         private final List<StackTraceElement> sourceTraceback;
 
-        TracedPendingReport(EventLoop loop, String name, long number, List<StackTraceElement> sourceTraceback) {
+        TracedPendingReport(EventLoop loop, @Nullable String name, long number,
+                List<StackTraceElement> sourceTraceback) {
             super(loop, name, number);
             this.sourceTraceback = sourceTraceback;
         }

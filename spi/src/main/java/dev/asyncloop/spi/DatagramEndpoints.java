@@ -82,7 +82,7 @@ final class DatagramEndpoints {
     }
 
     /** The family of an address that needs no resolving, so that the other one is resolved in it. */
-    private static Optional<StandardProtocolFamily> literalFamily(SocketAddress address) {
+    private static Optional<StandardProtocolFamily> literalFamily(@Nullable SocketAddress address) {
         return address instanceof InetSocketAddress isa && !isa.isUnresolved()
                 ? Optional.of(AddrInfo.familyOf(isa)) : Optional.empty();
     }
@@ -91,7 +91,7 @@ final class DatagramEndpoints {
      * asyncio's "can not get address information": both addresses must be IP socket addresses of the one family
      * the socket is opened for (given, or taken from the first address).
      */
-    private static void checkFamily(String what, SocketAddress address, StandardProtocolFamily family) {
+    private static void checkFamily(String what, @Nullable SocketAddress address, StandardProtocolFamily family) {
         if (address == null) {
             return;
         }
@@ -107,8 +107,8 @@ final class DatagramEndpoints {
     }
 
     /** An unresolved address becomes the first result of the family (any family when null). */
-    private static SocketAddress resolve(ReadinessEventLoop loop, SocketAddress address,
-            StandardProtocolFamily family) throws Exception {
+    private static @Nullable SocketAddress resolve(ReadinessEventLoop loop, @Nullable SocketAddress address,
+            @Nullable StandardProtocolFamily family) throws Exception {
         if (!(address instanceof InetSocketAddress isa) || !isa.isUnresolved()) {
             return address;
         }

@@ -46,7 +46,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     }
 
     /** Where {@code send} goes and the only address {@code sendTo} accepts; null if the endpoint has none. */
-    private final SocketAddress remote;
+    private final @Nullable SocketAddress remote;
     /** Whether the channel itself is connected (to {@link #remote}); a broadcast endpoint is not. */
     private final boolean connected;
     private final ArrayDeque<Queued> buffer = new ArrayDeque<>();
@@ -57,7 +57,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
      *     take the channel's remote address (none when it is not connected)
      */
     DatagramSocketTransport(ReadinessEventLoop loop, DatagramChannel channel, @Nullable SocketAddress remote,
-            DatagramProtocol protocol, Future<Void> waiter) throws IOException {
+            DatagramProtocol protocol, Future<@Nullable Void> waiter) throws IOException {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         SocketAddress peer = channel.getRemoteAddress();
@@ -69,7 +69,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
         loop.callSoon(() -> start(waiter));
     }
 
-    private void start(Future<Void> waiter) {
+    private void start(Future<@Nullable Void> waiter) {
         try {
             protocol.connectionMade(this);
         } catch (Exception e) {
@@ -303,7 +303,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
     }
 
     @Override
-    void protocolConnectionLost(Throwable e) {
+    void protocolConnectionLost(@Nullable Throwable e) {
         protocol.connectionLost(e);
     }
 

@@ -4,6 +4,7 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Debug-mode helpers: creation stacks, short descriptions, and reports made off the loop thread. */
 final class Debug {
@@ -23,7 +24,7 @@ final class Debug {
         return List.copyOf(Arrays.asList(frames).subList(first == frames.length ? 0 : first, frames.length));
     }
 
-    static String shortRepr(Object value) {
+    static String shortRepr(@Nullable Object value) {
         String s = String.valueOf(value);
         return s.length() <= MAX_REPR ? s : s.substring(0, MAX_REPR - 3) + "...";
     }

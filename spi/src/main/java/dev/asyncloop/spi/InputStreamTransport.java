@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ReadTransport} over a blocking {@link InputStream} (a child process's stdout or stderr): one virtual
@@ -30,7 +31,7 @@ final class InputStreamTransport implements ReadTransport {
     private final String name;
     private final Runnable onLoopClosed;
     private Protocol protocol;
-    private byte[] held;
+    private byte @Nullable [] held;
     private boolean closing;
     private boolean lost;
 
@@ -49,7 +50,7 @@ final class InputStreamTransport implements ReadTransport {
     }
 
     /** The pump thread, once started. */
-    private Thread pumpThread;
+    private @Nullable Thread pumpThread;
 
     /** Starts the pump; once, on the loop thread, after the protocol may receive data. */
     void start() {
@@ -57,7 +58,7 @@ final class InputStreamTransport implements ReadTransport {
     }
 
     /** The pump thread, or null before {@link #start()}. */
-    Thread pumpThread() {
+    @Nullable Thread pumpThread() {
         return pumpThread;
     }
 
@@ -156,7 +157,7 @@ final class InputStreamTransport implements ReadTransport {
     }
 
     /** Calls connectionLost once and releases the stream. */
-    private void lose(Throwable exception) {
+    private void lose(@Nullable Throwable exception) {
         if (lost) {
             return;
         }

@@ -4,6 +4,7 @@ import dev.asyncloop.Task;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The task registry's fast path for one {@link BaseEventLoop}: its current task, and the {@link BaseTask}s that
@@ -29,14 +30,14 @@ final class LoopTasks {
     }
 
     @SuppressWarnings("unused") // accessed through CURRENT
-    private Task<?> current;
-    private BaseTask<?> head;
+    private @Nullable Task<?> current;
+    private @Nullable BaseTask<?> head;
 
     Task<?> current() {
         return (Task<?>) CURRENT.getAcquire(this);
     }
 
-    void setCurrent(Task<?> task) {
+    void setCurrent(@Nullable Task<?> task) {
         CURRENT.setRelease(this, task);
     }
 

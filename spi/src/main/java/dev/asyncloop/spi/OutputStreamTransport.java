@@ -50,7 +50,7 @@ final class OutputStreamTransport implements WriteTransport {
     }
 
     /** The pump thread, once started. */
-    private Thread pumpThread;
+    private @Nullable Thread pumpThread;
 
     /** Starts the pump; once, on the loop thread. */
     void start() {
@@ -58,7 +58,7 @@ final class OutputStreamTransport implements WriteTransport {
     }
 
     /** The pump thread, or null before {@link #start()}. */
-    Thread pumpThread() {
+    @Nullable Thread pumpThread() {
         return pumpThread;
     }
 
@@ -129,7 +129,7 @@ final class OutputStreamTransport implements WriteTransport {
         }
     }
 
-    private void lose(Throwable exception) {
+    private void lose(@Nullable Throwable exception) {
         if (lost) {
             return;
         }

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code BaseSubprocessTransport} over a {@link Process}: a {@link OutputStreamTransport} for a piped
@@ -32,14 +33,14 @@ final class ProcessTransport implements SubprocessTransport {
     private final EventLoop loop;
     private final Process process;
     private final long pid;
-    private final String label;
-    private final OutputStreamTransport stdin;
-    private final InputStreamTransport stdout;
-    private final InputStreamTransport stderr;
+    private final @Nullable String label;
+    private final @Nullable OutputStreamTransport stdin;
+    private final @Nullable InputStreamTransport stdout;
+    private final @Nullable InputStreamTransport stderr;
     private final boolean[] pipeLost = new boolean[3];
     private final AtomicBoolean abandoned = new AtomicBoolean();
     private SubprocessProtocol protocol;
-    private Integer returnCode;
+    private @Nullable Integer returnCode;
     private boolean closed;
     private boolean finished;
     /** Set once {@code connectionLost} ran: from then on terminate() and kill() throw (asyncio clears _proc). */
@@ -133,7 +134,7 @@ final class ProcessTransport implements SubprocessTransport {
         tryFinish();
     }
 
-    private void pipeLost(int fd, Throwable exception) {
+    private void pipeLost(int fd, @Nullable Throwable exception) {
         if (pipeLost[fd]) {
             return;
         }
@@ -315,7 +316,7 @@ final class ProcessTransport implements SubprocessTransport {
         }
 
         @Override
-        public void connectionLost(Throwable exception) {
+        public void connectionLost(@Nullable Throwable exception) {
             pipeLost(fd, exception);
         }
 

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _UnixReadPipeTransport}: the readable end of a pipe (or any selectable readable channel) of a
@@ -36,7 +37,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
     private boolean started;
     private boolean paused;
 
-    ReadPipeTransport(ReadinessEventLoop loop, C channel, Protocol protocol, Future<Void> waiter) {
+    ReadPipeTransport(ReadinessEventLoop loop, C channel, Protocol protocol, Future<@Nullable Void> waiter) {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         extra.remove(SOCKET);
@@ -45,7 +46,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
         loop.callSoon(() -> start(waiter));
     }
 
-    private void start(Future<Void> waiter) {
+    private void start(Future<@Nullable Void> waiter) {
         started = true;
         try {
             protocol.connectionMade(this);
@@ -187,7 +188,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
     }
 
     @Override
-    void protocolConnectionLost(Throwable e) {
+    void protocolConnectionLost(@Nullable Throwable e) {
         protocol.connectionLost(e);
     }
 

@@ -111,7 +111,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * @param heapIo how to read and write this loop's sockets with heap arrays; null to read into a direct
      *     buffer and stage heap writes through another, as the one-argument constructor does
      */
-    protected ReadinessEventLoop(Poller poller, HeapIo heapIo) {
+    protected ReadinessEventLoop(Poller poller, @Nullable HeapIo heapIo) {
         this.poller = Objects.requireNonNull(poller, "poller");
         this.socketIo = SocketIo.of(heapIo);
     }
@@ -163,8 +163,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     /** The reader and writer of one channel; the poller's attachment. */
     static final class Registration {
         final SelectableChannel channel;
-        Handle reader;
-        Handle writer;
+        @Nullable Handle reader;
+        @Nullable Handle writer;
         boolean registered;
 
         Registration(SelectableChannel channel) {
@@ -479,7 +479,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
+    public Future<@Nullable Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkSockOp(channel);
         return trySockOp(channel, false, result -> {
@@ -492,11 +492,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+    public Future<@Nullable Void> sockConnect(SocketChannel channel, SocketAddress address) {
         Objects.requireNonNull(address, "address");
         checkSockOp(channel);
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
-            Future<Void> result = createFuture();
+            Future<@Nullable Void> result = createFuture();
             Future<List<InetSocketAddress>> resolved = resolve(isa.getHostString(), isa.getPort());
             resolved.addDoneCallback(r -> {
                 if (result.isDone()) {
@@ -521,7 +521,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             });
             return result;
         }
-        Future<Void> result = createFuture();
+        Future<@Nullable Void> result = createFuture();
         try {
             if (channel.connect(address)) {
                 result.setResult(null);
@@ -546,8 +546,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * another one ({@link UnsupportedAddressTypeException}, before any system call), so each answer is tried in
      * order until one is not refused.
      */
-    private Future<Void> connectFirstOfFamily(SocketChannel channel, List<InetSocketAddress> addresses) {
-        Future<Void> attempt = null;
+    private Future<@Nullable Void> connectFirstOfFamily(SocketChannel channel, List<InetSocketAddress> addresses) {
+        Future<@Nullable Void> attempt = null;
         for (InetSocketAddress address : addresses) {
             attempt = sockConnect(channel, address);
             if (!attempt.isDone() || attempt.isCancelled()
@@ -555,7 +555,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 return attempt;
             }
         }
-        return attempt;
+        return Objects.requireNonNull(attempt, "no address to connect to");
     }
 
     private static <T extends @Nullable Object> void chain(Future<T> from, Future<T> to) {
@@ -632,12 +632,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** Resolves {@code host} with {@link #getAddrInfo}, keeping only the socket addresses. */
-    Future<List<InetSocketAddress>> resolve(String host, int port) {
+    Future<List<InetSocketAddress>> resolve(@Nullable String host, int port) {
         return resolve(host, port, null);
     }
 
     /** {@link #resolve(String, int)} restricted to {@code family}, or not when it is null. */
-    Future<List<InetSocketAddress>> resolve(String host, int port, StandardProtocolFamily family) {
+    Future<List<InetSocketAddress>> resolve(@Nullable String host, int port, @Nullable StandardProtocolFamily family) {
         Objects.requireNonNull(host, "host");
         Future<List<AddrInfo>> infos = getAddrInfo(host, port,
                 family == null ? AddrInfoOptions.defaults() : AddrInfoOptions.builder().family(family).build());
@@ -678,7 +678,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /** The TLS of a connection: its context and options; null for a plain connection. */
     private record Tls(javax.net.ssl.SSLContext context, dev.asyncloop.TlsOptions options) {
-        static Tls of(ConnectOptions options, String defaultHostname) {
+        static @Nullable Tls of(ConnectOptions options, @Nullable String defaultHostname) {
             return options.tlsOptions(defaultHostname).map(t -> new Tls(options.ssl().get(), t)).orElse(null);
         }
     }
@@ -693,7 +693,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     private <P extends Protocol> Future<Connection<P>> connectTo(Supplier<P> protocolFactory,
-            Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target, Tls tls) {
+            Future<List<InetSocketAddress>> addresses, ConnectOptions options, String target, @Nullable Tls tls) {
         return BaseFuture.closeIfUndelivered(createTask(() -> {
             List<InetSocketAddress> all = StaggeredRace.interleave(awaitChecked(addresses), options.interleave());
             List<InetSocketAddress> locals = localAddresses(options);
@@ -726,7 +726,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * Inside a task: the local addresses to bind to, an unresolved one resolved (asyncio's
      * {@code _ensure_resolved}); null for none.
      */
-    private List<InetSocketAddress> localAddresses(ConnectOptions options) throws Exception {
+    private @Nullable List<InetSocketAddress> localAddresses(ConnectOptions options) throws Exception {
         InetSocketAddress local = (InetSocketAddress) options.localAddress().orElse(null);
         if (local == null) {
             return null;
@@ -741,7 +741,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * Inside a task: opens a socket for {@code address}, binds it to a local address if there are any,
      * connects; closes it on failure.
      */
-    private SocketChannel openAndConnect(InetSocketAddress address, List<InetSocketAddress> locals)
+    private SocketChannel openAndConnect(InetSocketAddress address, @Nullable List<InetSocketAddress> locals)
             throws Exception {
         StandardProtocolFamily family = AddrInfo.familyOf(address);
         SocketChannel channel = null;
@@ -801,7 +801,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** asyncio's bind error: names the address, keeps the system's text, and has the original as its cause. */
-    private static BindException bindError(Object address, IOException e) {
+    private static BindException bindError(@Nullable Object address, IOException e) {
         BindException named = new BindException("error while attempting to bind on address " + address + ": "
                 + e.getMessage());
         named.initCause(e);
@@ -809,7 +809,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** {@code local} if it is of {@code family}, the family's wildcard if it is a wildcard, else null. */
-    private static InetSocketAddress ofFamily(InetSocketAddress local, StandardProtocolFamily family) {
+    private static @Nullable InetSocketAddress ofFamily(InetSocketAddress local, StandardProtocolFamily family) {
         if (AddrInfo.familyOf(local) == family) {
             return local;
         }
@@ -868,7 +868,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
      * Runs inside a task: makes the protocol and transport, waits for connectionMade (with TLS: for the
      * handshake, then the application's connectionMade). Closes on failure.
      */
-    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel, Tls tls)
+    private <P extends Protocol> Connection<P> connect(Supplier<P> protocolFactory, SocketChannel channel,
+            @Nullable Tls tls)
             throws Exception {
         P protocol;
         try {
@@ -878,7 +879,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             closeQuietly(channel);
             throw t;
         }
-        Future<Void> waiter = createFuture();
+        Future<@Nullable Void> waiter = createFuture();
         Future<StreamTransport> handshake = tls == null ? null : createFuture();
         SocketTransport transport;
         try {
@@ -919,7 +920,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     /** Binds every address the {@code hosts} resolve to, once each; no host at all is the wildcard address. */
     private Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
-            ServerOptions options, Object hostsForName) {
+            ServerOptions options, @Nullable Object hostsForName) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
         checkClosed();
@@ -1131,7 +1132,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 channel.configureBlocking(false);
                 P protocol = Objects.requireNonNull(protocolFactory.get(),
                         () -> "protocolFactory " + protocolFactory + " returned null");
-                Future<Void> waiter = createFuture();
+                Future<@Nullable Void> waiter = createFuture();
                 DatagramSocketTransport transport = new DatagramSocketTransport(this, channel, opened.remote(),
                         protocol, waiter);
                 try {
@@ -1285,7 +1286,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     private <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
-            Tls tls) {
+            @Nullable Tls tls) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         UnixSocketFiles.checkPath(path);
         checkClosed();
@@ -1412,7 +1413,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         checkPipe(protocolFactory, pipe);
         return BaseFuture.closeIfUndelivered(createTask(() -> {
             P protocol = takePipe(protocolFactory, pipe);
-            Future<Void> waiter = createFuture();
+            Future<@Nullable Void> waiter = createFuture();
             ReadPipeTransport<C> transport;
             try {
                 transport = new ReadPipeTransport<>(this, pipe, protocol, waiter);
@@ -1431,7 +1432,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         checkPipe(protocolFactory, pipe);
         return BaseFuture.closeIfUndelivered(createTask(() -> {
             P protocol = takePipe(protocolFactory, pipe);
-            Future<Void> waiter = createFuture();
+            Future<@Nullable Void> waiter = createFuture();
             WritePipeTransport<C> transport;
             try {
                 transport = new WritePipeTransport<>(this, pipe, protocol, waiter);
@@ -1488,7 +1489,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /** Inside the task: waits for connectionMade; closes the transport if that fails or the wait is cancelled. */
-    private static void awaitMade(Future<Void> waiter, ReadinessTransport<?> transport) throws Exception {
+    private static void awaitMade(Future<@Nullable Void> waiter, ReadinessTransport<?> transport) throws Exception {
         try {
             awaitChecked(waiter);
         } catch (Throwable t) {
@@ -1511,7 +1512,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
     }
 
-    static void closeQuietly(java.nio.channels.Channel channel) {
+    static void closeQuietly(java.nio.channels.@Nullable Channel channel) {
         if (channel == null) {
             return;
         }

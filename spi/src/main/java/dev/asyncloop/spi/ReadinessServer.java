@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code base_events.Server} for a {@link ReadinessEventLoop}. Loop thread only.
@@ -25,13 +26,13 @@ final class ReadinessServer implements Server {
     private final Supplier<? extends Protocol> protocolFactory;
     private final int backlog;
     private final boolean keepAlive;
-    private List<ServerSocketChannel> sockets;
-    private List<Future<Void>> waiters = new ArrayList<>();
+    private @Nullable List<ServerSocketChannel> sockets;
+    private @Nullable List<Future<@Nullable Void>> waiters = new ArrayList<>();
     private final Set<SocketTransport> clients = new LinkedHashSet<>();
     private int activeCount;
     private boolean serving;
-    private Future<Void> servingForever;
-    private Runnable onClose;
+    private @Nullable Future<@Nullable Void> servingForever;
+    private @Nullable Runnable onClose;
 
     ReadinessServer(ReadinessEventLoop loop, Supplier<? extends Protocol> protocolFactory,
             List<ServerSocketChannel> sockets, int backlog, boolean keepAlive) {
@@ -74,10 +75,10 @@ final class ReadinessServer implements Server {
     }
 
     private void wakeup() {
-        List<Future<Void>> w = waiters;
+        List<Future<@Nullable Void>> w = waiters;
         waiters = null;
         if (w != null) {
-            for (Future<Void> f : w) {
+            for (Future<@Nullable Void> f : w) {
                 if (!f.isDone()) {
                     f.setResult(null);
                 }
@@ -106,7 +107,7 @@ final class ReadinessServer implements Server {
             cleanup.run();
         }
         serving = false;
-        Future<Void> forever = servingForever;
+        Future<@Nullable Void> forever = servingForever;
         servingForever = null;
         if (forever != null && !forever.isDone()) {
             forever.cancel();
@@ -117,8 +118,8 @@ final class ReadinessServer implements Server {
     }
 
     @Override
-    public Future<Void> waitClosed() {
-        Future<Void> f = loop.createFuture();
+    public Future<@Nullable Void> waitClosed() {
+        Future<@Nullable Void> f = loop.createFuture();
         if (waiters == null) {
             f.setResult(null);
         } else {
@@ -156,7 +157,7 @@ final class ReadinessServer implements Server {
     }
 
     @Override
-    public Future<Void> serveForever() {
+    public Future<@Nullable Void> serveForever() {
         if (servingForever != null) {
             throw new IllegalStateException("server " + this + " is already being awaited on serveForever()");
         }
@@ -164,9 +165,9 @@ final class ReadinessServer implements Server {
             throw new IllegalStateException("server " + this + " is closed");
         }
         startServing();
-        Future<Void> forever = loop.createFuture();
+        Future<@Nullable Void> forever = loop.createFuture();
         servingForever = forever;
-        Future<Void> task = loop.createTask(() -> {
+        Future<@Nullable Void> task = loop.createTask(() -> {
             try {
                 ReadinessEventLoop.awaitChecked(forever);
             } catch (CancelledError e) {

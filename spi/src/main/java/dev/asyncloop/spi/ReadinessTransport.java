@@ -55,10 +55,10 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
 
     abstract void resumeProtocolWriting();
 
-    abstract void protocolConnectionLost(Throwable e);
+    abstract void protocolConnectionLost(@Nullable Throwable e);
 
     /** Called when the transport is closed at once, before the buffer is dropped. */
-    void beforeForceClose(Throwable e) {
+    void beforeForceClose(@Nullable Throwable e) {
     }
 
     /** Called after {@code connectionLost} ran and the channel is closed. */
@@ -134,7 +134,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
         forceClose(e);
     }
 
-    final void forceClose(Throwable e) {
+    final void forceClose(@Nullable Throwable e) {
         if (connLost > 0) {
             return;
         }
@@ -152,7 +152,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
         loop.callSoon(() -> callConnectionLost(e));
     }
 
-    final void callConnectionLost(Throwable e) {
+    final void callConnectionLost(@Nullable Throwable e) {
         try {
             protocolConnectionLost(e);
         } finally {

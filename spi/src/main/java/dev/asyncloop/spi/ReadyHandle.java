@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import dev.asyncloop.Context;
 import dev.asyncloop.Handle;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link Handle} of {@link BaseEventLoop}: a callback and the context it runs in.
@@ -11,7 +12,7 @@ import java.util.List;
  * thread; a cancel that races with the run either prevents it or comes too late, never half-runs it.
  */
 class ReadyHandle implements Handle {
-    private Runnable callback;
+    private @Nullable Runnable callback;
     private final Context context;
     private volatile boolean cancelled;
     final List<StackTraceElement> sourceTraceback;

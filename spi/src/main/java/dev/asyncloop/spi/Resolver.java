@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code getaddrinfo}/{@code getnameinfo} over {@link InetAddress}: the blocking part runs on the
@@ -55,7 +56,7 @@ final class Resolver {
      *
      * @throws UnknownHostException if {@code host} is an IPv6 literal whose zone names no interface
      */
-    static InetAddress literal(String host) throws UnknownHostException {
+    static @Nullable InetAddress literal(String host) throws UnknownHostException {
         try {
             return InetAddress.ofLiteral(host);
         } catch (IllegalArgumentException notLiteral) {
@@ -63,7 +64,7 @@ final class Resolver {
         }
     }
 
-    private static InetAddress zonedLiteral(String host) throws UnknownHostException {
+    private static @Nullable InetAddress zonedLiteral(String host) throws UnknownHostException {
         int percent = host.indexOf('%');
         if (percent < 0) {
             return null;
@@ -97,7 +98,7 @@ final class Resolver {
      * @throws UnknownHostException if the host is empty, an IPv6 literal whose zone names no interface, or a name
      *     while {@code numericHost} was asked for
      */
-    static List<AddrInfo> withoutResolver(String host, int port, AddrInfoOptions options)
+    static @Nullable List<AddrInfo> withoutResolver(@Nullable String host, int port, AddrInfoOptions options)
             throws UnknownHostException {
         List<InetAddress> addresses;
         if (host == null) {
@@ -123,7 +124,7 @@ final class Resolver {
     }
 
     /** Blocking: asks the system resolver. */
-    static List<AddrInfo> lookup(String host, int port, AddrInfoOptions options) throws UnknownHostException {
+    static List<AddrInfo> lookup(@Nullable String host, int port, AddrInfoOptions options) throws UnknownHostException {
         InetAddress[] all;
         try {
             all = InetAddress.getAllByName(host);
@@ -139,8 +140,8 @@ final class Resolver {
         return toInfos(host, List.of(all), port, options, canonical);
     }
 
-    private static List<AddrInfo> toInfos(String host, List<InetAddress> addresses, int port,
-            AddrInfoOptions options, String canonical) throws UnknownHostException {
+    private static List<AddrInfo> toInfos(@Nullable String host, List<InetAddress> addresses, int port,
+            AddrInfoOptions options, @Nullable String canonical) throws UnknownHostException {
         StandardProtocolFamily family = options.family().orElse(null);
         LinkedHashSet<InetSocketAddress> kept = new LinkedHashSet<>();
         for (InetAddress a : addresses) {

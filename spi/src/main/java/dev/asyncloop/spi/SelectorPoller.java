@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Poller} over a {@link Selector}: the poller of the NIO reference loop, for any loop that wants the
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
 public final class SelectorPoller implements Poller {
     private static final Consumer<SelectionKey> DROP = key -> { };
     private final Selector selector;
-    private EventSink sink;
+    private @Nullable EventSink sink;
     private final Consumer<SelectionKey> deliver = this::deliver;
     /** Keys watching a pending connect with OP_CONNECT, switched to OP_WRITE once the connect is finished. */
     private final Set<SelectionKey> connecting = new HashSet<>();
@@ -137,6 +138,7 @@ public final class SelectorPoller implements Poller {
         }
     }
 
+    @SuppressWarnings("NullAway") // runs inside poll(), which set sink
     private void deliver(SelectionKey key) {
         if (!key.isValid()) {
             return;

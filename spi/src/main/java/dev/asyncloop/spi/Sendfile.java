@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code loop.sendfile}: the zero-copy path for the loop's own socket transports, the read-and-write
@@ -35,7 +36,7 @@ final class Sendfile {
         return loop.createTask(() -> {
             boolean resumeReading = transport.isReading();
             transport.pauseReading();
-            Future<Void> empty = transport.makeEmptyWaiter();
+            Future<@Nullable Void> empty = transport.makeEmptyWaiter();
             try {
                 ReadinessEventLoop.awaitChecked(empty);
                 Future<Long> sending = loop.sendfileNative(transport.channel(), file, offset, count);
@@ -91,7 +92,7 @@ final class Sendfile {
         private final Protocol original;
         private final boolean shouldResumeReading;
         private final boolean shouldResumeWriting;
-        private Future<Void> writeReady;
+        private @Nullable Future<@Nullable Void> writeReady;
 
         FallbackProtocol(BaseEventLoop loop, StreamTransport transport) {
             this.loop = loop;
@@ -112,7 +113,7 @@ final class Sendfile {
             if (transport.isClosing()) {
                 throw new SocketException("Connection closed by peer");
             }
-            Future<Void> f = writeReady;
+            Future<@Nullable Void> f = writeReady;
             if (f != null) {
                 ReadinessEventLoop.awaitChecked(f);
             }
@@ -142,7 +143,7 @@ final class Sendfile {
 
         @Override
         public void resumeWriting() {
-            Future<Void> f = writeReady;
+            Future<@Nullable Void> f = writeReady;
             writeReady = null;
             if (f != null && !f.isDone()) {
                 f.setResult(null);
@@ -150,8 +151,8 @@ final class Sendfile {
         }
 
         @Override
-        public void connectionLost(Throwable exception) {
-            Future<Void> f = writeReady;
+        public void connectionLost(@Nullable Throwable exception) {
+            Future<@Nullable Void> f = writeReady;
             if (f != null && !f.isDone()) {
                 f.setException(exception != null ? exception : new SocketException("Connection is closed by peer"));
             }
@@ -163,7 +164,7 @@ final class Sendfile {
             if (shouldResumeReading) {
                 transport.resumeReading();
             }
-            Future<Void> f = writeReady;
+            Future<@Nullable Void> f = writeReady;
             writeReady = null;
             if (f != null && !f.isDone()) {
                 f.cancel();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a readiness loop's transports move bytes between sockets and buffers; one per loop, loop thread only.
@@ -37,15 +38,15 @@ final class SocketIo {
         int write(WritableByteChannel channel, byte[] bytes, int offset, int length) throws IOException;
     }
 
-    private final HeapIo heapIo;
-    private final HeapSink heapSink;
+    private final @Nullable HeapIo heapIo;
+    private final @Nullable HeapSink heapSink;
     private final int scratchSize;
-    private ByteBuffer scratch;
-    private ByteBuffer directReadBuffer;
-    private ByteBuffer heapReadBuffer;
+    private @Nullable ByteBuffer scratch;
+    private @Nullable ByteBuffer directReadBuffer;
+    private @Nullable ByteBuffer heapReadBuffer;
 
     /** @param heapIo the loop's heap I/O, or null to read into direct memory and stage heap writes */
-    static SocketIo of(HeapIo heapIo) {
+    static SocketIo of(@Nullable HeapIo heapIo) {
         // HeapIo is for sockets; any other channel (a pipe, say) writes a wrapped array as the JDK does.
         HeapSink sink = heapIo == null ? null : (ch, bytes, offset, length) -> ch instanceof SocketChannel socket
                 ? heapIo.write(socket, bytes, offset, length)
@@ -54,11 +55,11 @@ final class SocketIo {
     }
 
     /** For tests of the write path: {@code heapSink} stands in for a {@link HeapIo}'s write; reads are the JDK's. */
-    SocketIo(HeapSink heapSink, int scratchSize) {
+    SocketIo(@Nullable HeapSink heapSink, int scratchSize) {
         this(null, heapSink, scratchSize);
     }
 
-    private SocketIo(HeapIo heapIo, HeapSink heapSink, int scratchSize) {
+    private SocketIo(@Nullable HeapIo heapIo, @Nullable HeapSink heapSink, int scratchSize) {
         this.heapIo = heapIo;
         this.heapSink = heapSink;
         this.scratchSize = scratchSize;
@@ -124,6 +125,7 @@ final class SocketIo {
      * @return whether everything was sent
      * @throws IOException as the channel's write does
      */
+    @SuppressWarnings("NullAway") // staging is the scratch buffer whenever direct is false
     boolean send(WritableByteChannel channel, ByteBuffer data) throws IOException {
         if (data.isDirect()) {
             channel.write(data);
@@ -159,6 +161,7 @@ final class SocketIo {
      * Writes at most {@code length} bytes of {@code data}'s array from its position, without moving the position.
      * Only when {@link #writesHeapDirectly()} and {@code data.hasArray()}.
      */
+    @SuppressWarnings("NullAway") // only called when writesHeapDirectly(), i.e. heapSink is set
     int writeArray(WritableByteChannel channel, ByteBuffer data, int length) throws IOException {
         return heapSink.write(channel, data.array(), data.arrayOffset() + data.position(), length);
     }

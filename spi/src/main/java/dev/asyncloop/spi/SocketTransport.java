@@ -10,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _SelectorSocketTransport}: a TCP connection of a {@link ReadinessEventLoop}. Loop thread
@@ -34,18 +35,19 @@ import java.util.Objects;
 final class SocketTransport extends ReadinessTransport<SocketChannel> implements StreamTransport {
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
-    private final ReadinessServer server;
+    private final @Nullable ReadinessServer server;
     private final WriteQueue buffer = new WriteQueue();
     private Protocol protocol;
     private boolean started;
     private boolean paused;
     private boolean eof;
     private boolean readEof;
-    private Future<Void> emptyWaiter;
-    private Future<Long> transfer;
+    private @Nullable Future<@Nullable Void> emptyWaiter;
+    private @Nullable Future<Long> transfer;
 
-    SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol, Future<Void> waiter,
-            ReadinessServer server) throws IOException {
+    SocketTransport(ReadinessEventLoop loop, SocketChannel channel, Protocol protocol,
+            @Nullable Future<@Nullable Void> waiter,
+            @Nullable ReadinessServer server) throws IOException {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.server = server;
@@ -63,7 +65,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         loop.callSoon(() -> start(waiter));
     }
 
-    private void start(Future<Void> waiter) {
+    private void start(@Nullable Future<@Nullable Void> waiter) {
         started = true;
         try {
             protocol.connectionMade(this);
@@ -313,12 +315,12 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
     }
 
     @Override
-    void protocolConnectionLost(Throwable e) {
+    void protocolConnectionLost(@Nullable Throwable e) {
         protocol.connectionLost(e);
     }
 
     @Override
-    void beforeForceClose(Throwable e) {
+    void beforeForceClose(@Nullable Throwable e) {
         if (emptyWaiter != null && !emptyWaiter.isDone()) {
             emptyWaiter.setException(e != null ? e : new java.net.SocketException("Connection is closed by peer"));
         }
@@ -340,7 +342,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
      * asyncio's {@code _make_empty_waiter}: a future done when the write buffer is empty (at once if it is);
      * until {@link #resetEmptyWaiter()}, {@link #write} refuses data.
      */
-    Future<Void> makeEmptyWaiter() {
+    Future<@Nullable Void> makeEmptyWaiter() {
         if (emptyWaiter != null) {
             throw new IllegalStateException("sendfile is already in progress on " + this);
         }

@@ -34,7 +34,8 @@ final class StaggeredRace {
      * @param errors filled with each failed attempt's error, by attempt index (null where none)
      * @return the winner's result, or null when every attempt failed
      */
-    static <T extends @Nullable Object> T run(BaseEventLoop loop, List<AsyncCallable<T>> attempts, Duration delay,
+    static <T extends @Nullable Object> @Nullable T run(BaseEventLoop loop, List<AsyncCallable<T>> attempts,
+            Duration delay,
             Exception[] errors,
             Consumer<T> discard) {
         int n = attempts.size();
@@ -114,7 +115,7 @@ final class StaggeredRace {
     /** What wakes the racing task: an attempt that is done, or the delay after the latest start. */
     private static final class Wakeup {
         private final BaseEventLoop loop;
-        private Future<Void> waiter;
+        private @Nullable Future<@Nullable Void> waiter;
         boolean delayPassed;
 
         Wakeup(BaseEventLoop loop) {

@@ -1,6 +1,7 @@
 package dev.asyncloop.spi;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The timer queue of {@link BaseEventLoop}: a 4-ary min-heap of {@link ScheduledTimer}s ordered by deadline
@@ -44,7 +45,7 @@ final class TimerHeap {
     }
 
     /** The earliest timer, or null when empty. */
-    ScheduledTimer peek() {
+    @Nullable ScheduledTimer peek() {
         return size == 0 ? null : timers[slotOf(keys[1])];
     }
 
@@ -76,7 +77,7 @@ final class TimerHeap {
     }
 
     /** Removes and returns the earliest timer, or null when empty. */
-    ScheduledTimer poll() {
+    @Nullable ScheduledTimer poll() {
         if (size == 0) {
             return null;
         }
@@ -126,6 +127,7 @@ final class TimerHeap {
         return (int) (tie & SLOT_MASK);
     }
 
+    @SuppressWarnings("NullAway") // the slot is cleared for the GC; a free slot is never read
     private ScheduledTimer release(int slot) {
         ScheduledTimer t = timers[slot];
         timers[slot] = null;

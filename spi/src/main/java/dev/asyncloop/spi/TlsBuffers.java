@@ -58,6 +58,7 @@ final class TlsBuffers {
     }
 
     /** A cleared heap buffer of {@link #capacityFor capacityFor(minCapacity)} bytes, the caller's until given back. */
+    @SuppressWarnings("NullAway") // a taken slot is cleared for the GC; slots past keptCount are never read
     ByteBuffer take(int minCapacity) {
         int capacity = capacityFor(minCapacity);
         int c = sizeClass(capacity);

@@ -78,21 +78,21 @@ final class TlsProtocol implements BufferedProtocol {
     private final Map<String, Object> extra = new HashMap<>();
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>();
     private final ByteBuffer[] single = new ByteBuffer[1];
-    private Future<StreamTransport> waiter;
+    private @Nullable Future<StreamTransport> waiter;
     private Protocol app;
-    private StreamTransport raw;
+    private @Nullable StreamTransport raw;
     /** Ciphertext not yet unwrapped, in write mode; null when there is none and no read is under way. */
-    private ByteBuffer netIn;
+    private @Nullable ByteBuffer netIn;
     /** Records wrapped but not yet handed to the raw transport; null outside a wrap. */
-    private ByteBuffer netOut;
+    private @Nullable ByteBuffer netOut;
     /** Plaintext not yet handed to the application, in write mode; null when there is none. */
-    private ByteBuffer appIn;
+    private @Nullable ByteBuffer appIn;
     /** Depth of {@link #advance}: while it runs, {@code netIn} and {@code appIn} are in use. */
     private int advancing;
     private int backlogBytes;
     private State state = State.NEW;
-    private TimerHandle handshakeTimer;
-    private TimerHandle shutdownTimer;
+    private @Nullable TimerHandle handshakeTimer;
+    private @Nullable TimerHandle shutdownTimer;
     private boolean appReadingPaused;
     private boolean rawWritingPaused;
     private boolean appWritingPaused;
@@ -104,7 +104,7 @@ final class TlsProtocol implements BufferedProtocol {
     private boolean closing;
     private boolean rawEof;
     private boolean pendingEof;
-    private Throwable lostWith;
+    private @Nullable Throwable lostWith;
     private int connLostWrites;
 
     /**
@@ -238,7 +238,7 @@ final class TlsProtocol implements BufferedProtocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         Throwable why = exception != null ? exception : lostWith;
         state = State.CLOSED;
         closing = true;
@@ -331,7 +331,7 @@ final class TlsProtocol implements BufferedProtocol {
         appIn = park(appIn);
     }
 
-    private ByteBuffer park(ByteBuffer writeMode) {
+    private @Nullable ByteBuffer park(@Nullable ByteBuffer writeMode) {
         if (writeMode == null) {
             return null;
         }
@@ -488,7 +488,7 @@ final class TlsProtocol implements BufferedProtocol {
                     return;
                 }
                 SSLEngineResult r = unwrap();
-                if (appIn.position() > 0) {
+                if (appIn != null && appIn.position() > 0) {
                     deliver();
                 }
                 if (r.getStatus() == Status.BUFFER_UNDERFLOW) {
@@ -512,6 +512,7 @@ final class TlsProtocol implements BufferedProtocol {
      * {@code appIn} (compacted, in write mode), handed on first after {@code resumeReading}, as asyncio keeps it in
      * the SSL object.
      */
+    @SuppressWarnings("NullAway") // called only after unwrap() put plaintext in appIn
     private void deliver() {
         appIn.flip();
         try {
@@ -665,7 +666,7 @@ final class TlsProtocol implements BufferedProtocol {
         try {
             if (out.position() > 0) {
                 out.flip();
-                raw.write(out);
+                raw().write(out);
             }
         } finally {
             buffers.give(out);
@@ -738,7 +739,7 @@ final class TlsProtocol implements BufferedProtocol {
         state = State.SHUTDOWN;
         shutdownTimer = loop.callLater(options.shutdownTimeout(), this::shutdownTimedOut);
         if (appReadingPaused) {
-            raw.resumeReading();
+            raw().resumeReading();
         }
         try {
             writeBacklog();
@@ -766,7 +767,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         state = State.CLOSED;
         cancelTimers();
-        raw.close();
+        raw().close();
     }
 
     /** The application's {@code abort()}: close the raw transport at once, dropping everything. */
@@ -796,7 +797,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         state = State.CLOSED;
         cancelTimers();
-        raw.abort();
+        raw().abort();
     }
 
     private void shutdownTimedOut() {
@@ -805,7 +806,7 @@ final class TlsProtocol implements BufferedProtocol {
         }
         lostWith = new TimeoutError("SSL shutdown timed out", null);
         state = State.CLOSED;
-        raw.abort();
+        raw().abort();
     }
 
     private void handshakeFailed(Exception e) {
@@ -849,7 +850,7 @@ final class TlsProtocol implements BufferedProtocol {
         closing = true;
         state = State.CLOSED;
         cancelTimers();
-        raw.abort();
+        raw().abort();
     }
 
     private void appCallbackFailed(Exception e, String message) {
@@ -859,7 +860,7 @@ final class TlsProtocol implements BufferedProtocol {
         closing = true;
         state = State.CLOSED;
         cancelTimers();
-        raw.abort();
+        raw().abort();
     }
 
     private void failWaiter(Throwable e) {
@@ -890,6 +891,7 @@ final class TlsProtocol implements BufferedProtocol {
 
     // ------------------------------------------------------------------ for the application's transport
 
+    @SuppressWarnings("NullAway") // the one-slot array is cleared after use, for the GC
     void write(ByteBuffer data) {
         if (!data.hasRemaining()) {
             return;
@@ -992,7 +994,7 @@ final class TlsProtocol implements BufferedProtocol {
     }
 
     StreamTransport raw() {
-        return raw;
+        return Objects.requireNonNull(raw, "the TLS protocol has no transport before connectionMade");
     }
 
     boolean isClosing() {
@@ -1004,7 +1006,7 @@ final class TlsProtocol implements BufferedProtocol {
             return;
         }
         appReadingPaused = true;
-        raw.pauseReading();
+        raw().pauseReading();
     }
 
     void resumeReading() {
@@ -1012,7 +1014,7 @@ final class TlsProtocol implements BufferedProtocol {
             return;
         }
         appReadingPaused = false;
-        raw.resumeReading();
+        raw().resumeReading();
         loop.callSoon(() -> {
             if (state == State.WRAPPED && !appReadingPaused) {
                 advance();
@@ -1024,7 +1026,7 @@ final class TlsProtocol implements BufferedProtocol {
         return !closing && !appReadingPaused;
     }
 
-    Object extraInfo(String key) {
+    @Nullable Object extraInfo(String key) {
         Object value = extra.get(key);
         if (value == null && raw != null) {
             value = raw.getExtraInfo(key).orElse(null);

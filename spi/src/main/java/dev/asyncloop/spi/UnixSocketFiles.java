@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The socket-file rules of asyncio's {@code create_unix_server}: a stale socket file is removed before binding;
@@ -55,7 +56,7 @@ final class UnixSocketFiles {
     }
 
     /** The identity of the file at {@code path} now, or null if unknown. */
-    static Object key(Path path) {
+    static @Nullable Object key(Path path) {
         try {
             BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
@@ -66,7 +67,7 @@ final class UnixSocketFiles {
     }
 
     /** Deletes {@code path} if it is still the file whose key was {@code key}; never throws. */
-    static void removeIfSame(Path path, Object key) {
+    static void removeIfSame(Path path, @Nullable Object key) {
         if (key == null) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.WriteTransport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's write flow control ({@code _FlowControlMixin}) for the readiness transports: the high and low water
@@ -27,7 +28,7 @@ final class WriteFlowControl {
      *
      * @throws IllegalArgumentException unless high ≥ low ≥ 0
      */
-    void setLimits(Integer high, Integer low) {
+    void setLimits(@Nullable Integer high, @Nullable Integer low) {
         int h = high != null ? high
                 : low == null ? WriteTransport.DEFAULT_HIGH_WATER
                 : (int) Math.min(4L * low, Integer.MAX_VALUE);

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code _UnixWritePipeTransport}: the writable end of a pipe (or any selectable writable channel) of a
@@ -41,7 +42,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
     private Protocol protocol;
     private int droppedWrites;
 
-    WritePipeTransport(ReadinessEventLoop loop, C channel, Protocol protocol, Future<Void> waiter) {
+    WritePipeTransport(ReadinessEventLoop loop, C channel, Protocol protocol, Future<@Nullable Void> waiter) {
         super(loop, channel);
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         extra.remove(SOCKET);
@@ -50,7 +51,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
         loop.callSoon(() -> start(waiter));
     }
 
-    private void start(Future<Void> waiter) {
+    private void start(Future<@Nullable Void> waiter) {
         try {
             protocol.connectionMade(this);
         } catch (Exception e) {
@@ -203,7 +204,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
     }
 
     @Override
-    void protocolConnectionLost(Throwable e) {
+    void protocolConnectionLost(@Nullable Throwable e) {
         protocol.connectionLost(e);
     }
 
