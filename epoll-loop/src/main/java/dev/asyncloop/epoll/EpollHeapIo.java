@@ -20,6 +20,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The epoll loop's {@link HeapIo}: {@code recv(fd, bytes, length, 0)} and {@code send(fd, bytes, length,
@@ -58,14 +59,15 @@ public final class EpollHeapIo implements HeapIo {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle RECV;     // (capture, int fd, heap address, long length, int flags) long
-    private static final MethodHandle SEND;     // (capture, int fd, heap address, long length, int flags) long
-    private static final MethodHandle STRERROR; // XSI strerror_r: (int errno, buffer, long size) int
-    private static final VarHandle READ_LOCK;   // SocketChannelImpl.readLock
-    private static final VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
-    private static final VarHandle INPUT_CLOSED;     // SocketChannelImpl.isInputClosed (volatile)
-    private static final VarHandle OUTPUT_CLOSED;    // SocketChannelImpl.isOutputClosed (volatile)
-    private static final VarHandle CONNECTION_RESET; // SocketChannelImpl.connectionReset (guarded by readLock)
+    private static final @Nullable MethodHandle RECV; // (capture, int fd, heap address, long length, int flags) long
+    private static final @Nullable MethodHandle SEND; // (capture, int fd, heap address, long length, int flags) long
+    private static final @Nullable MethodHandle STRERROR; // XSI strerror_r: (int errno, buffer, long size) int
+    private static final @Nullable VarHandle READ_LOCK;   // SocketChannelImpl.readLock
+    private static final @Nullable VarHandle WRITE_LOCK;  // SocketChannelImpl.writeLock
+    private static final @Nullable VarHandle INPUT_CLOSED;     // SocketChannelImpl.isInputClosed (volatile)
+    private static final @Nullable VarHandle OUTPUT_CLOSED;    // SocketChannelImpl.isOutputClosed (volatile)
+    // SocketChannelImpl.connectionReset (guarded by readLock)
+    private static final @Nullable VarHandle CONNECTION_RESET;
 
     static {
         String cause = null;
@@ -152,6 +154,7 @@ public final class EpollHeapIo implements HeapIo {
     }
 
     @Override
+    @SuppressWarnings("NullAway") // the handles are set whenever an instance exists: create() makes one only then
     public int read(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
         ReentrantLock lock = lockIfOpen(READ_LOCK, channel);
         if (lock == null) {
@@ -195,6 +198,7 @@ public final class EpollHeapIo implements HeapIo {
     }
 
     @Override
+    @SuppressWarnings("NullAway") // the handles are set whenever an instance exists: create() makes one only then
     public int write(SocketChannel channel, byte[] bytes, int offset, int length) throws IOException {
         ReentrantLock lock = lockIfOpen(WRITE_LOCK, channel);
         if (lock == null) {
@@ -232,7 +236,8 @@ public final class EpollHeapIo implements HeapIo {
      * non-blocking under it; null when the caller must use the channel's own method instead: a channel of another
      * provider (no such lock), or one in blocking mode (whose close does not wait for the lock).
      */
-    private static ReentrantLock lockIfOpen(VarHandle which, SocketChannel channel) throws ClosedChannelException {
+    private static @Nullable ReentrantLock lockIfOpen(VarHandle which,
+            SocketChannel channel) throws ClosedChannelException {
         ReentrantLock lock;
         try {
             lock = (ReentrantLock) which.get(channel);
@@ -251,6 +256,7 @@ public final class EpollHeapIo implements HeapIo {
         return lock;
     }
 
+    @SuppressWarnings("NullAway") // the handles are set whenever an instance exists: create() makes one only then
     private long recv(int fd, MemorySegment into, int length) {
         try {
             return (long) RECV.invokeExact(errno, fd, into, (long) length, 0);
@@ -261,6 +267,7 @@ public final class EpollHeapIo implements HeapIo {
         }
     }
 
+    @SuppressWarnings("NullAway") // the handles are set whenever an instance exists: create() makes one only then
     private long send(int fd, MemorySegment from, int length) {
         try {
             return (long) SEND.invokeExact(errno, fd, from, (long) length, MSG_NOSIGNAL);
@@ -272,6 +279,7 @@ public final class EpollHeapIo implements HeapIo {
     }
 
     /** The C library's text for {@code error} ("Broken pipe"), or "errno N" when it has none. */
+    @SuppressWarnings("NullAway") // only called where the handles are set (read, write; tests with an instance)
     static String strerror(int error) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment text = arena.allocate(STRERROR_SIZE);

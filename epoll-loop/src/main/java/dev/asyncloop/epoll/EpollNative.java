@@ -7,6 +7,7 @@ import java.lang.invoke.MethodType;
 import java.nio.channels.SelectableChannel;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every access to JDK internals of the epoll loop: {@code sun.nio.ch.EPoll} (epoll_create/ctl/wait and the
@@ -46,7 +47,7 @@ final class EpollNative {
     private static final MethodHandle EVENTFD_CLOSE; // (Object) void
     private static final MethodHandle CLOSE_FD;    // (int) void: FileDispatcherImpl.closeIntFD
     private static final MethodHandle NON_BLOCKING; // (int) void: IOUtil.configureBlocking(IOUtil.newFD(fd), false)
-    private static final MethodHandle PARK_UNTIL_READY; // (int epfd, long nanos) void: Poller.pollSelector
+    private static final @Nullable MethodHandle PARK_UNTIL_READY; // (int epfd, long nanos) void: Poller.pollSelector
 
     static {
         String cause = null;
@@ -55,7 +56,8 @@ final class EpollNative {
         int add = 0;
         int del = 0;
         int mod = 0;
-        MethodHandle[] h = new MethodHandle[17];
+        MethodHandle[] h = new MethodHandle[16];
+        MethodHandle parkUntilReady = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
             cause = "not Linux (os.name=" + os + "); epoll exists only on Linux, use the nio loop";
@@ -106,7 +108,7 @@ final class EpollNative {
                             MethodType.methodType(void.class, java.io.FileDescriptor.class, boolean.class));
                     h[15] = MethodHandles.filterArguments(
                             MethodHandles.insertArguments(configure, 1, false), 0, newFd);
-                    h[16] = optionalPollSelector(l);
+                    parkUntilReady = optionalPollSelector(l);
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the epoll loop was written against JDK 25's sun.nio.ch;"
@@ -135,7 +137,7 @@ final class EpollNative {
         EVENTFD_CLOSE = h[13];
         CLOSE_FD = h[14];
         NON_BLOCKING = h[15];
-        PARK_UNTIL_READY = h[16];
+        PARK_UNTIL_READY = parkUntilReady;
     }
 
     private EpollNative() {
@@ -146,7 +148,7 @@ final class EpollNative {
      * it, and they fall back to a blocking wait (which holds the carrier) rather than making the provider
      * unavailable for every loop.
      */
-    private static MethodHandle optionalPollSelector(MethodHandles.Lookup lookup) {
+    private static @Nullable MethodHandle optionalPollSelector(MethodHandles.Lookup lookup) {
         try {
             return lookup.findStatic(Class.forName("sun.nio.ch.Poller"), "pollSelector",
                     MethodType.methodType(void.class, int.class, long.class));
@@ -344,6 +346,7 @@ final class EpollNative {
      * {@code nanos} passed (0: no limit), without holding its carrier: what the JDK's own selector does on a
      * virtual thread. May return early.
      */
+    @SuppressWarnings("NullAway") // callers ask canParkUntilReady() first
     static void parkUntilReady(int epfd, long nanos) throws IOException {
         try {
             PARK_UNTIL_READY.invokeExact(epfd, nanos);

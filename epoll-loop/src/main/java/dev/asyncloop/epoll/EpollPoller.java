@@ -165,6 +165,7 @@ public final class EpollPoller implements Poller {
         EpollNative.ctl(epfd, EpollNative.EPOLL_CTL_DEL, fd, 0);
     }
 
+    @SuppressWarnings("NullAway") // a cleared slot is free; only registered descriptors' slots are read
     private void clear(int fd) {
         channels[fd] = null;
         attachments[fd] = null;
