@@ -24,8 +24,10 @@
  * listed in {@code docs/tck-rules.md} and checked by the conformance kit.
  *
  * <h2 id="nulls">Nulls</h2>
- * No method accepts {@code null} unless its Javadoc says so; a {@code null} argument throws
- * {@link java.lang.NullPointerException} naming the parameter.
+ * This package is {@link org.jspecify.annotations.NullMarked @NullMarked}: no parameter accepts {@code null} and
+ * no method returns it unless its type is marked {@link org.jspecify.annotations.Nullable @Nullable} (and its
+ * Javadoc says what null means). A {@code null} argument elsewhere throws {@link java.lang.NullPointerException}
+ * naming the parameter, at the call, before anything else happens.
  */
 @NullMarked
 package dev.asyncloop;

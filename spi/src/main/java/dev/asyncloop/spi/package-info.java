@@ -19,7 +19,7 @@
  *       {@code EventLoop.startTls} and a loop's {@code ssl} connections and servers.</li>
  * </ul>
  *
- * <p>Threading and memory visibility are as defined in the {@link dev.asyncloop} package documentation.
+ * <p>Threading, memory visibility and nulls are as defined in the {@link dev.asyncloop} package documentation.
  * {@code docs/writing-a-loop.md} walks through writing a loop; {@code docs/tck-rules.md} lists the numbered
  * rules the conformance kit checks.
  */
