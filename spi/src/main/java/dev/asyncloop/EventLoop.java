@@ -1310,7 +1310,7 @@ public interface EventLoop extends AutoCloseable {
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      * @throws UnsupportedOperationException if the loop has no UDP
      */
-    default Future<Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
+    default Future<@Nullable Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
         throw unsupported("sockSendAll(DatagramChannel, ByteBuffer)");
     }
 
@@ -1323,7 +1323,7 @@ public interface EventLoop extends AutoCloseable {
      * @return a future done when the executor has terminated; run the loop until it is done
      * @throws IllegalStateException if the loop is closed
      */
-    default Future<Void> shutdownDefaultExecutor() {
+    default Future<@Nullable Void> shutdownDefaultExecutor() {
         return shutdownDefaultExecutor(Duration.ofNanos(Long.MAX_VALUE));
     }
 }

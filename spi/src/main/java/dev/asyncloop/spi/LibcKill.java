@@ -9,7 +9,9 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The C library's {@code kill(pid, sig)} through a foreign downcall, linked on first use. Linking is a restricted
@@ -50,7 +52,8 @@ final class LibcKill {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linked.CAPTURE);
-            int result = (int) Linked.KILL.invokeExact(state, (int) pid, number);
+            MethodHandle linked = Objects.requireNonNull(Linked.KILL, "linked whenever UNAVAILABLE is empty");
+            int result = (int) linked.invokeExact(state, (int) pid, number);
             if (result == 0) {
                 return true;
             }
@@ -76,7 +79,7 @@ final class LibcKill {
     private static final class Linked {
         static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
         static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final MethodHandle KILL; // (capture, int pid, int sig) int
+        static final @Nullable MethodHandle KILL; // (capture, int pid, int sig) int
         static final Optional<String> UNAVAILABLE;
 
         static {

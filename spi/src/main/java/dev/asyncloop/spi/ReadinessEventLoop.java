@@ -1220,8 +1220,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     @Override
     public Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
-        checkConnectedDatagram(channel, "sockRecvInto");
         Objects.requireNonNull(buffer, "buffer");
+        checkConnectedDatagram(channel, "sockRecvInto");
         if (buffer.isReadOnly()) {
             throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
         }
@@ -1241,9 +1241,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
-        checkConnectedDatagram(channel, "sockSendAll");
+    public Future<@Nullable Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
         Objects.requireNonNull(data, "data");
+        checkConnectedDatagram(channel, "sockSendAll");
         return trySockOp(channel, false, result -> {
             if (data.hasRemaining() && channel.write(data) == 0) {
                 return false; // no room for the datagram now; the JDK sends all of it or nothing
