@@ -1,11 +1,13 @@
 package dev.asyncloop.tck;
 
+import dev.asyncloop.Coroutine;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.Capability;
 import dev.asyncloop.spi.EventLoopProvider;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
@@ -74,6 +76,22 @@ public abstract class EventLoopConformanceSuite {
      */
     protected Optional<EventLoopProvider> provider() {
         return Optional.empty();
+    }
+
+    /**
+     * Rule K1.0, checked once before every group: the coroutine engine starts. When it cannot (an engine forced
+     * with {@code -Dasyncloop.coroutines} whose JVM flag is missing, or a name that is no engine), the run fails
+     * here, once, with the reason, where otherwise every test that creates a task would fail with it.
+     */
+    @BeforeAll
+    static void coroutineEngineStarts() {
+        try {
+            Coroutine.engineName();
+        } catch (RuntimeException e) {
+            throw new AssertionError("[K1.0] the coroutine engine cannot start, so no task can run and no group was"
+                    + " run: " + e.getMessage() + ". Give the JVM what the reason names, or leave"
+                    + " -Dasyncloop.coroutines unset so that asyncloop chooses an engine it can start", e);
+        }
     }
 
     // ------------------------------------------------------------------ groups

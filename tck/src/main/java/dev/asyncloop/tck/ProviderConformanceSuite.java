@@ -7,6 +7,7 @@ import dev.asyncloop.spi.EventLoops;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
 
 /**
  * The conformance suite over a loop provider: the one the console runner chose, or else the one
@@ -15,6 +16,7 @@ import java.util.Set;
  *
  * <p>Not thread-safe to reconfigure while a run is under way: {@link #use} is for the code that starts the run.
  */
+@DisplayName("suite set-up")
 public class ProviderConformanceSuite extends EventLoopConformanceSuite {
     private static volatile EventLoopProvider chosen;
 

@@ -98,14 +98,23 @@ final class TckCommand {
         } catch (IllegalStateException e) {
             out.println("Default selection fails: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        out.println("Coroutine engine: " + Coroutine.engineName());
+        out.println("Coroutine engine: " + engineOrReason());
         out.println("JDK: " + RunHeader.currentJdk());
         return OK;
     }
 
+    /** The coroutine engine's name, or why none starts (the suite then fails once, with rule K1.0). */
+    private static String engineOrReason() {
+        try {
+            return Coroutine.engineName();
+        } catch (RuntimeException e) {
+            return "none can start: " + e.getMessage();
+        }
+    }
+
     private int runSuite(EventLoops.Selection selection, Optional<Path> report, List<String> groups) {
         EventLoopProvider provider = selection.provider();
-        RunHeader header = new RunHeader(EventLoops.describe(provider), selection.reason(), Coroutine.engineName(),
+        RunHeader header = new RunHeader(EventLoops.describe(provider), selection.reason(), engineOrReason(),
                 RunHeader.currentJdk());
         out.println("asyncloop conformance suite");
         out.println("loop:    " + header.loop());

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -126,5 +127,21 @@ class TckCommandTest {
         assertTrue(text.endsWith("1 passed, 1 failed, 1 skipped\n"), text);
         assertTrue(text.contains("L9.2 fails\n      [L9.2] expected x\n      line 2"), text);
         assertTrue(text.contains("L9.3 skipped: untested: why"), text);
+    }
+    @Test
+    void anEngineThatCannotStartFailsTheRunOnceWithK10() throws Exception {
+        // A forced engine that fails is remembered for the life of the JVM, so this runs in a JVM of its own.
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Dasyncloop.coroutines=nonsense", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "--loop", "nio", "--group", "callbacks")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the runner did not end: " + output);
+        assertEquals(1, p.exitValue(), output);
+        assertTrue(output.contains("engine:  none can start: -Dasyncloop.coroutines=nonsense names no coroutine"
+                + " engine"), output);
+        assertTrue(output.contains("[suite set-up] suite set-up: [K1.0] the coroutine engine cannot start"), output);
+        assertTrue(output.contains("0 passed, 1 failed, 0 skipped"), output);
     }
 }
