@@ -446,8 +446,11 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Connects {@code channel} to {@code address} (an unresolved {@link java.net.InetSocketAddress} is resolved
      * first, on the default executor, and the first answer of the channel's address family is used, as asyncio
-     * resolves for the socket's family). The connection error, if any, fails the future; cancelling the future
-     * stops watching the channel and leaves the connection attempt to the caller (close the channel).
+     * resolves for the socket's family). The connection error, if any, fails the future; an attempt that fails
+     * after it was started (a refusal, say) fails with an exception of the same kind that names the address, as
+     * asyncio's "Connect call failed ADDRESS" does ({@link java.net.ConnectException} "Connect call failed
+     * /127.0.0.1:8080: Connection refused", the system's error as its cause). Cancelling the future stops
+     * watching the channel and leaves the connection attempt to the caller (close the channel).
      *
      * @param channel an unconnected non-blocking channel
      * @param address where to connect
@@ -493,9 +496,9 @@ public interface EventLoop extends AutoCloseable {
      * tries each address in order until one connects (staggered with a Happy Eyeballs delay; see
      * {@link ConnectOptions}), binding each socket first to the local address of its family when one is given,
      * then makes a transport and a protocol. The future is done after {@link Protocol#connectionMade} was
-     * called. When every address fails the future fails with the only error, or with a
-     * {@link java.net.ConnectException} "Multiple exceptions: ..." naming each address and its error, each
-     * error also suppressed. Cancelling it closes the socket.
+     * called. When every address fails the future fails with the only error (a refusal names its address, as
+     * {@link #sockConnect} describes), or with a {@link java.net.ConnectException} "Multiple exceptions: ..."
+     * naming each address and its error, each error also suppressed. Cancelling it closes the socket.
      *
      * @param protocolFactory makes the connection's protocol (called on the loop thread)
      * @param host a host name or literal IP address

@@ -28,6 +28,7 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
@@ -532,13 +533,35 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             return result;
         }
         watchUntilDone(channel, false, result, r -> {
-            if (!channel.finishConnect()) {
-                return false;
+            try {
+                if (!channel.finishConnect()) {
+                    return false;
+                }
+            } catch (IOException e) {
+                throw connectCallFailed(address, e);
             }
             r.setResult(null);
             return true;
         });
         return result;
+    }
+
+    /**
+     * asyncio's {@code _sock_connect_cb}: a connection that failed after it was started names the address
+     * ("Connect call failed ADDRESS: Connection refused"), keeps the system's text, is of the same kind
+     * ({@link ConnectException} for a refusal, {@link NoRouteToHostException}, other {@link SocketException}s),
+     * and has the original as its cause.
+     */
+    static IOException connectCallFailed(SocketAddress address, IOException e) {
+        String text = "Connect call failed " + address + ": " + e.getMessage();
+        IOException named = switch (e) {
+            case ConnectException _ -> new ConnectException(text);
+            case NoRouteToHostException _ -> new NoRouteToHostException(text);
+            case SocketException _ -> new SocketException(text);
+            default -> new IOException(text);
+        };
+        named.initCause(e);
+        return named;
     }
 
     /**
@@ -836,8 +859,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         }
         StringBuilder text = new StringBuilder("Multiple exceptions: ");
         for (int i : failed) {
-            text.append(text.length() > 21 ? ", " : "").append(all.get(i)).append(": ")
-                    .append(errors[i].getMessage());
+            String message = String.valueOf(errors[i].getMessage());
+            String address = all.get(i).toString();
+            text.append(text.length() > 21 ? ", " : "")
+                    .append(message.contains(address) ? message : address + ": " + message);
         }
         ConnectException e = new ConnectException(text.toString());
         failed.forEach(i -> e.addSuppressed(errors[i]));

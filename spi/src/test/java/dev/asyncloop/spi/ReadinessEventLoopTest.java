@@ -136,6 +136,17 @@ class ReadinessEventLoopTest {
             assertInstanceOf(ConnectException.class, error);
             assertTrue(error.getMessage().startsWith("Multiple exceptions: "), error.getMessage());
             assertEquals(2, error.getSuppressed().length);
+            for (InetSocketAddress closed : List.of(closedA, closedB)) {
+                String named = closed.toString();
+                int first = error.getMessage().indexOf(named);
+                assertTrue(first > 0 && error.getMessage().indexOf(named, first + 1) < 0,
+                        "each address named once: " + error.getMessage());
+            }
+            for (Throwable each : error.getSuppressed()) {
+                assertInstanceOf(ConnectException.class, each);
+                assertTrue(each.getMessage().startsWith("Connect call failed "), each.getMessage());
+                assertInstanceOf(ConnectException.class, each.getCause(), "the system's error is the cause");
+            }
 
             try (ServerSocketChannel server = ServerSocketChannel.open()) {
                 server.bind(new InetSocketAddress(lo, 0));

@@ -437,4 +437,15 @@ public abstract class EventLoopConformanceSuite {
             super(EventLoopConformanceSuite.this);
         }
     }
+
+    @Nested
+    @Order(33)
+    @DisplayName("asyncio parity")
+    @Tag("asyncio-parity")
+    @Tag("networking")
+    class AsyncioParity extends ParityRules {
+        AsyncioParity() {
+            super(EventLoopConformanceSuite.this);
+        }
+    }
 }

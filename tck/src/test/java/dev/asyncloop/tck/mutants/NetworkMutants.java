@@ -1,5 +1,7 @@
 package dev.asyncloop.tck.mutants;
 
+import dev.asyncloop.ConnectOptions;
+import dev.asyncloop.Connection;
 import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.DatagramTransport;
 import dev.asyncloop.EventLoop;
@@ -9,12 +11,15 @@ import dev.asyncloop.Server;
 import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Transport;
+import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The networking mutants of {@link Mutants}: each a {@link ForwardingNetworkLoop} that gets one rule wrong. */
 final class NetworkMutants {
@@ -491,5 +496,46 @@ final class NetworkMutants {
                 }
             });
         }
+    }
+
+    /**
+     * Broken P1.1: sockConnect fails a refused connection with a bare "Connection refused" that does not say
+     * where.
+     */
+    static final class UnnamedSockConnectRefusal extends ForwardingNetworkLoop {
+        @Override
+        public Future<Void> sockConnect(SocketChannel channel, SocketAddress address) {
+            return withoutAddress(super.sockConnect(channel, address));
+        }
+    }
+
+    /**
+     * Broken P1.2: createConnection fails a refused connection with a bare "Connection refused" that does not say
+     * where.
+     */
+    static final class UnnamedCreateConnectionRefusal extends ForwardingNetworkLoop {
+        @Override
+        public <P extends Protocol> Future<Connection<P>> createConnection(
+                Supplier<P> protocolFactory, String host, int port,
+                ConnectOptions options) {
+            return withoutAddress(super.createConnection(protocolFactory, host, port, options));
+        }
+    }
+
+    /** The future's outcome, with a refusal replaced by one whose message names no address. */
+    private static <T> Future<T> withoutAddress(Future<T> from) {
+        Future<T> to = from.getLoop().createFuture();
+        from.addDoneCallback(done -> {
+            if (done.isCancelled()) {
+                to.cancel();
+            } else if (done.exception().orElse(null) instanceof ConnectException) {
+                to.setException(new ConnectException("Connection refused"));
+            } else if (done.exception().isPresent()) {
+                to.setException(done.exception().get());
+            } else {
+                to.setResult(done.result());
+            }
+        });
+        return to;
     }
 }
