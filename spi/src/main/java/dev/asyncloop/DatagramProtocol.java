@@ -41,7 +41,8 @@ public interface DatagramProtocol {
     /**
      * A send or receive failed with an I/O error; the endpoint stays open and a failed send's datagram is
      * dropped. On a connected endpoint this is where an ICMP "port unreachable" shows up, as a
-     * {@link java.net.PortUnreachableException}. A send to an address of a family the socket cannot reach (IPv6
+     * {@link java.net.PortUnreachableException} naming the peer ("Connection refused by /127.0.0.1:9999 (ICMP port
+     * unreachable)", asyncio's "Connection refused"; the JDK's own exception, without a message, is its cause). A send to an address of a family the socket cannot reach (IPv6
      * from an IPv4 socket) arrives here too, as {@link java.nio.channels.UnsupportedAddressTypeException}.
      *
      * @param exception the error

@@ -6,6 +6,7 @@ import dev.asyncloop.Future;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -123,10 +124,25 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
 
     private void errorReceived(Exception e) {
         try {
-            protocol.errorReceived(e);
+            protocol.errorReceived(describe(e));
         } catch (Exception failed) {
             fatalError(failed, "Fatal error: protocol.errorReceived() call failed.");
         }
+    }
+
+    /**
+     * The JDK reports an ICMP port unreachable as a {@link PortUnreachableException} without a message, where
+     * asyncio's is "Connection refused": this one names the peer that refused, is of the same type, and has the
+     * JDK's as its cause.
+     */
+    private Exception describe(Exception e) {
+        if (!(e instanceof PortUnreachableException) || remote == null) {
+            return e;
+        }
+        PortUnreachableException named = new PortUnreachableException("Connection refused by " + remote
+                + " (ICMP port unreachable)" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        named.initCause(e);
+        return named;
     }
 
     private void refreshLocal() {

@@ -62,6 +62,7 @@ class DatagramSocketTransportTest {
     private String failIn = "";
     private final RuntimeException boom = new IllegalStateException("boom");
     private DatagramProtocol protocol;
+    private Exception lastError;
 
     private void event(String name, String detail) {
         events.add(detail.isEmpty() ? name : name + " " + detail);
@@ -71,6 +72,10 @@ class DatagramSocketTransportTest {
     }
 
     private DatagramTransport open() throws IOException {
+        return open(null);
+    }
+
+    private DatagramTransport open(SocketAddress remote) throws IOException {
         channel.configureBlocking(false);
         loop.setExceptionHandler((l, context) -> reports.add(context));
         DatagramProtocol p = new DatagramProtocol() {
@@ -86,6 +91,7 @@ class DatagramSocketTransportTest {
 
             @Override
             public void errorReceived(Exception e) {
+                lastError = e;
                 event("error", e.getClass().getSimpleName());
             }
 
@@ -106,7 +112,7 @@ class DatagramSocketTransportTest {
         };
         protocol = p;
         Future<Void> waiter = loop.createFuture();
-        DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, null, p, waiter);
+        DatagramSocketTransport t = new DatagramSocketTransport(loop, channel, remote, p, waiter);
         assertEquals(List.of(), events, "connectionMade must be scheduled, not called inline");
         iterate();
         assertTrue(waiter.isDone());
@@ -177,6 +183,18 @@ class DatagramSocketTransportTest {
         assertEquals(List.of("x"), channel.sent);
         assertEquals(List.of("made", "lost null"), events);
         assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void portUnreachableNamesThePeerThatRefused() throws IOException {
+        open(peer);
+        PortUnreachableException jdk = new PortUnreachableException();
+        channel.incoming.add(jdk);
+        fake.emit(channel, Poller.READ);
+        iterate();
+        assertInstanceOf(PortUnreachableException.class, lastError);
+        assertEquals("Connection refused by " + peer + " (ICMP port unreachable)", lastError.getMessage());
+        assertSame(jdk, lastError.getCause());
     }
 
     @Test

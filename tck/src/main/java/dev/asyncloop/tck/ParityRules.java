@@ -2,12 +2,20 @@ package dev.asyncloop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.asyncloop.Async;
+import dev.asyncloop.DatagramOptions;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.spi.Capability;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * Rules P1.x: behaviour a user moving from asyncio compares side by side, found by running the same programs on
  * both. P1.1–P1.2: a refused connection names the address it was refused at, as asyncio's
  * {@code _sock_connect_cb} does ("Connect call failed ('127.0.0.1', 8080)"), so that a program connecting to
- * several services can tell which one is down.
+ * several services can tell which one is down. P1.3: likewise the ICMP "port unreachable" a connected datagram
+ * endpoint gets names the peer (asyncio: "Connection refused"; the JDK's exception has no message at all).
  */
 abstract class ParityRules extends NetworkGroup {
     ParityRules(EventLoopConformanceSuite suite) {
@@ -43,6 +52,38 @@ abstract class ParityRules extends NetworkGroup {
         Throwable error = run("P1.2", () -> failure(() -> Async.await(loop.createConnection(() -> new Protocol() { },
                 HOST, port))));
         assertRefusalNamed("P1.2", "createConnection", error, port);
+    }
+
+    @Test
+    @DisplayName("P1.3 a connected endpoint's ICMP port-unreachable error says \"Connection refused\" and names the"
+            + " peer (optional: needs UDP and an OS that reports ICMP errors)")
+    void optional_P1_3_portUnreachableNamesPeer() throws IOException {
+        requireCapability(Capability.UDP);
+        SocketAddress dead;
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress(LOOPBACK, 0));
+            dead = probe.getLocalAddress();
+        }
+        SocketAddress peer = dead;
+        Object error = run("P1.3", () -> {
+            var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
+                    DatagramOptions.builder().remoteAddress(peer).build()));
+            var first = c.protocol().firstError();
+            for (int i = 0; i < 20 && !first.isDone(); i++) {
+                c.transport().send(buf(bytes("anyone?")));
+                awaitDone(first, Duration.ofMillis(100));
+            }
+            c.transport().close();
+            Async.await(c.protocol().lost);
+            return first.isDone() ? first.result() : null;
+        });
+        assumeTrue(error != null, "the OS reported no ICMP error within 2 s");
+        assertInstanceOf(PortUnreachableException.class, error, msg("P1.3", "errorReceived got " + error));
+        String text = String.valueOf(((Throwable) error).getMessage());
+        int port = ((InetSocketAddress) dead).getPort();
+        assertTrue(text.contains("refused") && text.contains(":" + port), msg("P1.3", "errorReceived's"
+                + " PortUnreachableException says \"" + text + "\"; asyncio says \"Connection refused\": name the"
+                + " peer (" + dead + ") and say it refused"));
     }
 
     private static Throwable failure(dev.asyncloop.AsyncCallable<?> body) throws Exception {

@@ -144,6 +144,8 @@ public final class Mutants {
                 network("create-connection-refusal-unnamed", "P1.2", "a refused createConnection fails with a"
                         + " bare \"Connection refused\" that does not name the address",
                         NetworkMutants.UnnamedCreateConnectionRefusal::new),
+                network("port-unreachable-unnamed", "P1.3", "a connected datagram endpoint's ICMP port-unreachable"
+                        + " error has no message", NetworkMutants.UnnamedPortUnreachable::new),
                 network("subprocess-connection-lost-before-pipes-closed", "N14.9", "a subprocess protocol gets"
                         + " connectionLost right after processExited, before its pipes are closed",
                         NetworkMutants.ConnectionLostBeforePipesClosed::new),

@@ -12,6 +12,7 @@ import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Transport;
 import java.net.ConnectException;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
@@ -519,6 +520,48 @@ final class NetworkMutants {
                 Supplier<P> protocolFactory, String host, int port,
                 ConnectOptions options) {
             return withoutAddress(super.createConnection(protocolFactory, host, port, options));
+        }
+    }
+
+    /**
+     * Broken P1.3: a connected datagram endpoint's ICMP port-unreachable error reaches the protocol as the JDK
+     * makes it, without a message.
+     */
+    static final class UnnamedPortUnreachable extends ForwardingNetworkLoop {
+        @Override
+        protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
+            return new DatagramProtocol() {
+                @Override
+                public void connectionMade(DatagramTransport transport) {
+                    application.connectionMade(transport);
+                }
+
+                @Override
+                public void datagramReceived(ByteBuffer data, SocketAddress address) {
+                    application.datagramReceived(data, address);
+                }
+
+                @Override
+                public void errorReceived(Exception exception) {
+                    application.errorReceived(exception instanceof PortUnreachableException
+                            ? new PortUnreachableException() : exception);
+                }
+
+                @Override
+                public void connectionLost(Throwable exception) {
+                    application.connectionLost(exception);
+                }
+
+                @Override
+                public void pauseWriting() {
+                    application.pauseWriting();
+                }
+
+                @Override
+                public void resumeWriting() {
+                    application.resumeWriting();
+                }
+            };
         }
     }
 
