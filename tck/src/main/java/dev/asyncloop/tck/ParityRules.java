@@ -21,10 +21,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rules P1.x: behaviour a user moving from asyncio compares side by side, found by running the same programs on
- * both. P1.1–P1.2: a refused connection names the address it was refused at, as asyncio's
+ * Rules M1.x: behaviour a user moving from asyncio compares side by side, found by running the same programs on
+ * both. M1.1–M1.2: a refused connection names the address it was refused at, as asyncio's
  * {@code _sock_connect_cb} does ("Connect call failed ('127.0.0.1', 8080)"), so that a program connecting to
- * several services can tell which one is down. P1.3: likewise the ICMP "port unreachable" a connected datagram
+ * several services can tell which one is down. M1.3: likewise the ICMP "port unreachable" a connected datagram
  * endpoint gets names the peer (asyncio: "Connection refused"; the JDK's exception has no message at all).
  */
 abstract class ParityRules extends NetworkGroup {
@@ -33,31 +33,31 @@ abstract class ParityRules extends NetworkGroup {
     }
 
     @Test
-    @DisplayName("P1.1 a refused sockConnect fails with ConnectException naming the address and keeping the system's text")
-    void required_P1_1_refusedSockConnectNamesAddress() throws Exception {
+    @DisplayName("M1.1 a refused sockConnect fails with ConnectException naming the address and keeping the system's text")
+    void required_M1_1_refusedSockConnectNamesAddress() throws Exception {
         int port = closedPort();
         SocketChannel client = track(SocketChannel.open());
         client.configureBlocking(false);
-        Throwable error = run("P1.1", () -> failure(() -> {
+        Throwable error = run("M1.1", () -> failure(() -> {
             Async.await(loop.sockConnect(client, new InetSocketAddress(LOOPBACK, port)));
             return null;
         }));
-        assertRefusalNamed("P1.1", "sockConnect", error, port);
+        assertRefusalNamed("M1.1", "sockConnect", error, port);
     }
 
     @Test
-    @DisplayName("P1.2 a refused createConnection fails with ConnectException naming the address and keeping the system's text")
-    void required_P1_2_refusedCreateConnectionNamesAddress() throws Exception {
+    @DisplayName("M1.2 a refused createConnection fails with ConnectException naming the address and keeping the system's text")
+    void required_M1_2_refusedCreateConnectionNamesAddress() throws Exception {
         int port = closedPort();
-        Throwable error = run("P1.2", () -> failure(() -> Async.await(loop.createConnection(() -> new Protocol() { },
+        Throwable error = run("M1.2", () -> failure(() -> Async.await(loop.createConnection(() -> new Protocol() { },
                 HOST, port))));
-        assertRefusalNamed("P1.2", "createConnection", error, port);
+        assertRefusalNamed("M1.2", "createConnection", error, port);
     }
 
     @Test
-    @DisplayName("P1.3 a connected endpoint's ICMP port-unreachable error says \"Connection refused\" and names the"
+    @DisplayName("M1.3 a connected endpoint's ICMP port-unreachable error says \"Connection refused\" and names the"
             + " peer (optional: needs UDP and an OS that reports ICMP errors)")
-    void optional_P1_3_portUnreachableNamesPeer() throws IOException {
+    void optional_M1_3_portUnreachableNamesPeer() throws IOException {
         requireCapability(Capability.UDP);
         SocketAddress dead;
         try (DatagramChannel probe = DatagramChannel.open()) {
@@ -65,7 +65,7 @@ abstract class ParityRules extends NetworkGroup {
             dead = probe.getLocalAddress();
         }
         SocketAddress peer = dead;
-        Object error = run("P1.3", () -> {
+        Object error = run("M1.3", () -> {
             var c = Async.await(loop.createDatagramEndpoint(() -> new RecordingDatagramProtocol(loop),
                     DatagramOptions.builder().remoteAddress(peer).build()));
             var first = c.protocol().firstError();
@@ -78,10 +78,10 @@ abstract class ParityRules extends NetworkGroup {
             return first.isDone() ? first.result() : null;
         });
         assumeTrue(error != null, "the OS reported no ICMP error within 2 s");
-        assertInstanceOf(PortUnreachableException.class, error, msg("P1.3", "errorReceived got " + error));
+        assertInstanceOf(PortUnreachableException.class, error, msg("M1.3", "errorReceived got " + error));
         String text = String.valueOf(((Throwable) error).getMessage());
         int port = ((InetSocketAddress) dead).getPort();
-        assertTrue(text.contains("refused") && text.contains(":" + port), msg("P1.3", "errorReceived's"
+        assertTrue(text.contains("refused") && text.contains(":" + port), msg("M1.3", "errorReceived's"
                 + " PortUnreachableException says \"" + text + "\"; asyncio says \"Connection refused\": name the"
                 + " peer (" + dead + ") and say it refused"));
     }

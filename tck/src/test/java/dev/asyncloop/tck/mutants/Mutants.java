@@ -138,13 +138,13 @@ public final class Mutants {
                         NetworkMutants.PipeWriterNeverPauses::new),
                 network("process-exited-twice", "N14.8", "a subprocess protocol gets processExited twice",
                         NetworkMutants.ProcessExitedTwice::new),
-                network("connect-refusal-unnamed", "P1.1", "a refused sockConnect fails with a bare"
+                network("connect-refusal-unnamed", "M1.1", "a refused sockConnect fails with a bare"
                         + " \"Connection refused\" that does not name the address",
                         NetworkMutants.UnnamedSockConnectRefusal::new),
-                network("create-connection-refusal-unnamed", "P1.2", "a refused createConnection fails with a"
+                network("create-connection-refusal-unnamed", "M1.2", "a refused createConnection fails with a"
                         + " bare \"Connection refused\" that does not name the address",
                         NetworkMutants.UnnamedCreateConnectionRefusal::new),
-                network("port-unreachable-unnamed", "P1.3", "a connected datagram endpoint's ICMP port-unreachable"
+                network("port-unreachable-unnamed", "M1.3", "a connected datagram endpoint's ICMP port-unreachable"
                         + " error has no message", NetworkMutants.UnnamedPortUnreachable::new),
                 network("subprocess-connection-lost-before-pipes-closed", "N14.9", "a subprocess protocol gets"
                         + " connectionLost right after processExited, before its pipes are closed",

@@ -500,7 +500,7 @@ final class NetworkMutants {
     }
 
     /**
-     * Broken P1.1: sockConnect fails a refused connection with a bare "Connection refused" that does not say
+     * Broken M1.1: sockConnect fails a refused connection with a bare "Connection refused" that does not say
      * where.
      */
     static final class UnnamedSockConnectRefusal extends ForwardingNetworkLoop {
@@ -511,7 +511,7 @@ final class NetworkMutants {
     }
 
     /**
-     * Broken P1.2: createConnection fails a refused connection with a bare "Connection refused" that does not say
+     * Broken M1.2: createConnection fails a refused connection with a bare "Connection refused" that does not say
      * where.
      */
     static final class UnnamedCreateConnectionRefusal extends ForwardingNetworkLoop {
@@ -524,7 +524,7 @@ final class NetworkMutants {
     }
 
     /**
-     * Broken P1.3: a connected datagram endpoint's ICMP port-unreachable error reaches the protocol as the JDK
+     * Broken M1.3: a connected datagram endpoint's ICMP port-unreachable error reaches the protocol as the JDK
      * makes it, without a message.
      */
     static final class UnnamedPortUnreachable extends ForwardingNetworkLoop {
