@@ -337,7 +337,7 @@ public abstract class BaseEventLoop implements EventLoop {
         Thread joiner = new Thread(() -> {
             executor.shutdown();
             try {
-                if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                if (!awaitTermination(executor, timeout)) {
                     LOG.log(Level.WARNING, "The default executor did not finish joining its threads within {0}",
                             timeout);
                 }
@@ -353,6 +353,34 @@ public abstract class BaseEventLoop implements EventLoop {
         joiner.setDaemon(true);
         joiner.start();
         return done;
+    }
+
+    /**
+     * Waits for {@code executor} to terminate, for {@code timeout} at most, in waits of a day at most, so the JDK's
+     * timed wait never gets a timeout near {@code Long.MAX_VALUE} nanoseconds (the unlimited
+     * {@link #shutdownDefaultExecutor()}), which it adds to {@link System#nanoTime()}; a timeout too long for
+     * {@link Duration#toNanos()} counts as unlimited instead of throwing.
+     */
+    static boolean awaitTermination(ExecutorService executor, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long total = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        while (true) {
+            long left = total - (System.nanoTime() - start);
+            if (left <= 0) {
+                return executor.isTerminated();
+            }
+            if (executor.awaitTermination(Math.min(left, TimeUnit.DAYS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     // ------------------------------------------------------------------ scheduling
