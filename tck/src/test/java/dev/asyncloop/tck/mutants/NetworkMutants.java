@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** The networking mutants of {@link Mutants}: each a {@link ForwardingNetworkLoop} that gets one rule wrong. */
 final class NetworkMutants {
@@ -274,32 +275,51 @@ final class NetworkMutants {
     static final class DatagramConnectionLostNever extends ForwardingNetworkLoop {
         @Override
         protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
-            return new DatagramProtocol() {
+            return new DatagramRelay(application) {
                 @Override
-                public void connectionMade(DatagramTransport transport) {
-                    application.connectionMade(transport);
-                }
-
-                @Override
-                public void datagramReceived(ByteBuffer data, SocketAddress address) {
-                    application.datagramReceived(data, address);
-                }
-
-                @Override
-                public void errorReceived(Exception exception) {
-                    application.errorReceived(exception);
-                }
-
-                @Override
-                public void pauseWriting() {
-                    application.pauseWriting();
-                }
-
-                @Override
-                public void resumeWriting() {
-                    application.resumeWriting();
+                public void connectionLost(@Nullable Throwable exception) {
+                    // dropped
                 }
             };
+        }
+    }
+
+    /** Passes every datagram callback on to the application's protocol; a mutant overrides the one it breaks. */
+    static class DatagramRelay implements DatagramProtocol {
+        final DatagramProtocol application;
+
+        DatagramRelay(DatagramProtocol application) {
+            this.application = application;
+        }
+
+        @Override
+        public void connectionMade(DatagramTransport transport) {
+            application.connectionMade(transport);
+        }
+
+        @Override
+        public void datagramReceived(ByteBuffer data, SocketAddress address) {
+            application.datagramReceived(data, address);
+        }
+
+        @Override
+        public void errorReceived(Exception exception) {
+            application.errorReceived(exception);
+        }
+
+        @Override
+        public void connectionLost(@Nullable Throwable exception) {
+            application.connectionLost(exception);
+        }
+
+        @Override
+        public void pauseWriting() {
+            application.pauseWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            application.resumeWriting();
         }
     }
 
@@ -530,36 +550,11 @@ final class NetworkMutants {
     static final class UnnamedPortUnreachable extends ForwardingNetworkLoop {
         @Override
         protected DatagramProtocol datagramProtocol(DatagramProtocol application) {
-            return new DatagramProtocol() {
-                @Override
-                public void connectionMade(DatagramTransport transport) {
-                    application.connectionMade(transport);
-                }
-
-                @Override
-                public void datagramReceived(ByteBuffer data, SocketAddress address) {
-                    application.datagramReceived(data, address);
-                }
-
+            return new DatagramRelay(application) {
                 @Override
                 public void errorReceived(Exception exception) {
                     application.errorReceived(exception instanceof PortUnreachableException
                             ? new PortUnreachableException() : exception);
-                }
-
-                @Override
-                public void connectionLost(Throwable exception) {
-                    application.connectionLost(exception);
-                }
-
-                @Override
-                public void pauseWriting() {
-                    application.pauseWriting();
-                }
-
-                @Override
-                public void resumeWriting() {
-                    application.resumeWriting();
                 }
             };
         }
