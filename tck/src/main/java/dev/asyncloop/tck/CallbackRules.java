@@ -32,7 +32,7 @@ abstract class CallbackRules extends ConformanceGroup {
             loop.callSoon(() -> order.add(n));
         }
         loop.callSoon(loop::stop);
-        runForever("L1.1", DEFAULT_WAIT);
+        runForever("L1.1", defaultWait());
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             expected.add(i);
@@ -51,12 +51,12 @@ abstract class CallbackRules extends ConformanceGroup {
             loop.stop();
         });
         loop.callSoon(() -> order.add("B"));
-        runForever("L1.2", DEFAULT_WAIT);
+        runForever("L1.2", defaultWait());
         assertEquals(List.of("A", "B"), order, msg("L1.2", "A (which calls stop() and schedules C) and B were"
                 + " ready when the iteration started, so A and B run and C waits for the next runForever; got "
                 + order + "; check that one iteration runs only the handles that were ready when it started"));
         loop.callSoon(loop::stop);
-        runForever("L1.2", DEFAULT_WAIT);
+        runForever("L1.2", defaultWait());
         assertEquals(List.of("A", "B", "C"), order, msg("L1.2", "C must run in the next runForever, before"
                 + " callbacks scheduled after it; got " + order + "; check that callbacks left queued by stop()"
                 + " are kept"));
@@ -75,7 +75,7 @@ abstract class CallbackRules extends ConformanceGroup {
         };
         loop.callSoon(again[0]);
         loop.callSoon(loop::stop);
-        runForever("L1.2", DEFAULT_WAIT);
+        runForever("L1.2", defaultWait());
         assertEquals(1, runs.get(), msg("L1.2", "a callback that reschedules itself must run once per"
                 + " iteration, so the stop() queued after it ends runForever after one run; it ran " + runs.get()
                 + " times; check that the loop does not drain the ready queue until it is empty"));
@@ -99,7 +99,7 @@ abstract class CallbackRules extends ConformanceGroup {
         });
         loop.callSoon(() -> seen.add(var.get("<none>")));
         loop.callLater(Duration.ofMillis(1), loop::stop);
-        runForever("L1.3", DEFAULT_WAIT);
+        runForever("L1.3", defaultWait());
         assertEquals(List.of("at-schedule", "after-schedule", "after-schedule", "<none>", "after-schedule"), seen,
                 msg("L1.3", "each callback must see the context variables of the moment it was scheduled, and"
                         + " what one callback sets must not leak into another's context; got " + seen
@@ -121,7 +121,7 @@ abstract class CallbackRules extends ConformanceGroup {
         loop.callLater(Duration.ZERO, () -> seen.add(var.get("<none>")), ctx);
         loop.callSoonThreadsafe(() -> seen.add(var.get("<none>")), ctx);
         loop.callAt(loop.time(), loop::stop);
-        runForever("L1.3", DEFAULT_WAIT);
+        runForever("L1.3", defaultWait());
         assertSame(ctx, h.getContext(), msg("L1.3", "Handle.getContext() must return the context passed to"
                 + " callSoon; check the handle keeps it"));
         assertEquals(List.of("explicit", "set-inside", "set-inside"), seen, msg("L1.3", "callbacks given a"
@@ -150,7 +150,7 @@ abstract class CallbackRules extends ConformanceGroup {
         before.cancel();
         threadsafe.cancel();
         assertTrue(before.isCancelled(), msg("L1.4", "isCancelled() must be true after cancel(); check Handle"));
-        runForever("L1.4", DEFAULT_WAIT);
+        runForever("L1.4", defaultWait());
         assertEquals(List.of("A", "B"), order, msg("L1.4", "cancelled handles must never run, also when"
                 + " cancelled by an earlier callback of the same iteration; got " + order
                 + "; check that runOnce skips cancelled handles when their turn comes"));
@@ -165,7 +165,7 @@ abstract class CallbackRules extends ConformanceGroup {
         loop.callLater(Duration.ZERO, () -> order.add("timer"));
         loop.callSoon(() -> order.add("soon"));
         loop.stop();
-        runForever("L1.5", DEFAULT_WAIT);
+        runForever("L1.5", defaultWait());
         assertEquals(List.of("soon", "timer"), order, msg("L1.5", "one iteration runs the handles that were ready,"
                 + " then the timers that came due after the poll (asyncio _run_once appends due timers to the"
                 + " ready queue), even when the timer was scheduled first; got " + order));

@@ -31,12 +31,30 @@ import org.junit.jupiter.api.BeforeEach;
  * ran (uvloop's habit: an unexpected exception-handler call is a bug).
  */
 abstract class ConformanceGroup {
+    /** The suite's bounded wait: how long any one wait of a test lasts before it fails with what hung. */
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+    private static volatile Duration boundedWait = DEFAULT_WAIT;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "asyncloop-tck-watchdog");
         t.setDaemon(true);
         return t;
     });
+
+    /**
+     * The bounded wait in force: {@link #DEFAULT_WAIT}, unless the project's own mutant test shortened it for the
+     * runs of a deliberately broken loop (whose rule's test then fails sooner when what it waits for never comes).
+     */
+    static Duration defaultWait() {
+        return boundedWait;
+    }
+
+    /**
+     * Sets the bounded wait of every test run from now on, for the mutant test of this project; a loop's own run
+     * never calls this.
+     */
+    static void setBoundedWait(Duration wait) {
+        boundedWait = wait;
+    }
 
     final EventLoopConformanceSuite suite;
     /** The loop under test, new for each test. */
@@ -95,14 +113,14 @@ abstract class ConformanceGroup {
     }
 
     /**
-     * Runs {@code main} as a task until it is done, at most {@link #DEFAULT_WAIT}.
+     * Runs {@code main} as a task until it is done, at most {@link #defaultWait()}.
      *
      * @param rule the rule the test checks, for the timeout message
      * @param main the coroutine body
      * @return its result
      */
     final <T> T run(String rule, AsyncCallable<T> main) {
-        return run(rule, DEFAULT_WAIT, main);
+        return run(rule, defaultWait(), main);
     }
 
     final <T> T run(String rule, Duration timeout, AsyncCallable<T> main) {
@@ -172,7 +190,7 @@ abstract class ConformanceGroup {
             cpu[1] = clock ? threads.getCurrentThreadCpuTime() : -1;
             loop.stop();
         });
-        runForever(rule, DEFAULT_WAIT);
+        runForever(rule, defaultWait());
         if (cpu[0] == Long.MIN_VALUE || cpu[1] == Long.MIN_VALUE) {
             fail(msg(rule, "a timer due " + (cpu[0] == Long.MIN_VALUE ? "20 ms" : IDLE_WINDOW.plusMillis(20))
                     + " after " + afterWhat + " did not run before runForever returned; the loop must go on"

@@ -42,7 +42,7 @@ abstract class ContextRules extends ConformanceGroup {
             var.set("changed after scheduling");
         });
         loop.callLater(Duration.ofMillis(1), loop::stop);
-        runForever("C1.1", DEFAULT_WAIT);
+        runForever("C1.1", defaultWait());
         assertEquals(List.of("soon scheduling", "soon explicit explicit", "later scheduling",
                 "later explicit explicit"), seen, msg("C1.1", "each callback must see its explicit context, or a"
                 + " copy of the scheduler's context taken at scheduling time; check callSoon/callLater capture"
@@ -64,7 +64,7 @@ abstract class ContextRules extends ConformanceGroup {
             }));
             var.set("after creation");
         });
-        assertEquals("at creation", runUntil("C1.2", "the task", DEFAULT_WAIT, task.get()), msg("C1.2", "a task"
+        assertEquals("at creation", runUntil("C1.2", "the task", defaultWait(), task.get()), msg("C1.2", "a task"
                 + " must see the values of its creator's context at creation, not later changes; check the task"
                 + " takes Context.copyCurrent() in its constructor"));
     }
@@ -103,8 +103,8 @@ abstract class ContextRules extends ConformanceGroup {
             Async.yieldNow();
             return var.get("none");
         }), "reader", shared);
-        runUntil("C1.4", "the writer", DEFAULT_WAIT, writer);
-        assertEquals("written by the first task", runUntil("C1.4", "the reader", DEFAULT_WAIT, reader),
+        runUntil("C1.4", "the writer", defaultWait(), writer);
+        assertEquals("written by the first task", runUntil("C1.4", "the reader", defaultWait(), reader),
                 msg("C1.4", "tasks given the same Context must share it (asyncio's test_context_4); check the task"
                         + " uses the context it was given, not a copy"));
     }
@@ -167,7 +167,7 @@ abstract class ContextRules extends ConformanceGroup {
             }));
         }
         for (Task<Void> t : tasks) {
-            runUntil("C1.6", "task " + t.getName(), DEFAULT_WAIT, t);
+            runUntil("C1.6", "task " + t.getName(), defaultWait(), t);
         }
         assertTrue(mismatches.isEmpty(), msg("C1.6", "tasks saw another task's value: " + mismatches + " (asyncio's"
                 + " test_context_3); check each task steps in its own context"));

@@ -57,7 +57,7 @@ abstract class CoroutineRules extends ConformanceGroup {
             }
             loop.stop();
         });
-        runForever("K1.2", DEFAULT_WAIT);
+        runForever("K1.2", defaultWait());
         for (Throwable t : inCallback) {
             assertInstanceOf(IllegalStateException.class, t, msg("K1.2", "await/yieldNow/sleep in a plain callback"
                     + " must throw IllegalStateException, got " + t));
@@ -103,8 +103,8 @@ abstract class CoroutineRules extends ConformanceGroup {
             }
         };
         loop.callSoon(tick[0]);
-        runUntil("K1.3", "task a", DEFAULT_WAIT, a);
-        runUntil("K1.3", "task b", DEFAULT_WAIT, b);
+        runUntil("K1.3", "task a", defaultWait(), a);
+        runUntil("K1.3", "task b", defaultWait(), b);
         assertEquals(List.of("A", "B", "tick", "A", "B", "tick", "A", "B", "tick"), order, msg("K1.3",
                 "two tasks that yield and a callback that reschedules itself must strictly alternate, one step each"
                         + " per iteration; check yieldNow/sleep(ZERO) reschedule the task with one callSoon"));
@@ -141,7 +141,7 @@ abstract class CoroutineRules extends ConformanceGroup {
                 v -> v + " in " + var.get("no context"));
         Task<String> task = loop.createTask(coro, "hand-written", context);
         loop.callLater(Duration.ofMillis(1), () -> input.setResult(7));
-        String result = runUntil("K1.5", "the hand-written coroutine's task", DEFAULT_WAIT, task);
+        String result = runUntil("K1.5", "the hand-written coroutine's task", defaultWait(), task);
         assertEquals("7 in task context", result, msg("K1.5", "the task must resume the coroutine once the awaited"
                 + " future is done, in the task's context, and finish with what it returned"));
         assertEquals(List.of("send", "send"), coro.calls, msg("K1.5", "the task must send exactly twice: to start"
@@ -151,7 +151,7 @@ abstract class CoroutineRules extends ConformanceGroup {
         AwaitOnceCoroutine<Integer, String> cancelled = new AwaitOnceCoroutine<>(never, v -> "not cancelled");
         Task<String> t2 = loop.createTask(cancelled, "hand-written-cancelled", null);
         loop.callSoon(t2::cancel);
-        assertThrows(CancelledError.class, () -> runUntil("K1.5", "the cancelled task", DEFAULT_WAIT, t2),
+        assertThrows(CancelledError.class, () -> runUntil("K1.5", "the cancelled task", defaultWait(), t2),
                 msg("K1.5", "cancelling the task must cancel it"));
         assertEquals(List.of("send", "throw CancelledError"), cancelled.calls, msg("K1.5", "cancelling a task"
                 + " awaiting a future must throw CancelledError into its coroutine"));

@@ -55,13 +55,13 @@ abstract class DebugRules extends ConformanceGroup {
             loop.setDebug(false);
             loop.callSoon(() -> busyWait(20));
             loop.callSoon(loop::stop);
-            runForever("D1.1", DEFAULT_WAIT);
+            runForever("D1.1", defaultWait());
             assertTrue(slowWarnings(log).isEmpty(), msg("D1.1", "slow callbacks are only logged in debug mode;"
                     + " logged with debug off: " + log.entries()));
             loop.setDebug(true);
             loop.callSoon(() -> busyWait(20));
             loop.callSoon(loop::stop);
-            runForever("D1.1", DEFAULT_WAIT);
+            runForever("D1.1", defaultWait());
             List<LogCapture.Entry> warnings = slowWarnings(log);
             assertFalse(warnings.isEmpty(), msg("D1.1", "a 20 ms callback with a 1 ms threshold in debug mode"
                     + " must be logged at WARNING as \"Executing <handle> took N seconds\"; logged: "
@@ -92,7 +92,7 @@ abstract class DebugRules extends ConformanceGroup {
             });
             join(t);
         });
-        runForever("D1.2", DEFAULT_WAIT);
+        runForever("D1.2", defaultWait());
         loop.setDebug(false);
         caught.forEach((name, e) -> {
             if (name.equals("callSoonThreadsafe")) {
@@ -139,7 +139,7 @@ abstract class DebugRules extends ConformanceGroup {
             d15ScheduleFailingCallback();
             d15ScheduleBareReport();
             loop.callLater(Duration.ofMillis(1), loop::stop);
-            runForever("D1.5", DEFAULT_WAIT);
+            runForever("D1.5", defaultWait());
             loop.setDebug(false);
             String failing = d15Logged(log, "D1.5 failing callback");
             assertTrue(failing.contains("d15ScheduleFailingCallback"), msg("D1.5", "in debug mode the default"
@@ -206,7 +206,7 @@ abstract class DebugRules extends ConformanceGroup {
             loop.callSoon(() -> join(Thread.ofPlatform().name("D1.6-foreign").start(() -> runningCall.set(
                     LifecycleRules.catchThrowable(() -> loop.callLater(Duration.ZERO, () -> { }))))));
             loop.callSoon(loop::stop);
-            runForever("D1.6", DEFAULT_WAIT);
+            runForever("D1.6", defaultWait());
             assertEquals(List.of("scheduled while idle"), ran, msg("D1.6", "the callback scheduled from another"
                     + " thread while the loop was idle must run"));
             Throwable e = runningCall.get();
@@ -233,7 +233,7 @@ abstract class DebugRules extends ConformanceGroup {
                 return null;
             }, "D1.7-slowpoke");
             loop.callSoon(() -> gate.setResult(null));
-            runUntil("D1.7", "a task awaiting a future", DEFAULT_WAIT, task);
+            runUntil("D1.7", "a task awaiting a future", defaultWait(), task);
             List<String> naming = slowWarnings(log).stream().map(LogCapture.Entry::message)
                     .filter(m -> m.contains("D1.7-slowpoke")).toList();
             assertTrue(naming.size() >= 2, msg("D1.7", "with a zero threshold in debug mode, the warnings for the"
@@ -263,7 +263,7 @@ abstract class DebugRules extends ConformanceGroup {
                 throw new IllegalStateException("D1.8 callAt");
             });
             loop.callLater(Duration.ofMillis(1), loop::stop);
-            runForever("D1.8", DEFAULT_WAIT);
+            runForever("D1.8", defaultWait());
         } finally {
             loop.setDebug(false);
         }

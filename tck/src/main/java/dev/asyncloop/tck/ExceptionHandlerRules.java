@@ -36,7 +36,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
         });
         loop.callSoon(() -> ran.add("next"));
         loop.callSoon(loop::stop);
-        runForever("E1.1", DEFAULT_WAIT);
+        runForever("E1.1", defaultWait());
         assertEquals(List.of("failing", "next"), ran, msg("E1.1", "the callbacks after a failing one must still"
                 + " run; got " + ran + "; check that runOnce catches the callback's exception"));
         List<ExceptionContext> reports = reports();
@@ -66,7 +66,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
                 throw boom;
             });
             loop.callSoon(loop::stop);
-            runForever("E1.2", DEFAULT_WAIT);
+            runForever("E1.2", defaultWait());
             Throwable direct = LifecycleRules.catchThrowable(() -> loop.callExceptionHandler(
                     ExceptionContext.builder("E1.2 direct").build()));
             assertNull(direct, msg("E1.2", "callExceptionHandler must never throw, even when the handler does;"
@@ -97,7 +97,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
             var.set("task-value");
             return "ok";
         });
-        runUntil("E1.3", "a task setting a context variable", DEFAULT_WAIT, task);
+        runUntil("E1.3", "a task setting a context variable", defaultWait(), task);
         Context handleContext = new Context();
         handleContext.run(() -> var.set("handle-value"));
         loop.callSoon(() -> {
@@ -108,7 +108,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
             loop.callExceptionHandler(ExceptionContext.builder("none").build());
             loop.stop();
         });
-        runForever("E1.3", DEFAULT_WAIT);
+        runForever("E1.3", defaultWait());
         String handleMessage = seen.isEmpty() ? "" : seen.get(0);
         assertTrue(handleMessage.endsWith("=handle-value"), msg("E1.3", "the handler of a failing callback must"
                 + " run in that handle's context, saw " + handleMessage + "; check callExceptionHandler enters"
@@ -135,7 +135,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
                 throw boom;
             });
             loop.callSoon(loop::stop);
-            runForever("E1.4", DEFAULT_WAIT);
+            runForever("E1.4", defaultWait());
             List<LogCapture.Entry> errors = log.entries().stream()
                     .filter(e -> e.level().intValue() >= Level.SEVERE.intValue() && e.thrown() == boom).toList();
             assertEquals(1, errors.size(), msg("E1.4", "with no custom handler the default handler must log the"
@@ -154,7 +154,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
             var.set("task-value");
             return "ok";
         });
-        runUntil("E1.5", "a task setting a context variable", DEFAULT_WAIT, task);
+        runUntil("E1.5", "a task setting a context variable", defaultWait(), task);
         List<String> seen = new ArrayList<>();
         loop.setExceptionHandler((l, c) -> seen.add(var.get("<none>")));
         loop.callExceptionHandler(ExceptionContext.builder("E1.5 about a task").future(task).build());

@@ -48,12 +48,12 @@ abstract class ExecutorRules extends ConformanceGroup {
             return "from executor";
         });
         f.addDoneCallback(done -> callbackThread.set(Thread.currentThread()));
-        assertEquals("from executor", runUntil("X1.1", "runInExecutor's future", DEFAULT_WAIT, f), msg("X1.1",
+        assertEquals("from executor", runUntil("X1.1", "runInExecutor's future", defaultWait(), f), msg("X1.1",
                 "the future of runInExecutor must hold the function's result"));
         assertNotSame(loopThread, workThread.get(), msg("X1.1", "the function must run on an executor thread, not"
                 + " on the loop thread"));
         loop.callSoon(loop::stop);
-        runForever("X1.1", DEFAULT_WAIT);
+        runForever("X1.1", defaultWait());
         assertSame(loopThread, callbackThread.get(), msg("X1.1", "the future must complete on the loop thread"
                 + " (its done-callback ran on " + callbackThread.get() + "); check the result is handed over with"
                 + " callSoonThreadsafe"));
@@ -69,7 +69,7 @@ abstract class ExecutorRules extends ConformanceGroup {
             throw io;
         });
         Throwable thrown = LifecycleRules.catchThrowable(() -> runUntil("X1.2", "a failing executor job",
-                DEFAULT_WAIT, f));
+                defaultWait(), f));
         assertSame(io, f.exception().orElse(null), msg("X1.2", "the future must hold the function's exception"
                 + " itself (not an ExecutionException), got " + f.exception() + "; check the unwrapping"));
         assertTrue(thrown != null && thrown.getCause() == io, msg("X1.2", "runUntilComplete must throw it wrapped"
@@ -87,12 +87,12 @@ abstract class ExecutorRules extends ConformanceGroup {
                 executed.incrementAndGet();
                 custom.execute(r);
             }, () -> Thread.currentThread().getName());
-            assertEquals("X1.3-custom", runUntil("X1.3", "a job on a custom executor", DEFAULT_WAIT, f),
+            assertEquals("X1.3-custom", runUntil("X1.3", "a job on a custom executor", defaultWait(), f),
                     msg("X1.3", "the function must run on the executor passed to runInExecutor"));
             assertEquals(1, executed.get(), msg("X1.3", "the executor must be used exactly once per call"));
             loop.setDefaultExecutor(custom);
             Future<String> viaDefault = loop.runInExecutor(null, () -> Thread.currentThread().getName());
-            assertEquals("X1.3-custom", runUntil("X1.3", "a job on the new default executor", DEFAULT_WAIT,
+            assertEquals("X1.3-custom", runUntil("X1.3", "a job on the new default executor", defaultWait(),
                     viaDefault), msg("X1.3", "runInExecutor(null, ...) must use the executor set with"
                     + " setDefaultExecutor"));
         } finally {
@@ -103,10 +103,10 @@ abstract class ExecutorRules extends ConformanceGroup {
     @Test
     @DisplayName("X1.4 shutdownDefaultExecutor completes; the default executor then refuses work")
     void required_X1_4_shutdownDefaultExecutor() {
-        assertEquals(1, runUntil("X1.4", "a job on the default executor", DEFAULT_WAIT,
+        assertEquals(1, runUntil("X1.4", "a job on the default executor", defaultWait(),
                 loop.runInExecutor(null, () -> 1)));
         Future<Void> shutdown = loop.shutdownDefaultExecutor(Duration.ofSeconds(5));
-        runUntil("X1.4", "shutdownDefaultExecutor", DEFAULT_WAIT, shutdown);
+        runUntil("X1.4", "shutdownDefaultExecutor", defaultWait(), shutdown);
         assertTrue(shutdown.isDone() && !shutdown.isCancelled(), msg("X1.4", "shutdownDefaultExecutor's future"
                 + " must complete normally"));
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -115,7 +115,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         assertTrue(e.getMessage() != null && e.getMessage().toLowerCase().contains("shutdown"), msg("X1.4",
                 "the message must say the executor was shut down (asyncio: \"Executor shutdown has been"
                         + " called\"), said: " + e.getMessage()));
-        assertEquals(3, runUntil("X1.4", "a job on an explicit executor", DEFAULT_WAIT,
+        assertEquals(3, runUntil("X1.4", "a job on an explicit executor", defaultWait(),
                 loop.runInExecutor(Runnable::run, () -> 3)), msg("X1.4", "an explicit executor must still work"));
     }
 
@@ -133,13 +133,13 @@ abstract class ExecutorRules extends ConformanceGroup {
             });
             assertTrue(f.cancel(), msg("X1.5", "cancel() of a pending executor future must return true"));
             loop.callSoon(loop::stop);
-            runForever("X1.5", DEFAULT_WAIT);
+            runForever("X1.5", defaultWait());
             release.countDown();
             single.shutdown();
-            assertTrue(single.awaitTermination(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS),
+            assertTrue(single.awaitTermination(defaultWait().toMillis(), TimeUnit.MILLISECONDS),
                     msg("X1.5", "the executor did not finish"));
             loop.callSoon(loop::stop);
-            runForever("X1.5", DEFAULT_WAIT);
+            runForever("X1.5", defaultWait());
             assertFalse(ran.get(), msg("X1.5", "the job of a future cancelled before the job started must never run;"
                     + " check that cancelling the loop future cancels the executor's task"));
             assertTrue(f.isCancelled(), msg("X1.5", "the future must stay cancelled"));
@@ -158,11 +158,11 @@ abstract class ExecutorRules extends ConformanceGroup {
         AtomicReference<Thread> callbackThread = new AtomicReference<>();
         wrappedOk.addDoneCallback(f -> callbackThread.set(Thread.currentThread()));
         Thread completer = Thread.ofPlatform().name("X1.6-completer").start(() -> ok.complete("value"));
-        assertEquals("value", runUntil("X1.6", "a wrapped CompletableFuture", DEFAULT_WAIT, wrappedOk),
+        assertEquals("value", runUntil("X1.6", "a wrapped CompletableFuture", defaultWait(), wrappedOk),
                 msg("X1.6", "the loop future must get the CompletableFuture's value"));
         join(completer);
         loop.callSoon(loop::stop);
-        runForever("X1.6", DEFAULT_WAIT);
+        runForever("X1.6", defaultWait());
         assertSame(loopThread, callbackThread.get(), msg("X1.6", "the loop future must complete on the loop"
                 + " thread, its callback ran on " + callbackThread.get()));
 
@@ -170,7 +170,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         Future<String> wrappedFailed = loop.wrapFuture(failed);
         IOException io = new IOException("X1.6 io");
         Thread failer = Thread.ofPlatform().name("X1.6-failer").start(() -> failed.completeExceptionally(io));
-        LifecycleRules.catchThrowable(() -> runUntil("X1.6", "a failed CompletableFuture", DEFAULT_WAIT,
+        LifecycleRules.catchThrowable(() -> runUntil("X1.6", "a failed CompletableFuture", defaultWait(),
                 wrappedFailed));
         join(failer);
         assertSame(io, wrappedFailed.exception().orElse(null), msg("X1.6", "the loop future must hold the"
@@ -179,7 +179,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         CompletableFuture<String> cancelledThere = new CompletableFuture<>();
         Future<String> wrappedCancelled = loop.wrapFuture(cancelledThere);
         cancelledThere.cancel(false);
-        assertThrows(CancelledError.class, () -> runUntil("X1.6", "a cancelled CompletableFuture", DEFAULT_WAIT,
+        assertThrows(CancelledError.class, () -> runUntil("X1.6", "a cancelled CompletableFuture", defaultWait(),
                 wrappedCancelled), msg("X1.6", "cancelling the CompletableFuture must cancel the loop future"));
         assertTrue(wrappedCancelled.isCancelled(), msg("X1.6", "the loop future must be cancelled"));
 
@@ -187,7 +187,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         Future<String> wrappedHere = loop.wrapFuture(cancelledHere);
         wrappedHere.cancel();
         loop.callSoon(loop::stop);
-        runForever("X1.6", DEFAULT_WAIT);
+        runForever("X1.6", defaultWait());
         assertTrue(cancelledHere.isCancelled(), msg("X1.6", "cancelling the loop future must cancel the"
                 + " CompletableFuture; check wrapFuture adds a done-callback that cancels it"));
     }
@@ -200,7 +200,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         Future<String> cancelled = loop.runInExecutor(jobs::add, () -> "late too");
         cancelled.cancel();
         loop.callSoon(loop::stop);
-        runForever("X1.7", DEFAULT_WAIT);
+        runForever("X1.7", defaultWait());
         CompletableFuture<String> wrappedSource = new CompletableFuture<>();
         Future<String> wrapped = loop.wrapFuture(wrappedSource);
         loop.close();
@@ -232,8 +232,8 @@ abstract class ExecutorRules extends ConformanceGroup {
         ExecutorService mine = Executors.newSingleThreadExecutor();
         try (LogCapture log = new LogCapture()) {
             loop.setDefaultExecutor(mine);
-            loop.runInExecutor(null, () -> release.await(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
-            runUntil("X1.8", "shutdownDefaultExecutor(50 ms) while a job still runs", DEFAULT_WAIT,
+            loop.runInExecutor(null, () -> release.await(defaultWait().toMillis(), TimeUnit.MILLISECONDS));
+            runUntil("X1.8", "shutdownDefaultExecutor(50 ms) while a job still runs", defaultWait(),
                     loop.shutdownDefaultExecutor(Duration.ofMillis(50)));
             assertFalse(mine.isTerminated(), msg("X1.8", "the executor terminated although its job was still held;"
                     + " the test cannot tell whether the timeout was kept"));
@@ -258,7 +258,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         try {
             loop.setDefaultExecutor(mine);
             Future<Integer> f = loop.runInExecutor(null, () -> 9);
-            assertEquals(9, runUntil("X1.9", "a job on the default executor", DEFAULT_WAIT, f), msg("X1.9",
+            assertEquals(9, runUntil("X1.9", "a job on the default executor", defaultWait(), f), msg("X1.9",
                     "the default executor set must run the job"));
             loop.close();
             assertTrue(mine.isShutdown(), msg("X1.9", "close() must shut the default executor down without"
@@ -288,7 +288,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         try {
             loop.setDefaultExecutor(mine);
             Future<Boolean> job = loop.runInExecutor(null,
-                    () -> release.await(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                    () -> release.await(defaultWait().toMillis(), TimeUnit.MILLISECONDS));
             Future<Void> shutdown = loop.shutdownDefaultExecutor();
             boolean pendingWhileHeld = run("X1.11", () -> {
                 // The job holds the executor until released, so the shutdown cannot be done here, however the

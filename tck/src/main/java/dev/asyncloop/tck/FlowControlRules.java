@@ -43,7 +43,7 @@ abstract class FlowControlRules extends NetworkGroup {
             assertEquals(List.of("made", "pause"), client.events, msg("N5.1", "pauseWriting called more than once"));
             srv.transport.resumeReading();
             Async.await(srv.received(written));
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while (!client.events.contains("resume") && System.nanoTime() < end) {
                 Async.sleep(Duration.ofMillis(2));
             }

@@ -171,7 +171,7 @@ abstract class FutureRules extends ConformanceGroup {
                 + " check they are scheduled with callSoon, never called directly"));
         b.exception();
         loop.callSoon(loop::stop);
-        runForever("F3.1", DEFAULT_WAIT);
+        runForever("F3.1", defaultWait());
         assertEquals(List.of("a", "b", "c"), calls, msg("F3.1", "done-callbacks must run on the next loop"
                 + " iteration, each once; check the future schedules them with callSoon"));
     }
@@ -192,7 +192,7 @@ abstract class FutureRules extends ConformanceGroup {
         }
         loop.callSoon(() -> f.setResult("v"));
         loop.callSoon(() -> loop.callSoon(loop::stop));
-        runForever("F3.2", DEFAULT_WAIT);
+        runForever("F3.2", defaultWait());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), calls, msg("F3.2", "done-callbacks must run once each,"
                 + " in the order they were added, with the future as argument; check the callback list"
                 + " keeps insertion order"));
@@ -214,7 +214,7 @@ abstract class FutureRules extends ConformanceGroup {
         });
         f.setResult("v");
         loop.callSoon(loop::stop);
-        runForever("F3.3", DEFAULT_WAIT);
+        runForever("F3.3", defaultWait());
         assertEquals(List.of("at registration", "explicit"), seen, msg("F3.3", "the first callback must see the"
                 + " context copied when it was added, the second the context passed explicitly; check"
                 + " addDoneCallback captures Context.copyCurrent() and callbacks are scheduled with their context"));
@@ -237,7 +237,7 @@ abstract class FutureRules extends ConformanceGroup {
         assertEquals(0, f.removeDoneCallback(removed), msg("F3.4", "removing an absent callback must return 0"));
         f.setResult("v");
         loop.callSoon(loop::stop);
-        runForever("F3.4", DEFAULT_WAIT);
+        runForever("F3.4", defaultWait());
         assertEquals(List.of("kept", "kept"), calls, msg("F3.4", "the callbacks not removed must still run, once"
                 + " per registration; check removeDoneCallback keeps the other entries"));
     }
@@ -261,7 +261,7 @@ abstract class FutureRules extends ConformanceGroup {
         f.addDoneCallback(later);
         f.setResult("v");
         loop.callSoon(loop::stop);
-        runForever("F3.6", DEFAULT_WAIT);
+        runForever("F3.6", defaultWait());
         assertEquals(List.of("second", "third", "later", "first", "later"), calls, msg("F3.6", "after removing"
                 + " the first callback the others must run in registration order, the ones added afterwards last;"
                 + " check the storage of the first callback (a dedicated slot, as asyncio's C future has) keeps"
@@ -282,7 +282,7 @@ abstract class FutureRules extends ConformanceGroup {
         assertEquals(List.of(), calls, msg("F3.5", "a callback added to a done future ran inline; check"
                 + " addDoneCallback schedules it with callSoon"));
         loop.callSoon(loop::stop);
-        runForever("F3.5", DEFAULT_WAIT);
+        runForever("F3.5", defaultWait());
         assertEquals(List.of("before", "done-callback", "after"), calls, msg("F3.5", "a callback added to a done"
                 + " future must be queued with callSoon at once, in FIFO order with other callbacks"));
     }

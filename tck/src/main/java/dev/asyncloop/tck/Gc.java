@@ -55,6 +55,6 @@ final class Gc {
     private static void round(ConformanceGroup group) {
         System.gc();
         group.loop.callLater(ROUND, group.loop::stop);
-        group.runForever("GC", ConformanceGroup.DEFAULT_WAIT);
+        group.runForever("GC", ConformanceGroup.defaultWait());
     }
 }

@@ -38,13 +38,13 @@ abstract class LifecycleRules extends ConformanceGroup {
         });
         loop.callSoon(() -> ran.add("B"));
         loop.callAt(past, () -> ran.add("due timer"));
-        runForever("L4.1", DEFAULT_WAIT);
+        runForever("L4.1", defaultWait());
         assertEquals(List.of("A stops", "B", "due timer"), ran, msg("L4.1", "after stop() the iteration in"
                 + " progress must finish (B and the timer that was due run) and nothing scheduled during it may"
                 + " run; got " + ran + "; check that runForever checks the stop flag only after runOnce"));
         assertFalse(loop.isRunning(), msg("L4.1", "isRunning() must be false after runForever returned"));
         loop.callSoon(loop::stop);
-        runForever("L4.1", DEFAULT_WAIT);
+        runForever("L4.1", defaultWait());
         assertEquals(List.of("A stops", "B", "due timer", "C", "timer scheduled in A"), ran, msg("L4.1",
                 "the loop must run again after stop(), starting with what stop() left queued; got " + ran
                         + "; check that runForever resets the stop flag when it returns"));
@@ -61,19 +61,19 @@ abstract class LifecycleRules extends ConformanceGroup {
         });
         loop.stop();
         long t0 = System.nanoTime();
-        runForever("L4.2", DEFAULT_WAIT);
+        runForever("L4.2", defaultWait());
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(List.of("A"), ran, msg("L4.2", "a pre-stopped runForever must run exactly one iteration"
                 + " (the ready callbacks, not what they schedule); got " + ran + " after " + tookMillis
                 + " ms; check that stop() before runForever forces a zero poll timeout and one runOnce"));
         ran.clear();
         loop.stop();
-        runForever("L4.2", DEFAULT_WAIT);
+        runForever("L4.2", defaultWait());
         assertEquals(List.of("scheduled by A"), ran, msg("L4.2", "a second pre-stopped runForever must again run"
                 + " one iteration; got " + ran + "; check the stop flag is reset when runForever returns"));
         ran.clear();
         loop.stop();
-        runForever("L4.2", DEFAULT_WAIT);
+        runForever("L4.2", defaultWait());
         assertEquals(List.of(), ran, msg("L4.2", "a pre-stopped runForever with only a timer 1 h away must return"
                 + " without running anything and without blocking until the timer"));
     }
@@ -89,7 +89,7 @@ abstract class LifecycleRules extends ConformanceGroup {
             caught.put("runUntilComplete(AsyncCallable)", catchThrowable(() -> loop.runUntilComplete(() -> 1)));
             loop.stop();
         });
-        runForever("L4.3", DEFAULT_WAIT);
+        runForever("L4.3", defaultWait());
         caught.forEach((call, e) -> assertTrue(e instanceof IllegalStateException, msg("L4.3", call + " inside a"
                 + " callback of the running loop must throw IllegalStateException, threw " + e
                 + "; check the already-running check in runForever/runUntilComplete")));
@@ -104,7 +104,7 @@ abstract class LifecycleRules extends ConformanceGroup {
             caught.set(catchThrowable(loop::close));
             loop.stop();
         });
-        runForever("L4.4", DEFAULT_WAIT);
+        runForever("L4.4", defaultWait());
         assertTrue(caught.get() instanceof IllegalStateException, msg("L4.4", "close() inside a callback of the"
                 + " running loop must throw IllegalStateException, threw " + caught.get()
                 + "; check close() refuses a running loop (asyncio test_close_running_event_loop)"));
@@ -153,7 +153,7 @@ abstract class LifecycleRules extends ConformanceGroup {
             seen.add(fromOther[0]);
             loop.stop();
         });
-        runForever("L4.5", DEFAULT_WAIT);
+        runForever("L4.5", defaultWait());
         assertEquals(List.of(true, true), seen, msg("L4.5", "isRunning() must be true inside a callback, seen from"
                 + " the loop thread and from another thread; got " + seen + "; check that the running state is"
                 + " set before the first iteration and is volatile"));
@@ -178,7 +178,7 @@ abstract class LifecycleRules extends ConformanceGroup {
                 caughtUntil.set(catchThrowable(() -> second.runUntilComplete(f)));
                 loop.stop();
             });
-            runForever("L4.6", DEFAULT_WAIT);
+            runForever("L4.6", defaultWait());
             assertTrue(caught.get() instanceof IllegalStateException, msg("L4.6", "runForever of a second loop"
                     + " called while another loop runs on the thread must throw IllegalStateException, threw "
                     + caught.get() + "; check that runForever refuses to start when RunningLoops.current() is"
@@ -208,7 +208,7 @@ abstract class LifecycleRules extends ConformanceGroup {
                 ran.add(r);
                 loop.stop();
             });
-            runForever("L4.1", DEFAULT_WAIT);
+            runForever("L4.1", defaultWait());
         }
         assertEquals(List.of(0, 1, 2), ran, msg("L4.1", "each runForever after a stop() must run the loop again;"
                 + " got " + ran + "; check runForever resets its stop flag and running thread on exit"));
@@ -226,7 +226,7 @@ abstract class LifecycleRules extends ConformanceGroup {
             throw fatal;
         });
         loop.callSoon(() -> ran.add("B"));
-        Throwable thrown = catchThrowable(() -> runForever("L4.7", DEFAULT_WAIT));
+        Throwable thrown = catchThrowable(() -> runForever("L4.7", defaultWait()));
         assertSame(fatal, thrown, msg("L4.7", "an Error thrown by a callback must propagate out of runForever as"
                 + " is (asyncio: KeyboardInterrupt/SystemExit escape run_forever), got " + thrown
                 + "; check that runOnce reports Exceptions only"));
@@ -234,7 +234,7 @@ abstract class LifecycleRules extends ConformanceGroup {
         assertTrue(reports().isEmpty(), msg("L4.7", "an Error must not be reported to the exception handler, got "
                 + reports()));
         loop.callSoon(loop::stop);
-        runForever("L4.7", DEFAULT_WAIT);
+        runForever("L4.7", defaultWait());
         assertEquals(List.of("A throws", "B"), ran, msg("L4.7", "the callbacks left in the ready queue by the Error"
                 + " must run in the next runForever; got " + ran));
     }
@@ -253,7 +253,7 @@ abstract class LifecycleRules extends ConformanceGroup {
                         () -> ran.add("body of the second loop"))));
                 loop.callSoon(loop::stop);
             });
-            runForever("L4.8", DEFAULT_WAIT);
+            runForever("L4.8", defaultWait());
             caught.forEach((call, e) -> assertTrue(e instanceof IllegalStateException, msg("L4.8", call + " inside"
                     + " a callback of a running loop must throw IllegalStateException, threw " + e)));
             second.callSoon(second::stop);

@@ -103,11 +103,11 @@ abstract class NetworkGroup extends ConformanceGroup {
 
     /** Inside a task: waits (bounded) for the server to have accepted connection {@code index}, made. */
     final RecordingProtocol awaitAccepted(String rule, int index) {
-        long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        long end = System.nanoTime() + defaultWait().toNanos();
         while (accepted.size() <= index) {
             if (System.nanoTime() > end) {
                 throw new AssertionError(msg(rule, "the server did not accept connection #" + index + " within "
-                        + DEFAULT_WAIT + "; check that the server's reader accepts"));
+                        + defaultWait() + "; check that the server's reader accepts"));
             }
             Async.sleep(Duration.ofMillis(2));
         }

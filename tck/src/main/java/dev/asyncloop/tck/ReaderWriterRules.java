@@ -101,7 +101,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
                     thrice.setResult(null);
                 }
             });
-            awaitDone(thrice, DEFAULT_WAIT.dividedBy(2));   // inside run()'s own bound, so the message below shows
+            awaitDone(thrice, defaultWait().dividedBy(2));   // inside run()'s own bound, so the message below shows
             loop.removeWriter(client);
             if (thrice.isDone()) {
                 thrice.result();

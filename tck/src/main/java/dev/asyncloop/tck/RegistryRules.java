@@ -39,7 +39,7 @@ abstract class RegistryRules extends ConformanceGroup {
             Async.yieldNow();
             return "ok";
         });
-        runUntil("R1.1", "the task", DEFAULT_WAIT, task);
+        runUntil("R1.1", "the task", defaultWait(), task);
         assertSame(task, inTask.get(), msg("R1.1", "Async.currentTask() inside a task must be that task; check"
                 + " the task calls TaskRegistry.enterTask before each step"));
         assertEquals(List.of(Optional.empty()), inCallback, msg("R1.1", "Async.currentTask() in a plain callback"
@@ -70,8 +70,8 @@ abstract class RegistryRules extends ConformanceGroup {
             seen.add(Async.currentTask().orElse(null) == tasks[1]);
             return null;
         });
-        runUntil("R1.2", "task 1", DEFAULT_WAIT, tasks[0]);
-        runUntil("R1.2", "task 2", DEFAULT_WAIT, tasks[1]);
+        runUntil("R1.2", "task 1", defaultWait(), tasks[0]);
+        runUntil("R1.2", "task 2", defaultWait(), tasks[1]);
         assertEquals(List.of(true, true, true, true), seen, msg("R1.2", "each step must see its own task as current"
                 + " (asyncio's test_current_task_with_interleaving_tasks); check enter/leave around every step"));
     }
@@ -86,7 +86,7 @@ abstract class RegistryRules extends ConformanceGroup {
         assertTrue(Async.allTasks(loop).containsAll(Set.of(pending, done, notStarted)), msg("R1.3", "tasks not"
                 + " yet started must be in allTasks; check the task registers itself when created"));
         loop.callSoon(loop::stop);
-        runForever("R1.3", DEFAULT_WAIT);
+        runForever("R1.3", defaultWait());
         Set<Task<?>> all = Async.allTasks(loop);
         assertTrue(all.contains(pending), msg("R1.3", "a suspended task must be in allTasks, was: " + all));
         assertFalse(all.contains(done), msg("R1.3", "a done task must not be in allTasks, was: " + all));
@@ -98,7 +98,7 @@ abstract class RegistryRules extends ConformanceGroup {
             other.close();
         }
         inner.setResult("x");
-        runUntil("R1.3", "the pending task", DEFAULT_WAIT, pending);
+        runUntil("R1.3", "the pending task", defaultWait(), pending);
         assertFalse(Async.allTasks(loop).contains(pending), msg("R1.3", "a finished task must leave allTasks"));
     }
 
@@ -118,8 +118,8 @@ abstract class RegistryRules extends ConformanceGroup {
             stillCurrent.set(Async.currentTask().orElse(null));
             return "ok";
         });
-        runUntil("R1.4", "the task", DEFAULT_WAIT, task);
-        runUntil("R1.4", "the bystander", DEFAULT_WAIT, bystander);
+        runUntil("R1.4", "the task", defaultWait(), task);
+        runUntil("R1.4", "the bystander", defaultWait(), bystander);
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get(), msg("R1.4",
                 "enterTask while another task is current must throw IllegalStateException"));
         assertTrue(e.getMessage().startsWith("Cannot enter into task ")
@@ -144,8 +144,8 @@ abstract class RegistryRules extends ConformanceGroup {
             }
             return "ok";
         });
-        runUntil("R1.5", "the task", DEFAULT_WAIT, task);
-        runUntil("R1.5", "the bystander", DEFAULT_WAIT, bystander);
+        runUntil("R1.5", "the task", defaultWait(), task);
+        runUntil("R1.5", "the bystander", defaultWait(), bystander);
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get(), msg("R1.5",
                 "leaveTask of a task that is not current must throw IllegalStateException"));
         assertTrue(e.getMessage().startsWith("Leaving task ") && e.getMessage().contains(" does not match the"
@@ -172,8 +172,8 @@ abstract class RegistryRules extends ConformanceGroup {
         } finally {
             TaskRegistry.swapCurrentTask(loop, null);
         }
-        runUntil("R1.6", "task a", DEFAULT_WAIT, a);
-        runUntil("R1.6", "task b", DEFAULT_WAIT, b);
+        runUntil("R1.6", "task a", defaultWait(), a);
+        runUntil("R1.6", "task b", defaultWait(), b);
     }
 
     @Test
@@ -196,7 +196,7 @@ abstract class RegistryRules extends ConformanceGroup {
         loop.setTaskFactory(null);
         Task<String> awaiting = loop.createTask(() -> Async.await(task));
         loop.callSoon(() -> inner.setResult("done"));
-        assertEquals("done via third party", runUntil("R1.7", "a task awaiting the third-party task", DEFAULT_WAIT,
+        assertEquals("done via third party", runUntil("R1.7", "a task awaiting the third-party task", defaultWait(),
                 awaiting), msg("R1.7", "a built-in task must be able to await a third-party task"));
         assertSame(task, currentInside.get(), msg("R1.7", "Async.currentTask() inside the third-party task must be"
                 + " it; check TaskRegistry.currentTask works for any Task"));

@@ -32,11 +32,11 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
     void required_L5_1_returnsResult() {
         Future<String> f = loop.createFuture();
         loop.callLater(Duration.ofMillis(2), () -> f.setResult("done"));
-        assertEquals("done", runUntil("L5.1", "a future set by a timer", DEFAULT_WAIT, f), msg("L5.1",
+        assertEquals("done", runUntil("L5.1", "a future set by a timer", defaultWait(), f), msg("L5.1",
                 "runUntilComplete must return the future's result; check it returns future.result()"));
         Future<String> already = loop.createFuture();
         already.setResult("early");
-        assertEquals("early", runUntil("L5.1", "a done future", DEFAULT_WAIT, already), msg("L5.1",
+        assertEquals("early", runUntil("L5.1", "a done future", defaultWait(), already), msg("L5.1",
                 "runUntilComplete of a done future must return its result; check the done-callback that stops the"
                         + " loop is added even when the future is done"));
         assertFalse(loop.isRunning(), msg("L5.1", "the loop must not be running after runUntilComplete"));
@@ -135,7 +135,7 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
         assertTrue(reports().isEmpty(), msg("L5.6", "an escaping Error must not be reported to the exception"
                 + " handler, got " + reports()));
         loop.callSoon(loop::stop);
-        runForever("L5.6", DEFAULT_WAIT);
+        runForever("L5.6", defaultWait());
         assertTrue(reports().isEmpty(), msg("L5.6", "nothing may be reported after the Error either, got "
                 + reports() + "; check the task's exception is marked retrieved when runUntilComplete created it"));
     }
@@ -154,7 +154,7 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
             ran.add("second iteration");
             loop.stop();
         }));
-        runForever("L5.7", DEFAULT_WAIT);
+        runForever("L5.7", defaultWait());
         assertEquals(List.of("second iteration"), ran, msg("L5.7", "the next runForever must run until its own"
                 + " stop(), but it stopped after its first iteration: the stop scheduled for the finished future"
                 + " of the failed runUntilComplete was still queued (asyncio test_run_until_complete_baseexception,"
@@ -162,7 +162,7 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
                 + " escaped"));
         Future<String> later = loop.createFuture();
         loop.callSoon(() -> loop.callSoon(() -> later.setResult("ok")));
-        assertEquals("ok", runUntil("L5.7", "a future done in the second iteration", DEFAULT_WAIT, later),
+        assertEquals("ok", runUntil("L5.7", "a future done in the second iteration", defaultWait(), later),
                 msg("L5.7", "runUntilComplete must work after the Error"));
     }
 
@@ -182,7 +182,7 @@ abstract class RunUntilCompleteRules extends ConformanceGroup {
             first.setResult("first");
             loop.callSoon(() -> loop.callSoon(() -> second.setResult("second")));
         });
-        Throwable late = LifecycleRules.catchThrowable(() -> runUntil("L5.8", "the second future", DEFAULT_WAIT,
+        Throwable late = LifecycleRules.catchThrowable(() -> runUntil("L5.8", "the second future", defaultWait(),
                 second));
         assertNull(late, msg("L5.8", "completing the first future must not stop the loop running"
                 + " runUntilComplete(second), but it threw " + late + " (asyncio"

@@ -63,7 +63,7 @@ abstract class SignalRules extends ConformanceGroup {
         /** Waits (bounded) for one signal to reach this handler. */
         boolean awaitOne() {
             try {
-                return received.tryAcquire(DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                return received.tryAcquire(defaultWait().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -174,21 +174,21 @@ abstract class SignalRules extends ConformanceGroup {
                     + " signal must be put back"), noJavaHandler);
         }
         assertTrue(sentinel(name).awaitOne(), msg(rule, "after " + after + " a raised SIG" + name + " must reach"
-                + " the handler installed before the loop took the signal; it did not within " + DEFAULT_WAIT));
+                + " the handler installed before the loop took the signal; it did not within " + defaultWait()));
     }
 
     /** Runs the loop until the next call of {@code calls} after raising {@code name}. */
     final void raiseAndRun(String rule, String name, Calls calls) {
         Future<Void> next = calls.next();
         raise(name);
-        runUntil(rule, "the callback of a raised SIG" + name, DEFAULT_WAIT, next);
+        runUntil(rule, "the callback of a raised SIG" + name, defaultWait(), next);
     }
 
     /** Runs one more loop iteration, so that anything already queued has run. */
     final void runOneIteration(String rule) {
         Future<Void> f = loop.createFuture();
         loop.callSoon(() -> f.setResult(null));
-        runUntil(rule, "a callSoon callback", DEFAULT_WAIT, f);
+        runUntil(rule, "a callSoon callback", defaultWait(), f);
     }
 
     EventLoop otherLoop() {
@@ -245,7 +245,7 @@ abstract class SignalRules extends ConformanceGroup {
             raiser.setDaemon(true);
             raiser.start();
         });
-        runForever("G1.3", DEFAULT_WAIT);
+        runForever("G1.3", defaultWait());
         assertEquals(1, calls.count(), msg("G1.3", "the signal raised while the loop was blocked must run its"
                 + " callback, which stops the loop; check the handler hands the callback over with"
                 + " callSoonThreadsafe, which wakes a blocked loop (L3.1)"));
@@ -413,11 +413,11 @@ abstract class SignalRules extends ConformanceGroup {
         other.addSignalHandler(WINCH, theirs);
         Future<Void> next = theirs.next();
         raise(WINCH);
-        other.callLater(DEFAULT_WAIT, other::stop);
+        other.callLater(defaultWait(), other::stop);
         try {
             other.runUntilComplete(next);
         } catch (IllegalStateException stopped) {
-            fail(msg("G1.13", "the second loop's callback did not run within " + DEFAULT_WAIT + " after the first"
+            fail(msg("G1.13", "the second loop's callback did not run within " + defaultWait() + " after the first"
                     + " loop removed its handler and the second added one"), stopped);
         }
     }
@@ -452,7 +452,7 @@ abstract class SignalRules extends ConformanceGroup {
             }, "asyncloop-tck-G1.14-adder");
             adder.start();
         });
-        runForever("G1.14", DEFAULT_WAIT);
+        runForever("G1.14", defaultWait());
         if (failure.get() != null) {
             fail(msg("G1.14", "addSignalHandler/removeSignalHandler from a thread other than the loop's threw;"
                     + " unlike asyncio they have no main-thread or loop-thread rule"), failure.get());

@@ -52,12 +52,12 @@ abstract class StreamRules extends NetworkGroup {
                 ServerOptions.defaults(), limit));
     }
 
-    /** Inside a task: the next accepted connection, waited for at most {@link #DEFAULT_WAIT}. */
+    /** Inside a task: the next accepted connection, waited for at most {@link #defaultWait()}. */
     static StreamPair next(String rule, AsyncQueue<StreamPair> accepted) {
         try {
-            return Tasks.waitFor(accepted::get, DEFAULT_WAIT);
+            return Tasks.waitFor(accepted::get, defaultWait());
         } catch (dev.asyncloop.TimeoutError e) {
-            throw new AssertionError(msg(rule, "the stream server's handler did not run within " + DEFAULT_WAIT
+            throw new AssertionError(msg(rule, "the stream server's handler did not run within " + defaultWait()
                     + "; check that connections are accepted and connectionMade is called"), e);
         }
     }
@@ -177,7 +177,7 @@ abstract class StreamRules extends NetworkGroup {
             byte[] chunk = pattern(64 * 1024);
             ByteArrayOutputStream sent = new ByteArrayOutputStream();
             Future<Void> drain = null;
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while (sent.size() < 256 * 1024 * 1024 && System.nanoTime() < end) {
                 c.writer().write(chunk);
                 sent.writeBytes(chunk);
@@ -218,7 +218,7 @@ abstract class StreamRules extends NetworkGroup {
             }, HOST, 0));
             StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
             c.writer().write(bytes("hi\n"));
-            byte[] rest = Tasks.waitFor(c.reader().read(-1), DEFAULT_WAIT);
+            byte[] rest = Tasks.waitFor(c.reader().read(-1), defaultWait());
             assertEquals(0, rest.length, msg("N7.5", "the client read data instead of EOF"));
             assertEquals(1, reports().size(), msg("N7.5", "expected one report, got " + reports()));
             ExceptionContext report = reports().getFirst();
@@ -246,7 +246,7 @@ abstract class StreamRules extends NetworkGroup {
             w.write(bytes("bye"));
             w.close();
             assertTrue(w.isClosing(), msg("N7.6", "isClosing false right after close"));
-            assertTrue(Tasks.waitFor(w.waitClosed(), DEFAULT_WAIT) == null, msg("N7.6", "waitClosed result"));
+            assertTrue(Tasks.waitFor(w.waitClosed(), defaultWait()) == null, msg("N7.6", "waitClosed result"));
             assertEquals("bye", text(Async.await(s.reader().read(-1))), msg("N7.6", "the peer did not get the"
                     + " data written before close, then EOF"));
             assertFalse(s.writer().isClosing(), msg("N7.6", "the server side closed on EOF; a stream protocol keeps"
@@ -270,14 +270,14 @@ abstract class StreamRules extends NetworkGroup {
                 w.write(bytes("hi\n"));
                 Async.await(w.drain());
                 Async.currentTask().orElseThrow().cancel();
-                Async.sleep(DEFAULT_WAIT);
+                Async.sleep(defaultWait());
             }, HOST, 0));
             StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
-            byte[] all = Tasks.waitFor(c.reader().read(-1), DEFAULT_WAIT);
+            byte[] all = Tasks.waitFor(c.reader().read(-1), defaultWait());
             assertEquals("hi\n", text(all), msg("N7.7", "the client did not read the handler's data, then EOF"));
             c.writer().close();
             server.close();
-            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(server.waitClosed(), defaultWait());
             assertEquals(List.of(), reports(), msg("N7.7", "a cancelled handler is not an error (asyncio's"
                     + " test_unhandled_cancel)"));
             return null;
@@ -293,7 +293,7 @@ abstract class StreamRules extends NetworkGroup {
             StreamPair c = Async.await(Streams.openConnection(HOST, port(server)));
             StreamPair s = next("N7.8", accepted);
             c.writer().close();
-            Tasks.waitFor(c.writer().waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(c.writer().waitClosed(), defaultWait());
             assertTrue(c.reader().atEof(), msg("N7.8", "waitClosed is done but the reader is not at EOF; check"
                     + " that close() ends with connectionLost(null)"));
             assertEquals(0, Async.await(c.reader().read(-1)).length, msg("N7.8", "read after close"));
@@ -302,10 +302,10 @@ abstract class StreamRules extends NetworkGroup {
                     msg("N7.8", "drain after close succeeded"));
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             assertInstanceOf(SocketException.class, cause, msg("N7.8", "drain after close failed with " + e));
-            assertEquals("", text(Tasks.waitFor(s.reader().read(-1), DEFAULT_WAIT)), msg("N7.8", "the peer"
+            assertEquals("", text(Tasks.waitFor(s.reader().read(-1), defaultWait())), msg("N7.8", "the peer"
                     + " received bytes written after close"));
             s.writer().close();
-            Tasks.waitFor(s.writer().waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(s.writer().waitClosed(), defaultWait());
             server.close();
             Async.await(server.waitClosed());
             assertEquals(List.of(), reports(), msg("N7.8", "a write after close is dropped silently"));
@@ -331,7 +331,7 @@ abstract class StreamRules extends NetworkGroup {
             assertSame(read, failure(s.writer().drain()), msg("N7.9", "drain did not fail with the reader's"
                     + " exception"));
             server.close();
-            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(server.waitClosed(), defaultWait());
             assertEquals(List.of(), reports(), msg("N7.9", "a reset connection is not reported (asyncio ignores"
                     + " ConnectionResetError in _fatal_error)"));
             return null;

@@ -45,7 +45,7 @@ abstract class TaskRules extends ConformanceGroup {
     /** Runs exactly one loop iteration (plus nothing else): the callbacks ready now run, then the loop stops. */
     final void runOneIteration(String rule) {
         loop.callSoon(loop::stop);
-        runForever(rule, DEFAULT_WAIT);
+        runForever(rule, defaultWait());
     }
 
     // ------------------------------------------------------------------ T1 await
@@ -118,7 +118,7 @@ abstract class TaskRules extends ConformanceGroup {
         assertTrue(task.cancel(), msg("T2.1", "cancel() of a pending task must return true"));
         assertTrue(inner.isCancelled(), msg("T2.1", "cancelling a task must cancel the future it awaits at once;"
                 + " check Task.cancel cancels its waiter"));
-        assertThrows(CancelledError.class, () -> runUntil("T2.1", "the cancelled task", DEFAULT_WAIT, task),
+        assertThrows(CancelledError.class, () -> runUntil("T2.1", "the cancelled task", defaultWait(), task),
                 msg("T2.1", "the task must end cancelled"));
         assertTrue(task.isCancelled(), msg("T2.1", "the task must be cancelled once its coroutine let the"
                 + " CancelledError escape"));
@@ -135,7 +135,7 @@ abstract class TaskRules extends ConformanceGroup {
         assertTrue(task.cancel("early"), msg("T2.2", "cancel() of a new task must return true"));
         assertFalse(task.isDone(), msg("T2.2", "a task is cancelled only by its next step, not by cancel() itself"));
         CancelledError e = assertThrows(CancelledError.class,
-                () -> runUntil("T2.2", "the cancelled task", DEFAULT_WAIT, task),
+                () -> runUntil("T2.2", "the cancelled task", defaultWait(), task),
                 msg("T2.2", "a task cancelled before it started must end cancelled"));
         assertEquals("early", e.getMessage(), msg("T2.2", "the CancelledError must carry the cancel message"));
         assertTrue(task.isCancelled(), msg("T2.2", "the task must be cancelled"));
@@ -158,7 +158,7 @@ abstract class TaskRules extends ConformanceGroup {
         });
         loop.callSoon(() -> task.cancel("stop it"));
         CancelledError e = assertThrows(CancelledError.class,
-                () -> runUntil("T2.3", "the cancelled task", DEFAULT_WAIT, task),
+                () -> runUntil("T2.3", "the cancelled task", defaultWait(), task),
                 msg("T2.3", "the task must end cancelled"));
         assertEquals("stop it", inside.get(), msg("T2.3", "the CancelledError thrown at the await must carry the"
                 + " message given to Task.cancel(msg); check the waiter is cancelled with the message"));
@@ -184,7 +184,7 @@ abstract class TaskRules extends ConformanceGroup {
         assertEquals(1, task.uncancel(), msg("T2.4", "uncancel() must return the decremented count"));
         assertEquals(0, task.uncancel(), msg("T2.4", "uncancel() must return the decremented count"));
         assertEquals(0, task.uncancel(), msg("T2.4", "uncancel() at 0 must stay at 0"));
-        Integer result = runUntil("T2.4", "the uncancelled task", DEFAULT_WAIT, task);
+        Integer result = runUntil("T2.4", "the uncancelled task", defaultWait(), task);
         assertEquals(42, result, msg("T2.4", "when uncancel() brings the count to 0 the cancellation not yet"
                 + " delivered must be dropped and the task finish normally (asyncio 3.13"
                 + " test_uncancel_resets_must_cancel); check uncancel clears the must-cancel flag"));
@@ -208,7 +208,7 @@ abstract class TaskRules extends ConformanceGroup {
             return Async.await(second);
         });
         loop.callSoon(task::cancel);
-        String result = runUntil("T2.4", "the task", DEFAULT_WAIT, task);
+        String result = runUntil("T2.4", "the task", defaultWait(), task);
         assertEquals(List.of(1, 0), counts, msg("T2.4", "inside the body cancelling() must be 1 after one cancel()"
                 + " and uncancel() must return 0"));
         assertEquals("after", result, msg("T2.4", "after uncancel() the task must await and finish normally"
@@ -223,7 +223,7 @@ abstract class TaskRules extends ConformanceGroup {
             Async.currentTask().orElseThrow().cancel();
             return 12;
         });
-        assertThrows(CancelledError.class, () -> runUntil("T2.5", "the task", DEFAULT_WAIT, task),
+        assertThrows(CancelledError.class, () -> runUntil("T2.5", "the task", defaultWait(), task),
                 msg("T2.5", "a task that cancels itself and then returns must end cancelled (asyncio's"
                         + " test_cancel_at_end); check the step cancels instead of setting the result when a"
                         + " cancellation is pending"));
@@ -243,7 +243,7 @@ abstract class TaskRules extends ConformanceGroup {
             }
         });
         loop.callSoon(task::cancel);
-        String result = runUntil("T2.6", "the task", DEFAULT_WAIT, task);
+        String result = runUntil("T2.6", "the task", defaultWait(), task);
         assertEquals("recovered", result, msg("T2.6", "a body that swallows CancelledError and returns must"
                 + " finish the task with that result"));
         assertFalse(task.isCancelled(), msg("T2.6", "such a task must not be cancelled"));
@@ -258,7 +258,7 @@ abstract class TaskRules extends ConformanceGroup {
         IOException checked = new IOException("T2.8 expected by the test: checked");
         Task<String> failed = loop.createTask(new ThrowingCoroutine<>(checked), "T2.8-checked", null);
         CompletionException ce = assertThrows(CompletionException.class,
-                () -> runUntil("T2.8", "the task whose coroutine throws", DEFAULT_WAIT, failed),
+                () -> runUntil("T2.8", "the task whose coroutine throws", defaultWait(), failed),
                 msg("T2.8", "a coroutine whose send throws must end its task with that exception (asyncio's step"
                         + " catches BaseException around coro.send); check the task catches Throwable, not only"
                         + " RuntimeException, around send/throwInto"));
@@ -267,7 +267,7 @@ abstract class TaskRules extends ConformanceGroup {
         InternalError fatal = new InternalError("T2.8 expected by the test: fatal");
         Task<String> broken = loop.createTask(new ThrowingCoroutine<>(fatal), "T2.8-error", null);
         Throwable escaped = LifecycleRules.catchThrowable(() -> runUntil("T2.8", "the task whose coroutine throws an"
-                + " Error", DEFAULT_WAIT, broken));
+                + " Error", defaultWait(), broken));
         assertSame(fatal, escaped, msg("T2.8", "an Error thrown by a coroutine's send must escape the loop, as"
                 + " one thrown by a body does (L5.6), got " + escaped));
         assertTrue(broken.isDone(), msg("T2.8", "the task whose coroutine threw an Error must be done, not left"
@@ -299,7 +299,7 @@ abstract class TaskRules extends ConformanceGroup {
         };
         Task<String> task = loop.createTask(badYield, "T2.9-bad-yield", null);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> runUntil("T2.9", "the task whose coroutine answered null", DEFAULT_WAIT, task),
+                () -> runUntil("T2.9", "the task whose coroutine answered null", defaultWait(), task),
                 msg("T2.9", "a null Step must be answered by throwing IllegalStateException into the coroutine,"
                         + " which here ends the task with it; check the task treats null as a protocol error"));
         assertEquals(List.of("send", "throw IllegalStateException"), calls, msg("T2.9", "the task must send once,"
@@ -351,7 +351,7 @@ abstract class TaskRules extends ConformanceGroup {
                 return e;
             }
         });
-        CancelledError e = runUntil("T2.7", "the task awaiting the cancelled one", DEFAULT_WAIT, outer);
+        CancelledError e = runUntil("T2.7", "the task awaiting the cancelled one", defaultWait(), outer);
         assertNotNull(e, msg("T2.7", "awaiting a cancelled task must throw CancelledError"));
         assertEquals("msg", e.getMessage(), msg("T2.7", "the CancelledError must carry the cancel message"));
         boolean found = false;
@@ -386,7 +386,7 @@ abstract class TaskRules extends ConformanceGroup {
         assertEquals("worker", named.getName(), msg("T3.1", "createTask(body, name) must keep the name"));
         a.setName("renamed");
         assertEquals("renamed", a.getName(), msg("T3.1", "setName must rename the task"));
-        runUntil("T3.1", "task b", DEFAULT_WAIT, b);
+        runUntil("T3.1", "task b", defaultWait(), b);
     }
 
     @Test
@@ -409,8 +409,8 @@ abstract class TaskRules extends ConformanceGroup {
         assertNotSame(creator, taken, "T3.2");
         assertEquals("creator", taken.get(var).orElse(null), msg("T3.2", "a task created without a context must"
                 + " capture a copy of the creator's current context"));
-        runUntil("T3.2", "the task", DEFAULT_WAIT, copied.get());
-        runUntil("T3.2", "the task", DEFAULT_WAIT, task);
+        runUntil("T3.2", "the task", defaultWait(), copied.get());
+        runUntil("T3.2", "the task", defaultWait(), task);
     }
 
     private static void assertNotSame(Object unexpected, Object actual, String rule) {
@@ -427,7 +427,7 @@ abstract class TaskRules extends ConformanceGroup {
                 msg("T3.3", "Task.setResult must throw UnsupportedOperationException"));
         assertThrows(UnsupportedOperationException.class, () -> task.setException(new RuntimeException()),
                 msg("T3.3", "Task.setException must throw UnsupportedOperationException"));
-        assertEquals("ok", runUntil("T3.3", "the task", DEFAULT_WAIT, task), msg("T3.3", "the refused setters"
+        assertEquals("ok", runUntil("T3.3", "the task", defaultWait(), task), msg("T3.3", "the refused setters"
                 + " must not change the task"));
     }
 
@@ -439,7 +439,7 @@ abstract class TaskRules extends ConformanceGroup {
             throw unchecked;
         });
         assertSame(unchecked, assertThrows(IllegalArgumentException.class,
-                () -> runUntil("T3.4", "task a", DEFAULT_WAIT, a), msg("T3.4", "the body's exception must be"
+                () -> runUntil("T3.4", "task a", defaultWait(), a), msg("T3.4", "the body's exception must be"
                         + " thrown by the task's result()")), msg("T3.4", "the very exception must be rethrown"));
         assertSame(unchecked, a.exception().orElseThrow(), msg("T3.4", "exception() must be the body's exception"));
         IOException checked = new IOException("T3.4 expected by the test");
@@ -448,7 +448,7 @@ abstract class TaskRules extends ConformanceGroup {
             throw checked;
         });
         CompletionException ce = assertThrows(CompletionException.class,
-                () -> runUntil("T3.4", "task b", DEFAULT_WAIT, b), msg("T3.4", "a checked exception of the body"
+                () -> runUntil("T3.4", "task b", defaultWait(), b), msg("T3.4", "a checked exception of the body"
                         + " must be wrapped in CompletionException by result()"));
         assertSame(checked, ce.getCause(), msg("T3.4", "the wrapper's cause must be the body's exception"));
         assertSame(checked, b.exception().orElseThrow(), msg("T3.4", "exception() must be the original"));
@@ -459,7 +459,7 @@ abstract class TaskRules extends ConformanceGroup {
             + " frames and 'Traceback for' when failed, 'Stack for' or 'No stack for' while suspended")
     void required_T3_5_stacks() {
         Task<String> ok = loop.createTask(RETURN_OK, "ok-task");
-        runUntil("T3.5", "the task", DEFAULT_WAIT, ok);
+        runUntil("T3.5", "the task", defaultWait(), ok);
         assertEquals(List.of(), ok.getStack(), msg("T3.5", "a task finished with a result has an empty stack"));
         assertTrue(printed(ok).startsWith("No stack for "), msg("T3.5", "printStack of a task with no stack must"
                 + " start with 'No stack for ', was: " + printed(ok)));
@@ -468,7 +468,7 @@ abstract class TaskRules extends ConformanceGroup {
         Task<String> failed = loop.createTask(() -> {
             throw error;
         }, "failed-task");
-        assertThrows(IllegalStateException.class, () -> runUntil("T3.5", "the task", DEFAULT_WAIT, failed));
+        assertThrows(IllegalStateException.class, () -> runUntil("T3.5", "the task", defaultWait(), failed));
         assertEquals(List.of(error.getStackTrace()), failed.getStack(), msg("T3.5", "a failed task's stack must be"
                 + " its exception's stack trace"));
         String text = printed(failed);
@@ -483,7 +483,7 @@ abstract class TaskRules extends ConformanceGroup {
         assertTrue(suspended.startsWith(expected) && suspended.contains("waiting-task"), msg("T3.5", "printStack of"
                 + " a suspended task must start with '" + expected + "' and name the task, was: " + suspended));
         inner.setResult("done");
-        runUntil("T3.5", "the task", DEFAULT_WAIT, waiting);
+        runUntil("T3.5", "the task", defaultWait(), waiting);
     }
 
     private static String printed(Task<?> task) {
@@ -502,7 +502,7 @@ abstract class TaskRules extends ConformanceGroup {
             whileSuspended.set(task.getStack());
             gate.setResult("open");
         }));
-        assertEquals("open", runUntil("T3.8", "the task awaiting the gate", DEFAULT_WAIT, task));
+        assertEquals("open", runUntil("T3.8", "the task awaiting the gate", defaultWait(), task));
         List<StackTraceElement> frames = whileSuspended.get();
         assertFalse(frames.isEmpty(), msg("T3.8", "getStack() of a task suspended in await returned no frames;"
                 + " check that the Task asks its coroutine for its stack and the engine can list a parked body"));
@@ -544,7 +544,7 @@ abstract class TaskRules extends ConformanceGroup {
             observed.add(Async.await(suspending));
             return null;
         }), "main", null);
-        runUntil("T3.6", "the main task", DEFAULT_WAIT, main);
+        runUntil("T3.6", "the main task", defaultWait(), main);
         assertEquals(true, observed.get(0), msg("T3.6", "an eager task whose body does not suspend must be done when"
                 + " createTask returns; check the factory runs the first step inside createTask when the loop runs"));
         assertEquals("eager", observed.get(1), msg("T3.6", "the eager task's result must be the body's value"));
@@ -582,12 +582,12 @@ abstract class TaskRules extends ConformanceGroup {
         assertSame(loop, calls.get(0), msg("T3.7", "the factory must receive the loop"));
         assertEquals("via-factory", calls.get(1), msg("T3.7", "the factory must receive the name"));
         assertSame(calls.get(2), task, msg("T3.7", "createTask must return the factory's task"));
-        assertEquals("ok", runUntil("T3.7", "the task", DEFAULT_WAIT, task));
+        assertEquals("ok", runUntil("T3.7", "the task", defaultWait(), task));
         loop.setTaskFactory(null);
         assertTrue(loop.getTaskFactory().isEmpty(), msg("T3.7", "setTaskFactory(null) must restore the default"));
         Task<String> plain = loop.createTask(RETURN_OK);
         assertEquals(3, calls.size(), msg("T3.7", "after setTaskFactory(null) the factory must not be called"));
-        assertEquals("ok", runUntil("T3.7", "the task", DEFAULT_WAIT, plain));
+        assertEquals("ok", runUntil("T3.7", "the task", defaultWait(), plain));
     }
 
     @Test
@@ -678,7 +678,7 @@ abstract class TaskRules extends ConformanceGroup {
             oneWhileSuspended.set(waiting.getStack(1));
             gate.setResult("open");
         }));
-        runUntil("T3.10", "the task awaiting the gate", DEFAULT_WAIT, waiting);
+        runUntil("T3.10", "the task awaiting the gate", defaultWait(), waiting);
         Assumptions.assumeFalse(whileSuspended.get().isEmpty(), "this engine lists no frames of a suspended task"
                 + " (T3.8 says why)");
         assertEquals(whileSuspended.get().subList(0, 1), oneWhileSuspended.get(), msg("T3.10", "getStack(1) of a"
@@ -688,7 +688,7 @@ abstract class TaskRules extends ConformanceGroup {
         Task<String> failed = loop.createTask(() -> {
             throw error;
         }, "limited-failed");
-        assertThrows(IllegalStateException.class, () -> runUntil("T3.10", "the task", DEFAULT_WAIT, failed));
+        assertThrows(IllegalStateException.class, () -> runUntil("T3.10", "the task", defaultWait(), failed));
         List<StackTraceElement> all = List.of(error.getStackTrace());
         assertEquals(all.subList(0, 2), failed.getStack(2), msg("T3.10", "getStack(2) of a failed task must be the"
                 + " two innermost frames of its exception"));

@@ -252,7 +252,7 @@ abstract class TcpTransportRules extends NetworkGroup {
             Connection<BufferedProtocol> c = Async.await(loop.createConnection(() -> proto, HOST, port(server)));
             byte[] payload = pattern(1000);
             c.transport().write(payload);
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while (got.size() < payload.length && System.nanoTime() < end) {
                 Async.sleep(Duration.ofMillis(2));
             }
@@ -420,7 +420,7 @@ abstract class TcpTransportRules extends NetworkGroup {
 
     /** Inside a task: waits (bounded) until {@code condition} holds. */
     private static void waitUntil(String rule, String what, java.util.function.BooleanSupplier condition) {
-        long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        long end = System.nanoTime() + defaultWait().toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError(msg(rule, "timed out waiting for " + what));

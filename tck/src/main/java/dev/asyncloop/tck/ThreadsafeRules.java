@@ -55,7 +55,7 @@ abstract class ThreadsafeRules extends ConformanceGroup {
             threads.add(t);
         };
         loop.callSoon(round[0]);
-        runForever("L3.1", DEFAULT_WAIT);
+        runForever("L3.1", defaultWait());
         assertEquals(rounds, woken.get(), msg("L3.1", "each callSoonThreadsafe from another thread must wake the"
                 + " loop blocked in poll() with no timers; check that callSoonThreadsafe calls wakeup() and that"
                 + " no wake-up is lost between the ready check and the poll"));
@@ -85,7 +85,7 @@ abstract class ThreadsafeRules extends ConformanceGroup {
             }
             loop.callSoonThreadsafe(loop::stop);
         });
-        runForever("L3.2", DEFAULT_WAIT);
+        runForever("L3.2", defaultWait());
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             expected.add(i);
@@ -124,7 +124,7 @@ abstract class ThreadsafeRules extends ConformanceGroup {
             }));
         }
         loop.callSoon(go::countDown);
-        runForever("L3.3", DEFAULT_WAIT);
+        runForever("L3.3", defaultWait());
         joinAll(threads);
         assertTrue(errors.isEmpty(), msg("L3.3", "callbacks of one producer thread must run in its order: " + errors
                 + "; check the ready queue is a FIFO safe for many producers"));
@@ -159,7 +159,7 @@ abstract class ThreadsafeRules extends ConformanceGroup {
             });
             join(t);
         });
-        runForever("L3.4", DEFAULT_WAIT);
+        runForever("L3.4", defaultWait());
         assertEquals(null, failure.get(), msg("L3.4", "cancelling from another thread must not throw: "
                 + failure.get() + "; check Handle.cancel is thread-safe"));
         assertEquals(List.of("marker"), order, msg("L3.4", "the marker must run"));
@@ -176,7 +176,7 @@ abstract class ThreadsafeRules extends ConformanceGroup {
             pause(LET_LOOP_BLOCK_MILLIS);
             loop.stop();
         })));
-        runForever("L3.4", DEFAULT_WAIT);
+        runForever("L3.4", defaultWait());
         assertFalse(loop.isRunning(), msg("L3.4", "runForever returned, so isRunning() must be false"));
         joinAll(threads);
     }

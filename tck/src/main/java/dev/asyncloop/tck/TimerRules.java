@@ -38,7 +38,7 @@ abstract class TimerRules extends ConformanceGroup {
             loop.callAt(when, () -> ran.add(index));
         }
         loop.callAt(base + 0.050, loop::stop);
-        runForever("L2.1", DEFAULT_WAIT);
+        runForever("L2.1", defaultWait());
         List<Integer> expected = scheduled.stream()
                 .sorted(Comparator.<double[]>comparingDouble(a -> a[0]).thenComparingDouble(a -> a[1]))
                 .map(a -> (int) a[1]).toList();
@@ -56,7 +56,7 @@ abstract class TimerRules extends ConformanceGroup {
             loop.callAt(when, () -> ran.add(n));
         }
         loop.callAt(when, loop::stop);
-        runForever("L2.1", DEFAULT_WAIT);
+        runForever("L2.1", defaultWait());
         List<Integer> expected = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             expected.add(i);
@@ -77,7 +77,7 @@ abstract class TimerRules extends ConformanceGroup {
         loop.callAt(loop.time() - 10, () -> ran.add("at-10s"));
         loop.callLater(Duration.ofSeconds(-1_000_000_000L * 1000), () -> ran.add("-huge"));
         loop.callSoon(loop::stop);
-        runForever("L2.2", DEFAULT_WAIT);
+        runForever("L2.2", defaultWait());
         assertEquals(List.of("-huge", "at-10s", "-2s", "-1.5s", "-1s", "0"), ran, msg("L2.2", "timers with zero or"
                 + " negative delays must all run in the first iteration, ordered by when = time() + delay; got "
                 + ran + "; check that callLater does not clamp negative delays to 0 (asyncio"
@@ -94,7 +94,7 @@ abstract class TimerRules extends ConformanceGroup {
         loop.callAt(-1e300, () -> ran.add("-1e300"));
         loop.callLater(Duration.ZERO, () -> ran.add("0"));
         loop.callSoon(loop::stop);
-        runForever("L2.2", DEFAULT_WAIT);
+        runForever("L2.2", defaultWait());
         never.cancel();
         assertEquals(List.of("-inf", "-1e300", "-1s", "0"), ran, msg("L2.2", "deadlines in the far past must run at"
                 + " once, in deadline order (equal ones FIFO), and one at +infinity never; got " + ran
@@ -123,7 +123,7 @@ abstract class TimerRules extends ConformanceGroup {
         });
         victim.set(loop.callAt(past, () -> ran.add(101)));
         loop.callAt(when + 0.010, loop::stop);
-        runForever("L2.3", DEFAULT_WAIT);
+        runForever("L2.3", defaultWait());
         assertEquals(List.of(100, 0, 2, 4, 6, 8), ran, msg("L2.3", "cancelled timers must never run, also a"
                 + " timer cancelled by a timer callback of the same iteration; got " + ran
                 + "; check that cancelled timers are skipped both in the heap and in the ready queue"));
@@ -158,7 +158,7 @@ abstract class TimerRules extends ConformanceGroup {
         }
         expected.sort(Comparator.<Integer>comparingInt(i -> i % 30).thenComparingInt(i -> i));
         loop.callAt(when + 0.030, loop::stop);
-        runForever("L2.3", DEFAULT_WAIT);
+        runForever("L2.3", defaultWait());
         assertEquals(expected, ran, msg("L2.3", "with 300 timers of which more than half are cancelled, only"
                 + " the live ones may run, in deadline order; got " + ran + "; check the purge that rebuilds the"
                 + " heap (asyncio: more than 100 timers and more than half cancelled) keeps exactly the live"
@@ -184,7 +184,7 @@ abstract class TimerRules extends ConformanceGroup {
                 }
             }));
         }
-        runForever("L2.4", DEFAULT_WAIT);
+        runForever("L2.4", defaultWait());
         assertTrue(early.isEmpty(), msg("L2.4", "a timer must not run before loop.time() >= when(): " + early
                 + "; check that the poll timeout is rounded up (never down) and that due means when <= time()"));
         double t0 = loop.time();
@@ -213,7 +213,7 @@ abstract class TimerRules extends ConformanceGroup {
         assertTrue(later.when() >= before + 0.5 - 1e-6 && later.when() <= after + 0.5 + 1e-6, msg("L2.5",
                 "callLater(500 ms).when() must be time() + 0.5 (between " + (before + 0.5) + " and " + (after + 0.5)
                         + "), got " + later.when() + "; check callLater uses the loop.time() clock"));
-        runForever("L2.5", DEFAULT_WAIT);
+        runForever("L2.5", defaultWait());
         later.cancel();
         assertTrue(ranAt.get() != null && ranAt.get() >= when, msg("L2.5", "callAt(time() + 0.015) must run at"
                 + " loop.time() >= " + when + ", ran at " + ranAt.get() + "; check callAt uses the time() clock"));
@@ -267,7 +267,7 @@ abstract class TimerRules extends ConformanceGroup {
             loop.stop();
         }));
         loop.callSoon(tick[0]);
-        runForever("L2.6", DEFAULT_WAIT);
+        runForever("L2.6", defaultWait());
         assertTrue(countedBeforeTimer.get() >= 0 && countedBeforeTimer.get() <= 2, msg("L2.6", "the timer must run"
                 + " in the iteration whose due check finds it due; " + countedBeforeTimer.get() + " iterations ran"
                 + " at or after its deadline before it did (at most 2 allowed); check that runOnce moves every"

@@ -231,7 +231,7 @@ abstract class TlsRules extends NetworkGroup {
             assertTrue(c.protocol().made.isDone(), msg("N12.2", "the connect future must be done only after"
                     + " connectionMade"));
             c.transport().write(bytes("x"));
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while ((servers.isEmpty() || !servers.getFirst().made.isDone()) && System.nanoTime() < end) {
                 Async.sleep(Duration.ofMillis(2));
             }
@@ -451,7 +451,7 @@ abstract class TlsRules extends NetworkGroup {
             int buffered = c.transport().getWriteBufferSize();
             peer.transport.resumeReading();
             Async.await(peer.received((int) sent));
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while (!c.protocol().events.contains("resume") && System.nanoTime() < end) {
                 Async.sleep(Duration.ofMillis(2));
             }
@@ -776,7 +776,7 @@ abstract class TlsRules extends NetworkGroup {
             Connection<Greeter> c = Async.await(loop.createConnection(Greeter::new, HOST, port(server),
                     tlsClientOptions()));
             Async.await(c.protocol().received(2));
-            long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+            long end = System.nanoTime() + defaultWait().toNanos();
             while (servers.isEmpty() && System.nanoTime() < end) {
                 Async.sleep(Duration.ofMillis(2));
             }
@@ -1007,7 +1007,7 @@ abstract class TlsRules extends NetworkGroup {
 
     /** Inside a task: waits (bounded) for {@code channel} to be closed; returns whether it is. */
     static boolean awaitClosed(java.nio.channels.Channel channel) {
-        long end = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        long end = System.nanoTime() + defaultWait().toNanos();
         while (channel.isOpen() && System.nanoTime() < end) {
             Async.sleep(Duration.ofMillis(2));
         }

@@ -232,11 +232,11 @@ abstract class UnixSocketRules extends NetworkGroup {
             Future<byte[]> echoed = c.reader().readExactly(sent.size());
             c.writer().writeLines(lines);
             Async.await(c.writer().drain());
-            assertArrayEquals(sent.toByteArray(), Tasks.waitFor(echoed, DEFAULT_WAIT), msg("N10.7", "the echo"
+            assertArrayEquals(sent.toByteArray(), Tasks.waitFor(echoed, defaultWait()), msg("N10.7", "the echo"
                     + " differs from the " + sent.size() + " bytes sent; check that Unix channels go through the"
                     + " stream transport with its flow control"));
             c.writer().writeEof();
-            assertEquals(0, Tasks.waitFor(c.reader().read(), DEFAULT_WAIT).length, msg("N10.7", "the client"
+            assertEquals(0, Tasks.waitFor(c.reader().read(), defaultWait()).length, msg("N10.7", "the client"
                     + " read data instead of EOF after the handler closed its writer"));
             closeAll(server, c.writer());
             return null;
@@ -256,7 +256,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             c.writer().write(bytes("last words"));
             c.writer().writeEof();
             StreamReader r = s.reader();
-            assertEquals("last words", StreamRules.text(Tasks.waitFor(r.read(), DEFAULT_WAIT)), msg("N10.8",
+            assertEquals("last words", StreamRules.text(Tasks.waitFor(r.read(), defaultWait())), msg("N10.8",
                     "the server did not get the data then EOF; check shutdownOutput on Unix channels"));
             assertTrue(r.atEof(), msg("N10.8", "the server's reader is not at EOF after the client's writeEof"));
             assertEquals(0, Async.await(r.read(100)).length, msg("N10.8", "read at EOF is not empty"));
@@ -264,7 +264,7 @@ abstract class UnixSocketRules extends NetworkGroup {
                     + " keeps it open for writing (eofReceived returns true)"));
             s.writer().write(bytes("reply"));
             s.writer().writeEof();
-            assertEquals("reply", StreamRules.text(Tasks.waitFor(c.reader().read(), DEFAULT_WAIT)), msg("N10.8",
+            assertEquals("reply", StreamRules.text(Tasks.waitFor(c.reader().read(), defaultWait())), msg("N10.8",
                     "the half-closed client did not receive the reply"));
             assertTrue(c.reader().atEof(), msg("N10.8", "the client's reader is not at EOF"));
             closeAll(server, c.writer(), s.writer());
@@ -287,8 +287,8 @@ abstract class UnixSocketRules extends NetworkGroup {
             assertFalse(closed.isDone(), msg("N10.9", "waitClosed() finished with a connection still open; check"
                     + " that accepted Unix transports are attached to their server"));
             s.writer().close();
-            Tasks.waitFor(closed, DEFAULT_WAIT);
-            assertEquals(0, Tasks.waitFor(c.reader().read(), DEFAULT_WAIT).length, msg("N10.9", "the client did"
+            Tasks.waitFor(closed, defaultWait());
+            assertEquals(0, Tasks.waitFor(c.reader().read(), defaultWait()).length, msg("N10.9", "the client did"
                     + " not read EOF after the server side closed"));
             c.writer().close();
             Async.await(c.writer().waitClosed());
@@ -392,7 +392,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             assertFalse(server.waitClosed().isDone(), msg("N10.14", "waitClosed is done with a connection open"));
             c.transport().close();
             server.closeClients();
-            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(server.waitClosed(), defaultWait());
 
             Server second = unixServer(other, ServerOptions.defaults());
             Files.delete(other);
@@ -441,7 +441,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             c.transport().close();
             server.close();
             server.closeClients();
-            Tasks.waitFor(server.waitClosed(), DEFAULT_WAIT);
+            Tasks.waitFor(server.waitClosed(), defaultWait());
             assertFalse(Files.exists(path), msg("N10.16", "closing the server left its socket file"));
             return null;
         });

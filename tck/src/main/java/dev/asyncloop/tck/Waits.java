@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Bounded waits for the suite's helper threads: every wait gives up after {@link ConformanceGroup#DEFAULT_WAIT}. */
+/** Bounded waits for the suite's helper threads: every wait gives up after {@link ConformanceGroup#defaultWait()}. */
 final class Waits {
     private Waits() {
     }
@@ -21,8 +21,8 @@ final class Waits {
     /** Waits for {@code latch}, failing after the default wait. */
     static void awaitLatch(CountDownLatch latch) {
         try {
-            if (!latch.await(ConformanceGroup.DEFAULT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("[TCK] a helper thread waited " + ConformanceGroup.DEFAULT_WAIT
+            if (!latch.await(ConformanceGroup.defaultWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("[TCK] a helper thread waited " + ConformanceGroup.defaultWait()
                         + " for its start signal");
             }
         } catch (InterruptedException e) {
@@ -33,13 +33,13 @@ final class Waits {
     /** Joins {@code t}, failing if it is still alive after the default wait. */
     static void join(Thread t) {
         try {
-            t.join(ConformanceGroup.DEFAULT_WAIT);
+            t.join(ConformanceGroup.defaultWait());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
             throw new AssertionError("[TCK] helper thread " + t.getName() + " did not finish within "
-                    + ConformanceGroup.DEFAULT_WAIT);
+                    + ConformanceGroup.defaultWait());
         }
     }
 
