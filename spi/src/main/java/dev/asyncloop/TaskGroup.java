@@ -111,8 +111,7 @@ public final class TaskGroup implements AutoCloseable {
      *
      * @param body the body
      * @param <T> the result type
-     * @return the body's result, or null when the body threw and the group swallowed its exception (as asyncio's
-     *     {@code __aexit__} returning true does)
+     * @return the body's result
      * @throws TaskGroupException if tasks or the body failed (the body's exception is among them)
      * @throws CancelledError if the parent task was cancelled (by anything but the group itself) and nothing
      *     failed
@@ -120,7 +119,7 @@ public final class TaskGroup implements AutoCloseable {
      *     failures are attached as suppressed
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T extends @Nullable Object> @Nullable T run(Body<T> body) {
+    public static <T extends @Nullable Object> T run(Body<T> body) {
         Objects.requireNonNull(body, "body");
         TaskGroup group = open();
         T result;
@@ -134,10 +133,9 @@ public final class TaskGroup implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             RuntimeException outcome = group.exit(e, false);
-            if (outcome != null) {
-                throw outcome;
-            }
-            return null;
+            // exit() adds a body's exception to the failures, or returns its CancelledError, so this is never
+            // null here; asyncio's __aexit__ never swallows the body's exception either
+            throw outcome != null ? outcome : new IllegalStateException("the group swallowed the body's exception", e);
         }
         RuntimeException outcome = group.exit(null, false);
         if (outcome != null) {

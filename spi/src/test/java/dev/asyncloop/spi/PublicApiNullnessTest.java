@@ -366,6 +366,29 @@ final class PublicApiNullnessTest {
         }
     }
 
+    /**
+     * "Results are never null unless marked" (library.md): and marked only where null can come, since every caller
+     * of a {@code @Nullable} result must check it (Kotlin sees {@code T?}). {@code ContextVar.get(fallback)} gives
+     * back a null fallback; {@code Subprocess.Output}'s arrays are null for a stream that was not a pipe;
+     * {@code TaskRegistry.swapCurrentTask} gives null when no task was current.
+     */
+    @Test
+    void nullableResultsAreThoseThatCanBeNull() throws IOException, URISyntaxException {
+        TreeSet<String> nullable = new TreeSet<>();
+        for (Class<?> type : publicTypes()) {
+            for (Method m : type.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()
+                        && m.getAnnotatedReturnType().isAnnotationPresent(Nullable.class)) {
+                    nullable.add(type.getSimpleName() + "." + m.getName());
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(
+                new TreeSet<>(List.of("ContextVar.get", "Output.stderr", "Output.stdout",
+                        "TaskRegistry.swapCurrentTask")), nullable,
+                "public methods whose result is @Nullable");
+    }
+
     private static boolean takesReference(Method m) {
         return Stream.of(m.getParameterTypes()).anyMatch(p -> !p.isPrimitive());
     }
