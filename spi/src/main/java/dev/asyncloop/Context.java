@@ -120,7 +120,7 @@ public final class Context {
      * @return the value, or empty if this context has none for {@code var}
      */
     @SuppressWarnings("unchecked")
-    public <T extends @Nullable Object> Optional<T> get(ContextVar<T> var) {
+    public <T> Optional<T> get(ContextVar<T> var) {
         return Optional.ofNullable((T) vars.get(Objects.requireNonNull(var, "var")));
     }
 

@@ -32,7 +32,7 @@ public final class ContextVar<T> {
      * @param <T> the value type
      * @return the variable
      */
-    public static <T extends @Nullable Object> ContextVar<T> of(String name) {
+    public static <T> ContextVar<T> of(String name) {
         return new ContextVar<>(name, null);
     }
 
@@ -44,7 +44,7 @@ public final class ContextVar<T> {
      * @param <T> the value type
      * @return the variable
      */
-    public static <T extends @Nullable Object> ContextVar<T> withDefault(String name, T defaultValue) {
+    public static <T> ContextVar<T> withDefault(String name, T defaultValue) {
         return new ContextVar<>(name, Objects.requireNonNull(defaultValue, "defaultValue"));
     }
 

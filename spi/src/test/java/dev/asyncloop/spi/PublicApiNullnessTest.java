@@ -389,6 +389,37 @@ final class PublicApiNullnessTest {
                 "public methods whose result is @Nullable");
     }
 
+    /**
+     * A generic method may not promise a type its result's class refuses: {@code <T extends @Nullable Object>
+     * Foo<T> make()} where {@code Foo} is declared {@code Foo<T>} (non-null under {@code @NullMarked}) lets a
+     * caller write {@code Foo<@Nullable String>}, which a nullness checker then rejects at the declaration. Our
+     * own classes are read by reflection; of the JDK's, {@link java.util.Optional} is the one that holds no null.
+     */
+    @Test
+    void genericResultsFitTheirClassBounds() throws IOException, URISyntaxException {
+        TreeSet<String> wider = new TreeSet<>();
+        for (Class<?> type : publicTypes()) {
+            for (Method m : type.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers())
+                        || !(m.getGenericReturnType() instanceof java.lang.reflect.ParameterizedType result)
+                        || !(result.getRawType() instanceof Class<?> raw)) {
+                    continue;
+                }
+                Type[] args = result.getActualTypeArguments();
+                TypeVariable<?>[] declared = raw.getTypeParameters();
+                for (int i = 0; i < args.length; i++) {
+                    boolean nonNullClass = raw == java.util.Optional.class
+                            || raw.getPackageName().startsWith("dev.asyncloop") && !nullableTypeVariable(declared[i]);
+                    if (nullableTypeVariable(args[i]) && nonNullClass) {
+                        wider.add(type.getSimpleName() + "." + m.getName() + " -> " + raw.getSimpleName());
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(new TreeSet<>(), wider,
+                "methods whose type variable is @Nullable-bounded where their result's class allows no null");
+    }
+
     private static boolean takesReference(Method m) {
         return Stream.of(m.getParameterTypes()).anyMatch(p -> !p.isPrimitive());
     }
