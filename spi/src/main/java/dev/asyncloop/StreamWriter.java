@@ -124,6 +124,21 @@ public final class StreamWriter {
     }
 
     /**
+     * {@link #getExtraInfo(String)} with the value cast to {@code type}, e.g.
+     * {@code getExtraInfo(Transport.PEERNAME, InetSocketAddress.class)}.
+     *
+     * @param key {@link Transport#PEERNAME}, {@link Transport#SOCKNAME} or {@link Transport#SOCKET}
+     * @param type the class the value is expected to be an instance of
+     * @param <T> the value's type
+     * @return the value, or empty
+     * @throws NullPointerException if an argument is null
+     * @throws ClassCastException if the value is not a {@code type}; the message names the key and both types
+     */
+    public <T> Optional<T> getExtraInfo(String key, Class<T> type) {
+        return ExtraInfo.as(key, type, this::getExtraInfo);
+    }
+
+    /**
      * Waits until it is appropriate to write again: done at once while the transport has not paused writing;
      * while it has ({@link Protocol#pauseWriting()}), done when it resumes. Fails with the reader's exception
      * when the connection broke, with the error the connection was lost with if it is lost while waiting, and

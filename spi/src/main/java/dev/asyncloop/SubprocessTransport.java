@@ -112,6 +112,21 @@ public interface SubprocessTransport {
     Optional<Object> getExtraInfo(String key);
 
     /**
+     * {@link #getExtraInfo(String)} with the value cast to {@code type}, e.g.
+     * {@code getExtraInfo(PEERNAME, InetSocketAddress.class)}. Same threads as {@link #getExtraInfo(String)}.
+     *
+     * @param key the name of the information
+     * @param type the class the value is expected to be an instance of
+     * @param <T> the value's type
+     * @return the value, or empty when unknown
+     * @throws NullPointerException if an argument is null
+     * @throws ClassCastException if the value is not a {@code type}; the message names the key and both types
+     */
+    default <T> Optional<T> getExtraInfo(String key, Class<T> type) {
+        return ExtraInfo.as(key, type, this::getExtraInfo);
+    }
+
+    /**
      * Replaces the protocol the transport calls; later events go to {@code protocol}.
      *
      * @param protocol the new protocol
