@@ -447,7 +447,8 @@ public interface EventLoop extends AutoCloseable {
      * Connects {@code channel} to {@code address} (an unresolved {@link java.net.InetSocketAddress} is resolved
      * first, on the default executor, and the first answer of the channel's address family is used, as asyncio
      * resolves for the socket's family). The connection error, if any, fails the future; an attempt that fails
-     * after it was started (a refusal, say) fails with an exception of the same kind that names the address, as
+     * with a socket error (a refusal, no route; found later or, on some kernels, at once) fails with an exception
+     * of the same kind that names the address, as
      * asyncio's "Connect call failed ADDRESS" does ({@link java.net.ConnectException} "Connect call failed
      * /127.0.0.1:8080: Connection refused", the system's error as its cause). Cancelling the future stops
      * watching the channel and leaves the connection attempt to the caller (close the channel).

@@ -528,6 +528,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 result.setResult(null);
                 return result;
             }
+        } catch (SocketException e) {
+            // refused or unreachable at once (a BSD kernel refuses a loopback connect so): named as when found later
+            result.setException(connectCallFailed(address, e));
+            return result;
         } catch (IOException | RuntimeException e) {
             result.setException(e);
             return result;
@@ -547,7 +551,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /**
-     * asyncio's {@code _sock_connect_cb}: a connection that failed after it was started names the address
+     * asyncio's {@code _sock_connect_cb}: a connection that failed (after it was started, or with a socket error at
+     * once) names the address
      * ("Connect call failed ADDRESS: Connection refused"), keeps the system's text, is of the same kind
      * ({@link ConnectException} for a refusal, {@link NoRouteToHostException}, other {@link SocketException}s),
      * and has the original as its cause.
