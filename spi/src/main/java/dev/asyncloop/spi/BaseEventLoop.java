@@ -363,7 +363,7 @@ public abstract class BaseEventLoop implements EventLoop {
      */
     static boolean awaitTermination(ExecutorService executor, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
-        long total = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        long total = Math.max(0, saturatedNanos(timeout));
         while (true) {
             long left = total - (System.nanoTime() - start);
             if (left <= 0) {
@@ -375,11 +375,12 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    /** {@code d} in nanoseconds, {@code Long.MAX_VALUE} or {@code Long.MIN_VALUE} when it is too long for that. */
     private static long saturatedNanos(Duration d) {
         try {
             return d.toNanos();
         } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
@@ -421,12 +422,7 @@ public abstract class BaseEventLoop implements EventLoop {
     @Override
     public final TimerHandle callLater(Duration delay, Runnable callback, Context context) {
         Objects.requireNonNull(delay, "delay");
-        long nanos;
-        try {
-            nanos = Math.clamp(delay.toNanos(), -MAX_DELAY_NANOS, MAX_DELAY_NANOS);
-        } catch (ArithmeticException tooLarge) {
-            nanos = delay.isNegative() ? -MAX_DELAY_NANOS : MAX_DELAY_NANOS;
-        }
+        long nanos = Math.clamp(saturatedNanos(delay), -MAX_DELAY_NANOS, MAX_DELAY_NANOS);
         // A negative delay is kept (asyncio: when = time() + delay), so past-due timers still run in deadline order.
         return schedule(System.nanoTime() + nanos, callback, context);
     }
