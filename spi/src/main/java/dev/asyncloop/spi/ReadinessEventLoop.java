@@ -465,9 +465,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         Objects.requireNonNull(buffer, "buffer");
         checkSockOp(channel);
         if (!buffer.hasRemaining()) {
-            Future<Integer> f = createFuture();
-            f.setResult(0);
-            return f;
+            return nothingReceived();
         }
         return trySockOp(channel, true, result -> {
             int n = socketIo.read(channel, buffer);
@@ -477,6 +475,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             result.setResult(n);
             return true;
         });
+    }
+
+    /** A receive into a buffer with no space left: 0 bytes, at once, as the system call answers. */
+    private Future<Integer> nothingReceived() {
+        Future<Integer> f = createFuture();
+        f.setResult(0);
+        return f;
     }
 
     @Override
@@ -1256,9 +1261,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
             throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
         }
         if (!buffer.hasRemaining()) {
-            Future<Integer> f = createFuture();
-            f.setResult(0);
-            return f;
+            return nothingReceived();
         }
         int start = buffer.position();
         return trySockOp(channel, true, result -> {
