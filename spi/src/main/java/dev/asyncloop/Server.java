@@ -1,7 +1,12 @@
 package dev.asyncloop;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,4 +77,56 @@ public interface Server extends AutoCloseable {
      * @return an unmodifiable list
      */
     List<ServerSocketChannel> sockets();
+
+    /**
+     * Returns the addresses the server listens on, one per listening socket in {@link #sockets()} order: an
+     * {@link InetSocketAddress} with the actual port (also when port 0 was asked for) for a TCP server, a
+     * {@link java.net.UnixDomainSocketAddress} for a Unix one. Empty once the server is closed. Loop thread only.
+     *
+     * @return an unmodifiable list
+     * @throws IllegalStateException if a listening socket was closed behind the server's back
+     */
+    default List<SocketAddress> addresses() {
+        List<SocketAddress> addresses = new ArrayList<>();
+        for (ServerSocketChannel socket : sockets()) {
+            try {
+                addresses.add(Objects.requireNonNull(socket.getLocalAddress(),
+                        "a listening socket is bound"));
+            } catch (IOException e) {
+                throw new IllegalStateException("listening socket " + socket + " of " + this
+                        + " was closed without closing the server; close the server instead", e);
+            }
+        }
+        return List.copyOf(addresses);
+    }
+
+    /**
+     * Returns the TCP port the server listens on: what a server started with port 0 was given (asyncio:
+     * {@code server.sockets[0].getsockname()[1]}). A server with several listening sockets (several hosts, or a
+     * name that resolves to several addresses) shares the port it asked for; asked for port 0, each socket has
+     * its own ephemeral port and this method refuses: use {@link #addresses()}. Loop thread only.
+     *
+     * @return the port, 1 to 65535
+     * @throws IllegalStateException if the server is closed, is a Unix domain server, or listens on several
+     *     ports (the message lists its addresses)
+     */
+    default int port() {
+        List<SocketAddress> addresses = addresses();
+        if (addresses.isEmpty()) {
+            throw new IllegalStateException(this + " is closed: it listens on no port");
+        }
+        int port = -1;
+        for (SocketAddress address : addresses) {
+            if (!(address instanceof InetSocketAddress inet)) {
+                throw new IllegalStateException(this + " listens on " + address
+                        + ", which has no port (a Unix domain server); use addresses()");
+            }
+            if (port != -1 && port != inet.getPort()) {
+                throw new IllegalStateException(this + " listens on several ports " + addresses
+                        + "; use addresses()");
+            }
+            port = inet.getPort();
+        }
+        return port;
+    }
 }

@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Set;
@@ -129,11 +128,7 @@ final class SoakServer implements AutoCloseable {
 
     /** The port the server listens on. */
     int port() {
-        try {
-            return ((InetSocketAddress) started.join().sockets().getFirst().getLocalAddress()).getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return started.join().port();
     }
 
     long made() {

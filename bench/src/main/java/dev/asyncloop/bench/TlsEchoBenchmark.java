@@ -7,7 +7,6 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +62,7 @@ public class TlsEchoBenchmark {
         subject = TlsBench.newLoop(loop);
         server = subject.runUntilComplete(subject.createServer(TlsBench.Echo::new, TlsBench.HOST, 0,
                 TlsBench.serverOptions()));
-        int port = ((InetSocketAddress) server.sockets().getFirst().socket().getLocalSocketAddress()).getPort();
+        int port = server.port();
         byte[] message = new byte[size];
         for (int i = 0; i < size; i++) {
             message[i] = (byte) i;

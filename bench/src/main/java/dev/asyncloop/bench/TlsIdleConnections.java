@@ -9,7 +9,6 @@ import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ public final class TlsIdleConnections {
             ConnectOptions clientOptions = tls ? TlsBench.clientOptions() : ConnectOptions.defaults();
             Server server = loop.runUntilComplete(loop.createServer(TlsBench.Echo::new, TlsBench.HOST, 0,
                     serverOptions));
-            int port = ((InetSocketAddress) server.sockets().getFirst().socket().getLocalSocketAddress()).getPort();
+            int port = server.port();
             List<Connection<Client>> warmUp = connectAndEcho(loop, port, clientOptions, 1);
             warmUp.getFirst().transport().close();
             settle(loop); // the warm-up connection's close_notify exchange and both ends' connectionLost

@@ -5,10 +5,7 @@ import dev.asyncloop.CancelledError;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Server;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -102,7 +99,7 @@ public final class ServerApp {
                 Server s = Async.await(starter.start(host, port));
                 loop = Async.getRunningLoop();
                 server = s;
-                int bound = boundPort(s);
+                int bound = s.port();
                 out.println("READY " + bound);
                 out.flush();
                 ready.complete(bound);
@@ -184,14 +181,6 @@ public final class ServerApp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static int boundPort(Server s) {
-        try {
-            return ((InetSocketAddress) s.sockets().getFirst().getLocalAddress()).getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

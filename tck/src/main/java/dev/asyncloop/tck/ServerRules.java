@@ -370,6 +370,44 @@ abstract class ServerRules extends NetworkGroup {
         });
     }
 
+    @Test
+    @DisplayName("N4.13 addresses() and port() tell where a server listens; port() refuses a closed server and"
+            + " several ephemeral ports")
+    void required_N4_13_addressesAndPort() throws Exception {
+        run("N4.13", () -> {
+            Server server = Async.await(loop.createServer(acceptedProtocols(true), HOST, 0));
+            InetSocketAddress bound = (InetSocketAddress) server.sockets().getFirst().getLocalAddress();
+            assertEquals(List.of(bound), server.addresses(), msg("N4.13", "addresses() must list the listening"
+                    + " sockets' local addresses"));
+            assertEquals(bound.getPort(), server.port(), msg("N4.13", "port() of a server asked for port 0"));
+            RecordingProtocol client = connect(server.port());
+            client.transport.write(bytes("p"));
+            Async.await(client.received(1));
+            client.transport.close();
+            server.close();
+            assertEquals(List.of(), server.addresses(), msg("N4.13", "a closed server listens nowhere"));
+            IllegalStateException closed = assertThrows(IllegalStateException.class, server::port,
+                    msg("N4.13", "port() of a closed server"));
+            assertTrue(closed.getMessage().contains("closed"), msg("N4.13", "the message must say the server is"
+                    + " closed: " + closed.getMessage()));
+            if (ipv6LoopbackAvailable()) {
+                try (Server two = Async.await(loop.createServer(acceptedProtocols(true), List.of(HOST, "::1"), 0))) {
+                    List<java.net.SocketAddress> addresses = two.addresses();
+                    assertEquals(2, addresses.size(), msg("N4.13", "two hosts, two addresses: " + addresses));
+                    int first = ((InetSocketAddress) addresses.get(0)).getPort();
+                    int second = ((InetSocketAddress) addresses.get(1)).getPort();
+                    if (first != second) {
+                        assertThrows(IllegalStateException.class, two::port, msg("N4.13", "port() of a server"
+                                + " listening on " + addresses + " must refuse: there is no one port"));
+                    } else {
+                        assertEquals(first, two.port(), msg("N4.13", "port() of " + addresses));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
     /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
     private static boolean ipv6LoopbackAvailable() {
         try (var probe = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
