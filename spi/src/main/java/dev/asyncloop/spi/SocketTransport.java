@@ -142,6 +142,8 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             } catch (Exception e) {
                 fatalError(e, "Fatal error: protocol.bufferUpdated() call failed.");
             }
+        } else if (buffered instanceof BorrowedReadBuffer borrowed) {
+            borrowed.nothingRead();
         }
     }
 

@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Buffers</b> are borrowed from the loop's {@link TlsBuffers} for the call that needs them and given
  *       back at its end, so an idle connection holds none: {@code netIn} (ciphertext; taken by {@code getBuffer}
- *       for the raw transport to read into, in write mode), {@code appIn} (decrypted bytes, taken by the first
+ *       for the raw transport to read into, in write mode; a read that gets no byte gives it back through
+ *       {@link BorrowedReadBuffer}), {@code appIn} (decrypted bytes, taken by the first
  *       unwrap of a read) and {@code netOut} (records being wrapped, handed to the raw transport, which consumes
  *       them during its {@code write} and keeps no reference; given back by every flush). Only what must
  *       outlive a call stays, moved to a buffer of about its size: an incomplete record (or, while the
@@ -59,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  *       protocol or the total is above the high mark.</li>
  * </ul>
  */
-final class TlsProtocol implements BufferedProtocol {
+final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
     private static final int LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
@@ -209,6 +210,14 @@ final class TlsProtocol implements BufferedProtocol {
     @Override
     public void bufferUpdated(int nbytes) {
         advance();
+    }
+
+    /** A read into {@code netIn} got nothing: the buffer goes back as at the end of any read. */
+    @Override
+    public void nothingRead() {
+        if (advancing == 0) {
+            endOfCall();
+        }
     }
 
     @Override

@@ -441,4 +441,105 @@ class TlsMemoryTest {
             runUntil(loop, () -> client.events.contains("lost"));
         }
     }
+
+    /**
+     * A read that finds nothing (a readiness event with no byte behind it: a spurious wake-up) must not leave the
+     * connection holding the buffer the raw transport read into: an idle connection holds none, as after a read
+     * that got bytes, and as the plain path, which reads into the loop's own buffer.
+     */
+    @Test
+    void aReadThatFindsNothingHoldsNoBuffer() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        SpuriousReads poller = new SpuriousReads(new SelectorPoller());
+        try (ReadinessEventLoop loop = new ReadinessEventLoop(poller) { }) {
+            List<Peer> accepted = new ArrayList<>();
+            Server server = loop.runUntilComplete(loop.createServer(() -> {
+                Peer p = new Peer(true, false);
+                accepted.add(p);
+                return p;
+            }, "127.0.0.1", 0, ServerOptions.builder().ssl(ctx[0]).build()));
+            int port = ((InetSocketAddress) server.sockets().getFirst().socket().getLocalSocketAddress()).getPort();
+            Connection<Peer> client = loop.runUntilComplete(loop.createConnection(() -> new Peer(false, false),
+                    "127.0.0.1", port, ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
+            byte[] message = pattern(1000, 7);
+            client.transport().write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> client.protocol().data.size() >= message.length);
+            assertArrayEquals(message, client.protocol().data.toByteArray(), "the echo");
+            TlsProtocol tls = ((TlsTransport) client.transport()).tls();
+            assertEquals(0, tls.retainedBufferBytes(), "idle after the echo: nothing held");
+            long kept = loop.tlsBuffers.keptBytes();
+            java.nio.channels.SocketChannel channel = (java.nio.channels.SocketChannel) tls.raw()
+                    .getExtraInfo(Transport.SOCKET).orElseThrow();
+            poller.readableOnce(channel);
+            runUntil(loop, () -> poller.delivered == 1);
+            assertEquals(1, poller.delivered, "the made-up readiness event was delivered");
+            assertEquals(0, tls.retainedBufferBytes(), "a read that found nothing left the connection holding a"
+                    + " buffer");
+            assertEquals(kept, loop.tlsBuffers.keptBytes(), "the buffer the read borrowed went back to the loop");
+            client.transport().write(ByteBuffer.wrap(message));
+            runUntil(loop, () -> client.protocol().data.size() >= 2 * message.length);
+            assertEquals(2 * message.length, client.protocol().data.size(), "the connection still works");
+            client.transport().close();
+            server.close();
+            runUntil(loop, () -> client.protocol().events.contains("lost"));
+        }
+    }
+
+    /** A {@link SelectorPoller} that can also report a channel readable once when it is not. */
+    private static final class SpuriousReads implements Poller {
+        private final Poller real;
+        private final java.util.Map<java.nio.channels.SelectableChannel, Object> attachments = new java.util.HashMap<>();
+        private final List<java.nio.channels.SelectableChannel> pending = new ArrayList<>();
+        int delivered;
+
+        SpuriousReads(Poller real) {
+            this.real = real;
+        }
+
+        void readableOnce(java.nio.channels.SelectableChannel channel) {
+            pending.add(channel);
+        }
+
+        @Override
+        public void register(java.nio.channels.SelectableChannel channel, int interest, Object attachment)
+                throws java.io.IOException {
+            real.register(channel, interest, attachment);
+            attachments.put(channel, attachment);
+        }
+
+        @Override
+        public void modify(java.nio.channels.SelectableChannel channel, int interest) throws java.io.IOException {
+            real.modify(channel, interest);
+        }
+
+        @Override
+        public void deregister(java.nio.channels.SelectableChannel channel) {
+            real.deregister(channel);
+            attachments.remove(channel);
+        }
+
+        @Override
+        public void poll(long timeoutNanos, EventSink sink) throws java.io.IOException {
+            List<java.nio.channels.SelectableChannel> now = List.copyOf(pending);
+            pending.clear();
+            real.poll(now.isEmpty() ? timeoutNanos : 0, sink);
+            for (java.nio.channels.SelectableChannel c : now) {
+                Object attachment = attachments.get(c);
+                if (attachment != null) {
+                    delivered++;
+                    sink.ready(attachment, READ);
+                }
+            }
+        }
+
+        @Override
+        public void wakeup() {
+            real.wakeup();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            real.close();
+        }
+    }
 }
