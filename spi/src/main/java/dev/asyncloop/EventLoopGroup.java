@@ -268,7 +268,10 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param host the host, or null for every interface; with port 0 it must resolve to one address
      * @param port the port, or 0 for one ephemeral port shared by every loop
      * @param options the server options; {@code reusePort} is set by the group
-     * @return a future of the server, failed if any loop cannot bind (the loops already bound are closed)
+     * @return a future of the server, failed if any loop cannot bind (the loops already bound are closed); give it
+     *     up (cancel it, or let {@code orTimeout} or {@code completeOnTimeout} end it) and the server, when it
+     *     arrives, is closed: every listening socket bound for it, and the port refuses connections (see the
+     *     five-argument form)
      * @throws IllegalStateException if the group is shut down
      */
     public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory,
@@ -291,7 +294,12 @@ public final class EventLoopGroup implements AutoCloseable {
      *     runs the server side of a TLS handshake first (see {@link ServerOptions#ssl()})
      * @param mode how connections are spread
      * @return a future of the server, failed if any loop cannot bind (the loops already bound are closed),
-     *     with {@link UnsupportedOperationException} for REUSE_PORT where {@code SO_REUSEPORT} is missing
+     *     with {@link UnsupportedOperationException} for REUSE_PORT where {@code SO_REUSEPORT} is missing. The
+     *     future is the caller's alone: completing it in any other way than the group does (cancel,
+     *     {@code orTimeout}, {@code completeOnTimeout}, {@code complete}) gives the server up, and the group
+     *     closes it when it arrives ({@link GroupServer#close()}: every listening socket bound for it, on its
+     *     loop's thread; the port then refuses connections), as asyncio's {@code create_server}, cancelled
+     *     mid-way, closes what it opened. The binding itself goes on until then: cancelling does not interrupt it
      * @throws IllegalStateException if the group is shut down
      */
     public CompletableFuture<GroupServer> createServer(Supplier<? extends Protocol> protocolFactory,
@@ -302,10 +310,29 @@ public final class EventLoopGroup implements AutoCloseable {
         Objects.requireNonNull(mode, "mode");
         checkOpen();
         Supplier<? extends Protocol> factory = tlsFactory(protocolFactory, options);
-        return switch (mode) {
+        CompletableFuture<GroupServer> creating = switch (mode) {
             case REUSE_PORT -> GroupServer.startReusePort(this, factory, host, port, options);
             case HAND_OFF -> GroupServer.startHandOff(this, factory, host, port, options);
         };
+        return closedUnlessTaken(creating);
+    }
+
+    /**
+     * The caller's view of {@code creating}: a future of its own, so that giving it up (cancel, {@code orTimeout},
+     * {@code complete}) cannot reach the steps still binding; a server that arrives once the caller's future is
+     * already done has nobody to hold it and is closed, as asyncio's {@code create_server} closes what it opened
+     * when cancelled mid-way.
+     */
+    private static CompletableFuture<GroupServer> closedUnlessTaken(CompletableFuture<GroupServer> creating) {
+        CompletableFuture<GroupServer> taken = new CompletableFuture<>();
+        creating.whenComplete((server, error) -> {
+            if (error != null) {
+                taken.completeExceptionally(error);
+            } else if (!taken.complete(server)) {
+                server.close();
+            }
+        });
+        return taken;
     }
 
     /**

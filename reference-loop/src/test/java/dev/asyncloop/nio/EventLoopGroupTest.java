@@ -44,6 +44,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link EventLoopGroup} and {@link GroupServer} over two {@link NioEventLoop}s. */
@@ -515,6 +516,103 @@ class EventLoopGroupTest {
         try (java.net.ServerSocket again = new java.net.ServerSocket()) {
             again.bind(new InetSocketAddress("127.0.0.1", port)); // fails while a socket of the server is open
         }
+    }
+
+    @ParameterizedTest(name = "{0}, given up by {1}")
+    @CsvSource({"REUSE_PORT, cancel", "REUSE_PORT, orTimeout", "HAND_OFF, cancel", "HAND_OFF, orTimeout"})
+    @DisplayName("a createServer future given up before the server arrives (cancelled, or timed out by orTimeout)"
+            + " closes every listening socket bound for it; the port refuses connections")
+    void givenUpCreationClosesWhatItBinds(GroupServer.Mode mode, String how) throws Exception {
+        Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
+                "SO_REUSEPORT not available here");
+        Map<java.nio.channels.ServerSocketChannel, Integer> bound = new ConcurrentHashMap<>(); // socket -> port
+        try (EventLoopGroup recording = EventLoopGroup.create(2, () -> recordingListeners(new NioEventLoop(),
+                bound))) {
+            CountDownLatch blocking = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            recording.loops().getFirst().callSoonThreadsafe(() -> {
+                blocking.countDown();
+                try {
+                    release.await(WAIT, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(blocking.await(WAIT, TimeUnit.SECONDS), "loop 0 never ran the blocking callback");
+            CompletableFuture<GroupServer> starting = recording.createServer(() -> new Echo(new ConcurrentHashMap<>()),
+                    "127.0.0.1", 0, ServerOptions.defaults(), mode);
+            if (how.equals("cancel")) {
+                assertTrue(starting.cancel(false), "the future was done while loop 0 was blocked");
+            } else {
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> starting.orTimeout(1, TimeUnit.MILLISECONDS).get(WAIT, TimeUnit.SECONDS));
+                assertInstanceOf(java.util.concurrent.TimeoutException.class, e.getCause());
+            }
+            release.countDown();
+            int sockets = mode == GroupServer.Mode.REUSE_PORT ? 2 : 1;
+            awaitTrue(() -> bound.size() == sockets, "the group never bound its " + sockets + " listening sockets"
+                    + " (bound: " + bound + ")");
+            awaitTrue(() -> bound.keySet().stream().noneMatch(java.nio.channels.ServerSocketChannel::isOpen),
+                    "the listening sockets of a createServer nobody took stayed open: " + bound);
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", bound.values().iterator().next());
+            try (Socket s = new Socket()) {
+                assertThrows(java.net.ConnectException.class, () -> s.connect(address,
+                        (int) TimeUnit.SECONDS.toMillis(WAIT)), "the port still accepts connections");
+            }
+        }
+    }
+
+    /** Waits, for {@link #WAIT} seconds at most, until {@code condition} holds; fails with {@code hung} if not. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String hung)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                org.junit.jupiter.api.Assertions.fail(hung + " after " + WAIT + " s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * {@code real}, recording every listening socket it binds: the sockets of the servers its createServer makes,
+     * and the server channels given to its addReader (the group's HAND_OFF socket).
+     */
+    private static EventLoop recordingListeners(EventLoop real, Map<java.nio.channels.ServerSocketChannel, Integer>
+            bound) {
+        return (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(), new Class<?>[] {EventLoop.class},
+                (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "equals" -> {
+                            return proxy == args[0];
+                        }
+                        case "hashCode" -> {
+                            return System.identityHashCode(proxy);
+                        }
+                        case "addReader" -> {
+                            if (args[0] instanceof java.nio.channels.ServerSocketChannel listening) {
+                                bound.put(listening, listening.socket().getLocalPort());
+                            }
+                        }
+                        default -> {
+                        }
+                    }
+                    Object result;
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("createServer") && result instanceof Future<?> creating) {
+                        creating.addDoneCallback(f -> {
+                            if (!f.isCancelled() && f.exception().isEmpty()) {
+                                ((Server) f.result()).sockets().forEach(
+                                        c -> bound.put(c, c.socket().getLocalPort()));
+                            }
+                        });
+                    }
+                    return result;
+                });
     }
 
     @Test
