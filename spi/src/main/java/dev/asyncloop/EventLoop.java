@@ -414,7 +414,9 @@ public interface EventLoop extends AutoCloseable {
 
     /**
      * Receives into {@code buffer} (from its position to its limit). The loop owns the buffer until the
-     * future is done: do not touch it meanwhile.
+     * future is done: do not touch it meanwhile. A buffer with no space left gives 0 at once on an open channel;
+     * a closed channel fails as {@link #sockRecv} does there (asyncio's {@code sock_recv_into} asks the socket,
+     * which raises when closed, whatever the buffer's size).
      *
      * @param channel a connected non-blocking channel
      * @param buffer where to put the bytes
@@ -1280,7 +1282,8 @@ public interface EventLoop extends AutoCloseable {
      * Receives one datagram from the peer of a connected datagram channel into {@code buffer} (asyncio's
      * {@code sock_recv_into} on a UDP socket): its bytes go to the buffer's position, which advances by their
      * number; what does not fit in the remaining space is discarded. A buffer with no space left gives 0 at once
-     * and receives nothing. The loop owns the buffer until the future is done. Errors, cancellation and threads
+     * and receives nothing on an open channel; a closed channel fails as {@link #sockRecv(DatagramChannel, int)}
+     * does there. The loop owns the buffer until the future is done. Errors, cancellation and threads
      * as for {@link #sockRecv(DatagramChannel, int)}.
      *
      * @param channel a connected non-blocking channel no transport owns

@@ -464,7 +464,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         checkSockOp(channel);
-        if (!buffer.hasRemaining()) {
+        if (!buffer.hasRemaining() && channel.isOpen()) {
             return nothingReceived();
         }
         return trySockOp(channel, true, result -> {
@@ -477,7 +477,10 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         });
     }
 
-    /** A receive into a buffer with no space left: 0 bytes, at once, as the system call answers. */
+    /**
+     * A receive into a buffer with no space left on an open channel: 0 bytes, at once, as the system call answers.
+     * A closed channel is tried as for any buffer instead, so that it fails as {@code sockRecv} does there.
+     */
     private Future<Integer> nothingReceived() {
         Future<Integer> f = createFuture();
         f.setResult(0);
@@ -1260,7 +1263,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         if (buffer.isReadOnly()) {
             throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
         }
-        if (!buffer.hasRemaining()) {
+        if (!buffer.hasRemaining() && channel.isOpen()) {
             return nothingReceived();
         }
         int start = buffer.position();

@@ -2,6 +2,7 @@ package dev.asyncloop.spi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import org.jspecify.annotations.Nullable;
@@ -92,6 +93,9 @@ final class SocketIo {
      */
     int read(SocketChannel channel, ByteBuffer into) throws IOException {
         if (!into.hasRemaining()) {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException(); // as the channel's own read
+            }
             return 0; // as the channel's read of a full buffer; a HeapIo is never asked for 0 bytes
         }
         if (heapIo == null || !into.hasArray() || !channel.isConnected()) {

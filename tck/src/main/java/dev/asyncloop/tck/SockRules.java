@@ -377,4 +377,66 @@ abstract class SockRules extends NetworkGroup {
         assertInstanceOf(PortUnreachableException.class, failure, msg("N2.15", "sockRecv after a datagram to a port"
                 + " nobody listens on ended with " + failure + "; an IOException of receive must fail the future"));
     }
+
+    @Test
+    @DisplayName("N2.16 sockRecvInto with a full buffer: 0 at once on an open channel; on a closed one the error"
+            + " sockRecv gives there (stream and connected datagram channels)")
+    void required_N2_16_fullBufferOnClosedChannelFails() throws Exception {
+        SocketChannel[] p = socketPair();
+        List<DatagramChannel> datagrams = new java.util.ArrayList<>();
+        if (suite.capabilities().contains(Capability.UDP)) {
+            DatagramChannel a = datagramChannel();
+            DatagramChannel b = datagramChannel();
+            a.connect(b.getLocalAddress());
+            datagrams.add(a);
+        }
+        run("N2.16", () -> {
+            assertEquals(0, Async.await(loop.sockRecvInto(p[0], ByteBuffer.allocate(0))), msg("N2.16",
+                    "sockRecvInto of an open stream channel into a full buffer must answer 0 without waiting"));
+            for (DatagramChannel a : datagrams) {
+                assertEquals(0, Async.await(loop.sockRecvInto(a, ByteBuffer.allocate(4).position(4))), msg("N2.16",
+                        "sockRecvInto of an open datagram channel into a full buffer must answer 0 without waiting"));
+            }
+            return null;
+        });
+        p[0].close();
+        for (DatagramChannel a : datagrams) {
+            a.close();
+        }
+        run("N2.16", () -> {
+            expectSameFailure("stream", outcome(() -> loop.sockRecv(p[0], 10)),
+                    outcome(() -> loop.sockRecvInto(p[0], ByteBuffer.allocate(0))));
+            for (DatagramChannel a : datagrams) {
+                expectSameFailure("datagram", outcome(() -> loop.sockRecv(a, 10)),
+                        outcome(() -> loop.sockRecvInto(a, ByteBuffer.allocate(4).position(4))));
+            }
+            return null;
+        });
+    }
+
+    /** What a sock operation ends with: its result, or the exception it threw at the call or failed with. */
+    private static Object outcome(java.util.function.Supplier<Future<?>> op) {
+        Future<?> f;
+        try {
+            f = op.get();
+        } catch (RuntimeException thrown) {
+            return thrown;
+        }
+        try {
+            return Async.await(f);
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private static void expectSameFailure(String kind, Object recv, Object recvInto) {
+        assertInstanceOf(Throwable.class, recv, msg("N2.16", "sockRecv of a closed " + kind + " channel must fail,"
+                + " got " + recv));
+        assertInstanceOf(recv.getClass(), recvInto, msg("N2.16", "sockRecvInto of a closed " + kind + " channel"
+                + " into a full buffer must fail as sockRecv does there (" + recv + "), got " + recvInto + "; asyncio"
+                + " calls recv_into on the socket, which raises on a closed one, so check the channel before"
+                + " answering 0 for a full buffer"));
+    }
 }

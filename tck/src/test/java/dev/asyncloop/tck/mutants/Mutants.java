@@ -175,6 +175,9 @@ public final class Mutants {
                 network("datagram-recv-skips-empty", "N2.13", "sockRecv on a connected datagram channel takes an"
                         + " empty datagram for nothing received and waits for the next",
                         NetworkMutants.DatagramRecvSkipsEmpty::new),
+                network("full-buffer-hides-closed-channel", "N2.16", "sockRecvInto of a full buffer answers 0 on a"
+                        + " closed channel instead of failing as sockRecv does",
+                        NetworkMutants.FullBufferHidesClosedChannel::new),
                 poller("poller-never-flushes-cancelled-keys", "P1.1", "a Selector poller never flushes a cancelled"
                         + " key, so a channel cannot be registered again until the next select",
                         PollerMutant.Flaw.NEVER_FLUSHES),

@@ -576,4 +576,26 @@ final class NetworkMutants {
         });
         return to;
     }
+
+    /**
+     * Broken N2.16: sockRecvInto answers 0 for a buffer with no space left without looking at the channel, so a
+     * closed one reads as "nothing received" instead of failing.
+     */
+    static final class FullBufferHidesClosedChannel extends ForwardingNetworkLoop {
+        @Override
+        public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
+            return buffer.hasRemaining() ? super.sockRecvInto(channel, buffer) : zero();
+        }
+
+        @Override
+        public Future<Integer> sockRecvInto(java.nio.channels.DatagramChannel channel, ByteBuffer buffer) {
+            return buffer.hasRemaining() ? super.sockRecvInto(channel, buffer) : zero();
+        }
+
+        private Future<Integer> zero() {
+            Future<Integer> f = createFuture();
+            f.setResult(0);
+            return f;
+        }
+    }
 }
