@@ -890,7 +890,10 @@ public interface EventLoop extends AutoCloseable {
      * @param options side, server host name (required on the client side; {@code ""} verifies none), timeouts
      * @return a future of the TLS transport, done after the handshake; failed with the
      *     {@link javax.net.ssl.SSLException} (a {@link java.net.SocketTimeoutException} when the handshake timed
-     *     out), the transport then closed. Cancelling it closes the transport.
+     *     out), the transport then closed. Cancelling it closes the transport; so does cancelling the only task
+     *     awaiting it before that task takes the TLS transport: the plain transport is closed at once, without a
+     *     TLS shutdown (no {@code close_notify}, no wait for the peer's), as asyncio's {@code start_tls} closes
+     *     the transport it was given when cancelled
      * @throws IllegalArgumentException if the client side has no server host name
      * @throws IllegalStateException if the transport is closing, or the context is not initialized
      * @throws NullPointerException if an argument is null

@@ -65,7 +65,9 @@ public final class TlsLayer {
      * @param options side, server host name, timeouts
      * @return a future of the TLS transport, done after the handshake; failed with the handshake's error, the
      *     transport then closed. Cancelling it closes the transport, and so does cancelling the only task awaiting
-     *     it before that task takes the result.
+     *     it before that task takes the result: the plain {@code transport} is closed at once (what it buffered
+     *     is still sent), with no TLS {@code close_notify} and no wait for the peer's, as asyncio's
+     *     {@code start_tls} closes the transport it was given; the protocol then gets {@code connectionLost}.
      * @throws IllegalArgumentException as {@link #wrap}
      * @throws IllegalStateException if the transport is closing, or the context is not initialized
      * @throws NullPointerException if an argument is null
@@ -94,7 +96,9 @@ public final class TlsLayer {
                 transport.close();
             }
         });
-        return BaseFuture.closeIfUndelivered(waiter, StreamTransport::close);
+        // Nobody took the TLS transport: close the plain one under it at once, as asyncio's start_tls closes the
+        // transport it was given when its await raises, rather than start a TLS shutdown nobody waits for.
+        return BaseFuture.closeIfUndelivered(waiter, tlsTransport -> transport.close());
     }
 
     /**

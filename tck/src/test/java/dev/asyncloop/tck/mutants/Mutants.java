@@ -178,6 +178,10 @@ public final class Mutants {
                 network("full-buffer-hides-closed-channel", "N2.16", "sockRecvInto of a full buffer answers 0 on a"
                         + " closed channel instead of failing as sockRecv does",
                         NetworkMutants.FullBufferHidesClosedChannel::new),
+                network("undelivered-start-tls-closes-gracefully", "N15.9", "startTls's TLS transport, when its"
+                        + " only awaiting task is cancelled before taking it, is closed with a TLS shutdown that"
+                        + " waits for the peer instead of the plain transport closing at once",
+                        TlsMutants.UndeliveredStartTlsClosesGracefully::new),
                 poller("poller-never-flushes-cancelled-keys", "P1.1", "a Selector poller never flushes a cancelled"
                         + " key, so a channel cannot be registered again until the next select",
                         PollerMutant.Flaw.NEVER_FLUSHES),

@@ -222,4 +222,35 @@ final class TlsMutants {
             return real.getWriteBufferSize();
         }
     }
+
+    /**
+     * Broken N15.9: when the only task awaiting startTls is cancelled before it takes the TLS transport, the TLS
+     * transport is closed (close_notify, then a wait for the peer's) instead of the plain transport at once.
+     */
+    static final class UndeliveredStartTlsClosesGracefully extends ForwardingNetworkLoop {
+        @Override
+        public Future<StreamTransport> startTls(StreamTransport transport, Protocol protocol, SSLContext context,
+                TlsOptions options) {
+            Future<StreamTransport> upgrading = TlsLayer.startTls(this, transport, protocol, context, options);
+            Future<StreamTransport> result = delegate.createFuture();
+            result.addDoneCallback(f -> {
+                if (f.isCancelled()) {
+                    upgrading.cancel();
+                }
+            });
+            upgrading.addDoneCallback(f -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (f.isCancelled()) {
+                    result.cancel();
+                } else if (f.exception().isPresent()) {
+                    result.setException(f.exception().get());
+                } else {
+                    result.setResult(f.result());
+                }
+            });
+            return dev.asyncloop.spi.BaseFuture.closeIfUndelivered(result, StreamTransport::close);
+        }
+    }
 }
