@@ -73,7 +73,12 @@ public interface Task<T extends @Nullable Object> extends Future<T> {
     List<StackTraceElement> getStack();
 
     /**
-     * Prints {@link #getStack()} in asyncio's format ("Stack for ...", "Traceback for ..." or "No stack for ...").
+     * Prints {@link #getStack()} in asyncio's format ("Stack for ...", "Traceback for ..." or "No stack for ...",
+     * then the frames), then, for a failed task, the exception's line (its {@link Throwable#toString()}, as
+     * asyncio's {@code print_stack} ends with the exception), without marking the exception retrieved. A task
+     * that relies on {@link #printStack(PrintStream, int)}'s default prints no exception line: an interface
+     * method cannot read the exception without {@link #exception()}, which would mark it retrieved;
+     * {@code BaseTask} prints it. Loop thread only.
      *
      * @param out where to print
      */
@@ -103,7 +108,10 @@ public interface Task<T extends @Nullable Object> extends Future<T> {
      * Prints {@link #getStack(int) getStack(limit)} as {@link #printStack(PrintStream)} does (asyncio's
      * {@code print_stack(limit=..., file=...)}): a header, "Stack for ..." while suspended, "Traceback for ..."
      * once failed, then one {@code "\tat frame"} line per frame, innermost first; "No stack for ..." when there is
-     * no frame to print (also for {@code limit} 0).
+     * no frame to print (also for {@code limit} 0). This default prints no exception line after the frames (it
+     * could only read the exception through {@link #exception()}, which marks it retrieved); a task class that
+     * keeps its exception readable otherwise overrides it to print the exception's {@link Throwable#toString()}
+     * last, as {@code BaseTask} does (asyncio prints it after the frames, also after "No stack for").
      *
      * @param out where to print
      * @param limit the most frames to print

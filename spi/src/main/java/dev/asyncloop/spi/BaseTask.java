@@ -184,6 +184,26 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
         printStack(out, Integer.MAX_VALUE);
     }
 
+    /**
+     * Prints as {@link Task#printStack(PrintStream, int)} does, then, for a task that failed, the exception's line
+     * ({@link Throwable#toString()}: its class and message, asyncio's {@code format_exception_only}), also after
+     * "No stack for"; a cancelled task gets no such line (asyncio keeps no exception for it). The exception is
+     * read without being marked retrieved, so it is still reported if nobody retrieves it. Loop thread only.
+     *
+     * @param out where to print
+     * @param limit the most frames to print
+     * @throws NullPointerException if {@code out} is null
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
+    @Override
+    public void printStack(PrintStream out, int limit) {
+        Task.super.printStack(out, limit);
+        Throwable e = isDone() && !isCancelled() ? storedException() : null;
+        if (e != null) {
+            out.println(e);
+        }
+    }
+
     @Override
     protected String kind() {
         return "Task";

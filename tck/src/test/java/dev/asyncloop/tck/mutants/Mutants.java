@@ -104,6 +104,8 @@ public final class Mutants {
                         ReversedDoneCallbacks::new),
                 new Mutant("shared-context", "C1.1", "every callback runs in one shared Context",
                         SharedContext::new),
+                new Mutant("print-stack-without-exception", "T3.11", "a failed task's printStack ends with its"
+                        + " frames, without the exception's line", PrintStackWithoutException::new),
                 new Mutant("task-without-enter-leave", "R1.1", "tasks never call TaskRegistry.enterTask/leaveTask",
                         MutantTask.Flaw.NO_ENTER_LEAVE),
                 new Mutant("task-not-registered", "R1.3", "tasks never call TaskRegistry.registerTask",
@@ -682,6 +684,36 @@ public final class Mutants {
         @Override
         public <T> Future<T> createFuture() {
             return new InlineFuture<>(delegate);
+        }
+    }
+
+    /**
+     * Broken T3.11: tasks print their stack as {@code Task}'s default does, with no exception line after a failed
+     * task's frames, as a task class that does not override printStack would.
+     */
+    static final class PrintStackWithoutException extends ForwardingEventLoop {
+        PrintStackWithoutException() {
+            delegate.setTaskFactory(new dev.asyncloop.TaskFactory() {
+                @Override
+                public <T> dev.asyncloop.Task<T> newTask(EventLoop loop, dev.asyncloop.Coroutine<T> coroutine,
+                        String name, Context context) {
+                    return new dev.asyncloop.spi.BaseTask<>(loop, coroutine, name, context, false) {
+                        @Override
+                        public void printStack(java.io.PrintStream out, int limit) {
+                            List<StackTraceElement> frames = getStack(limit);
+                            if (frames.isEmpty()) {
+                                out.println("No stack for " + this);
+                                return;
+                            }
+                            out.println((isDone() ? "Traceback for " : "Stack for ") + this
+                                    + " (most recent call first):");
+                            for (StackTraceElement f : frames) {
+                                out.println("\tat " + f);
+                            }
+                        }
+                    };
+                }
+            });
         }
     }
 }
