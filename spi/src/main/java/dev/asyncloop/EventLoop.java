@@ -1336,4 +1336,57 @@ public interface EventLoop extends AutoCloseable {
     default Future<@Nullable Void> shutdownDefaultExecutor() {
         return shutdownDefaultExecutor(Duration.ofNanos(Long.MAX_VALUE));
     }
+
+    // ---------------------------------------------------------------- subprocess pipelines (asyncio stdin=fd, stdout=fd)
+
+    /**
+     * Starts a pipeline with pipes at both ends and for every stage's stderr; see
+     * {@link #subprocessPipeline(Supplier, List, SubprocessOptions)}.
+     *
+     * @param protocolFactory makes one protocol per stage
+     * @param commands each stage's program and arguments, in order
+     * @param <P> the protocol type
+     * @return a future of one transport and protocol per stage, in order
+     */
+    default <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> subprocessPipeline(
+            Supplier<P> protocolFactory, List<List<String>> commands) {
+        return subprocessPipeline(protocolFactory, commands, SubprocessOptions.defaults());
+    }
+
+    /**
+     * Starts {@code commands} as a pipeline, as a shell runs {@code a | b | c}: each stage's stdout is connected to
+     * the next stage's stdin by an operating-system pipe ({@link ProcessBuilder#startPipeline}), so the bytes
+     * between two stages never pass through this process (asyncio does this by passing one child's pipe
+     * descriptor as the next child's {@code stdin=}). Each stage is a child process with a transport and a protocol of
+     * its own, as {@link #subprocessExec(Supplier, List, SubprocessOptions)} makes: {@code options.stdin()} applies
+     * to the first stage only, {@code options.stdout()} to the last only (a middle stage has no stdin or stdout pipe
+     * transport), and {@code options.stderr()} or {@link SubprocessOptions#stderrToStdout()} to every stage (a
+     * middle stage's merged stderr goes down the pipeline, as {@code 2>&1 |} does; a file given for stderr is
+     * truncated once and appended to by every stage); the directory and environment apply to every stage. Every
+     * protocol's {@link SubprocessProtocol#connectionMade} is scheduled, in stage order, never called inline; the
+     * future is done after they all ran. Each stage ends on its own: a stage whose reader has exited gets SIGPIPE
+     * when it writes, as in a shell.
+     *
+     * <p>The default implementation works on every loop ({@code dev.asyncloop.spi.SubprocessSpawner}); closing the
+     * loop kills every live stage. Cancelling the future before it is done, or the only task awaiting it before that
+     * task resumes, closes every stage's transport (which kills the stages still running).
+     *
+     * @param protocolFactory makes one protocol per stage (called at once, on the loop thread, in stage order)
+     * @param commands each stage's program and arguments, in order; one command is a pipeline of one stage
+     * @param options the first stage's stdin, the last stage's stdout, every stage's stderr, the directory and
+     *     environment
+     * @param <P> the protocol type
+     * @return a future of one transport and protocol per stage, in stage order; failed with an
+     *     {@link java.io.IOException} when a stage cannot be started (its message names the stage's index and
+     *     command; the cause is the system's error), in which case the stages started before it were killed and
+     *     reaped and no protocol got a callback
+     * @throws IllegalArgumentException if {@code commands} or one of them is empty, a program is empty, or an
+     *     element contains NUL; the message names the element ({@code commands[1][0]})
+     * @throws NullPointerException if an argument, a command or an element of one is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    default <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> subprocessPipeline(
+            Supplier<P> protocolFactory, List<List<String>> commands, SubprocessOptions options) {
+        return dev.asyncloop.spi.SubprocessSpawner.pipeline(this, protocolFactory, commands, options);
+    }
 }

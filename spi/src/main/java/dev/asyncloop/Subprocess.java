@@ -148,13 +148,14 @@ public final class Subprocess {
         }, "communicate-" + pid());
     }
 
-    private <T extends @Nullable Object> Future<T> done(T value) {
+    <T extends @Nullable Object> Future<T> done(T value) {
         Future<T> f = loop.createFuture();
         f.setResult(value);
         return f;
     }
 
-    private static @Nullable Void feed(StreamWriter in, byte @Nullable [] data) {
+    /** Inside a task: writes {@code data}, waits for it to drain (a broken pipe is no error), closes {@code in}. */
+    static @Nullable Void feed(StreamWriter in, byte @Nullable [] data) {
         if (data != null && data.length > 0) {
             in.write(data);
         }
@@ -170,7 +171,8 @@ public final class Subprocess {
         return null;
     }
 
-    private byte[] readAll(StreamReader reader, int fd) {
+    /** Inside a task: reads {@code reader} to its end, then closes the pipe transport of {@code fd}. */
+    byte[] readAll(StreamReader reader, int fd) {
         byte[] all = Async.await(reader.read());
         transport.getPipeTransport(fd).ifPresent(Transport::close);
         return all;

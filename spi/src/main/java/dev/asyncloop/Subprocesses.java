@@ -3,13 +3,16 @@ package dev.asyncloop;
 import dev.asyncloop.spi.BaseFuture;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * asyncio's {@code create_subprocess_exec} and {@code create_subprocess_shell}: a child process as a
- * {@link Subprocess} with streams instead of a protocol. Built only on {@link EventLoop#subprocessExec} and
- * {@link EventLoop#subprocessShell}, so they work on every loop that offers those (every loop claiming
- * {@code Capability.SUBPROCESS}).
+ * {@link Subprocess} with streams instead of a protocol; and {@link #pipeline} for children connected as a shell's
+ * {@code a | b | c} ({@link SubprocessPipeline}). Built only on {@link EventLoop#subprocessExec},
+ * {@link EventLoop#subprocessShell} and {@link EventLoop#subprocessPipeline}, so they work on every loop that
+ * offers those (every loop claiming {@code Capability.SUBPROCESS}).
  *
  * <p>Unlike asyncio's functions, whose streams default to inheriting this process's, the streams default to
  * pipes, as for the loop methods ({@link SubprocessOptions#defaults()}); pass
@@ -103,26 +106,94 @@ public final class Subprocesses {
         return open(limit, (loop, protocols) -> loop.subprocessShell(protocols, command, options));
     }
 
+    /**
+     * Starts a pipeline with pipes at both ends and for every stage's stderr, and the default limit.
+     *
+     * @param commands each stage's program and arguments, in order
+     * @return a future of the pipeline
+     * @see #pipeline(List, SubprocessOptions, int)
+     */
+    public static Future<SubprocessPipeline> pipeline(List<List<String>> commands) {
+        return pipeline(commands, SubprocessOptions.defaults(), StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a pipeline with the default limit.
+     *
+     * @param commands each stage's program and arguments, in order
+     * @param options the first stage's stdin, the last stage's stdout, every stage's stderr, directory, environment
+     * @return a future of the pipeline
+     * @see #pipeline(List, SubprocessOptions, int)
+     */
+    public static Future<SubprocessPipeline> pipeline(List<List<String>> commands, SubprocessOptions options) {
+        return pipeline(commands, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts {@code commands} as a shell pipeline ({@code a | b | c}) through {@link EventLoop#subprocessPipeline}:
+     * each stage's stdout feeds the next stage's stdin through an operating-system pipe, without passing through
+     * this process (asyncio: one child's pipe descriptor as the next child's {@code stdin=}). The first stage's
+     * stdin and the last stage's stdout are the pipeline's streams; every stage's stderr follows
+     * {@code options}. Cancelling the returned future before it is done, or the only task awaiting it before that
+     * task resumes, kills every stage.
+     *
+     * @param commands each stage's program and arguments, in order
+     * @param options the first stage's stdin, the last stage's stdout, every stage's stderr, directory, environment
+     * @param limit the limit of the stdout and stderr readers (see {@link StreamReader})
+     * @return a future of the pipeline; failed with an {@link java.io.IOException} naming the stage that cannot be
+     *     started (the stages started before it were killed)
+     * @throws IllegalArgumentException if {@code limit <= 0}, or as {@code subprocessPipeline} throws (an empty
+     *     list of commands, an empty command)
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<SubprocessPipeline> pipeline(List<List<String>> commands, SubprocessOptions options,
+            int limit) {
+        Objects.requireNonNull(commands, "commands");
+        Objects.requireNonNull(options, "options");
+        checkLimit(limit);
+        EventLoop loop = Async.getRunningLoop();
+        Future<List<SubprocessConnection<SubprocessStreamProtocol>>> starting = loop.subprocessPipeline(
+                () -> new SubprocessStreamProtocol(loop, limit), commands, options);
+        return relay(loop, starting,
+                cs -> new SubprocessPipeline(loop, cs.stream()
+                        .map(c -> new Subprocess(loop, c.transport(), c.protocol())).toList()),
+                cs -> cs.forEach(c -> c.transport().close()),
+                p -> p.stages().forEach(s -> s.transport().close()));
+    }
+
     private static Future<Subprocess> open(int limit, Start start) {
-        if (limit <= 0) {
-            throw new IllegalArgumentException("limit must be > 0, got " + limit);
-        }
+        checkLimit(limit);
         EventLoop loop = Async.getRunningLoop();
         Future<SubprocessConnection<SubprocessStreamProtocol>> starting =
                 start.start(loop, () -> new SubprocessStreamProtocol(loop, limit));
-        Future<Subprocess> result = loop.createFuture();
+        return relay(loop, starting, c -> new Subprocess(loop, c.transport(), c.protocol()),
+                c -> c.transport().close(), p -> p.transport().close());
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be > 0, got " + limit);
+        }
+    }
+
+    /**
+     * A future of {@code starting}'s result as the application sees it: cancelling it cancels {@code starting}, and
+     * what nobody will take is closed (a start done after the cancel, a result its only awaiting task never got).
+     */
+    private static <C, R> Future<R> relay(EventLoop loop, Future<C> starting, Function<C, R> wrap,
+            Consumer<C> closeStarted, Consumer<R> closeUndelivered) {
+        Future<R> result = loop.createFuture();
         starting.addDoneCallback(f -> {
             if (result.isDone()) {
                 if (!f.isCancelled() && f.exception().isEmpty()) {
-                    f.result().transport().close();
+                    closeStarted.accept(f.result());
                 }
             } else if (f.isCancelled()) {
                 result.cancel();
             } else if (f.exception().isPresent()) {
                 result.setException(f.exception().get());
             } else {
-                SubprocessConnection<SubprocessStreamProtocol> c = f.result();
-                result.setResult(new Subprocess(loop, c.transport(), c.protocol()));
+                result.setResult(wrap.apply(f.result()));
             }
         });
         result.addDoneCallback(r -> {
@@ -130,7 +201,7 @@ public final class Subprocesses {
                 starting.cancel();
             }
         });
-        return BaseFuture.closeIfUndelivered(result, p -> p.transport().close());
+        return BaseFuture.closeIfUndelivered(result, closeUndelivered);
     }
 
     /** One of the loop's start calls, given the protocol factory. */

@@ -72,6 +72,16 @@ final class ProcessTransport implements SubprocessTransport {
      * the callback the spawner schedules right after starting the process.
      */
     <P extends SubprocessProtocol> void connect(P application, Future<SubprocessConnection<P>> waiter) {
+        start();
+        if (waiter.isCancelled()) {
+            close();
+        } else {
+            waiter.setResult(new SubprocessConnection<>(this, application));
+        }
+    }
+
+    /** Tells the protocol it is connected, then starts the pumps and the exit watch; on the loop thread. */
+    void start() {
         call("connectionMade", () -> protocol.connectionMade(this));
         if (stdin != null) {
             stdin.start();
@@ -85,11 +95,6 @@ final class ProcessTransport implements SubprocessTransport {
         // Not Process.onExit(): the JDK completes it on the common ForkJoinPool, which a loop running on one of
         // that pool's workers (one worker on two cores) keeps from ever running it.
         Thread.ofVirtual().name("asyncloop-" + label + "-exit").start(this::watchExit);
-        if (waiter.isCancelled()) {
-            close();
-        } else {
-            waiter.setResult(new SubprocessConnection<>(this, application));
-        }
     }
 
     /** The exit watch: waits for the child on its own virtual thread, then hands the code to the loop. */

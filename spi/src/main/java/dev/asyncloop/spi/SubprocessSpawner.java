@@ -54,22 +54,42 @@ public final class SubprocessSpawner {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(options, "options");
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("command is empty: it must name the program to run, then its"
-                    + " arguments (use subprocessShell to run a shell command line)");
+        return spawn(loop, protocolFactory, checkedCommand(command, "command"), options);
+    }
+
+    /**
+     * Starts {@code commands} as a pipeline of child processes connected by the operating system; the contract
+     * is {@link EventLoop#subprocessPipeline}'s.
+     *
+     * @param loop the loop the transports belong to
+     * @param protocolFactory makes one protocol per stage (called at once, on the calling thread, in stage order)
+     * @param commands each stage's program and arguments, in order
+     * @param options redirections of the pipeline's ends and of every stage's stderr, directory, environment
+     * @param <P> the protocol type
+     * @return a future of one transport and protocol per stage, in order
+     * @throws IllegalArgumentException if {@code commands} or one of them is empty, or an element contains NUL
+     * @throws NullPointerException if an argument, a command or an element of one is null
+     * @throws IllegalStateException if the loop is closed
+     */
+    public static <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> pipeline(EventLoop loop,
+            Supplier<P> protocolFactory, List<List<String>> commands, SubprocessOptions options) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(protocolFactory, "protocolFactory");
+        Objects.requireNonNull(commands, "commands");
+        Objects.requireNonNull(options, "options");
+        if (commands.isEmpty()) {
+            throw new IllegalArgumentException("commands is empty: a pipeline needs at least one command (the"
+                    + " program to run, then its arguments)");
         }
-        List<String> args = new ArrayList<>(command.size());
-        for (int i = 0; i < command.size(); i++) {
-            String arg = Objects.requireNonNull(command.get(i), "command[" + i + "]");
-            if (arg.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("command[" + i + "] contains a NUL character");
-            }
-            args.add(arg);
+        List<List<String>> stages = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            String name = "commands[" + i + "]";
+            stages.add(checkedCommand(Objects.requireNonNull(commands.get(i), name), name));
         }
-        if (args.getFirst().isEmpty()) {
-            throw new IllegalArgumentException("command[0] is empty: it must name the program to run");
+        if (loop.isClosed()) {
+            throw new IllegalStateException("Event loop is closed");
         }
-        return spawn(loop, protocolFactory, args, options);
+        return new PipelineStart<P>(loop, List.copyOf(stages), options).start(protocolFactory);
     }
 
     /**
@@ -121,6 +141,32 @@ public final class SubprocessSpawner {
         }
     }
 
+    /** Checks a command: not empty, no null or NUL, the program named; answers a copy. */
+    private static List<String> checkedCommand(List<String> command, String name) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException(name + " is empty: it must name the program to run, then its"
+                    + " arguments (use subprocessShell to run a shell command line)");
+        }
+        List<String> args = new ArrayList<>(command.size());
+        for (int i = 0; i < command.size(); i++) {
+            String arg = Objects.requireNonNull(command.get(i), name + "[" + i + "]");
+            if (arg.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(name + "[" + i + "] contains a NUL character");
+            }
+            args.add(arg);
+        }
+        if (args.getFirst().isEmpty()) {
+            throw new IllegalArgumentException(name + "[0] is empty: it must name the program to run");
+        }
+        return args;
+    }
+
+    static void remember(EventLoop loop, ProcessTransport transport) {
+        synchronized (LIVE) {
+            LIVE.computeIfAbsent(loop, l -> Collections.newSetFromMap(new IdentityHashMap<>())).add(transport);
+        }
+    }
+
     static void forget(EventLoop loop, ProcessTransport transport) {
         synchronized (LIVE) {
             Set<ProcessTransport> set = LIVE.get(loop);
@@ -156,10 +202,7 @@ public final class SubprocessSpawner {
             transport = new ProcessTransport(loop, process, protocol, options.stdin() == Redirect.PIPE,
                     options.stdout() == Redirect.PIPE, options.stderr() == Redirect.PIPE && !options.stderrToStdout(),
                     args.getFirst());
-            synchronized (LIVE) {
-                LIVE.computeIfAbsent(loop, l -> Collections.newSetFromMap(new IdentityHashMap<>()))
-                        .add(transport);
-            }
+            remember(loop, transport);
             loop.callSoon(() -> transport.connect(protocol, waiter));
         } catch (RuntimeException | Error e) {
             process.destroyForcibly();
@@ -168,7 +211,7 @@ public final class SubprocessSpawner {
         return BaseFuture.closeIfUndelivered(waiter, c -> c.transport().close());
     }
 
-    private static ProcessBuilder builder(List<String> args, SubprocessOptions options) {
+    static ProcessBuilder builder(List<String> args, SubprocessOptions options) {
         ProcessBuilder builder = new ProcessBuilder(args);
         Redirect in = options.stdin();
         builder.redirectInput(in.equals(Redirect.DISCARD) ? Redirect.from(nullDevice()) : in);
@@ -185,7 +228,7 @@ public final class SubprocessSpawner {
         return builder;
     }
 
-    private static File nullDevice() {
+    static File nullDevice() {
         return new File(isWindows() ? "NUL" : "/dev/null");
     }
 

@@ -19,6 +19,7 @@ import dev.asyncloop.Streams;
 import dev.asyncloop.Subprocess;
 import dev.asyncloop.SubprocessConnection;
 import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessPipeline;
 import dev.asyncloop.Subprocesses;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Task;
@@ -298,6 +299,44 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
                     + " close its transport, which kills a running child (asyncio's _make_subprocess_transport"
                     + " closes it on CancelledError), but `cat` still ran after " + WAIT));
             assertTrue(awaitDone(p.lost, WAIT), msg("N15.11", "the protocol must get connectionLost"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N15.12 subprocessPipeline: every stage of a task cancelled before it resumed is closed and ends")
+    void required_N15_12_loopPipelineClosed() {
+        requireCapability(Capability.SUBPROCESS);
+        run("N15.12", () -> {
+            Future<List<SubprocessConnection<RecordingSubprocessProtocol>>> f = cancelBeforeResuming("N15.12",
+                    () -> loop.subprocessPipeline(() -> new RecordingSubprocessProtocol(loop),
+                            List.of(List.of("cat"), List.of("cat")), SubprocessOptions.defaults()));
+            List<SubprocessConnection<RecordingSubprocessProtocol>> stages = f.result();
+            for (int i = 0; i < stages.size(); i++) {
+                RecordingSubprocessProtocol p = stages.get(i).protocol();
+                assertTrue(awaitDone(p.exited, WAIT), msg("N15.12", "nobody can reach the pipeline any more; the"
+                        + " loop must close every stage's transport, which kills a running child, but stage " + i
+                        + " (`cat`) still ran after " + WAIT));
+                assertTrue(awaitDone(p.lost, WAIT), msg("N15.12", "stage " + i + "'s protocol must get"
+                        + " connectionLost"));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N15.13 Subprocesses.pipeline: every stage of a task cancelled before it resumed is closed and ends")
+    void required_N15_13_pipelineClosed() {
+        requireCapability(Capability.SUBPROCESS);
+        run("N15.13", () -> {
+            Future<SubprocessPipeline> f = cancelBeforeResuming("N15.13",
+                    () -> Subprocesses.pipeline(List.of(List.of("cat"), List.of("cat"), List.of("cat"))));
+            List<Subprocess> stages = f.result().stages();
+            for (int i = 0; i < stages.size(); i++) {
+                assertTrue(awaitDone(stages.get(i).waitFor(), WAIT), msg("N15.13", "nobody can reach the pipeline"
+                        + " any more; the loop must close every stage's transport (which kills a running child),"
+                        + " but stage " + i + " (`cat`) still ran after " + WAIT));
+            }
             return null;
         });
     }

@@ -20,6 +20,7 @@ import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Subprocess;
 import dev.asyncloop.SubprocessConnection;
 import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessPipeline;
 import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Subprocesses;
@@ -774,5 +775,227 @@ abstract class SubprocessRules extends ConformanceGroup {
                 + out[1]));
         assertEquals(true, out[2], msg("N14.27", "a refused name must not end the child"));
         assertEquals(SIGKILLED, out[3], msg("N14.27", "the child runs until kill()"));
+    }
+
+    /** Inside a task: starts a pipeline with one recording protocol per stage and waits for the connections. */
+    final List<RecordingSubprocessProtocol> pipeline(SubprocessOptions options, List<List<String>> commands) {
+        List<SubprocessConnection<RecordingSubprocessProtocol>> cs = Async.await(loop.subprocessPipeline(
+                () -> new RecordingSubprocessProtocol(loop), commands, options));
+        return cs.stream().map(SubprocessConnection::protocol).toList();
+    }
+
+    @Test
+    @DisplayName("N14.28 subprocessPipeline joins the stages by the OS: stdin pipe on the first only, stdout pipe on"
+            + " the last only, a stderr pipe per stage; cat | sort | head -n 1 gives the smallest line")
+    void required_N14_28_pipelineConnectsStages() {
+        List<RecordingSubprocessProtocol> p = run("N14.28", () -> {
+            List<RecordingSubprocessProtocol> stages = pipeline(SubprocessOptions.defaults(), List.of(
+                    List.of("cat"), List.of("/bin/sh", "-c", "sort; echo sorted 1>&2"), List.of("head", "-n", "1")));
+            assertEquals(3, stages.size(), msg("N14.28", "one connection per stage"));
+            for (int i = 0; i < 3; i++) {
+                SubprocessTransport t = stages.get(i).transport;
+                assertNotNull(t, msg("N14.28", "stage " + i + "'s protocol got no connectionMade before the future"
+                        + " was done"));
+                assertEquals(i == 0, t.getPipeTransport(SubprocessProtocol.STDIN).isPresent(), msg("N14.28",
+                        "stage " + i + " of 3: only the first stage has a stdin pipe transport (the others read the"
+                        + " previous stage's stdout through an OS pipe)"));
+                assertEquals(i == 2, t.getPipeTransport(SubprocessProtocol.STDOUT).isPresent(), msg("N14.28",
+                        "stage " + i + " of 3: only the last stage has a stdout pipe transport (the others write to"
+                        + " the next stage through an OS pipe)"));
+                assertTrue(t.getPipeTransport(SubprocessProtocol.STDERR).isPresent(), msg("N14.28", "stage " + i
+                        + " has no stderr pipe transport with stderr=PIPE"));
+            }
+            WriteTransport in = (WriteTransport) stages.getFirst().transport.getPipeTransport(SubprocessProtocol.STDIN)
+                    .orElseThrow();
+            in.write("b\na\nc\n".getBytes(StandardCharsets.US_ASCII));
+            in.writeEof();
+            for (RecordingSubprocessProtocol r : stages) {
+                finish(r);
+            }
+            return stages;
+        });
+        assertEquals("a\n", p.getLast().text(1), msg("N14.28", "the last stage's stdout: the first line of the"
+                + " sorted input"));
+        assertEquals("sorted\n", p.get(1).text(2), msg("N14.28", "the middle stage's own stderr pipe"));
+        assertEquals("", p.getFirst().text(2) + p.getLast().text(2), msg("N14.28", "the first and last stages"
+                + " wrote nothing to stderr"));
+        assertEquals(3, p.stream().mapToLong(r -> r.transport.pid()).distinct().count(), msg("N14.28", "each stage"
+                + " is a process of its own"));
+        for (int i = 0; i < 3; i++) {
+            RecordingSubprocessProtocol r = p.get(i);
+            assertEquals("made", r.events.getFirst(), msg("N14.28", "stage " + i + "'s first callback: " + r.events));
+            assertEquals(OptionalInt.of(0), r.transport.returnCode(), msg("N14.28", "stage " + i + "'s return code"));
+        }
+    }
+
+    @Test
+    @DisplayName("N14.29 each stage of a pipeline exits on its own: a failing middle stage does not change the last"
+            + " stage's return code; a stage whose reader exited ends (yes | head -n 1)")
+    void required_N14_29_pipelineStageExits() {
+        Object[] out = run("N14.29", () -> {
+            List<RecordingSubprocessProtocol> failing = pipeline(SubprocessOptions.defaults(), List.of(
+                    List.of("printf", "x"), List.of("/bin/sh", "-c", "cat; exit 3"), List.of("cat")));
+            List<Integer> codes = new ArrayList<>();
+            for (RecordingSubprocessProtocol r : failing) {
+                codes.add(finish(r));
+            }
+            List<RecordingSubprocessProtocol> yes = pipeline(SubprocessOptions.defaults(), List.of(List.of("yes"),
+                    List.of("head", "-n", "1")));
+            int head = finish(yes.getLast());
+            int producer = finish(yes.getFirst());
+            return new Object[] {codes, failing.getLast().text(1), head, producer, yes.getLast().text(1)};
+        });
+        assertEquals(List.of(0, 3, 0), out[0], msg("N14.29", "return codes of printf | sh -c 'cat; exit 3' | cat"));
+        assertEquals("x", out[1], msg("N14.29", "the bytes through the failing middle stage"));
+        assertEquals(0, out[2], msg("N14.29", "head's return code"));
+        assertEquals("y\n", out[4], msg("N14.29", "head -n 1 of yes"));
+        assertTrue((Integer) out[3] != 0, msg("N14.29", "yes must end by SIGPIPE (128 + 13) or a write error once"
+                + " head exited, got " + out[3]));
+    }
+
+    @Test
+    @DisplayName("N14.30 a pipeline stage that cannot start fails the future with an IOException naming the stage and"
+            + " its command; the stages started before it are killed and reaped; no protocol gets a callback")
+    void required_N14_30_pipelineStageCannotStart() {
+        String marker = "3127";
+        List<RecordingSubprocessProtocol> made = new ArrayList<>();
+        Object[] out = run("N14.30", () -> {
+            Supplier<RecordingSubprocessProtocol> factory = () -> {
+                RecordingSubprocessProtocol r = new RecordingSubprocessProtocol(loop);
+                made.add(r);
+                return r;
+            };
+            Object[] errors = new Object[2];
+            List<Future<?>> starts = List.of(
+                    loop.subprocessPipeline(factory, List.of(List.of("sleep", marker),
+                            List.of("/nonexistent/asyncloop-no-such-stage", "-x"), List.of("cat"))),
+                    loop.subprocessPipeline(factory, List.of(List.of("asyncloop-no-such-first-stage"),
+                            List.of("cat"))));
+            for (int i = 0; i < 2; i++) {
+                try {
+                    errors[i] = "succeeded with " + Async.await(starts.get(i));
+                } catch (CompletionException e) {
+                    errors[i] = e.getCause();
+                }
+            }
+            Async.sleep(Duration.ofMillis(20));
+            return errors;
+        });
+        IOException middle = assertInstanceOf(IOException.class, out[0], msg("N14.30", "a middle stage that cannot"
+                + " start must fail the future with an IOException, got " + out[0]));
+        assertTrue(middle.getMessage().contains("stage 1") && middle.getMessage().contains(
+                "/nonexistent/asyncloop-no-such-stage"), msg("N14.30", "the message must name the stage index"
+                + " (stage 1) and its command: " + middle.getMessage()));
+        IOException first = assertInstanceOf(IOException.class, out[1], msg("N14.30", "a first stage not on the PATH"
+                + " must fail the future with an IOException, got " + out[1]));
+        assertTrue(first.getMessage().contains("stage 0") && first.getMessage().contains(
+                "asyncloop-no-such-first-stage"), msg("N14.30", "the message must name stage 0 and its command: "
+                + first.getMessage()));
+        List<ProcessHandle> left = ProcessHandle.current().children().filter(h -> h.info().arguments()
+                .map(a -> Arrays.asList(a).equals(List.of(marker))).orElse(false)).toList();
+        assertEquals(List.of(), left, msg("N14.30", "the stage started before the failing one (sleep " + marker
+                + ") must be killed and reaped"));
+        for (RecordingSubprocessProtocol r : made) {
+            assertTrue(r.events.isEmpty(), msg("N14.30", "a protocol of a pipeline that never started got "
+                    + r.events));
+        }
+    }
+
+    @Test
+    @DisplayName("N14.31 subprocessPipeline checks its arguments at the call: no commands, an empty command, null,"
+            + " NUL, a closed loop; the message names the command")
+    void required_N14_31_pipelineArgumentChecks() {
+        int[] calls = {0};
+        Supplier<SubprocessProtocol> f = () -> {
+            calls[0]++;
+            return new SubprocessProtocol() { };
+        };
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> loop.subprocessPipeline(f, List.of()), msg("N14.31", "no commands"));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
+                () -> loop.subprocessPipeline(f, List.of(List.of("true"), List.of())), msg("N14.31",
+                        "an empty command"));
+        NullPointerException nullCommand = assertThrows(NullPointerException.class,
+                () -> loop.subprocessPipeline(f, Arrays.asList(List.of("true"), null)), msg("N14.31",
+                        "a null command"));
+        NullPointerException nullArg = assertThrows(NullPointerException.class,
+                () -> loop.subprocessPipeline(f, List.of(List.of("true"), Arrays.asList("echo", null))),
+                msg("N14.31", "a null argument"));
+        IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
+                () -> loop.subprocessPipeline(f, List.of(List.of("echo", "a\0b"))), msg("N14.31", "NUL"));
+        IllegalArgumentException noProgram = assertThrows(IllegalArgumentException.class,
+                () -> loop.subprocessPipeline(f, List.of(List.of("true"), List.of("", "x"))), msg("N14.31",
+                        "an empty program"));
+        assertTrue(none.getMessage().contains("commands"), msg("N14.31", "no commands: " + none.getMessage()));
+        assertTrue(empty.getMessage().contains("commands[1]"), msg("N14.31", "the message must name commands[1]: "
+                + empty.getMessage()));
+        assertTrue(String.valueOf(nullCommand.getMessage()).contains("commands[1]"), msg("N14.31", "the message"
+                + " must name commands[1]: " + nullCommand.getMessage()));
+        assertTrue(String.valueOf(nullArg.getMessage()).contains("commands[1][1]"), msg("N14.31", "the message"
+                + " must name commands[1][1]: " + nullArg.getMessage()));
+        assertTrue(nul.getMessage().contains("commands[0][1]"), msg("N14.31", "the message must name"
+                + " commands[0][1]: " + nul.getMessage()));
+        assertTrue(noProgram.getMessage().contains("commands[1][0]"), msg("N14.31", "the message must name"
+                + " commands[1][0]: " + noProgram.getMessage()));
+        assertEquals(0, calls[0], msg("N14.31", "the protocol factory must not be called for refused arguments"));
+        loop.close();
+        assertThrows(IllegalStateException.class, () -> loop.subprocessPipeline(f, List.of(List.of("true"))),
+                msg("N14.31", "subprocessPipeline on a closed loop must throw IllegalStateException"));
+    }
+
+    @Test
+    @DisplayName("N14.32 Subprocesses.pipeline: communicate carries 1 MiB through three stages without deadlock;"
+            + " waitFor is the last stage's code, waitForAll every stage's; stderrToStdout merges per stage; kill()")
+    void required_N14_32_pipelineStreams() {
+        byte[] input = new byte[1024 * 1024];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) ('a' + i % 26);
+        }
+        Object[] out = run("N14.32", () -> {
+            SubprocessPipeline big = Async.await(Subprocesses.pipeline(List.of(List.of("cat"),
+                    List.of("tr", "a-z", "A-Z"), List.of("cat"))));
+            assertTrue(big.stdin().isPresent() && big.stdout().isPresent(), msg("N14.32", "stdin and stdout of a"
+                    + " pipeline with pipes"));
+            assertTrue(big.stages().get(1).stdin().isEmpty() && big.stages().get(1).stdout().isEmpty(),
+                    msg("N14.32", "the middle stage has no stdin or stdout stream"));
+            SubprocessPipeline.Output o = Async.await(big.communicate(input));
+            int bigCode = Async.await(big.waitFor());
+            SubprocessPipeline failing = Async.await(Subprocesses.pipeline(List.of(
+                    List.of("/bin/sh", "-c", "echo one; echo two 1>&2; exit 4"), List.of("cat")),
+                    SubprocessOptions.builder().stderrToStdout().build()));
+            SubprocessPipeline.Output merged = Async.await(failing.communicate());
+            int failingCode = Async.await(failing.waitFor());
+            List<Integer> failingCodes = Async.await(failing.waitForAll());
+            SubprocessPipeline sleeping = Async.await(Subprocesses.pipeline(List.of(List.of("sleep", "30"),
+                    List.of("cat"))));
+            sleeping.kill();
+            List<Integer> killed = Async.await(sleeping.waitForAll());
+            return new Object[] {o, bigCode, big.returnCodes(), merged, failingCode, failingCodes,
+                    failing.returnCode(), killed};
+        });
+        SubprocessPipeline.Output o = (SubprocessPipeline.Output) out[0];
+        assertArrayEquals(new String(input, StandardCharsets.US_ASCII).toUpperCase().getBytes(
+                StandardCharsets.US_ASCII), o.stdout(), msg("N14.32", "1 MiB through cat | tr a-z A-Z | cat"));
+        assertEquals(3, o.stderr().size(), msg("N14.32", "one stderr entry per stage"));
+        for (byte[] e : o.stderr()) {
+            assertArrayEquals(new byte[0], e, msg("N14.32", "each stage's stderr pipe is empty"));
+        }
+        assertEquals(0, out[1], msg("N14.32", "waitFor() of the big pipeline"));
+        assertEquals(List.of(OptionalInt.of(0), OptionalInt.of(0), OptionalInt.of(0)), out[2], msg("N14.32",
+                "returnCodes() after waitFor()"));
+        SubprocessPipeline.Output merged = (SubprocessPipeline.Output) out[3];
+        assertEquals("one\ntwo\n", utf8(merged.stdout()), msg("N14.32", "with stderrToStdout the first stage's"
+                + " stderr goes down the pipeline with its stdout"));
+        assertEquals(Arrays.asList(null, null), merged.stderr(), msg("N14.32", "no stderr pipes with"
+                + " stderrToStdout"));
+        assertEquals(0, out[4], msg("N14.32", "waitFor() answers the last stage's code, as a shell without"
+                + " pipefail"));
+        assertEquals(List.of(4, 0), out[5], msg("N14.32", "waitForAll() answers every stage's code"));
+        assertEquals(OptionalInt.of(0), out[6], msg("N14.32", "returnCode() once every stage exited"));
+        @SuppressWarnings("unchecked")
+        List<Integer> killed = (List<Integer>) out[7];
+        assertEquals(SIGKILLED, killed.getFirst(), msg("N14.32", "kill() kills the first stage"));
+        assertTrue(killed.getLast() == SIGKILLED || killed.getLast() == 0, msg("N14.32", "kill() kills the last"
+                + " stage (or it saw end of input first): " + killed.getLast()));
     }
 }

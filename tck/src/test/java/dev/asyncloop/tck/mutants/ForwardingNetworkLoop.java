@@ -33,6 +33,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,6 +94,7 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
             case DatagramConnection<?> c -> c.transport().close();
             case PipeConnection<?, ?> c -> c.transport().close();
             case SubprocessConnection<?> c -> c.transport().close();
+            case List<?> stages -> stages.forEach(this::closeUndelivered);
             default -> { }
         }
     }
@@ -335,6 +337,24 @@ public class ForwardingNetworkLoop extends ForwardingEventLoop {
     public <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocessShell(
             Supplier<P> protocolFactory, String command, SubprocessOptions options) {
         return subprocess(protocolFactory, f -> delegate.subprocessShell(f, command, options));
+    }
+
+    @Override
+    public <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> subprocessPipeline(
+            Supplier<P> protocolFactory, List<List<String>> commands, SubprocessOptions options) {
+        List<P> applications = new ArrayList<>();
+        Future<List<SubprocessConnection<SubprocessProtocol>>> opened = delegate.subprocessPipeline(() -> {
+            P p = protocolFactory.get();
+            applications.add(p);
+            return p == null ? null : subprocessProtocol(p);
+        }, commands, options);
+        return map(opened, cs -> {
+            List<SubprocessConnection<P>> stages = new ArrayList<>(cs.size());
+            for (int i = 0; i < cs.size(); i++) {
+                stages.add(new SubprocessConnection<>(cs.get(i).transport(), applications.get(i)));
+            }
+            return List.copyOf(stages);
+        });
     }
 
     private <P extends SubprocessProtocol> Future<SubprocessConnection<P>> subprocess(Supplier<P> factory,

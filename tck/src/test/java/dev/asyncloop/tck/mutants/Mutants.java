@@ -174,6 +174,14 @@ public final class Mutants {
                         TlsMutants.AcceptedDoneBeforeHandshake::new),
                 network("send-signal-always-terminates", "N14.25", "a subprocess transport's sendSignal sends"
                         + " SIGTERM whatever signal it is asked for", NetworkMutants.SendSignalAlwaysTerminates::new),
+                network("pipeline-stages-unconnected", "N14.28", "subprocessPipeline starts each stage on its own"
+                        + " with every pipe instead of joining each stdout to the next stdin",
+                        NetworkMutants.PipelineStagesUnconnected::new),
+                network("pipeline-start-error-unnamed", "N14.30", "a pipeline stage that cannot start fails the"
+                        + " future with the JDK's bare error, which names no stage",
+                        NetworkMutants.PipelineStartErrorUnnamed::new),
+                network("undelivered-pipeline-leaks", "N15.12", "the stages of a pipeline whose only awaiting task"
+                        + " is cancelled before it resumes stay open", NetworkMutants.UndeliveredPipelineLeaks::new),
                 network("datagram-recv-skips-empty", "N2.13", "sockRecv on a connected datagram channel takes an"
                         + " empty datagram for nothing received and waits for the next",
                         NetworkMutants.DatagramRecvSkipsEmpty::new),

@@ -8,8 +8,11 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
+import dev.asyncloop.SubprocessConnection;
+import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.SubprocessTransport;
+import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import java.net.ConnectException;
 import java.net.PortUnreachableException;
@@ -19,6 +22,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -428,6 +432,50 @@ final class NetworkMutants {
                     application.connectionMade(new TerminatingTransport(transport));
                 }
             };
+        }
+    }
+
+    /** Broken N14.28: each pipeline stage is started on its own with every pipe, not joined to the next stage. */
+    static final class PipelineStagesUnconnected extends ForwardingNetworkLoop {
+        @Override
+        public <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> subprocessPipeline(
+                Supplier<P> protocolFactory, List<List<String>> commands, SubprocessOptions options) {
+            List<Future<SubprocessConnection<P>>> stages = new ArrayList<>();
+            for (List<String> command : commands) {
+                stages.add(subprocessExec(protocolFactory, command, options));
+            }
+            return Tasks.gather(stages);
+        }
+    }
+
+    /** Broken N14.30: a stage that cannot start fails the pipeline with the JDK's bare error, naming no stage. */
+    static final class PipelineStartErrorUnnamed extends ForwardingNetworkLoop {
+        @Override
+        public <P extends SubprocessProtocol> Future<List<SubprocessConnection<P>>> subprocessPipeline(
+                Supplier<P> protocolFactory, List<List<String>> commands, SubprocessOptions options) {
+            Future<List<SubprocessConnection<P>>> real = super.subprocessPipeline(protocolFactory, commands, options);
+            Future<List<SubprocessConnection<P>>> bare = createFuture();
+            real.addDoneCallback(f -> {
+                if (f.isCancelled()) {
+                    bare.cancel();
+                } else if (f.exception().isPresent()) {
+                    Throwable e = f.exception().get();
+                    bare.setException(e.getCause() != null ? e.getCause() : e);
+                } else {
+                    bare.setResult(f.result());
+                }
+            });
+            return bare;
+        }
+    }
+
+    /** Broken N15.12: the stages of a pipeline whose only awaiting task is cancelled before it resumes stay open. */
+    static final class UndeliveredPipelineLeaks extends ForwardingNetworkLoop {
+        @Override
+        protected void closeUndelivered(Object result) {
+            if (!(result instanceof List<?>)) {
+                super.closeUndelivered(result);
+            }
         }
     }
 
