@@ -3,6 +3,7 @@ package dev.asyncloop;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
@@ -189,7 +190,7 @@ public final class SubprocessPipeline {
             for (Future<byte @Nullable []> e : errReads) {
                 errors.add(e.result());
             }
-            return new Output(outRead.result(), Collections.unmodifiableList(errors));
+            return new Output(outRead.result(), errors);
         }, name);
     }
 
@@ -235,6 +236,15 @@ public final class SubprocessPipeline {
      *     pipe; unmodifiable
      */
     public record Output(byte @Nullable [] stdout, List<byte @Nullable []> stderr) {
+        /**
+         * Checks and copies the components.
+         *
+         * @throws NullPointerException if {@code stderr} is null (its elements may be)
+         */
+        public Output {
+            stderr = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(stderr, "stderr")));
+        }
+
         @Override
         public String toString() {
             return "Output[stdout=" + (stdout == null ? "null" : stdout.length + " bytes") + ", stderr="

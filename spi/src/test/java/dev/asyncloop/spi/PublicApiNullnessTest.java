@@ -40,6 +40,7 @@ import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
 import dev.asyncloop.Subprocess;
 import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessPipeline;
 import dev.asyncloop.Subprocesses;
 import dev.asyncloop.Task;
 import dev.asyncloop.TaskGroup;
@@ -161,6 +162,10 @@ final class PublicApiNullnessTest {
         closeLater.add(cat::kill);
         s.add(cat);
         s.add(cat.transport());
+        SubprocessPipeline cats = loop.runUntilComplete(() -> Async.await(Subprocesses.pipeline(List.of(
+                List.of("cat"), List.of("cat")))));
+        closeLater.add(cats::kill);
+        s.add(cats);
         Future<String> done = loop.createFuture();
         done.setResult("done");
         s.add(loop.runUntilComplete(() -> Tasks.asCompleted(List.of(done), null)));

@@ -304,9 +304,9 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
     }
 
     @Test
+    @NeedsInsteadOfTcp(Capability.SUBPROCESS)
     @DisplayName("N15.12 subprocessPipeline: every stage of a task cancelled before it resumed is closed and ends")
     void required_N15_12_loopPipelineClosed() {
-        requireCapability(Capability.SUBPROCESS);
         run("N15.12", () -> {
             Future<List<SubprocessConnection<RecordingSubprocessProtocol>>> f = cancelBeforeResuming("N15.12",
                     () -> loop.subprocessPipeline(() -> new RecordingSubprocessProtocol(loop),
@@ -325,9 +325,9 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
     }
 
     @Test
+    @NeedsInsteadOfTcp(Capability.SUBPROCESS)
     @DisplayName("N15.13 Subprocesses.pipeline: every stage of a task cancelled before it resumed is closed and ends")
     void required_N15_13_pipelineClosed() {
-        requireCapability(Capability.SUBPROCESS);
         run("N15.13", () -> {
             Future<SubprocessPipeline> f = cancelBeforeResuming("N15.13",
                     () -> Subprocesses.pipeline(List.of(List.of("cat"), List.of("cat"), List.of("cat"))));
