@@ -239,10 +239,13 @@ public final class SubprocessPipeline {
         /**
          * Checks and copies the components.
          *
+         * @param stdout everything the last stage wrote to stdout, or null
+         * @param stderr per stage, what it wrote to stderr, or null elements; copied
          * @throws NullPointerException if {@code stderr} is null (its elements may be)
          */
-        public Output {
-            stderr = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(stderr, "stderr")));
+        public Output(byte @Nullable [] stdout, List<byte @Nullable []> stderr) {
+            this.stdout = stdout;
+            this.stderr = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(stderr, "stderr")));
         }
 
         @Override

@@ -43,9 +43,16 @@ final class PipelineStart<P extends SubprocessProtocol> {
             waiter.setException(e);
             return waiter;
         }
+        List<ProcessBuilder> builders;
+        try {
+            builders = builders();
+        } catch (IOException e) {
+            waiter.setException(e);
+            return waiter;
+        }
         List<Process> processes;
         try {
-            processes = ProcessBuilder.startPipeline(builders());
+            processes = ProcessBuilder.startPipeline(builders);
         } catch (IOException e) {
             waiter.setException(cannotStart(e));
             return waiter;
@@ -91,8 +98,8 @@ final class PipelineStart<P extends SubprocessProtocol> {
         boolean sharedFile = n > 1 && !options.stderrToStdout() && stderr.type() == Redirect.Type.WRITE
                 && !stderr.equals(Redirect.DISCARD);
         if (sharedFile) {
-            // Every stage opens the file: truncated once here, appended to by all, so no stage writes over another's
-            // lines from its own offset.
+            // Every stage opens the file: truncated once here (failing as ProcessBuilder.start would for one child),
+            // appended to by all, so no stage writes over another's lines from its own offset.
             new FileOutputStream(Objects.requireNonNull(stderr.file(), "a WRITE redirect has a file")).close();
         }
         List<ProcessBuilder> builders = new ArrayList<>(n);

@@ -1,0 +1,136 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Async;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.SubprocessOptions;
+import dev.asyncloop.SubprocessPipeline;
+import dev.asyncloop.Subprocesses;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The parts of {@link Subprocesses#pipeline} that the TCK's N14.28–N14.32 leave out: files at the pipeline's ends,
+ * one stderr file shared by every stage, and the errors of the options.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SubprocessPipelineTest {
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
+    private final List<ExceptionContext> reports = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void setUp() {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs a POSIX /bin/sh");
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+    }
+
+    @AfterEach
+    void tearDown() {
+        loop.close();
+        assertEquals(List.of(), reports, "nothing reported");
+    }
+
+    @Test
+    void filesAtBothEndsAndNoStreams() throws IOException {
+        Path in = Files.writeString(dir.resolve("in.txt"), "pear\napple\n");
+        Path out = dir.resolve("out.txt");
+        SubprocessPipeline p = loop.runUntilComplete(() -> {
+            SubprocessPipeline started = Async.await(Subprocesses.pipeline(List.of(List.of("sort"),
+                    List.of("head", "-n", "1")), SubprocessOptions.builder().stdin(Redirect.from(in.toFile()))
+                    .stdout(Redirect.to(out.toFile())).stderr(Redirect.DISCARD).build()));
+            Async.await(started.waitFor());
+            return started;
+        });
+        assertTrue(p.stdin().isEmpty() && p.stdout().isEmpty(), "files instead of pipes: no streams");
+        assertTrue(p.stages().stream().allMatch(s -> s.stderr().isEmpty()), "DISCARD: no stderr streams");
+        assertEquals("apple\n", Files.readString(out));
+        assertEquals(List.of(OptionalInt.of(0), OptionalInt.of(0)), p.returnCodes());
+    }
+
+    @Test
+    void oneStderrFileKeepsEveryStagesLines() throws IOException {
+        Path err = Files.writeString(dir.resolve("err.txt"), "old content that must go\n");
+        loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(
+                    List.of("/bin/sh", "-c", "echo one 1>&2; cat"),
+                    List.of("/bin/sh", "-c", "cat; echo two 1>&2")),
+                    SubprocessOptions.builder().stderr(Redirect.to(err.toFile())).build()));
+            SubprocessPipeline.Output o = Async.await(p.communicate("x".getBytes(StandardCharsets.US_ASCII)));
+            assertEquals("x", new String(o.stdout(), StandardCharsets.US_ASCII));
+            assertEquals(Arrays.asList(null, null), o.stderr(), "stderr to a file: no stderr pipes");
+            return null;
+        });
+        assertEquals("one\ntwo\n", Files.readString(err), "the second stage writes after the first exited; with"
+                + " the file opened for truncation by each stage it would write over the first line");
+    }
+
+    @Test
+    void unwritableStderrFileFailsTheFuture() {
+        Path missing = dir.resolve("no-such-dir").resolve("err.txt");
+        Throwable error = loop.runUntilComplete(() -> {
+            try {
+                Async.await(Subprocesses.pipeline(List.of(List.of("true"), List.of("true")),
+                        SubprocessOptions.builder().stderr(Redirect.to(missing.toFile())).build()));
+                return null;
+            } catch (CompletionException e) {
+                return e.getCause();
+            }
+        });
+        assertInstanceOf(IOException.class, error, "the file's error, as ProcessBuilder.start gives for one child");
+        assertTrue(error.getMessage().contains("err.txt"), error.getMessage());
+    }
+
+    @Test
+    void oneStageIsAPipelineToo() {
+        SubprocessPipeline.Output o = loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(List.of("tr", "a-z", "A-Z"))));
+            assertEquals(p.first(), p.last());
+            return Async.await(p.communicate("abc".getBytes(StandardCharsets.US_ASCII)));
+        });
+        assertEquals("ABC", new String(o.stdout(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void badLimitAndNoRunningLoop() {
+        assertThrows(IllegalStateException.class, () -> Subprocesses.pipeline(List.of(List.of("true"))),
+                "no loop runs on this thread");
+        loop.runUntilComplete(() -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Subprocesses.pipeline(List.of(List.of("true")), SubprocessOptions.defaults(), 0));
+            assertTrue(e.getMessage().contains("limit"), e.getMessage());
+            return null;
+        });
+    }
+
+    @Test
+    void communicateInputNeedsAStdinPipe() {
+        loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(List.of("true"), List.of("cat")),
+                    SubprocessOptions.builder().stdin(Redirect.DISCARD).build()));
+            assertThrows(IllegalArgumentException.class, () -> p.communicate(new byte[1]));
+            Async.await(p.communicate());
+            return null;
+        });
+    }
+}
