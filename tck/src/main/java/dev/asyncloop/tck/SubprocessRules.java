@@ -48,8 +48,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rules N14.x: subprocesses (asyncio's {@code subprocess_exec}, {@code subprocess_shell},
  * {@code BaseSubprocessTransport} and {@code asyncio.subprocess}). The children are POSIX tools ({@code /bin/sh},
- * {@code cat}, {@code printf}, {@code head}, {@code sleep}); a sleeping child is always killed by the test, never
- * waited out.
+ * {@code cat}, {@code printf}, {@code head}, {@code sleep}; {@code sort}, {@code tr}, {@code yes} for pipelines); a
+ * sleeping child is always killed by the test, never waited out.
  */
 abstract class SubprocessRules extends ConformanceGroup {
     /** On POSIX systems the JDK reports a child killed by signal n as 128 + n. */
