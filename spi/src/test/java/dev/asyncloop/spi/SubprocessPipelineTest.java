@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.SubprocessConnection;
 import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.SubprocessPipeline;
+import dev.asyncloop.SubprocessProtocol;
+import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Subprocesses;
+import dev.asyncloop.Tasks;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -121,6 +127,38 @@ class SubprocessPipelineTest {
             assertTrue(e.getMessage().contains("limit"), e.getMessage());
             return null;
         });
+    }
+
+    @Test
+    void cancellingTheStartClosesEveryStage() {
+        List<Integer> codes = loop.runUntilComplete(() -> {
+            List<Future<Integer>> ends = new ArrayList<>();
+            Future<List<SubprocessConnection<SubprocessProtocol>>> start = loop.subprocessPipeline(() -> {
+                Future<Integer> end = loop.createFuture();
+                ends.add(end);
+                return new SubprocessProtocol() {
+                    private SubprocessTransport transport;
+
+                    @Override
+                    public void connectionMade(SubprocessTransport t) {
+                        transport = t;
+                    }
+
+                    @Override
+                    public void connectionLost(Throwable exception) {
+                        end.setResult(transport.returnCode().orElseThrow());
+                    }
+                };
+            }, List.of(List.of("cat"), List.of("cat")));
+            start.cancel();
+            List<Integer> all = new ArrayList<>();
+            for (Future<Integer> end : ends) {
+                all.add(Tasks.waitFor(end, Duration.ofSeconds(20)));
+            }
+            return all;
+        });
+        assertEquals(2, codes.size());
+        assertEquals(128 + 9, codes.getFirst(), "the first cat, reading a pipe nobody closed, was killed");
     }
 
     @Test
