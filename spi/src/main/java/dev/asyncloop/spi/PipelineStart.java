@@ -128,7 +128,8 @@ final class PipelineStart<P extends SubprocessProtocol> {
         for (int i = 0; i < stages.size(); i++) {
             if (message.startsWith("Cannot run program \"" + stages.get(i).getFirst() + "\"")) {
                 return new IOException("pipeline stage " + i + " of " + stages.size() + ", " + stages.get(i)
-                        + ", cannot start" + (i == 0 ? "" : " (stages 0 to " + (i - 1) + " were killed and reaped)")
+                        + ", cannot start" + (i == 0 ? "" : i == 1 ? " (stage 0 was killed and reaped)"
+                                : " (stages 0 to " + (i - 1) + " were killed and reaped)")
                         + ": " + message, e);
             }
         }
