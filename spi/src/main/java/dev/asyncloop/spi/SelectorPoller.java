@@ -29,7 +29,9 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Deregistration</b> cancels the key and flushes it at once with a {@code selectNow} whose events are
  *       dropped (readiness is level-triggered: they are reported again), because a channel closed while its
  *       cancelled key is still in the selector keeps its file descriptor until the next select. Inside a
- *       poll the flush waits for the next select, and registering the channel again flushes first.</li>
+ *       poll the flush waits until the select is over (the poll flushes before it returns), and registering
+ *       the channel again flushes first. A flush clears a pending wake-up, so it wakes the selector again
+ *       when a wake-up was asked for since the last poll began.</li>
  *   <li><b>Polling</b> uses {@code select(Consumer, timeout)}, which does not use the selected-key set; the
  *       timeout is rounded up to whole milliseconds, so a timer is due when it returns. {@code wakeup} is the
  *       selector's, which is sticky.</li>
@@ -42,6 +44,10 @@ public final class SelectorPoller implements Poller {
     private final Consumer<SelectionKey> deliver = this::deliver;
     /** Keys watching a pending connect with OP_CONNECT, switched to OP_WRITE once the connect is finished. */
     private final Set<SelectionKey> connecting = new HashSet<>();
+    /** A wake-up was asked for since the last poll began: a flush (which clears it) must renew it. */
+    private volatile boolean wakeRequested;
+    /** The sink deregistered a channel: the poll flushes its cancelled key before it returns. */
+    private boolean flushAfterSelect;
 
     /**
      * Opens a new selector.
@@ -58,7 +64,7 @@ public final class SelectorPoller implements Poller {
         Objects.requireNonNull(attachment, "attachment");
         SelectionKey old = channel.keyFor(selector);
         if (old != null && !old.isValid()) {
-            selector.selectNow(DROP);
+            flush();
         }
         track(channel.register(selector, toNio(channel, interest), attachment));
     }
@@ -88,11 +94,14 @@ public final class SelectorPoller implements Poller {
         if (key != null) {
             connecting.remove(key);
             key.cancel();
-            if (sink == null) {
-                // Flush now: a channel closed while its cancelled key is still in the selector keeps its file
-                // descriptor (a listening socket keeps accepting) until the next select.
+            // Flush now (or, inside a poll, once its select is over): a channel closed while its cancelled key is
+            // still in the selector keeps its file descriptor (a listening socket keeps accepting) until the next
+            // select.
+            if (sink != null) {
+                flushAfterSelect = true;
+            } else {
                 try {
-                    selector.selectNow(DROP);
+                    flush();
                 } catch (IOException e) {
                     throw new UncheckedIOException("the selector failed while deregistering " + channel, e);
                 }
@@ -106,6 +115,7 @@ public final class SelectorPoller implements Poller {
         if (!connecting.isEmpty()) {
             connectsFinished();
         }
+        wakeRequested = false;
         this.sink = sink;
         try {
             if (timeoutNanos == 0) {
@@ -122,6 +132,18 @@ public final class SelectorPoller implements Poller {
             }
         } finally {
             this.sink = null;
+        }
+        if (flushAfterSelect) {
+            flushAfterSelect = false;
+            flush();
+        }
+    }
+
+    /** Lets go of cancelled keys now; their channels' events are dropped (level-triggered, they come back). */
+    private void flush() throws IOException {
+        selector.selectNow(DROP);
+        if (wakeRequested) {
+            selector.wakeup(); // the selectNow cleared it
         }
     }
 
@@ -170,6 +192,7 @@ public final class SelectorPoller implements Poller {
 
     @Override
     public void wakeup() {
+        wakeRequested = true;
         try {
             selector.wakeup();
         } catch (ClosedSelectorException closed) {
