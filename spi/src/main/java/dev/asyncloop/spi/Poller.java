@@ -37,8 +37,9 @@ import java.nio.channels.SelectableChannel;
  * closing them, but a channel the application closes while a reader, a writer or a pending {@code sock*}
  * operation is on it is closed without {@link #deregister}: a poller keyed by file descriptor must recognise a
  * descriptor the kernel reuses for a new channel, and must not report the closed one. Conversely a channel
- * closed right after {@link #deregister} must be released at once: a Selector keeps the descriptor of a
- * channel whose key is cancelled open until its next select (a closed listening socket keeps accepting).
+ * closed right after {@link #deregister} must be released at once, also when the sink deregistered it and it is
+ * closed after {@link #poll} returned: a Selector keeps the descriptor of a channel whose key is cancelled open
+ * until its next select (a closed listening socket keeps accepting).
  *
  * <p><b>Errors.</b> An {@link IOException} from {@link #register} or {@link #modify} reaches the application
  * as an {@link java.io.UncheckedIOException} "the poller of LOOP cannot watch CHANNEL" (with this exception as
@@ -53,6 +54,9 @@ import java.nio.channels.SelectableChannel;
  *
  * <p><b>After {@link #close()}</b> {@link #register} and {@link #poll} throw {@link IllegalStateException};
  * {@link #modify} and {@link #deregister} do nothing; {@link #wakeup()} does nothing.
+ *
+ * <p><b>Testing.</b> {@code dev.asyncloop.tck.PollerContractSuite} (module {@code asyncloop-tck}) checks every
+ * clause above on a poller alone (rules PC1.x); run it before the loop's conformance suite.
  */
 public interface Poller extends AutoCloseable {
     /** Interest in readability (or a pending accept). */
@@ -95,8 +99,9 @@ public interface Poller extends AutoCloseable {
     /**
      * Waits for readiness and reports each ready channel once to {@code sink}, with the ready subset of its
      * interest. The sink may call {@link #modify} and {@link #deregister}, not {@link #register} or
-     * {@link #close()}. May return with nothing reported before the timeout (a wake-up, a signal interrupting the
-     * system call); the caller polls again.
+     * {@link #close()}; they apply to what the same poll reports after them, also for a channel it has already
+     * collected (reported with its new interest, or not at all). May return with nothing reported before the
+     * timeout (a wake-up, a signal interrupting the system call); the caller polls again.
      *
      * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
      *     wait, up to {@link Long#MAX_VALUE} (a primitive with coarser resolution rounds up, never down, and never
@@ -108,8 +113,9 @@ public interface Poller extends AutoCloseable {
     void poll(long timeoutNanos, EventSink sink) throws IOException;
 
     /**
-     * Makes a blocked {@link #poll} return, or the next one return at once. Any thread; never throws, also
-     * after {@link #close()}.
+     * Makes a blocked {@link #poll} return, or the next one return at once, whatever {@link #register},
+     * {@link #modify} or {@link #deregister} calls come before it. Wake-ups do not accumulate: the poll that
+     * returns for them consumes all that came before it. Any thread; never throws, also after {@link #close()}.
      */
     void wakeup();
 
