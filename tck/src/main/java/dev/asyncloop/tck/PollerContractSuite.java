@@ -78,7 +78,8 @@ public abstract class PollerContractSuite {
 
     /**
      * Opens a new poller. Called once per test, on the thread that then makes every call of the test but
-     * {@link Poller#wakeup()}; the suite closes the poller after the test.
+     * {@link Poller#wakeup()}; the suite closes the poller after the test. Rule PC1.29 opens one more per carrier
+     * of the virtual-thread scheduler, each used by one virtual thread.
      *
      * @return a new, open poller with nothing registered
      * @throws IOException if the poller cannot be opened (the test then fails with it)
@@ -819,4 +820,99 @@ public abstract class PollerContractSuite {
         });
     }
 
+    @Test
+    @DisplayName("PC1.29 on a virtual thread a poll reports readiness, returns on wakeup and on its timeout, and leaves its carrier to other virtual threads")
+    final void pc1_29_virtualThreads() throws Exception {
+        h.run("PC1.29", () -> {
+            Pipe pipe = h.pipe();
+            onVirtualThread("the polls on a virtual thread", () -> {
+                h.register(pipe.source(), READ, "pipe");
+                h.returnsWithin("poll(50 ms) on a virtual thread", () -> h.poll(50_000_000L));
+                Thread waker = helper("waker", () -> {
+                    Waits.pause(100); // lets the poll block
+                    poller().wakeup();
+                });
+                h.returnsWithin("poll(-1) on a virtual thread, after wakeup() from another thread,", () -> h.poll(-1));
+                Waits.join(waker);
+                Thread writer = helper("writer", () -> {
+                    Waits.pause(100); // lets the poll block
+                    try {
+                        send(pipe.sink(), 1);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                h.returnsWithin("poll(-1) on a virtual thread, after a byte was written to a registered pipe,",
+                        () -> h.pollUntilReported("pipe", READ, "a byte was written while the poll waited"));
+                Waits.join(writer);
+            });
+            int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                    Runtime.getRuntime().availableProcessors());
+            List<Poller> others = new ArrayList<>();
+            List<Thread> blocked = new ArrayList<>();
+            CountDownLatch polling = new CountDownLatch(carriers);
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            try {
+                for (int i = 0; i < carriers; i++) {
+                    Poller other = h.openAnother();
+                    others.add(other);
+                    Pipe idle = h.pipe();
+                    blocked.add(Thread.ofVirtual().name("asyncloop-tck-poller-virtual-" + i).start(() -> {
+                        try {
+                            other.register(idle.source(), READ, "idle");
+                            polling.countDown();
+                            while (!stop.get()) {
+                                other.poll(-1, (a, o) -> { });
+                            }
+                        } catch (Throwable t) {
+                            failures.add(t);
+                            polling.countDown();
+                        }
+                    }));
+                }
+                Waits.awaitLatch(polling);
+                Waits.pause(100); // lets the polls block
+                CountDownLatch ran = new CountDownLatch(1);
+                Thread.ofVirtual().start(ran::countDown);
+                boolean free = ran.await(PollerHarness.boundedWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                assertTrue(free, h.msg("a new virtual thread did not run within " + PollerHarness.boundedWait()
+                        + " while " + carriers + " virtual threads (as many as the scheduler's carriers) were"
+                        + " blocked in poll(-1): the poll holds its carrier (a native wait pins it; check without"
+                        + " blocking, then park until the primitive's descriptor is ready, as the epoll poller does"
+                        + " through the JDK's poller, or let the JDK compensate as a Selector does)"));
+            } finally {
+                stop.set(true);
+                others.forEach(Poller::wakeup);
+                blocked.forEach(Waits::join);
+            }
+            assertEquals(List.of(), List.copyOf(failures), h.msg("polls on virtual threads failed"));
+        });
+    }
+
+    /** Runs {@code body} on a virtual thread, which has the poller meanwhile; waits for it, bounded. */
+    private void onVirtualThread(String what, PollerHarness.Body body) throws Exception {
+        Exception[] failed = new Exception[1];
+        Error[] broken = new Error[1];
+        Thread t = Thread.ofVirtual().name("asyncloop-tck-poller-virtual").start(() -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                failed[0] = e;
+            } catch (Error e) {
+                broken[0] = e;
+            }
+        });
+        t.join(PollerHarness.boundedWait().multipliedBy(3));
+        if (t.isAlive()) {
+            poller().wakeup();
+            fail(h.msg(what + " did not end within " + PollerHarness.boundedWait().multipliedBy(3)));
+        }
+        if (broken[0] != null) {
+            throw broken[0];
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+    }
 }

@@ -193,6 +193,13 @@ final class PollerHarness {
         }
     }
 
+    /** Opens another poller from the factory, closed after the test unless the caller closed it; any thread. */
+    Poller openAnother() throws IOException {
+        Poller other = Objects.requireNonNull(factory.open(), "[TCK] newPoller() returned null");
+        track(other::close);
+        return other;
+    }
+
     // ------------------------------------------------------------------ the poller, with bookkeeping
 
     void register(SelectableChannel channel, int interest, String label) throws IOException {

@@ -33,7 +33,9 @@ public final class FlawedPoller implements Poller {
         /** Begins each poll with a selectNow, which clears a wake-up that came before the poll. */
         LOSES_WAKEUP_BEFORE_POLL("PC1.8"),
         /** Keeps OP_CONNECT after the connect finished, so the WRITE interest never reports writability. */
-        KEEPS_OP_CONNECT("PC1.11");
+        KEEPS_OP_CONNECT("PC1.11"),
+        /** On a virtual thread, waits in native sleeps between non-blocking selects: the carrier is held. */
+        PINS_CARRIER("PC1.29");
 
         private final String rule;
 
@@ -150,6 +152,12 @@ public final class FlawedPoller implements Poller {
         wakeRequested = false;
         if (timeoutNanos == 0) {
             selector.selectNow();
+        } else if (flaw == Flaw.PINS_CARRIER && Thread.currentThread().isVirtual()) {
+            long start = System.nanoTime();
+            while (selector.selectNow() == 0 && !wakeRequested
+                    && (timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos)) {
+                NativeSleep.millisecond();
+            }
         } else if (timeoutNanos < 0) {
             selector.select();
         } else {
@@ -246,5 +254,21 @@ public final class FlawedPoller implements Poller {
             }
         }
         return ops & ch.validOps();
+    }
+
+    /** The C library's {@code usleep}: a native wait, which holds a virtual thread's carrier. */
+    private static final class NativeSleep {
+        private static final java.lang.invoke.MethodHandle USLEEP = java.lang.foreign.Linker.nativeLinker()
+                .downcallHandle(java.lang.foreign.Linker.nativeLinker().defaultLookup().find("usleep").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                                java.lang.foreign.ValueLayout.JAVA_INT));
+
+        static void millisecond() {
+            try {
+                int rc = (int) USLEEP.invokeExact(1000);
+            } catch (Throwable t) {
+                throw new IllegalStateException("usleep failed", t);
+            }
+        }
     }
 }
