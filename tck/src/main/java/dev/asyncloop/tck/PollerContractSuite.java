@@ -59,12 +59,13 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test opens a new poller through {@link #newPoller()} and drives it from one platform thread of its own
  * (the loop thread: every call but {@link Poller#wakeup()} is made there; {@code wakeup} also from other
- * threads), then closes it and every channel it opened. Channels are loopback TCP, Unix domain sockets (skipped
- * where the JDK or the system has none), UDP and pipes. Every report of every poll is checked: the attachment is
+ * threads; rule PC1.29 hands the poller to a virtual thread), then closes it and every channel it opened.
+ * Channels are loopback TCP, Unix domain sockets (skipped where the JDK or the system has none), UDP and pipes. Every report of every poll is checked: the attachment is
  * one the poller was given, its channel is neither deregistered nor closed, the ready operations are within the
  * interest in force, and no channel is reported twice in one poll. Waits are bounded (10 s each); a test that does
  * not end is reported as hung, with where the poller's thread is. No test depends on timing: "not reported" is
- * checked with a poll that reports a sentinel channel, which is ready all along.
+ * checked with a poll that reports a sentinel channel, which is ready all along. A poller that needs JVM flags
+ * needs them in the test JVM's arguments (surefire's {@code argLine}).
  *
  * <p>Rule IDs, display names and what to check when one fails are listed in {@code docs/tck-rules.md}, section
  * "Poller contract (PC1)".
