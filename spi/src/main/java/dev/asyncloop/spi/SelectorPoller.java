@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *       cancelled key is still in the selector keeps its file descriptor until the next select. Inside a
  *       poll the flush waits until the select is over (the poll flushes before it returns), and registering
  *       the channel again flushes first. A flush clears a pending wake-up, so it wakes the selector again
- *       when a wake-up was asked for since the last poll began.</li>
+ *       when a wake-up was asked for since the last blocking poll began.</li>
  *   <li><b>Polling</b> uses {@code select(Consumer, timeout)}, which does not use the selected-key set; the
  *       timeout is rounded up to whole milliseconds, so a timer is due when it returns. {@code wakeup} is the
  *       selector's, which is sticky.</li>
@@ -44,7 +44,9 @@ public final class SelectorPoller implements Poller {
     private final Consumer<SelectionKey> deliver = this::deliver;
     /** Keys watching a pending connect with OP_CONNECT, switched to OP_WRITE once the connect is finished. */
     private final Set<SelectionKey> connecting = new HashSet<>();
-    /** A wake-up was asked for since the last poll began: a flush (which clears it) must renew it. */
+    /**
+     * A wake-up was asked for since the last poll that could block began: a flush (which clears it) must renew it.
+     */
     private volatile boolean wakeRequested;
     /** The sink deregistered a channel: the poll flushes its cancelled key before it returns. */
     private boolean flushAfterSelect;
@@ -115,7 +117,11 @@ public final class SelectorPoller implements Poller {
         if (!connecting.isEmpty()) {
             connectsFinished();
         }
-        wakeRequested = false;
+        if (timeoutNanos != 0) {
+            // Only a poll that may block consumes a wake-up worth renewing; a stale true costs at most one spurious
+            // wake-up after a flush, and the non-blocking polls of a busy loop skip the volatile write.
+            wakeRequested = false;
+        }
         this.sink = sink;
         try {
             if (timeoutNanos == 0) {
