@@ -52,10 +52,11 @@ import org.jspecify.annotations.Nullable;
  *       of handles that were ready at that point, so callbacks scheduled meanwhile wait for the next
  *       iteration.</li>
  *   <li><b>Wake-up protocol.</b> {@code awake} is true except while the loop is about to block in
- *       {@code poll}. The loop clears it, re-checks {@code ready}, and polls; a cross-thread caller appends, then
- *       calls {@link #wakeup()} only if it flips {@code awake} from false to true. So there is at most one
- *       wake-up per sleep, and none is lost: either the loop's re-check sees the handle, or the caller sees
- *       {@code awake == false} (sequentially consistent volatiles).</li>
+ *       {@code poll}. The loop clears it, re-checks {@code ready} and {@code stopping}, and polls; a cross-thread
+ *       caller appends (or sets {@code stopping}), then calls {@link #wakeup()} only if it flips {@code awake}
+ *       from false to true. So there is at most one wake-up per sleep, and none is lost: either the loop's
+ *       re-check sees the handle or the stop, or the caller sees {@code awake == false} (sequentially consistent
+ *       volatiles).</li>
  *   <li><b>Errors.</b> An {@link Exception} from a callback goes to {@link #callExceptionHandler}; an
  *       {@link Error} propagates out of {@code runForever}, leaving the rest of the iteration's handles queued.</li>
  * </ul>
@@ -539,7 +540,7 @@ public abstract class BaseEventLoop implements EventLoop {
                 deferInterrupt(); // a Selector would return at once on every poll while the status is set
             }
             awake.set(false);
-            if (!ready.isEmpty()) {
+            if (!ready.isEmpty() || stopping) {
                 timeout = 0;
             }
         }

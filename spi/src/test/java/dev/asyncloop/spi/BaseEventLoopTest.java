@@ -17,6 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -299,6 +302,56 @@ class BaseEventLoopTest {
         assertTrue(loop.wakeupCount() <= loop.pollCount(),
                 "[L3.1] at most one wakeup() per sleep: " + loop.wakeupCount() + " wake-ups for " + loop.pollCount()
                         + " polls");
+    }
+
+    @Test
+    @DisplayName("L3.4 stop() from another thread is not lost when it lands after the loop read the stop flag and"
+            + " before it announced that it may sleep")
+    void stopFromAnotherThreadWhileTheLoopDecidesToBlock() throws InterruptedException {
+        // The one hook inside that window: the warning about the loop thread's first interrupt, logged there.
+        Thread loopThread = Thread.ofPlatform().name("test-loop").unstarted(loop::runForever);
+        AtomicReference<String> stopper = new AtomicReference<>("the interrupt warning was never logged");
+        Handler stopInsideTheWindow = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (Thread.currentThread() != loopThread || !String.valueOf(r.getMessage()).contains("interrupted")) {
+                    return;
+                }
+                Thread t = Thread.ofPlatform().name("test-stopper").start(loop::stop);
+                try {
+                    t.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                    stopper.set(t.isAlive() ? "stop() did not return" : "stopped");
+                } catch (InterruptedException e) {
+                    stopper.set("interrupted"); // cannot happen: the loop thread's status was just cleared
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger jul = Logger.getLogger("dev.asyncloop");
+        jul.addHandler(stopInsideTheWindow);
+        try {
+            loop.callSoon(() -> Thread.currentThread().interrupt());
+            loopThread.start();
+            loopThread.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            if (loopThread.isAlive()) {
+                loop.callSoonThreadsafe(loop::stop);
+                loopThread.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                fail("[L3.4] stop() from another thread, called after the loop had read the stop flag and before it"
+                        + " cleared awake, did not end the loop (" + stopper.get() + "): the loop must read the"
+                        + " stop flag again after it announces that it may sleep, as it reads the ready queue");
+            }
+        } finally {
+            jul.removeHandler(stopInsideTheWindow);
+        }
+        assertEquals("stopped", stopper.get(), "the test did not reach the window it is about");
+        assertEquals(0, loop.wakeupCount(), "the stop was seen without a wake-up, by the loop's own re-check");
     }
 
     @Test
