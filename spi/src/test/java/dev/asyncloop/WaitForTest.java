@@ -126,9 +126,14 @@ class WaitForTest extends LoopFixture {
     void completionAndTimeoutInOneIteration() {
         run(() -> {
             Future<String> f = loop.createFuture();
-            double when = loop.time() + 0.010;
-            loop.callAt(when, () -> f.setResult("just in time"));
+            // A deadline already passed arms the timeout with callSoon, queued behind the completion: both run in
+            // the next iteration, completion first, however late that iteration comes. (A deadline a little
+            // ahead would race the clock: passed by the time the timeout is armed, its callSoon would run before
+            // a completion timer due in the same iteration.)
+            double when = loop.time();
+            loop.callSoon(() -> f.setResult("just in time"));
             assertThrows(TimeoutError.class, () -> Timeout.runAt(when, () -> Tasks.waitFor(f, null)));
+            assertEquals("just in time", f.result());
             assertFalse(f.isCancelled());
             assertEquals(0, current().cancelling());
             return null;

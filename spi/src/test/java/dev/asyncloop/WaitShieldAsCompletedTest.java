@@ -225,8 +225,11 @@ class WaitShieldAsCompletedTest {
         @DisplayName("on timeout the next take raises TimeoutError; pending futures are not cancelled")
         void timeout() {
             run(() -> {
+                // Done before asCompleted: its completion callback is queued at once, so it runs before the
+                // timeout's timer however late the next iteration comes. (Completed by a callSoon instead, its
+                // callback would be queued only in that iteration, behind a timer due by then.)
                 Future<String> fast = loop.createFuture();
-                loop.callSoon(() -> fast.setResult("fast")); // done before any timer due in the same iteration
+                fast.setResult("fast");
                 Task<String> slow = sleeper(LONG, "slow");
                 double start = loop.time();
                 AsCompleted<String> ac = Tasks.asCompleted(List.of(slow, fast), SHORT);
@@ -246,10 +249,11 @@ class WaitShieldAsCompletedTest {
         void slotsAndTimeout() {
             run(() -> {
                 Task<String> slow = sleeper(LONG, "slow");
-                // Completed by the next iteration's ready callbacks, which run before any timer due then:
-                // "fast" wins against the timeout however late that iteration comes on a loaded machine.
+                // Done before asCompleted: its completion callback is queued at once and runs before the timeout's
+                // timer however late the next iteration comes on a loaded machine. (Completed by a callSoon, the
+                // callback would only be queued in that iteration, behind a timer already due.)
                 Future<String> fast = loop.createFuture();
-                loop.callSoon(() -> fast.setResult("fast"));
+                fast.setResult("fast");
                 AsCompleted<String> ac = Tasks.asCompleted(List.of(slow, fast), SHORT);
                 Future<String> first = ac.next();
                 Future<String> second = ac.next();
