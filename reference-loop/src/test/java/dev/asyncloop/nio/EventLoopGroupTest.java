@@ -50,6 +50,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** {@link EventLoopGroup} and {@link GroupServer} over two {@link NioEventLoop}s. */
 class EventLoopGroupTest {
     private static final long WAIT = 10;
+    /** The bound on a shutdown that should end at once: generous, as a loaded machine may stall threads. */
+    private static final long SHUTDOWN_HANG_SECONDS = 60;
     private EventLoopGroup group;
 
     @BeforeEach
@@ -371,13 +373,18 @@ class EventLoopGroupTest {
     @Test
     @DisplayName("while shutdownGracefully waits, a loop may still call isShutdown() and submit() without blocking")
     void loopsMayCallTheGroupDuringShutdown() throws Exception {
+        // Every bound below is a bound on a hang, not a duration: when all is well the test takes milliseconds.
+        // The shutdown's own timeout counts from before the release, so it must cover a loaded machine's
+        // scheduling delays too (10 s was once not enough in a full build beside others).
+        long hang = SHUTDOWN_HANG_SECONDS;
+        List<Thread> loopThreads = List.of(loopThread(0), loopThread(1));
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> seen = new CompletableFuture<>();
         group.loops().get(1).callSoonThreadsafe(() -> {
             blocking.countDown();
             try {
-                release.await(WAIT, TimeUnit.SECONDS);
+                release.await(hang, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -390,17 +397,31 @@ class EventLoopGroupTest {
             }
             seen.complete("isShutdown " + group.isShutdown() + ", submit " + submit);
         });
-        assertTrue(blocking.await(WAIT, TimeUnit.SECONDS));
+        assertTrue(blocking.await(hang, TimeUnit.SECONDS), "loop 1 did not run the blocking callback");
         CompletableFuture<Boolean> shutdown = new CompletableFuture<>();
         Thread closer = Thread.ofPlatform().start(
-                () -> shutdown.complete(group.shutdownGracefully(Duration.ofSeconds(WAIT))));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        while (closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // until the closer waits for the loop threads
+                () -> shutdown.complete(group.shutdownGracefully(Duration.ofSeconds(hang))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(hang);
+        while (closer.getState() != Thread.State.TIMED_WAITING) { // until the closer waits for the loop threads
+            assertTrue(System.nanoTime() < deadline, "the closer never started waiting for the loop threads");
+            Thread.yield(); // leaves the core to the loop and closer threads on a small, busy machine
         }
         release.countDown();
-        assertEquals("isShutdown true, submit refused", seen.get(WAIT, TimeUnit.SECONDS));
-        assertTrue(shutdown.get(WAIT, TimeUnit.SECONDS), "the loops did not end in time");
+        assertEquals("isShutdown true, submit refused", seen.get(hang, TimeUnit.SECONDS));
+        assertTrue(shutdown.get(2 * hang, TimeUnit.SECONDS), () -> "the loops did not end within " + hang + " s:\n"
+                + stacksOf(loopThreads));
+    }
+
+    /** The stacks of the threads still alive, to show where a loop thread hangs. */
+    private static String stacksOf(List<Thread> threads) {
+        StringBuilder out = new StringBuilder();
+        for (Thread t : threads) {
+            out.append(t.getName()).append(' ').append(t.getState()).append('\n');
+            for (StackTraceElement e : t.getStackTrace()) {
+                out.append("    at ").append(e).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     @Test
