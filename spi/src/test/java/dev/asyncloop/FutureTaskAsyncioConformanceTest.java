@@ -24,8 +24,12 @@ import org.junit.jupiter.api.Test;
  * asyncio 3.12/3.13 behaviours of {@link Future} and {@link Task} themselves that the TCK rules do not already pin,
  * each after the CPython test it follows (test_futures, test_tasks BaseTaskTests, test_eager_task_factory).
  */
-@org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+@org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class FutureTaskAsyncioConformanceTest extends LoopFixture {
+    /** The bound on a wait for a collected future's report: generous, it ends as soon as the report is there. */
+    private static final Duration COLLECTION_BOUND = Duration.ofSeconds(30);
+    /** How long the Cleaner thread is left to run after each collection. */
+    private static final Duration CLEANER_TIME = Duration.ofMillis(10);
 
     /** Runs the loop until the callbacks queued so far have run (asyncio's test_utils.run_briefly). */
     private void runBriefly() {
@@ -146,12 +150,18 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         assertEquals("unread", reports.get(0).exception().orElseThrow().getMessage());
     }
 
-    /** Collects garbage and runs the loop until the exception handler got a report, for at most 10 s. */
+    /**
+     * Collects garbage and runs the loop until the exception handler got a report, for at most
+     * {@link #COLLECTION_BOUND}. Each collection is followed by {@link #CLEANER_TIME} of idle loop: the report comes
+     * from the Cleaner thread, which back-to-back collections (each stops every thread) kept from running on a
+     * loaded machine for longer than the bound.
+     */
     private void collectUntilReported() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + COLLECTION_BOUND.toNanos();
         while (reports.isEmpty() && System.nanoTime() < deadline) {
             System.gc();
-            runBriefly();
+            loop.callLater(CLEANER_TIME, loop::stop);
+            loop.runForever();
         }
     }
 
@@ -217,10 +227,10 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         loop.close();
         assertFalse(task.isDone());
         task = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + COLLECTION_BOUND.toNanos();
         while (seen.isEmpty() && System.nanoTime() < deadline) {
             System.gc();
-            Thread.sleep(10);
+            Thread.sleep(CLEANER_TIME.toMillis());
         }
         assertEquals(1, seen.size(), seen.toString());
         assertEquals("Task was destroyed but it is pending!", seen.get(0).message());
