@@ -88,9 +88,15 @@ class StaggeredRaceTest {
 
     @Test
     void theDelayCountsFromTheLatestStartNotFromAnEarlierAttemptsFailure() {
+        // Attempt 1 starts at 0.5 s, attempt 0 fails at 0.95 s, attempt 2 is due at 1.0 s (one delay after attempt
+        // 1 started), not at 1.45 s (one delay after attempt 0 failed). Timers never fire early, so the second
+        // check below fails for that mistake at any speed, and holds unless the loop stalls 0.45 s right there.
+        Duration delay = Duration.ofMillis(500);
         double[] startedAt = new double[3];
+        double[] attempt0FailedAt = new double[1];
         List<AsyncCallable<String>> attempts = List.of(() -> {
-            Async.sleep(Duration.ofMillis(500));
+            Async.sleep(Duration.ofMillis(950));
+            attempt0FailedAt[0] = loop.time();
             throw new IOException("attempt 0");
         }, () -> {
             startedAt[1] = loop.time();
@@ -101,16 +107,18 @@ class StaggeredRaceTest {
             return "third";
         });
         Exception[] errors = new Exception[3];
-        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, Duration.ofMillis(300),
-                errors, r -> { }));
+        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, delay, errors, r -> { }));
         Future<Void> tick = loop.createFuture();
         loop.callSoon(() -> loop.callSoon(() -> tick.setResult(null)));
         loop.runUntilComplete(tick);
         assertEquals("third", winner);
         assertEquals("attempt 0", errors[0].getMessage());
-        double gap = startedAt[2] - startedAt[1];
-        assertTrue(gap >= 0.25 && gap < 0.45, "attempt 2 must start one delay (0.3 s) after attempt 1 started,"
-                + " not one delay after attempt 0 failed (0.5 s); it started " + gap + " s after attempt 1");
+        double afterAttempt1 = startedAt[2] - startedAt[1];
+        assertTrue(afterAttempt1 >= 0.45, "attempt 2 must wait one delay (0.5 s) after attempt 1 started; it started "
+                + afterAttempt1 + " s after it");
+        double afterFailure = startedAt[2] - attempt0FailedAt[0];
+        assertTrue(afterFailure < 0.45, "attempt 2 must start one delay after attempt 1 started, not one delay"
+                + " (0.5 s) after attempt 0 failed; it started " + afterFailure + " s after that failure");
     }
 
     @Test
