@@ -16,6 +16,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -247,8 +249,13 @@ class EpollHeapIoParityTest {
     @DisplayName("a heap read on a channel left in blocking mode returns when another thread closes it, as the JDK's"
             + " does")
     void closeWakesABlockingModeRead() throws Exception {
-        assertEquals(closeDuringBlockingRead(JDK_READ), closeDuringBlockingRead(heapRead()), "2 s after close()");
+        String jdk = closeDuringBlockingRead(JDK_READ);
+        assertEquals("AsynchronousCloseException: null", jdk, "the JDK's read, closed while it blocks");
+        assertEquals(jdk, closeDuringBlockingRead(heapRead()), "within " + CLOSE_WAIT + " after close()");
     }
+
+    /** The bound on a read's return after a close, and on a reader reaching its blocking read: generous. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private String closeDuringBlockingRead(Read read) throws Exception {
         SocketChannel[] p = pair();
@@ -256,13 +263,28 @@ class EpollHeapIoParityTest {
         ours.configureBlocking(true); // outside HeapIo's contract
         AtomicReference<String> result = new AtomicReference<>("still blocked");
         Thread reader = Thread.ofPlatform().start(() -> result.set(outcome(ours, read)));
-        Thread.sleep(200);
+        awaitBlockedInNativeRead(reader);
         ours.close();
-        reader.join(2_000);
+        reader.join(CLOSE_WAIT);
         String seen = result.get();
         p[1].close(); // unblocks the recv so the thread ends
-        reader.join(2_000);
+        reader.join(CLOSE_WAIT);
         return seen;
+    }
+
+    /**
+     * Waits until {@code reader} is inside the JDK's native socket read, where a close from another thread is
+     * an AsynchronousCloseException. A fixed sleep instead left a reader on a loaded machine short of its read,
+     * whose close then made it a ClosedChannelException on one path only.
+     */
+    private static void awaitBlockedInNativeRead(Thread reader) throws InterruptedException {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        while (Arrays.stream(reader.getStackTrace()).noneMatch(
+                f -> f.getClassName().equals("sun.nio.ch.SocketDispatcher") && f.isNativeMethod())) {
+            assertTrue(System.nanoTime() - deadline < 0, "the reader never blocked in the JDK's native read: "
+                    + reader.getState() + " " + Arrays.toString(reader.getStackTrace()));
+            Thread.sleep(1);
+        }
     }
 
     @Test
