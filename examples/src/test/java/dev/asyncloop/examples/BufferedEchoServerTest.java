@@ -53,7 +53,15 @@ class BufferedEchoServerTest {
                 }
             });
             writer.start();
-            Thread.sleep(500); // not reading: the server's socket send buffer fills and its writes queue
+            // Not reading until the server pauses: its socket send buffer fills and its writes queue past the
+            // high-water mark (16 MiB is far more than the sockets buffer). A fixed sleep instead let a slow writer
+            // thread send too little on a loaded machine for any pause before reading began.
+            long deadline = System.nanoTime() + RunningServer.WAIT.toNanos();
+            while (pauses.get() == 0) {
+                assertTrue(System.nanoTime() - deadline < 0, "the write buffer never passed the high-water mark"
+                        + " while the client was not reading: writes did not queue");
+                Thread.sleep(1);
+            }
             byte[] back = new byte[big.length];
             new DataInputStream(c.getInputStream()).readFully(back);
             writer.join(RunningServer.WAIT.toMillis());
