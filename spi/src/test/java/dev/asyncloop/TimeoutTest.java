@@ -206,9 +206,10 @@ class TimeoutTest extends LoopFixture {
     void foreignCancelAndExpiry() {
         run(() -> {
             Task<?> self = current();
-            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
-            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
-            double when = loop.time() + 0.250;
+            // A deadline already passed: Timeout expires through callSoon, queued before the body schedules the
+            // foreign cancel with a timer due at once; both run in the next iteration, expiry first, however late
+            // it comes. (A deadline ahead races the clock between the two schedulings.)
+            double when = loop.time();
             assertThrows(CancelledError.class, () -> Timeout.runAt(when, () -> {
                 loop.callAt(when, () -> self.cancel("foreign"));   // same iteration, after the timeout's timer
                 return Async.sleep(LONG, null);
@@ -254,9 +255,10 @@ class TimeoutTest extends LoopFixture {
     @DisplayName("nested: both expire in the same iteration; only the outer one converts")
     void nestedBothExpireTogether() {
         run(() -> {
-            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
-            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
-            double when = loop.time() + 0.250;
+            // A deadline already passed: both expire through callSoon, outer first, in the next iteration however
+            // late it comes. (A deadline ahead races the clock: passed between the two, the inner one would expire
+            // through callSoon ahead of the outer one's timer.)
+            double when = loop.time();
             Timeout outer = Timeout.at(when);
             Timeout inner = Timeout.at(when);
             RuntimeException outcome = null;
@@ -308,11 +310,13 @@ class TimeoutTest extends LoopFixture {
     @DisplayName("race: the awaited future completes in the iteration the deadline passes (asyncio: TimeoutError)")
     void expiryInTheIterationTheFutureCompletes() {
         run(() -> {
-            // A margin far above scheduling noise: if the deadline had already passed when runAt is called,
-            // Timeout would (as asyncio does) expire through callSoon, ahead of the callAt below.
-            double when = loop.time() + 0.250;
+            // A deadline already passed: Timeout expires (as asyncio does) through callSoon, queued behind the
+            // completion, so both run in the next iteration, completion first, however late it comes. (A deadline
+            // ahead races the clock: passed by the time runAt arms it, its callSoon would overtake a completion
+            // timer due in the same iteration.)
+            double when = loop.time();
             Future<String> f = loop.createFuture();
-            loop.callAt(when, () -> f.setResult("in time?"));   // runs before the timeout's timer (FIFO)
+            loop.callSoon(() -> f.setResult("in time?"));
             assertThrows(TimeoutError.class, () -> Timeout.runAt(when, () -> await(f)));
             assertEquals("in time?", f.result(), "the future itself was not cancelled");
             assertEquals(0, current().cancelling());

@@ -131,15 +131,23 @@ class BaseEventLoopTest {
         List<Integer> ran = new ArrayList<>();
         TimerHandle[] handles = new TimerHandle[count];
         CountDownLatch scheduled = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
         Thread loopThread = Thread.ofPlatform().name("test-loop").start(loop::runForever);
         loop.callSoonThreadsafe(() -> {
-            double at = loop.time() + 0.3;
+            // Due at once: the loop thread, held in this callback until the cancels are done, is what keeps them
+            // from running (a deadline a little ahead was passed before the cancels on a loaded machine).
+            double at = loop.time();
             for (int k = 0; k < count; k++) {
                 int id = k;
                 handles[k] = loop.callAt(at + k * 1e-6, () -> ran.add(id));
             }
             loop.callAt(at + 1e-3, loop::stop);
             scheduled.countDown();
+            try {
+                cancelled.await(WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         });
         assertTrue(scheduled.await(WAIT_SECONDS, TimeUnit.SECONDS), "the loop never ran the scheduling callback");
         List<Integer> live = new ArrayList<>();
@@ -150,6 +158,7 @@ class BaseEventLoopTest {
                 handles[k].cancel();
             }
         }
+        cancelled.countDown();
         loopThread.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         assertFalse(loopThread.isAlive(), "the stopping timer never ran");
         assertEquals(live, ran, "exactly the live timers, in deadline order");
