@@ -298,7 +298,7 @@ abstract class FutureRules extends ConformanceGroup {
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
             fail(msg("F4.1", "a failed future nobody referenced and whose exception was never read was not reported"
-                    + " within " + Gc.BOUND + " (reports: " + reports() + "); check setException arms a"
+                    + " within " + Gc.bound() + " (reports: " + reports() + "); check setException arms a"
                     + " Cleaner/finalizer that calls callExceptionHandler"));
         }
         assertTrue(report.message().contains("exception was never retrieved"), msg("F4.1", "the report's message"
@@ -336,7 +336,7 @@ abstract class FutureRules extends ConformanceGroup {
         failedFuture(boom, false);
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
-            fail(msg("F4.3", "the unretrieved exception was not reported within " + Gc.BOUND + "; see F4.1"));
+            fail(msg("F4.3", "the unretrieved exception was not reported within " + Gc.bound() + "; see F4.1"));
         }
         assertTrue(report.sourceTraceback().stream().anyMatch(f -> f.getMethodName().equals("failedFuture")),
                 msg("F4.3", "in debug mode the report's sourceTraceback must include where the future was created"

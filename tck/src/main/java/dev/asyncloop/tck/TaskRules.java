@@ -600,7 +600,7 @@ abstract class TaskRules extends ConformanceGroup {
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
             fail(msg("T3.9", "a failed task whose stack was printed, then dropped, was not reported as 'Task"
-                    + " exception was never retrieved' within " + Gc.BOUND + " (reports: " + reports() + ");"
+                    + " exception was never retrieved' within " + Gc.bound() + " (reports: " + reports() + ");"
                     + " asyncio's get_stack reads the exception without marking it retrieved; check getStack does"
                     + " not go through exception()"));
         }
@@ -629,7 +629,7 @@ abstract class TaskRules extends ConformanceGroup {
         ExceptionContext report = Gc.awaitReport(this,
                 r -> r.message().contains("Task was destroyed but it is pending"));
         if (report == null) {
-            fail(msg("T4.1", "a task suspended on a future nobody references was not reported within " + Gc.BOUND
+            fail(msg("T4.1", "a task suspended on a future nobody references was not reported within " + Gc.bound()
                     + " after becoming unreachable (reports: " + reports() + "); check the task arms a"
                     + " Cleaner/finalizer when it suspends and that nothing of the loop (ready queue, registry)"
                     + " keeps a suspended task strongly reachable"));
@@ -650,7 +650,7 @@ abstract class TaskRules extends ConformanceGroup {
                 r -> r.message().contains("Task was destroyed but it is pending"));
         if (report == null) {
             fail(msg("T4.2", "a task whose body (engine " + Coroutine.engineName() + ") is suspended on a future"
-                    + " nobody references was not reported within " + Gc.BOUND + " (reports: " + reports()
+                    + " nobody references was not reported within " + Gc.bound() + " (reports: " + reports()
                     + "); check that the coroutine engine holds no strong root to a suspended body"));
         }
     }

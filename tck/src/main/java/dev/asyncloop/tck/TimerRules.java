@@ -289,7 +289,7 @@ abstract class TimerRules extends ConformanceGroup {
         Gc.spin(this, 2);
         long kept = cancelled.stream().filter(ref -> ref.get() != null).count();
         assertEquals(0L, kept, msg("L2.3", kept + " of 150 cancelled timers were still reachable after the loop ran"
-                + " for " + Gc.BOUND + " with garbage collections; with more than 100 timers scheduled and more than"
+                + " for " + Gc.bound() + " with garbage collections; with more than 100 timers scheduled and more than"
                 + " half of them cancelled, each iteration must rebuild the heap without the cancelled ones"
                 + " (asyncio's _run_once), not only pop cancelled timers at the head"));
         Reference.reachabilityFence(live);
