@@ -158,7 +158,13 @@ class SubprocessPipelineTest {
             return all;
         });
         assertEquals(2, codes.size());
-        assertEquals(128 + 9, codes.getFirst(), "the first cat, reading a pipe nobody closed, was killed");
+        // Closing a stage's transport closes its pipes, then kills it if it still runs (asyncio's order): a cat
+        // may see the end of its input first and exit 0, or be killed (128 + SIGKILL); either way every stage ended.
+        for (int i = 0; i < codes.size(); i++) {
+            int code = codes.get(i);
+            assertTrue(code == 0 || code == 128 + 9, "stage " + i + " ended by its input's end or by the kill, got "
+                    + code);
+        }
     }
 
     @Test
