@@ -422,7 +422,7 @@ public interface EventLoop extends AutoCloseable {
      * @param buffer where to put the bytes
      * @return a future of the number of bytes received, -1 at end of stream (asyncio returns 0; Java channels
      *     say -1, which also tells end of stream apart from a full buffer)
-     * @throws IllegalArgumentException if the channel is blocking
+     * @throws IllegalArgumentException if the channel is blocking, or the buffer is read-only (full or not)
      * @throws IllegalStateException if the loop is closed or a live transport owns the channel
      */
     default Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {

@@ -464,6 +464,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         checkSockOp(channel);
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("buffer is read-only; pass a writable buffer to receive into");
+        }
         if (!buffer.hasRemaining() && channel.isOpen()) {
             return nothingReceived();
         }

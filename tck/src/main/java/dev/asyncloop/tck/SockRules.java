@@ -414,6 +414,26 @@ abstract class SockRules extends NetworkGroup {
         });
     }
 
+    @Test
+    @DisplayName("N2.17 sockRecvInto of a stream channel refuses a read-only buffer at the call, full or not, as the"
+            + " datagram forms do")
+    void required_N2_17_readOnlyBufferRefused() throws Exception {
+        SocketChannel[] p = socketPair();
+        run("N2.17", () -> {
+            for (ByteBuffer readOnly : List.of(ByteBuffer.allocate(8).asReadOnlyBuffer(),
+                    ByteBuffer.allocate(0).asReadOnlyBuffer())) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> loop.sockRecvInto(p[0], readOnly), msg("N2.17", "sockRecvInto of a stream channel"
+                                + " into a read-only buffer with " + readOnly.remaining() + " bytes of room must throw"
+                                + " IllegalArgumentException at the call (asyncio: recv_into raises TypeError for"
+                                + " any read-only buffer), not answer 0 or fail the future"));
+                assertTrue(String.valueOf(e.getMessage()).contains("read-only"), msg("N2.17", "the message must"
+                        + " say the buffer is read-only: " + e.getMessage()));
+            }
+            return null;
+        });
+    }
+
     /** What a sock operation ends with: its result, or the exception it threw at the call or failed with. */
     private static Object outcome(java.util.function.Supplier<Future<?>> op) {
         Future<?> f;
