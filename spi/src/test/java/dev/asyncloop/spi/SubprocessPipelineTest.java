@@ -177,4 +177,64 @@ class SubprocessPipelineTest {
             return null;
         });
     }
+
+    @Test
+    void aFirstStageThatExitsEarlyIsNoErrorForCommunicate() {
+        byte[] input = new byte[4 * 1024 * 1024]; // far more than a pipe holds: the write meets the closed pipe
+        Arrays.fill(input, (byte) 'x');
+        SubprocessPipeline.Output o = loop.runUntilComplete(() -> Async.await(Async.await(Subprocesses.pipeline(
+                List.of(List.of("head", "-c", "1"), List.of("cat")))).communicate(input)));
+        assertEquals("x", new String(o.stdout(), StandardCharsets.US_ASCII), "asyncio's communicate ignores"
+                + " BrokenPipeError: what the first stage did not read is dropped");
+        // tearDown: nothing reported to the exception handler either
+    }
+
+    @Test
+    void noDescriptorIsLeftOpenInThisProcess() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd");
+        loop.runUntilComplete(() -> Async.await(Async.await(Subprocesses.pipeline(List.of(List.of("cat"),
+                List.of("cat")))).communicate(new byte[1])));
+        long before = descriptors(fds);
+        loop.runUntilComplete(() -> {
+            for (int i = 0; i < 3; i++) {
+                Async.await(Async.await(Subprocesses.pipeline(List.of(List.of("cat"), List.of("tr", "a", "b"),
+                        List.of("cat")))).communicate(new byte[64 * 1024]));
+            }
+            SubprocessPipeline killed = Async.await(Subprocesses.pipeline(List.of(List.of("sleep", "30"),
+                    List.of("cat"))));
+            killed.kill();
+            Async.await(killed.waitForAll());
+            assertThrows(CompletionException.class, () -> Async.await(Subprocesses.pipeline(List.of(
+                    List.of("asyncloop-no-such-first-stage"), List.of("cat")))));
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long after = descriptors(fds);
+        while (after > before && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20); // the JDK's process reaper closes its streams after the exit, on its own thread
+            after = descriptors(fds);
+        }
+        assertTrue(after <= before, "pipelines that ended, one killed and one whose first stage could not start"
+                + " left " + (after - before) + " descriptors open: " + before + " before, " + after + " after");
+    }
+
+    @Test
+    void closingTheLoopKillsEveryStage() throws InterruptedException {
+        SubprocessPipeline p = loop.runUntilComplete(() -> Async.await(Subprocesses.pipeline(List.of(
+                List.of("sleep", "30"), List.of("sleep", "31")))));
+        List<ProcessHandle> stages = p.stages().stream().map(s -> ProcessHandle.of(s.pid()).orElseThrow())
+                .toList();
+        loop.close();
+        for (ProcessHandle h : stages) {
+            assertTrue(h.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join() != null || !h.isAlive(),
+                    "stage " + h.pid() + " still runs after the loop closed");
+        }
+    }
+
+    private static long descriptors(Path fds) throws IOException {
+        try (var list = Files.list(fds)) {
+            return list.count();
+        }
+    }
 }
