@@ -232,6 +232,34 @@ class SubprocessPipelineTest {
         }
     }
 
+    @Test
+    void cancellingCommunicateLeavesTheStagesRunning() {
+        List<Object> out = loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(List.of("sleep", "30"),
+                    List.of("cat"))));
+            Future<SubprocessPipeline.Output> c = p.communicate(new byte[1024 * 1024]); // sleep reads none of it
+            Async.sleep(Duration.ofMillis(50));
+            c.cancel();
+            Throwable cancelled = null;
+            try {
+                Async.await(c);
+            } catch (RuntimeException e) {
+                cancelled = e;
+            }
+            List<OptionalInt> running = p.returnCodes();
+            p.kill();
+            return List.of(String.valueOf(cancelled), running, Async.await(p.waitForAll()));
+        });
+        assertTrue(out.get(0).toString().contains("Cancel"), "communicate ends cancelled: " + out.get(0));
+        assertEquals(List.of(OptionalInt.empty(), OptionalInt.empty()), out.get(1), "asyncio: cancelling"
+                + " communicate cancels the feeding and reading, not the children");
+        @SuppressWarnings("unchecked")
+        List<Integer> codes = (List<Integer>) out.get(2);
+        assertEquals(128 + 9, codes.getFirst(), "kill() after the cancel still reaches the first stage");
+        assertTrue(codes.getLast() == 128 + 9 || codes.getLast() == 0, "the last stage is killed, or saw the end"
+                + " of its input first: " + codes);
+    }
+
     private static long descriptors(Path fds) throws IOException {
         try (var list = Files.list(fds)) {
             return list.count();
