@@ -1379,7 +1379,9 @@ public interface EventLoop extends AutoCloseable {
      * @return a future of one transport and protocol per stage, in stage order; failed with an
      *     {@link java.io.IOException} when a stage cannot be started (its message names the stage's index and
      *     command; the cause is the system's error), in which case the stages started before it were killed and
-     *     reaped and no protocol got a callback
+     *     reaped and no protocol got a callback (when the failing stage is not the first, the JDK's
+     *     {@code startPipeline} leaves this process's read end of the pipe that was to feed it open: one file
+     *     descriptor per such failure)
      * @throws IllegalArgumentException if {@code commands} or one of them is empty, a program is empty, or an
      *     element contains NUL; the message names the element ({@code commands[1][0]})
      * @throws NullPointerException if an argument, a command or an element of one is null
