@@ -361,7 +361,7 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
 
         @Override
         public String toString() {
-            return callback.toString();
+            return CallbackNames.describe(callback);
         }
     }
 

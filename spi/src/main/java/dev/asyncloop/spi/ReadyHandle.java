@@ -31,7 +31,7 @@ class ReadyHandle implements Handle {
             // As asyncio in debug mode: a handle cancelled while it runs is still named in the slow warning. The
             // callback itself is dropped either way; its description takes its place (no field of its own, so
             // handles and timers stay as small as they were).
-            callback = cb != null && !sourceTraceback.isEmpty() ? new Description(cb.toString()) : null;
+            callback = cb != null && !sourceTraceback.isEmpty() ? new Description(CallbackNames.describe(cb)) : null;
         }
     }
 
@@ -57,7 +57,7 @@ class ReadyHandle implements Handle {
     String describeCallback() {
         Runnable cb = callback;
         String text = cb instanceof Description d ? "cancelled, " + d.text()
-                : cb != null ? cb.toString() : "cancelled";
+                : cb != null ? CallbackNames.describe(cb) : "cancelled";
         return sourceTraceback.isEmpty() ? text : text + ", created at " + sourceTraceback.get(0);
     }
 
