@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -155,7 +156,7 @@ abstract class NetworkGroup extends ConformanceGroup {
         }
     }
 
-    static int port(ServerSocketChannel s) throws IOException {
+    static int port(NetworkChannel s) throws IOException {
         return ((InetSocketAddress) s.getLocalAddress()).getPort();
     }
 

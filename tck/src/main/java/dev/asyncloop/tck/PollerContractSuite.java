@@ -400,7 +400,7 @@ public abstract class PollerContractSuite {
     @DisplayName("PC1.12 a refused connect is reported as the interest it has: WRITE, or READ|WRITE")
     final void pc1_12_refusedConnect() throws Exception {
         h.run("PC1.12", () -> {
-            int port = PollerHarness.unusedPort();
+            int port = NetworkGroup.closedPort();
             InetSocketAddress nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             SocketChannel writeOnly = h.track(SocketChannel.open());
             SocketChannel both = h.track(SocketChannel.open());
@@ -565,7 +565,7 @@ public abstract class PollerContractSuite {
     final void pc1_19_closedAfterDeregisterIsReleased() throws Exception {
         h.run("PC1.19", () -> {
             ServerSocketChannel first = h.listener();
-            int port = PollerHarness.port(first);
+            int port = NetworkGroup.port(first);
             h.register(first, READ, "first");
             h.pollWithSentinel();
             h.deregister(first);
@@ -573,7 +573,7 @@ public abstract class PollerContractSuite {
             assertRefused(port, "deregister and close() returned, with no poll since");
 
             ServerSocketChannel second = h.listener();
-            int secondPort = PollerHarness.port(second);
+            int secondPort = NetworkGroup.port(second);
             h.register(second, READ, "second");
             h.track(SocketChannel.open(second.getLocalAddress()));
             h.pollUntilReported("second", READ, "a client connected");

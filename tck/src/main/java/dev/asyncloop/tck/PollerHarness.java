@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.NetworkChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -422,18 +421,6 @@ final class PollerHarness {
         p.source().configureBlocking(false);
         p.sink().configureBlocking(false);
         return p;
-    }
-
-    /** A loopback port nobody listens on (bound, then released). */
-    static int unusedPort() throws IOException {
-        try (ServerSocketChannel s = ServerSocketChannel.open()) {
-            s.bind(loopback());
-            return ((InetSocketAddress) s.getLocalAddress()).getPort();
-        }
-    }
-
-    static int port(NetworkChannel channel) throws IOException {
-        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
 
     static void send(java.nio.channels.WritableByteChannel to, int bytes) throws IOException {
