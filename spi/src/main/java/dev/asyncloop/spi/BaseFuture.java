@@ -53,6 +53,11 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     private final List<StackTraceElement> sourceTraceback;
     /** Null unless the result is a resource someone must close when nobody takes it. */
     private @Nullable Undelivered<T> undelivered;
+    /**
+     * The waiters recorded with {@link #addAwaitedBy}: null, the one waiter (the usual case, which allocates
+     * nothing), or a {@link Waiters} list of several.
+     */
+    private @Nullable Object awaitedBy;
 
     /**
      * Creates a pending future bound to {@code loop}.
@@ -303,6 +308,117 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
         Undelivered(Consumer<? super T> handler) {
             this.handler = handler;
         }
+    }
+
+    /**
+     * Records that {@code waiter} waits for {@code future} (asyncio 3.14's {@code future_add_to_awaited_by}), for
+     * {@link dev.asyncloop.CallGraph}. A task that awaits a future needs no record: the call graph finds it at
+     * capture time from the future that a {@link BaseTask} is suspended on. This is for the waits a task cannot
+     * see, where a future stands between the waiter and what it waits for: {@code Tasks.gather} records each
+     * child as awaited by the task that called it, {@code Tasks.shield} the shielded future, {@code TaskGroup}
+     * each task of the group as awaited by the group's parent task. A library that waits through done-callbacks
+     * of its own records its edges here and discards them with {@link #discardFromAwaitedBy} when the wait is
+     * over; a {@link dev.asyncloop.Task} class of your own that does not extend {@code BaseTask} records what it
+     * awaits here to appear in call graphs.
+     *
+     * <p>Only a {@code BaseFuture} stores the record: for a future of another class this does nothing. Recording
+     * the same waiter twice records it once. The future holds the waiter strongly until the record is discarded.
+     * Loop thread only.
+     *
+     * @param future the future waited for
+     * @param waiter the future (usually a task) that waits for it, of the same loop
+     * @throws IllegalArgumentException if {@code waiter} is {@code future}, or belongs to another loop
+     * @throws NullPointerException if an argument is null
+     */
+    public static void addAwaitedBy(Future<?> future, Future<?> waiter) {
+        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(waiter, "waiter");
+        if (waiter == future) {
+            throw new IllegalArgumentException("addAwaitedBy(): a future cannot await itself: " + future);
+        }
+        if (waiter.getLoop() != future.getLoop()) {
+            throw new IllegalArgumentException("addAwaitedBy(): waiter " + waiter + " belongs to another loop than "
+                    + future + "; both must be of one loop");
+        }
+        if (future instanceof BaseFuture<?> f) {
+            Object recorded = f.awaitedBy;
+            if (recorded == null) {
+                f.awaitedBy = waiter;
+            } else if (recorded instanceof Waiters waiters) {
+                if (!containsSame(waiters, waiter)) {
+                    waiters.add(waiter);
+                }
+            } else if (recorded != waiter) {
+                Waiters waiters = new Waiters();
+                waiters.add((Future<?>) recorded);
+                waiters.add(waiter);
+                f.awaitedBy = waiters;
+            }
+        }
+    }
+
+    /**
+     * Forgets that {@code waiter} waits for {@code future} (asyncio 3.14's {@code future_discard_from_awaited_by}):
+     * the end of a wait recorded with {@link #addAwaitedBy}. Does nothing if there is no such record or
+     * {@code future} is not a {@code BaseFuture}. Loop thread only.
+     *
+     * @param future the future that was waited for
+     * @param waiter the waiter
+     * @throws NullPointerException if an argument is null
+     */
+    public static void discardFromAwaitedBy(Future<?> future, Future<?> waiter) {
+        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(waiter, "waiter");
+        if (future instanceof BaseFuture<?> f) {
+            Object recorded = f.awaitedBy;
+            if (recorded == waiter) {
+                f.awaitedBy = null;
+            } else if (recorded instanceof Waiters waiters) {
+                for (int i = 0; i < waiters.size(); i++) {
+                    if (waiters.get(i) == waiter) {
+                        waiters.remove(i);
+                        break;
+                    }
+                }
+                if (waiters.size() == 1) {
+                    f.awaitedBy = waiters.get(0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Returns the waiters recorded for {@code future} with {@link #addAwaitedBy} and not yet discarded, oldest
+     * first; not the tasks that await it directly (see {@link BaseTask#awaiting()}). Loop thread only.
+     *
+     * @param future any future
+     * @return a snapshot; empty for a future that is not a {@code BaseFuture}
+     * @throws NullPointerException if {@code future} is null
+     */
+    public static List<Future<?>> awaitedBy(Future<?> future) {
+        Objects.requireNonNull(future, "future");
+        if (!(future instanceof BaseFuture<?> f) || f.awaitedBy == null) {
+            return List.of();
+        }
+        return f.awaitedBy instanceof Waiters waiters ? List.copyOf(waiters) : List.of((Future<?>) f.awaitedBy);
+    }
+
+    /** Several waiters recorded for one future; a class of its own, so that no waiter can be mistaken for it. */
+    private static final class Waiters extends ArrayList<Future<?>> {
+        private static final long serialVersionUID = 1L;
+
+        Waiters() {
+            super(4);
+        }
+    }
+
+    private static boolean containsSame(List<Future<?>> futures, Future<?> future) {
+        for (Future<?> f : futures) {
+            if (f == future) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -164,6 +165,18 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
         mustCancel = true;
         cancelMessage = message;
         return true;
+    }
+
+    /**
+     * Returns the future this task's coroutine is suspended on, while it is (asyncio's {@code _fut_waiter}): the
+     * edge of a {@link dev.asyncloop.CallGraph} from a task to what it awaits. Empty while the task runs, is
+     * scheduled to step (a new task, or one that yielded), or is done. Reading it costs the await path nothing:
+     * it is the field the task keeps for cancellation anyway. Loop thread only.
+     *
+     * @return the awaited future, or empty
+     */
+    public final Optional<Future<?>> awaiting() {
+        return isDone() ? Optional.empty() : Optional.ofNullable(waitingOn);
     }
 
     @Override
