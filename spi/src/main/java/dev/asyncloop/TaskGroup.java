@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.BaseFuture;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -190,6 +191,9 @@ public final class TaskGroup implements AutoCloseable {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down; no new tasks are accepted");
         }
         Task<T> task = loop.createTask(body, name, context);
+        if (!task.isDone()) {
+            BaseFuture.addAwaitedBy(task, parent); // for CallGraph, as asyncio 3.14's future_add_to_awaited_by
+        }
         tasks.add(task);
         task.addDoneCallback(onTaskDone);
         return task;
@@ -304,6 +308,7 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     private void taskDone(Future<?> task) {
+        BaseFuture.discardFromAwaitedBy(task, parent);
         tasks.remove(task);
         if (allDone != null && tasks.isEmpty() && !allDone.isDone()) {
             allDone.setResult(null);

@@ -112,6 +112,8 @@ public final class Tasks {
         private final List<Future<?>> children;
         private final List<Future<?>> distinct;
         private final boolean returnExceptions;
+        /** The task that called gather, recorded as awaiting each child (asyncio 3.14), or null. */
+        private final @Nullable Task<?> caller;
         private int finished;
         private boolean cancelRequested;
         private @Nullable String requestedMessage;
@@ -121,12 +123,16 @@ public final class Tasks {
             this.children = children;
             this.returnExceptions = returnExceptions;
             this.distinct = IdentityDistinct.of(children);
+            this.caller = Async.currentTask(loop).orElse(null);
             List<Future<?>> alreadyDone = new ArrayList<>();
             Consumer<Future<?>> onDone = this::childDone;
             for (Future<?> f : distinct) {
                 if (f.isDone()) {
                     alreadyDone.add(f);
                 } else {
+                    if (caller != null && caller != f) {
+                        BaseFuture.addAwaitedBy(f, caller);
+                    }
                     f.addDoneCallback(onDone);
                 }
             }
@@ -160,6 +166,9 @@ public final class Tasks {
 
         private void childDone(Future<?> child) {
             finished++;
+            if (caller != null) {
+                BaseFuture.discardFromAwaitedBy(child, caller);
+            }
             if (isDone()) {
                 if (!child.isCancelled()) {
                     child.exception();
@@ -361,7 +370,14 @@ public final class Tasks {
             return inner;
         }
         Future<T> outer = inner.getLoop().createFuture();
+        Task<?> caller = Async.currentTask(inner.getLoop()).orElse(null);
+        if (caller != null && caller != inner) {
+            BaseFuture.addAwaitedBy(inner, caller); // asyncio 3.14: the shielded future is awaited by the caller
+        }
         Consumer<Future<T>> innerDone = in -> {
+            if (caller != null) {
+                BaseFuture.discardFromAwaitedBy(in, caller);
+            }
             if (outer.isDone()) {
                 if (!in.isCancelled()) {
                     in.exception();

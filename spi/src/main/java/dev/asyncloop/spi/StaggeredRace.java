@@ -57,7 +57,16 @@ final class StaggeredRace {
                         delayTimer.cancel();
                     }
                     Task<T> attempt = loop.createTask(attempts.get(started.size()));
-                    attempt.addDoneCallback(f -> wakeup.wake());
+                    Task<?> racer = TaskRegistry.currentTask(loop).orElse(null);
+                    if (racer != null && !attempt.isDone()) {
+                        BaseFuture.addAwaitedBy(attempt, racer); // as asyncio 3.14's staggered_race
+                    }
+                    attempt.addDoneCallback(f -> {
+                        if (racer != null) {
+                            BaseFuture.discardFromAwaitedBy(f, racer);
+                        }
+                        wakeup.wake();
+                    });
                     started.add(attempt);
                     // The delay counts from this start, whatever earlier attempts do meanwhile.
                     delayTimer = started.size() < n ? loop.callLater(delay, wakeup::delayPassed) : null;

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.AsyncCallable;
+import dev.asyncloop.CallGraph;
 import dev.asyncloop.CancelledError;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
+import dev.asyncloop.Task;
 import dev.asyncloop.Transport;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -174,5 +176,21 @@ class StaggeredRaceTest {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return ((InetSocketAddress) s.getLocalAddress()).getPort();
         }
+    }
+
+    @Test
+    void anAttemptIsAwaitedByTheRacingTaskInTheCallGraphUntilItEnds() {
+        List<AsyncCallable<CallGraph>> attempts = List.of(() -> {
+            Async.yieldNow(); // the racing task is suspended by now
+            return CallGraph.capture().orElseThrow();
+        });
+        CallGraph graph = loop.runUntilComplete(() -> {
+            Task<CallGraph> racer = loop.createTask(() -> StaggeredRace.run(loop, attempts, Duration.ofSeconds(30),
+                    new Exception[1], r -> { }), "racer");
+            return Async.await(racer);
+        });
+        assertEquals(1, graph.awaitedBy().size(), graph.format());
+        assertEquals("racer", ((Task<?>) graph.awaitedBy().get(0).future()).getName());
+        assertTrue(BaseFuture.awaitedBy(graph.future()).isEmpty(), "the record ends with the attempt");
     }
 }
