@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
@@ -18,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * stdin and reads both outputs at the same time.
  */
 public final class Subprocess {
+    /** The starts of the messages {@link #childStoppedReading} recognises, compared ignoring case. */
+    private static final List<String> CHILD_STOPPED_READING = List.of("Broken pipe", "Stream closed",
+            "The pipe is being closed", "The pipe has been ended", "Connection lost", "Connection reset");
+
     private final EventLoop loop;
     private final SubprocessTransport transport;
     private final SubprocessStreamProtocol protocol;
@@ -119,11 +124,12 @@ public final class Subprocess {
     /**
      * Writes {@code input} to the child's stdin and closes it, reads stdout and stderr to their end, all at the
      * same time, then waits for the exit (asyncio's {@code communicate}). A child that stops reading its stdin
-     * early is not an error: the broken pipe is ignored. The returned future is a task; cancelling it cancels the
-     * feeding and reading, not the child.
+     * early (closes it or exits) is not an error: the broken pipe is ignored and what it did not read is dropped.
+     * The returned future is a task; cancelling it cancels the feeding and reading, not the child.
      *
      * @param input the bytes for stdin, or null to write nothing (stdin is still closed); read during the call
-     * @return a future of what the child wrote
+     * @return a future of what the child wrote; failed with any other error of writing stdin (an
+     *     {@link IOException} that is not a broken pipe or a lost connection), as asyncio's is
      * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
      */
     public Future<Output> communicate(byte @Nullable [] input) {
@@ -154,7 +160,11 @@ public final class Subprocess {
         return f;
     }
 
-    /** Inside a task: writes {@code data}, waits for it to drain (a broken pipe is no error), closes {@code in}. */
+    /**
+     * Inside a task: writes {@code data}, waits for it to drain, closes {@code in}. The child closing its stdin or
+     * exiting is no error ({@link #childStoppedReading}); any other failure of the drain is thrown, as asyncio's
+     * {@code _feed_stdin} ignores only {@code BrokenPipeError} and {@code ConnectionResetError}.
+     */
     static @Nullable Void feed(StreamWriter in, byte @Nullable [] data) {
         if (data != null && data.length > 0) {
             in.write(data);
@@ -162,13 +172,35 @@ public final class Subprocess {
         try {
             Async.await(in.drain());
         } catch (CompletionException e) {
-            if (!(e.getCause() instanceof IOException)) {
+            if (!childStoppedReading(e.getCause())) {
                 throw e;
             }
-            // the child closed its stdin or exited: what it did not read is dropped, as asyncio does
+            // what the child did not read is dropped, as asyncio does
         }
         in.close();
         return null;
+    }
+
+    /**
+     * Whether {@code failure} of a stdin drain says that the child closed its stdin or exited: asyncio's
+     * {@code BrokenPipeError} or {@code ConnectionResetError}, for which Java has no type of its own. The JDK's
+     * pipe to a child fails a write with an {@link IOException} "Broken pipe" (EPIPE; "The pipe is being closed"
+     * or "The pipe has been ended" on Windows) while the child lives on without its stdin, and with "Stream
+     * closed" once the JDK saw the exit and closed the pipe; a drain after the loss fails with the writer's
+     * {@link java.net.SocketException} "Connection lost" (asyncio's {@code ConnectionResetError}), and a
+     * connection reset is ignored as asyncio ignores it.
+     */
+    static boolean childStoppedReading(@Nullable Throwable failure) {
+        if (!(failure instanceof IOException) || failure.getMessage() == null) {
+            return false;
+        }
+        String message = failure.getMessage();
+        for (String gone : CHILD_STOPPED_READING) {
+            if (message.regionMatches(true, 0, gone, 0, gone.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Inside a task: reads {@code reader} to its end, then closes the pipe transport of {@code fd}. */

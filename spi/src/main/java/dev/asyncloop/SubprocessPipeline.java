@@ -160,7 +160,8 @@ public final class SubprocessPipeline {
      * returned future is a task; cancelling it cancels the feeding and reading, not the stages.
      *
      * @param input the bytes for stdin, or null to write nothing (stdin is still closed); read during the call
-     * @return a future of what the pipeline wrote
+     * @return a future of what the pipeline wrote; failed with any other error of writing stdin, as
+     *     {@link Subprocess#communicate(byte[])}'s
      * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
      */
     public Future<Output> communicate(byte @Nullable [] input) {

@@ -95,6 +95,22 @@ class SubprocessAsyncioConformanceTest {
         });
     }
 
+    /**
+     * The child closes its stdin and lives on, so writing meets EPIPE ("Broken pipe") rather than the JDK's
+     * "Stream closed" of an exited child: communicate ignores it too and reports what the child wrote.
+     */
+    @Test
+    void communicateIgnoresAStdinTheChildClosed() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec(List.of("/bin/sh", "-c",
+                    "exec 0<&-; printf closed; sleep 0.2")));
+            Subprocess.Output out = Async.await(p.communicate(new byte[4 * 1024 * 1024]));
+            assertEquals("closed", new String(out.stdout(), StandardCharsets.US_ASCII));
+            assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+    }
+
     /** test_read_stdout_after_process_exit: output stays readable after the exit was awaited. */
     @Test
     void stdoutReadableAfterWaitFor() {
