@@ -128,6 +128,8 @@ public final class SubprocessPipeline {
      * @return a future of one return code per stage
      */
     public Future<List<Integer>> waitForAll() {
+        // Counted by hand, not Tasks.gather: a cancelled gather is not CANCELLED but fails a loop iteration later
+        // with a CancelledError, where this future, as Subprocess.waitFor()'s, is cancelled at once.
         Future<List<Integer>> waiter = loop.createFuture();
         Integer[] codes = new Integer[stages.size()];
         int[] left = {stages.size()};

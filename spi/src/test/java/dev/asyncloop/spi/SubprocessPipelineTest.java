@@ -232,6 +232,32 @@ class SubprocessPipelineTest {
         }
     }
 
+    /**
+     * Cancelling {@code waitFor()} or {@code waitForAll()} stops that wait only: the future is cancelled at once,
+     * as any future (a {@code Tasks.gather} of the stages' waits would cancel those and end a loop iteration later
+     * with a {@code CancelledError} exception instead), and no stage is signalled.
+     */
+    @Test
+    void cancellingAWaitStopsTheWaitOnly() {
+        List<Object> out = loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(List.of("cat"), List.of("cat"))));
+            Future<List<Integer>> all = p.waitForAll();
+            Future<Integer> last = p.waitFor();
+            List<Boolean> cancelled = List.of(all.cancel(), last.cancel(), all.isCancelled(), last.isCancelled());
+            Async.sleep(Duration.ZERO);
+            List<OptionalInt> running = p.returnCodes();
+            p.stdin().orElseThrow().write("x\n".getBytes(StandardCharsets.US_ASCII));
+            SubprocessPipeline.Output output = Async.await(p.communicate());
+            return List.of(cancelled, running, new String(output.stdout(), StandardCharsets.US_ASCII),
+                    Async.await(p.waitForAll()), Async.await(p.waitFor()));
+        });
+        assertEquals(List.of(true, true, true, true), out.get(0), "cancel() accepted, the futures cancelled at once");
+        assertEquals(List.of(OptionalInt.empty(), OptionalInt.empty()), out.get(1), "the stages run on");
+        assertEquals("x\n", out.get(2), "the stages still carry data after the cancelled waits");
+        assertEquals(List.of(0, 0), out.get(3), "a new waitForAll() answers");
+        assertEquals(0, out.get(4), "a new waitFor() answers");
+    }
+
     @Test
     void cancellingCommunicateLeavesTheStagesRunning() {
         List<Object> out = loop.runUntilComplete(() -> {
