@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A coroutine written by hand, without a coroutine engine: the first {@link #send} awaits {@code future},
@@ -13,7 +14,7 @@ import java.util.function.Function;
  * not only those of {@link Coroutine#of}. Records every call in {@link #calls} (as "send", "throw ..." and
  * "close"). Loop thread only, like every coroutine.
  */
-final class AwaitOnceCoroutine<F, T> implements Coroutine<T> {
+final class AwaitOnceCoroutine<F extends @Nullable Object, T extends @Nullable Object> implements Coroutine<T> {
     private enum State { NEW, SUSPENDED, DONE }
 
     final List<String> calls = new ArrayList<>();
@@ -27,7 +28,7 @@ final class AwaitOnceCoroutine<F, T> implements Coroutine<T> {
     }
 
     @Override
-    public Step<T> send(Object value) {
+    public Step<T> send(@Nullable Object value) {
         calls.add("send");
         return switch (state) {
             case NEW -> {

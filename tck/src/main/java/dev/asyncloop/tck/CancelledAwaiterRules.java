@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
      *
      * @return the operation's future, done
      */
-    final <T> Future<T> cancelBeforeResuming(String rule, Supplier<Future<T>> op) {
+    final <T extends @Nullable Object> Future<T> cancelBeforeResuming(String rule, Supplier<Future<T>> op) {
         List<Future<T>> made = new ArrayList<>(1);
         Task<T> awaiting = loop.createTask(() -> {
             Future<T> f = op.get();

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,11 +120,11 @@ abstract class ConformanceGroup {
      * @param main the coroutine body
      * @return its result
      */
-    final <T> T run(String rule, AsyncCallable<T> main) {
+    final <T extends @Nullable Object> T run(String rule, AsyncCallable<T> main) {
         return run(rule, defaultWait(), main);
     }
 
-    final <T> T run(String rule, Duration timeout, AsyncCallable<T> main) {
+    final <T extends @Nullable Object> T run(String rule, Duration timeout, AsyncCallable<T> main) {
         return runUntil(rule, "the test's main task", timeout, loop.createTask(main));
     }
 
@@ -132,7 +133,7 @@ abstract class ConformanceGroup {
      * {@code timeout}. A watchdog thread stops the loop (with {@code callSoonThreadsafe} and {@code stop}) at
      * the deadline.
      */
-    final <T> T runUntil(String rule, String what, Duration timeout, Future<T> future) {
+    final <T extends @Nullable Object> T runUntil(String rule, String what, Duration timeout, Future<T> future) {
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> dog = startWatchdog(timeout, timedOut);
         try {

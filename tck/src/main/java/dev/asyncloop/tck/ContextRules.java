@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ abstract class ContextRules extends ConformanceGroup {
     @DisplayName("C1.2 a task captures a copy of its creator's context: later changes by the creator are invisible")
     void required_C1_2_taskCapturesCopy() {
         ContextVar<String> var = ContextVar.of("C1.2");
-        AtomicReference<Task<String>> task = new AtomicReference<>();
+        AtomicReference<Task<@Nullable String>> task = new AtomicReference<>();
         new Context().run(() -> {
             var.set("at creation");
             task.set(loop.createTask(() -> {
@@ -99,7 +100,7 @@ abstract class ContextRules extends ConformanceGroup {
             var.set("written by the first task");
             return "done";
         }), "writer", shared);
-        Task<String> reader = loop.createTask(Coroutine.of(() -> {
+        Task<@Nullable String> reader = loop.createTask(Coroutine.of(() -> {
             Async.yieldNow();
             return var.get("none");
         }), "reader", shared);
@@ -148,7 +149,7 @@ abstract class ContextRules extends ConformanceGroup {
     void required_C1_6_manyTasksIsolated() {
         ContextVar<Integer> var = ContextVar.of("C1.6");
         List<Integer> mismatches = new ArrayList<>();
-        List<Task<Void>> tasks = new ArrayList<>();
+        List<Task<@Nullable Void>> tasks = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             int n = i;
             tasks.add(loop.createTask(() -> {
@@ -166,7 +167,7 @@ abstract class ContextRules extends ConformanceGroup {
                 return null;
             }));
         }
-        for (Task<Void> t : tasks) {
+        for (Task<@Nullable Void> t : tasks) {
             runUntil("C1.6", "task " + t.getName(), defaultWait(), t);
         }
         assertTrue(mismatches.isEmpty(), msg("C1.6", "tasks saw another task's value: " + mismatches + " (asyncio's"

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -61,8 +62,8 @@ abstract class CoroutineRules extends ConformanceGroup {
         for (Throwable t : inCallback) {
             assertInstanceOf(IllegalStateException.class, t, msg("K1.2", "await/yieldNow/sleep in a plain callback"
                     + " must throw IllegalStateException, got " + t));
-            assertTrue(t.getMessage().contains("task"), msg("K1.2", "the message must say to call it from a task,"
-                    + " was: " + t.getMessage()));
+            assertTrue(String.valueOf(t.getMessage()).contains("task"), msg("K1.2", "the message must say to call"
+                    + " it from a task, was: " + t.getMessage()));
         }
         assertEquals(3, inCallback.size());
         pending.cancel();
@@ -79,14 +80,14 @@ abstract class CoroutineRules extends ConformanceGroup {
     @DisplayName("K1.3 yieldNow() and sleep(Duration.ZERO) give up control for exactly one loop iteration")
     void required_K1_3_yieldGivesOneIteration() {
         List<String> order = new ArrayList<>();
-        Task<Void> a = loop.createTask(() -> {
+        Task<@Nullable Void> a = loop.createTask(() -> {
             for (int i = 0; i < 3; i++) {
                 order.add("A");
                 Async.yieldNow();
             }
             return null;
         });
-        Task<Void> b = loop.createTask(() -> {
+        Task<@Nullable Void> b = loop.createTask(() -> {
             for (int i = 0; i < 3; i++) {
                 order.add("B");
                 Async.sleep(Duration.ZERO);

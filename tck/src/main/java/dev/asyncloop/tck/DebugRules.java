@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -196,13 +197,13 @@ abstract class DebugRules extends ConformanceGroup {
         loop.setDebug(true);
         try {
             List<String> ran = new ArrayList<>();
-            AtomicReference<Throwable> idleCall = new AtomicReference<>();
+            AtomicReference<@Nullable Throwable> idleCall = new AtomicReference<>();
             join(Thread.ofPlatform().name("D1.6-idle").start(() -> idleCall.set(LifecycleRules.catchThrowable(
                     () -> loop.callSoon(() -> ran.add("scheduled while idle"))))));
             assertEquals(null, idleCall.get(), msg("D1.6", "with the loop not running, callSoon from any thread"
                     + " must work in debug mode (asyncio _check_thread returns when no thread runs the loop); threw "
                     + idleCall.get()));
-            AtomicReference<Throwable> runningCall = new AtomicReference<>();
+            AtomicReference<@Nullable Throwable> runningCall = new AtomicReference<>();
             loop.callSoon(() -> join(Thread.ofPlatform().name("D1.6-foreign").start(() -> runningCall.set(
                     LifecycleRules.catchThrowable(() -> loop.callLater(Duration.ZERO, () -> { }))))));
             loop.callSoon(loop::stop);
@@ -227,8 +228,8 @@ abstract class DebugRules extends ConformanceGroup {
         loop.setSlowCallbackDuration(Duration.ZERO);
         loop.setDebug(true);
         try (LogCapture log = new LogCapture()) {
-            Future<Void> gate = loop.createFuture();
-            Task<Void> task = loop.createTask(() -> {
+            Future<@Nullable Void> gate = loop.createFuture();
+            Task<@Nullable Void> task = loop.createTask(() -> {
                 Async.await(gate);
                 return null;
             }, "D1.7-slowpoke");

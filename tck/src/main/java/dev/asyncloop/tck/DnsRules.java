@@ -21,6 +21,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ abstract class DnsRules extends NetworkGroup {
     }
 
     /** Inside a task: the error the future failed with, or null if it succeeded. */
-    static Throwable failure(dev.asyncloop.Future<?> f) {
+    static @Nullable Throwable failure(dev.asyncloop.Future<?> f) {
         try {
             Async.await(f);
             return null;
@@ -69,10 +70,11 @@ abstract class DnsRules extends NetworkGroup {
     void required_N8_3_familyFilter() {
         Throwable error = run("N8.3", () -> failure(loop.getAddrInfo("127.0.0.1", 80,
                 AddrInfoOptions.builder().family(StandardProtocolFamily.INET6).build())));
-        assertInstanceOf(UnknownHostException.class, error, msg("N8.3", "getAddrInfo(127.0.0.1, INET6) gave "
-                + error + "; check that results are filtered by family and an empty answer is an error"));
-        assertTrue(error.getMessage().contains("127.0.0.1"), msg("N8.3", "the message does not name the host: "
-                + error.getMessage() + "; check the UnknownHostException text"));
+        Throwable unknown = assertInstanceOf(UnknownHostException.class, error, msg("N8.3", "getAddrInfo(127.0.0.1,"
+                + " INET6) gave " + error + "; check that results are filtered by family and an empty answer is an"
+                + " error"));
+        assertTrue(String.valueOf(unknown.getMessage()).contains("127.0.0.1"), msg("N8.3", "the message does not"
+                + " name the host: " + unknown.getMessage() + "; check the UnknownHostException text"));
     }
 
     @Test
@@ -80,10 +82,10 @@ abstract class DnsRules extends NetworkGroup {
     void required_N8_4_numericHost() {
         Throwable error = run("N8.4", () -> failure(loop.getAddrInfo("localhost", 80,
                 AddrInfoOptions.builder().numericHost(true).build())));
-        assertInstanceOf(UnknownHostException.class, error, msg("N8.4", "getAddrInfo(localhost, numericHost) gave "
-                + error + "; check AI_NUMERICHOST handling"));
-        assertTrue(error.getMessage().contains("localhost"), msg("N8.4", "the message does not name the host: "
-                + error.getMessage()));
+        Throwable unknown = assertInstanceOf(UnknownHostException.class, error, msg("N8.4", "getAddrInfo(localhost,"
+                + " numericHost) gave " + error + "; check AI_NUMERICHOST handling"));
+        assertTrue(String.valueOf(unknown.getMessage()).contains("localhost"), msg("N8.4", "the message does not"
+                + " name the host: " + unknown.getMessage()));
     }
 
     @Test
@@ -139,9 +141,10 @@ abstract class DnsRules extends NetworkGroup {
     void optional_N8_9_unknownHost() {
         Throwable error = run("N8.9", Duration.ofSeconds(25), () -> failure(loop.getAddrInfo("no-such-host.invalid",
                 80)));
-        assertInstanceOf(UnknownHostException.class, error, msg("N8.9", "resolving .invalid gave " + error));
-        assertTrue(String.valueOf(error.getMessage()).contains("no-such-host.invalid"), msg("N8.9",
-                "the message does not name the host: " + error.getMessage()));
+        Throwable unknown = assertInstanceOf(UnknownHostException.class, error, msg("N8.9", "resolving .invalid gave "
+                + error));
+        assertTrue(String.valueOf(unknown.getMessage()).contains("no-such-host.invalid"), msg("N8.9",
+                "the message does not name the host: " + unknown.getMessage()));
     }
 
     @Test
@@ -185,7 +188,7 @@ abstract class DnsRules extends NetworkGroup {
             }
         }).findFirst().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(lo != null, "no loopback interface with an index");
-        String host = "fe80::1%" + lo.getName();
+        String host = "fe80::1%" + java.util.Objects.requireNonNull(lo).getName();
         String unknown = "fe80::1%no-such-interface0";
         List<Object> got = run("N8.12", () -> List.of(
                 Async.await(loop.getAddrInfo(host, 80)),

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,7 @@ abstract class ExecutorRules extends ConformanceGroup {
     void required_X1_4_shutdownDefaultExecutor() {
         assertEquals(1, runUntil("X1.4", "a job on the default executor", defaultWait(),
                 loop.runInExecutor(null, () -> 1)));
-        Future<Void> shutdown = loop.shutdownDefaultExecutor(Duration.ofSeconds(5));
+        Future<@Nullable Void> shutdown = loop.shutdownDefaultExecutor(Duration.ofSeconds(5));
         runUntil("X1.4", "shutdownDefaultExecutor", defaultWait(), shutdown);
         assertTrue(shutdown.isDone() && !shutdown.isCancelled(), msg("X1.4", "shutdownDefaultExecutor's future"
                 + " must complete normally"));
@@ -289,7 +290,7 @@ abstract class ExecutorRules extends ConformanceGroup {
             loop.setDefaultExecutor(mine);
             Future<Boolean> job = loop.runInExecutor(null,
                     () -> release.await(defaultWait().toMillis(), TimeUnit.MILLISECONDS));
-            Future<Void> shutdown = loop.shutdownDefaultExecutor();
+            Future<@Nullable Void> shutdown = loop.shutdownDefaultExecutor();
             boolean pendingWhileHeld = run("X1.11", () -> {
                 // The job holds the executor until released, so the shutdown cannot be done here, however the
                 // iterations are timed: a bounded wait in disguise (e.g. asyncio's 300 s of Runner) shows up

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ abstract class FutureRules extends ConformanceGroup {
         assertEquals("v", f.result(), msg("F1.2", "result() must return the value given to setResult"));
         assertEquals(Optional.empty(), f.exception(), msg("F1.2", "exception() of a future finished with a"
                 + " result must be empty"));
-        Future<String> n = loop.createFuture();
+        Future<@Nullable String> n = loop.createFuture();
         n.setResult(null);
         assertEquals(null, n.result(), msg("F1.2", "a null result must be allowed and returned"));
     }
@@ -297,8 +298,9 @@ abstract class FutureRules extends ConformanceGroup {
         failedFuture(boom, false);
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
-            fail(msg("F4.1", "a failed future nobody referenced and whose exception was never read was not reported"
-                    + " within " + Gc.bound() + " (reports: " + reports() + "); check setException arms a"
+            throw new AssertionError(msg("F4.1", "a failed future nobody referenced and whose exception was never"
+                    + " read was not reported within " + Gc.bound() + " (reports: " + reports() + "); check"
+                    + " setException arms a"
                     + " Cleaner/finalizer that calls callExceptionHandler"));
         }
         assertTrue(report.message().contains("exception was never retrieved"), msg("F4.1", "the report's message"
@@ -336,7 +338,8 @@ abstract class FutureRules extends ConformanceGroup {
         failedFuture(boom, false);
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
-            fail(msg("F4.3", "the unretrieved exception was not reported within " + Gc.bound() + "; see F4.1"));
+            throw new AssertionError(msg("F4.3", "the unretrieved exception was not reported within " + Gc.bound()
+                    + "; see F4.1"));
         }
         assertTrue(report.sourceTraceback().stream().anyMatch(f -> f.getMethodName().equals("failedFuture")),
                 msg("F4.3", "in debug mode the report's sourceTraceback must include where the future was created"

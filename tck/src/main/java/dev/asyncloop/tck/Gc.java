@@ -4,6 +4,7 @@ import dev.asyncloop.ExceptionContext;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bounded garbage-collection waits for the rules about unreachable futures and tasks (F4, T4): each round asks
@@ -32,7 +33,7 @@ final class Gc {
      *
      * @return the report, or null if none arrived within {@link #bound()}
      */
-    static ExceptionContext awaitReport(ConformanceGroup group, Predicate<ExceptionContext> wanted) {
+    static @Nullable ExceptionContext awaitReport(ConformanceGroup group, Predicate<ExceptionContext> wanted) {
         long deadline = System.nanoTime() + bound().toNanos();
         do {
             round(group);

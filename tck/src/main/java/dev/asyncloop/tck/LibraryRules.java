@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,7 @@ abstract class LibraryRules extends ConformanceGroup {
         }
     }
 
-    private static Throwable thrownBy(Runnable r) {
+    private static @Nullable Throwable thrownBy(Runnable r) {
         try {
             r.run();
             return null;
@@ -165,9 +166,9 @@ abstract class LibraryRules extends ConformanceGroup {
                 });
                 return Async.sleep(LONG, "body");
             }));
-            assertInstanceOf(TaskGroupException.class, t, msg("A3.1", "TaskGroup.run must throw"
-                    + " TaskGroupException when a task failed, threw " + t));
-            assertEquals(List.of(boom), ((TaskGroupException) t).exceptions(), msg("A3.1", "the group must hold"
+            TaskGroupException group = assertInstanceOf(TaskGroupException.class, t, msg("A3.1", "TaskGroup.run"
+                    + " must throw TaskGroupException when a task failed, threw " + t));
+            assertEquals(List.of(boom), group.exceptions(), msg("A3.1", "the group must hold"
                     + " exactly the task's failure"));
             assertTrue(sibling[0].isCancelled(), msg("A3.1", "the sibling must be cancelled: " + sibling[0]));
             assertEquals(0, Async.currentTask().orElseThrow().cancelling(), msg("A3.1", "the group must withdraw"
@@ -185,7 +186,7 @@ abstract class LibraryRules extends ConformanceGroup {
             Lock lock = new Lock();
             lock.acquire();
             List<Integer> order = new ArrayList<>();
-            List<Task<Void>> ts = new ArrayList<>();
+            List<Task<@Nullable Void>> ts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 ts.add(loop.createTask(() -> {
@@ -245,7 +246,7 @@ abstract class LibraryRules extends ConformanceGroup {
             Condition cond = new Condition();
             List<String> woken = new ArrayList<>();
             boolean[] heldOnCancel = {false};
-            Task<Void> a = loop.createTask(() -> {
+            Task<@Nullable Void> a = loop.createTask(() -> {
                 try (var _ = cond.hold()) {
                     try {
                         cond.await();
@@ -257,7 +258,7 @@ abstract class LibraryRules extends ConformanceGroup {
                 }
                 return null;
             });
-            Task<Void> b = loop.createTask(() -> {
+            Task<@Nullable Void> b = loop.createTask(() -> {
                 try (var _ = cond.hold()) {
                     cond.await();
                     woken.add("b");
@@ -287,14 +288,14 @@ abstract class LibraryRules extends ConformanceGroup {
         run("A5.1", () -> {
             AsyncQueue<Integer> q = new AsyncQueue<>(2);
             List<Integer> got = new ArrayList<>();
-            Task<Void> producer = loop.createTask(() -> {
+            Task<@Nullable Void> producer = loop.createTask(() -> {
                 for (int i = 0; i < 20; i++) {
                     q.put(i);
                 }
                 q.join();
                 return null;
             });
-            Task<Void> consumer = loop.createTask(() -> {
+            Task<@Nullable Void> consumer = loop.createTask(() -> {
                 for (int i = 0; i < 20; i++) {
                     got.add(q.get());
                     q.taskDone();

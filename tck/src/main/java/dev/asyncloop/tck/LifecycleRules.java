@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -99,7 +100,7 @@ abstract class LifecycleRules extends ConformanceGroup {
     @Test
     @DisplayName("L4.4 close() while running → IllegalStateException; close() is idempotent")
     void required_L4_4_closeWhileRunningThrowsAndCloseIsIdempotent() {
-        AtomicReference<Throwable> caught = new AtomicReference<>();
+        AtomicReference<@Nullable Throwable> caught = new AtomicReference<>();
         loop.callSoon(() -> {
             caught.set(catchThrowable(loop::close));
             loop.stop();
@@ -170,8 +171,8 @@ abstract class LifecycleRules extends ConformanceGroup {
     void required_L4_6_secondLoopOnSameThreadThrows() {
         EventLoop second = suite.newLoop();
         try {
-            AtomicReference<Throwable> caught = new AtomicReference<>();
-            AtomicReference<Throwable> caughtUntil = new AtomicReference<>();
+            AtomicReference<@Nullable Throwable> caught = new AtomicReference<>();
+            AtomicReference<@Nullable Throwable> caughtUntil = new AtomicReference<>();
             Future<Integer> f = second.createFuture();
             loop.callSoon(() -> {
                 caught.set(catchThrowable(second::runForever));
@@ -290,7 +291,7 @@ abstract class LifecycleRules extends ConformanceGroup {
     }
 
     /** Runs {@code call} and returns what it threw, or null. */
-    static Throwable catchThrowable(Executable call) {
+    static @Nullable Throwable catchThrowable(Executable call) {
         try {
             call.execute();
             return null;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 
 /**
@@ -115,7 +116,7 @@ record Options(Optional<String> loop, boolean list, boolean help, Optional<Path>
         return tags;
     }
 
-    private static boolean flag(String arg, String value, boolean set) {
+    private static boolean flag(String arg, @Nullable String value, boolean set) {
         if (value != null) {
             throw new IllegalArgumentException(arg + " takes no value");
         }

@@ -17,6 +17,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -79,14 +80,14 @@ abstract class ParityRules extends NetworkGroup {
         });
         assumeTrue(error != null, "the OS reported no ICMP error within 2 s");
         assertInstanceOf(PortUnreachableException.class, error, msg("M1.3", "errorReceived got " + error));
-        String text = String.valueOf(((Throwable) error).getMessage());
+        String text = String.valueOf(((Throwable) java.util.Objects.requireNonNull(error)).getMessage());
         int port = ((InetSocketAddress) dead).getPort();
         assertTrue(text.contains("refused") && text.contains(":" + port), msg("M1.3", "errorReceived's"
                 + " PortUnreachableException says \"" + text + "\"; asyncio says \"Connection refused\": name the"
                 + " peer (" + dead + ") and say it refused"));
     }
 
-    private static Throwable failure(dev.asyncloop.AsyncCallable<?> body) throws Exception {
+    private static @Nullable Throwable failure(dev.asyncloop.AsyncCallable<?> body) throws Exception {
         try {
             body.call();
             return null;
@@ -97,10 +98,10 @@ abstract class ParityRules extends NetworkGroup {
         }
     }
 
-    private static void assertRefusalNamed(String rule, String call, Throwable error, int port) {
-        assertInstanceOf(ConnectException.class, error, msg(rule, call + " to a closed port gave " + error
-                + "; expected the ConnectException of the refusal (asyncio: ConnectionRefusedError)"));
-        String text = String.valueOf(error.getMessage());
+    private static void assertRefusalNamed(String rule, String call, @Nullable Throwable error, int port) {
+        Throwable refused = assertInstanceOf(ConnectException.class, error, msg(rule, call + " to a closed port gave "
+                + error + "; expected the ConnectException of the refusal (asyncio: ConnectionRefusedError)"));
+        String text = String.valueOf(refused.getMessage());
         assertTrue(text.contains(HOST) && text.contains(":" + port), msg(rule, call + "'s error \"" + text
                 + "\" does not name " + HOST + ":" + port + "; asyncio says \"Connect call failed ('" + HOST + "', "
                 + port + ")\": wrap finishConnect's error in one that names the address"));

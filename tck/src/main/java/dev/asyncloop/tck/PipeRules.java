@@ -41,6 +41,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -100,14 +101,14 @@ abstract class PipeRules extends ConformanceGroup {
     static class PipeProtocol implements Protocol {
         final List<String> events = new ArrayList<>();
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        final Future<Void> made;
-        final Future<Throwable> lost;
+        final Future<@Nullable Void> made;
+        final Future<@Nullable Throwable> lost;
         final EventLoop loop;
         Transport transport;
         boolean keepOpenOnEof;
         private int waitingFor = -1;
-        private Future<Void> enough;
-        private Future<Void> resumed;
+        private @Nullable Future<@Nullable Void> enough;
+        private @Nullable Future<@Nullable Void> resumed;
 
         PipeProtocol(EventLoop loop) {
             this.loop = loop;
@@ -116,7 +117,7 @@ abstract class PipeRules extends ConformanceGroup {
         }
 
         /** A future done once {@code n} bytes in total have arrived. */
-        Future<Void> received(int n) {
+        Future<@Nullable Void> received(int n) {
             enough = loop.createFuture();
             waitingFor = n;
             check();
@@ -124,7 +125,7 @@ abstract class PipeRules extends ConformanceGroup {
         }
 
         /** A future done at the next resumeWriting. */
-        Future<Void> nextResume() {
+        Future<@Nullable Void> nextResume() {
             resumed = loop.createFuture();
             return resumed;
         }
@@ -160,7 +161,7 @@ abstract class PipeRules extends ConformanceGroup {
         }
 
         @Override
-        public void connectionLost(Throwable exception) {
+        public void connectionLost(@Nullable Throwable exception) {
             if (lost.isDone()) {
                 events.add("lost-again");
                 return;
@@ -196,7 +197,7 @@ abstract class PipeRules extends ConformanceGroup {
     }
 
     /** Inside a task: {@code future}'s result, failing with "[rule] hung: what" after {@link #WAIT}. */
-    final <T> T within(String rule, String what, Future<T> future) {
+    final <T extends @Nullable Object> T within(String rule, String what, Future<T> future) {
         long end = System.nanoTime() + WAIT.toNanos();
         while (!future.isDone()) {
             if (System.nanoTime() > end) {
@@ -435,7 +436,7 @@ abstract class PipeRules extends ConformanceGroup {
         List<String> calls = new ArrayList<>();
         run("N13.7", () -> {
             ByteBuffer small = ByteBuffer.allocate(16);
-            Future<Throwable> lost = loop.createFuture();
+            Future<@Nullable Throwable> lost = loop.createFuture();
             BufferedProtocol proto = new BufferedProtocol() {
                 @Override
                 public ByteBuffer getBuffer(int sizeHint) {
@@ -462,7 +463,7 @@ abstract class PipeRules extends ConformanceGroup {
                 }
 
                 @Override
-                public void connectionLost(Throwable exception) {
+                public void connectionLost(@Nullable Throwable exception) {
                     calls.add("lost");
                     lost.setResult(exception);
                 }
@@ -529,7 +530,7 @@ abstract class PipeRules extends ConformanceGroup {
             assertTrue(queued <= BIG, msg("N13.9", "getWriteBufferSize() " + queued + " exceeds what was written"));
             assertEquals(List.of("made", "pause"), w.events, msg("N13.9", "pauseWriting must be called once the"
                     + " queue exceeds the high-water mark, inside write()"));
-            Future<Void> resumed = w.nextResume();
+            Future<@Nullable Void> resumed = w.nextResume();
             PipeProtocol r = readPipe("N13.9", p.source());
             within("N13.9", "resumeWriting once the reader reads", resumed);
             assertTrue(t.getWriteBufferSize() <= t.getWriteBufferLowWater(), msg("N13.9", "resumeWriting came with "
@@ -753,7 +754,7 @@ abstract class PipeRules extends ConformanceGroup {
             StreamWriter writer = within("N13.17", "openWritePipe", Streams.openWritePipe(p.sink()));
             assertSame(p.sink(), writer.getExtraInfo(Transport.PIPE).orElse(null), msg("N13.17", "PIPE extra info"));
             writer.write(sent);
-            Future<Void> drained = writer.drain();
+            Future<@Nullable Void> drained = writer.drain();
             settle();
             assertFalse(drained.isDone(), msg("N13.17", "drain() completed while " + writer.transport()
                     .getWriteBufferSize() + " bytes were queued above the high-water mark and nobody read"));
@@ -777,7 +778,7 @@ abstract class PipeRules extends ConformanceGroup {
         run("N13.18", () -> {
             StreamWriter writer = within("N13.18", "openWritePipe", Streams.openWritePipe(p.sink()));
             writer.write(pattern(BIG));
-            Future<Void> drained = writer.drain();
+            Future<@Nullable Void> drained = writer.drain();
             p.source().close();
             Throwable closed = failureOf("N13.18", "waitClosed() after the read end closed", writer.waitClosed());
             assertInstanceOf(IOException.class, closed, msg("N13.18", "waitClosed() failed with " + closed));
@@ -822,6 +823,7 @@ abstract class PipeRules extends ConformanceGroup {
     @Test
     @DisplayName("N13.20 bad arguments fail at the call: null factory or pipe NullPointerException, a closed channel"
             + " IllegalArgumentException")
+    @SuppressWarnings("NullAway") // passes null on purpose: the rule is that it is rejected
     void required_N13_20_badArguments() throws IOException {
         Pipe p = pipe();
         p.source().close();
@@ -908,7 +910,7 @@ abstract class PipeRules extends ConformanceGroup {
                 }
 
                 @Override
-                public void connectionLost(Throwable exception) {
+                public void connectionLost(@Nullable Throwable exception) {
                     lost.add(exception);
                 }
             };

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,7 +200,7 @@ public abstract class PollerContractSuite {
             }
             h.pollUntil("all 40 sockets (each readable and writable) reported READ|WRITE in one poll",
                     got -> got.keySet().containsAll(all)
-                            && all.stream().allMatch(l -> got.get(l) == (READ | WRITE)));
+                            && all.stream().allMatch(l -> Integer.valueOf(READ | WRITE).equals(got.get(l))));
             Map<String, Integer> next = h.poll(0);
             assertEquals(all, next.keySet(), h.msg("the next poll(0) did not report each of the 40 ready sockets"
                     + " (the harness fails a channel reported twice)"));
@@ -368,7 +369,8 @@ public abstract class PollerContractSuite {
                 accepted = server.accept();
             }
             assertTrue(accepted != null, h.msg("the connection was never accepted"));
-            h.track(accepted).configureBlocking(false);
+            SocketChannel peer = h.track(java.util.Objects.requireNonNull(accepted));
+            peer.configureBlocking(false);
             // Fill the send buffer until a poll no longer reports WRITE, then let the peer read: WRITE comes back.
             boolean blocked = false;
             for (int i = 0; i < 50 && !blocked; i++) {
@@ -377,7 +379,6 @@ public abstract class PollerContractSuite {
             }
             assertTrue(blocked, h.msg("a socket whose send buffer was filled 50 times was still reported WRITE"));
             CountDownLatch reading = new CountDownLatch(1);
-            SocketChannel peer = accepted;
             Thread reader = helper("reader", () -> {
                 reading.countDown();
                 try {

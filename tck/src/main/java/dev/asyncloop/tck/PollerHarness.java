@@ -35,6 +35,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The test bench of {@link PollerContractSuite}: one poller, driven from one thread of its own (the "loop
@@ -91,16 +92,16 @@ final class PollerHarness {
 
     private final PollerFactory factory;
     private final ExecutorService loopThread;
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
     private volatile String rule = "TCK";
-    private volatile Poller poller;
+    private volatile @Nullable Poller poller;
     private boolean hung;
     private boolean inSink;
     private final Map<String, Watch> byLabel = new HashMap<>();
     private final Map<SelectableChannel, Watch> byChannel = new IdentityHashMap<>();
     private final List<Closeable> resources = Collections.synchronizedList(new ArrayList<>());
     private final Deque<String> recentPolls = new ArrayDeque<>();
-    private Pipe sentinel;
+    private @Nullable Pipe sentinel;
 
     PollerHarness(PollerFactory factory) {
         this.factory = factory;
@@ -127,9 +128,9 @@ final class PollerHarness {
         return "[" + rule + "] " + text;
     }
 
-    /** The poller under test; any thread (the suite's wakers read it). */
+    /** The poller under test; any thread (the suite's wakers read it). Only while {@link #run} runs a test. */
     Poller poller() {
-        return poller;
+        return Objects.requireNonNull(poller, "[TCK] no poller: the harness opens it when it runs a test");
     }
 
     /**
@@ -172,9 +173,10 @@ final class PollerHarness {
     /** Closes the poller (on the loop thread, unless a test hung there) and every channel the test opened. */
     void close() throws Exception {
         try {
-            if (!hung && poller != null) {
+            Poller opened = poller;
+            if (!hung && opened != null) {
                 loopThread.submit(() -> {
-                    poller.close();
+                    opened.close();
                     return null;
                 }).get(boundedWait().toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -205,14 +207,14 @@ final class PollerHarness {
         if (byLabel.containsKey(label)) {
             throw new IllegalArgumentException("[TCK] label " + label + " used twice");
         }
-        poller.register(channel, interest, label);
+        poller().register(channel, interest, label);
         Watch w = new Watch(channel, label, interest);
         byLabel.put(label, w);
         byChannel.put(channel, w);
     }
 
     void modify(SelectableChannel channel, int interest) throws IOException {
-        poller.modify(channel, interest);
+        poller().modify(channel, interest);
         Watch w = byChannel.get(channel);
         if (w != null && w.state == State.LIVE) {
             w.interest = interest;
@@ -220,7 +222,7 @@ final class PollerHarness {
     }
 
     void deregister(SelectableChannel channel) {
-        poller.deregister(channel);
+        poller().deregister(channel);
         Watch w = byChannel.get(channel);
         if (w != null && w.state == State.LIVE) {
             w.state = inSink ? State.DEREGISTERED_IN_SINK : State.DEREGISTERED;
@@ -247,7 +249,7 @@ final class PollerHarness {
         IOException[] thrown = new IOException[1];
         inSink = true;
         try {
-            poller.poll(timeoutNanos, (attachment, readyOps) -> {
+            poller().poll(timeoutNanos, (attachment, readyOps) -> {
                 String label = checkReport(attachment, readyOps, got);
                 got.put(label, readyOps);
                 try {
@@ -341,9 +343,10 @@ final class PollerHarness {
      */
     Map<String, Integer> pollWithSentinel() throws IOException {
         if (sentinel == null) {
-            sentinel = pipe();
-            sentinel.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            register(sentinel.source(), Poller.READ, SENTINEL);
+            Pipe p = pipe();
+            sentinel = p;
+            p.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            register(p.source(), Poller.READ, SENTINEL);
         }
         return pollUntil("the sentinel (a pipe's read end with unread data, registered for READ) to be reported",
                 got -> got.containsKey(SENTINEL));
@@ -357,7 +360,7 @@ final class PollerHarness {
         AtomicBoolean late = new AtomicBoolean();
         ScheduledFuture<?> dog = WATCHDOG.scheduleAtFixedRate(() -> {
             late.set(true);
-            poller.wakeup();
+            poller().wakeup();
         }, boundedWait().toMillis(), 100, TimeUnit.MILLISECONDS);
         try {
             action.run();

@@ -16,6 +16,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ abstract class PollerRules extends NetworkGroup {
         List<String> calls = new ArrayList<>();
         RuntimeException[] refused = new RuntimeException[1];
         run("P1.1", () -> {
-            Future<Void> second = loop.createFuture();
+            Future<@Nullable Void> second = loop.createFuture();
             loop.addReader(p[0], () -> {
                 calls.add("first");
                 loop.removeReader(p[0]);

@@ -7,6 +7,7 @@ import dev.asyncloop.spi.EventLoops;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 
 /**
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
  */
 @DisplayName("suite set-up")
 public class ProviderConformanceSuite extends EventLoopConformanceSuite {
-    private static volatile EventLoopProvider chosen;
+    private static volatile @Nullable EventLoopProvider chosen;
 
     /** Creates the suite; the JUnit launcher calls this. */
     public ProviderConformanceSuite() {
@@ -29,7 +30,7 @@ public class ProviderConformanceSuite extends EventLoopConformanceSuite {
      *
      * @param provider the provider, or null to go back to {@link EventLoops#select()}
      */
-    static void use(EventLoopProvider provider) {
+    static void use(@Nullable EventLoopProvider provider) {
         chosen = provider;
     }
 

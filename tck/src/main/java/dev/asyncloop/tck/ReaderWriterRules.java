@@ -16,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         p[1].write(ByteBuffer.wrap(bytes("x")));
         int runs = run("N1.1", () -> {
             int[] count = new int[1];
-            Future<Void> thrice = loop.createFuture();
+            Future<@Nullable Void> thrice = loop.createFuture();
             loop.addReader(p[0], () -> {
                 if (++count[0] == 3 && !thrice.isDone()) {
                     thrice.setResult(null);
@@ -60,7 +61,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
     void required_N1_2_writerRunsWhenWritable() throws Exception {
         SocketChannel[] p = socketPair();
         run("N1.2", () -> {
-            Future<Void> ran = loop.createFuture();
+            Future<@Nullable Void> ran = loop.createFuture();
             loop.addWriter(p[0], () -> {
                 if (!ran.isDone()) {
                     ran.setResult(null);
@@ -84,7 +85,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         client.connect(server.getLocalAddress());       // usually pending on loopback; finished at once is fine too
         int calls = run("N1.2", () -> {
             int[] count = {0};
-            Future<Void> thrice = loop.createFuture();
+            Future<@Nullable Void> thrice = loop.createFuture();
             loop.addWriter(client, () -> {
                 if (thrice.isDone()) {
                     return;
@@ -121,7 +122,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         p[1].write(ByteBuffer.wrap(bytes("x")));
         List<String> calls = run("N1.3", () -> {
             List<String> seen = new ArrayList<>();
-            Future<Void> second = loop.createFuture();
+            Future<@Nullable Void> second = loop.createFuture();
             loop.addReader(p[0], () -> seen.add("first"));
             loop.addReader(p[0], () -> {
                 seen.add("second");
@@ -197,7 +198,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         ContextVar<String> var = ContextVar.of("n1.7");
         String seen = run("N1.7", () -> {
             var.set("registered");
-            Future<String> got = loop.createFuture();
+            Future<@Nullable String> got = loop.createFuture();
             loop.addReader(p[0], () -> {
                 if (!got.isDone()) {
                     got.setResult(var.get("unset"));
@@ -217,7 +218,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
     void required_N1_8_readerAndWriterAreIndependent() throws Exception {
         SocketChannel[] p = socketPair();
         run("N1.8", () -> {
-            Future<Void> wrote = loop.createFuture();
+            Future<@Nullable Void> wrote = loop.createFuture();
             loop.addReader(p[0], () -> { });
             loop.addWriter(p[0], () -> {
                 if (!wrote.isDone()) {
@@ -242,7 +243,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         p[1].write(ByteBuffer.wrap(bytes("x")));
         run("N1.9", () -> {
             int[] runs = new int[1];
-            Future<Void> again = loop.createFuture();
+            Future<@Nullable Void> again = loop.createFuture();
             loop.addReader(p[0], () -> {
                 if (++runs[0] == 1) {
                     throw boom;
@@ -269,7 +270,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
         q[1].write(ByteBuffer.wrap(bytes("x")));
         List<String> calls = run("N1.10", () -> {
             List<String> seen = new ArrayList<>();
-            Future<Void> first = loop.createFuture();
+            Future<@Nullable Void> first = loop.createFuture();
             Runnable removeBoth = () -> {
                 loop.removeReader(p[0]);
                 loop.removeReader(q[0]);
@@ -308,7 +309,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
             old[0].close(); // the descriptor is free for the next socket, often the new pair's
             old[1].close();
             SocketChannel[] fresh = socketPair();
-            Future<Void> ran = loop.createFuture();
+            Future<@Nullable Void> ran = loop.createFuture();
             loop.addReader(fresh[0], () -> {
                 seen.add("new");
                 if (!ran.isDone()) {
@@ -339,7 +340,7 @@ abstract class ReaderWriterRules extends NetworkGroup {
             }
         }
         run("N1.12", () -> {
-            Future<Void> ran = loop.createFuture();
+            Future<@Nullable Void> ran = loop.createFuture();
             loop.addWriter(p[0], () -> {
                 if (!ran.isDone()) {
                     ran.setResult(null);

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A datagram protocol that records every call, for the UDP group: {@code events} holds "made", "datagram",
@@ -22,12 +23,12 @@ class RecordingDatagramProtocol implements DatagramProtocol {
     final List<String> events = new ArrayList<>();
     final List<Received> datagrams = new ArrayList<>();
     final List<Exception> errors = new ArrayList<>();
-    final Future<Void> made;
-    final Future<Throwable> lost;
+    final Future<@Nullable Void> made;
+    final Future<@Nullable Throwable> lost;
     DatagramTransport transport;
     boolean echo;
-    private Future<Void> next;
-    private Future<Exception> nextError;
+    private @Nullable Future<@Nullable Void> next;
+    private @Nullable Future<Exception> nextError;
 
     RecordingDatagramProtocol(EventLoop loop) {
         this.loop = loop;
@@ -36,7 +37,7 @@ class RecordingDatagramProtocol implements DatagramProtocol {
     }
 
     /** A future done when {@code n} datagrams in total have arrived. */
-    Future<Void> received(int n) {
+    Future<@Nullable Void> received(int n) {
         next = loop.createFuture();
         waitingFor = n;
         check();
@@ -89,7 +90,7 @@ class RecordingDatagramProtocol implements DatagramProtocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         events.add("lost");
         if (!lost.isDone()) {
             lost.setResult(exception);

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A protocol that records every call, for the networking groups: {@code events} holds "made", "data",
@@ -18,14 +19,14 @@ class RecordingProtocol implements Protocol {
     final EventLoop loop;
     final List<String> events = new ArrayList<>();
     final ByteArrayOutputStream data = new ByteArrayOutputStream();
-    final Future<Void> made;
-    final Future<Void> eof;
-    final Future<Throwable> lost;
+    final Future<@Nullable Void> made;
+    final Future<@Nullable Void> eof;
+    final Future<@Nullable Throwable> lost;
     StreamTransport transport;
     boolean keepOpenOnEof;
     boolean echo;
     private int waitingFor = -1;
-    private Future<Void> enough;
+    private @Nullable Future<@Nullable Void> enough;
 
     RecordingProtocol(EventLoop loop) {
         this.loop = loop;
@@ -35,7 +36,7 @@ class RecordingProtocol implements Protocol {
     }
 
     /** A future done once {@code n} bytes in total have arrived. */
-    Future<Void> received(int n) {
+    Future<@Nullable Void> received(int n) {
         enough = loop.createFuture();
         waitingFor = n;
         check();
@@ -79,7 +80,7 @@ class RecordingProtocol implements Protocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         events.add("lost");
         if (lost.isDone()) {
             events.add("lost-again");

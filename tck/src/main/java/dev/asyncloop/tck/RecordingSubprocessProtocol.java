@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A subprocess protocol that records every call, for the subprocess group: {@code events} holds "made",
@@ -21,7 +22,7 @@ class RecordingSubprocessProtocol implements SubprocessProtocol {
     final ByteArrayOutputStream[] data = {null, new ByteArrayOutputStream(), new ByteArrayOutputStream()};
     final Future<SubprocessTransport> made;
     final Future<OptionalInt> exited;
-    final Future<Void> lost;
+    final Future<@Nullable Void> lost;
     /** "fd:exception" for each pipe lost with an error. */
     final List<String> pipeErrors = new ArrayList<>();
     SubprocessTransport transport;
@@ -29,7 +30,7 @@ class RecordingSubprocessProtocol implements SubprocessProtocol {
     Runnable onMade = () -> { };
     /** Run inside processExited. */
     Runnable onExited = () -> { };
-    private final Future<Void>[] pipeLost;
+    private final Future<@Nullable Void>[] pipeLost;
 
     @SuppressWarnings("unchecked")
     RecordingSubprocessProtocol(EventLoop loop) {
@@ -40,7 +41,7 @@ class RecordingSubprocessProtocol implements SubprocessProtocol {
         this.pipeLost = new Future[] {loop.createFuture(), loop.createFuture(), loop.createFuture()};
     }
 
-    Future<Void> pipeLost(int fd) {
+    Future<@Nullable Void> pipeLost(int fd) {
         return pipeLost[fd];
     }
 
@@ -78,7 +79,7 @@ class RecordingSubprocessProtocol implements SubprocessProtocol {
     }
 
     @Override
-    public void pipeConnectionLost(int fd, Throwable exception) {
+    public void pipeConnectionLost(int fd, @Nullable Throwable exception) {
         events.add("pipeLost" + fd);
         if (exception != null) {
             pipeErrors.add(fd + ":" + exception);
@@ -98,7 +99,7 @@ class RecordingSubprocessProtocol implements SubprocessProtocol {
     }
 
     @Override
-    public void connectionLost(Throwable exception) {
+    public void connectionLost(@Nullable Throwable exception) {
         events.add("lost");
         if (!lost.isDone()) {
             lost.setResult(null);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ abstract class RegistryRules extends ConformanceGroup {
     @DisplayName("R1.1 Async.currentTask() is the running task inside a task, empty inside a plain callback")
     void required_R1_1_currentTask() {
         List<Optional<Task<?>>> inCallback = new ArrayList<>();
-        AtomicReference<Task<?>> inTask = new AtomicReference<>();
+        AtomicReference<@Nullable Task<?>> inTask = new AtomicReference<>();
         Task<String> task = loop.createTask(() -> {
             inTask.set(Async.currentTask().orElse(null));
             loop.callSoon(() -> inCallback.add(Async.currentTask()));
@@ -55,7 +56,7 @@ abstract class RegistryRules extends ConformanceGroup {
         Future<Boolean> fut2 = loop.createFuture();
         List<Object> seen = new ArrayList<>();
         @SuppressWarnings("unchecked")
-        Task<Void>[] tasks = new Task[2];
+        Task<@Nullable Void>[] tasks = new Task[2];
         tasks[0] = loop.createTask(() -> {
             seen.add(Async.currentTask().orElse(null) == tasks[0]);
             Async.await(fut1);
@@ -108,7 +109,7 @@ abstract class RegistryRules extends ConformanceGroup {
     void required_R1_4_enterWhileAnotherIsCurrent() {
         Task<String> bystander = loop.createTask(() -> "bystander");
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        AtomicReference<Task<?>> stillCurrent = new AtomicReference<>();
+        AtomicReference<@Nullable Task<?>> stillCurrent = new AtomicReference<>();
         Task<String> task = loop.createTask(() -> {
             try {
                 TaskRegistry.enterTask(loop, bystander);
@@ -122,9 +123,9 @@ abstract class RegistryRules extends ConformanceGroup {
         runUntil("R1.4", "the bystander", defaultWait(), bystander);
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get(), msg("R1.4",
                 "enterTask while another task is current must throw IllegalStateException"));
-        assertTrue(e.getMessage().startsWith("Cannot enter into task ")
-                        && e.getMessage().contains(" while another task ")
-                        && e.getMessage().endsWith(" is being executed."),
+        assertTrue(String.valueOf(e.getMessage()).startsWith("Cannot enter into task ")
+                        && String.valueOf(e.getMessage()).contains(" while another task ")
+                        && String.valueOf(e.getMessage()).endsWith(" is being executed."),
                 msg("R1.4", "the message must be asyncio's 'Cannot enter into task X while another task Y is"
                         + " being executed.', was: " + e.getMessage()));
         assertSame(task, stillCurrent.get(), msg("R1.4", "a refused enterTask must leave the current task as it"
@@ -148,8 +149,9 @@ abstract class RegistryRules extends ConformanceGroup {
         runUntil("R1.5", "the bystander", defaultWait(), bystander);
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, thrown.get(), msg("R1.5",
                 "leaveTask of a task that is not current must throw IllegalStateException"));
-        assertTrue(e.getMessage().startsWith("Leaving task ") && e.getMessage().contains(" does not match the"
-                + " current task "), msg("R1.5", "the message must be asyncio's 'Leaving task X does not match the"
+        String leaving = String.valueOf(e.getMessage());
+        assertTrue(leaving.startsWith("Leaving task ") && leaving.contains(" does not match the current task "),
+                msg("R1.5", "the message must be asyncio's 'Leaving task X does not match the"
                 + " current task Y.', was: " + e.getMessage()));
         assertThrows(IllegalStateException.class, () -> TaskRegistry.leaveTask(loop, bystander), msg("R1.5",
                 "leaveTask when no task is current must throw IllegalStateException"));
@@ -182,10 +184,10 @@ abstract class RegistryRules extends ConformanceGroup {
     void required_R1_7_thirdPartyTask() {
         loop.setTaskFactory(ThirdPartyTask.FACTORY);
         Future<String> inner = loop.createFuture();
-        AtomicReference<Task<?>> currentInside = new AtomicReference<>();
+        AtomicReference<@Nullable Task<?>> currentInside = new AtomicReference<>();
         AtomicReference<Boolean> listedInside = new AtomicReference<>();
         Task<String> task = loop.createTask(Coroutine.of(() -> {
-            Task<?> self = Async.currentTask().orElse(null);
+            @Nullable Task<?> self = Async.currentTask().orElse(null);
             currentInside.set(self);
             listedInside.set(Async.allTasks().contains(self));
             return Async.await(inner) + " via third party";

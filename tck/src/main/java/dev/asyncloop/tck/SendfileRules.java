@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -51,7 +52,7 @@ abstract class SendfileRules extends NetworkGroup {
     }
 
     /** Inside a task: sends with sendfile over a fresh connection; returns [sent, received bytes, position]. */
-    final Object[] sendOver(FileChannel f, long offset, long count, byte[] before) throws Exception {
+    final Object[] sendOver(FileChannel f, long offset, long count, byte @Nullable [] before) throws Exception {
         Server server = startServer(false);
         RecordingProtocol client = connect(port(server));
         RecordingProtocol srv = awaitAccepted("N11", 0);

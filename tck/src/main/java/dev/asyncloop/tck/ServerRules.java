@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -119,7 +120,7 @@ abstract class ServerRules extends NetworkGroup {
             Server server = startServer(false);
             RecordingProtocol client = connect(port(server));
             RecordingProtocol srv = awaitAccepted("N4.4", 0);
-            Future<Void> closed = server.waitClosed();
+            Future<@Nullable Void> closed = server.waitClosed();
             Async.sleep(Duration.ofMillis(10));
             assertFalse(closed.isDone(), msg("N4.4", "waitClosed() finished while the server was open"));
             server.close();
@@ -130,7 +131,7 @@ abstract class ServerRules extends NetworkGroup {
             Async.await(srv.lost);
             Async.await(closed);
             Async.await(client.lost);
-            Future<Void> again = server.waitClosed();
+            Future<@Nullable Void> again = server.waitClosed();
             assertTrue(again.isDone(), msg("N4.4", "waitClosed() after everything closed is not done at once"));
             return null;
         });
@@ -164,7 +165,7 @@ abstract class ServerRules extends NetworkGroup {
         run("N4.6", () -> {
             Server server = Async.await(loop.createServer(() -> new RecordingProtocol(loop), HOST, 0,
                     ServerOptions.builder().startServing(false).build()));
-            Future<Void> forever = server.serveForever();
+            Future<@Nullable Void> forever = server.serveForever();
             assertTrue(server.isServing(), msg("N4.6", "serveForever() did not start serving"));
             assertThrows(IllegalStateException.class, server::serveForever,
                     msg("N4.6", "a second serveForever() did not throw"));
@@ -388,8 +389,8 @@ abstract class ServerRules extends NetworkGroup {
             assertEquals(List.of(), server.addresses(), msg("N4.13", "a closed server listens nowhere"));
             IllegalStateException closed = assertThrows(IllegalStateException.class, server::port,
                     msg("N4.13", "port() of a closed server"));
-            assertTrue(closed.getMessage().contains("closed"), msg("N4.13", "the message must say the server is"
-                    + " closed: " + closed.getMessage()));
+            assertTrue(String.valueOf(closed.getMessage()).contains("closed"), msg("N4.13", "the message must say"
+                    + " the server is closed: " + closed.getMessage()));
             if (ipv6LoopbackAvailable()) {
                 try (Server two = Async.await(loop.createServer(acceptedProtocols(true), List.of(HOST, "::1"), 0))) {
                     List<java.net.SocketAddress> addresses = two.addresses();

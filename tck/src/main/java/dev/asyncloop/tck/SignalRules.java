@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -81,7 +82,7 @@ abstract class SignalRules extends ConformanceGroup {
         private final EventLoop owner;
         private final Runnable body;
         final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
-        private volatile Future<Void> armed;
+        private volatile @Nullable Future<@Nullable Void> armed;
 
         Calls(EventLoop owner, Runnable body) {
             this.owner = owner;
@@ -93,8 +94,8 @@ abstract class SignalRules extends ConformanceGroup {
         }
 
         /** Returns a future of the owner loop done after the next call; call before raising the signal. */
-        Future<Void> next() {
-            Future<Void> f = owner.createFuture();
+        Future<@Nullable Void> next() {
+            Future<@Nullable Void> f = owner.createFuture();
             armed = f;
             return f;
         }
@@ -106,7 +107,7 @@ abstract class SignalRules extends ConformanceGroup {
         @Override
         public void run() {
             threads.add(Thread.currentThread());
-            Future<Void> f = armed;
+            Future<@Nullable Void> f = armed;
             if (f != null) {
                 owner.callSoonThreadsafe(() -> {
                     if (!f.isDone()) {
@@ -179,14 +180,14 @@ abstract class SignalRules extends ConformanceGroup {
 
     /** Runs the loop until the next call of {@code calls} after raising {@code name}. */
     final void raiseAndRun(String rule, String name, Calls calls) {
-        Future<Void> next = calls.next();
+        Future<@Nullable Void> next = calls.next();
         raise(name);
         runUntil(rule, "the callback of a raised SIG" + name, defaultWait(), next);
     }
 
     /** Runs one more loop iteration, so that anything already queued has run. */
     final void runOneIteration(String rule) {
-        Future<Void> f = loop.createFuture();
+        Future<@Nullable Void> f = loop.createFuture();
         loop.callSoon(() -> f.setResult(null));
         runUntil(rule, "a callSoon callback", defaultWait(), f);
     }
@@ -332,6 +333,7 @@ abstract class SignalRules extends ConformanceGroup {
 
     @Test
     @DisplayName("G1.9 null arguments throw NullPointerException naming them; unknown names IllegalArgumentException")
+    @SuppressWarnings("NullAway") // passes null on purpose: the rule is that it is rejected
     void required_G1_9_badArguments() {
         Runnable cb = () -> { };
         assertNpe(() -> loop.addSignalHandler(null, cb), "signal");
@@ -411,7 +413,7 @@ abstract class SignalRules extends ConformanceGroup {
         assertTrue(loop.removeSignalHandler(WINCH), msg("G1.13", "the first loop's removeSignalHandler"));
         Calls theirs = new Calls(other, () -> { });
         other.addSignalHandler(WINCH, theirs);
-        Future<Void> next = theirs.next();
+        Future<@Nullable Void> next = theirs.next();
         raise(WINCH);
         other.callLater(defaultWait(), other::stop);
         try {

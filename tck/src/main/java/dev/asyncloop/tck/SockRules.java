@@ -23,6 +23,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ abstract class SockRules extends NetworkGroup {
         byte[] payload = pattern(4 * 1024 * 1024);
         byte[] got = run("N2.1", () -> {
             ByteBuffer data = buf(payload);
-            Future<Void> sent = loop.sockSendAll(p[0], data);
+            Future<@Nullable Void> sent = loop.sockSendAll(p[0], data);
             byte[] r = recvExactly(p[1], payload.length);
             Async.await(sent);
             assertFalse(data.hasRemaining(), msg("N2.1", "sockSendAll finished with bytes left in the buffer"));
@@ -192,7 +193,7 @@ abstract class SockRules extends NetworkGroup {
     void required_N2_9_sendAllOfNothingIsDoneAtOnce() throws Exception {
         SocketChannel[] p = socketPair();
         run("N2.9", () -> {
-            Future<Void> sent = loop.sockSendAll(p[0], ByteBuffer.allocate(0));
+            Future<@Nullable Void> sent = loop.sockSendAll(p[0], ByteBuffer.allocate(0));
             assertTrue(sent.isDone(), msg("N2.9", "sockSendAll of nothing is still pending; check that the first"
                     + " attempt completes the future when no byte remains"));
             assertFalse(loop.removeWriter(p[0]), msg("N2.9", "sockSendAll of nothing left a writer registered"));
@@ -210,7 +211,7 @@ abstract class SockRules extends NetworkGroup {
         byte[] payload = pattern(8 * 1024 * 1024);
         ByteBuffer data = buf(payload);
         byte[] got = run("N2.10", () -> {
-            Future<Void> sent = loop.sockSendAll(p[0], data);
+            Future<@Nullable Void> sent = loop.sockSendAll(p[0], data);
             Async.yieldNow();
             assertFalse(sent.isDone(), msg("N2.10", "8 MiB fitted into the socket buffers; the rule needs a"
                     + " sockSendAll that waits"));
@@ -252,7 +253,7 @@ abstract class SockRules extends NetworkGroup {
 
             SocketChannel other = track(SocketChannel.open());
             other.configureBlocking(false);
-            Future<Void> connecting = loop.sockConnect(other, server.getLocalAddress());
+            Future<@Nullable Void> connecting = loop.sockConnect(other, server.getLocalAddress());
             if (!connecting.isDone()) { // a loopback connect may finish at once
                 connecting.cancel();
                 Async.yieldNow();
@@ -435,7 +436,7 @@ abstract class SockRules extends NetworkGroup {
     }
 
     /** What a sock operation ends with: its result, or the exception it threw at the call or failed with. */
-    private static Object outcome(java.util.function.Supplier<Future<?>> op) {
+    private static @Nullable Object outcome(java.util.function.Supplier<Future<?>> op) {
         Future<?> f;
         try {
             f = op.get();
@@ -451,10 +452,10 @@ abstract class SockRules extends NetworkGroup {
         }
     }
 
-    private static void expectSameFailure(String kind, Object recv, Object recvInto) {
-        assertInstanceOf(Throwable.class, recv, msg("N2.16", "sockRecv of a closed " + kind + " channel must fail,"
-                + " got " + recv));
-        assertInstanceOf(recv.getClass(), recvInto, msg("N2.16", "sockRecvInto of a closed " + kind + " channel"
+    private static void expectSameFailure(String kind, @Nullable Object recv, @Nullable Object recvInto) {
+        Throwable failed = assertInstanceOf(Throwable.class, recv, msg("N2.16", "sockRecv of a closed " + kind
+                + " channel must fail, got " + recv));
+        assertInstanceOf(failed.getClass(), recvInto, msg("N2.16", "sockRecvInto of a closed " + kind + " channel"
                 + " into a full buffer must fail as sockRecv does there (" + recv + "), got " + recvInto + "; asyncio"
                 + " calls recv_into on the socket, which raises on a closed one, so check the channel before"
                 + " answering 0 for a full buffer"));

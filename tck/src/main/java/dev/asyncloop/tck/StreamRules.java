@@ -33,6 +33,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -176,7 +177,7 @@ abstract class StreamRules extends NetworkGroup {
             c.writer().transport().setWriteBufferLimits(16 * 1024, 4 * 1024);
             byte[] chunk = pattern(64 * 1024);
             ByteArrayOutputStream sent = new ByteArrayOutputStream();
-            Future<Void> drain = null;
+            Future<@Nullable Void> drain = null;
             long end = System.nanoTime() + defaultWait().toNanos();
             while (sent.size() < 256 * 1024 * 1024 && System.nanoTime() < end) {
                 c.writer().write(chunk);
@@ -188,8 +189,9 @@ abstract class StreamRules extends NetworkGroup {
                 Async.await(drain);
                 Async.yieldNow();
             }
-            assertFalse(drain.isDone(), msg("N7.4", "drain never waited after " + sent.size() + " bytes to a peer"
-                    + " that does not read; check that the transport calls pauseWriting above the high-water mark"
+            assertFalse(java.util.Objects.requireNonNull(drain, "the loop wrote at least once").isDone(),
+                    msg("N7.4", "drain never waited after " + sent.size() + " bytes to a peer that does not read;"
+                    + " check that the transport calls pauseWriting above the high-water mark"
                     + " and that pauseReading stops the peer's reads"));
             assertFalse(((StreamTransport) s.writer().transport()).isReading(), msg("N7.4", "the server's"
                     + " transport still reads although its reader holds more than twice its limit; check that pauseReading works on"
@@ -240,8 +242,9 @@ abstract class StreamRules extends NetworkGroup {
             StreamPair s = next("N7.6", accepted);
             StreamWriter w = c.writer();
             Object peer = w.getExtraInfo(Transport.PEERNAME).orElse(null);
-            assertInstanceOf(InetSocketAddress.class, peer, msg("N7.6", "peername extra info"));
-            assertEquals(port(server), ((InetSocketAddress) peer).getPort(), msg("N7.6", "peername port"));
+            InetSocketAddress peerAddress = assertInstanceOf(InetSocketAddress.class, peer, msg("N7.6",
+                    "peername extra info"));
+            assertEquals(port(server), peerAddress.getPort(), msg("N7.6", "peername port"));
             assertFalse(w.isClosing(), msg("N7.6", "a new writer is closing"));
             w.write(bytes("bye"));
             w.close();
@@ -252,7 +255,7 @@ abstract class StreamRules extends NetworkGroup {
             assertFalse(s.writer().isClosing(), msg("N7.6", "the server side closed on EOF; a stream protocol keeps"
                     + " it open for writing (eofReceived returns true)"));
             s.writer().close();
-            Throwable e = assertThrows(Throwable.class, () -> Async.await(w.drain()),
+            Throwable e = assertThrows(Throwable.class, () -> Async.<@Nullable Void>await(w.drain()),
                     msg("N7.6", "drain after the connection was lost succeeded"));
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             assertInstanceOf(SocketException.class, cause, msg("N7.6", "drain after loss failed with " + e));
@@ -298,7 +301,7 @@ abstract class StreamRules extends NetworkGroup {
                     + " that close() ends with connectionLost(null)"));
             assertEquals(0, Async.await(c.reader().read(-1)).length, msg("N7.8", "read after close"));
             c.writer().write(bytes("data"));
-            Throwable e = assertThrows(Throwable.class, () -> Async.await(c.writer().drain()),
+            Throwable e = assertThrows(Throwable.class, () -> Async.<@Nullable Void>await(c.writer().drain()),
                     msg("N7.8", "drain after close succeeded"));
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
             assertInstanceOf(SocketException.class, cause, msg("N7.8", "drain after close failed with " + e));
@@ -360,7 +363,7 @@ abstract class StreamRules extends NetworkGroup {
     }
 
     /** Inside a task: the failure of {@code f}, unwrapped; null if it succeeds. */
-    static Throwable failure(Future<?> f) {
+    static @Nullable Throwable failure(Future<?> f) {
         return DnsRules.failure(f);
     }
 }

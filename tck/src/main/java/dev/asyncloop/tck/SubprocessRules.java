@@ -40,6 +40,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -108,7 +109,7 @@ abstract class SubprocessRules extends ConformanceGroup {
         return b;
     }
 
-    static String utf8(byte[] b) {
+    static @Nullable String utf8(byte @Nullable [] b) {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
@@ -329,7 +330,7 @@ abstract class SubprocessRules extends ConformanceGroup {
             Future<?> notOnPath = loop.subprocessExec(factory, List.of("asyncloop-no-such-program-on-path"));
             Future<?> badCwd = loop.subprocessExec(factory, List.of("true"),
                     options().cwd(Path.of("/nonexistent/asyncloop-dir")).build());
-            Object[] errors = new Object[3];
+            @Nullable Object[] errors = new Object[3];
             int i = 0;
             for (Future<?> f : List.of(missing, notOnPath, badCwd)) {
                 try {
@@ -755,6 +756,7 @@ abstract class SubprocessRules extends ConformanceGroup {
     @Test
     @DisplayName("N14.27 sendSignal checks the name at the call: null is NullPointerException, an unknown or lower-case"
             + " name IllegalArgumentException naming it; the child is not signalled")
+    @SuppressWarnings("NullAway") // passes null on purpose: the rule is that it is rejected
     void required_N14_27_sendSignalBadNames() {
         Object[] out = run("N14.27", () -> {
             RecordingSubprocessProtocol r = exec("sleep", "30");
@@ -865,7 +867,7 @@ abstract class SubprocessRules extends ConformanceGroup {
                 made.add(r);
                 return r;
             };
-            Object[] errors = new Object[2];
+            @Nullable Object[] errors = new Object[2];
             List<Future<?>> starts = List.of(
                     loop.subprocessPipeline(factory, List.of(List.of("sleep", marker),
                             List.of("/nonexistent/asyncloop-no-such-stage", "-x"), List.of("cat"))),
@@ -883,13 +885,15 @@ abstract class SubprocessRules extends ConformanceGroup {
         });
         IOException middle = assertInstanceOf(IOException.class, out[0], msg("N14.30", "a middle stage that cannot"
                 + " start must fail the future with an IOException, got " + out[0]));
-        assertTrue(middle.getMessage().contains("stage 1") && middle.getMessage().contains(
-                "/nonexistent/asyncloop-no-such-stage"), msg("N14.30", "the message must name the stage index"
+        String middleText = String.valueOf(middle.getMessage());
+        assertTrue(middleText.contains("stage 1") && middleText.contains("/nonexistent/asyncloop-no-such-stage"),
+                msg("N14.30", "the message must name the stage index"
                 + " (stage 1) and its command: " + middle.getMessage()));
         IOException first = assertInstanceOf(IOException.class, out[1], msg("N14.30", "a first stage not on the PATH"
                 + " must fail the future with an IOException, got " + out[1]));
-        assertTrue(first.getMessage().contains("stage 0") && first.getMessage().contains(
-                "asyncloop-no-such-first-stage"), msg("N14.30", "the message must name stage 0 and its command: "
+        String firstText = String.valueOf(first.getMessage());
+        assertTrue(firstText.contains("stage 0") && firstText.contains("asyncloop-no-such-first-stage"),
+                msg("N14.30", "the message must name stage 0 and its command: "
                 + first.getMessage()));
         List<ProcessHandle> left = ProcessHandle.current().children().filter(h -> h.info().arguments()
                 .map(a -> Arrays.asList(a).equals(List.of(marker))).orElse(false)).toList();
@@ -926,17 +930,18 @@ abstract class SubprocessRules extends ConformanceGroup {
         IllegalArgumentException noProgram = assertThrows(IllegalArgumentException.class,
                 () -> loop.subprocessPipeline(f, List.of(List.of("true"), List.of("", "x"))), msg("N14.31",
                         "an empty program"));
-        assertTrue(none.getMessage().contains("commands"), msg("N14.31", "no commands: " + none.getMessage()));
-        assertTrue(empty.getMessage().contains("commands[1]"), msg("N14.31", "the message must name commands[1]: "
-                + empty.getMessage()));
+        assertTrue(String.valueOf(none.getMessage()).contains("commands"), msg("N14.31", "no commands: "
+                + none.getMessage()));
+        assertTrue(String.valueOf(empty.getMessage()).contains("commands[1]"), msg("N14.31", "the message must name"
+                + " commands[1]: " + empty.getMessage()));
         assertTrue(String.valueOf(nullCommand.getMessage()).contains("commands[1]"), msg("N14.31", "the message"
                 + " must name commands[1]: " + nullCommand.getMessage()));
         assertTrue(String.valueOf(nullArg.getMessage()).contains("commands[1][1]"), msg("N14.31", "the message"
                 + " must name commands[1][1]: " + nullArg.getMessage()));
-        assertTrue(nul.getMessage().contains("commands[0][1]"), msg("N14.31", "the message must name"
-                + " commands[0][1]: " + nul.getMessage()));
-        assertTrue(noProgram.getMessage().contains("commands[1][0]"), msg("N14.31", "the message must name"
-                + " commands[1][0]: " + noProgram.getMessage()));
+        assertTrue(String.valueOf(nul.getMessage()).contains("commands[0][1]"), msg("N14.31", "the message must"
+                + " name commands[0][1]: " + nul.getMessage()));
+        assertTrue(String.valueOf(noProgram.getMessage()).contains("commands[1][0]"), msg("N14.31", "the message"
+                + " must name commands[1][0]: " + noProgram.getMessage()));
         assertEquals(0, calls[0], msg("N14.31", "the protocol factory must not be called for refused arguments"));
         loop.close();
         assertThrows(IllegalStateException.class, () -> loop.subprocessPipeline(f, List.of(List.of("true"))),

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
@@ -99,7 +100,7 @@ final class SuiteRun {
 
     /** Listens to one run; the launcher may call it from the test threads. */
     private static final class Collector implements TestExecutionListener {
-        private volatile TestPlan plan;
+        private volatile @Nullable TestPlan plan;
         private final Set<String> groups = new LinkedHashSet<>();
         private final List<RunResult.Outcome> outcomes = new ArrayList<>();
         private final Map<String, Boolean> recorded = new ConcurrentHashMap<>();
@@ -108,6 +109,11 @@ final class SuiteRun {
 
         Collector(Consumer<String> progress) {
             this.progress = progress;
+        }
+
+        /** The plan, which the launcher hands over before any test runs. */
+        private TestPlan plan() {
+            return java.util.Objects.requireNonNull(plan, "testPlanExecutionStarted comes first");
         }
 
         @Override
@@ -135,7 +141,7 @@ final class SuiteRun {
                 record(id, RunResult.Status.SKIPPED, reason);
                 return;
             }
-            for (TestIdentifier d : plan.getDescendants(id)) {
+            for (TestIdentifier d : plan().getDescendants(id)) {
                 if (d.isTest()) {
                     record(d, RunResult.Status.SKIPPED, reason);
                 }
@@ -158,7 +164,7 @@ final class SuiteRun {
                             + message.lines().findFirst().orElse(""));
                 }
             } else if (status == RunResult.Status.SKIPPED) {
-                for (TestIdentifier d : plan.getDescendants(id)) {
+                for (TestIdentifier d : plan().getDescendants(id)) {
                     if (d.isTest()) {
                         record(d, status, message);
                     }
@@ -175,7 +181,7 @@ final class SuiteRun {
                 return false;
             }
             int depth = 0;
-            for (Optional<TestIdentifier> at = plan.getParent(id); at.isPresent(); at = plan.getParent(at.get())) {
+            for (Optional<TestIdentifier> at = plan().getParent(id); at.isPresent(); at = plan().getParent(at.get())) {
                 depth++;
             }
             return depth == 2;
@@ -213,7 +219,7 @@ final class SuiteRun {
         /** The display name of the ancestor just below the suite class, or the suite's own name. */
         private String groupOf(TestIdentifier id) {
             List<TestIdentifier> path = new ArrayList<>();
-            for (Optional<TestIdentifier> at = Optional.of(id); at.isPresent(); at = plan.getParent(at.get())) {
+            for (Optional<TestIdentifier> at = Optional.of(id); at.isPresent(); at = plan().getParent(at.get())) {
                 path.addFirst(at.get());
             }
             // path: engine, suite class, group, ..., test

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -147,7 +148,7 @@ abstract class TaskRules extends ConformanceGroup {
     @DisplayName("T2.3 the cancel message reaches the CancelledError inside the body and from result()")
     void required_T2_3_cancelMessagePropagates() {
         Future<String> inner = loop.createFuture();
-        AtomicReference<String> inside = new AtomicReference<>("not cancelled");
+        AtomicReference<@Nullable String> inside = new AtomicReference<>("not cancelled");
         Task<String> task = loop.createTask(() -> {
             try {
                 return Async.await(inner);
@@ -282,7 +283,8 @@ abstract class TaskRules extends ConformanceGroup {
         List<String> calls = new ArrayList<>();
         Coroutine<String> badYield = new Coroutine<>() {
             @Override
-            public Step<String> send(Object value) {
+            @SuppressWarnings("NullAway") // answers null on purpose: the rule is what the task does with it
+            public Step<String> send(@Nullable Object value) {
                 calls.add("send");
                 return null;
             }
@@ -309,7 +311,7 @@ abstract class TaskRules extends ConformanceGroup {
     }
 
     /** A coroutine that throws {@code error} from every call instead of answering {@link Coroutine.Threw}. */
-    private static final class ThrowingCoroutine<T> implements Coroutine<T> {
+    private static final class ThrowingCoroutine<T extends @Nullable Object> implements Coroutine<T> {
         private final Throwable error;
 
         ThrowingCoroutine(Throwable error) {
@@ -317,7 +319,7 @@ abstract class TaskRules extends ConformanceGroup {
         }
 
         @Override
-        public Step<T> send(Object value) {
+        public Step<T> send(@Nullable Object value) {
             throw ThrowingCoroutine.<RuntimeException>sneaky(error);
         }
 
@@ -340,8 +342,8 @@ abstract class TaskRules extends ConformanceGroup {
     @DisplayName("T2.7 awaiting a task cancelled at an await throws the CancelledError raised there: the cancel"
             + " message, and the frames of the task's coroutine in its stack")
     void required_T2_7_cancelledErrorChain() {
-        Task<Void> inner = loop.createTask(TaskRules::waitLong, "T2.7-inner");
-        Task<CancelledError> outer = loop.createTask(() -> {
+        Task<@Nullable Void> inner = loop.createTask(TaskRules::waitLong, "T2.7-inner");
+        Task<@Nullable CancelledError> outer = loop.createTask(() -> {
             Async.yieldNow(); // the inner task is now suspended in waitLong
             loop.callSoon(() -> inner.cancel("msg"));
             try {
@@ -521,12 +523,12 @@ abstract class TaskRules extends ConformanceGroup {
             + " during its eager step it is current and listed in allTasks")
     void required_T3_6_eagerTaskFactory() {
         loop.setTaskFactory(Async.eagerTaskFactory());
-        AtomicReference<Task<?>> currentInside = new AtomicReference<>();
+        AtomicReference<@Nullable Task<?>> currentInside = new AtomicReference<>();
         AtomicBoolean listedInside = new AtomicBoolean();
         List<Object> observed = new ArrayList<>();
-        Task<Object> main = loop.createTask(Coroutine.of(() -> {
+        Task<@Nullable Object> main = loop.createTask(Coroutine.of(() -> {
             Task<String> child = loop.createTask(() -> {
-                Task<?> self = Async.currentTask().orElse(null);
+                @Nullable Task<?> self = Async.currentTask().orElse(null);
                 currentInside.set(self);
                 listedInside.set(Async.allTasks().contains(self));
                 return "eager";
@@ -566,7 +568,8 @@ abstract class TaskRules extends ConformanceGroup {
         List<Object> calls = new ArrayList<>();
         TaskFactory factory = new TaskFactory() {
             @Override
-            public <T> Task<T> newTask(EventLoop l, Coroutine<T> coroutine, String name, Context context) {
+            public <T extends @Nullable Object> Task<T> newTask(EventLoop l, Coroutine<T> coroutine,
+                    @Nullable String name, @Nullable Context context) {
                 Task<T> t = new BaseTask<>(l, coroutine, name, context, false);
                 calls.add(l);
                 calls.add(name);
@@ -599,8 +602,9 @@ abstract class TaskRules extends ConformanceGroup {
         stackOfFailedTask(boom);
         ExceptionContext report = Gc.awaitReport(this, r -> r.exception().orElse(null) == boom);
         if (report == null) {
-            fail(msg("T3.9", "a failed task whose stack was printed, then dropped, was not reported as 'Task"
-                    + " exception was never retrieved' within " + Gc.bound() + " (reports: " + reports() + ");"
+            throw new AssertionError(msg("T3.9", "a failed task whose stack was printed, then dropped, was not"
+                    + " reported as 'Task exception was never retrieved' within " + Gc.bound() + " (reports: "
+                    + reports() + ");"
                     + " asyncio's get_stack reads the exception without marking it retrieved; check getStack does"
                     + " not go through exception()"));
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The console runner's logic, apart from {@code System.exit}: parses the command line, lists or selects the
@@ -96,7 +97,7 @@ final class TckCommand {
             EventLoops.Selection s = EventLoops.select();
             out.println("Default selection: " + s.provider().name() + " (" + s.reason() + ")");
         } catch (IllegalStateException e) {
-            out.println("Default selection fails: " + e.getMessage().lines().findFirst().orElse(""));
+            out.println("Default selection fails: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         out.println("Coroutine engine: " + engineOrReason());
         out.println("JDK: " + RunHeader.currentJdk());

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -190,7 +191,7 @@ abstract class TcpTransportRules extends NetworkGroup {
     }
 
     private static final class ServerSocketChannelHolder {
-        Throwable error;
+        @Nullable Throwable error;
     }
 
     @Test
@@ -225,7 +226,7 @@ abstract class TcpTransportRules extends NetworkGroup {
             Server server = startServer(true);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             ByteBuffer mine = ByteBuffer.allocate(100);
-            Future<Void> lost = loop.createFuture();
+            Future<@Nullable Void> lost = loop.createFuture();
             int[] calls = new int[1];
             BufferedProtocol proto = new BufferedProtocol() {
                 @Override
@@ -245,7 +246,7 @@ abstract class TcpTransportRules extends NetworkGroup {
                 }
 
                 @Override
-                public void connectionLost(Throwable exception) {
+                public void connectionLost(@Nullable Throwable exception) {
                     lost.setResult(null);
                 }
             };
@@ -282,7 +283,7 @@ abstract class TcpTransportRules extends NetworkGroup {
                 }
 
                 @Override
-                public void connectionLost(Throwable exception) {
+                public void connectionLost(@Nullable Throwable exception) {
                     srv.connectionLost(exception);
                 }
             });
@@ -379,8 +380,9 @@ abstract class TcpTransportRules extends NetworkGroup {
         });
         assertInstanceOf(IOException.class, error, msg("N3.15", "binding " + otherFamily + " before connecting to "
                 + HOST + " gave " + error + "; check that each attempt binds only a local address of its own family"));
-        assertTrue(String.valueOf(error.getMessage()).contains("no matching local address"), msg("N3.15",
-                "the error does not say that no local address fits: " + error.getMessage()));
+        String text = String.valueOf(assertInstanceOf(IOException.class, error).getMessage());
+        assertTrue(text.contains("no matching local address"), msg("N3.15",
+                "the error does not say that no local address fits: " + text));
     }
 
     @Test
@@ -631,8 +633,9 @@ abstract class TcpTransportRules extends NetworkGroup {
                         HOST, port(server), ConnectOptions.builder().family(java.net.StandardProtocolFamily.INET)
                                 .build()));
                 Object peer = c.transport().getExtraInfo(Transport.PEERNAME).orElse(null);
-                assertInstanceOf(InetSocketAddress.class, peer, msg("N3.21", "peername " + peer));
-                assertInstanceOf(Inet4Address.class, ((InetSocketAddress) peer).getAddress(),
+                InetSocketAddress peerAddress = assertInstanceOf(InetSocketAddress.class, peer, msg("N3.21",
+                        "peername " + peer));
+                assertInstanceOf(Inet4Address.class, peerAddress.getAddress(),
                         msg("N3.21", "family INET connected to " + peer));
                 c.transport().close();
                 Throwable wrong = DnsRules.failure(loop.createConnection(() -> new RecordingProtocol(loop), HOST,

@@ -1,6 +1,7 @@
 package dev.asyncloop.tck;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Renders a {@link RunResult} as the console runner's plain text: table, failures, skips, closing line. */
 final class TextReport {
@@ -16,7 +17,7 @@ final class TextReport {
      * @param result the run
      * @return the text, ending with the line {@code N passed, N failed, N skipped} and a newline
      */
-    static String render(RunHeader header, RunResult result) {
+    static String render(@Nullable RunHeader header, RunResult result) {
         StringBuilder sb = new StringBuilder();
         if (header != null) {
             sb.append("loop:    ").append(header.loop()).append('\n')

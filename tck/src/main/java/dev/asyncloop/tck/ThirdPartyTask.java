@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal {@link Task} written without {@code BaseTask}, the way a third-party task must be written so that
@@ -27,11 +28,12 @@ import java.util.function.Consumer;
  * done-callback; {@code cancel} cancels the awaited future, else the next step throws {@link CancelledError}
  * in. No debug support, no protocol-error checks. Loop thread only.
  */
-final class ThirdPartyTask<T> implements Task<T> {
+final class ThirdPartyTask<T extends @Nullable Object> implements Task<T> {
     /** A task factory making these tasks. */
     static final TaskFactory FACTORY = new TaskFactory() {
         @Override
-        public <R> Task<R> newTask(EventLoop loop, Coroutine<R> coroutine, String name, Context context) {
+        public <R extends @Nullable Object> Task<R> newTask(EventLoop loop, Coroutine<R> coroutine,
+                @Nullable String name, @Nullable Context context) {
             return new ThirdPartyTask<>(loop, coroutine, name, context);
         }
     };
@@ -43,14 +45,14 @@ final class ThirdPartyTask<T> implements Task<T> {
     private final List<Context> callbackContexts = new ArrayList<>();
     private String name;
     private State state = State.PENDING;
-    private T result;
-    private Throwable exception;
-    private String cancelMessage;
+    private @Nullable T result;
+    private @Nullable Throwable exception;
+    private @Nullable String cancelMessage;
     private boolean mustCancel;
     private int cancelRequests;
-    private Future<?> waitingOn;
+    private @Nullable Future<?> waitingOn;
 
-    ThirdPartyTask(EventLoop loop, Coroutine<T> coroutine, String name, Context context) {
+    ThirdPartyTask(EventLoop loop, Coroutine<T> coroutine, @Nullable String name, @Nullable Context context) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.coroutine = Objects.requireNonNull(coroutine, "coroutine");
         this.name = name != null ? name : "ThirdPartyTask-" + System.identityHashCode(this);
@@ -59,7 +61,7 @@ final class ThirdPartyTask<T> implements Task<T> {
         loop.callSoon(() -> step(null), this.context);
     }
 
-    private void step(Throwable error) {
+    private void step(@Nullable Throwable error) {
         if (mustCancel) {
             mustCancel = false;
             if (!(error instanceof CancelledError)) {
@@ -113,7 +115,7 @@ final class ThirdPartyTask<T> implements Task<T> {
         step(null);
     }
 
-    private void finish(State end, T value, Throwable error) {
+    private void finish(State end, @Nullable T value, @Nullable Throwable error) {
         TaskRegistry.unregisterTask(this);
         state = end;
         result = value;
@@ -148,6 +150,11 @@ final class ThirdPartyTask<T> implements Task<T> {
         if (exception != null) {
             throw new CompletionException(exception);
         }
+        return storedResult();
+    }
+
+    @SuppressWarnings("NullAway") // finished without an exception: result holds the coroutine's T
+    private T storedResult() {
         return result;
     }
 
@@ -171,7 +178,7 @@ final class ThirdPartyTask<T> implements Task<T> {
     }
 
     @Override
-    public boolean cancel(String message) {
+    public boolean cancel(@Nullable String message) {
         if (isDone()) {
             return false;
         }

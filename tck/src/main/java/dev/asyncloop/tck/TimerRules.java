@@ -221,6 +221,7 @@ abstract class TimerRules extends ConformanceGroup {
 
     @Test
     @DisplayName("L2.5 timer arguments are validated: null delay or callback → NPE, callAt(NaN) → IAE")
+    @SuppressWarnings("NullAway") // passes null on purpose: the rule is that it is rejected
     void required_L2_5_timerArgumentsValidated() {
         assertThrows(NullPointerException.class, () -> loop.callLater(null, () -> { }),
                 msg("L2.5", "callLater(null, cb) must throw NullPointerException; check argument checks"));

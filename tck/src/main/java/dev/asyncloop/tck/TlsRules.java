@@ -42,6 +42,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -91,8 +92,7 @@ abstract class TlsRules extends NetworkGroup {
         } catch (RuntimeException e) {
             return e;
         }
-        fail(msg(rule, what + " succeeded; it must fail"));
-        return null;
+        throw new AssertionError(msg(rule, what + " succeeded; it must fail"));
     }
 
     static SSLEngine engineOf(String rule, Transport transport) {
@@ -193,8 +193,8 @@ abstract class TlsRules extends NetworkGroup {
 
     /** Records what the transport tells at connectionMade. */
     static final class HandshakeWitness extends RecordingProtocol {
-        Object cipherAtMade;
-        HandshakeStatus statusAtMade;
+        @Nullable Object cipherAtMade;
+        @Nullable HandshakeStatus statusAtMade;
         boolean engineAtMade;
 
         HandshakeWitness(dev.asyncloop.EventLoop loop) {
@@ -318,7 +318,7 @@ abstract class TlsRules extends NetworkGroup {
 
     /** A plain protocol that answers "STARTTLS" with "OK" and upgrades its side (server) to TLS. */
     final class StartTlsServer extends RecordingProtocol {
-        Future<StreamTransport> upgraded;
+        @Nullable Future<StreamTransport> upgraded;
 
         StartTlsServer() {
             super(TlsRules.this.loop);
@@ -361,7 +361,7 @@ abstract class TlsRules extends NetworkGroup {
             tls.write(bytes("secret"));
             Async.await(c.protocol().received(8));
             Object engine = tls.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
-            StreamTransport serverSide = Async.await(servers.getFirst().upgraded);
+            StreamTransport serverSide = Async.await(java.util.Objects.requireNonNull(servers.getFirst().upgraded));
             Object serverEngine = serverSide.getExtraInfo(Transport.SSL_OBJECT).orElse(null);
             tls.close();
             Async.await(c.protocol().lost);
@@ -638,7 +638,7 @@ abstract class TlsRules extends NetworkGroup {
             byte[] line = Async.await(peer.reader().readLine());
             byte[] big = pattern(8 * 1024 * 1024);
             client.writer().write(big);
-            Future<Void> drain = client.writer().drain();
+            Future<@Nullable Void> drain = client.writer().drain();
             boolean drainWaited = !drain.isDone();
             byte[] got = Async.await(peer.reader().readExactly(big.length));
             Async.await(drain);
@@ -904,9 +904,9 @@ abstract class TlsRules extends NetworkGroup {
         final EventLoop loop;
         final ByteBuffer buffer = ByteBuffer.allocate(1000);
         final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        final Future<Throwable> lost;
+        final Future<@Nullable Throwable> lost;
         StreamTransport transport;
-        Future<Void> paused;
+        Future<@Nullable Void> paused;
         int updatesWhilePaused;
 
         BoundedBuffered(EventLoop loop) {
@@ -945,7 +945,7 @@ abstract class TlsRules extends NetworkGroup {
         }
 
         @Override
-        public void connectionLost(Throwable exception) {
+        public void connectionLost(@Nullable Throwable exception) {
             lost.setResult(exception);
         }
     }
@@ -1181,6 +1181,7 @@ abstract class TlsRules extends NetworkGroup {
 
     @Test
     @DisplayName("N12.31 connectAcceptedSocket with ssl refuses bad input at the call and leaves the channel as it was")
+    @SuppressWarnings("NullAway") // passes null on purpose: the rule is that it is rejected
     void required_N12_31_acceptedBadInput() throws IOException {
         SocketChannel[] p = socketPair();
         SocketChannel unconnected = track(SocketChannel.open());

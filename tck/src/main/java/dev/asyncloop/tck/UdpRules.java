@@ -233,10 +233,11 @@ abstract class UdpRules extends NetworkGroup {
                 r.transport().close();
                 Async.await(r.protocol().lost);
             } else {
-                assertInstanceOf(UnsupportedOperationException.class, failed, msg("N9.7", "reusePort failed with "
-                        + failed + "; check that a missing SO_REUSEPORT is a clear UnsupportedOperationException"));
-                assertTrue(String.valueOf(failed.getMessage()).contains("SO_REUSEPORT"), msg("N9.7",
-                        "the message does not name SO_REUSEPORT: " + failed.getMessage()));
+                Throwable unsupported = assertInstanceOf(UnsupportedOperationException.class, failed, msg("N9.7",
+                        "reusePort failed with " + failed + "; check that a missing SO_REUSEPORT is a clear"
+                        + " UnsupportedOperationException"));
+                assertTrue(String.valueOf(unsupported.getMessage()).contains("SO_REUSEPORT"), msg("N9.7",
+                        "the message does not name SO_REUSEPORT: " + unsupported.getMessage()));
             }
             return null;
         });

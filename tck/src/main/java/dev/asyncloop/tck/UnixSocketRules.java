@@ -35,6 +35,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -282,7 +283,7 @@ abstract class UnixSocketRules extends NetworkGroup {
             StreamPair c = Async.await(Streams.openUnixConnection(path));
             StreamPair s = StreamRules.next("N10.9", accepted);
             server.close();
-            Future<Void> closed = server.waitClosed();
+            Future<@Nullable Void> closed = server.waitClosed();
             Async.sleep(Duration.ofMillis(10));
             assertFalse(closed.isDone(), msg("N10.9", "waitClosed() finished with a connection still open; check"
                     + " that accepted Unix transports are attached to their server"));
