@@ -7,6 +7,8 @@ import dev.asyncloop.Server;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
 import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TCP echo server written with a {@link BufferedProtocol}: the transport reads straight into the connection's own
@@ -64,7 +66,7 @@ public final class BufferedEchoServer {
      */
     static final class BufferedEchoProtocol implements BufferedProtocol {
         private StreamTransport transport;
-        private ByteBuffer in;
+        private @Nullable ByteBuffer in;
 
         @Override
         public void connectionMade(Transport transport) {
@@ -73,17 +75,19 @@ public final class BufferedEchoServer {
 
         @Override
         public ByteBuffer getBuffer(int sizeHint) {
-            if (in == null) {
-                in = ByteBuffer.allocateDirect(BUFFER_SIZE);
+            ByteBuffer buffer = in;
+            if (buffer == null) {
+                buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+                in = buffer;
             }
-            return in.clear();
+            return buffer.clear();
         }
 
         @Override
         public void bufferUpdated(int nbytes) {
             // write() sends what the socket takes and copies the rest into its queue before it returns (the
             // WriteTransport contract: it keeps no reference), so the next read may overwrite the buffer.
-            transport.write(in.flip());
+            transport.write(Objects.requireNonNull(in, "getBuffer comes first").flip());
         }
 
         @Override

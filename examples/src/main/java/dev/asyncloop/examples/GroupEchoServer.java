@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The protocol echo server ({@link EchoServer.EchoProtocol}) served by an {@link EventLoopGroup} of several loops:
@@ -47,7 +48,7 @@ public final class GroupEchoServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code loops < 1}
      * @throws IllegalStateException if the server cannot start (the cause says why); the group is shut down
      */
-    public static GroupEchoServer start(int loops, GroupServer.Mode mode, String host, int port) {
+    public static GroupEchoServer start(int loops, GroupServer.@Nullable Mode mode, String host, int port) {
         if (loops < 1) {
             throw new IllegalArgumentException("loops must be >= 1, got " + loops);
         }
@@ -122,7 +123,7 @@ public final class GroupEchoServer implements AutoCloseable {
      */
     public static void main(String[] args) {
         int loops = Runtime.getRuntime().availableProcessors();
-        GroupServer.Mode mode = null;
+        GroupServer.@Nullable Mode mode = null;
         CommandLine cl;
         try {
             List<String> rest = new ArrayList<>();

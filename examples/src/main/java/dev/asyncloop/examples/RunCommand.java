@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a command as a child process (asyncio's {@code create_subprocess_exec} with {@code stdout=PIPE}): its
@@ -46,10 +47,10 @@ public final class RunCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final CompletableFuture<Long> started = new CompletableFuture<>();
-    private volatile EventLoop loop;
-    private volatile Subprocess process;
+    private volatile @Nullable EventLoop loop;
+    private volatile @Nullable Subprocess process;
     /** The child's handle, taken while it surely runs: a handle never reaches a later process with the same id. */
-    private volatile ProcessHandle childHandle;
+    private volatile @Nullable ProcessHandle childHandle;
     private volatile boolean stopRequested;
     private volatile boolean handleSignals;
 
@@ -62,7 +63,7 @@ public final class RunCommand {
      * @param err where stderr lines and errors go
      * @throws IllegalArgumentException if {@code command} is empty
      */
-    public RunCommand(List<String> command, String prefix, PrintStream out, PrintStream err) {
+    public RunCommand(List<String> command, @Nullable String prefix, PrintStream out, PrintStream err) {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("no command given; usage: RunCommand [--prefix TEXT] [--] PROGRAM"
                     + " [ARG...]");

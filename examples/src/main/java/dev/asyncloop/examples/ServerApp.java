@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one example server on a loop of its own: starts it, prints {@code READY <port>} (the line the benchmarks
@@ -41,8 +42,8 @@ public final class ServerApp {
     private final Starter starter;
     private final CompletableFuture<Integer> ready = new CompletableFuture<>();
     private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile EventLoop loop;
-    private volatile Server server;
+    private volatile @Nullable EventLoop loop;
+    private volatile @Nullable Server server;
     private volatile boolean stopRequested;
     private volatile boolean stopOnSigterm;
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS echo server written with streams: {@link StreamsEchoServer}'s handler behind
@@ -57,12 +58,14 @@ public final class TlsEchoServer {
         try {
             KeyArgs keys = KeyArgs.parse(args);
             rest = keys.rest();
-            if (keys.keystore() == null) {
+            Path keystore = keys.keystore();
+            String password = keys.password();
+            if (keystore == null || password == null) { // parse gives both or neither
                 context = testServerContext();
                 System.err.println("TlsEchoServer: no --keystore given: serving with the shipped self-signed test"
                         + " key (CN=localhost); clients must trust it explicitly, and it protects nothing");
             } else {
-                context = serverContext(keys.keystore(), keys.password().toCharArray());
+                context = serverContext(keystore, password.toCharArray());
             }
         } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
             System.err.println("TlsEchoServer: " + e.getMessage());
@@ -154,7 +157,7 @@ public final class TlsEchoServer {
      * @param password its password, or null
      * @param rest the other arguments, in order
      */
-    record KeyArgs(Path keystore, String password, List<String> rest) {
+    record KeyArgs(@Nullable Path keystore, @Nullable String password, List<String> rest) {
         /**
          * Parses {@code --keystore PATH} and {@code --password P} (also {@code --name=value}).
          *
