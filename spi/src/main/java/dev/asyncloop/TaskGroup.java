@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * are thrown together as one {@link TaskGroupException}. A task of the group that is cancelled is not a
  * failure. When the parent is cancelled from elsewhere, the tasks are cancelled and the {@link CancelledError}
  * propagates, unless there were failures, which win. No task can be added once the group is shutting down or
- * done ({@link IllegalStateException}).
+ * done ({@link IllegalStateException}). {@link #cancel()} (asyncio 3.15) ends the group early: it cancels the
+ * tasks and the parent's current await, and the group then ends without a {@link CancelledError}.
  *
  * <p><b>Two forms.</b> The primary one follows asyncio exactly, because it sees the body's outcome:
  * <pre>{@code
@@ -35,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *     group.createTask(() -> fetch("a"));
  *     group.createTask(() -> fetch("b"));
  * } catch (CancelledError e) {
- *     throw group.convert(e);   // the TaskGroupException when a task failed, else e
+ *     if (!group.suppresses(e)) {   // true when the group's own cancel() ended the block
+ *         throw group.convert(e);   // the TaskGroupException when a task failed, else e
+ *     }
  * }
  * }</pre>
  * Java's {@link #close()} cannot see the exception the block ends with, nor replace it. Hence, in this form:
@@ -46,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  *       or from outside), {@code close()} sees the parent's pending cancel request and cancels the tasks as
  *       asyncio does, waits for them, and throws the {@code TaskGroupException} if any failed; Java attaches it
  *       as suppressed to the block's {@code CancelledError}, which goes on. {@link #convert} in a
- *       {@code catch} gives back what asyncio would throw.</li>
+ *       {@code catch} gives back what asyncio would throw, and {@link #suppresses} tells when asyncio would
+ *       have thrown nothing (the block was ended by {@link #cancel()}).</li>
  *   <li>When the block ends with another exception, {@code close()} cannot tell: it waits for the tasks
  *       without cancelling them; the block's exception wins and the {@code TaskGroupException} of the tasks'
  *       failures, if any, is attached to it as suppressed. Use {@link #run} for the exact rule (cancel the
@@ -85,6 +89,8 @@ public final class TaskGroup implements AutoCloseable {
     private boolean exited;
     private boolean aborting;
     private boolean parentCancelRequested;
+    private boolean cancelled;
+    private boolean suppressed;
     private @Nullable Future<@Nullable Void> allDone;
     private @Nullable TaskGroupException thrown;
 
@@ -112,7 +118,8 @@ public final class TaskGroup implements AutoCloseable {
      *
      * @param body the body
      * @param <T> the result type
-     * @return the body's result
+     * @return the body's result, or null when {@link #cancel()} ended the body with a {@link CancelledError}
+     *     (asyncio's {@code async with} swallows it and goes on after the block)
      * @throws TaskGroupException if tasks or the body failed (the body's exception is among them)
      * @throws CancelledError if the parent task was cancelled (by anything but the group itself) and nothing
      *     failed
@@ -120,7 +127,7 @@ public final class TaskGroup implements AutoCloseable {
      *     failures are attached as suppressed
      * @throws IllegalStateException if not called inside a task
      */
-    public static <T extends @Nullable Object> T run(Body<T> body) {
+    public static <T extends @Nullable Object> @Nullable T run(Body<T> body) {
         Objects.requireNonNull(body, "body");
         TaskGroup group = open();
         T result;
@@ -134,8 +141,10 @@ public final class TaskGroup implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             RuntimeException outcome = group.exit(e, false);
-            // exit() adds a body's exception to the failures, or returns its CancelledError, so this is never
-            // null here; asyncio's __aexit__ never swallows the body's exception either
+            if (outcome == null && group.suppressed) {
+                return null; // cancel() ended the body: asyncio 3.15's __aexit__ swallows the CancelledError
+            }
+            // otherwise exit() adds a body's exception to the failures, or returns its CancelledError
             throw outcome != null ? outcome : new IllegalStateException("the group swallowed the body's exception", e);
         }
         RuntimeException outcome = group.exit(null, false);
@@ -196,7 +205,58 @@ public final class TaskGroup implements AutoCloseable {
         }
         tasks.add(task);
         task.addDoneCallback(onTaskDone);
+        if (aborting && !task.isDone()) {
+            // an eager task that called cancel() in its first step, inside loop.createTask, was not yet in the
+            // set abort() went through (asyncio's gh-155418)
+            task.cancel();
+        }
         return task;
+    }
+
+    /**
+     * Cancels the group (asyncio 3.15's {@code TaskGroup.cancel()}): cancels every task of the group that is not
+     * done, and the parent's current await (its body's, once: that request is withdrawn with
+     * {@link Task#uncancel()} when the group ends). The group then ends without a {@link CancelledError}:
+     * {@link #run} returns null if the body did not return, the try-with-resources form ends with the
+     * {@code CancelledError} that {@link #suppresses} tells apart. Failures of tasks (also while they handle the
+     * cancellation) are still thrown as a {@link TaskGroupException}, and a cancellation of the parent from
+     * elsewhere still propagates. No task can be created afterwards ({@link IllegalStateException}).
+     *
+     * <p>Idempotent, and does nothing once the group has ended. While the group is closing (the body is over,
+     * the group waits for its tasks) it cancels only the tasks. Call it on the loop's thread: from the body,
+     * from a task of the group or from any other task or callback of the loop; from another thread use
+     * {@code loop.callSoonThreadsafe(group::cancel)}.
+     */
+    public void cancel() {
+        if (exited) {
+            return;
+        }
+        cancelled = true;
+        if (!aborting) {
+            abort();
+        }
+        if (!exiting && !parentCancelRequested && !parent.isDone()) {
+            parentCancelRequested = true;
+            parent.cancel();
+        }
+    }
+
+    /**
+     * Tells whether asyncio would have swallowed {@code error}, the {@link CancelledError} a try-with-resources
+     * block ended with: true when {@link #cancel()} ended the block, no task failed and nothing else is
+     * cancelling the parent. Then {@code catch (CancelledError e) { if (!group.suppresses(e)) throw
+     * group.convert(e); }} goes on after the block as asyncio does.
+     *
+     * @param error the cancellation the block ended with
+     * @return whether to swallow it
+     * @throws IllegalStateException if the group is not closed yet
+     */
+    public boolean suppresses(CancelledError error) {
+        Objects.requireNonNull(error, "error");
+        if (!exited) {
+            throw new IllegalStateException("suppresses() is for the catch clause after the group is closed");
+        }
+        return suppressed;
     }
 
     /**
@@ -279,6 +339,9 @@ public final class TaskGroup implements AutoCloseable {
         exited = true;
         if (parentCancelRequested && parent.uncancel() == 0) {
             propagate = null;
+            // only cancel() requests a cancel of the parent without a failure
+            suppressed = cancelled && errors.isEmpty()
+                    && (bodyError == null || bodyError instanceof CancelledError);
         }
         if (propagate != null && errors.isEmpty()) {
             return propagate;

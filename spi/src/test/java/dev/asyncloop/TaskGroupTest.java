@@ -361,6 +361,174 @@ class TaskGroupTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("3.15 cancel() from the body: tasks and the body's await cancelled, no error, parent goes on")
+    void cancelFromBody() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            boolean[] bodyCancelled = {false};
+            Object result = TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                Async.sleep(Duration.ofMillis(1));
+                g.cancel();
+                assertThrows(IllegalStateException.class, () -> g.createTask(() -> "late"),
+                        "a cancelled group is shutting down");
+                try {
+                    return Async.sleep(LONG, "body");
+                } catch (CancelledError c) {
+                    bodyCancelled[0] = true;
+                    throw c;
+                }
+            });
+            assertEquals(null, result, "run returns null when cancel() ended the body");
+            assertTrue(bodyCancelled[0]);
+            assertTrue(child[0].isCancelled());
+            assertEquals(0, current().cancelling(), "the group withdrew its cancel request");
+            Async.sleep(Duration.ofMillis(1));   // the parent is not cancelled
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("3.15 cancel() from a task of the group ends the group; a cancel() before a plain return is harmless")
+    void cancelFromChildAndBeforeReturn() {
+        run(() -> {
+            Task<?>[] sibling = new Task<?>[1];
+            TaskGroup[] group = new TaskGroup[1];
+            Object result = TaskGroup.run(g -> {
+                group[0] = g;
+                sibling[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                g.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(1));
+                    g.cancel();
+                    g.cancel();   // idempotent
+                    return null;
+                });
+                return Async.sleep(LONG, "body");
+            });
+            assertEquals(null, result);
+            assertTrue(sibling[0].isCancelled());
+            assertEquals(0, current().cancelling());
+            group[0].cancel();   // after the end: nothing happens
+            Async.sleep(Duration.ofMillis(1));
+
+            String plain = TaskGroup.run(g -> {
+                g.cancel();
+                return "returned";   // no await after cancel(): the pending cancel is withdrawn at the end
+            });
+            assertEquals("returned", plain);
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("3.15 cancel() from a task outside the group")
+    void cancelFromElsewhere() {
+        run(() -> {
+            Future<TaskGroup> opened = loop.createFuture();
+            Task<Object> parent = loop.createTask(() -> TaskGroup.run(g -> {
+                opened.setResult(g);
+                g.createTask(() -> Async.sleep(LONG, "x"));
+                return Async.sleep(LONG, "body");
+            }));
+            await(opened).cancel();
+            assertEquals(null, await(parent));
+            assertFalse(parent.isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("3.15 cancel(): failures of the tasks still win; an outside cancellation still propagates")
+    void cancelWithFailureOrOutsideCancel() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                g.createTask(() -> {
+                    try {
+                        return Async.sleep(LONG, null);
+                    } catch (CancelledError c) {
+                        throw boom;
+                    }
+                });
+                Async.sleep(Duration.ofMillis(1));
+                g.cancel();
+                return Async.sleep(LONG, null);
+            }));
+            assertEquals(List.of(boom), e.exceptions());
+            assertEquals(0, current().cancelling());
+
+            Task<Object> parent = loop.createTask(() -> TaskGroup.run(g -> {
+                g.createTask(() -> Async.sleep(LONG, "x"));
+                g.cancel();
+                Async.currentTask().orElseThrow().cancel("from outside");   // a second request, not the group's
+                return Async.sleep(LONG, null);
+            }));
+            assertThrows(CancelledError.class, () -> await(parent));
+            assertTrue(parent.isCancelled(), "the outside request was not swallowed (asyncio's gh-155433)");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("3.15 cancel() in the try form: the block's CancelledError is one the group suppresses")
+    void cancelTryForm() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            TaskGroup g = TaskGroup.open();
+            boolean suppressed = false;
+            try (g) {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "x"));
+                g.cancel();
+                Async.sleep(LONG);
+            } catch (CancelledError e) {
+                suppressed = g.suppresses(e);
+                if (!suppressed) {
+                    throw g.convert(e);
+                }
+            }
+            assertTrue(suppressed);
+            assertTrue(child[0].isCancelled());
+            assertEquals(0, current().cancelling());
+
+            Task<Object> parent = loop.createTask(() -> {
+                TaskGroup g2 = TaskGroup.open();
+                try (g2) {
+                    g2.createTask(() -> Async.sleep(LONG, "x"));
+                    return Async.sleep(LONG, null);
+                } catch (CancelledError e) {
+                    assertFalse(g2.suppresses(e), "an outside cancellation is not the group's");
+                    throw g2.convert(e);
+                }
+            });
+            Async.sleep(Duration.ofMillis(2));
+            parent.cancel();
+            assertThrows(CancelledError.class, () -> await(parent));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("3.15 cancel() by an eager task in its first step also cancels that task (asyncio's gh-155418)")
+    void eagerTaskCancelsGroup() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            Object result = TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> {
+                    g.cancel();   // before the task is in the group's set
+                    return Async.sleep(Duration.ofSeconds(2), "not cancelled");
+                });
+                return null;
+            });
+            assertEquals(null, result);
+            assertTrue(child[0].isCancelled(), "the group cancelled the task that cancelled it");
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("a group outside a task is refused")
     void outsideTask() {
         assertThrows(IllegalStateException.class, TaskGroup::open);

@@ -379,7 +379,8 @@ final class PublicApiNullnessTest {
      * "Results are never null unless marked" (library.md): and marked only where null can come, since every caller
      * of a {@code @Nullable} result must check it (Kotlin sees {@code T?}). {@code ContextVar.get(fallback)} gives
      * back a null fallback; {@code Subprocess.Output}'s arrays are null for a stream that was not a pipe;
-     * {@code TaskRegistry.swapCurrentTask} gives null when no task was current.
+     * {@code TaskRegistry.swapCurrentTask} gives null when no task was current; {@code TaskGroup.run} gives null when
+     * the group's {@code cancel()} (asyncio 3.15) ended the body before it returned.
      */
     @Test
     void nullableResultsAreThoseThatCanBeNull() throws IOException, URISyntaxException {
@@ -393,7 +394,7 @@ final class PublicApiNullnessTest {
             }
         }
         org.junit.jupiter.api.Assertions.assertEquals(
-                new TreeSet<>(List.of("ContextVar.get", "Output.stderr", "Output.stdout",
+                new TreeSet<>(List.of("ContextVar.get", "Output.stderr", "Output.stdout", "TaskGroup.run",
                         "TaskRegistry.swapCurrentTask")), nullable,
                 "public methods whose result is @Nullable");
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -173,6 +174,35 @@ abstract class LibraryRules extends ConformanceGroup {
             assertTrue(sibling[0].isCancelled(), msg("A3.1", "the sibling must be cancelled: " + sibling[0]));
             assertEquals(0, Async.currentTask().orElseThrow().cancelling(), msg("A3.1", "the group must withdraw"
                     + " its cancel request of the parent; check uncancel() (T2.4)"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("A3.2 TaskGroup.cancel() (3.15): ends the tasks and the body's await, and the group ends without error")
+    void required_A3_2_taskGroupCancel() {
+        run("A3.2", () -> {
+            Task<?>[] sibling = new Task<?>[1];
+            Object result = TaskGroup.run(g -> {
+                sibling[0] = g.createTask(() -> Async.sleep(LONG, "sibling"));
+                g.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(2));
+                    g.cancel();
+                    return null;
+                });
+                return Async.sleep(LONG, "body");
+            });
+            assertNull(result, msg("A3.2", "TaskGroup.run must return null when cancel() ended the body"));
+            assertTrue(sibling[0].isCancelled(), msg("A3.2", "the sibling must be cancelled: " + sibling[0]));
+            Task<?> parent = Async.currentTask().orElseThrow();
+            assertEquals(0, parent.cancelling(), msg("A3.2", "the group must withdraw its cancel request of the"
+                    + " parent; check uncancel() (T2.4)"));
+            String plain = TaskGroup.run(g -> {
+                g.cancel();
+                return "returned";
+            });
+            assertEquals("returned", plain, msg("A3.2", "a body that returns after cancel() keeps its result"));
+            Async.sleep(Duration.ofMillis(1)); // a cancel request that was never delivered must be gone (T2.4)
             return null;
         });
     }
