@@ -190,6 +190,28 @@ public final class Async {
     }
 
     /**
+     * Schedules {@code body} as a task on the loop running on this thread that starts eagerly or lazily as the
+     * caller says, whatever the task factory's default (asyncio 3.14's
+     * {@code create_task(coro, name=name, context=context, eager_start=eager_start)}).
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param eagerStart true to run the first step inside this call (the task may be done when it returns),
+     *     false to schedule it
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if no loop runs on this thread
+     * @throws UnsupportedOperationException if a task factory is set that takes no eager-start choice
+     * @throws NullPointerException if {@code body} is null
+     */
+    public static <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context, boolean eagerStart) {
+        Objects.requireNonNull(body, "body");
+        return getRunningLoop().createTask(body, name, context, eagerStart);
+    }
+
+    /**
      * Returns the task running on this thread's loop.
      *
      * @return the current task, or empty in a plain callback
@@ -231,7 +253,8 @@ public final class Async {
 
     /**
      * Returns asyncio's {@code eager_task_factory}: tasks created while the loop runs start their first step
-     * at once, inside {@code createTask}, and may be done when it returns.
+     * at once, inside {@code createTask}, and may be done when it returns; a {@code createTask} with
+     * {@code eagerStart} false makes a lazy one (asyncio 3.14).
      *
      * @return the factory
      */
@@ -242,6 +265,12 @@ public final class Async {
                     @Nullable String name,
                     @Nullable Context context) {
                 return new BaseTask<>(loop, coroutine, name, context, true);
+            }
+
+            @Override
+            public <T extends @Nullable Object> Task<T> newTask(EventLoop loop, Coroutine<T> coroutine,
+                    @Nullable String name, @Nullable Context context, boolean eagerStart) {
+                return new BaseTask<>(loop, coroutine, name, context, eagerStart); // 3.14: eager_start=False wins
             }
 
             @Override

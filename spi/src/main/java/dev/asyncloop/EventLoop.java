@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.BaseTask;
 import dev.asyncloop.spi.RunningLoops;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -289,6 +290,56 @@ public interface EventLoop extends AutoCloseable {
      */
     <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
             @Nullable Context context);
+
+    /**
+     * Schedules {@code body} as a task that starts eagerly or lazily as the caller says, whatever the task
+     * factory's default (asyncio 3.14's {@code create_task(coro, name=, context=, eager_start=)}); the same as
+     * {@code createTask(Coroutine.of(body), name, context, eagerStart)}.
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task's steps run in, or null for a copy of the current one
+     * @param eagerStart true to run the first step inside this call when the loop is running (the task may be
+     *     done when it returns), false to schedule it
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if a task factory is set that takes no eager-start choice
+     */
+    default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context, boolean eagerStart) {
+        return createTask(Coroutine.of(body), name, context, eagerStart);
+    }
+
+    /**
+     * Creates a task driving {@code coroutine} that starts eagerly or lazily as the caller says (asyncio 3.14's
+     * {@code eager_start=}): through the task factory's
+     * {@link TaskFactory#newTask(EventLoop, Coroutine, String, Context, boolean)} when one is set, else as
+     * {@code new BaseTask<>(this, coroutine, name, context, eagerStart)}. An eager start needs the loop to be
+     * running; otherwise the first step is scheduled.
+     *
+     * @param coroutine the coroutine
+     * @param name the name, or null for {@code Task-N}
+     * @param context the context every step runs in, or null for a copy of the current one
+     * @param eagerStart whether to run the first step inside this call
+     * @param <T> the result type
+     * @return the task, scheduled or (eagerly started) possibly done
+     * @throws IllegalStateException if the loop is closed
+     * @throws UnsupportedOperationException if a task factory is set that takes no eager-start choice
+     */
+    default <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
+            @Nullable Context context, boolean eagerStart) {
+        Objects.requireNonNull(coroutine, "coroutine");
+        if (isClosed()) {
+            throw new IllegalStateException("Event loop is closed");
+        }
+        Optional<TaskFactory> factory = getTaskFactory();
+        if (factory.isPresent()) {
+            return Objects.requireNonNull(factory.get().newTask(this, coroutine, name, context, eagerStart),
+                    () -> "task factory " + factory.get() + " returned null");
+        }
+        return new BaseTask<>(this, coroutine, name, context, eagerStart);
+    }
 
     /**
      * Sets the factory {@link #createTask(Coroutine, String, Context)} uses.

@@ -193,13 +193,41 @@ public final class TaskGroup implements AutoCloseable {
     public <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
             @Nullable Context context) {
         Objects.requireNonNull(body, "body");
+        checkOpen();
+        return add(loop.createTask(body, name, context));
+    }
+
+    /**
+     * Creates a task in this group that starts eagerly or lazily as the caller says, whatever the loop's task
+     * factory's default (asyncio 3.14's {@code create_task(coro, name=, context=, eager_start=)}, which passes
+     * every keyword argument on to {@code loop.create_task}).
+     *
+     * @param body the task's body
+     * @param name the task's name, or null for {@code Task-N}
+     * @param context the context the task runs in, or null for a copy of the current one
+     * @param eagerStart true to run the first step inside this call, false to schedule it
+     * @param <T> the result type
+     * @return the task
+     * @throws IllegalStateException if the group is shutting down or finished
+     * @throws UnsupportedOperationException if the loop's task factory takes no eager-start choice
+     */
+    public <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
+            @Nullable Context context, boolean eagerStart) {
+        Objects.requireNonNull(body, "body");
+        checkOpen();
+        return add(loop.createTask(body, name, context, eagerStart));
+    }
+
+    private void checkOpen() {
         if (exited || exiting && tasks.isEmpty()) {
             throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks before it is closed");
         }
         if (aborting) {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down; no new tasks are accepted");
         }
-        Task<T> task = loop.createTask(body, name, context);
+    }
+
+    private <T extends @Nullable Object> Task<T> add(Task<T> task) {
         if (!task.isDone()) {
             BaseFuture.addAwaitedBy(task, parent); // for CallGraph, as asyncio 3.14's future_add_to_awaited_by
         }

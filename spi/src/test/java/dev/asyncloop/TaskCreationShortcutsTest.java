@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * asyncio's {@code create_task(coro, name=, context=)} spelled three ways ({@code Async.createTask},
+ * asyncio's {@code create_task(coro, name=, context=)} (and 3.14's {@code eager_start=}) spelled three ways ({@code Async.createTask},
  * {@code loop.createTask(body, name, context)}, {@code TaskGroup.createTask(body, name, context)}), and the
  * semaphores' default of one permit.
  */
@@ -63,6 +63,61 @@ class TaskCreationShortcutsTest extends LoopFixture {
             assertEquals("none", ts.get(1).result());
             return null;
         });
+    }
+
+    @Test
+    void eagerStartIsTheCallersChoice() {   // asyncio 3.14's create_task(..., eager_start=)
+        run(() -> {
+            EventLoop running = Async.getRunningLoop();
+            Task<String> eager = Async.createTask(() -> "now", "e", null, true);
+            assertTrue(eager.isDone(), "an eager task that does not suspend is done when createTask returns");
+            assertEquals("now", eager.result());
+            assertEquals("e", eager.getName());
+            Task<String> lazy = running.createTask(() -> "later", null, null, false);
+            assertFalse(lazy.isDone());
+            assertEquals("later", await(lazy));
+            TaskGroup.run(g -> {
+                Task<String> inGroup = g.createTask(() -> "group", null, null, true);
+                assertTrue(inGroup.isDone(), "TaskGroup.createTask passes the choice on");
+                return null;
+            });
+
+            running.setTaskFactory(Async.eagerTaskFactory());
+            try {
+                Task<String> lazyDespiteFactory = Async.createTask(() -> "lazy", null, null, false);
+                assertFalse(lazyDespiteFactory.isDone(), "eagerStart false wins over the eager factory's default");
+                assertTrue(Async.createTask(() -> "eager").isDone(), "without a choice the factory decides");
+                assertEquals("lazy", await(lazyDespiteFactory));
+            } finally {
+                running.setTaskFactory(null);
+            }
+
+            TaskFactory noChoice = new TaskFactory() {
+                @Override
+                public <T> Task<T> newTask(EventLoop l, Coroutine<T> coroutine, String name, Context context) {
+                    return new dev.asyncloop.spi.BaseTask<>(l, coroutine, name, context, false);
+                }
+
+                @Override
+                public String toString() {
+                    return "noChoiceFactory";
+                }
+            };
+            running.setTaskFactory(noChoice);
+            try {
+                UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
+                        () -> Async.createTask(() -> 1, null, null, true));
+                assertTrue(refused.getMessage().contains("noChoiceFactory")
+                        && refused.getMessage().contains("eagerStart"), refused.getMessage());
+                assertEquals(2, await(Async.createTask(() -> 2)), "without a choice the old method is used");
+            } finally {
+                running.setTaskFactory(null);
+            }
+            return null;
+        });
+        Task<String> beforeRun = loop.createTask(() -> "x", null, null, true);
+        assertFalse(beforeRun.isDone(), "an eager start needs a running loop; otherwise the step is scheduled");
+        assertEquals("x", loop.runUntilComplete(beforeRun));
     }
 
     @Test

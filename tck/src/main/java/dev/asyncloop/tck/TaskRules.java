@@ -748,4 +748,33 @@ abstract class TaskRules extends ConformanceGroup {
         assertEquals(1, cancelledLines.size(), msg("T3.11", "printStack of a cancelled task prints only 'No stack"
                 + " for' (asyncio keeps no exception for it), was: " + cancelledLines));
     }
+
+    @Test
+    @DisplayName("T3.12 createTask(..., eagerStart) (3.14): true runs the first step inside the call, false schedules"
+            + " it even under the eager factory")
+    void required_T3_12_eagerStartPerCall() {
+        List<Object> observed = new ArrayList<>();
+        Task<Object> main = loop.createTask(Coroutine.of(() -> {
+            Task<String> eager = loop.createTask(() -> "eager", "eager", null, true);
+            observed.add(eager.isDone());
+            loop.setTaskFactory(Async.eagerTaskFactory());
+            try {
+                Task<String> lazy = loop.createTask(() -> "lazy", "lazy", null, false);
+                observed.add(lazy.isDone());
+                observed.add(Async.await(lazy));
+            } finally {
+                loop.setTaskFactory(null);
+            }
+            return null;
+        }), "main", null);
+        runUntil("T3.12", "the main task", defaultWait(), main);
+        String why = "; check createTask(coroutine, name, context, eagerStart) passes the choice to"
+                + " new BaseTask<>(loop, coroutine, name, context, eagerStart) or to the factory's five-argument"
+                + " newTask";
+        assertEquals(true, observed.get(0), msg("T3.12", "createTask with eagerStart true on a running loop must"
+                + " run a body that does not suspend to its end inside the call" + why));
+        assertEquals(false, observed.get(1), msg("T3.12", "createTask with eagerStart false must schedule the first"
+                + " step even when the eager factory is set (asyncio 3.14: eager_start=False wins)" + why));
+        assertEquals("lazy", observed.get(2), msg("T3.12", "the lazy task must finish normally"));
+    }
 }

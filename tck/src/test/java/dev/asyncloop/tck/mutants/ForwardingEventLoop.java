@@ -132,6 +132,11 @@ public class ForwardingEventLoop implements EventLoop {
     }
 
     @Override
+    public <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context, boolean eagerStart) {
+        return delegate.createTask(coroutine, name, context, eagerStart);
+    }
+
+    @Override
     public void setTaskFactory(TaskFactory factory) {
         delegate.setTaskFactory(factory);
     }

@@ -2,10 +2,12 @@ package dev.asyncloop.tck.mutants;
 
 import dev.asyncloop.AsyncCallable;
 import dev.asyncloop.Context;
+import dev.asyncloop.Coroutine;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
+import dev.asyncloop.Task;
 import dev.asyncloop.TimerHandle;
 import dev.asyncloop.nio.NioEventLoop;
 import dev.asyncloop.spi.RunningLoops;
@@ -82,6 +84,8 @@ public final class Mutants {
                         ReentrantRun::new),
                 new Mutant("close-while-running", "L4.4", "close() while running does nothing",
                         CloseWhileRunning::new),
+                new Mutant("eager-start-ignored", "T3.12", "createTask(..., eagerStart) ignores the caller's"
+                        + " choice and lets the factory decide, as before asyncio 3.14", EagerStartIgnored::new),
                 new Mutant("task-before-running-check", "L4.8", "runUntilComplete(AsyncCallable) creates its"
                         + " task before checking that no loop runs", TaskBeforeRunningCheck::new),
                 new Mutant("run-until-complete-returns-null", "L5.4", "runUntilComplete returns null when the"
@@ -596,6 +600,14 @@ public final class Mutants {
             if (!delegate.isRunning()) {
                 super.close();
             }
+        }
+    }
+
+    /** Broken T3.12: the eager-start choice of createTask is dropped (the factory's default decides). */
+    static final class EagerStartIgnored extends ForwardingEventLoop {
+        @Override
+        public <T> Task<T> createTask(Coroutine<T> coroutine, String name, Context context, boolean eagerStart) {
+            return createTask(coroutine, name, context);
         }
     }
 
