@@ -754,7 +754,7 @@ abstract class TaskRules extends ConformanceGroup {
             + " it even under the eager factory")
     void required_T3_12_eagerStartPerCall() {
         List<Object> observed = new ArrayList<>();
-        Task<Object> main = loop.createTask(Coroutine.of(() -> {
+        Task<@Nullable Object> main = loop.createTask(Coroutine.of(() -> {
             Task<String> eager = loop.createTask(() -> "eager", "eager", null, true);
             observed.add(eager.isDone());
             loop.setTaskFactory(Async.eagerTaskFactory());
