@@ -335,6 +335,11 @@ public final class StreamReader {
         });
     }
 
+    /** Bytes buffered and not yet read. */
+    int buffered() {
+        return buffer.size();
+    }
+
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("StreamReader[");
