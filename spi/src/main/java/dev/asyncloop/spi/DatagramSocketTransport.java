@@ -271,7 +271,12 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
             buffer.pollFirst();
             bufferSize -= size;
         }
-        maybeResumeProtocol();
+        maybeResumeProtocol(); // may write more, close or abort
+        if (connLost > 0) {
+            // resumeWriting closed or aborted the transport with the queue empty, which scheduled connectionLost
+            loop.removeWriterHandle(channel);
+            return;
+        }
         if (buffer.isEmpty()) {
             loop.removeWriterHandle(channel);
             if (closing) {

@@ -240,7 +240,15 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             fatalError(e, "Fatal write error on socket transport");
             return;
         }
-        maybeResumeProtocol();
+        maybeResumeProtocol(); // may write more, close or abort
+        if (connLost > 0) {
+            // resumeWriting closed or aborted the transport with the queue empty, which scheduled connectionLost
+            loop.removeWriterHandle(channel);
+            if (emptyWaiter != null && !emptyWaiter.isDone()) {
+                emptyWaiter.setResult(null);
+            }
+            return;
+        }
         if (buffer.isEmpty()) {
             loop.removeWriterHandle(channel);
             if (emptyWaiter != null && !emptyWaiter.isDone()) {

@@ -135,7 +135,12 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
             fatalError(e, "Fatal write error on pipe transport");
             return;
         }
-        maybeResumeProtocol(); // may write more
+        maybeResumeProtocol(); // may write more, close or abort
+        if (connLost > 0) {
+            // resumeWriting closed or aborted the transport with the queue empty, which scheduled connectionLost
+            loop.removeWriterHandle(channel);
+            return;
+        }
         if (buffer.isEmpty()) {
             loop.removeWriterHandle(channel);
             if (closing) {

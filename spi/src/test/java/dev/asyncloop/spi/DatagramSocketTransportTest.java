@@ -64,10 +64,16 @@ class DatagramSocketTransportTest {
     private DatagramProtocol protocol;
     private Exception lastError;
 
+    /** Runs in the protocol's resumeWriting, after its event is recorded. */
+    private Runnable onResume = () -> { };
+
     private void event(String name, String detail) {
         events.add(detail.isEmpty() ? name : name + " " + detail);
         if (failIn.equals(name)) {
             throw boom;
+        }
+        if (name.equals("resume")) {
+            onResume.run();
         }
     }
 
@@ -254,6 +260,31 @@ class DatagramSocketTransportTest {
         iterate();
         assertEquals(List.of("queued", "late"), channel.sent);
         assertEquals(List.of("made", "lost null"), events);
+    }
+
+    @Test
+    void closeFromResumeWritingAsTheQueueEmptiesLosesTheConnectionOnce() throws IOException {
+        endFromResumeWriting(false);
+    }
+
+    @Test
+    void abortFromResumeWritingAsTheQueueEmptiesLosesTheConnectionOnce() throws IOException {
+        endFromResumeWriting(true);
+    }
+
+    private void endFromResumeWriting(boolean abort) throws IOException {
+        DatagramTransport t = open();
+        t.setWriteBufferLimits(0, 0);
+        channel.full = true;
+        t.sendTo(text("queued"), peer);
+        onResume = abort ? t::abort : t::close;
+        channel.full = false;
+        fake.emit(channel, Poller.WRITE);
+        iterate();
+        iterate();
+        assertEquals(List.of("queued"), channel.sent);
+        assertEquals(List.of("made", "pause", "resume", "lost null"), events);
+        assertEquals(List.of(), reports);
     }
 
     @Test

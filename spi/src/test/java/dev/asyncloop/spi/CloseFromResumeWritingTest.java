@@ -1,0 +1,164 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.asyncloop.Connection;
+import dev.asyncloop.ExceptionContext;
+import dev.asyncloop.Future;
+import dev.asyncloop.PipeConnection;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Tasks;
+import dev.asyncloop.Transport;
+import dev.asyncloop.WriteTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A protocol that closes (or aborts) its transport from {@code resumeWriting}, called as the write buffer has
+ * just been sent completely (low mark 0), gets exactly one {@code connectionLost}: the transport's writer must not
+ * end the connection a second time after the callback already did.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CloseFromResumeWritingTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int BIG = 16 << 20; // more than loopback's socket buffers take when nobody reads
+
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
+    private final List<ExceptionContext> reports = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        loop.close();
+        for (AutoCloseable c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    /** Ends its transport from resumeWriting; records the calls. */
+    static final class EndsOnResume implements Protocol {
+        final boolean abort;
+        final List<String> events = new ArrayList<>();
+        final Future<@Nullable Throwable> lost;
+        WriteTransport transport;
+
+        EndsOnResume(ReadinessEventLoop loop, boolean abort) {
+            this.abort = abort;
+            this.lost = loop.createFuture();
+        }
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = (WriteTransport) t;
+            events.add("made");
+        }
+
+        @Override
+        public void pauseWriting() {
+            events.add("pause");
+        }
+
+        @Override
+        public void resumeWriting() {
+            events.add("resume");
+            if (abort) {
+                transport.abort();
+            } else {
+                transport.close();
+            }
+        }
+
+        @Override
+        public void connectionLost(@Nullable Throwable exception) {
+            events.add("lost");
+            if (!lost.isDone()) {
+                lost.setResult(exception);
+            }
+        }
+    }
+
+    /** Reads {@code channel} until EOF (or a reset), on a thread of its own. */
+    private static Thread drain(ReadableByteChannel channel) {
+        return Thread.ofPlatform().name("drain").start(() -> {
+            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+            try (channel) {
+                while (channel.read(buf.clear()) >= 0) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // an aborted transport may reset the connection: what was sent is not the point here
+            }
+        });
+    }
+
+    private void fillThenDrain(EndsOnResume protocol, ReadableByteChannel peer) throws Exception {
+        protocol.transport.setWriteBufferLimits(0, 0);
+        protocol.transport.write(new byte[BIG]);
+        assertEquals(List.of("made", "pause"), protocol.events, "the buffer holds the rest: paused");
+        Thread reader = drain(peer);
+        loop.runUntilComplete(() -> Tasks.waitFor(protocol.lost, WAIT));
+        loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(20), null)); // a second one?
+        reader.join(WAIT.toMillis());
+        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
+        assertEquals(List.of(), reports, "exception handler reports");
+    }
+
+    private void overSocket(boolean abort) throws Exception {
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+        ServerSocketChannel listener = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        toClose.add(listener);
+        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel peer = listener.accept();
+        toClose.add(peer);
+        ours.configureBlocking(false);
+        EndsOnResume protocol = new EndsOnResume(loop, abort);
+        Connection<EndsOnResume> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
+        fillThenDrain(c.protocol(), peer);
+    }
+
+    private void overPipe(boolean abort) throws Exception {
+        loop.setExceptionHandler((l, context) -> reports.add(context));
+        Pipe pipe = Pipe.open();
+        toClose.add(pipe.source());
+        pipe.sink().configureBlocking(false);
+        EndsOnResume protocol = new EndsOnResume(loop, abort);
+        PipeConnection<WriteTransport, EndsOnResume> c = loop.runUntilComplete(
+                loop.connectWritePipe(() -> protocol, pipe.sink()));
+        fillThenDrain(c.protocol(), pipe.source());
+    }
+
+    @Test
+    void socketClosedFromResumeWriting() throws Exception {
+        overSocket(false);
+    }
+
+    @Test
+    void socketAbortedFromResumeWriting() throws Exception {
+        overSocket(true);
+    }
+
+    @Test
+    void pipeClosedFromResumeWriting() throws Exception {
+        overPipe(false);
+    }
+
+    @Test
+    void pipeAbortedFromResumeWriting() throws Exception {
+        overPipe(true);
+    }
+}
