@@ -9,11 +9,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.asyncloop.Connection;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
+import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
-import dev.asyncloop.StreamTransport;
 import dev.asyncloop.StressSeeds;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.WriteTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -43,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
  * mark (asyncio's {@code _maybe_pause_protocol}/{@code _maybe_resume_protocol}); {@code getWriteBufferSize()}
  * is never negative nor more than written minus received, and 0 at the end; one {@code connectionLost(null)}.
  * Run with the default I/O (heap writes staged through the scratch buffer) and with a stingy {@link HeapIo} that
- * takes a random part of each write and read (partial writes at every offset of the queue).
+ * takes a random part of each write and read (partial writes at every offset of the queue), and into a pipe.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WritePathStressTest {
@@ -60,6 +63,12 @@ class WritePathStressTest {
     @DisplayName("the same through a HeapIo that takes a random part of each write: partial writes everywhere")
     void stingyHeapIo() {
         StressSeeds.forEach(seed -> scenario(seed, new StingyHeapIo(seed)), 21, 22, 23);
+    }
+
+    @Test
+    @DisplayName("the same into a pipe (writeEof closes it), read slowly at the other end")
+    void pipe() {
+        StressSeeds.forEach(this::overPipe, 41, 42, 43);
     }
 
     /** Takes a random part (sometimes nothing) of each write and fills a random part of each read. */
@@ -84,13 +93,13 @@ class WritePathStressTest {
 
     /** Reads everything until EOF, slowly at random; {@link #received} counts as it goes. */
     static final class SlowPeer implements Runnable {
-        final SocketChannel channel;
+        final ReadableByteChannel channel;
         final SplittableRandom rnd;
         final ByteArrayOutputStream got = new ByteArrayOutputStream();
         final AtomicLong received = new AtomicLong();
         volatile @Nullable Throwable failure;
 
-        SlowPeer(SocketChannel channel, long seed) {
+        SlowPeer(ReadableByteChannel channel, long seed) {
             this.channel = channel;
             this.rnd = new SplittableRandom(seed * 31 + 7);
         }
@@ -129,7 +138,7 @@ class WritePathStressTest {
         final ByteArrayOutputStream sent = new ByteArrayOutputStream();
         final List<String> flow = new ArrayList<>();
         final Future<@Nullable Throwable> lost;
-        StreamTransport transport;
+        WriteTransport transport;
         boolean paused;
         boolean ended;
         int lostCalls;
@@ -144,7 +153,7 @@ class WritePathStressTest {
 
         @Override
         public void connectionMade(Transport t) {
-            transport = (StreamTransport) t;
+            transport = (WriteTransport) t;
             int r = rnd.nextInt(4);
             if (r == 1) {
                 transport.setWriteBufferLimits(0, 0);
@@ -322,31 +331,56 @@ class WritePathStressTest {
             ours.configureBlocking(false);
             Writer writer = new Writer(loop, new SplittableRandom(seed), peer);
             Connection<Writer> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> writer, ours));
-            Throwable exc = loop.runUntilComplete(() -> Tasks.waitFor(writer.lost, WAIT));
-            reader.join(WAIT.toMillis());
-            assertTrue(!reader.isAlive(), "the peer did not see EOF");
-            loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(1), null)); // a 2nd connectionLost?
-            if (writer.failure != null) {
-                throw writer.failure;
-            }
-            assertNull(peer.failure, () -> "peer failed: " + peer.failure);
-            assertNull(exc, "connectionLost(null) after a clean close");
-            assertEquals(1, writer.lostCalls, "connectionLost calls");
-            assertEquals(writer.sent.size(), peer.got.size(), "bytes received");
-            assertArrayEquals(writer.sent.toByteArray(), peer.got.toByteArray(), "the bytes differ");
-            assertEquals(0, c.transport().getWriteBufferSize(), "write buffer at the end");
-            assertEquals(List.of(), reports, "exception handler reports");
-            List<String> flow = writer.flow;
-            for (int i = 0; i < flow.size(); i++) {
-                if (!flow.get(i).equals(i % 2 == 0 ? "pause" : "resume")) {
-                    fail("pause/resume do not alternate from pause: " + flow);
-                }
-            }
+            finish(loop, writer, peer, reader, c.transport(), reports);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    void overPipe(long seed) {
+        List<ExceptionContext> reports = new ArrayList<>();
+        try (ReadinessEventLoop loop = newLoop(null)) {
+            loop.setExceptionHandler((l, context) -> reports.add(context));
+            Pipe pipe = Pipe.open();
+            pipe.sink().configureBlocking(false);
+            SlowPeer peer = new SlowPeer(pipe.source(), seed);
+            Thread reader = Thread.ofPlatform().name("slow-pipe-reader-" + seed).start(peer);
+            Writer writer = new Writer(loop, new SplittableRandom(seed), peer);
+            PipeConnection<WriteTransport, Writer> c = loop.runUntilComplete(
+                    loop.connectWritePipe(() -> writer, pipe.sink()));
+            finish(loop, writer, peer, reader, c.transport(), reports);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void finish(ReadinessEventLoop loop, Writer writer, SlowPeer peer, Thread reader,
+            WriteTransport transport, List<ExceptionContext> reports) throws InterruptedException {
+        Throwable exc = loop.runUntilComplete(() -> Tasks.waitFor(writer.lost, WAIT));
+        reader.join(WAIT.toMillis());
+        assertTrue(!reader.isAlive(), "the peer did not see EOF");
+        loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(1), null)); // a second lost?
+        if (writer.failure != null) {
+            throw writer.failure;
+        }
+        assertNull(peer.failure, () -> "peer failed: " + peer.failure);
+        assertNull(exc, "connectionLost(null) after a clean close");
+        assertEquals(1, writer.lostCalls, "connectionLost calls");
+        assertEquals(writer.sent.size(), peer.got.size(), "bytes received");
+        assertArrayEquals(writer.sent.toByteArray(), peer.got.toByteArray(), "the bytes differ");
+        assertEquals(0, transport.getWriteBufferSize(), "write buffer at the end");
+        assertEquals(List.of(), reports, "exception handler reports");
+        List<String> flow = writer.flow;
+        for (int i = 0; i < flow.size(); i++) {
+            if (!flow.get(i).equals(i % 2 == 0 ? "pause" : "resume")) {
+                fail("pause/resume do not alternate from pause: " + flow);
+            }
         }
     }
 
