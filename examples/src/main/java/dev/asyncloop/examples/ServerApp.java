@@ -77,12 +77,23 @@ public final class ServerApp {
             System.exit(2);
             return;
         }
+        runMain(cl.host(), cl.port());
+    }
+
+    /**
+     * The rest of {@link #runMain(String[], int)}, for an example with a command line of its own: runs on
+     * {@code host} and {@code port} until SIGTERM or Ctrl-C, as that method says.
+     *
+     * @param host the host to listen on
+     * @param port the port, 0 for an ephemeral one
+     */
+    void runMain(String host, int port) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop();
             awaitFinished(SHUTDOWN_WAIT);
         }, name + "-shutdown"));
         stopOnSigterm = true;
-        run(cl.host(), cl.port(), System.out);
+        run(host, port, System.out);
     }
 
     /**
