@@ -7,9 +7,12 @@
  * {@link dev.asyncloop.examples.GroupEchoServer} (the protocol echo served by an
  * {@link dev.asyncloop.EventLoopGroup} of {@code --loops N} loops), {@link dev.asyncloop.examples.TlsEchoServer}
  * (streams over TLS) and {@link dev.asyncloop.examples.RunCommand} (a child process through
- * {@link dev.asyncloop.Subprocesses}, its output streamed line by line). Each server takes {@code --host} and
- * {@code --port} (0 = ephemeral), prints {@code READY <port>} once listening and exits cleanly on SIGTERM or
- * Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
+ * {@link dev.asyncloop.Subprocesses}, its output streamed line by line). Three programs show the library at work:
+ * {@link dev.asyncloop.examples.TcpProxy} (a streams proxy with back-pressure, half-close and a connect timeout),
+ * {@link dev.asyncloop.examples.FetchAll} (concurrent HTTP fetches with a limit, timeouts, retries and Ctrl-C) and
+ * {@link dev.asyncloop.examples.JobRunner} (shell commands on worker tasks with per-job timeouts). Each server takes
+ * {@code --host} and {@code --port} (0 = ephemeral; {@code TcpProxy}: {@code --listen-host} and
+ * {@code --listen-port}), prints {@code READY <port>} once listening and exits cleanly on SIGTERM or Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
  * whose {@code READY} line also names its loops and mode.
  */
 @NullMarked

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.condition.OS;
 /**
  * {@link ServerApp#runMain}: SIGTERM ({@code kill -TERM}) reaches the loop's signal handler, which closes the
  * server and its connections, so {@code main} returns and the JVM exits with 0, not with the 143 of a SIGTERM that
- * ended it. Runs {@link EchoServer} in a forked JVM.
+ * ended it. Runs {@link EchoServer}, and {@link TcpProxy} with its own command line, in a forked JVM.
  */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class ServerAppSigtermTest {
@@ -56,6 +56,33 @@ class ServerAppSigtermTest {
         }
         assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the server JVM did not exit after SIGTERM");
         assertEquals(0, child.exitValue(), "main must return after SIGTERM (exit status 0), not be ended by it");
+    }
+
+    @Test
+    void tcpProxyTakesItsOwnCommandLineAndStopsOnSigterm() throws Exception {
+        try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            target.setSoTimeout((int) RunningServer.WAIT.toMillis());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            child = new ProcessBuilder(List.of(java, "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), TcpProxy.class.getName(),
+                    "--target", RunningServer.HOST + ":" + target.getLocalPort(), "--listen-port", "0",
+                    "--listen-host", RunningServer.HOST)).redirectErrorStream(true).start();
+            BlockingQueue<String> lines = readLines(child);
+            int port = Integer.parseInt(awaitLine(lines, "READY ").substring("READY ".length()));
+            try (Socket client = new Socket(RunningServer.HOST, port); Socket server = target.accept()) {
+                client.setSoTimeout((int) RunningServer.WAIT.toMillis());
+                client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+                server.getOutputStream().write(RunningServer.lines(server).readLine().getBytes(StandardCharsets.US_ASCII));
+                server.getOutputStream().write('\n');
+                assertEquals("ping", RunningServer.lines(client).readLine());
+                Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(child.pid())).inheritIO().start();
+                assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
+                awaitLine(lines, "TcpProxy stopped");
+                assertEquals(-1, client.getInputStream().read(), "the proxy must close its clients on SIGTERM");
+            }
+        }
+        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the proxy JVM did not exit after SIGTERM");
+        assertEquals(0, child.exitValue());
     }
 
     private static BlockingQueue<String> readLines(Process p) {
