@@ -117,6 +117,9 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
      */
     @SuppressWarnings("unchecked")
     public Future<T> awaitNext() {
+        if (left > 0 && completed.isEmpty()) {
+            Async.checkCanWait("AsCompleted.awaitNext()"); // before take(): a refused call takes nothing
+        }
         take();
         while (completed.isEmpty()) {
             Future<@Nullable Void> signal = loop().createFuture();

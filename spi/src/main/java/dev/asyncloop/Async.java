@@ -280,6 +280,21 @@ public final class Async {
         };
     }
 
+    /**
+     * For the library's own waits (a lock, a queue, ...), before they queue a waiter: refuses a wait outside a task
+     * with a message naming {@code call}, what the user called, rather than the {@code await} inside it.
+     *
+     * @param call the waiting method as the user wrote it, e.g. {@code "Semaphore.acquire()"}
+     * @throws IllegalStateException if no task runs on this thread
+     */
+    static void checkCanWait(String call) {
+        if (ContinuationEngine.current() == null && ThreadState.get().coroutine == null) {
+            throw new IllegalStateException(call + " has to wait, and only a task can wait: call it from a task's"
+                    + " body (loop.createTask(() -> ...), Async.run(main)); a plain callback cannot wait, so start a"
+                    + " task from it with loop.createTask(() -> ...)");
+        }
+    }
+
     private static EngineCoroutine<?> currentCoroutine(String what) {
         EngineCoroutine<?> coroutine = ContinuationEngine.current();
         if (coroutine == null) {

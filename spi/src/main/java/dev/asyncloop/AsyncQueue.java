@@ -133,6 +133,7 @@ public class AsyncQueue<T> {
             if (shutdown) {
                 throw shutDown("put");
             }
+            Async.checkCanWait("AsyncQueue.put()");
             Future<@Nullable Void> putter = binding.loop(this).createFuture();
             putters.addLast(putter);
             try {
@@ -189,6 +190,7 @@ public class AsyncQueue<T> {
             if (shutdown) {
                 throw shutDown("get");
             }
+            Async.checkCanWait("AsyncQueue.get()");
             Future<@Nullable Void> getter = binding.loop(this).createFuture();
             getters.addLast(getter);
             try {

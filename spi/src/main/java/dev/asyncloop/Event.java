@@ -76,6 +76,7 @@ public final class Event {
         if (value) {
             return true;
         }
+        Async.checkCanWait("Event.await()");
         Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.add(waiter);
         try {

@@ -47,6 +47,7 @@ public final class Lock {
             locked = true;
             return true;
         }
+        Async.checkCanWait("Lock.acquire()");
         Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.addLast(waiter);
         try {

@@ -86,6 +86,7 @@ public class Semaphore {
             value--;
             return true;
         }
+        Async.checkCanWait("Semaphore.acquire()");
         Future<Boolean> waiter = binding.loop(this).createFuture();
         waiters.addLast(waiter);
         try {

@@ -244,6 +244,7 @@ public final class Tasks {
             throw new IllegalArgumentException("Set of Tasks/Futures is empty: wait() needs at least one future");
         }
         EventLoop loop = Async.getRunningLoop();
+        Async.checkCanWait("Tasks.wait()");
         // a list, not a hash set, while waiting: see IdentityIndex for why, at 100,000 futures
         List<F> fs = IdentityDistinct.of(new ArrayList<>(futures));
         for (F f : fs) {
