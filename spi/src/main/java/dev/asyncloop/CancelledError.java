@@ -11,6 +11,19 @@ import org.jspecify.annotations.Nullable;
  * {@code java.util.concurrent} futures handles it too. Code that catches it in a task should rethrow it
  * (or call {@link Task#uncancel()}), as in asyncio: swallowing it defeats the cancellation.
  *
+ * <p><b>Catch it first.</b> Java has no {@code BaseException}, and {@link CancellationException} is an
+ * {@link IllegalStateException}: {@code catch (IllegalStateException e)}, {@code catch (RuntimeException e)} and
+ * {@code catch (Exception e)} all catch a cancellation. In a task, let it pass before such a clause:
+ * <pre>{@code
+ * try {
+ *     return parse(await(reader.readLine()));
+ * } catch (CancelledError e) {
+ *     throw e;                      // the task is being cancelled: not a parse error
+ * } catch (RuntimeException e) {
+ *     return fallback;
+ * }
+ * }</pre>
+ *
  * <p>The optional message is the one given to {@link Future#cancel(String)}; {@link #getCause()} chains
  * back to the cancellation that caused this one, as asyncio's {@code __context__} chain does.
  */
