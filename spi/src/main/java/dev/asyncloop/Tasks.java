@@ -421,6 +421,19 @@ public final class Tasks {
     // ------------------------------------------------------------------ asCompleted
 
     /**
+     * asyncio's {@code as_completed(fs)}: the futures in the order they complete, with no deadline; see
+     * {@link #asCompleted(Collection, Duration)}.
+     *
+     * @param futures the futures; duplicates count once
+     * @param <T> the result type
+     * @return the iterable
+     * @throws IllegalArgumentException if the futures belong to different loops
+     */
+    public static <T extends @Nullable Object> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures) {
+        return asCompleted(futures, null);
+    }
+
+    /**
      * asyncio's {@code as_completed(fs, timeout=...)}: the futures in the order they complete; see
      * {@link AsCompleted} for the two ways to iterate.
      *

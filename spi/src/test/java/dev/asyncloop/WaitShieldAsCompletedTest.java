@@ -182,6 +182,21 @@ class WaitShieldAsCompletedTest {
     @DisplayName("asCompleted")
     class AsCompletedTests extends LoopFixture {
         @Test
+        @DisplayName("without a timeout argument there is no deadline (asyncio's timeout=None default)")
+        void noTimeoutArgument() {
+            run(() -> {
+                Future<String> b = later(Duration.ofMillis(8), "b");
+                Future<String> a = later(Duration.ofMillis(1), "a");
+                List<String> order = new ArrayList<>();
+                for (Future<String> f : Tasks.asCompleted(List.of(b, a)).originals()) {
+                    order.add(f.result());
+                }
+                assertEquals(List.of("a", "b"), order);
+                return null;
+            });
+        }
+
+        @Test
         @DisplayName("next() futures resolve in completion order (3.12 form)")
         void plainIteration() {
             run(() -> {

@@ -144,7 +144,7 @@ public final class FetchAll {
                 for (URI url : urls) {
                     fetches.add(group.createTask(() -> fetch(url, inFlight), "fetch " + url));
                 }
-                for (Future<Result> done : Tasks.asCompleted(fetches, null).originals()) {
+                for (Future<Result> done : Tasks.asCompleted(fetches).originals()) {
                     results.add(done.result());
                     out.println(done.result());
                 }
