@@ -119,12 +119,13 @@ public final class ServerApp {
                     stopOnSigterm(loop);
                 }
                 if (stopRequested) {
-                    shutDown(s);
-                }
-                try {
-                    Async.await(s.serveForever());
-                } catch (CancelledError stopped) {
-                    // close() cancels serveForever: the way out.
+                    shutDown(s); // a closed server cannot serveForever (it throws, as asyncio's does)
+                } else {
+                    try {
+                        Async.await(s.serveForever());
+                    } catch (CancelledError stopped) {
+                        // close() cancels serveForever: the way out.
+                    }
                 }
                 Async.await(s.waitClosed());
                 return null;
