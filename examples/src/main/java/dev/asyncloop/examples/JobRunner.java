@@ -199,11 +199,12 @@ public final class JobRunner {
     /**
      * Sends SIGTERM (or SIGKILL) to the child and to every process it started: {@code sh -c 'a; b'} runs
      * {@code a} as a child of its own, which would otherwise outlive the shell and keep the output pipe, and with
-     * it {@link Subprocess#waitFor()}, open.
+     * it {@link Subprocess#waitFor()}, open. The shell goes first, so that it cannot start {@code b} when
+     * {@code a} ends; its descendants are listed before, as they are no longer its descendants once it is gone.
      */
     private static void signal(Subprocess child, boolean kill) {
-        ProcessHandle.of(child.pid()).ifPresent(shell -> shell.descendants().forEach(
-                kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy));
+        List<ProcessHandle> descendants = ProcessHandle.of(child.pid()).map(shell -> shell.descendants().toList())
+                .orElse(List.of());
         if (child.returnCode().isEmpty()) {
             if (kill) {
                 child.kill();
@@ -211,5 +212,6 @@ public final class JobRunner {
                 child.terminate();
             }
         }
+        descendants.forEach(kill ? ProcessHandle::destroyForcibly : ProcessHandle::destroy);
     }
 }
