@@ -169,7 +169,7 @@ public final class JobRunner {
             }
             return new Outcome(job.number(), -1, "cannot run: " + io.getMessage());
         }
-        Task<Void> printing = Async.getRunningLoop().createTask(() -> RunCommand.printLines(
+        Task<Void> printing = Async.createTask(() -> RunCommand.printLines(
                 child.stdout().orElseThrow(), "[" + job.number() + "] ", out, Charset.defaultCharset()),
                 "output of job " + job.number());
         try {
