@@ -176,7 +176,8 @@ public final class FetchAll {
                 return new Result(url, 0, 0, attempt, "timed out after " + timeout.toMillis() + " ms");
             } catch (CompletionException e) { // a checked exception of the connection, an IOException
                 if (!(e.getCause() instanceof ConnectException) || attempt > retries) {
-                    return new Result(url, 0, 0, attempt, String.valueOf(e.getCause().getMessage()));
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    return new Result(url, 0, 0, attempt, String.valueOf(cause.getMessage()));
                 }
             } catch (CancelledError e) {
                 throw e; // a RuntimeException too (an IllegalStateException): the catch below must not swallow it

@@ -199,6 +199,6 @@ public final class TcpProxy {
         if (e instanceof CompletionException && e.getCause() != null) {
             return rootCause(e.getCause());
         }
-        return e instanceof IOException ? e.getMessage() : e.toString();
+        return e instanceof IOException ? String.valueOf(e.getMessage()) : e.toString();
     }
 }
