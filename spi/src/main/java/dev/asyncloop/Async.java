@@ -49,6 +49,56 @@ public final class Async {
     }
 
     /**
+     * Waits for {@code future} as {@link #await(Future)} does, and throws its failure as itself when it is an
+     * {@code exceptionType}, instead of wrapped in a {@link java.util.concurrent.CompletionException}: where
+     * asyncio code writes {@code except OSError}, Java code writes
+     * <pre>{@code
+     * try {
+     *     byte[] data = Async.await(reader.read(65536), IOException.class);
+     *     ...
+     * } catch (IOException e) {   // the connection's own error, the very exception the future holds
+     *     ...
+     * }
+     * }</pre>
+     * Like Guava's {@code Futures.getChecked}, but the exception is the future's own object, not a copy. Only the
+     * wrapping that {@link Future#result()} adds is taken off: a future whose exception is itself a
+     * {@code CompletionException} still throws that.
+     *
+     * @param future the future to wait for; must belong to the task's loop
+     * @param exceptionType the checked exception type to throw as it is, e.g. {@code IOException.class}
+     * @param <T> the result type
+     * @param <X> the checked exception type
+     * @return the future's result
+     * @throws X the future's exception, when it is an instance of {@code exceptionType}
+     * @throws CancelledError if the future or the waiting task is cancelled
+     * @throws IllegalArgumentException if {@code exceptionType} is an unchecked exception type (a
+     *     {@link RuntimeException}: those already pass through {@link #await(Future)} as they are); checked
+     *     before waiting
+     * @throws IllegalStateException if called outside a task, or the future belongs to another loop
+     * @throws java.util.concurrent.CompletionException wrapping a checked exception of another type; unchecked
+     *     ones are rethrown as they are
+     */
+    public static <T extends @Nullable Object, X extends Exception> T await(Future<T> future, Class<X> exceptionType)
+            throws X {
+        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(exceptionType, "exceptionType");
+        if (RuntimeException.class.isAssignableFrom(exceptionType)) {
+            throw new IllegalArgumentException("exceptionType must be a checked exception type, got "
+                    + exceptionType.getName() + ": unchecked exceptions already pass through Async.await(future) as"
+                    + " they are; catch it around await(future)");
+        }
+        try {
+            return await(future);
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (exceptionType.isInstance(cause) && !future.isCancelled() && future.exception().orElse(null) == cause) {
+                throw exceptionType.cast(cause);
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Suspends the current task for {@code delay}. A zero or negative delay gives up control for exactly one
      * loop iteration (asyncio's {@code sleep(0)}).
      *
