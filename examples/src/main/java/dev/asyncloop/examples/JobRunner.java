@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 
 /**
  * Runs shell commands as child processes, at most {@code --jobs} at a time: {@code --jobs} worker tasks in a
@@ -162,11 +161,8 @@ public final class JobRunner {
         Subprocess child;
         try {
             child = Async.await(Subprocesses.shell(job.command(), SubprocessOptions.builder()
-                    .stdin(Redirect.DISCARD).stderrToStdout().build()));
-        } catch (CompletionException e) {
-            if (!(e.getCause() instanceof IOException io)) {
-                throw e;
-            }
+                    .stdin(Redirect.DISCARD).stderrToStdout().build()), IOException.class);
+        } catch (IOException io) {
             return new Outcome(job.number(), -1, "cannot run: " + io.getMessage());
         }
         Task<Void> printing = Async.createTask(() -> RunCommand.printLines(

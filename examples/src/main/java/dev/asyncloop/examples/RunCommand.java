@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -141,11 +140,8 @@ public final class RunCommand {
         Subprocess child;
         try {
             child = Async.await(Subprocesses.exec(command,
-                    SubprocessOptions.builder().stdin(Redirect.INHERIT).build()));
-        } catch (CompletionException e) {
-            if (!(e.getCause() instanceof IOException io)) {
-                throw e;
-            }
+                    SubprocessOptions.builder().stdin(Redirect.INHERIT).build()), IOException.class);
+        } catch (IOException io) {
             err.println("RunCommand: cannot run " + command.getFirst() + ": " + io.getMessage());
             err.flush();
             return CANNOT_RUN;

@@ -8,7 +8,6 @@ import dev.asyncloop.StreamReader;
 import dev.asyncloop.StreamWriter;
 import dev.asyncloop.Streams;
 import java.io.IOException;
-import java.util.concurrent.CompletionException;
 
 /**
  * TCP echo server written with streams (asyncio's {@code start_server} example): one task per client reads what
@@ -51,23 +50,20 @@ public final class StreamsEchoServer {
 
     /**
      * The handler: runs as its own task per connection. A connection error (an {@link IOException}, which
-     * {@code Async.await} wraps in {@link CompletionException} because it is checked) ends it quietly; anything
-     * else is reported by {@code startServer}.
+     * {@code Async.await(future, IOException.class)} throws as it is) ends it quietly; anything else is reported
+     * by {@code startServer}.
      */
     static void serve(StreamReader reader, StreamWriter writer) {
         try {
             while (true) {
-                byte[] data = Async.await(reader.read(CHUNK));
+                byte[] data = Async.await(reader.read(CHUNK), IOException.class);
                 if (data.length == 0) {
                     break; // end of stream
                 }
                 writer.write(data);
-                Async.await(writer.drain());
+                Async.await(writer.drain(), IOException.class);
             }
-        } catch (CompletionException e) {
-            if (!(e.getCause() instanceof IOException)) {
-                throw e;
-            }
+        } catch (IOException e) {
             return; // the client reset the connection: nothing to report, the transport is already closed
         } finally {
             writer.close();
