@@ -132,4 +132,44 @@ abstract class FlowControlRules extends NetworkGroup {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("N5.5 close() or abort() inside resumeWriting, called as the buffer empties: connectionLost once")
+    void required_N5_5_endInsideResumeWritingLosesOnce() throws Exception {
+        run("N5.5", () -> {
+            Server server = startServer(false);
+            int accepted = 0;
+            for (boolean abort : new boolean[] {false, true}) {
+                String how = abort ? "abort()" : "close()";
+                RecordingProtocol client = connect(port(server));
+                RecordingProtocol srv = awaitAccepted("N5.5", accepted++);
+                srv.transport.pauseReading();
+                // a low-water mark of 0: resumeWriting comes when the last queued byte has gone to the socket
+                client.transport.setWriteBufferLimits(64 * 1024, 0);
+                client.onResume = abort ? client.transport::abort : client.transport::close;
+                byte[] chunk = pattern(256 * 1024);
+                int written = 0;
+                while (!client.events.contains("pause") && written < 64 * 1024 * 1024) {
+                    client.transport.write(chunk);
+                    written += chunk.length;
+                }
+                assertTrue(client.events.contains("pause"), msg("N5.5", "no pauseWriting after " + written
+                        + " bytes to a peer that does not read"));
+                srv.transport.resumeReading();
+                Async.await(client.lost);
+                // a second connectionLost would come in the same callback or the next iterations
+                for (int i = 0; i < 3; i++) {
+                    Async.sleep(Duration.ZERO);
+                }
+                Async.sleep(Duration.ofMillis(20));
+                assertEquals(List.of("made", "pause", "resume", "lost"), client.events, msg("N5.5", how
+                        + " inside resumeWriting, with the write buffer empty, must end in one connectionLost;"
+                        + " check that the writer callback, after resumeWriting returns, does not call"
+                        + " connectionLost itself when the transport was ended there (close/abort scheduled it)"));
+                Async.await(srv.lost);
+            }
+            server.close();
+            return null;
+        });
+    }
 }

@@ -25,6 +25,8 @@ class RecordingProtocol implements Protocol {
     StreamTransport transport;
     boolean keepOpenOnEof;
     boolean echo;
+    /** Run inside {@code resumeWriting}, after it is recorded; null for nothing. */
+    @Nullable Runnable onResume;
     private int waitingFor = -1;
     private @Nullable Future<@Nullable Void> enough;
 
@@ -97,6 +99,9 @@ class RecordingProtocol implements Protocol {
     @Override
     public void resumeWriting() {
         events.add("resume");
+        if (onResume != null) {
+            onResume.run();
+        }
     }
 
     String text() {

@@ -134,6 +134,9 @@ public final class Mutants {
                         + " connections open", NetworkMutants.AbortClientsLeaks::new),
                 network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"
                         + " protocol", NetworkMutants.PauseWritingNever::new),
+                network("lost-twice-when-ended-in-resume", "N5.5", "a protocol that closes or aborts its transport"
+                        + " inside resumeWriting gets connectionLost twice",
+                        NetworkMutants.LostTwiceWhenEndedInResume::new),
                 network("datagram-connection-lost-never", "N9.3", "a datagram endpoint's connectionLost never"
                         + " reaches the protocol", NetworkMutants.DatagramConnectionLostNever::new),
                 network("pipe-eof-skipped", "N13.2", "a read pipe's end of stream never reaches eofReceived",

@@ -172,6 +172,34 @@ final class NetworkMutants {
         }
     }
 
+    /**
+     * Broken N5.5: when the protocol closes or aborts its transport inside {@code resumeWriting}, the writer calls
+     * connectionLost itself as well as the one close/abort scheduled (the transport's writer callback seeing an empty,
+     * closing transport after resumeWriting returns).
+     */
+    static final class LostTwiceWhenEndedInResume extends ForwardingNetworkLoop {
+        @Override
+        protected Protocol protocol(Protocol application) {
+            return new ProtocolRelay(application) {
+                private @Nullable Transport transport;
+
+                @Override
+                public void connectionMade(Transport made) {
+                    transport = made;
+                    application.connectionMade(made);
+                }
+
+                @Override
+                public void resumeWriting() {
+                    application.resumeWriting();
+                    if (transport != null && transport.isClosing()) {
+                        application.connectionLost(null);
+                    }
+                }
+            };
+        }
+    }
+
     /** Broken N13.2: a read pipe's end of stream skips eofReceived (the transport closes without it). */
     static final class PipeEofSkipped extends ForwardingNetworkLoop {
         @Override
