@@ -20,9 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>One read at a time.</b> A read that cannot complete at once stays pending until data, the end of the
  * stream or an exception arrives; starting a second read while one is pending throws
  * {@link IllegalStateException} (asyncio's {@code RuntimeError}: nobody could tell which read gets the next
- * bytes). Cancelling the returned future abandons the read and leaves the buffer as it was. A read consumes its
- * bytes when its future completes; if the task awaiting it is cancelled after that, the bytes are in the
- * future's result, not back in the buffer.
+ * bytes). Cancelling the returned future abandons the read and leaves the buffer as it was, except for
+ * {@code read(-1)}, which takes the bytes out of the buffer as they arrive (so that the limit does not pause the
+ * transport): cancelling it loses what it had taken, as asyncio's {@code read()} does. A read consumes its bytes
+ * when its future completes; if the task awaiting it is cancelled after that, the bytes are in the future's
+ * result, not back in the buffer.
  *
  * <p><b>Limit.</b> {@link #limit()} (default {@value #DEFAULT_LIMIT} bytes) caps what {@link #readLine} and
  * {@link #readUntil} return (not counting the separator) and is half of the buffer size above which the reader
@@ -184,7 +186,8 @@ public final class StreamReader {
      * Reads up to {@code n} bytes. With {@code n > 0} the future completes as soon as at least one byte is
      * buffered (with at most {@code n}), or with an empty array at the end of the stream. With {@code n == 0} it
      * is an empty array at once. With {@code n < 0} it reads to the end of the stream and returns everything
-     * (not bounded by the limit; the transport keeps being resumed as the bytes are taken).
+     * (not bounded by the limit; the transport keeps being resumed as the bytes are taken). Cancelling a
+     * pending {@code read(-1)} loses the bytes it had taken, as asyncio's {@code read()} does.
      *
      * @param n the maximum count, or -1 for everything until the end
      * @return the bytes; the future fails with the {@linkplain #setException set exception}
