@@ -103,9 +103,10 @@ public interface WriteTransport extends Transport {
     int getWriteBufferLowWater();
 
     /**
-     * Returns how many bytes are buffered, not yet taken by the socket.
+     * Returns how many bytes are buffered, not yet taken by the socket. Flow control counts beyond 2 GiB; this
+     * answer stops at {@link Integer#MAX_VALUE}.
      *
-     * @return bytes
+     * @return bytes, at most {@link Integer#MAX_VALUE}
      */
     int getWriteBufferSize();
 }

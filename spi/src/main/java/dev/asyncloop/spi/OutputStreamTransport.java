@@ -124,7 +124,7 @@ final class OutputStreamTransport implements WriteTransport {
             return;
         }
         bufferSize -= n;
-        if (flow.resumeNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+        if (flow.resumeNeeded(bufferSize)) {
             flow.notifyProtocol(this, protocol, protocol::resumeWriting, "resumeWriting");
         }
     }
@@ -164,7 +164,7 @@ final class OutputStreamTransport implements WriteTransport {
         data.get(copy);
         bufferSize += n;
         jobs.add(copy);
-        if (flow.pauseNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+        if (flow.pauseNeeded(bufferSize)) {
             flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
         }
     }
@@ -208,7 +208,7 @@ final class OutputStreamTransport implements WriteTransport {
     @Override
     public void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {
         flow.setLimits(high, low);
-        if (!lost && flow.pauseNeeded((int) Math.min(bufferSize, Integer.MAX_VALUE))) {
+        if (!lost && flow.pauseNeeded(bufferSize)) {
             flow.notifyProtocol(this, protocol, protocol::pauseWriting, "pauseWriting");
         }
     }

@@ -27,7 +27,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
     final C channel;
     final Map<String, Object> extra = new HashMap<>();
     final WriteFlowControl flow;
-    int bufferSize;
+    long bufferSize;
     boolean closing;
     int connLost;
 
@@ -98,7 +98,12 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
     }
 
     public int getWriteBufferSize() {
-        return bufferSize;
+        return saturated(bufferSize);
+    }
+
+    /** A byte count as an {@code int}: {@link Integer#MAX_VALUE} for a larger one. */
+    static int saturated(long bytes) {
+        return (int) Math.min(bytes, Integer.MAX_VALUE);
     }
 
     public void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {

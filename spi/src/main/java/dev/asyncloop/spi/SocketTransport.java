@@ -232,7 +232,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         try {
-            bufferSize -= (int) buffer.writeTo(channel, loop.socketIo());
+            bufferSize -= buffer.writeTo(channel, loop.socketIo());
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();

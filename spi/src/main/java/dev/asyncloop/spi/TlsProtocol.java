@@ -90,7 +90,7 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
     private @Nullable ByteBuffer appIn;
     /** Depth of {@link #advance}: while it runs, {@code netIn} and {@code appIn} are in use. */
     private int advancing;
-    private int backlogBytes;
+    private long backlogBytes;
     private State state = State.NEW;
     private @Nullable TimerHandle handshakeTimer;
     private @Nullable TimerHandle shutdownTimer;
@@ -958,7 +958,7 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
             while (!backlog.isEmpty() && !backlog.peekFirst().hasRemaining()) {
                 backlog.pollFirst();
             }
-            backlogBytes = (int) remaining(backlog.toArray(ByteBuffer[]::new));
+            backlogBytes = remaining(backlog.toArray(ByteBuffer[]::new));
             controlAppWriting();
         }
         if (state == State.SHUTDOWN && backlog.isEmpty() && !engine.isOutboundDone()) {
@@ -971,7 +971,7 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
             return;
         }
         if (!appWritingPaused && (rawWritingPaused
-                || (long) backlogBytes + raw.getWriteBufferSize() > raw.getWriteBufferHighWater())) {
+                || backlogBytes + raw.getWriteBufferSize() > raw.getWriteBufferHighWater())) {
             appWritingPaused = true;
             try {
                 app.pauseWriting();
@@ -991,7 +991,7 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
     }
 
     int writeBufferSize() {
-        return backlogBytes + (raw == null ? 0 : raw.getWriteBufferSize());
+        return ReadinessTransport.saturated(backlogBytes + (raw == null ? 0 : raw.getWriteBufferSize()));
     }
 
     void setWriteBufferLimits(@Nullable Integer high, @Nullable Integer low) {

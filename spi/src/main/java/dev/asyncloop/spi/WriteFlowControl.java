@@ -53,7 +53,7 @@ final class WriteFlowControl {
     }
 
     /** @return true, once, when a buffer of {@code size} bytes goes above the high mark */
-    boolean pauseNeeded(int size) {
+    boolean pauseNeeded(long size) {
         if (size <= highWater || paused) {
             return false;
         }
@@ -62,7 +62,7 @@ final class WriteFlowControl {
     }
 
     /** @return true, once, when a buffer of {@code size} bytes is back at or below the low mark */
-    boolean resumeNeeded(int size) {
+    boolean resumeNeeded(long size) {
         if (!paused || size > lowWater) {
             return false;
         }

@@ -127,7 +127,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
             return;
         }
         try {
-            bufferSize -= (int) buffer.writeTo(channel, loop.socketIo());
+            bufferSize -= buffer.writeTo(channel, loop.socketIo());
         } catch (IOException | RuntimeException e) {
             loop.removeWriterHandle(channel);
             buffer.clear();

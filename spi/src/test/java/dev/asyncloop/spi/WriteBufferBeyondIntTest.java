@@ -1,0 +1,125 @@
+package dev.asyncloop.spi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncloop.Connection;
+import dev.asyncloop.Protocol;
+import dev.asyncloop.Transport;
+import dev.asyncloop.WriteTransport;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A write buffer past 2 GiB (a protocol that ignores {@code pauseWriting}) is counted without wrapping: the
+ * transport stays paused, {@code getWriteBufferSize()} reads {@link Integer#MAX_VALUE}, and flow control resumes
+ * only when the buffer really drains. Queuing 2 GiB in a test would need a heap that size, so the test queues a
+ * few MiB behind a peer that does not read and adds the rest to the transport's count, which is what the
+ * transport's own writes would have added.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class WriteBufferBeyondIntTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long UNSEEN = Integer.MAX_VALUE - 1024L; // what the earlier writes queued, by assumption
+
+    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        loop.close();
+        for (AutoCloseable c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    static final class Recording implements Protocol {
+        final List<String> events = new ArrayList<>();
+        @Nullable WriteTransport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = (WriteTransport) t;
+        }
+
+        @Override
+        public void pauseWriting() {
+            events.add("pause");
+        }
+
+        @Override
+        public void resumeWriting() {
+            events.add("resume");
+        }
+    }
+
+    @Test
+    void theCountGoesPastIntAndComesBack() throws Exception {
+        ServerSocketChannel listener = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        toClose.add(listener);
+        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel peer = listener.accept();
+        toClose.add(peer);
+        ours.configureBlocking(false);
+        Recording protocol = new Recording();
+        Connection<Recording> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
+        SocketTransport t = (SocketTransport) c.transport();
+        WriteTransport w = t;
+
+        byte[] first = pattern(16 << 20, 1); // more than loopback's socket buffers take when nobody reads
+        w.write(first);
+        assertEquals(List.of("pause"), protocol.events, "16 MiB to a peer that does not read pauses");
+        assertTrue(w.getWriteBufferSize() > 0, "part of it is queued");
+        t.bufferSize += UNSEEN;
+        byte[] second = pattern(4 << 20, 7);
+        w.write(second);
+        assertEquals(Integer.MAX_VALUE, w.getWriteBufferSize(), "a count past 2 GiB reads as Integer.MAX_VALUE");
+        assertEquals(List.of("pause"), protocol.events, "still paused, no resume from a wrapped count");
+
+        t.bufferSize -= UNSEEN;
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().name("peer").start(() -> {
+            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+            try {
+                while (received.size() < first.length + second.length && peer.read(buf.clear()) >= 0) {
+                    received.write(buf.array(), 0, buf.position());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!protocol.events.contains("resume") && System.nanoTime() < end) {
+            loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(5), null));
+        }
+        reader.join(WAIT.toMillis());
+        assertEquals(List.of("pause", "resume"), protocol.events, "resumed once the real buffer drained");
+        assertEquals(0, w.getWriteBufferSize());
+        byte[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        assertArrayEquals(all, received.toByteArray(), "every byte, in order");
+    }
+
+    private static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed);
+        }
+        return b;
+    }
+}
