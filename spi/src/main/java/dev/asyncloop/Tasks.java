@@ -374,11 +374,10 @@ public final class Tasks {
         Task<?> caller = Async.currentTask(inner.getLoop()).orElse(null);
         if (caller != null && caller != inner) {
             BaseFuture.addAwaitedBy(inner, caller); // asyncio 3.14: the shielded future is awaited by the caller
+            // a callback of its own: innerDone below is removed when the caller stops waiting, this one is not
+            inner.addDoneCallback(in -> BaseFuture.discardFromAwaitedBy(in, caller));
         }
         Consumer<Future<T>> innerDone = in -> {
-            if (caller != null) {
-                BaseFuture.discardFromAwaitedBy(in, caller);
-            }
             if (outer.isDone()) {
                 if (!in.isCancelled()) {
                     in.exception();

@@ -217,6 +217,27 @@ class CallGraphTest extends LoopFixture {
         });
     }
 
+    @Test
+    @DisplayName("shield: when the caller is cancelled while the shielded task runs on, the record is discarded"
+            + " once that task ends")
+    void shieldRecordEndsWithTheShieldedTask() {
+        run(() -> {
+            Future<String> blocker = Async.getRunningLoop().createFuture();
+            Task<String> inner = Async.createTask(() -> awaitIt(blocker), "inner");
+            Task<String> caller = Async.createTask(() -> await(Tasks.shield(inner)), "caller");
+            spin(2);
+            assertEquals(List.of(caller), BaseFuture.awaitedBy(inner));
+            caller.cancel();
+            assertThrows(CancelledError.class, () -> await(caller));
+            blocker.setResult("x");
+            assertEquals("x", await(inner));
+            spin(1);
+            assertEquals(List.of(), BaseFuture.awaitedBy(inner),
+                    "a done task holds no record of a caller that stopped waiting");
+            return null;
+        });
+    }
+
     // ------------------------------------------------------------------ edge cases
 
     @Test

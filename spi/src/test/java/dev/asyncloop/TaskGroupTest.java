@@ -472,6 +472,64 @@ class TaskGroupTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("3.15 cancel() then a cancellation from outside while the group waits for its tasks: it propagates"
+            + " (asyncio's gh-155433)")
+    void outsideCancelWhileClosingAfterCancel() {
+        run(() -> {
+            for (String form : List.of("run", "try", "cancel from a task while closing")) {
+                Future<Void> inCleanup = loop.createFuture();
+                Future<Void> release = loop.createFuture();
+                Task<String> parent = loop.createTask(() -> {
+                    AsyncCallable<String> slowCleanup = () -> {
+                        try {
+                            return Async.sleep(LONG, "x");
+                        } finally {
+                            inCleanup.setResult(null);
+                            await(release);
+                        }
+                    };
+                    switch (form) {
+                        case "run" -> {
+                            return TaskGroup.run(g -> {
+                                g.createTask(slowCleanup);
+                                spin(1);
+                                g.cancel();
+                                return "body";   // nothing left to await: the group waits in its exit
+                            });
+                        }
+                        case "try" -> {
+                            try (TaskGroup g = TaskGroup.open()) {
+                                g.createTask(slowCleanup);
+                                spin(1);
+                                g.cancel();
+                            }
+                            return "body";
+                        }
+                        default -> {
+                            return TaskGroup.run(g -> {
+                                g.createTask(slowCleanup);
+                                g.createTask(() -> {
+                                    spin(2);
+                                    g.cancel();   // the body has returned: the group is closing
+                                    return null;
+                                });
+                                return "body";
+                            });
+                        }
+                    }
+                }, form);
+                await(inCleanup);
+                parent.cancel("from outside");
+                spin(1);
+                release.setResult(null);
+                assertThrows(CancelledError.class, () -> await(parent), form);
+                assertTrue(parent.isCancelled(), form + ": the outside cancellation was swallowed");
+            }
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("3.15 cancel() in the try form: the block's CancelledError is one the group suppresses")
     void cancelTryForm() {
         run(() -> {
