@@ -251,7 +251,8 @@ public final class TaskGroup implements AutoCloseable {
      * elsewhere still propagates. No task can be created afterwards ({@link IllegalStateException}).
      *
      * <p>Idempotent, and does nothing once the group has ended. While the group is closing (the body is over,
-     * the group waits for its tasks) it cancels only the tasks. Call it on the loop's thread: from the body,
+     * the group waits for its tasks) it cancels the tasks, and the parent's wait for them, which the group absorbs
+     * (a cancellation of the parent from elsewhere, meanwhile, still propagates). Call it on the loop's thread: from the body,
      * from a task of the group or from any other task or callback of the loop; from another thread use
      * {@code loop.callSoonThreadsafe(group::cancel)}.
      */
@@ -262,10 +263,12 @@ public final class TaskGroup implements AutoCloseable {
         cancelled = true;
         if (!aborting) {
             abort();
-        }
-        if (!exiting && !parentCancelRequested && !parent.isDone()) {
-            parentCancelRequested = true;
-            parent.cancel();
+            // also while closing: the parent's wait for the tasks then absorbs this request, and exit() can tell
+            // an outside request from it by the count uncancel() leaves
+            if (!parentCancelRequested && !parent.isDone()) {
+                parentCancelRequested = true;
+                parent.cancel();
+            }
         }
     }
 
@@ -352,11 +355,13 @@ public final class TaskGroup implements AutoCloseable {
         if ((bodyError != null || cancelInFlight) && !aborting) {
             abort();
         }
+        CancelledError pending = null;
         while (!tasks.isEmpty()) {
             allDone = loop.createFuture();
             try {
                 Async.await(allDone);
             } catch (CancelledError e) {
+                pending = e;
                 if (!aborting || cancelInFlight && propagate == null) {
                     propagate = e;
                     abort();
@@ -365,11 +370,16 @@ public final class TaskGroup implements AutoCloseable {
             allDone = null;
         }
         exited = true;
-        if (parentCancelRequested && parent.uncancel() == 0) {
-            propagate = null;
-            // only cancel() requests a cancel of the parent without a failure
-            suppressed = cancelled && errors.isEmpty()
-                    && (bodyError == null || bodyError instanceof CancelledError);
+        if (parentCancelRequested) {
+            if (parent.uncancel() == 0) {
+                propagate = null;
+                // only cancel() requests a cancel of the parent without a failure
+                suppressed = cancelled && errors.isEmpty()
+                        && (bodyError == null || bodyError instanceof CancelledError);
+            } else if (propagate == null) {
+                // a request that is not the group's is left: the wait absorbed it with the group's (gh-155433)
+                propagate = pending;
+            }
         }
         if (propagate != null && errors.isEmpty()) {
             return propagate;
