@@ -186,12 +186,13 @@ public final class Subprocess {
 
     /**
      * Whether {@code failure} of a stdin drain says that the child closed its stdin or exited: asyncio's
-     * {@code BrokenPipeError} or {@code ConnectionResetError}, for which Java has no type of its own. The JDK's
-     * pipe to a child fails a write with an {@link IOException} "Broken pipe" (EPIPE; "The pipe is being closed"
-     * or "The pipe has been ended" on Windows) while the child lives on without its stdin, and with "Stream
-     * closed" once the JDK saw the exit and closed the pipe; a drain after the loss fails with the writer's
-     * {@link java.net.SocketException} "Connection lost" (asyncio's {@code ConnectionResetError}), and a
-     * connection reset is ignored as asyncio ignores it.
+     * {@code BrokenPipeError} or {@code ConnectionResetError}, for which Java has no type of its own. The stdin
+     * pipe's pump reports any failure of writing or closing the child's stdin (EPIPE while the child lives on
+     * without it, the JDK's "Stream closed" once it saw the exit) as an {@link IOException} "Broken pipe: ..." of
+     * its own, because the JDK's text is in the language of the process locale; the JDK's English and Windows
+     * texts are recognised too. A drain after the loss fails with the writer's {@link java.net.SocketException}
+     * "Connection lost" (asyncio's {@code ConnectionResetError}), and a connection reset is ignored as asyncio
+     * ignores it.
      */
     static boolean childStoppedReading(@Nullable Throwable failure) {
         if (!(failure instanceof IOException) || failure.getMessage() == null) {

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * slice written back to the loop, which shrinks the buffer and resumes the protocol at the low-water mark.
  * {@link #writeEof()} and {@link #close()} close the stream after the queue is written; writes after them, or after
  * the loss, are dropped (from the fifth on each logs a WARNING), as asyncio's pipe transports drop them; a write error
- * loses the connection with that error. {@link #abort()} also drops the unwritten rest of a write in progress. Loop thread only, except the pump's hand-overs.
+ * loses the connection with an {@link IOException} "Broken pipe: ..." whose cause is that error. {@link #abort()}
+ * also drops the unwritten rest of a write in progress. Loop thread only, except the pump's hand-overs.
  */
 final class OutputStreamTransport implements WriteTransport {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
@@ -89,10 +90,23 @@ final class OutputStreamTransport implements WriteTransport {
             }
         } catch (IOException e) {
             closeQuietly();
-            post(() -> lose(e));
+            IOException broken = brokenPipe(e);
+            post(() -> lose(broken));
         } catch (InterruptedException e) {
             closeQuietly();
         }
+    }
+
+    /**
+     * What a failed write or close of the pipe is reported as: a write to a child's stdin fails only when the
+     * child closed its end (EPIPE) or exited (the JDK then closes the stream), asyncio's {@code BrokenPipeError}.
+     * The text is the library's own, "Broken pipe: ...", because the JDK's is the C library's {@code strerror},
+     * in the language of the process locale (or the Windows system language): {@code Subprocess.communicate}
+     * tells a child that stopped reading by it. The JDK's exception is the cause.
+     */
+    private IOException brokenPipe(IOException e) {
+        return new IOException("Broken pipe: " + name + " cannot be written, the child closed it or exited ("
+                + e.getMessage() + ")", e);
     }
 
     private void post(Runnable action) {
