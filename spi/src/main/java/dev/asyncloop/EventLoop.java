@@ -314,9 +314,11 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Creates a task driving {@code coroutine} that starts eagerly or lazily as the caller says (asyncio 3.14's
      * {@code eager_start=}): through the task factory's
-     * {@link TaskFactory#newTask(EventLoop, Coroutine, String, Context, boolean)} when one is set, else as
-     * {@code new BaseTask<>(this, coroutine, name, context, eagerStart)}. An eager start needs the loop to be
-     * running; otherwise the first step is scheduled.
+     * {@link TaskFactory#newTask(EventLoop, Coroutine, String, Context, boolean)} when one is set; else a lazy
+     * start is this loop's own {@link #createTask(Coroutine, String, Context)} (so that a loop overriding it, a
+     * wrapping loop say, still makes its tasks), and an eager one
+     * {@code new BaseTask<>(this, coroutine, name, context, true)}. An eager start needs the loop to be running;
+     * otherwise the first step is scheduled.
      *
      * @param coroutine the coroutine
      * @param name the name, or null for {@code Task-N}
@@ -338,7 +340,7 @@ public interface EventLoop extends AutoCloseable {
             return Objects.requireNonNull(factory.get().newTask(this, coroutine, name, context, eagerStart),
                     () -> "task factory " + factory.get() + " returned null");
         }
-        return new BaseTask<>(this, coroutine, name, context, eagerStart);
+        return eagerStart ? new BaseTask<>(this, coroutine, name, context, true) : createTask(coroutine, name, context);
     }
 
     /**

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,5 +137,30 @@ class TaskCreationShortcutsTest extends LoopFixture {
             assertThrows(IllegalStateException.class, b::release, "the bound is the default permit count, 1");
             return null;
         });
+    }
+    @Test
+    void aLazyStartWithoutFactoryGoesThroughTheLoopsOwnCreateTask() {
+        // A loop that does not extend BaseEventLoop (a wrapping loop, say) makes its tasks in its three-argument
+        // createTask; the default four-argument one must use it for a lazy start rather than build a task itself.
+        Task<String> made = loop.createTask(() -> "made elsewhere");
+        List<String> calls = new ArrayList<>();
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            calls.add(method.getName() + "/" + method.getParameterCount());
+            return switch (method.getName()) {
+                case "createTask" -> made;
+                case "getTaskFactory" -> Optional.empty();
+                case "isClosed" -> false;
+                default -> throw new UnsupportedOperationException(method.getName());
+            };
+        };
+        EventLoop wrapping = (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(),
+                new Class<?>[] {EventLoop.class}, handler);
+        Task<String> task = wrapping.createTask(Coroutine.of(() -> "x"), "lazy", null, false);
+        assertSame(made, task, "the loop's own createTask(coroutine, name, context) made the task");
+        assertTrue(calls.contains("createTask/3"), calls.toString());
+        run(() -> await(made));
     }
 }
