@@ -192,8 +192,8 @@ abstract class TaskRules extends ConformanceGroup {
     }
 
     @Test
-    @DisplayName("T2.4 a body that catches CancelledError and calls uncancel() goes on awaiting normally")
-    void required_T2_4_uncancelInStructuredBlock() {
+    @DisplayName("T2.10 a body that catches CancelledError and calls uncancel() goes on awaiting normally")
+    void required_T2_10_uncancelInStructuredBlock() {
         Future<String> first = loop.createFuture();
         Future<String> second = loop.createFuture();
         List<Integer> counts = new ArrayList<>();
@@ -209,12 +209,12 @@ abstract class TaskRules extends ConformanceGroup {
             return Async.await(second);
         });
         loop.callSoon(task::cancel);
-        String result = runUntil("T2.4", "the task", defaultWait(), task);
-        assertEquals(List.of(1, 0), counts, msg("T2.4", "inside the body cancelling() must be 1 after one cancel()"
+        String result = runUntil("T2.10", "the task", defaultWait(), task);
+        assertEquals(List.of(1, 0), counts, msg("T2.10", "inside the body cancelling() must be 1 after one cancel()"
                 + " and uncancel() must return 0"));
-        assertEquals("after", result, msg("T2.4", "after uncancel() the task must await and finish normally"
+        assertEquals("after", result, msg("T2.10", "after uncancel() the task must await and finish normally"
                 + " (asyncio's test_uncancel_structured_blocks)"));
-        assertFalse(task.isCancelled(), msg("T2.4", "the task must not be cancelled"));
+        assertFalse(task.isCancelled(), msg("T2.10", "the task must not be cancelled"));
     }
 
     @Test
