@@ -178,11 +178,13 @@ public final class Tasks {
             if (!returnExceptions) {
                 if (child.isCancelled()) {
                     setException(cancellationOf(child));
+                    forgetCaller();
                     return;
                 }
                 Optional<Throwable> e = child.exception();
                 if (e.isPresent()) {
                     setException(e.get());
+                    forgetCaller();
                     return;
                 }
             }
@@ -195,6 +197,18 @@ public final class Tasks {
                     setException(new CancelledError(requestedMessage));
                 } else {
                     setResult(Collections.unmodifiableList(results));
+                }
+            }
+        }
+
+        /**
+         * The gather ended before some children: the caller no longer waits for them (asyncio 3.15, gh-157213),
+         * so a child that outlives the gather is not shown as awaited by it.
+         */
+        private void forgetCaller() {
+            if (caller != null) {
+                for (Future<?> f : distinct) {
+                    BaseFuture.discardFromAwaitedBy(f, caller);
                 }
             }
         }
@@ -265,8 +279,12 @@ public final class Tasks {
                 release(waiter);
             }
         };
+        Task<?> caller = Async.currentTask(loop).orElse(null);
         for (F f : fs) {
             f.addDoneCallback(onCompletion);
+            if (caller != null && f != caller) {
+                BaseFuture.addAwaitedBy(f, caller); // asyncio 3.14: the waiting task awaits each future
+            }
         }
         try {
             Async.await(waiter);
@@ -276,6 +294,9 @@ public final class Tasks {
             }
             for (F f : fs) {
                 f.removeDoneCallback(onCompletion);
+                if (caller != null) {
+                    BaseFuture.discardFromAwaitedBy(f, caller); // also the pending ones (asyncio 3.15, gh-152569)
+                }
             }
         }
         List<F> done = new ArrayList<>();
@@ -345,11 +366,18 @@ public final class Tasks {
         Future<@Nullable Void> waiter = future.getLoop().createFuture();
         Consumer<Future<T>> done = f -> release(waiter);
         future.addDoneCallback(done);
+        Task<?> caller = Async.currentTask(future.getLoop()).orElse(null);
+        if (caller != null && caller != future) {
+            BaseFuture.addAwaitedBy(future, caller); // asyncio 3.15 (gh-157058): the task waits for the future
+        }
         try {
             future.cancel();
             Async.await(waiter);
         } finally {
             future.removeDoneCallback(done);
+            if (caller != null) {
+                BaseFuture.discardFromAwaitedBy(future, caller);
+            }
         }
     }
 
@@ -399,6 +427,9 @@ public final class Tasks {
         outer.addDoneCallback(o -> {
             if (!inner.isDone()) {
                 inner.removeDoneCallback(innerDone);
+                if (caller != null) {
+                    BaseFuture.discardFromAwaitedBy(inner, caller); // asyncio 3.15 (gh-155143): the wait is over
+                }
             }
         });
         return outer;

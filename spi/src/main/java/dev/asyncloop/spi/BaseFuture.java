@@ -315,10 +315,11 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
      * {@link dev.asyncloop.CallGraph}. A task that awaits a future needs no record: the call graph finds it at
      * capture time from the future that a {@link BaseTask} is suspended on. This is for the waits a task cannot
      * see, where a future stands between the waiter and what it waits for: {@code Tasks.gather} records each
-     * child as awaited by the task that called it, {@code Tasks.shield} the shielded future, {@code TaskGroup}
-     * each task of the group as awaited by the group's parent task. A library that waits through done-callbacks
-     * of its own records its edges here and discards them with {@link #discardFromAwaitedBy} when the wait is
-     * over; a {@link dev.asyncloop.Task} class of your own that does not extend {@code BaseTask} records what it
+     * child as awaited by the task that called it, {@code Tasks.shield} the shielded future, {@code Tasks.wait}
+     * each future it waits for, {@code TaskGroup} each task of the group as awaited by the group's parent task;
+     * each discards its records when its wait is over, even for a future that goes on (asyncio 3.15). A library
+     * that waits through done-callbacks of its own records its edges here and discards them with
+     * {@link #discardFromAwaitedBy} when the wait is over; a {@link dev.asyncloop.Task} class of your own that does not extend {@code BaseTask} records what it
      * awaits here to appear in call graphs.
      *
      * <p>Only a {@code BaseFuture} stores the record: for a future of another class this does nothing. Recording
