@@ -91,11 +91,11 @@ public final class Subprocess {
 
     /**
      * Waits for the child to exit (asyncio's {@code wait()}; {@link Object#wait()} takes that name in Java). The
-     * future is done once the child exited and every pipe is closed, so a child whose output nobody reads may
-     * never be done: read it, or use {@link #communicate(byte[])}. Nor is it done while a process the child started
-     * still holds a pipe (a shell's {@code sh -c 'a; b'} runs {@code a} as a child of its own, and a
-     * {@link #terminate()} of the shell leaves {@code a} running with the shell's stdout): {@link #returnCode()}
-     * shows the exit meanwhile; signal the descendants too ({@link ProcessHandle#descendants()}) to end them.
+     * future is done once the exit was seen, also while a pipe is still open, as asyncio 3.15's: a process the
+     * child started may hold one (a shell's {@code sh -c 'a; b'} runs {@code a} as a child of its own, and a
+     * {@link #terminate()} of the shell leaves {@code a} running with the shell's stdout); what is left of the
+     * output can still be read, and signalling the descendants too ({@link ProcessHandle#descendants()}) ends them.
+     * A child blocked writing output nobody reads may never exit: read it, or use {@link #communicate(byte[])}.
      * Cancelling the returned future stops this wait only.
      *
      * @return a future of the return code

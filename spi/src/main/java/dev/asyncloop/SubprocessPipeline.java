@@ -104,8 +104,8 @@ public final class SubprocessPipeline {
 
     /**
      * Waits for every stage to exit and answers the last stage's return code, as a shell without
-     * {@code pipefail} does. Each stage is waited for as {@link Subprocess#waitFor()} waits (its exit and its pipes'
-     * ends). Cancelling the returned future stops this wait only.
+     * {@code pipefail} does. Each stage is waited for as {@link Subprocess#waitFor()} waits (its exit). Cancelling
+     * the returned future stops this wait only.
      *
      * @return a future of the last stage's return code
      */

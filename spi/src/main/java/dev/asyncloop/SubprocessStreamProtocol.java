@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * asyncio's {@code SubprocessStreamProtocol}: turns a child's pipes into a {@link StreamWriter} (stdin) and
- * {@link StreamReader}s (stdout, stderr) for {@link Subprocess}, closes the transport once the child exited and
- * both output pipes ended, and completes {@link #exit()} when the transport is finished. Loop thread only.
+ * {@link StreamReader}s (stdout, stderr) for {@link Subprocess}, completes {@link #exit()} once the child exited
+ * (asyncio 3.15, gh-119710: whatever its pipes do), and closes the transport once the child exited and both output
+ * pipes ended. Loop thread only.
  */
 final class SubprocessStreamProtocol implements SubprocessProtocol {
     private final EventLoop loop;
@@ -80,6 +81,9 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
     @Override
     public void processExited() {
         exited = true;
+        if (!exit.isDone()) {
+            exit.setResult(Objects.requireNonNull(transport, "set by connectionMade").returnCode().orElseThrow());
+        }
         maybeCloseTransport();
     }
 
@@ -126,7 +130,7 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
         return stderr;
     }
 
-    /** Done with the return code once the transport is finished (every pipe closed, the exit seen). */
+    /** Done with the return code once the exit was seen, also while a pipe is still open. */
     Future<Integer> exit() {
         return exit;
     }

@@ -168,4 +168,25 @@ class SubprocessAsyncioConformanceTest {
             return null;
         });
     }
+
+    /**
+     * asyncio 3.15 (gh-119710): {@code wait()} answers once the child exited, although a grandchild still holds
+     * its stdout open. The pipe ends later, when the grandchild does, unless the JDK drained and closed it at the
+     * exit (then what the grandchild writes after is lost: architecture.md, Subprocesses).
+     */
+    @Test
+    void waitForAnswersAtTheExitWhileAGrandchildHoldsStdout() {
+        loop.runUntilComplete(() -> {
+            // the grandchild reads the child's stdin until it ends, holding the child's stdout meanwhile
+            Subprocess p = Async.await(Subprocesses.shell(
+                    "exec 3<&0; (cat <&3 >/dev/null; echo gone) & exit 7"));
+            assertEquals(7, Tasks.waitFor(p.waitFor(), Duration.ofSeconds(10)), "the exit, pipes still open");
+            StreamWriter stdin = p.stdin().orElseThrow();
+            stdin.close();
+            String rest = new String(await(p.stdout().orElseThrow().read()), StandardCharsets.UTF_8);
+            assertTrue(rest.equals("gone\n") || rest.isEmpty(), rest);
+            assertEquals(7, Async.await(p.waitFor()), "asked again after the pipes ended");
+            return null;
+        });
+    }
 }
