@@ -12,6 +12,8 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
+import dev.asyncloop.Timeout;
+import dev.asyncloop.TimeoutError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -181,6 +183,37 @@ abstract class ServerRules extends NetworkGroup {
             assertTrue(server.sockets().isEmpty(), msg("N4.6", "sockets remain after serveForever was cancelled"));
             assertThrows(IllegalStateException.class, server::serveForever,
                     msg("N4.6", "serveForever() on a closed server did not throw"));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("N4.14 cancelling serveForever closes the accepted connections, so it ends although a client stays"
+            + " connected and silent (asyncio 3.15)")
+    void required_N4_14_serveForeverClosesClients() throws Exception {
+        run("N4.14", () -> {
+            Server server = startServer(false);
+            RecordingProtocol client = connect(port(server));
+            RecordingProtocol srv = awaitAccepted("N4.14", 0);
+            Future<@Nullable Void> forever = server.serveForever();
+            Async.yieldNow();
+            forever.cancel();
+            try {
+                Timeout.run(defaultWait(), () -> Async.await(forever));
+            } catch (CancelledError expected) {
+                // serveForever ends cancelled.
+            } catch (TimeoutError e) {
+                throw new AssertionError(msg("N4.14", "serveForever did not end within " + defaultWait() + " of its cancellation"
+                        + " while a client stayed connected: close the accepted connections (closeClients())"
+                        + " between close() and waitClosed(), as asyncio 3.15 does (gh-123720)"), e);
+            }
+            assertTrue(forever.isCancelled(), msg("N4.14", "serveForever's future is not cancelled"));
+            assertTrue(srv.transport.isClosing(), msg("N4.14", "the accepted connection is still open"));
+            Async.await(srv.lost);
+            Async.await(client.eof);
+            Async.await(server.waitClosed());
+            client.transport.close();
+            Async.await(client.lost);
             return null;
         });
     }

@@ -1,5 +1,7 @@
 package dev.asyncloop.tck.mutants;
 
+import dev.asyncloop.Async;
+import dev.asyncloop.CancelledError;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.DatagramProtocol;
@@ -288,6 +290,72 @@ final class NetworkMutants {
                 @Override
                 public Future<Void> serveForever() {
                     return real.serveForever();
+                }
+
+                @Override
+                public boolean isServing() {
+                    return real.isServing();
+                }
+
+                @Override
+                public List<ServerSocketChannel> sockets() {
+                    return real.sockets();
+                }
+            };
+        }
+    }
+
+    /**
+     * Broken N4.14: the server's serveForever, cancelled, closes the server and waits for its connections without
+     * closing them (asyncio 3.12–3.14), so a silent client keeps it waiting.
+     */
+    static final class ServeForeverKeepsClients extends ForwardingNetworkLoop {
+        @Override
+        protected Server server(Server real) {
+            return new Server() {
+                @Override
+                public EventLoop getLoop() {
+                    return real.getLoop();
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+
+                @Override
+                public Future<Void> waitClosed() {
+                    return real.waitClosed();
+                }
+
+                @Override
+                public void closeClients() {
+                    real.closeClients();
+                }
+
+                @Override
+                public void abortClients() {
+                    real.abortClients();
+                }
+
+                @Override
+                public void startServing() {
+                    real.startServing();
+                }
+
+                @Override
+                public Future<Void> serveForever() {
+                    real.startServing();
+                    Future<Void> forever = real.getLoop().createFuture();
+                    return real.getLoop().createTask(() -> {
+                        try {
+                            return Async.await(forever);
+                        } catch (CancelledError e) {
+                            real.close();
+                            Async.await(real.waitClosed());
+                            throw e;
+                        }
+                    }, "serveForever");
                 }
 
                 @Override
