@@ -81,7 +81,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
             return;
         }
         if (!closing) {
-            loop.setReader(channel, this::readReady);
+            loop.setReader(channel, this::readReady, context);
         }
         if (waiter != null && !waiter.isDone()) {
             waiter.setResult(null);
@@ -217,7 +217,7 @@ final class DatagramSocketTransport extends ReadinessTransport<DatagramChannel> 
                 fatalError(e, "Fatal write error on datagram transport");
                 return;
             }
-            loop.setWriter(channel, this::sendReady);
+            loop.setWriter(channel, this::sendReady, context);
         }
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data).flip();

@@ -58,7 +58,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
             return;
         }
         if (isReading()) {
-            loop.setReader(channel, this::readReady);
+            loop.setReader(channel, this::readReady, context);
         }
         if (waiter != null && !waiter.isDone()) {
             waiter.setResult(null);
@@ -125,7 +125,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
                         .exception(e).transport(this).protocol(protocol).build());
             }
             callConnectionLost(failed);
-        });
+        }, context);
     }
 
     @Override
@@ -144,7 +144,7 @@ final class ReadPipeTransport<C extends SelectableChannel & ReadableByteChannel>
         }
         paused = false;
         if (started) {
-            loop.setReader(channel, this::readReady);
+            loop.setReader(channel, this::readReady, context);
         }
     }
 

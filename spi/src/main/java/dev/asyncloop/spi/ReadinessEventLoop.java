@@ -174,8 +174,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     final Handle setReader(SelectableChannel channel, Runnable callback) {
+        return setReader(channel, callback, Context.copyCurrent());
+    }
+
+    /** Sets the reader of {@code channel}, which runs in {@code context} (a transport's own). */
+    final Handle setReader(SelectableChannel channel, Runnable callback, Context context) {
         checkClosed();
-        Handle handle = newHandle(callback, Context.copyCurrent());
+        Handle handle = newHandle(callback, context);
         Registration r = registrations.computeIfAbsent(channel, Registration::new);
         Handle old = r.reader;
         r.reader = handle;
@@ -187,8 +192,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     final Handle setWriter(SelectableChannel channel, Runnable callback) {
+        return setWriter(channel, callback, Context.copyCurrent());
+    }
+
+    /** Sets the writer of {@code channel}, which runs in {@code context} (a transport's own). */
+    final Handle setWriter(SelectableChannel channel, Runnable callback, Context context) {
         checkClosed();
-        Handle handle = newHandle(callback, Context.copyCurrent());
+        Handle handle = newHandle(callback, context);
         Registration r = registrations.computeIfAbsent(channel, Registration::new);
         Handle old = r.writer;
         r.writer = handle;

@@ -1,5 +1,6 @@
 package dev.asyncloop.spi;
 
+import dev.asyncloop.Context;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Transport;
 import java.io.IOException;
@@ -27,6 +28,12 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
     final C channel;
     final Map<String, Object> extra = new HashMap<>();
     final WriteFlowControl flow;
+    /**
+     * The context current when the transport was made: its reader and writer and the protocol callbacks it
+     * schedules run in it, whoever calls {@code resumeReading}, {@code write} or {@code close} later (a task's own
+     * context variables must not leak into the protocol's callbacks).
+     */
+    final Context context = Context.copyCurrent();
     long bufferSize;
     boolean closing;
     int connLost;
@@ -80,7 +87,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
         if (bufferIsEmpty()) {
             connLost++;
             loop.removeWriterHandle(channel);
-            loop.callSoon(() -> callConnectionLost(null));
+            loop.callSoon(() -> callConnectionLost(null), context);
         }
     }
 
@@ -154,7 +161,7 @@ abstract class ReadinessTransport<C extends SelectableChannel> implements Channe
             loop.removeReaderHandle(channel);
         }
         connLost++;
-        loop.callSoon(() -> callConnectionLost(e));
+        loop.callSoon(() -> callConnectionLost(e), context);
     }
 
     final void callConnectionLost(@Nullable Throwable e) {

@@ -77,7 +77,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
             return;
         }
         if (isReading()) {
-            loop.setReader(channel, this::readReady);
+            loop.setReader(channel, this::readReady, context);
         }
         if (waiter != null && !waiter.isDone()) {
             waiter.setResult(null);
@@ -179,7 +179,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
         }
         paused = false;
         if (started && !readEof) {
-            loop.setReader(channel, this::readReady);
+            loop.setReader(channel, this::readReady, context);
         }
     }
 
@@ -220,7 +220,7 @@ final class SocketTransport extends ReadinessTransport<SocketChannel> implements
                 fatalError(e, "Fatal write error on socket transport");
                 return;
             }
-            loop.setWriter(channel, this::writeReady);
+            loop.setWriter(channel, this::writeReady, context);
         }
         bufferSize += data.remaining();
         buffer.add(data);

@@ -72,7 +72,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
     /** Watches for the reader's departure where the poller can; without, a write will meet the broken pipe. */
     private void watchReader() {
         try {
-            loop.setReader(channel, this::readerGone);
+            loop.setReader(channel, this::readerGone, context);
         } catch (IllegalStateException | IllegalArgumentException e) {
             // A third-party poller that refuses a write end for READ: the departure is seen at the next write.
             if (loop.getDebug()) {
@@ -115,7 +115,7 @@ final class WritePipeTransport<C extends SelectableChannel & WritableByteChannel
                 fatalError(e, "Fatal write error on pipe transport");
                 return;
             }
-            loop.setWriter(channel, this::writeReady);
+            loop.setWriter(channel, this::writeReady, context);
         }
         bufferSize += data.remaining();
         buffer.add(data);
