@@ -276,9 +276,10 @@ public final class TaskGroup implements AutoCloseable {
      * Tells whether asyncio would have swallowed {@code error}, the {@link CancelledError} a try-with-resources
      * block ended with: true when {@link #cancel()} ended the block, no task failed and nothing else is
      * cancelling the parent. Then {@code catch (CancelledError e) { if (!group.suppresses(e)) throw
-     * group.convert(e); }} goes on after the block as asyncio does.
+     * group.convert(e); }} goes on after the block as asyncio does. The answer comes from how the group ended, not
+     * from {@code error} itself: pass the {@code CancelledError} the block's {@code catch} caught, nothing else.
      *
-     * @param error the cancellation the block ended with
+     * @param error the cancellation the block ended with (what the {@code catch} caught)
      * @return whether to swallow it
      * @throws IllegalStateException if the group is not closed yet
      */
