@@ -106,6 +106,24 @@ public final class StreamReader {
         }
     }
 
+    /**
+     * Takes out every buffered byte for {@link StreamWriter#startTls}, which hands them to the TLS layer (asyncio
+     * 3.15, gh-142352), and the end of the stream with them: the TLS layer sees it next and passes it on. The
+     * reader forgets its own pause of the transport, which the TLS layer resumes.
+     *
+     * @return the bytes, and whether the end of the stream had been seen
+     */
+    Held takeForTls() {
+        paused = false;
+        Held held = new Held(buffer.take(buffer.size()), eof);
+        eof = false;
+        return held;
+    }
+
+    /** What {@link #takeForTls} took. */
+    record Held(byte[] data, boolean eof) {
+    }
+
     /** Replaces the transport after {@link StreamWriter#startTls}: pausing and resuming now go to the TLS one. */
     void replaceTransport(ReadTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");

@@ -159,8 +159,15 @@ public final class StreamWriter {
     /**
      * Upgrades the connection to TLS (asyncio 3.11's {@code StreamWriter.start_tls}): waits for
      * {@link #drain()}, then runs {@link EventLoop#startTls} over the transport; when it is done, this writer and
-     * the stream's reader use the TLS transport ({@link #transport()} returns it). Bytes the reader already holds
-     * stay readable as they are. Call on the loop thread, then await the returned future before writing again.
+     * the stream's reader use the TLS transport ({@link #transport()} returns it). Call on the loop thread, then
+     * await the returned future before writing again.
+     *
+     * <p>Bytes the reader already holds, not yet read, go to the TLS layer as the first bytes it receives (asyncio
+     * 3.15, gh-142352), then the end of the stream if the reader had seen it; the reader is emptied of them and
+     * later reads return what the TLS layer decrypts. So a peer that sends its ClientHello right behind its
+     * "STARTTLS" line gets its handshake, although the reader took the hello in with the line. On the client side
+     * too (asyncio moves them on the server side only): bytes a server sent after its plain answer cannot be TLS
+     * it sent in turn, and they fail the handshake rather than be read after it as if they had come over TLS.
      *
      * @param context the TLS context
      * @param options the options of the handshake; {@link TlsOptions#serverSide()} must match this stream's side
@@ -192,7 +199,15 @@ public final class StreamWriter {
         }
         return loop.createTask(() -> {
             Async.await(drain());
-            StreamTransport upgraded = Async.await(loop.startTls(stream, protocol, context, options));
+            // Taken in the same step as startTls pauses reading, so that no byte comes in between.
+            StreamReader.Held held = reader == null ? new StreamReader.Held(new byte[0], false) : reader.takeForTls();
+            Future<StreamTransport> handshake = loop.startTls(stream, protocol, context, options);
+            if (held.data().length > 0 || held.eof()) {
+                Protocol tls = stream.getProtocol();
+                // After the TLS layer's connectionMade, which startTls has scheduled first.
+                loop.callSoon(() -> handTo(tls, stream, held.data(), held.eof()));
+            }
+            StreamTransport upgraded = Async.await(handshake);
             transport = upgraded;
             protocol.replaceTransport(upgraded);
             if (reader != null) {
@@ -200,6 +215,34 @@ public final class StreamWriter {
             }
             return null;
         }, "StreamWriter.startTls");
+    }
+
+    /**
+     * Hands the bytes the reader held to the TLS layer as the first bytes received, then the end of the stream if
+     * the reader had seen it, as the transport would have.
+     */
+    private static void handTo(Protocol tls, StreamTransport stream, byte[] held, boolean eofHeld) {
+        if (stream.getProtocol() != tls || stream.isClosing()) {
+            return;
+        }
+        if (tls instanceof BufferedProtocol buffered) {
+            int offset = 0;
+            while (offset < held.length) {
+                ByteBuffer into = buffered.getBuffer(held.length - offset);
+                int n = Math.min(into.remaining(), held.length - offset);
+                if (n == 0) {
+                    throw new IllegalStateException("the TLS layer " + tls + " lent an empty buffer");
+                }
+                into.put(held, offset, n);
+                offset += n;
+                buffered.bufferUpdated(n);
+            }
+        } else if (held.length > 0) {
+            tls.dataReceived(ByteBuffer.wrap(held));
+        }
+        if (eofHeld && !stream.isClosing() && !tls.eofReceived()) {
+            stream.close();
+        }
     }
 
     @Override
