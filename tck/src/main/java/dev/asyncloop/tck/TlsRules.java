@@ -692,6 +692,36 @@ abstract class TlsRules extends NetworkGroup {
     }
 
     @Test
+    @DisplayName("N12.40 StreamWriter.startTls hands the bytes the reader already holds to the TLS layer")
+    void required_N12_40_startTlsTakesHeldBytes() {
+        List<Object> out = run("N12.40", () -> {
+            Future<String> line = loop.createFuture();
+            Server server = Async.await(Streams.startServer((r, w) -> {
+                line.setResult(new String(Async.await(r.readLine()), java.nio.charset.StandardCharsets.US_ASCII));
+                Async.await(w.startTls(SERVER, TlsOptions.server()));
+            }, HOST, 0));
+            SSLEngine client = CLIENT.createSSLEngine(HOST, port(server));
+            client.setUseClientMode(true);
+            ByteBuffer hello = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
+            client.wrap(ByteBuffer.allocate(0), hello);
+            hello.flip();
+            ByteBuffer both = ByteBuffer.allocate(9 + hello.remaining()).put(bytes("STARTTLS\n")).put(hello).flip();
+            try (SocketChannel raw = SocketChannel.open()) {
+                raw.configureBlocking(false);
+                Async.await(loop.sockConnect(raw, new java.net.InetSocketAddress(HOST, port(server))));
+                // The line and the ClientHello in one write: the server's reader holds the hello when it has the line.
+                Async.await(loop.sockSendAll(raw, both));
+                byte[] answer = dev.asyncloop.Tasks.waitFor(loop.sockRecv(raw, 5), Duration.ofSeconds(5));
+                server.close();
+                return List.of(Async.await(line), answer.length > 0 && answer[0] == 0x16);
+            }
+        });
+        assertEquals("STARTTLS\n", out.get(0), msg("N12.40", "the server must read the plain line"));
+        assertEquals(true, out.get(1), msg("N12.40", "the server's TLS layer must answer the ClientHello the reader"
+                + " held when startTls was called with a handshake record"));
+    }
+
+    @Test
     @DisplayName("N12.17 bad TLS arguments are refused at the call with IllegalArgumentException / IllegalStateException")
     void required_N12_17_badInput() {
         assertThrows(IllegalArgumentException.class, () -> ConnectOptions.builder().serverHostname("x").build(),
