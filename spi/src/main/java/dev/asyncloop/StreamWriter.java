@@ -199,9 +199,10 @@ public final class StreamWriter {
         }
         return loop.createTask(() -> {
             Async.await(drain());
-            // Taken in the same step as startTls pauses reading, so that no byte comes in between.
-            StreamReader.Held held = reader == null ? new StreamReader.Held(new byte[0], false) : reader.takeForTls();
             Future<StreamTransport> handshake = loop.startTls(stream, protocol, context, options);
+            // Taken in the step in which startTls paused reading (no byte comes in between), and only once it has
+            // accepted the transport, so that a refused upgrade leaves the reader as it was.
+            StreamReader.Held held = reader == null ? new StreamReader.Held(new byte[0], false) : reader.takeForTls();
             if (held.data().length > 0 || held.eof()) {
                 Protocol tls = stream.getProtocol();
                 // After the TLS layer's connectionMade, which startTls has scheduled first.
