@@ -37,6 +37,8 @@ class CoroutineEngineSelectionTest {
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
         command.add(java);
+        // the log's level names are translated in other locales ("WARNUNG"); these tests count WARNING lines
+        command.add("-Duser.language=en");
         command.addAll(List.of(jvmOptions));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

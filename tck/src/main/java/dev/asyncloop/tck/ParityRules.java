@@ -105,7 +105,23 @@ abstract class ParityRules extends NetworkGroup {
         assertTrue(text.contains(HOST) && text.contains(":" + port), msg(rule, call + "'s error \"" + text
                 + "\" does not name " + HOST + ":" + port + "; asyncio says \"Connect call failed ('" + HOST + "', "
                 + port + ")\": wrap finishConnect's error in one that names the address"));
-        assertTrue(text.contains("refused"), msg(rule, call + "'s error \"" + text + "\" lost the system's"
-                + " text (\"Connection refused\")"));
+        String system = systemRefusalText(port);
+        assertTrue(text.contains(system), msg(rule, call + "'s error \"" + text + "\" lost the system's"
+                + " text (\"" + system + "\")"));
+    }
+
+    /**
+     * What the JDK says for a refused connect to {@code port} here: the C library's text, in the process's locale
+     * ("Connection refused" in English, "Verbindungsaufbau abgelehnt" in German).
+     */
+    private static String systemRefusalText(int port) {
+        try (SocketChannel probe = SocketChannel.open()) {
+            probe.connect(new InetSocketAddress(LOOPBACK, port));
+            throw new AssertionError("port " + port + " accepted a connection; it was meant to be closed");
+        } catch (ConnectException e) {
+            return String.valueOf(e.getMessage());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
