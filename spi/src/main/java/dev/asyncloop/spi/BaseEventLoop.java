@@ -659,19 +659,6 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
-            @Nullable Context context, boolean eagerStart) {
-        Objects.requireNonNull(coroutine, "coroutine");
-        checkClosed();
-        TaskFactory factory = taskFactory;
-        if (factory != null) {
-            return Objects.requireNonNull(factory.newTask(this, coroutine, name, context, eagerStart),
-                    () -> "task factory " + factory + " returned null");
-        }
-        return new BaseTask<>(this, coroutine, name, context, eagerStart);
-    }
-
-    @Override
     public void setTaskFactory(@Nullable TaskFactory factory) {
         this.taskFactory = factory;
     }
