@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import dev.asyncloop.spi.BaseFuture;
+import dev.asyncloop.spi.BaseTask;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,7 +99,9 @@ public final class TaskGroup implements AutoCloseable {
         this.loop = Async.getRunningLoop();
         this.parent = Async.currentTask(loop).orElseThrow(() -> new IllegalStateException(
                 "TaskGroup cannot determine the parent task: open it inside a task's body"));
-        this.parentCancellingAtOpen = parent.cancelling();
+        // a request not yet delivered reaches this block at its first await (or close()'s): it is the block's
+        boolean undelivered = parent instanceof BaseTask<?> task && task.cancelPending();
+        this.parentCancellingAtOpen = parent.cancelling() - (undelivered ? 1 : 0);
     }
 
     /**
@@ -294,8 +297,10 @@ public final class TaskGroup implements AutoCloseable {
     /**
      * Ends the group for the try-with-resources form: waits for every task, cancelling them first if the
      * parent is being cancelled (it has more cancel requests pending than when the group was opened, not
-     * counting the group's own), and throws as
-     * the class comment says. Closing again does nothing.
+     * counting the group's own; a request that was made before the group opened but not yet delivered to the
+     * parent, such as an outer group's {@code cancel()} from the same body, counts as the block's, since the
+     * block receives it: a {@link dev.asyncloop.spi.BaseTask} parent tells, a task class of a loop's own is
+     * taken to have none), and throws as the class comment says. Closing again does nothing.
      *
      * @throws TaskGroupException if tasks failed
      * @throws CancelledError if the parent was cancelled during the wait by something else than the group

@@ -137,6 +137,20 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
         return cancelRequests;
     }
 
+    /**
+     * Tells whether a cancel request waits to be thrown into the coroutine at its next step (asyncio's
+     * {@code _must_cancel}): {@link #cancel(String)} came while the task was running, or was ready to step, or
+     * waited on a future that refused to be cancelled. A request that cancelled the awaited future instead is on
+     * its way through that future and is not counted here; {@link #cancelling()} counts both. The try form of
+     * {@link dev.asyncloop.TaskGroup} reads it when the group opens, to take a request that the block will
+     * receive for the block's own. Loop thread only.
+     *
+     * @return whether the next step throws {@link CancelledError} in
+     */
+    public final boolean cancelPending() {
+        return mustCancel;
+    }
+
     /** @throws UnsupportedOperationException always: only the coroutine finishes a task */
     @Override
     public final void setResult(T value) {
