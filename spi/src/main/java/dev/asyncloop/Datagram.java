@@ -20,4 +20,14 @@ public record Datagram(byte[] data, SocketAddress address) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(address, "address");
     }
+
+    /**
+     * Describes the datagram for logs: its size and sender, not the bytes.
+     *
+     * @return e.g. {@code Datagram[data=12 bytes, address=/127.0.0.1:5000]}
+     */
+    @Override
+    public String toString() {
+        return "Datagram[data=" + data.length + " bytes, address=" + address + "]";
+    }
 }

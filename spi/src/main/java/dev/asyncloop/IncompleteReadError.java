@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import java.util.Objects;
+
 /**
  * asyncio's {@code IncompleteReadError}: the stream ended before a {@link StreamReader} read could complete.
  * {@link #partial()} holds the bytes that were read (and removed from the reader's buffer) before the end.
@@ -10,7 +12,9 @@ package dev.asyncloop;
 public class IncompleteReadError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The bytes read before the end of the stream. */
     private final byte[] partial;
+    /** The total the read wanted, or -1 when it awaited a separator. */
     private final int expected;
 
     /**
@@ -18,9 +22,10 @@ public class IncompleteReadError extends RuntimeException {
      *
      * @param partial the bytes read before the end of the stream; the error keeps this array (no copy)
      * @param expected how many bytes were expected in total, or -1 when unknown (a separator was awaited)
+     * @throws NullPointerException if {@code partial} is null
      */
     public IncompleteReadError(byte[] partial, int expected) {
-        super(partial.length + " bytes read on a total of " + (expected < 0 ? "undefined" : expected)
+        super(Objects.requireNonNull(partial, "partial").length + " bytes read on a total of " + (expected < 0 ? "undefined" : expected)
                 + " expected bytes");
         this.partial = partial;
         this.expected = expected;

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 public class LimitOverrunError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The number of bytes to consume to get past what the search examined. */
     private final int consumed;
 
     /**
