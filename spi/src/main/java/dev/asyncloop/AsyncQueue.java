@@ -35,9 +35,12 @@ import org.jspecify.annotations.Nullable;
  * also from callbacks. Other threads reach the queue through {@link EventLoop#callSoonThreadsafe}. The queue
  * binds to the loop of its first waiter.
  *
+ * <p>Sealed: {@link AsyncLifoQueue} and {@link AsyncPriorityQueue} are the other orders; asyncio's
+ * {@code _init/_put/_get} subclass hooks are not offered.
+ *
  * @param <T> the item type; null items are refused
  */
-public class AsyncQueue<T> {
+public sealed class AsyncQueue<T> permits AsyncLifoQueue, AsyncPriorityQueue {
     /** Where the items are; the subclasses choose the order. */
     interface Storage<T> {
         /** Refuses an item that {@link #add} could not hold; called before a put waits. */

@@ -21,8 +21,10 @@ import java.util.Deque;
  *
  * <p><b>Threads.</b> For the loop thread: {@link #acquire()} and {@link #hold()} inside a task;
  * {@link #release()} may also be called from callbacks. Bound to the loop of its first waiter.
+ *
+ * <p>Sealed: {@link BoundedSemaphore} is its only subclass.
  */
-public class Semaphore {
+public sealed class Semaphore permits BoundedSemaphore {
     private final LoopBinding binding = new LoopBinding();
     private final Deque<Future<Boolean>> waiters = new ArrayDeque<>();
     private int value;

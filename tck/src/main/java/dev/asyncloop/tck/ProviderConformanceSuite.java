@@ -16,9 +16,10 @@ import org.junit.jupiter.api.DisplayName;
  * directly).
  *
  * <p>Not thread-safe to reconfigure while a run is under way: {@link #use} is for the code that starts the run.
+ * Final: run it as it is; a test class of your own extends {@link EventLoopConformanceSuite}.
  */
 @DisplayName("suite set-up")
-public class ProviderConformanceSuite extends EventLoopConformanceSuite {
+public final class ProviderConformanceSuite extends EventLoopConformanceSuite {
     private static volatile @Nullable EventLoopProvider chosen;
 
     /** Creates the suite; the JUnit launcher calls this. */
