@@ -60,9 +60,11 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     private @Nullable Object awaitedBy;
 
     /**
-     * Creates a pending future bound to {@code loop}.
+     * Creates a pending future bound to {@code loop}, recording where it was created when the loop is in debug
+     * mode. On the loop thread, or on any thread while the loop is not running, as every {@link Future} method.
      *
      * @param loop the loop, not null
+     * @throws NullPointerException if {@code loop} is null
      */
     public BaseFuture(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");

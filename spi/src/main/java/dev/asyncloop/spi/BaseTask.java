@@ -62,6 +62,7 @@ public class BaseTask<T extends @Nullable Object> extends BaseFuture<T> implemen
      *
      * @param loop the loop
      * @param coroutine the coroutine to drive
+     * @throws IllegalStateException if the loop is closed
      */
     public BaseTask(EventLoop loop, Coroutine<T> coroutine) {
         this(loop, coroutine, null, null, false);

@@ -26,8 +26,13 @@ import org.jspecify.annotations.Nullable;
  * enter the weak set only when they first suspend (before that the loop's ready queue holds them anyway), so a
  * step and a task that finishes at once cost no concurrent-map operation.
  *
- * <p>Thread-safe: any thread may call any method; {@link #allTasks} of a {@link BaseEventLoop} called from
- * another thread than the loop's may miss tasks created meanwhile. Messages follow asyncio 3.13 word for word.
+ * <p>Threading: {@link #registerTask}, {@link #unregisterTask}, {@link #registerEagerTask},
+ * {@link #unregisterEagerTask}, {@link #currentTask} and {@link #allTasks} may be called from any thread;
+ * {@link #allTasks} of a {@link BaseEventLoop} called from another thread than the loop's may miss tasks created
+ * meanwhile. {@link #enterTask}, {@link #leaveTask} and {@link #swapCurrentTask} are what a task's step does and
+ * belong on the thread that runs {@code loop}: for a {@link BaseEventLoop} the check and the update of the current
+ * task are not one atomic action, so two threads entering tasks of one loop at once may both succeed. Messages
+ * follow asyncio 3.13 word for word.
  */
 public final class TaskRegistry {
     private static final ConcurrentMap<Task<?>, Boolean> SCHEDULED = new MapMaker().weakKeys().makeMap();
