@@ -176,6 +176,7 @@ public interface EventLoop extends AutoCloseable {
      * @param callback what to run
      * @param context the context to run it in
      * @return a handle that can cancel it
+     * @throws IllegalStateException if the loop is closed
      */
     TimerHandle callLater(Duration delay, Runnable callback, Context context);
 
@@ -198,6 +199,8 @@ public interface EventLoop extends AutoCloseable {
      * @param callback what to run
      * @param context the context to run it in
      * @return a handle that can cancel it
+     * @throws IllegalArgumentException if {@code when} is NaN
+     * @throws IllegalStateException if the loop is closed
      */
     TimerHandle callAt(double when, Runnable callback, Context context);
 
@@ -224,6 +227,7 @@ public interface EventLoop extends AutoCloseable {
      * @param callback what to run
      * @param context the context to run it in
      * @return a handle whose {@code cancel()} any thread may call
+     * @throws IllegalStateException if the loop is closed
      */
     Handle callSoonThreadsafe(Runnable callback, Context context);
 
@@ -253,9 +257,10 @@ public interface EventLoop extends AutoCloseable {
      * Creates a named task running the straight-line coroutine {@code body}.
      *
      * @param body the coroutine body
-     * @param name the task's name
+     * @param name the task's name, or null for {@code Task-N}
      * @param <T> the result type
      * @return the scheduled task
+     * @throws IllegalStateException if the loop is closed
      */
     default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name) {
         return createTask(Coroutine.of(body), name, null);
@@ -271,6 +276,7 @@ public interface EventLoop extends AutoCloseable {
      * @param context the context the task's steps run in, or null for a copy of the current one
      * @param <T> the result type
      * @return the task
+     * @throws IllegalStateException if the loop is closed
      * @throws NullPointerException if {@code body} is null
      */
     default <T extends @Nullable Object> Task<T> createTask(AsyncCallable<T> body, @Nullable String name,
