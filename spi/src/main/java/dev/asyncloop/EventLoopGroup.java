@@ -356,9 +356,10 @@ public final class EventLoopGroup implements AutoCloseable {
     }
 
     /**
-     * Tells whether TCP listening sockets offer {@code SO_REUSEPORT} on this platform.
+     * Tells whether TCP listening sockets offer {@code SO_REUSEPORT} on this platform. Any thread.
      *
      * @return the answer
+     * @throws java.io.UncheckedIOException if no socket can be opened to probe
      */
     public static boolean reusePortSupported() {
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {

@@ -131,7 +131,11 @@ public abstract class BaseEventLoop implements EventLoop {
      */
     protected abstract void wakeup();
 
-    /** Releases the poller and other resources; called once by {@link #close()}, on the closing thread. */
+    /**
+     * Releases the poller and other resources; called once by {@link #close()}, on the closing thread, last: the
+     * loop is already marked closed, so an exception thrown here propagates out of {@code close()} and a second
+     * {@code close()} does not call this again.
+     */
     protected void closeResources() {
     }
 
@@ -521,6 +525,9 @@ public abstract class BaseEventLoop implements EventLoop {
     /**
      * Runs one iteration of the loop, exactly as asyncio's {@code _run_once} (see the class overview). Called by
      * {@link #runForever()}; loop thread only.
+     *
+     * @throws java.io.UncheckedIOException if {@link #poll} fails (its {@link IOException} as the cause); the loop
+     *     then stops
      */
     protected final void runOnce() {
         purgeCancelledTimers();

@@ -26,8 +26,13 @@ import org.jspecify.annotations.Nullable;
  * {@code cancel()}; if the future becomes unreachable while armed, the action reports "exception was never
  * retrieved" through the loop's exception handler, on the loop thread when the loop is still open.
  *
- * <p>Threading: as {@link Future}, loop thread only. Subclasses may override {@link #kind()} to name
- * themselves in reports.
+ * <p>Threading: as {@link Future}, loop thread only.
+ *
+ * <p>Extension: {@link #kind()} names a subclass in reports; {@link BaseTask} and the future of
+ * {@code Tasks.gather} override {@link #cancel(String)} so that a cancellation is only requested and the future
+ * is done later, through the methods of this class. The other methods that are not final may be overridden too;
+ * an override that does not call the super method takes over that method's part of the {@link Future} contract
+ * (the state, the done-callbacks scheduled with {@code callSoon}, the "exception was never retrieved" report).
  *
  * @param <T> the result type
  */

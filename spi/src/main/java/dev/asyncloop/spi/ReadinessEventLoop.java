@@ -129,7 +129,11 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         poller.wakeup();
     }
 
-    /** Closes the poller; channels and transports are left as they are (asyncio does the same). */
+    /**
+     * Closes the poller; channels and transports are left as they are (asyncio does the same).
+     *
+     * @throws java.io.UncheckedIOException if the poller cannot be closed
+     */
     @Override
     protected void closeResources() {
         registrations.clear();
