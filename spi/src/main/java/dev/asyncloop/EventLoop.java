@@ -669,6 +669,7 @@ public interface EventLoop extends AutoCloseable {
      *     for a Unix-domain channel (the channel is left as it was)
      * @throws IllegalStateException if the loop is closed, or this loop already watches the channel (a reader,
      *     another server, a transport)
+     * @throws java.io.UncheckedIOException if the channel cannot be switched to non-blocking mode
      * @throws UnsupportedOperationException if the loop has no TCP
      */
     default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory,

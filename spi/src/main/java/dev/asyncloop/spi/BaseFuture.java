@@ -48,7 +48,11 @@ public class BaseFuture<T extends @Nullable Object> implements Future<T> {
     private State state = State.PENDING;
     private @Nullable T result;
     private @Nullable Throwable exception;
-    /** The message of the cancellation requested, for the {@link CancelledError} built on demand. */
+    /**
+     * The message of the cancellation requested, for the {@link CancelledError} that {@link #makeCancelledError()}
+     * builds on demand: {@link #cancel(String)} sets it, and so does a subclass whose {@code cancel} only requests
+     * the cancellation ({@link BaseTask}), before the future is cancelled later.
+     */
     protected @Nullable String cancelMessage;
     private @Nullable CancelledError savedCancellation;
     private @Nullable Consumer<? super Future<T>> callback0;

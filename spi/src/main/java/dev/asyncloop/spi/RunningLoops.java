@@ -83,7 +83,9 @@ public final class RunningLoops {
     /**
      * For coroutine engines that run a task's body on a thread of their own: makes {@code loop} (or none)
      * this thread's running loop, without the checks of {@link #enter}. The body thread must only run while
-     * the loop thread waits for it.
+     * the loop thread waits for it. Public only because asyncloop's virtual-thread engine lives in another
+     * package: a loop has no use for it, and a call on a thread that runs a loop breaks the checks of
+     * {@link #enter} and {@link #exit}.
      *
      * @param loop the loop whose task runs on this thread, or null
      */
