@@ -78,6 +78,17 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
     }
 
     /**
+     * Describes the iteration for logs: how many futures remain to be taken, of how many, and whether the timeout
+     * expired.
+     *
+     * @return e.g. {@code AsCompleted[2 of 5 left]} or {@code AsCompleted[2 of 5 left, timed out]}
+     */
+    @Override
+    public String toString() {
+        return "AsCompleted[" + left + " of " + futures.size() + " left" + (timedOut ? ", timed out" : "") + "]";
+    }
+
+    /**
      * Takes the next slot without suspending (3.12 form).
      *
      * @return a new future of the loop completing like the next future to complete, or with

@@ -455,6 +455,17 @@ public final class EventLoopGroup implements AutoCloseable {
         return shutdown.get();
     }
 
+    /**
+     * Describes the group for logs: its size and whether it runs, is shutting down or has ended. Any thread.
+     *
+     * @return e.g. {@code EventLoopGroup[4 loops, running]}
+     */
+    @Override
+    public String toString() {
+        String state = terminated ? "terminated" : shutdown.get() ? "shutting down" : "running";
+        return "EventLoopGroup[" + loops.size() + (loops.size() == 1 ? " loop, " : " loops, ") + state + "]";
+    }
+
     List<Thread> threads() {
         return threads;
     }

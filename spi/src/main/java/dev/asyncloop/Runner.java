@@ -68,6 +68,19 @@ public final class Runner implements AutoCloseable {
     }
 
     /**
+     * Describes the runner for logs: asyncio's runner states ({@code created} before its loop exists,
+     * {@code initialized}, {@code closed}) and the loop once there is one. Does not create the loop.
+     *
+     * @return e.g. {@code Runner[initialized, loop=NioEventLoop[idle, debug=false]]}
+     */
+    @Override
+    public String toString() {
+        EventLoop l = loop;
+        String state = closed ? "closed" : l == null ? "created" : "initialized";
+        return "Runner[" + state + (l == null ? "" : ", loop=" + l) + "]";
+    }
+
+    /**
      * Runs {@code main} as a task on the runner's loop until it is done.
      *
      * @param main the coroutine body
