@@ -547,17 +547,27 @@ public abstract class PollerContractSuite {
             send(old[0], 1);
             h.register(old[1], READ, "old");
             h.pollUntilReported("old", READ, "a byte was sent to it");
-            h.closeWhileRegistered(old[1]);
-            h.pollWithSentinel(); // the harness fails if "old" is reported
-            // opened right after the close, the new sockets are likely to get the closed one's descriptor
-            SocketChannel[] fresh = h.pair();
+            h.pollWithSentinel(); // opens the sentinel's pipe now, so that it cannot take the closed descriptor
+            SocketChannel[] fresh;
+            try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                server.bind(PollerHarness.loopback());
+                h.closeWhileRegistered(old[1]);
+                h.pollWithSentinel(); // the harness fails if "old" is reported
+                // the client is the first descriptor opened after the close: the system likely gives it the
+                // closed one's (POSIX: the lowest free number)
+                fresh = h.pair(server, server.getLocalAddress());
+            }
             h.register(fresh[0], READ, "new-client");
             h.register(fresh[1], READ, "new-accepted");
-            poller().deregister(old[1]);
             send(fresh[0], 1);
             send(fresh[1], 1);
-            h.pollUntil("new-client and new-accepted READ in one poll (each was sent a byte, after the closed"
-                    + " channel's deregister)", got -> got.containsKey("new-client") && got.containsKey("new-accepted"));
+            // the closed channel is still registered while its descriptor's successor is ready: the harness
+            // fails if "old" is reported for the new socket's events
+            h.pollUntil("new-client and new-accepted READ in one poll (each was sent a byte; the closed channel"
+                    + " is still registered)", got -> got.containsKey("new-client") && got.containsKey("new-accepted"));
+            poller().deregister(old[1]);
+            h.pollUntil("new-client and new-accepted READ in one poll (their bytes are unread) after the closed"
+                    + " channel's deregister", got -> got.containsKey("new-client") && got.containsKey("new-accepted"));
         });
     }
 

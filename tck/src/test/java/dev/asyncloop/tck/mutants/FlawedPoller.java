@@ -9,9 +9,11 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -35,7 +37,14 @@ public final class FlawedPoller implements Poller {
         /** Keeps OP_CONNECT after the connect finished, so the WRITE interest never reports writability. */
         KEEPS_OP_CONNECT("PC1.11"),
         /** On a virtual thread, waits in native sleeps between non-blocking selects: the carrier is held. */
-        PINS_CARRIER("PC1.29");
+        PINS_CARRIER("PC1.29"),
+        /**
+         * Keeps the slot of a channel closed without deregister, as a poller keyed by descriptor that never looks
+         * at the channel: the next channel registered after the close (which the system likely gave the same
+         * descriptor) has its events reported to the closed channel's attachment too, until the closed channel's
+         * deregister.
+         */
+        REPORTS_CLOSED_FOR_ITS_SUCCESSOR("PC1.18");
 
         private final String rule;
 
@@ -55,6 +64,8 @@ public final class FlawedPoller implements Poller {
     private final Selector selector;
     private final Set<SelectionKey> connecting = new HashSet<>();
     private final Set<SelectionKey> reportedOnce = new HashSet<>();
+    private final List<Watch> slots = new ArrayList<>();            // REPORTS_CLOSED_FOR_ITS_SUCCESSOR only
+    private final Map<Watch, Watch> staleSlotOf = new HashMap<>();  // successor -> the closed channel's watch
     private volatile boolean closed;
     private volatile boolean wakeRequested;
     private boolean polling;
@@ -102,6 +113,11 @@ public final class FlawedPoller implements Poller {
             flush();
         }
         Watch w = new Watch(channel, attachment, interest);
+        if (flaw == Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR) {
+            slots.stream().filter(s -> !s.channel.isOpen() && !staleSlotOf.containsValue(s)).findFirst()
+                    .ifPresent(closedOne -> staleSlotOf.put(w, closedOne));
+            slots.add(w);
+        }
         SelectionKey key = channel.register(selector, 0, w);
         key.interestOps(ops(key, w));
     }
@@ -119,6 +135,10 @@ public final class FlawedPoller implements Poller {
 
     @Override
     public void deregister(SelectableChannel channel) {
+        if (flaw == Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR) {
+            slots.removeIf(s -> s.channel == channel);
+            staleSlotOf.values().removeIf(s -> s.channel == channel);
+        }
         SelectionKey key = closed ? null : channel.keyFor(selector);
         if (key == null) {
             return;
@@ -200,6 +220,10 @@ public final class FlawedPoller implements Poller {
             return;
         }
         sink.ready(w.attachment, ops);
+        Watch stale = staleSlotOf.get(w);
+        if (stale != null && (ops & stale.interest) != 0) {
+            sink.ready(stale.attachment, ops & stale.interest);
+        }
     }
 
     @Override

@@ -206,7 +206,11 @@ public final class Mutants {
                         PollerMutant.Flaw.NEVER_FLUSHES),
                 poller("poller-keeps-closed-channels", "P1.3", "a Selector poller flushes cancelled keys only before"
                         + " registering again, so a channel closed right after deregister keeps its descriptor",
-                        PollerMutant.Flaw.NO_FLUSH_ON_DEREGISTER));
+                        PollerMutant.Flaw.NO_FLUSH_ON_DEREGISTER),
+                poller("poller-reports-closed-channel-for-its-successor", "N1.11", "a poller keyed by descriptor"
+                        + " keeps the slot of a channel closed while watched, so the events of the new channel on"
+                        + " that descriptor also run the closed channel's reader",
+                        PollerMutant.Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR));
     }
 
     /** A third-party poller's mutant, compared with the same poller without the flaw. */

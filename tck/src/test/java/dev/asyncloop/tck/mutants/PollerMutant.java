@@ -11,7 +11,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loop on {@link ReadinessEventLoop} over a third-party {@link Poller} written from the contract (a Selector
@@ -26,7 +28,14 @@ public final class PollerMutant extends ReadinessEventLoop {
         /** Never flushes a cancelled key: registering the channel again throws CancelledKeyException (P1.1). */
         NEVER_FLUSHES,
         /** Flushes before registering again, not on deregister: a closed channel keeps its descriptor (P1.3). */
-        NO_FLUSH_ON_DEREGISTER
+        NO_FLUSH_ON_DEREGISTER,
+        /**
+         * Keeps the slot of a channel closed without deregister, as a poller keyed by descriptor that never looks
+         * at the channel: the next channel registered after the close (which the system likely gave the same
+         * descriptor) has its events reported to the closed channel's attachment too, until the closed channel's
+         * deregister (N1.11).
+         */
+        REPORTS_CLOSED_FOR_ITS_SUCCESSOR
     }
 
     /**
@@ -55,6 +64,8 @@ public final class PollerMutant extends ReadinessEventLoop {
         private boolean polling;
         private boolean flushPending;
         private EventSink sink;
+        private final List<Watch> slots = new ArrayList<>();            // REPORTS_CLOSED_FOR_ITS_SUCCESSOR only
+        private final Map<Watch, Watch> staleSlotOf = new HashMap<>();  // successor -> the closed channel's watch
 
         private static final class Watch {
             final SelectableChannel channel;
@@ -87,6 +98,11 @@ public final class PollerMutant extends ReadinessEventLoop {
                 flush();
             }
             Watch w = new Watch(channel, attachment, interest);
+            if (flaw == Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR) {
+                slots.stream().filter(s -> !s.channel.isOpen() && !staleSlotOf.containsValue(s)).findFirst()
+                        .ifPresent(closedOne -> staleSlotOf.put(w, closedOne));
+                slots.add(w);
+            }
             channel.register(selector, ops(w), w);
         }
 
@@ -102,13 +118,17 @@ public final class PollerMutant extends ReadinessEventLoop {
 
         @Override
         public void deregister(SelectableChannel channel) {
+            if (flaw == Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR) {
+                slots.removeIf(s -> s.channel == channel);
+                staleSlotOf.values().removeIf(s -> s.channel == channel);
+            }
             SelectionKey key = closed ? null : channel.keyFor(selector);
             if (key == null) {
                 return;
             }
             ((Watch) key.attachment()).dropped = true;
             key.cancel();
-            if (flaw != Flaw.NONE) {
+            if (flaw == Flaw.NEVER_FLUSHES || flaw == Flaw.NO_FLUSH_ON_DEREGISTER) {
                 return;
             }
             if (polling) {
@@ -154,6 +174,10 @@ public final class PollerMutant extends ReadinessEventLoop {
             ops &= w.interest;
             if (ops != 0) {
                 sink.ready(w.attachment, ops);
+                Watch stale = staleSlotOf.get(w);
+                if (stale != null && (ops & stale.interest) != 0) {
+                    sink.ready(stale.attachment, ops & stale.interest);
+                }
             }
         }
 
