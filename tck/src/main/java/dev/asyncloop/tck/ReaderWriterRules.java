@@ -344,8 +344,9 @@ abstract class ReaderWriterRules extends NetworkGroup {
         });
         assertFalse(calls.contains("old"), msg("N1.11", "the closed channel's reader ran "
                 + calls.stream().filter("old"::equals).count() + " time(s); the readers' runs in order, at most 12: "
-                + calls.subList(0, Math.min(12, calls.size())) + "; check that an event of a reused descriptor goes to its current channel only (a poller keyed"
-                + " by descriptor must recognise that the channel of a slot was closed)"));
+                + calls.subList(0, Math.min(12, calls.size())) + "; check that an event of a reused descriptor goes"
+                + " to its current channel only (a poller keyed by descriptor must recognise that the channel of a"
+                + " slot was closed)"));
     }
 
     @Test
