@@ -32,14 +32,19 @@ final class Waits {
 
     /** Joins {@code t}, failing if it is still alive after the default wait. */
     static void join(Thread t) {
+        long start = System.nanoTime();
+        boolean interrupted = false;
         try {
             t.join(ConformanceGroup.defaultWait());
         } catch (InterruptedException e) {
+            interrupted = true;
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            throw new AssertionError("[TCK] helper thread " + t.getName() + " did not finish within "
-                    + ConformanceGroup.defaultWait());
+            throw new AssertionError("[TCK] helper thread " + t.getName() + (interrupted
+                    ? " was still running when " + Thread.currentThread().getName() + ", joining it, was interrupted"
+                            + " after " + (System.nanoTime() - start) / 1_000_000 + " ms"
+                    : " did not finish within " + ConformanceGroup.defaultWait()));
         }
     }
 
