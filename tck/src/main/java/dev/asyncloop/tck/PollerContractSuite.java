@@ -860,10 +860,7 @@ public abstract class PollerContractSuite {
             });
             int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                     Runtime.getRuntime().availableProcessors());
-            // The scheduler may keep more carriers alive than its parallelism (it adds one while a virtual thread
-            // blocks in a compensated call, and lets it go only after 30 s idle): block more polls than there are
-            // carriers, or a pinning poll leaves a spare carrier free and passes.
-            int polls = Math.max(carriers, liveCarriers()) + 2;
+            int polls = Carriers.toOccupyAll();
             List<Poller> others = new ArrayList<>();
             List<Thread> blocked = new ArrayList<>();
             CountDownLatch polling = new CountDownLatch(carriers);
@@ -907,12 +904,6 @@ public abstract class PollerContractSuite {
     }
 
     /** The virtual-thread scheduler's carrier threads alive now (its parallelism, or more after compensation). */
-    private static int liveCarriers() {
-        return (int) Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getClass().getName().equals("jdk.internal.misc.CarrierThread"))
-                .count();
-    }
-
     /** Runs {@code body} on a virtual thread, which has the poller meanwhile; waits for it, bounded. */
     private void onVirtualThread(String what, PollerHarness.Body body) throws Exception {
         Exception[] failed = new Exception[1];

@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.Async;
+import dev.asyncloop.EventLoop;
+import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -190,5 +195,76 @@ abstract class ThreadsafeRules extends ConformanceGroup {
                 + IDLE_WINDOW.toMillis() + " ms waiting for a timer: it spins; check that poll blocks for the"
                 + " timeout it is given (a millisecond poller rounds up, and Selector.select(0) means forever, so a"
                 + " short wait must become at least 1 ms, never selectNow)"));
+    }
+
+    @Test
+    @DisplayName("L3.5 loops run on virtual threads, and their waits in poll leave the carriers to other threads")
+    void required_L3_5_loopsOnVirtualThreads() {
+        int carriers = Carriers.toOccupyAll();
+        List<EventLoop> loops = new ArrayList<>();
+        loops.add(loop);
+        List<Thread> threads = new ArrayList<>();
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try {
+            while (loops.size() < carriers) {
+                loops.add(suite.newLoop());
+            }
+            CountDownLatch idle = new CountDownLatch(loops.size());
+            for (int i = 0; i < loops.size(); i++) {
+                EventLoop l = loops.get(i);
+                int n = i;
+                l.callSoon(() -> l.callLater(Duration.ofMillis(10), () -> {
+                    seen.add(n + ": timer on " + (Thread.currentThread().isVirtual() ? "a virtual" : "a platform")
+                            + " thread");
+                    idle.countDown();
+                }));
+                threads.add(Thread.ofVirtual().name("L3.5-loop-" + i).start(l::runForever));
+            }
+            awaitLatch(idle);
+            pause(LET_LOOP_BLOCK_MILLIS * 4); // now every loop most likely waits in poll with nothing to do
+            CountDownLatch ran = new CountDownLatch(1);
+            Thread.ofVirtual().name("L3.5-other").start(ran::countDown);
+            boolean otherRan;
+            try {
+                otherRan = ran.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                otherRan = false;
+            }
+            List<Future<String>> results = new ArrayList<>();
+            for (EventLoop l : loops) {
+                Future<String> result = l.createFuture();
+                results.add(result);
+                l.callSoonThreadsafe(() -> l.createTask(() -> Async.sleep(Duration.ofMillis(1), "task"))
+                        .addDoneCallback(t -> {
+                            result.setResult(t.isCancelled() || t.exception().isPresent() ? "failed: " + t : "task");
+                            l.stop();
+                        }));
+            }
+            threads.forEach(Waits::join);
+            assertTrue(otherRan, msg("L3.5", "with " + loops.size() + " loops waiting in poll on virtual threads"
+                    + " (more than the virtual-thread scheduler has carriers), a new virtual thread did not run in 5 s:"
+                    + " the loop's wait holds its carrier; check that a poll on a virtual thread parks (the JDK's"
+                    + " Selector and its poller do) instead of blocking in native code"));
+            for (int i = 0; i < loops.size(); i++) {
+                String prefix = i + ":";
+                assertEquals(i + ": timer on a virtual thread", seen.stream().filter(x -> x.startsWith(prefix))
+                        .findFirst().orElse(i + ": no timer"), msg("L3.5", "a loop run on a virtual thread runs its"
+                        + " callbacks and timers on that thread"));
+                assertTrue(results.get(i).isDone() && "task".equals(results.get(i).result()), msg("L3.5",
+                        "a loop on a virtual thread, woken from another thread, runs a task that sleeps: "
+                        + (results.get(i).isDone() ? results.get(i).result() : "not run")));
+            }
+        } finally {
+            for (EventLoop l : loops) {
+                if (l.isRunning()) {
+                    l.callSoonThreadsafe(l::stop);
+                }
+            }
+            threads.forEach(Waits::join);
+            for (EventLoop l : loops.subList(1, loops.size())) {
+                l.close();
+            }
+        }
     }
 }

@@ -279,20 +279,4 @@ public final class FlawedPoller implements Poller {
         }
         return ops & ch.validOps();
     }
-
-    /** The C library's {@code usleep}: a native wait, which holds a virtual thread's carrier. */
-    private static final class NativeSleep {
-        private static final java.lang.invoke.MethodHandle USLEEP = java.lang.foreign.Linker.nativeLinker()
-                .downcallHandle(java.lang.foreign.Linker.nativeLinker().defaultLookup().find("usleep").orElseThrow(),
-                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                                java.lang.foreign.ValueLayout.JAVA_INT));
-
-        static void millisecond() {
-            try {
-                int rc = (int) USLEEP.invokeExact(1000);
-            } catch (Throwable t) {
-                throw new IllegalStateException("usleep failed", t);
-            }
-        }
-    }
 }

@@ -210,7 +210,10 @@ public final class Mutants {
                 poller("poller-reports-closed-channel-for-its-successor", "N1.11", "a poller keyed by descriptor"
                         + " keeps the slot of a channel closed while watched, so the events of the new channel on"
                         + " that descriptor also run the closed channel's reader",
-                        PollerMutant.Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR));
+                        PollerMutant.Flaw.REPORTS_CLOSED_FOR_ITS_SUCCESSOR),
+                poller("poller-pins-carrier", "L3.5", "a poller on a virtual thread waits by native sleeps between"
+                        + " non-blocking selects, holding its carrier, so loops waiting on every carrier starve the"
+                        + " other virtual threads", PollerMutant.Flaw.PINS_CARRIER));
     }
 
     /** A third-party poller's mutant, compared with the same poller without the flaw. */

@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * A loop on {@link ReadinessEventLoop} over a third-party {@link Poller} written from the contract (a Selector
  * driven through its action-based select, not asyncloop's {@code SelectorPoller}), with one flaw in how it lets
- * go of cancelled keys. Its control is the same loop without the flaw.
+ * go of cancelled keys, or in how it waits. Its control is the same loop without the flaw.
  */
 public final class PollerMutant extends ReadinessEventLoop {
     /** What the poller gets wrong. */
@@ -35,7 +35,13 @@ public final class PollerMutant extends ReadinessEventLoop {
          * descriptor) has its events reported to the closed channel's attachment too, until the closed channel's
          * deregister (N1.11).
          */
-        REPORTS_CLOSED_FOR_ITS_SUCCESSOR
+        REPORTS_CLOSED_FOR_ITS_SUCCESSOR,
+        /**
+         * On a virtual thread, waits by non-blocking selects between native one-millisecond sleeps, which hold the
+         * carrier: loops waiting on as many virtual threads as there are carriers starve every other virtual
+         * thread (L3.5).
+         */
+        PINS_CARRIER
     }
 
     /**
@@ -61,6 +67,7 @@ public final class PollerMutant extends ReadinessEventLoop {
         private final Selector selector;
         private final List<Watch> connecting = new ArrayList<>();
         private volatile boolean closed;
+        private volatile boolean wakeRequested;                         // PINS_CARRIER only
         private boolean polling;
         private boolean flushPending;
         private EventSink sink;
@@ -149,6 +156,13 @@ public final class PollerMutant extends ReadinessEventLoop {
             try {
                 if (timeoutNanos == 0) {
                     selector.selectNow(this::report);
+                } else if (flaw == Flaw.PINS_CARRIER && Thread.currentThread().isVirtual()) {
+                    long start = System.nanoTime();
+                    while (selector.selectNow(this::report) == 0 && !wakeRequested
+                            && (timeoutNanos < 0 || System.nanoTime() - start < timeoutNanos)) {
+                        NativeSleep.millisecond();
+                    }
+                    wakeRequested = false;
                 } else if (timeoutNanos < 0) {
                     selector.select(this::report);
                 } else {
@@ -184,6 +198,7 @@ public final class PollerMutant extends ReadinessEventLoop {
         @Override
         public void wakeup() {
             if (!closed) {
+                wakeRequested = true;
                 selector.wakeup();
             }
         }
