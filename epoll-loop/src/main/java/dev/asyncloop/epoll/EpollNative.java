@@ -1,5 +1,6 @@
 package dev.asyncloop.epoll;
 
+import dev.asyncloop.spi.ChannelDescriptors;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -11,9 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Every access to JDK internals of the epoll loop: {@code sun.nio.ch.EPoll} (epoll_create/ctl/wait and the
- * native event array), {@code sun.nio.ch.EventFD} (the wake-up counter) and {@code sun.nio.ch.SelChImpl#getFDVal}
- * (a channel's file descriptor), reached with {@link MethodHandles#privateLookupIn} when the JVM opens
- * {@code java.base/sun.nio.ch} to this module.
+ * native event array) and {@code sun.nio.ch.EventFD} (the wake-up counter), reached with
+ * {@link MethodHandles#privateLookupIn} when the JVM opens {@code java.base/sun.nio.ch} to this module, and a
+ * channel's file descriptor through the SPI's {@link ChannelDescriptors}, to which this class passes the opening
+ * on (so that the one flag serves both modules on the module path).
  *
  * <p>The handles are looked up once, in the static initializer, which never throws: {@link #UNAVAILABLE} holds
  * why they could not be found, and every other method may only be called when it is empty.
@@ -39,7 +41,6 @@ final class EpollNative {
     private static final MethodHandle GET_EVENT;   // (long address, int i) long
     private static final MethodHandle DESCRIPTOR;  // (long eventAddress) int
     private static final MethodHandle EVENTS;      // (long eventAddress) int
-    private static final MethodHandle FD_VAL;      // (SelectableChannel) int, throws ClassCastException
     private static final MethodHandle NEW_EVENTFD; // () Object
     private static final MethodHandle EVENTFD_FD;  // (Object) int
     private static final MethodHandle EVENTFD_SET; // (Object) void
@@ -56,7 +57,7 @@ final class EpollNative {
         int add = 0;
         int del = 0;
         int mod = 0;
-        MethodHandle[] h = new MethodHandle[16];
+        MethodHandle[] h = new MethodHandle[15];
         MethodHandle parkUntilReady = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
@@ -85,30 +86,28 @@ final class EpollNative {
                     h[5] = l.findStatic(epoll, "getEvent", MethodType.methodType(long.class, long.class, int.class));
                     h[6] = l.findStatic(epoll, "getDescriptor", MethodType.methodType(int.class, long.class));
                     h[7] = l.findStatic(epoll, "getEvents", MethodType.methodType(int.class, long.class));
-                    Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
-                    h[8] = l.findVirtual(selCh, "getFDVal", MethodType.methodType(int.class))
-                            .asType(MethodType.methodType(int.class, SelectableChannel.class));
                     Class<?> eventFd = Class.forName("sun.nio.ch.EventFD");
-                    h[9] = l.findConstructor(eventFd, MethodType.methodType(void.class))
+                    h[8] = l.findConstructor(eventFd, MethodType.methodType(void.class))
                             .asType(MethodType.methodType(Object.class));
-                    h[10] = l.findVirtual(eventFd, "efd", MethodType.methodType(int.class))
+                    h[9] = l.findVirtual(eventFd, "efd", MethodType.methodType(int.class))
                             .asType(MethodType.methodType(int.class, Object.class));
-                    h[11] = l.findVirtual(eventFd, "set", MethodType.methodType(void.class))
+                    h[10] = l.findVirtual(eventFd, "set", MethodType.methodType(void.class))
                             .asType(MethodType.methodType(void.class, Object.class));
-                    h[12] = l.findVirtual(eventFd, "reset", MethodType.methodType(void.class))
+                    h[11] = l.findVirtual(eventFd, "reset", MethodType.methodType(void.class))
                             .asType(MethodType.methodType(void.class, Object.class));
-                    h[13] = l.findVirtual(eventFd, "close", MethodType.methodType(void.class))
+                    h[12] = l.findVirtual(eventFd, "close", MethodType.methodType(void.class))
                             .asType(MethodType.methodType(void.class, Object.class));
                     Class<?> dispatcher = Class.forName("sun.nio.ch.FileDispatcherImpl");
-                    h[14] = l.findStatic(dispatcher, "closeIntFD", MethodType.methodType(void.class, int.class));
+                    h[13] = l.findStatic(dispatcher, "closeIntFD", MethodType.methodType(void.class, int.class));
                     Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
                     MethodHandle newFd = l.findStatic(ioUtil, "newFD",
                             MethodType.methodType(java.io.FileDescriptor.class, int.class));
                     MethodHandle configure = l.findStatic(ioUtil, "configureBlocking",
                             MethodType.methodType(void.class, java.io.FileDescriptor.class, boolean.class));
-                    h[15] = MethodHandles.filterArguments(
+                    h[14] = MethodHandles.filterArguments(
                             MethodHandles.insertArguments(configure, 1, false), 0, newFd);
                     parkUntilReady = optionalPollSelector(l);
+                    cause = shareWithChannelDescriptors(epoll.getModule());
                 }
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 cause = "JDK internals changed: " + e + " (the epoll loop was written against JDK 25's sun.nio.ch;"
@@ -129,18 +128,31 @@ final class EpollNative {
         GET_EVENT = h[5];
         DESCRIPTOR = h[6];
         EVENTS = h[7];
-        FD_VAL = h[8];
-        NEW_EVENTFD = h[9];
-        EVENTFD_FD = h[10];
-        EVENTFD_SET = h[11];
-        EVENTFD_RESET = h[12];
-        EVENTFD_CLOSE = h[13];
-        CLOSE_FD = h[14];
-        NON_BLOCKING = h[15];
+        NEW_EVENTFD = h[8];
+        EVENTFD_FD = h[9];
+        EVENTFD_SET = h[10];
+        EVENTFD_RESET = h[11];
+        EVENTFD_CLOSE = h[12];
+        CLOSE_FD = h[13];
+        NON_BLOCKING = h[14];
         PARK_UNTIL_READY = parkUntilReady;
     }
 
     private EpollNative() {
+    }
+
+    /**
+     * Opens {@code sun.nio.ch} to the SPI's module as well, when the JVM opened it to this module only (on the
+     * module path, {@code =dev.asyncloop.epoll}), so that {@link ChannelDescriptors} reads descriptors; the JDK
+     * lets a module that has a package opened to it open it to another. Returns why descriptors are still out of
+     * reach, or null.
+     */
+    private static @Nullable String shareWithChannelDescriptors(Module javaBase) {
+        Module spi = ChannelDescriptors.class.getModule();
+        if (!javaBase.isExported("sun.nio.ch", spi)) {
+            javaBase.addOpens("sun.nio.ch", spi);
+        }
+        return ChannelDescriptors.unavailabilityCause().orElse(null);
     }
 
     /**
@@ -247,21 +259,12 @@ final class EpollNative {
     }
 
     /**
-     * The file descriptor of a JDK channel.
+     * The file descriptor of a JDK channel: {@link ChannelDescriptors#fd}.
      *
      * @throws IllegalArgumentException if the channel is not one of the JDK's own (another SelectorProvider's)
      */
     static int fd(SelectableChannel channel) {
-        try {
-            return (int) FD_VAL.invokeExact(channel);
-        } catch (ClassCastException e) {
-            throw new IllegalArgumentException("the channel " + channel + " is not a JDK channel (its provider is "
-                    + channel.provider() + "); the epoll loop watches only channels of the default provider", e);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return ChannelDescriptors.fd(channel);
     }
 
     /** A new {@code sun.nio.ch.EventFD} (an eventfd, non-blocking). */
