@@ -4,6 +4,11 @@
  *
  * <p>Loops are {@link dev.asyncloop.spi.EventLoopProvider} services, found on the module path through
  * {@code provides} and on the class path through {@code META-INF/services}.
+ *
+ * <p>JVM flags for this module on the module path (on the class path, {@code =ALL-UNNAMED}): {@code --add-exports
+ * java.base/jdk.internal.vm=dev.asyncloop} for the continuation engine, and {@code --add-exports
+ * java.base/sun.nio.ch=dev.asyncloop} for {@link dev.asyncloop.spi.ChannelDescriptors} (a loop that has
+ * {@code sun.nio.ch} opened to its own module may pass the opening on instead, as the epoll loop does).
  */
 module dev.asyncloop {
     requires transitive java.logging;

@@ -16,7 +16,10 @@
  *   <li>{@link dev.asyncloop.spi.ReadinessEventLoop} over a {@link dev.asyncloop.spi.Poller} (with
  *       {@link dev.asyncloop.spi.SelectorPoller} as the portable one): transports, servers, {@code sock*}
  *       operations and reader/writer callbacks for any loop with I/O readiness, and optionally a
- *       {@link dev.asyncloop.spi.HeapIo} for socket I/O on heap arrays without copies.</li>
+ *       {@link dev.asyncloop.spi.HeapIo} for socket I/O on heap arrays without copies; a poller that hands file
+ *       descriptors to the kernel ({@code poll(2)}, epoll, kqueue) gets a JDK channel's from
+ *       {@link dev.asyncloop.spi.ChannelDescriptors}, when the JVM exports {@code java.base/sun.nio.ch} to
+ *       asyncloop.</li>
  *   <li>{@link dev.asyncloop.spi.TlsLayer}: TLS as a protocol over any stream transport, behind
  *       {@code EventLoop.startTls} and a loop's {@code ssl} connections and servers.</li>
  *   <li>{@link dev.asyncloop.spi.SubprocessSpawner}: child processes for any loop, behind
