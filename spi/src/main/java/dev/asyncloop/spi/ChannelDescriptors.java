@@ -83,8 +83,8 @@ public final class ChannelDescriptors {
         if (SEL_CH_IMPL != null && !SEL_CH_IMPL.isInstance(channel)) {
             throw new IllegalArgumentException("channel " + channel + " is a " + channel.getClass().getName()
                     + " of the SelectorProvider " + channel.provider() + ", not one of the JDK's own channels, and"
-                    + " has no file descriptor to read; open it with the JDK's built-in provider (SocketChannel.open(),"
-                    + " Pipe.open(), ...) or use a Selector-based poller such as SelectorPoller");
+                    + " has no file descriptor to read; pass a channel the JDK opened (SocketChannel.open(),"
+                    + " Pipe.open(), ...)");
         }
         if (!reachable) {
             String cause = currentCause();
