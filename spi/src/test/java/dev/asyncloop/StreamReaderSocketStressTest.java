@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.asyncloop.spi.ReadinessEventLoop;
 import dev.asyncloop.spi.SelectorPoller;
+import dev.asyncloop.testsupport.StressSeeds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

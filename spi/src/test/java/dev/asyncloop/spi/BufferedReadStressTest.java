@@ -14,7 +14,7 @@ import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
-import dev.asyncloop.StressSeeds;
+import dev.asyncloop.testsupport.StressSeeds;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import java.io.ByteArrayOutputStream;

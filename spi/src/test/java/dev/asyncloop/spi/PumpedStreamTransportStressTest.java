@@ -9,7 +9,7 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.ReadTransport;
-import dev.asyncloop.StressSeeds;
+import dev.asyncloop.testsupport.StressSeeds;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import java.io.ByteArrayOutputStream;

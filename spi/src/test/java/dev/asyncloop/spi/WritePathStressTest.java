@@ -11,7 +11,7 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
-import dev.asyncloop.StressSeeds;
+import dev.asyncloop.testsupport.StressSeeds;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;

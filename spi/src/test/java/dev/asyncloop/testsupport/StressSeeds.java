@@ -1,8 +1,7 @@
-package dev.asyncloop;
+package dev.asyncloop.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongConsumer;
 
 /**
  * The seeds of the randomized tests. By default a fixed list, so that a run is the same on every machine and a
@@ -16,6 +15,18 @@ public final class StressSeeds {
     /** The property that adds seeds from the clock. */
     public static final String EXPLORE_PROPERTY = "asyncloop.stress.explore";
 
+    /** One run of a randomized test for one seed; it may throw anything, which fails that seed. */
+    @FunctionalInterface
+    public interface Scenario {
+        /**
+         * Runs the scenario that {@code seed} picks.
+         *
+         * @param seed the seed of every random choice of the run
+         * @throws Exception whatever the run throws: the seed failed
+         */
+        void run(long seed) throws Exception;
+    }
+
     private StressSeeds() {
     }
 
@@ -24,6 +35,7 @@ public final class StressSeeds {
      *
      * @param fixed the test's own seeds
      * @return the seeds, in order
+     * @throws NumberFormatException if the seed property holds something other than comma-separated longs
      */
     public static List<Long> seeds(long... fixed) {
         List<Long> out = new ArrayList<>();
@@ -46,16 +58,22 @@ public final class StressSeeds {
     }
 
     /**
-     * Runs {@code scenario} for each seed; a failure is rethrown with the seed and how to replay it in its message.
+     * Runs {@code scenario} for each seed, in order, on the calling thread; the first failure is rethrown as an
+     * {@link AssertionError} whose message names the seed and how to replay it (an interrupt also keeps the
+     * thread's interrupt status).
      *
      * @param scenario one run for one seed
      * @param fixed the test's own seeds
+     * @throws AssertionError if a seed's run throws
      */
-    public static void forEach(LongConsumer scenario, long... fixed) {
+    public static void forEach(Scenario scenario, long... fixed) {
         for (long seed : seeds(fixed)) {
             try {
-                scenario.accept(seed);
+                scenario.run(seed);
             } catch (Throwable t) {
+                if (t instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
                 throw new AssertionError("seed " + seed + " failed (replay with -D" + SEED_PROPERTY + "=" + seed
                         + "): " + t, t);
             }
