@@ -9,21 +9,18 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
-import java.io.InputStream;
+import dev.asyncloop.testsupport.TlsTestContexts;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +30,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** An {@link EventLoopGroup} server with {@link ServerOptions#ssl()}: TLS in both modes, on every loop. */
 class GroupTlsServerTest {
     private static final long WAIT = 10;
-    private static final char[] PASSWORD = "asyncloop".toCharArray();
     private EventLoopGroup group;
 
     @BeforeEach
@@ -51,7 +47,7 @@ class GroupTlsServerTest {
     void everyConnectionRunsTls(GroupServer.Mode mode) throws Exception {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "SO_REUSEPORT not available here");
-        SSLContext[] contexts = contexts();
+        SSLContext[] contexts = TlsTestContexts.contexts("TLS");
         SSLContext server = contexts[0];
         SSLContext client = contexts[1];
 
@@ -89,32 +85,12 @@ class GroupTlsServerTest {
         gs.waitClosed().get(WAIT, TimeUnit.SECONDS);
     }
 
-    /** The server's context (tls-server.p12) and a client context that trusts it. */
-    private static SSLContext[] contexts() throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = GroupTlsServerTest.class.getResourceAsStream("tls-server.p12")) {
-            keys.load(in, PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, PASSWORD);
-        SSLContext server = SSLContext.getInstance("TLS");
-        server.init(kmf.getKeyManagers(), null, null);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext client = SSLContext.getInstance("TLS");
-        client.init(null, tmf.getTrustManagers(), null);
-        return new SSLContext[] {server, client};
-    }
-
     @ParameterizedTest
     @EnumSource(GroupServer.Mode.class)
     void theEngineParametersReachEveryLoopsConnections(GroupServer.Mode mode) throws Exception {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "SO_REUSEPORT not available here");
-        SSLContext[] contexts = contexts();
+        SSLContext[] contexts = TlsTestContexts.contexts("TLS");
         Set<Object> configuredOn = ConcurrentHashMap.newKeySet();
         AtomicInteger configured = new AtomicInteger();
         ServerOptions options = ServerOptions.builder().ssl(contexts[0]).sslParameters(p -> {

@@ -1,6 +1,6 @@
 package dev.asyncloop.spi;
 
-import static dev.asyncloop.spi.TlsLayerTest.contexts;
+import static dev.asyncloop.testsupport.TlsTestContexts.contexts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -11,16 +11,13 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.TlsOptions;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.TlsTestContexts;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,8 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pieces: every record arrives in several reads (BUFFER_UNDERFLOW) and several records in one read.
  */
 class TlsLayerTest {
-    private static final char[] PASSWORD = "asyncloop".toCharArray();
-
     /** Records what it gets; echoes when asked. */
     static class Recorder implements Protocol {
         final List<String> events = new ArrayList<>();
@@ -68,26 +63,7 @@ class TlsLayerTest {
     }
 
     private static SSLContext[] contexts() throws Exception {
-        return contexts("TLS");
-    }
-
-    static SSLContext[] contexts(String protocol) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = TlsLayerTest.class.getResourceAsStream("tls-server.p12")) {
-            keys.load(in, PASSWORD);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, PASSWORD);
-        SSLContext server = SSLContext.getInstance(protocol);
-        server.init(kmf.getKeyManagers(), null, null);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("server", keys.getCertificate(keys.aliases().nextElement()));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext client = SSLContext.getInstance(protocol);
-        client.init(null, tmf.getTrustManagers(), null);
-        return new SSLContext[] {server, client};
+        return TlsTestContexts.contexts("TLS");
     }
 
     @ParameterizedTest(name = "pieces of {0} bytes")
@@ -152,7 +128,7 @@ class TlsLayerTest {
     @ParameterizedTest(name = "pieces of {0} bytes")
     @ValueSource(ints = {5, 100_000})
     void writesDuringARenegotiationWaitForIt(int piece) throws Exception {
-        SSLContext[] ctx = contexts("TLSv1.2");
+        SSLContext[] ctx = TlsTestContexts.contexts("TLSv1.2");
         try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
             MemoryTransport[] ends = MemoryTransport.pair(loop, piece);
             Recorder server = new Recorder();
