@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.asyncloop.spi.ReadinessEventLoop;
 import dev.asyncloop.spi.SelectorPoller;
+import dev.asyncloop.testsupport.Drain;
+import dev.asyncloop.testsupport.RandomChunks;
+import dev.asyncloop.testsupport.RandomPauses;
+import dev.asyncloop.testsupport.SocketPair;
 import dev.asyncloop.testsupport.StressSeeds;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ class StreamReaderSocketStressTest {
         StressSeeds.forEach(this::scenario, 301, 302, 303, 304, 305, 306);
     }
 
-    void scenario(long seed) {
+    void scenario(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
         int limit = rnd.nextBoolean() ? rnd.nextInt(1, 65) : rnd.nextInt(300, 4000);
         byte[] stream = new byte[rnd.nextInt(0, Math.min(60 * limit + 2000, 300_000))];
@@ -60,13 +59,11 @@ class StreamReaderSocketStressTest {
             stream[i] = rnd.nextInt(10) == 0 ? (byte) rnd.nextInt(256) : ALPHABET[rnd.nextInt(ALPHABET.length)];
         }
         try (ReadinessEventLoop loop = new ReadinessEventLoop(new SelectorPoller(), null) { };
-                ServerSocketChannel listener = ServerSocketChannel.open()
-                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                SocketPair ends = SocketPair.open()) {
             List<ExceptionContext> reports = new ArrayList<>();
             loop.setExceptionHandler((l, c) -> reports.add(c));
-            SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-            SocketChannel peer = listener.accept();
-            Thread sender = Thread.ofPlatform().name("sender-" + seed).start(() -> send(peer, stream, seed));
+            Thread sender = Thread.ofPlatform().name("sender-" + seed).start(() -> send(ends.peer(), stream, seed));
+            SocketChannel ours = ends.ours();
             ours.configureBlocking(false);
             StreamPair pair = loop.runUntilComplete(() -> Async.await(Streams.openConnection(ours, limit)));
             Oracle oracle = new Oracle(stream, limit, new SplittableRandom(seed * 7), pair);
@@ -78,11 +75,6 @@ class StreamReaderSocketStressTest {
             loop.runUntilComplete(pair.writer().waitClosed());
             sender.join(READ_WAIT.toMillis());
             assertEquals(List.of(), reports, "exception handler");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
@@ -90,26 +82,10 @@ class StreamReaderSocketStressTest {
         SplittableRandom rnd = new SplittableRandom(seed * 13);
         try {
             peer.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            long slept = 0;
-            for (int at = 0; at < stream.length; ) {
-                int n = Math.min(stream.length - at, rnd.nextInt(3) == 0 ? rnd.nextInt(1, 20)
-                        : rnd.nextInt(1, 20_000));
-                ByteBuffer piece = ByteBuffer.wrap(stream, at, n);
-                while (piece.hasRemaining()) {
-                    peer.write(piece);
-                }
-                at += n;
-                if (rnd.nextInt(30) == 0 && slept < 200_000_000L) {
-                    long nanos = rnd.nextLong(2_000_000L);
-                    Thread.sleep(Duration.ofNanos(nanos));
-                    slept += nanos;
-                }
-            }
+            new RandomChunks(rnd, 3, 20, 20_000).writeAll(stream, RandomChunks.to(peer),
+                    new RandomPauses(rnd, 30, Duration.ofMillis(2), Duration.ofMillis(200)));
             peer.shutdownOutput();
-            ByteBuffer sink = ByteBuffer.allocate(64);
-            while (peer.read(sink.clear()) >= 0) {
-                // until the client closes
-            }
+            Drain.untilEof(peer); // until the client closes
             peer.close();
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);

@@ -5,28 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.asyncloop.Async;
 import dev.asyncloop.BufferedProtocol;
 import dev.asyncloop.ConnectOptions;
-import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.ReadTransport;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
-import dev.asyncloop.testsupport.StressSeeds;
-import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
-import java.io.ByteArrayOutputStream;
+import dev.asyncloop.testsupport.RandomBytes;
+import dev.asyncloop.testsupport.RandomChunks;
+import dev.asyncloop.testsupport.RandomPauses;
+import dev.asyncloop.testsupport.RecordingStreamProtocol;
+import dev.asyncloop.testsupport.SocketPair;
+import dev.asyncloop.testsupport.StressSeeds;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +58,7 @@ class BufferedReadStressTest {
     @Test
     @DisplayName("socket through a HeapIo that fills a random part of each read")
     void socketStingyHeapIo() {
-        StressSeeds.forEach(seed -> overSocket(seed, new WritePathStressTest.StingyHeapIo(seed)), 211, 212, 213);
+        StressSeeds.forEach(seed -> overSocket(seed, new StingyHeapIo(seed)), 211, 212, 213);
     }
 
     @Test
@@ -77,42 +74,30 @@ class BufferedReadStressTest {
     }
 
     /** The protocol under test. */
-    static final class Receiver implements BufferedProtocol {
+    static final class Receiver extends RecordingStreamProtocol<ReadTransport> implements BufferedProtocol {
         final ReadinessEventLoop loop;
         final SplittableRandom rnd;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final List<String> events = new ArrayList<>();
-        final Future<@Nullable Throwable> lost;
         final ByteBuffer huge = ByteBuffer.allocate(1 << 20);
-        ReadTransport transport;
         @Nullable ByteBuffer current;
         int position;
         int limit;
-        int lostCalls;
-        int eofAt = -1;
         @Nullable String failure;
 
         Receiver(ReadinessEventLoop loop, SplittableRandom rnd) {
+            super(loop, ReadTransport.class);
             this.loop = loop;
             this.rnd = rnd;
-            this.lost = loop.createFuture();
         }
 
         void check(boolean condition, String what) {
             if (!condition && failure == null) {
-                failure = what + " (after " + got.size() + " bytes)";
+                failure = what + " (after " + size() + " bytes)";
             }
         }
 
-        @Override
-        public void connectionMade(Transport t) {
-            transport = (ReadTransport) t;
-            events.add("made");
-        }
-
-        @Override
+    @Override
         public ByteBuffer getBuffer(int sizeHint) {
-            check(transport.isReading(), "getBuffer while paused");
+            check(transport().isReading(), "getBuffer while paused");
             check(sizeHint == -1 || sizeHint > 0, "size hint " + sizeHint);
             int want = sizeHint > 0 ? sizeHint : rnd.nextInt(1, 70_000);
             ByteBuffer b;
@@ -142,7 +127,7 @@ class BufferedReadStressTest {
 
         @Override
         public void bufferUpdated(int nbytes) {
-            check(transport.isReading(), "bufferUpdated while paused");
+            check(transport().isReading(), "bufferUpdated while paused");
             ByteBuffer b = current;
             check(b != null, "bufferUpdated without getBuffer");
             if (b == null) {
@@ -155,12 +140,12 @@ class BufferedReadStressTest {
             check(b.limit() == limit, "limit changed from " + limit + " to " + b.limit());
             byte[] bytes = new byte[Math.max(0, Math.min(nbytes, limit - position))];
             b.get(position, bytes);
-            got.writeBytes(bytes);
+            keep(bytes);
             position = b.position();
             if (rnd.nextInt(6) == 0) {
-                transport.pauseReading();
-                check(!transport.isReading(), "isReading after pauseReading");
-                Runnable resume = transport::resumeReading;
+                transport().pauseReading();
+                check(!transport().isReading(), "isReading after pauseReading");
+                Runnable resume = transport()::resumeReading;
                 if (rnd.nextBoolean()) {
                     loop.callSoon(resume);
                 } else {
@@ -169,29 +154,6 @@ class BufferedReadStressTest {
             }
         }
 
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            eofAt = got.size();
-            return false;
-        }
-
-        @Override
-        public void connectionLost(@Nullable Throwable exception) {
-            lostCalls++;
-            events.add("lost");
-            if (!lost.isDone()) {
-                lost.setResult(exception);
-            }
-        }
-    }
-
-    private static byte[] randomBytes(SplittableRandom rnd, int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) rnd.nextInt(256);
-        }
-        return b;
     }
 
     /** Writes {@code data} in random pieces (small ones with TCP_NODELAY become small reads), then closes. */
@@ -199,18 +161,8 @@ class BufferedReadStressTest {
         return Thread.ofPlatform().name("sender-" + seed).start(() -> {
             SplittableRandom rnd = new SplittableRandom(seed * 13);
             try (out) {
-                for (int at = 0; at < data.length; ) {
-                    int n = Math.min(data.length - at, rnd.nextInt(4) == 0 ? rnd.nextInt(1, 50)
-                            : rnd.nextInt(1, 100_000));
-                    ByteBuffer piece = ByteBuffer.wrap(data, at, n);
-                    while (piece.hasRemaining()) {
-                        out.write(piece);
-                    }
-                    at += n;
-                    if (rnd.nextInt(40) == 0) {
-                        Thread.sleep(Duration.ofNanos(rnd.nextLong(1_000_000L)));
-                    }
-                }
+                new RandomChunks(rnd, 4, 50, 100_000).writeAll(data, RandomChunks.to(out),
+                        new RandomPauses(rnd, 40, Duration.ofMillis(1), Duration.ofDays(1)));
             } catch (IOException | InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -219,84 +171,63 @@ class BufferedReadStressTest {
 
     private void finish(ReadinessEventLoop loop, Receiver receiver, byte[] data, List<String> reports,
             @Nullable Thread sender) throws InterruptedException {
-        Throwable exc = loop.runUntilComplete(() -> Tasks.waitFor(receiver.lost, WAIT));
-        loop.runUntilComplete(() -> Async.sleep(Duration.ofMillis(2), null)); // room for a second connectionLost
+        Throwable exc = receiver.awaitLost(loop, WAIT);
         if (sender != null) {
             sender.join(WAIT.toMillis());
         }
         assertNull(receiver.failure);
         assertEquals(List.of(), reports, "exception handler");
         assertNull(exc, "connectionLost(null)");
-        assertEquals(List.of("made", "eof", "lost"), receiver.events);
-        assertEquals(1, receiver.lostCalls);
-        assertEquals(data.length, receiver.eofAt, "eofReceived after the last byte");
-        assertArrayEquals(data, receiver.got.toByteArray(), "the bytes differ");
+        assertEquals(List.of("made", "eof", "lost"), receiver.events());
+        assertEquals(1, receiver.lostCalls());
+        assertEquals(data.length, receiver.eofAt(), "eofReceived after the last byte");
+        assertArrayEquals(data, receiver.bytes(), "the bytes differ");
     }
 
-    void overSocket(long seed, @Nullable HeapIo heapIo) {
+    void overSocket(long seed, @Nullable HeapIo heapIo) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] data = randomBytes(rnd, rnd.nextInt(0, 2 << 20));
+        byte[] data = RandomBytes.perByte(rnd, rnd.nextInt(0, 2 << 20));
         List<String> reports = new ArrayList<>();
-        try (ReadinessEventLoop loop = newLoop(heapIo);
-                ServerSocketChannel listener = ServerSocketChannel.open()
-                        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(heapIo); SocketPair ends = SocketPair.open()) {
             loop.setExceptionHandler((l, c) -> reports.add(c.message() + ": " + c.exception()));
-            SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-            SocketChannel peer = listener.accept();
-            peer.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ours.configureBlocking(false);
+            ends.peer().setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ends.ours().configureBlocking(false);
             Receiver receiver = new Receiver(loop, rnd);
-            loop.runUntilComplete(loop.connectAcceptedSocket(() -> receiver, ours));
-            finish(loop, receiver, data, reports, sender(peer, data, seed));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            loop.runUntilComplete(loop.connectAcceptedSocket(() -> receiver, ends.ours()));
+            finish(loop, receiver, data, reports, sender(ends.peer(), data, seed));
         }
     }
 
-    void overPipe(long seed) {
+    void overPipe(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] data = randomBytes(rnd, rnd.nextInt(0, 2 << 20));
+        byte[] data = RandomBytes.perByte(rnd, rnd.nextInt(0, 2 << 20));
         List<String> reports = new ArrayList<>();
-        try (ReadinessEventLoop loop = newLoop(null)) {
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(null)) {
             loop.setExceptionHandler((l, c) -> reports.add(c.message() + ": " + c.exception()));
             Pipe pipe = Pipe.open();
             pipe.source().configureBlocking(false);
             Receiver receiver = new Receiver(loop, rnd);
             loop.runUntilComplete(loop.connectReadPipe(() -> receiver, pipe.source()));
             finish(loop, receiver, data, reports, sender(pipe.sink(), data, seed));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 
     /** A TLS server writes the data in random pieces and closes; the receiver is the TLS client's protocol. */
-    void overTls(long seed) {
+    void overTls(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] data = randomBytes(rnd, rnd.nextInt(0, 512 * 1024));
+        byte[] data = RandomBytes.perByte(rnd, rnd.nextInt(0, 512 * 1024));
         String protocol = rnd.nextBoolean() ? "TLSv1.2" : "TLSv1.3";
         List<String> reports = new ArrayList<>();
-        SSLContext[] ctx;
-        try {
-            ctx = contexts(protocol);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        try (ReadinessEventLoop loop = newLoop(rnd.nextBoolean() ? new WritePathStressTest.StingyHeapIo(seed) : null)) {
+        SSLContext[] ctx = contexts(protocol);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(rnd.nextBoolean() ? new StingyHeapIo(seed) : null)) {
             loop.setExceptionHandler((l, c) -> reports.add(c.message() + ": " + c.exception()));
-            SplittableRandom senderRnd = new SplittableRandom(seed * 17);
+            RandomChunks chunks = new RandomChunks(new SplittableRandom(seed * 17), 4, 50, 100_000);
             Server server = loop.runUntilComplete(loop.createServer(() -> new Protocol() {
                 @Override
                 public void connectionMade(Transport t) {
                     StreamTransport out = (StreamTransport) t;
                     for (int at = 0; at < data.length; ) {
-                        int n = Math.min(data.length - at, senderRnd.nextInt(4) == 0 ? senderRnd.nextInt(1, 50)
-                                : senderRnd.nextInt(1, 100_000));
+                        int n = chunks.next(data.length - at);
                         out.write(ByteBuffer.wrap(data, at, n));
                         at += n;
                     }
@@ -309,17 +240,6 @@ class BufferedReadStressTest {
                     ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
             finish(loop, receiver, data, reports, null);
             server.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static ReadinessEventLoop newLoop(@Nullable HeapIo heapIo) {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller(), heapIo) { };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

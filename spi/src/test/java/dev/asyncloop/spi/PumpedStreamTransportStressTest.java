@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.asyncloop.Async;
 import dev.asyncloop.ExceptionContext;
-import dev.asyncloop.Future;
-import dev.asyncloop.Protocol;
 import dev.asyncloop.ReadTransport;
+import dev.asyncloop.testsupport.FlowCheckingWriter;
+import dev.asyncloop.testsupport.RandomBytes;
+import dev.asyncloop.testsupport.RandomChunks;
+import dev.asyncloop.testsupport.RecordingStreamProtocol;
+import dev.asyncloop.testsupport.SlowReader;
 import dev.asyncloop.testsupport.StressSeeds;
-import dev.asyncloop.Tasks;
-import dev.asyncloop.Transport;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -57,44 +56,32 @@ class PumpedStreamTransportStressTest {
     }
 
     /** Pauses at random from dataReceived; checks nothing arrives while paused. */
-    static final class Reader implements Protocol {
+    static final class Reader extends RecordingStreamProtocol<ReadTransport> {
         final ReadinessEventLoop loop;
         final SplittableRandom rnd;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final List<String> events = new ArrayList<>();
-        final Future<@Nullable Throwable> lost;
-        ReadTransport transport;
         boolean paused;
-        int eofAt = -1;
-        int lostCalls;
         @Nullable String failure;
 
         Reader(ReadinessEventLoop loop, SplittableRandom rnd) {
+            super(loop, ReadTransport.class);
             this.loop = loop;
             this.rnd = rnd;
-            this.lost = loop.createFuture();
-        }
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = (ReadTransport) t;
-            events.add("made");
         }
 
         @Override
         public void dataReceived(ByteBuffer data) {
             if (paused && failure == null) {
-                failure = "dataReceived while paused, after " + got.size() + " bytes";
+                failure = "dataReceived while paused, after " + size() + " bytes";
             }
             byte[] b = new byte[data.remaining()];
             data.get(b);
-            got.writeBytes(b);
+            keep(b);
             if (rnd.nextInt(3) == 0) {
                 paused = true;
-                transport.pauseReading();
+                transport().pauseReading();
                 Runnable resume = () -> {
                     paused = false;
-                    transport.resumeReading();
+                    transport().resumeReading();
                 };
                 if (rnd.nextBoolean()) {
                     loop.callSoon(resume);
@@ -103,24 +90,9 @@ class PumpedStreamTransportStressTest {
                 }
             }
         }
-
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            eofAt = got.size();
-            return false;
-        }
-
-        @Override
-        public void connectionLost(@Nullable Throwable exception) {
-            lostCalls++;
-            events.add("lost");
-            if (!lost.isDone()) {
-                lost.setResult(exception);
-            }
-        }
     }
 
+    /** Blocking sockets (not channels: the pumps read and write their streams), TCP_NODELAY on both. */
     private static Socket[] socketPair() throws IOException {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Socket a = new Socket();
@@ -132,26 +104,17 @@ class PumpedStreamTransportStressTest {
         }
     }
 
-    void reading(long seed) {
+    void reading(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] data = new byte[rnd.nextInt(0, 1 << 20)];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (byte) rnd.nextInt(256);
-        }
+        byte[] data = RandomBytes.perByte(rnd, rnd.nextInt(0, 1 << 20));
         List<ExceptionContext> reports = new ArrayList<>();
-        try (ReadinessEventLoop loop = WritePathStressTest.newLoop(null)) {
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(null)) {
             loop.setExceptionHandler((l, c) -> reports.add(c));
             Socket[] ends = socketPair();
-            SplittableRandom senderRnd = new SplittableRandom(seed * 13);
+            RandomChunks chunks = new RandomChunks(new SplittableRandom(seed * 13), 4, 30, 100_000);
             Thread sender = Thread.ofPlatform().name("sender-" + seed).start(() -> {
                 try (Socket s = ends[0]; OutputStream out = s.getOutputStream()) {
-                    for (int at = 0; at < data.length; ) {
-                        int n = Math.min(data.length - at, senderRnd.nextInt(4) == 0 ? senderRnd.nextInt(1, 30)
-                                : senderRnd.nextInt(1, 100_000));
-                        out.write(data, at, n);
-                        out.flush();
-                        at += n;
-                    }
+                    chunks.writeAll(data, RandomChunks.to(out));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -164,35 +127,28 @@ class PumpedStreamTransportStressTest {
                 t.start();
                 return null;
             });
-            Throwable exc = loop.runUntilComplete(() -> Tasks.waitFor(reader.lost, WAIT));
-            loop.runUntilComplete(() -> Async.sleep(Duration.ofMillis(2), null)); // a second connectionLost?
+            Throwable exc = reader.awaitLost(loop, WAIT);
             sender.join(WAIT.toMillis());
             ends[1].close();
             assertNull(reader.failure);
             assertNull(exc);
             assertEquals(List.of(), reports);
-            assertEquals(List.of("made", "eof", "lost"), reader.events);
-            assertEquals(data.length, reader.eofAt, "eofReceived after the last byte");
-            assertArrayEquals(data, reader.got.toByteArray(), "the bytes differ");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            assertEquals(List.of("made", "eof", "lost"), reader.events());
+            assertEquals(data.length, reader.eofAt(), "eofReceived after the last byte");
+            assertArrayEquals(data, reader.bytes(), "the bytes differ");
         }
     }
 
-    void writing(long seed) {
+    void writing(long seed) throws Exception {
         List<ExceptionContext> reports = new ArrayList<>();
-        try (ReadinessEventLoop loop = WritePathStressTest.newLoop(null)) {
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(null)) {
             loop.setExceptionHandler((l, c) -> reports.add(c));
             Socket[] ends = socketPair();
             ends[0].setSendBufferSize(8192);
-            WritePathStressTest.SlowPeer peer = new WritePathStressTest.SlowPeer(
-                    Channels.newChannel(ends[1].getInputStream()), seed);
+            SlowReader peer = new SlowReader(Channels.newChannel(ends[1].getInputStream()), seed);
             Thread reading = Thread.ofPlatform().name("slow-reader-" + seed).start(peer);
-            WritePathStressTest.Writer writer = new WritePathStressTest.Writer(loop, new SplittableRandom(seed), peer);
-            writer.knowsWhatTheKernelTook = false;
+            WritePathStressTest.Writer writer = new WritePathStressTest.Writer(loop, new SplittableRandom(seed), peer,
+                    false);
             OutputStreamTransport t = new OutputStreamTransport(loop, ends[0].getOutputStream(), writer, "test-out",
                     () -> { });
             loop.runUntilComplete(() -> {
@@ -200,13 +156,8 @@ class PumpedStreamTransportStressTest {
                 t.start();
                 return null;
             });
-            WritePathStressTest.finish(loop, writer, peer, reading, t, reports);
+            FlowCheckingWriter.finish(loop, writer, peer, reading, reports, WAIT);
             ends[1].close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }

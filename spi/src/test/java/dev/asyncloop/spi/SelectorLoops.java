@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The readiness loop the spi tests run on (the base class over a {@link SelectorPoller}, nothing added), and what
@@ -28,6 +29,15 @@ final class SelectorLoops {
     static ReadinessEventLoop newLoop() {
         try {
             return new ReadinessEventLoop(new SelectorPoller()) { };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A new loop whose socket transports do their heap I/O through {@code heapIo} (null: the default). */
+    static ReadinessEventLoop newLoop(@Nullable HeapIo heapIo) {
+        try {
+            return new ReadinessEventLoop(new SelectorPoller(), heapIo) { };
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.asyncloop.Async;
-import dev.asyncloop.Connection;
 import dev.asyncloop.ConnectOptions;
-import dev.asyncloop.Future;
-import dev.asyncloop.Protocol;
+import dev.asyncloop.Connection;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.StreamTransport;
-import dev.asyncloop.testsupport.StressSeeds;
-import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.RandomBytes;
+import dev.asyncloop.testsupport.RandomChunks;
+import dev.asyncloop.testsupport.RandomPauses;
+import dev.asyncloop.testsupport.RecordingStreamProtocol;
+import dev.asyncloop.testsupport.StressSeeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +27,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,7 @@ class TlsSegmentationStressTest {
         final SocketChannel from;
         final SocketChannel to;
         final SplittableRandom rnd;
+        final RandomPauses pauses;
         final int maxPiece;
         volatile @Nullable Throwable failure;
 
@@ -68,13 +70,13 @@ class TlsSegmentationStressTest {
             this.from = from;
             this.to = to;
             this.rnd = rnd;
+            this.pauses = new RandomPauses(rnd, 64, Duration.ofMillis(2), Duration.ofMillis(150));
             this.maxPiece = maxPiece;
         }
 
         @Override
         public void run() {
             ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-            long sleptNanos = 0;
             try {
                 while (from.read(buf.clear()) >= 0) {
                     buf.flip();
@@ -85,11 +87,7 @@ class TlsSegmentationStressTest {
                             to.write(part);
                         }
                         buf.position(buf.position() + piece);
-                        if (rnd.nextInt(64) == 0 && sleptNanos < 150_000_000L) {
-                            long nanos = rnd.nextLong(2_000_000L);
-                            Thread.sleep(Duration.ofNanos(nanos));
-                            sleptNanos += nanos;
-                        }
+                        pauses.maybePause();
                     }
                 }
                 to.shutdownOutput();
@@ -112,51 +110,47 @@ class TlsSegmentationStressTest {
     }
 
     /** Both protocols' shared bookkeeping. */
-    abstract static class Side implements Protocol {
+    abstract static class Side extends RecordingStreamProtocol<StreamTransport> {
         final SplittableRandom rnd;
+        final RandomChunks chunks;
         final ReadinessEventLoop loop;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final List<String> events = new ArrayList<>();
-        final Future<@Nullable Throwable> lost;
-        StreamTransport transport;
-        int lostCalls;
         boolean paused;
         boolean readPauses;
 
         Side(ReadinessEventLoop loop, SplittableRandom rnd) {
+            super(loop, StreamTransport.class);
             this.loop = loop;
             this.rnd = rnd;
-            this.lost = loop.createFuture();
+            this.chunks = new RandomChunks(rnd, 10, 100_000, 3000);
         }
 
         @Override
         public void connectionMade(Transport t) {
-            transport = (StreamTransport) t;
-            events.add("made");
+            super.connectionMade(t);
             readPauses = rnd.nextBoolean();
             if (rnd.nextBoolean()) {
                 int high = rnd.nextInt(0, 64 * 1024);
-                transport.setWriteBufferLimits(high, rnd.nextInt(0, high + 1));
+                transport().setWriteBufferLimits(high, rnd.nextInt(0, high + 1));
             }
         }
 
         @Override
         public void dataReceived(ByteBuffer data) {
-            if (!events.getLast().equals("data")) {
-                events.add("data");
+            if (!"data".equals(lastEvent())) {
+                record("data");
             }
             byte[] b = new byte[data.remaining()];
             data.get(b);
-            got.writeBytes(b);
+            keep(b);
             received(b);
             maybePauseReading();
         }
 
         /** Now and then stops reading for a moment, as an application applying back pressure does. */
         void maybePauseReading() {
-            if (readPauses && transport.isReading() && rnd.nextInt(4) == 0) {
-                transport.pauseReading();
-                Runnable resume = () -> transport.resumeReading();
+            if (readPauses && transport().isReading() && rnd.nextInt(4) == 0) {
+                transport().pauseReading();
+                Runnable resume = () -> transport().resumeReading();
                 if (rnd.nextBoolean()) {
                     loop.callSoon(resume);
                 } else {
@@ -168,41 +162,25 @@ class TlsSegmentationStressTest {
         abstract void received(byte[] b);
 
         @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            return false;
-        }
-
-        @Override
         public void pauseWriting() {
-            events.add(paused ? "pause-while-paused" : "pause");
+            record(paused ? "pause-while-paused" : "pause");
             paused = true;
         }
 
         @Override
         public void resumeWriting() {
-            events.add(paused ? "resume" : "resume-while-running");
+            record(paused ? "resume" : "resume-while-running");
             paused = false;
-        }
-
-        @Override
-        public void connectionLost(@Nullable Throwable exception) {
-            lostCalls++;
-            events.add("lost");
-            if (!lost.isDone()) {
-                lost.setResult(exception);
-            }
         }
 
         /** Writes {@code data} in random pieces, as arrays, heap slices and direct buffers. */
         void writeRandomly(byte[] data) {
             for (int at = 0; at < data.length; ) {
-                int n = Math.min(data.length - at, rnd.nextInt(10) == 0 ? rnd.nextInt(1, 100_000)
-                        : rnd.nextInt(1, 3000));
+                int n = chunks.next(data.length - at);
                 switch (rnd.nextInt(3)) {
-                    case 0 -> transport.write(java.util.Arrays.copyOfRange(data, at, at + n));
-                    case 1 -> transport.write(ByteBuffer.wrap(data, at, n));
-                    default -> transport.write(ByteBuffer.allocateDirect(n).put(data, at, n).flip());
+                    case 0 -> transport().write(Arrays.copyOfRange(data, at, at + n));
+                    case 1 -> transport().write(ByteBuffer.wrap(data, at, n));
+                    default -> transport().write(ByteBuffer.allocateDirect(n).put(data, at, n).flip());
                 }
                 at += n;
             }
@@ -212,7 +190,7 @@ class TlsSegmentationStressTest {
         List<String> mainEvents() {
             List<String> main = new ArrayList<>();
             String last = "resume";
-            for (String e : events) {
+            for (String e : events()) {
                 if (e.equals("pause") || e.equals("resume")) {
                     if (e.equals(last)) {
                         main.add("flow out of order: " + e);
@@ -243,19 +221,19 @@ class TlsSegmentationStressTest {
         void received(byte[] b) {
             int from = 0;
             if (expected < 0) {
-                if (got.size() < 8) {
+                if (size() < 8) {
                     return;
                 }
-                expected = ByteBuffer.wrap(got.toByteArray(), 0, 8).getLong();
-                from = b.length - (got.size() - 8);
+                expected = ByteBuffer.wrap(bytes(), 0, 8).getLong();
+                from = b.length - (size() - 8);
             }
             seen += b.length - from;
             if (from < b.length) {
-                writeRandomly(java.util.Arrays.copyOfRange(b, from, b.length));
+                writeRandomly(Arrays.copyOfRange(b, from, b.length));
             }
             if (seen == expected && closes) {
                 writeRandomly(trailer);
-                transport.close();
+                transport().close();
             }
         }
     }
@@ -275,21 +253,21 @@ class TlsSegmentationStressTest {
         @Override
         public void connectionMade(Transport t) {
             super.connectionMade(t);
-            transport.write(ByteBuffer.allocate(8).putLong(0, request.length));
+            transport().write(ByteBuffer.allocate(8).putLong(0, request.length));
             loop.callSoon(this::step);
         }
 
         void step() {
-            if (transport.isClosing()) {
+            if (transport().isClosing()) {
                 return;
             }
             int n = Math.min(request.length - sent, rnd.nextInt(0, 40_000));
-            writeRandomly(java.util.Arrays.copyOfRange(request, sent, sent + n));
+            writeRandomly(Arrays.copyOfRange(request, sent, sent + n));
             sent += n;
             if (sent < request.length) {
                 loop.callSoon(this::step);
             } else if (closes) {
-                transport.close();
+                transport().close();
             }
         }
 
@@ -298,23 +276,15 @@ class TlsSegmentationStressTest {
         }
     }
 
-    private static byte[] randomBytes(SplittableRandom rnd, int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) rnd.nextInt(256);
-        }
-        return b;
-    }
-
-    void scenario(long seed) {
+    void scenario(long seed) throws Exception {
         SplittableRandom rnd = new SplittableRandom(seed);
         int maxPiece = new int[] {1, 7, 100, 1500, 17_000}[rnd.nextInt(5)];
         int cap = maxPiece < 100 ? 24 * 1024 : 400 * 1024;
-        byte[] request = randomBytes(rnd, rnd.nextInt(0, cap));
+        byte[] request = RandomBytes.perByte(rnd, rnd.nextInt(0, cap));
         boolean serverCloses = rnd.nextBoolean();
-        byte[] trailer = serverCloses ? randomBytes(rnd, rnd.nextInt(0, cap)) : new byte[0];
+        byte[] trailer = serverCloses ? RandomBytes.perByte(rnd, rnd.nextInt(0, cap)) : new byte[0];
         String protocol = rnd.nextBoolean() ? "TLSv1.2" : "TLSv1.3";
-        HeapIo heapIo = rnd.nextBoolean() ? new WritePathStressTest.StingyHeapIo(seed) : null;
+        HeapIo heapIo = rnd.nextBoolean() ? new StingyHeapIo(seed) : null;
         String setting = "pieces of 1.." + maxPiece + ", " + protocol + ", request " + request.length
                 + (serverCloses ? ", server closes after a trailer of " + trailer.length : ", client closes")
                 + (heapIo != null ? ", stingy HeapIo" : "");
@@ -322,13 +292,8 @@ class TlsSegmentationStressTest {
         List<Thread> pumps = new ArrayList<>();
         List<Pump> pumped = new ArrayList<>();
         List<String> reports = new ArrayList<>();
-        SSLContext[] ctx;
-        try {
-            ctx = contexts(protocol);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        try (ReadinessEventLoop loop = newLoop(heapIo);
+        SSLContext[] ctx = contexts(protocol);
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop(heapIo);
                 ServerSocketChannel relay = ServerSocketChannel.open()
                         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             loop.setExceptionHandler((l, c) -> reports.add(c.message() + ": " + c.exception()));
@@ -360,9 +325,8 @@ class TlsSegmentationStressTest {
             int relayPort = ((InetSocketAddress) relay.getLocalAddress()).getPort();
             Connection<Client> c = loop.runUntilComplete(loop.createConnection(() -> client, "127.0.0.1", relayPort,
                     ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
-            Throwable clientLost = loop.runUntilComplete(() -> Tasks.waitFor(client.lost, WAIT));
-            Throwable serverLost = loop.runUntilComplete(() -> Tasks.waitFor(server.lost, WAIT));
-            loop.runUntilComplete(() -> Async.sleep(Duration.ofMillis(2), null)); // room for a second connectionLost
+            Throwable clientLost = client.awaitLost(loop, WAIT);
+            Throwable serverLost = server.awaitLost(loop, WAIT);
             listening.close();
             acceptor.join(WAIT.toMillis());
             synchronized (pumps) {
@@ -380,12 +344,12 @@ class TlsSegmentationStressTest {
             ByteArrayOutputStream wanted = new ByteArrayOutputStream();
             wanted.writeBytes(header);
             wanted.writeBytes(request);
-            assertArrayEquals(wanted.toByteArray(), server.got.toByteArray(), setting + ": what the server got");
+            assertArrayEquals(wanted.toByteArray(), server.bytes(), setting + ": what the server got");
             if (serverCloses) {
                 ByteArrayOutputStream back = new ByteArrayOutputStream();
                 back.writeBytes(request);
                 back.writeBytes(trailer);
-                assertArrayEquals(back.toByteArray(), client.got.toByteArray(), setting + ": what the client got");
+                assertArrayEquals(back.toByteArray(), client.bytes(), setting + ": what the client got");
                 assertEquals(List.of("made", "eof", "lost"),
                         client.mainEvents().stream().filter(e -> !e.equals("data")).toList(), setting + ": client");
                 assertEquals(List.of("made", "lost"),
@@ -396,22 +360,9 @@ class TlsSegmentationStressTest {
                 assertEquals(List.of("made", "lost"),
                         client.mainEvents().stream().filter(e -> !e.equals("data")).toList(), setting + ": client");
             }
-            assertEquals(1, client.lostCalls, setting);
-            assertEquals(1, server.lostCalls, setting);
+            assertEquals(1, client.lostCalls(), setting);
+            assertEquals(1, server.lostCalls(), setting);
             assertEquals(0, c.transport().getWriteBufferSize(), setting + ": client's write buffer at the end");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static ReadinessEventLoop newLoop(@Nullable HeapIo heapIo) {
-        try {
-            return new ReadinessEventLoop(new SelectorPoller(), heapIo) { };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
