@@ -7,16 +7,13 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
-import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
+import dev.asyncloop.testsupport.Drain;
+import dev.asyncloop.testsupport.LoopWaits;
+import dev.asyncloop.testsupport.SocketPair;
 import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,27 +88,13 @@ class CloseFromResumeWritingTest {
         }
     }
 
-    /** Reads {@code channel} until EOF (or a reset), on a thread of its own. */
-    private static Thread drain(ReadableByteChannel channel) {
-        return Thread.ofPlatform().name("drain").start(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-            try (channel) {
-                while (channel.read(buf.clear()) >= 0) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // an aborted transport may reset the connection: what was sent is not the point here
-            }
-        });
-    }
-
     private void fillThenDrain(EndsOnResume protocol, ReadableByteChannel peer) throws Exception {
         protocol.transport.setWriteBufferLimits(0, 0);
         protocol.transport.write(new byte[BIG]);
         assertEquals(List.of("made", "pause"), protocol.events, "the buffer holds the rest: paused");
-        Thread reader = drain(peer);
-        loop.runUntilComplete(() -> Tasks.waitFor(protocol.lost, WAIT));
-        loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(20), null)); // a second one?
+        Thread reader = Drain.inBackground("drain", peer);
+        LoopWaits.await(loop, protocol.lost, WAIT);
+        LoopWaits.settle(loop, Duration.ofMillis(20)); // a second one?
         reader.join(WAIT.toMillis());
         assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
         assertEquals(List.of(), reports, "exception handler reports");
@@ -119,12 +102,10 @@ class CloseFromResumeWritingTest {
 
     private void overSocket(boolean abort) throws Exception {
         loop.setExceptionHandler((l, context) -> reports.add(context));
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        SocketChannel peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        SocketChannel peer = ends.peer();
         ours.configureBlocking(false);
         EndsOnResume protocol = new EndsOnResume(loop, abort);
         Connection<EndsOnResume> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));

@@ -9,7 +9,7 @@ import dev.asyncloop.AddrInfo;
 import dev.asyncloop.AddrInfoOptions;
 import dev.asyncloop.Future;
 import dev.asyncloop.NameInfo;
-import dev.asyncloop.Tasks;
+import dev.asyncloop.testsupport.LoopWaits;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,7 +41,7 @@ class DnsAsyncioConformanceTest {
     }
 
     private <T> T await(Future<T> future) {
-        return loop.runUntilComplete(() -> Tasks.waitFor(future, WAIT));
+        return LoopWaits.await(loop, future, WAIT);
     }
 
     private List<AddrInfo> resolve(String host, int port, AddrInfoOptions options) {

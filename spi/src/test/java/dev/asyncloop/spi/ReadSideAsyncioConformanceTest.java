@@ -18,13 +18,13 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.LoopWaits;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,19 +133,17 @@ class ReadSideAsyncioConformanceTest {
 
     private StreamTransport connect(Recorder protocol) throws IOException {
         loop.setExceptionHandler((l, context) -> reports.add(context));
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        peer = ends.peer();
         ours.configureBlocking(false);
         Connection<Recorder> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
         return c.transport();
     }
 
     private <T> T await(Future<T> future) {
-        return loop.runUntilComplete(() -> Tasks.waitFor(future, WAIT));
+        return LoopWaits.await(loop, future, WAIT);
     }
 
     /** Runs the loop until {@code condition} holds (bounded). */
@@ -372,12 +370,10 @@ class ReadSideAsyncioConformanceTest {
             }
         };
         loop.setExceptionHandler((l, context) -> reports.add(context));
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        peer = ends.peer();
         send(9);
         ours.configureBlocking(false);
         StreamTransport transport = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours))

@@ -15,15 +15,13 @@ import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
-import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.LoopWaits;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,19 +102,17 @@ class SocketTransportAsyncioConformanceTest {
     private StreamTransport connect(Recorder protocol) throws IOException {
         loop.setExceptionHandler((l, context) -> reports.add(context));
         protocol.lost = loop.createFuture();
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        peer = ends.peer();
         ours.configureBlocking(false);
         Connection<Recorder> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
         return c.transport();
     }
 
     private <T> T await(Future<T> future) {
-        return loop.runUntilComplete(() -> Tasks.waitFor(future, WAIT));
+        return LoopWaits.await(loop, future, WAIT);
     }
 
     private Path sparseFile(long size) throws IOException {

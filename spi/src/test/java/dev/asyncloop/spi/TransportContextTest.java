@@ -10,11 +10,9 @@ import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Task;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,12 +79,10 @@ class TransportContextTest {
 
     @BeforeEach
     void connect() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        peer = ends.peer();
         ours.configureBlocking(false);
         Seeing made = new Seeing(loop);
         Connection<Seeing> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> made, ours));

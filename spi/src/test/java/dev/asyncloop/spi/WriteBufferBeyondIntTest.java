@@ -8,11 +8,9 @@ import dev.asyncloop.Connection;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,12 +67,10 @@ class WriteBufferBeyondIntTest {
 
     @Test
     void theCountGoesPastIntAndComesBack() throws Exception {
-        ServerSocketChannel listener = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        toClose.add(listener);
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        SocketChannel peer = listener.accept();
-        toClose.add(peer);
+        SocketPair ends = SocketPair.open();
+        toClose.add(ends);
+        SocketChannel ours = ends.ours();
+        SocketChannel peer = ends.peer();
         ours.configureBlocking(false);
         Recording protocol = new Recording();
         Connection<Recording> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
