@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.nio.NioEventLoop;
 import dev.asyncloop.spi.HeapIo;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,26 +31,18 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class EpollHeapIoParityTest {
-    private ServerSocketChannel listener;
     private HeapIo io;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() {
         io = EpollHeapIo.create().orElseThrow();
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        listener.close();
     }
 
     /** [0] our non-blocking end, [1] the peer (blocking). */
-    private SocketChannel[] pair() throws IOException {
-        SocketChannel ours = SocketChannel.open(listener.getLocalAddress());
-        SocketChannel peer = listener.accept();
-        ours.configureBlocking(false);
-        return new SocketChannel[] {ours, peer};
+    private static SocketChannel[] pair() throws IOException {
+        SocketPair ends = SocketPair.open();
+        ends.ours().configureBlocking(false);
+        return new SocketChannel[] {ends.ours(), ends.peer()};
     }
 
     /** One side of a comparison, on a fresh connection; answers what happened, as text. */

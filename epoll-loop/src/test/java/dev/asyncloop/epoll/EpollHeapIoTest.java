@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.spi.HeapIo;
+import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -35,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class EpollHeapIoTest {
-    private ServerSocketChannel listener;
+    private SocketPair ends;
     private SocketChannel sender;
     private SocketChannel receiver;
     private HeapIo io;
@@ -45,17 +43,15 @@ class EpollHeapIoTest {
         assertEquals("<available>", EpollHeapIo.UNAVAILABLE.orElse("<available>"),
                 "the test JVM runs with --enable-native-access=ALL-UNNAMED");
         io = EpollHeapIo.create().orElseThrow();
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        sender = SocketChannel.open(listener.getLocalAddress());
-        receiver = listener.accept();
+        ends = SocketPair.open();
+        sender = ends.ours();
+        receiver = ends.peer();
         sender.configureBlocking(false);
     }
 
     @AfterEach
     void close() throws IOException {
-        sender.close();
-        receiver.close();
-        listener.close();
+        ends.close();
     }
 
     /** Reads from the blocking receiver until {@code n} bytes came. */
