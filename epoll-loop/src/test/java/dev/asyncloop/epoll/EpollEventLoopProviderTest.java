@@ -7,28 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
+import dev.asyncloop.testsupport.SystemProperties;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The epoll provider in a JVM that opens sun.nio.ch (surefire's argLine), with nio also on the path (rule S1). */
 class EpollEventLoopProviderTest {
-    private static <T> T withLoopProperty(String value, Supplier<T> body) {
-        String previous = System.getProperty(EventLoops.PROPERTY);
-        System.setProperty(EventLoops.PROPERTY, value);
-        try {
-            return body.get();
-        } finally {
-            if (previous == null) {
-                System.clearProperty(EventLoops.PROPERTY);
-            } else {
-                System.setProperty(EventLoops.PROPERTY, previous);
-            }
-        }
-    }
-
     @Test
     @DisplayName("S1 ServiceLoader finds the epoll provider, available on Linux with the flag, priority 10")
     void providersContainEpoll() {
@@ -53,7 +39,7 @@ class EpollEventLoopProviderTest {
     @Test
     @DisplayName("S1 newEventLoop() with -Dasyncloop.loop=epoll gives an EpollEventLoop")
     void propertySelectsEpoll() {
-        EventLoop loop = withLoopProperty("epoll", EventLoops::newEventLoop);
+        EventLoop loop = SystemProperties.with(EventLoops.PROPERTY, "epoll", EventLoops::newEventLoop);
         try {
             assertInstanceOf(EpollEventLoop.class, loop);
             assertTrue(!loop.isClosed() && !loop.isRunning());

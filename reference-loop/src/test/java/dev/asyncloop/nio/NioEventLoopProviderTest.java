@@ -8,6 +8,7 @@ import dev.asyncloop.Async;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
+import dev.asyncloop.testsupport.SystemProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,21 +24,6 @@ import org.junit.jupiter.api.Test;
 /** The NIO provider as {@link java.util.ServiceLoader} finds it on the class path (rule S1). */
 class NioEventLoopProviderTest {
     private static final String SERVICE_FILE = "META-INF/services/" + EventLoopProvider.class.getName();
-
-    /** Runs {@code body} with {@code -Dasyncloop.loop} set to {@code value}, restoring the previous value. */
-    private static <T> T withLoopProperty(String value, Supplier<T> body) {
-        String previous = System.getProperty(EventLoops.PROPERTY);
-        System.setProperty(EventLoops.PROPERTY, value);
-        try {
-            return body.get();
-        } finally {
-            if (previous == null) {
-                System.clearProperty(EventLoops.PROPERTY);
-            } else {
-                System.setProperty(EventLoops.PROPERTY, previous);
-            }
-        }
-    }
 
     @Test
     @DisplayName("S1 ServiceLoader finds the nio provider, available, priority 0")
@@ -54,7 +39,7 @@ class NioEventLoopProviderTest {
     @Test
     @DisplayName("S1 -Dasyncloop.loop=nio selects the nio provider")
     void propertySelectsNio() {
-        EventLoops.Selection s = withLoopProperty("nio", EventLoops::select);
+        EventLoops.Selection s = SystemProperties.with(EventLoops.PROPERTY, "nio", EventLoops::select);
         assertInstanceOf(NioEventLoopProvider.class, s.provider());
         assertEquals("named by -Dasyncloop.loop=nio", s.reason());
     }
@@ -62,14 +47,14 @@ class NioEventLoopProviderTest {
     @Test
     @DisplayName("S1 the provider's class name selects it too")
     void classNameSelectsNio() {
-        EventLoops.Selection s = withLoopProperty(NioEventLoopProvider.class.getName(), EventLoops::select);
+        EventLoops.Selection s = SystemProperties.with(EventLoops.PROPERTY, NioEventLoopProvider.class.getName(), EventLoops::select);
         assertInstanceOf(NioEventLoopProvider.class, s.provider());
     }
 
     @Test
     @DisplayName("S1 newEventLoop() with -Dasyncloop.loop=nio gives a NioEventLoop")
     void newEventLoopGivesNio() {
-        EventLoop loop = withLoopProperty("nio", EventLoops::newEventLoop);
+        EventLoop loop = SystemProperties.with(EventLoops.PROPERTY, "nio", EventLoops::newEventLoop);
         try {
             assertInstanceOf(NioEventLoop.class, loop);
             assertTrue(!loop.isClosed() && !loop.isRunning());
@@ -99,7 +84,7 @@ class NioEventLoopProviderTest {
     @DisplayName("Async.run() runs main on the selected nio loop and returns its result")
     void asyncRunUsesNio() {
         Assumptions.assumeTrue(System.getenv(EventLoops.ENV) == null, "ASYNCLOOP_LOOP is set");
-        String loopClass = withLoopProperty("nio", () -> Async.run(() -> {
+        String loopClass = SystemProperties.with(EventLoops.PROPERTY, "nio", () -> Async.run(() -> {
             Async.sleep(java.time.Duration.ofMillis(1));
             return Async.getRunningLoop().getClass().getName();
         }));

@@ -3,19 +3,9 @@ package dev.asyncloop.nio;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.common.testing.NullPointerTester;
-import dev.asyncloop.Context;
 import dev.asyncloop.EventLoop;
-import dev.asyncloop.Protocol;
+import dev.asyncloop.testsupport.LoopNullPointerTester;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SelectableChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,31 +26,7 @@ class NioPublicApiNullnessTest {
     void setUp() throws IOException {
         NioEventLoop loop = new NioEventLoop();
         closeLater.add(loop);
-        SocketChannel socket = SocketChannel.open();
-        closeLater.add(socket);
-        ServerSocketChannel server = ServerSocketChannel.open();
-        closeLater.add(server);
-        DatagramChannel datagram = DatagramChannel.open();
-        closeLater.add(datagram);
-        Path file = Files.createTempFile("nullness", ".txt");
-        closeLater.add(() -> Files.delete(file));
-        FileChannel fileChannel = FileChannel.open(file);
-        closeLater.add(fileChannel);
-        InetSocketAddress unused = new InetSocketAddress("127.0.0.1", 9);
-        tester = new NullPointerTester()
-                .setDefault(EventLoop.class, loop)
-                .setDefault(NioEventLoop.class, loop)
-                .setDefault(Duration.class, Duration.ofSeconds(1))
-                .setDefault(Context.class, new Context())
-                .setDefault(Protocol.class, new Protocol() { })
-                .setDefault(SocketAddress.class, unused)
-                .setDefault(InetSocketAddress.class, unused)
-                .setDefault(Path.class, Path.of("nullness-test-path-that-is-not-there"))
-                .setDefault(SocketChannel.class, socket)
-                .setDefault(SelectableChannel.class, socket)
-                .setDefault(ServerSocketChannel.class, server)
-                .setDefault(DatagramChannel.class, datagram)
-                .setDefault(FileChannel.class, fileChannel);
+        tester = LoopNullPointerTester.of(loop, NioEventLoop.class, closeLater);
     }
 
     @AfterEach
