@@ -8,6 +8,7 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
 import dev.asyncloop.Transport;
 import dev.asyncloop.nio.NioEventLoop;
+import dev.asyncloop.testsupport.EchoProtocol;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,22 +24,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class CrossLoopEchoTest {
     private static final int SIZE = 1 << 20;
-
-    /** Writes back what it receives. */
-    static final class Echo implements Protocol {
-        private Transport transport;
-
-        @Override
-        public void connectionMade(Transport transport) {
-            this.transport = transport;
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
-            ((dev.asyncloop.WriteTransport) transport).write(copy);
-        }
-    }
 
     /** Sends the payload and completes {@code done} once as many bytes came back. */
     static final class Client implements Protocol {
@@ -75,7 +60,7 @@ class CrossLoopEchoTest {
         Thread serverThread = Thread.ofPlatform().name("cross-server").start(() -> {
             EventLoop loop = serverLoop.get();
             try {
-                Server server = loop.runUntilComplete(loop.createServer(Echo::new, "127.0.0.1", 0));
+                Server server = loop.runUntilComplete(loop.createServer(EchoProtocol::new, "127.0.0.1", 0));
                 port.complete(((InetSocketAddress) server.sockets().getFirst().socket().getLocalSocketAddress())
                         .getPort());
                 serverSide.complete(loop);

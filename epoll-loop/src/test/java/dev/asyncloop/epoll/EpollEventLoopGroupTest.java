@@ -8,16 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.EventLoopGroup;
 import dev.asyncloop.GroupServer;
-import dev.asyncloop.Protocol;
 import dev.asyncloop.ServerOptions;
-import dev.asyncloop.Transport;
-import dev.asyncloop.WriteTransport;
+import dev.asyncloop.testsupport.EchoProtocol;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -55,20 +52,8 @@ class EpollEventLoopGroupTest {
             assertInstanceOf(EpollEventLoop.class, loop);
         }
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new Protocol() {
-            private WriteTransport transport;
-
-            @Override
-            public void connectionMade(Transport transport) {
-                served.merge(Thread.currentThread().getName(), 1, Integer::sum);
-                this.transport = (WriteTransport) transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                transport.write(ByteBuffer.allocate(data.remaining()).put(data).flip());
-            }
-        }, "127.0.0.1", 0, ServerOptions.defaults(), mode).get(WAIT, TimeUnit.SECONDS);
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0,
+                ServerOptions.defaults(), mode).get(WAIT, TimeUnit.SECONDS);
         InetSocketAddress address = server.addresses().getFirst();
         for (int i = 0; i < 20; i++) {
             byte[] message = ("hello-" + i + "\n").getBytes(StandardCharsets.US_ASCII);

@@ -14,11 +14,10 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.EventLoopGroup;
 import dev.asyncloop.Future;
 import dev.asyncloop.GroupServer;
-import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.Transport;
-import dev.asyncloop.WriteTransport;
+import dev.asyncloop.testsupport.EchoProtocol;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -26,7 +25,6 @@ import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +98,7 @@ class EventLoopGroupTest {
     void reusePortEchoServer() throws Exception {
         Assumptions.assumeTrue(EventLoopGroup.reusePortSupported(), "SO_REUSEPORT not available here");
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
                 GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS);
         assertEquals(2, server.servers().size());
         int port = server.addresses().getFirst().getPort();
@@ -117,7 +115,7 @@ class EventLoopGroupTest {
     @DisplayName("HAND_OFF: loop 0 accepts, connections are spread round-robin over both loops")
     void handOffEchoServer() throws Exception {
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
                 GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS);
         echo20(server);
         assertEquals(20, served.values().stream().mapToInt(Integer::intValue).sum(), "served: " + served);
@@ -139,7 +137,7 @@ class EventLoopGroupTest {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "no SO_REUSEPORT here");
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0, ServerOptions.defaults(),
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
                 mode).get(WAIT, TimeUnit.SECONDS);
         assertTrue(server.isServing(), "a server started serving at creation says so");
         List<Socket> first = openEchoed(server, 4);
@@ -177,7 +175,7 @@ class EventLoopGroupTest {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "no SO_REUSEPORT here");
         java.util.concurrent.BlockingQueue<Boolean> keepAlive = new java.util.concurrent.LinkedBlockingQueue<>();
-        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()) {
+        GroupServer server = group.createServer(() -> new EchoProtocol() {
             @Override
             public void connectionMade(Transport transport) {
                 super.connectionMade(transport);
@@ -244,7 +242,7 @@ class EventLoopGroupTest {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "SO_REUSEPORT not available here");
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new Echo(served), "127.0.0.1", 0,
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0,
                 ServerOptions.builder().startServing(false).build(), mode).get(WAIT, TimeUnit.SECONDS);
         try (Socket s = new Socket()) {
             s.connect(server.addresses().getFirst(), (int) TimeUnit.SECONDS.toMillis(WAIT)); // the kernel's backlog
@@ -272,7 +270,7 @@ class EventLoopGroupTest {
     @DisplayName("HAND_OFF resolves the host on the loop's executor: an unknown host fails the future, naming it")
     void handOffUnknownHost() {
         ExecutionException e = assertThrows(ExecutionException.class, () -> group.createServer(
-                () -> new Echo(new ConcurrentHashMap<>()), "no-such-host.invalid", 0, ServerOptions.defaults(),
+                () -> new EchoProtocol(), "no-such-host.invalid", 0, ServerOptions.defaults(),
                 GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS));
         Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
                 ? ce.getCause() : e.getCause();
@@ -283,7 +281,7 @@ class EventLoopGroupTest {
     @Test
     @DisplayName("the default createServer picks REUSE_PORT where available, HAND_OFF elsewhere")
     void defaultMode() throws Exception {
-        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", 0,
+        GroupServer server = group.createServer(() -> new EchoProtocol(), "127.0.0.1", 0,
                 ServerOptions.defaults()).get(WAIT, TimeUnit.SECONDS);
         assertEquals(EventLoopGroup.reusePortSupported() ? GroupServer.Mode.REUSE_PORT : GroupServer.Mode.HAND_OFF,
                 server.mode());
@@ -437,7 +435,7 @@ class EventLoopGroupTest {
         try (EventLoopGroup failing = EventLoopGroup.create(2,
                 () -> made[0]++ == 0 ? new NioEventLoop() : refusingCreateServer(new NioEventLoop()))) {
             ExecutionException e = assertThrows(ExecutionException.class, () -> failing.createServer(
-                    () -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", port, ServerOptions.defaults(),
+                    () -> new EchoProtocol(), "127.0.0.1", port, ServerOptions.defaults(),
                     GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS));
             assertEquals("refused by the test", e.getCause().getMessage());
             try (java.net.ServerSocket again = new java.net.ServerSocket()) {
@@ -452,7 +450,7 @@ class EventLoopGroupTest {
     void shutdownClosesServerSockets(GroupServer.Mode mode) throws Exception {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "SO_REUSEPORT not available here");
-        GroupServer server = group.createServer(() -> new Echo(new ConcurrentHashMap<>()), "127.0.0.1", 0,
+        GroupServer server = group.createServer(() -> new EchoProtocol(), "127.0.0.1", 0,
                 ServerOptions.defaults(), mode).get(WAIT, TimeUnit.SECONDS);
         assertTrue(group.shutdownGracefully(Duration.ofSeconds(WAIT)));
         server.waitClosed().get(WAIT, TimeUnit.SECONDS);
@@ -517,7 +515,7 @@ class EventLoopGroupTest {
             }
         });
         assertTrue(blocking.await(WAIT, TimeUnit.SECONDS));
-        CompletableFuture<GroupServer> starting = group.createServer(() -> new Echo(new ConcurrentHashMap<>()),
+        CompletableFuture<GroupServer> starting = group.createServer(() -> new EchoProtocol(),
                 "127.0.0.1", port, ServerOptions.defaults(), mode);
         CompletableFuture<Boolean> shutdown = new CompletableFuture<>();
         Thread closer = Thread.ofPlatform().start(
@@ -560,7 +558,7 @@ class EventLoopGroupTest {
                 }
             });
             assertTrue(blocking.await(WAIT, TimeUnit.SECONDS), "loop 0 never ran the blocking callback");
-            CompletableFuture<GroupServer> starting = recording.createServer(() -> new Echo(new ConcurrentHashMap<>()),
+            CompletableFuture<GroupServer> starting = recording.createServer(() -> new EchoProtocol(),
                     "127.0.0.1", 0, ServerOptions.defaults(), mode);
             if (how.equals("cancel")) {
                 assertTrue(starting.cancel(false), "the future was done while loop 0 was blocked");
@@ -696,29 +694,6 @@ class EventLoopGroupTest {
                 byte[] back = in.readNBytes(message.length);
                 assertArrayEquals(message, back, "connection " + i + " was not echoed");
             }
-        }
-    }
-
-    /** Echoes what it receives and counts connections per serving thread. */
-    private static class Echo implements Protocol {
-        private final Map<String, Integer> served;
-        private WriteTransport transport;
-
-        Echo(Map<String, Integer> served) {
-            this.served = served;
-        }
-
-        @Override
-        public void connectionMade(Transport transport) {
-            this.transport = (WriteTransport) transport;
-            served.merge(Thread.currentThread().getName(), 1, Integer::sum);
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-            copy.put(data).flip();
-            transport.write(copy);
         }
     }
 }
