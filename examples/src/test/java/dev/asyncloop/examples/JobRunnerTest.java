@@ -4,16 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class JobRunnerTest {
     private static final long WAIT_SECONDS = 20;
-    private Process child;
+    private ForkedExample child;
 
     @AfterEach
     void killChild() {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
+        if (child != null) {
+            child.close();
         }
     }
 
@@ -79,29 +72,13 @@ class JobRunnerTest {
 
     @Test
     void ctrlCKillsTheRunningJobs() throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                JobRunner.class.getName(), "echo pid $$; exec sleep 60"));
-        child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                r.lines().forEach(lines::add);
-            } catch (IOException ignored) {
-                // gone
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        String first = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        child = ForkedExample.start(JobRunner.class, "echo pid $$; exec sleep 60");
+        String first = child.nextLine();
         assertTrue(first != null && first.startsWith("[1] pid "), "no first line: " + first);
         long sleeper = Long.parseLong(first.substring("[1] pid ".length()));
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
-        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "JobRunner did not exit after SIGINT");
-        assertEquals(JobRunner.INTERRUPTED, child.exitValue(), lines.toString());
+        child.signal("INT");
+        int status = child.awaitExit("JobRunner did not exit after SIGINT");
+        assertEquals(JobRunner.INTERRUPTED, status, child.pendingLines().toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)) {
             assertTrue(System.nanoTime() < deadline, "the job outlived JobRunner");

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
@@ -26,12 +22,12 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class RunCommandTest {
     private static final long WAIT_SECONDS = 20;
-    private Process child;
+    private ForkedExample child;
 
     @AfterEach
     void killChild() {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
+        if (child != null) {
+            child.close();
         }
     }
 
@@ -115,52 +111,11 @@ class RunCommandTest {
 
     @Test
     void sigtermToTheJvmTerminatesTheChildAndExitsWithItsCode() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        child = new ProcessBuilder(List.of(java, "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), RunCommand.class.getName(),
-                "sh", "-c", "echo started; exec sleep 60")).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        BlockingQueue<String> lines = readLines(child);
-        assertEquals("[sh] started", awaitLine(lines, "[sh] "));
-        Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(child.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
-        assertEquals(0, kill.exitValue(), "kill -TERM failed");
-        assertEquals("[RunCommand] exit code 143", awaitLine(lines, "[RunCommand]"));
-        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "RunCommand did not exit after SIGTERM");
-        assertEquals(143, child.exitValue(), "RunCommand must exit with the child's code");
-    }
-
-    private static BlockingQueue<String> readLines(Process p) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the child is gone
-            }
-        }, "run-command-output");
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
-    }
-
-    private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        StringBuilder seen = new StringBuilder();
-        while (System.nanoTime() < end) {
-            String line = lines.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (line == null) {
-                break;
-            }
-            seen.append(line).append('\n');
-            if (line.startsWith(prefix)) {
-                return line;
-            }
-        }
-        throw new AssertionError("no line starting with '" + prefix + "' within " + WAIT_SECONDS + " s; got:\n"
-                + seen);
+        child = ForkedExample.start(RunCommand.class, "sh", "-c", "echo started; exec sleep 60");
+        assertEquals("[sh] started", child.awaitLine("[sh] "));
+        child.signal("TERM");
+        assertEquals("[RunCommand] exit code 143", child.awaitLine("[RunCommand]"));
+        assertEquals(143, child.awaitExit("RunCommand did not exit after SIGTERM"),
+                "RunCommand must exit with the child's code");
     }
 }
