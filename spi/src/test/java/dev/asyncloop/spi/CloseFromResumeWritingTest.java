@@ -2,8 +2,6 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.asyncloop.Connection;
-import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.PipeConnection;
 import dev.asyncloop.Protocol;
@@ -11,16 +9,13 @@ import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
 import dev.asyncloop.testsupport.Drain;
 import dev.asyncloop.testsupport.LoopWaits;
-import dev.asyncloop.testsupport.SocketPair;
 import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,21 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * end the connection a second time after the callback already did.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class CloseFromResumeWritingTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class CloseFromResumeWritingTest extends LoopbackPeerFixture {
     private static final int BIG = 16 << 20; // more than loopback's socket buffers take when nobody reads
-
-    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
-    private final List<ExceptionContext> reports = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.close();
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
 
     /** Ends its transport from resumeWriting; records the calls. */
     static final class EndsOnResume implements Protocol {
@@ -93,7 +75,7 @@ class CloseFromResumeWritingTest {
         protocol.transport.write(new byte[BIG]);
         assertEquals(List.of("made", "pause"), protocol.events, "the buffer holds the rest: paused");
         Thread reader = Drain.inBackground("drain", peer);
-        LoopWaits.await(loop, protocol.lost, WAIT);
+        await(protocol.lost);
         LoopWaits.settle(loop, Duration.ofMillis(20)); // a second one?
         reader.join(WAIT.toMillis());
         assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
@@ -101,19 +83,13 @@ class CloseFromResumeWritingTest {
     }
 
     private void overSocket(boolean abort) throws Exception {
-        loop.setExceptionHandler((l, context) -> reports.add(context));
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        SocketChannel peer = ends.peer();
-        ours.configureBlocking(false);
+        collectReports();
         EndsOnResume protocol = new EndsOnResume(loop, abort);
-        Connection<EndsOnResume> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
-        fillThenDrain(c.protocol(), peer);
+        fillThenDrain(connectToPeer(protocol).protocol(), peer);
     }
 
     private void overPipe(boolean abort) throws Exception {
-        loop.setExceptionHandler((l, context) -> reports.add(context));
+        collectReports();
         Pipe pipe = Pipe.open();
         toClose.add(pipe.source());
         pipe.sink().configureBlocking(false);

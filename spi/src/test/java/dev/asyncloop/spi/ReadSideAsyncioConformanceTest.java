@@ -18,8 +18,6 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
-import dev.asyncloop.testsupport.LoopWaits;
-import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,21 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * test (asyncio's SelectorSocketTransportTests, SelectorSocketTransportBufferedProtocolTests, test_buffered_proto).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class ReadSideAsyncioConformanceTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
-    private final List<ExceptionContext> reports = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private SocketChannel peer;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.close();
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
-
+class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
     /** Records every call, in order; {@code got} holds the bytes of {@code dataReceived}. */
     static class Recorder implements Protocol {
         final List<String> events = new ArrayList<>();
@@ -132,18 +115,8 @@ class ReadSideAsyncioConformanceTest {
     }
 
     private StreamTransport connect(Recorder protocol) throws IOException {
-        loop.setExceptionHandler((l, context) -> reports.add(context));
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        peer = ends.peer();
-        ours.configureBlocking(false);
-        Connection<Recorder> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
-        return c.transport();
-    }
-
-    private <T> T await(Future<T> future) {
-        return LoopWaits.await(loop, future, WAIT);
+        collectReports();
+        return connectToPeer(protocol).transport();
     }
 
     /** Runs the loop until {@code condition} holds (bounded). */
@@ -369,11 +342,8 @@ class ReadSideAsyncioConformanceTest {
                 ((StreamTransport) transport).pauseReading();
             }
         };
-        loop.setExceptionHandler((l, context) -> reports.add(context));
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        peer = ends.peer();
+        collectReports();
+        SocketChannel ours = openPeer();
         send(9);
         ours.configureBlocking(false);
         StreamTransport transport = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours))

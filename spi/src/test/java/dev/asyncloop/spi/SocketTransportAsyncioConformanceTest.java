@@ -10,14 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.BufferedProtocol;
-import dev.asyncloop.Connection;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
-import dev.asyncloop.testsupport.LoopWaits;
-import dev.asyncloop.testsupport.SocketPair;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -31,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,21 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * N3/N5/N6/N11 groups leave out, on a transport whose peer is a plain blocking channel of the test.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class SocketTransportAsyncioConformanceTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
-    private final List<ExceptionContext> reports = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private SocketChannel peer;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.close();
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
-
+class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
     /** Records what the transport calls, in order. */
     static class Recorder implements Protocol {
         final List<String> events = new ArrayList<>();
@@ -100,19 +82,9 @@ class SocketTransportAsyncioConformanceTest {
 
     /** Connects {@code protocol} over loopback; {@link #peer} is the other end, blocking. */
     private StreamTransport connect(Recorder protocol) throws IOException {
-        loop.setExceptionHandler((l, context) -> reports.add(context));
+        collectReports();
         protocol.lost = loop.createFuture();
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        peer = ends.peer();
-        ours.configureBlocking(false);
-        Connection<Recorder> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
-        return c.transport();
-    }
-
-    private <T> T await(Future<T> future) {
-        return LoopWaits.await(loop, future, WAIT);
+        return connectToPeer(protocol).transport();
     }
 
     private Path sparseFile(long size) throws IOException {

@@ -2,24 +2,19 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.asyncloop.Connection;
 import dev.asyncloop.ContextVar;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Task;
-import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
-import dev.asyncloop.testsupport.SocketPair;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,13 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * gh-140947: a task's context variables showed up in later {@code data_received} calls).
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class TransportContextTest {
+class TransportContextTest extends LoopbackPeerFixture {
     private static final ContextVar<String> WHO = ContextVar.of("who");
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
-    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private SocketChannel peer;
     private Seeing protocol;
 
     /** Records the value of {@code WHO} each callback sees. */
@@ -79,22 +69,7 @@ class TransportContextTest {
 
     @BeforeEach
     void connect() throws IOException {
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        peer = ends.peer();
-        ours.configureBlocking(false);
-        Seeing made = new Seeing(loop);
-        Connection<Seeing> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> made, ours));
-        protocol = c.protocol();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.close();
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
+        protocol = connectToPeer(new Seeing(loop)).protocol();
     }
 
     /** Runs {@code body} as a task with {@code WHO} set to "task", to its end. */
@@ -148,7 +123,7 @@ class TransportContextTest {
     void closedByATaskLosesTheConnectionInTheTransportsContext() {
         StreamTransport t = protocol.transport;
         inTask(t::close);
-        loop.runUntilComplete(() -> Tasks.waitFor(protocol.lost, WAIT));
+        await(protocol.lost);
         assertEquals(List.of("made=unset", "lost=unset"), protocol.seen);
     }
 }

@@ -8,17 +8,14 @@ import dev.asyncloop.Connection;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
-import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,20 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * transport's own writes would have added.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class WriteBufferBeyondIntTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class WriteBufferBeyondIntTest extends LoopbackPeerFixture {
     private static final long UNSEEN = Integer.MAX_VALUE - 1024L; // what the earlier writes queued, by assumption
-
-    private final ReadinessEventLoop loop = SelectorLoops.newLoop();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.close();
-        for (AutoCloseable c : toClose.reversed()) {
-            c.close();
-        }
-    }
 
     static final class Recording implements Protocol {
         final List<String> events = new ArrayList<>();
@@ -67,13 +52,8 @@ class WriteBufferBeyondIntTest {
 
     @Test
     void theCountGoesPastIntAndComesBack() throws Exception {
-        SocketPair ends = SocketPair.open();
-        toClose.add(ends);
-        SocketChannel ours = ends.ours();
-        SocketChannel peer = ends.peer();
-        ours.configureBlocking(false);
         Recording protocol = new Recording();
-        Connection<Recording> c = loop.runUntilComplete(loop.connectAcceptedSocket(() -> protocol, ours));
+        Connection<Recording> c = connectToPeer(protocol);
         SocketTransport t = (SocketTransport) c.transport();
         WriteTransport w = t;
 
