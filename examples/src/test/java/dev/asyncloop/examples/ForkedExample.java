@@ -14,11 +14,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An example's {@code main} in a JVM of its own (this JVM's class path, the fast coroutine engine's flag), so that a
  * test can send it a signal: its output (stdout and stderr together) is read line by line on a daemon thread, and
- * every wait is bounded by {@link #WAIT_SECONDS}. Closing it kills the JVM if it still runs.
+ * every wait is bounded by {@link #WAIT_SECONDS}. Closing it kills the JVM if it still runs; a test starts it
+ * through a {@link Launcher}, which does that after the test.
  */
 final class ForkedExample implements AutoCloseable {
     static final long WAIT_SECONDS = 20;
@@ -97,6 +100,27 @@ final class ForkedExample implements AutoCloseable {
     public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Starts forked examples for a test class ({@code @RegisterExtension}) and, after each test, kills those that
+     * still run.
+     */
+    static final class Launcher implements AfterEachCallback {
+        private final List<ForkedExample> started = new ArrayList<>();
+
+        /** As {@link ForkedExample#start}, killed after the test if it still runs. */
+        ForkedExample start(Class<?> example, String... args) throws IOException {
+            ForkedExample forked = ForkedExample.start(example, args);
+            started.add(forked);
+            return forked;
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            started.forEach(ForkedExample::close);
+            started.clear();
         }
     }
 }

@@ -8,24 +8,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link JobRunner} running {@code sh -c} commands in-process, and Ctrl-C to a forked JVM running it. */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class JobRunnerTest {
     private static final long WAIT_SECONDS = 20;
-    private ForkedExample child;
-
-    @AfterEach
-    void killChild() {
-        if (child != null) {
-            child.close();
-        }
-    }
+    @RegisterExtension
+    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
 
     @Test
     void runsTwoAtATimeAndPrefixesEachLine(@TempDir Path dir) {
@@ -72,7 +66,7 @@ class JobRunnerTest {
 
     @Test
     void ctrlCKillsTheRunningJobs() throws Exception {
-        child = ForkedExample.start(JobRunner.class, "echo pid $$; exec sleep 60");
+        ForkedExample child = forked.start(JobRunner.class, "echo pid $$; exec sleep 60");
         String first = child.nextLine();
         assertTrue(first != null && first.startsWith("[1] pid "), "no first line: " + first);
         long sleeper = Long.parseLong(first.substring("[1] pid ".length()));

@@ -13,23 +13,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link RunCommand}: in-process runs of {@code /bin/sh} commands, and SIGTERM to a forked JVM running it. */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class RunCommandTest {
     private static final long WAIT_SECONDS = 20;
-    private ForkedExample child;
-
-    @AfterEach
-    void killChild() {
-        if (child != null) {
-            child.close();
-        }
-    }
+    @RegisterExtension
+    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
 
     /** Collects what the runner prints, one line at a time, for a test thread to wait on. */
     static final class Lines extends OutputStream {
@@ -111,7 +105,7 @@ class RunCommandTest {
 
     @Test
     void sigtermToTheJvmTerminatesTheChildAndExitsWithItsCode() throws Exception {
-        child = ForkedExample.start(RunCommand.class, "sh", "-c", "echo started; exec sleep 60");
+        ForkedExample child = forked.start(RunCommand.class, "sh", "-c", "echo started; exec sleep 60");
         assertEquals("[sh] started", child.awaitLine("[sh] "));
         child.signal("TERM");
         assertEquals("[RunCommand] exit code 143", child.awaitLine("[RunCommand]"));

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link ServerApp#runMain}: SIGTERM ({@code kill -TERM}) reaches the loop's signal handler, which closes the
@@ -16,18 +16,12 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class ServerAppSigtermTest {
-    private ForkedExample child;
-
-    @AfterEach
-    void killChild() {
-        if (child != null) {
-            child.close();
-        }
-    }
+    @RegisterExtension
+    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
 
     @Test
     void sigtermStopsTheServerGracefully() throws Exception {
-        child = ForkedExample.start(EchoServer.class, "--host", RunningServer.HOST, "--port", "0");
+        ForkedExample child = forked.start(EchoServer.class, "--host", RunningServer.HOST, "--port", "0");
         String ready = child.awaitLine("READY ");
         int port = Integer.parseInt(ready.substring("READY ".length()).strip());
         try (Socket client = new Socket(RunningServer.HOST, port)) {
@@ -44,9 +38,10 @@ class ServerAppSigtermTest {
 
     @Test
     void tcpProxyTakesItsOwnCommandLineAndStopsOnSigterm() throws Exception {
+        ForkedExample child;
         try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             target.setSoTimeout((int) RunningServer.WAIT.toMillis());
-            child = ForkedExample.start(TcpProxy.class, "--target", RunningServer.HOST + ":" + target.getLocalPort(),
+            child = forked.start(TcpProxy.class, "--target", RunningServer.HOST + ":" + target.getLocalPort(),
                     "--listen-port", "0", "--listen-host", RunningServer.HOST);
             int port = Integer.parseInt(child.awaitLine("READY ").substring("READY ".length()).strip());
             try (Socket client = new Socket(RunningServer.HOST, port); Socket server = target.accept()) {
