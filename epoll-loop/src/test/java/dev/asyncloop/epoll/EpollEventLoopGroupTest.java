@@ -1,6 +1,5 @@
 package dev.asyncloop.epoll;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +8,10 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.EventLoopGroup;
 import dev.asyncloop.GroupServer;
 import dev.asyncloop.ServerOptions;
+import dev.asyncloop.testsupport.EchoCheck;
 import dev.asyncloop.testsupport.EchoProtocol;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -57,14 +54,7 @@ class EpollEventLoopGroupTest {
         InetSocketAddress address = server.addresses().getFirst();
         for (int i = 0; i < 20; i++) {
             byte[] message = ("hello-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
-            try (Socket s = new Socket()) {
-                s.connect(address, (int) TimeUnit.SECONDS.toMillis(WAIT));
-                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
-                OutputStream out = s.getOutputStream();
-                out.write(message);
-                InputStream in = s.getInputStream();
-                assertArrayEquals(message, in.readNBytes(message.length), "connection " + i + " was not echoed");
-            }
+            EchoCheck.onNewConnection(address, message, Duration.ofSeconds(WAIT), "connection " + i);
         }
         assertEquals(20, served.values().stream().mapToInt(Integer::intValue).sum(), "served: " + served);
         if (mode == GroupServer.Mode.HAND_OFF) {

@@ -17,9 +17,8 @@ import dev.asyncloop.GroupServer;
 import dev.asyncloop.Server;
 import dev.asyncloop.ServerOptions;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.EchoCheck;
 import dev.asyncloop.testsupport.EchoProtocol;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
@@ -224,13 +223,9 @@ class EventLoopGroupTest {
     private static List<Socket> openEchoed(GroupServer server, int n) throws Exception {
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Socket s = new Socket();
+            Socket s = EchoCheck.connect(server.addresses().getFirst(), Duration.ofSeconds(WAIT));
             sockets.add(s);
-            s.connect(server.addresses().getFirst(), (int) TimeUnit.SECONDS.toMillis(WAIT));
-            s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
-            byte[] message = ("open-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
-            s.getOutputStream().write(message);
-            assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "connection " + i);
+            EchoCheck.roundTrip(s, ("open-" + i + "\n").getBytes(StandardCharsets.US_ASCII), "connection " + i);
         }
         return sockets;
     }
@@ -684,16 +679,7 @@ class EventLoopGroupTest {
         InetSocketAddress address = server.addresses().getFirst();
         for (int i = 0; i < 20; i++) {
             byte[] message = ("hello-" + i + "\n").getBytes(StandardCharsets.US_ASCII);
-            try (Socket s = new Socket()) {
-                s.connect(address, (int) TimeUnit.SECONDS.toMillis(WAIT));
-                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT));
-                OutputStream out = s.getOutputStream();
-                out.write(message);
-                out.flush();
-                InputStream in = s.getInputStream();
-                byte[] back = in.readNBytes(message.length);
-                assertArrayEquals(message, back, "connection " + i + " was not echoed");
-            }
+            EchoCheck.onNewConnection(address, message, Duration.ofSeconds(WAIT), "connection " + i);
         }
     }
 }
