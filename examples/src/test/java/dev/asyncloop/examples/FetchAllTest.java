@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.Poll;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.condition.OS;
 /** {@link FetchAll} against a tiny thread-per-connection HTTP server of the test's own, on loopback. */
 class FetchAllTest {
     private static final long WAIT_SECONDS = 20;
+    private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private Process child;
 
@@ -175,7 +177,7 @@ class FetchAllTest {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("FAIL " + urls.get(2) + ": ")
                     && l.endsWith("(after 3 attempts)")), "refused: tried once and retried twice; " + lines);
             assertEquals("FetchAll: 1 ok, 2 failed, 0 cancelled of 3", lines.getLast());
-            awaitTrue(() -> silent.closedByClient.get() == 1, "the timed-out connection must be closed");
+            Poll.until(() -> silent.closedByClient.get() == 1, WAIT, "the timed-out connection must be closed");
         }
     }
 
@@ -199,7 +201,7 @@ class FetchAllTest {
             command.add(silent.url("/" + i));
         }
         child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        awaitTrue(() -> silent.inFlight.get() == 2, "FetchAll never sent its first two requests");
+        Poll.until(() -> silent.inFlight.get() == 2, WAIT, "FetchAll never sent its first two requests");
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
         assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
         List<String> output;
@@ -211,15 +213,7 @@ class FetchAllTest {
         assertEquals(FetchAll.INTERRUPTED, child.exitValue(), output.toString());
         assertEquals("FetchAll: 0 ok, 0 failed, 5 cancelled of 5", output.getLast(), output.toString());
         assertEquals(2, silent.accepted.get(), "requests beyond the limit must never have started");
-        awaitTrue(() -> silent.closedByClient.get() == 2, "the cancelled fetches' connections were not closed");
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String message)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, message);
-            Thread.sleep(10);
-        }
+        Poll.until(() -> silent.closedByClient.get() == 2, WAIT,
+                "the cancelled fetches' connections were not closed");
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.Poll;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,7 +93,7 @@ class TcpProxyTest {
         server.getOutputStream().write("response".getBytes(StandardCharsets.US_ASCII));
         server.shutdownOutput();
         assertEquals("response", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
-        awaitTrue(() -> proxy.relays() == 0, "the relay must end once both directions ended");
+        Poll.until(() -> proxy.relays() == 0, RunningServer.WAIT, "the relay must end once both directions ended");
     }
 
     @Test
@@ -171,8 +171,8 @@ class TcpProxyTest {
         server.setSoLinger(true, 0);
         server.close(); // RST
         assertClosed(client);
-        awaitTrue(() -> proxy.relays() == 0, "the relay must end after the reset");
-        awaitTrue(() -> log().contains("relay ended"), "the reset must be reported: " + log());
+        Poll.until(() -> proxy.relays() == 0, RunningServer.WAIT, "the relay must end after the reset");
+        Poll.until(() -> log().contains("relay ended"), RunningServer.WAIT, "the reset must be reported: " + log());
 
         Socket client2 = client();
         Socket server2 = accepted();
@@ -189,7 +189,8 @@ class TcpProxyTest {
         }
         startProxy(closedPort, Duration.ofSeconds(5));
         assertClosed(client());
-        awaitTrue(() -> log().contains("relay ended"), "the refused connect must be reported: " + log());
+        Poll.until(() -> log().contains("relay ended"), RunningServer.WAIT,
+                "the refused connect must be reported: " + log());
     }
 
     @Test
@@ -209,7 +210,8 @@ class TcpProxyTest {
         }
         startProxy(full.getLocalPort(), Duration.ofMillis(300));
         assertClosed(client());
-        awaitTrue(() -> log().contains("no connection to"), "the timeout must be reported: " + log());
+        Poll.until(() -> log().contains("no connection to"), RunningServer.WAIT,
+                "the timeout must be reported: " + log());
     }
 
     /** The peer closed {@code s}: EOF or a reset, within the bounded wait. */
@@ -218,14 +220,6 @@ class TcpProxyTest {
             assertEquals(-1, s.getInputStream().read(), "no EOF");
         } catch (SocketException reset) {
             // a reset is a close too
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String message) throws InterruptedException {
-        long deadline = System.nanoTime() + RunningServer.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, message);
-            Thread.sleep(10);
         }
     }
 

@@ -19,6 +19,7 @@ import dev.asyncloop.ServerOptions;
 import dev.asyncloop.Transport;
 import dev.asyncloop.testsupport.EchoCheck;
 import dev.asyncloop.testsupport.EchoProtocol;
+import dev.asyncloop.testsupport.Poll;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
@@ -97,8 +98,8 @@ class EventLoopGroupTest {
     void reusePortEchoServer() throws Exception {
         Assumptions.assumeTrue(EventLoopGroup.reusePortSupported(), "SO_REUSEPORT not available here");
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
-                GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS);
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0,
+                ServerOptions.defaults(), GroupServer.Mode.REUSE_PORT).get(WAIT, TimeUnit.SECONDS);
         assertEquals(2, server.servers().size());
         int port = server.addresses().getFirst().getPort();
         for (var s : server.servers()) {
@@ -114,8 +115,8 @@ class EventLoopGroupTest {
     @DisplayName("HAND_OFF: loop 0 accepts, connections are spread round-robin over both loops")
     void handOffEchoServer() throws Exception {
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
-                GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS);
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0,
+                ServerOptions.defaults(), GroupServer.Mode.HAND_OFF).get(WAIT, TimeUnit.SECONDS);
         echo20(server);
         assertEquals(20, served.values().stream().mapToInt(Integer::intValue).sum(), "served: " + served);
         assertTrue(served.getOrDefault("asyncloop-group-0", 0) >= 1, "loop 0 served none: " + served);
@@ -136,8 +137,8 @@ class EventLoopGroupTest {
         Assumptions.assumeTrue(mode != GroupServer.Mode.REUSE_PORT || EventLoopGroup.reusePortSupported(),
                 "no SO_REUSEPORT here");
         Map<String, Integer> served = new ConcurrentHashMap<>();
-        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0, ServerOptions.defaults(),
-                mode).get(WAIT, TimeUnit.SECONDS);
+        GroupServer server = group.createServer(() -> new EchoProtocol(served), "127.0.0.1", 0,
+                ServerOptions.defaults(), mode).get(WAIT, TimeUnit.SECONDS);
         assertTrue(server.isServing(), "a server started serving at creation says so");
         List<Socket> first = openEchoed(server, 4);
         List<Socket> second = new ArrayList<>();
@@ -564,9 +565,10 @@ class EventLoopGroupTest {
             }
             release.countDown();
             int sockets = mode == GroupServer.Mode.REUSE_PORT ? 2 : 1;
-            awaitTrue(() -> bound.size() == sockets, "the group never bound its " + sockets + " listening sockets"
-                    + " (bound: " + bound + ")");
-            awaitTrue(() -> bound.keySet().stream().noneMatch(java.nio.channels.ServerSocketChannel::isOpen),
+            Poll.until(() -> bound.size() == sockets, Duration.ofSeconds(WAIT),
+                    "the group never bound its " + sockets + " listening sockets (bound: " + bound + ")");
+            Poll.until(() -> bound.keySet().stream().noneMatch(java.nio.channels.ServerSocketChannel::isOpen),
+                    Duration.ofSeconds(WAIT),
                     "the listening sockets of a createServer nobody took stayed open: " + bound);
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", bound.values().iterator().next());
             try (Socket s = new Socket()) {
@@ -575,19 +577,6 @@ class EventLoopGroupTest {
             }
         }
     }
-
-    /** Waits, for {@link #WAIT} seconds at most, until {@code condition} holds; fails with {@code hung} if not. */
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String hung)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                org.junit.jupiter.api.Assertions.fail(hung + " after " + WAIT + " s");
-            }
-            Thread.sleep(5);
-        }
-    }
-
     /**
      * {@code real}, recording every listening socket it binds: the sockets of the servers its createServer makes,
      * and the server channels given to its addReader (the group's HAND_OFF socket).

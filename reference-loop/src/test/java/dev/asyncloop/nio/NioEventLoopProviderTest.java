@@ -47,7 +47,8 @@ class NioEventLoopProviderTest {
     @Test
     @DisplayName("S1 the provider's class name selects it too")
     void classNameSelectsNio() {
-        EventLoops.Selection s = SystemProperties.with(EventLoops.PROPERTY, NioEventLoopProvider.class.getName(), EventLoops::select);
+        EventLoops.Selection s = SystemProperties.with(EventLoops.PROPERTY, NioEventLoopProvider.class.getName(),
+                EventLoops::select);
         assertInstanceOf(NioEventLoopProvider.class, s.provider());
     }
 
