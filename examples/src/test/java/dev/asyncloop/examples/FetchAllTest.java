@@ -5,18 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.testsupport.Poll;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,19 +26,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link FetchAll} against a tiny thread-per-connection HTTP server of the test's own, on loopback. */
 class FetchAllTest {
     private static final long WAIT_SECONDS = 20;
     private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
     private final List<AutoCloseable> toClose = new ArrayList<>();
-    private Process child;
+    @RegisterExtension
+    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
 
     @AfterEach
     void close() throws Exception {
-        if (child != null && child.isAlive()) {
-            child.destroyForcibly();
-        }
         for (AutoCloseable c : toClose.reversed()) {
             c.close();
         }
@@ -145,7 +141,7 @@ class FetchAllTest {
         TinyHttpServer server = server(3, false);
         List<URI> urls = IntStream.range(0, 12).mapToObj(i -> URI.create(server.url("/" + i))).toList();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        int status = new FetchAll(3, Duration.ofSeconds(WAIT_SECONDS), 0,
+        int status = new FetchAll(3, WAIT, 0,
                 new PrintStream(printed, true, StandardCharsets.UTF_8)).run(urls);
         assertEquals(0, status, printed.toString(StandardCharsets.UTF_8));
         assertEquals(3, server.maxInFlight.get(), "the server saw this many requests at once");
@@ -193,24 +189,15 @@ class FetchAllTest {
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void ctrlCCancelsEveryFetchAndPrintsTheSummary() throws Exception {
         TinyHttpServer silent = server(0, true);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                FetchAll.class.getName(), "--concurrency", "2", "--timeout", "60"));
+        List<String> args = new ArrayList<>(List.of("--concurrency", "2", "--timeout", "60"));
         for (int i = 0; i < 5; i++) {
-            command.add(silent.url("/" + i));
+            args.add(silent.url("/" + i));
         }
-        child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ForkedExample child = forked.start(FetchAll.class, args.toArray(String[]::new));
         Poll.until(() -> silent.inFlight.get() == 2, WAIT, "FetchAll never sent its first two requests");
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "kill did not finish");
-        List<String> output;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            output = r.lines().toList();
-        }
-        assertTrue(child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "FetchAll did not exit after SIGINT");
-        assertEquals(FetchAll.INTERRUPTED, child.exitValue(), output.toString());
+        child.signal("INT");
+        List<String> output = child.linesToTheEnd();
+        assertEquals(FetchAll.INTERRUPTED, child.awaitExit("FetchAll did not exit after SIGINT"), output.toString());
         assertEquals("FetchAll: 0 ok, 0 failed, 5 cancelled of 5", output.getLast(), output.toString());
         assertEquals(2, silent.accepted.get(), "requests beyond the limit must never have started");
         Poll.until(() -> silent.closedByClient.get() == 2, WAIT,

@@ -1,6 +1,7 @@
 package dev.asyncloop.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -28,10 +29,11 @@ final class ForkedExample implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final Thread reader;
 
     private ForkedExample(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        this.reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -81,6 +83,15 @@ final class ForkedExample implements AutoCloseable {
     /** The lines printed and not yet taken. */
     List<String> pendingLines() {
         return List.copyOf(lines);
+    }
+
+    /** Takes every line not yet taken once the output has ended (the JVM closed it); fails if it does not in time. */
+    List<String> linesToTheEnd() throws InterruptedException {
+        reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        assertFalse(reader.isAlive(), "the output did not end within " + WAIT_SECONDS + " s");
+        List<String> rest = new ArrayList<>();
+        lines.drainTo(rest);
+        return rest;
     }
 
     /** Sends {@code signal} (a name {@code kill} knows: TERM, INT) and checks that {@code kill} succeeded. */
