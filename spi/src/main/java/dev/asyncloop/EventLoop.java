@@ -578,11 +578,42 @@ public interface EventLoop extends AutoCloseable {
     }
 
     /**
+     * Starts a TCP server on every interface with default options (asyncio's {@code create_server} with
+     * {@code host=None}); see {@link #createServer(Supplier, String, int, ServerOptions)}.
+     *
+     * @param protocolFactory makes one protocol per accepted connection
+     * @param port the port, 0 for an ephemeral one
+     * @return a future of the server
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, int port) {
+        return createServer(protocolFactory, (String) null, port, ServerOptions.defaults());
+    }
+
+    /**
+     * Starts a TCP server on every interface (asyncio's {@code create_server} with {@code host=None}): one
+     * wildcard socket, or the wildcard of {@link ServerOptions#family()}; otherwise as
+     * {@link #createServer(Supplier, String, int, ServerOptions)} with a null host, which it calls.
+     *
+     * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
+     * @param port the port, 0 for an ephemeral one
+     * @param options backlog, reuse-address, reuse-port, keep-alive, family, start-serving
+     * @return a future of the server, failed with the bind error if the address cannot be bound
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IllegalStateException if the loop is closed
+     */
+    default Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, int port,
+            ServerOptions options) {
+        return createServer(protocolFactory, (String) null, port, options);
+    }
+
+    /**
      * Starts a TCP server with default options; see {@link #createServer(Supplier, String, int, ServerOptions)}.
      *
      * @param protocolFactory makes one protocol per accepted connection
-     * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
-     *     the {@link List} overload) or {@code ""} for every interface
+     * @param host the host to listen on, or null or {@code ""} for every interface (without a host,
+     *     {@link #createServer(Supplier, int)} says the same)
      * @param port the port, 0 for an ephemeral one
      * @return a future of the server
      */
@@ -597,8 +628,8 @@ public interface EventLoop extends AutoCloseable {
      * for an accepted connection are reported to the exception handler; the server goes on.
      *
      * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
-     * @param host the host to listen on, or null (write {@code (String) null}: a bare {@code null} also matches
-     *     the {@link List} overload) or {@code ""} for every interface
+     * @param host the host to listen on, or null or {@code ""} for every interface (without a host,
+     *     {@link #createServer(Supplier, int, ServerOptions)} says the same)
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
      * @param options backlog, reuse-address, reuse-port, keep-alive, family, start-serving
      * @return a future of the server, failed with the bind error if any address cannot be bound
@@ -632,7 +663,7 @@ public interface EventLoop extends AutoCloseable {
      *
      * @param protocolFactory makes one protocol per accepted connection (called on the loop thread)
      * @param hosts the host names or literal addresses to listen on, at least one, none null or empty (to listen
-     *     on every interface, use the {@code String} overload with {@code ""})
+     *     on every interface, use {@link #createServer(Supplier, int, ServerOptions)})
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
      * @param options backlog, reuse-address, start-serving
      * @return a future of the server, failed with the first resolution error, or with the bind error if any

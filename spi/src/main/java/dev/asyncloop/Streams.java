@@ -188,10 +188,54 @@ public final class Streams {
     }
 
     /**
+     * Starts a TCP server on every interface with default options and the default limit (asyncio's
+     * {@code start_server} with {@code host=None}).
+     *
+     * @param handler runs once per connection
+     * @param port the port, 0 for an ephemeral one
+     * @return a future of the server
+     * @see #startServer(ClientConnectedHandler, int, ServerOptions, int)
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, int port) {
+        return startServer(handler, (String) null, port, ServerOptions.defaults(), StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a TCP server on every interface with the default limit.
+     *
+     * @param handler runs once per connection
+     * @param port the port, 0 for an ephemeral one
+     * @param options backlog, reuse-address, start-serving
+     * @return a future of the server
+     * @see #startServer(ClientConnectedHandler, int, ServerOptions, int)
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, int port, ServerOptions options) {
+        return startServer(handler, (String) null, port, options, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * Starts a TCP server on every interface through {@link EventLoop#createServer(Supplier, int, ServerOptions)};
+     * otherwise as {@link #startServer(ClientConnectedHandler, String, int, ServerOptions, int)} with a null host.
+     *
+     * @param handler runs once per connection
+     * @param port the port, 0 for an ephemeral one
+     * @param options backlog, reuse-address, start-serving
+     * @param limit each reader's limit
+     * @return the future of {@code createServer}
+     * @throws IllegalArgumentException if {@code limit <= 0}
+     * @throws IllegalStateException if no loop runs on this thread
+     */
+    public static Future<Server> startServer(ClientConnectedHandler handler, int port, ServerOptions options,
+            int limit) {
+        Objects.requireNonNull(options, "options");
+        return serve(handler, limit, (loop, protocols) -> loop.createServer(protocols, port, options));
+    }
+
+    /**
      * Starts a TCP server with default options and the default limit.
      *
      * @param handler runs once per connection
-     * @param host the host to listen on, or null for every interface
+     * @param host the host to listen on, or null or {@code ""} for every interface (as the overloads without a host)
      * @param port the port, 0 for an ephemeral one
      * @return a future of the server
      * @see #startServer(ClientConnectedHandler, String, int, ServerOptions, int)
@@ -204,7 +248,7 @@ public final class Streams {
      * Starts a TCP server with the default limit.
      *
      * @param handler runs once per connection
-     * @param host the host to listen on, or null for every interface
+     * @param host the host to listen on, or null or {@code ""} for every interface (as the overloads without a host)
      * @param port the port, 0 for an ephemeral one
      * @param options backlog, reuse-address, start-serving
      * @return a future of the server
@@ -221,7 +265,7 @@ public final class Streams {
      * {@link ClientConnectedHandler} for what happens when it returns or throws.
      *
      * @param handler runs once per connection
-     * @param host the host to listen on, or null for every interface
+     * @param host the host to listen on, or null or {@code ""} for every interface (as the overloads without a host)
      * @param port the port, 0 for an ephemeral one
      * @param options backlog, reuse-address, start-serving
      * @param limit each reader's limit

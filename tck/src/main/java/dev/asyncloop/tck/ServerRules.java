@@ -373,7 +373,7 @@ abstract class ServerRules extends NetworkGroup {
     @DisplayName("N4.12 family restricts a server to one address family, also for the wildcard address")
     void required_N4_12_family() throws Exception {
         run("N4.12", () -> {
-            Server wildcard = Async.await(loop.createServer(acceptedProtocols(true), (String) null, 0,
+            Server wildcard = Async.await(loop.createServer(acceptedProtocols(true), 0,
                     ServerOptions.builder().family(java.net.StandardProtocolFamily.INET).build()));
             try (wildcard) {
                 InetSocketAddress bound = (InetSocketAddress) wildcard.sockets().getFirst().getLocalAddress();
@@ -392,7 +392,7 @@ abstract class ServerRules extends NetworkGroup {
             assertInstanceOf(java.net.UnknownHostException.class, wrongFamily, msg("N4.12", "family INET6 with the"
                     + " IPv4 literal " + HOST + " must fail to resolve, as getaddrinfo does; got " + wrongFamily));
             if (ipv6LoopbackAvailable()) {
-                Server six = Async.await(loop.createServer(acceptedProtocols(true), (String) null, 0,
+                Server six = Async.await(loop.createServer(acceptedProtocols(true), 0,
                         ServerOptions.builder().family(java.net.StandardProtocolFamily.INET6).build()));
                 try (six) {
                     InetSocketAddress bound = (InetSocketAddress) six.sockets().getFirst().getLocalAddress();
