@@ -61,9 +61,19 @@ import org.jspecify.annotations.Nullable;
  *       {@link Error} propagates out of {@code runForever}, leaving the rest of the iteration's handles queued.</li>
  * </ul>
  *
- * <p>A subclass implements {@link #poll(long)} (wait for I/O, then hand ready callbacks over with
- * {@link #addReady(Handle)}) and {@link #wakeup()}, and may override {@link #closeResources()}.
- * {@code docs/writing-a-loop.md} shows a complete one.
+ * <p><b>Hooks.</b> A subclass implements {@link #poll(long)} (wait for I/O, then hand ready callbacks over with
+ * {@link #addReady(Handle)}) and {@link #wakeup()}, and may override these, each documented as a hook:
+ * <ul>
+ *   <li>{@link #closeResources()}: release the poller and the like, once, from {@link #close()};</li>
+ *   <li>{@link #createFuture()} and {@link #createTask(Coroutine, String, Context)}: a Future or Task class of the
+ *       loop's own (asyncio's {@code create_future} and {@code create_task});</li>
+ *   <li>{@link #defaultExceptionHandler(ExceptionContext)}: report errors elsewhere than the
+ *       {@code dev.asyncloop} logger;</li>
+ *   <li>the {@link EventLoop} methods this class does not implement (networking, pipes, DNS and the like, which
+ *       throw {@link UnsupportedOperationException} by default), and {@link #toString()}.</li>
+ * </ul>
+ * Every other method is final: the lifecycle, scheduling, executors, the exception handler's plumbing and debug
+ * mode hold the loop's invariants together. {@code docs/writing-a-loop.md} shows a complete loop.
  */
 public abstract class BaseEventLoop implements EventLoop {
     private static final System.Logger LOG = System.getLogger("dev.asyncloop");
@@ -181,7 +191,7 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ lifecycle
 
     @Override
-    public void runForever() {
+    public final void runForever() {
         checkClosed();
         checkNotRunning();
         RunningLoops.enter(this);
@@ -205,7 +215,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T extends @Nullable Object> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
+    public final <T extends @Nullable Object> T runUntilComplete(dev.asyncloop.AsyncCallable<T> main) {
         Objects.requireNonNull(main, "main");
         checkClosed();
         checkNotRunning();
@@ -217,7 +227,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public <T extends @Nullable Object> T runUntilComplete(Future<T> future) {
+    public final <T extends @Nullable Object> T runUntilComplete(Future<T> future) {
         Objects.requireNonNull(future, "future");
         checkClosed();
         checkNotRunning();
@@ -254,7 +264,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public void stop() {
+    public final void stop() {
         stopping = true;
         if (!onLoopThreadOrIdle()) {
             wakeUpFromOtherThread();
@@ -262,17 +272,17 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public boolean isRunning() {
+    public final boolean isRunning() {
         return thread != null;
     }
 
     @Override
-    public boolean isClosed() {
+    public final boolean isClosed() {
         return closed;
     }
 
     @Override
-    public void close() {
+    public final void close() {
         if (thread != null) {
             throw new IllegalStateException("Cannot close a running event loop");
         }
@@ -308,7 +318,7 @@ public abstract class BaseEventLoop implements EventLoop {
      * {@link #callSoonThreadsafe(Runnable, Context)}; {@link #close()} removes the handlers.
      */
     @Override
-    public void addSignalHandler(String signal, Runnable callback, Context context) {
+    public final void addSignalHandler(String signal, Runnable callback, Context context) {
         Objects.requireNonNull(signal, "signal");
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(context, "context");
@@ -322,14 +332,14 @@ public abstract class BaseEventLoop implements EventLoop {
      * @throws UnsupportedOperationException if the runtime lacks {@code sun.misc.Signal}
      */
     @Override
-    public boolean removeSignalHandler(String signal) {
+    public final boolean removeSignalHandler(String signal) {
         Objects.requireNonNull(signal, "signal");
         SignalSupport.check();
         return SignalHandlers.remove(this, signal);
     }
 
     @Override
-    public Future<@Nullable Void> shutdownDefaultExecutor(Duration timeout) {
+    public final Future<@Nullable Void> shutdownDefaultExecutor(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkClosed();
         executorShutdownCalled = true;
@@ -647,11 +657,28 @@ public abstract class BaseEventLoop implements EventLoop {
 
     // ------------------------------------------------------------------ futures and tasks
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a {@link BaseFuture}. A hook, as asyncio's {@code create_future}: a loop with a Future class of its
+     * own returns it here, and everything the base creates a future with (executors, {@code wrapFuture}, the
+     * networking of {@link ReadinessEventLoop}) gets it. The future must follow {@link Future}'s contract.
+     */
     @Override
     public <T extends @Nullable Object> Future<T> createFuture() {
         return new BaseFuture<>(this);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the task factory's task when one is set, else a {@link BaseTask}. A hook, as asyncio's
+     * {@code create_task}: a loop with a Task class of its own may return it here (or install a factory with
+     * {@link #setTaskFactory}); an override should still defer to a task factory that is set, and its tasks must
+     * follow {@code docs/writing-a-loop.md}, "Tasks of your own". Every other {@code createTask} overload of
+     * {@link EventLoop} ends here, except an eager start ({@code eagerStart} true), which
+     * {@link EventLoop#createTask(Coroutine, String, Context, boolean)} builds itself.
+     */
     @Override
     public <T extends @Nullable Object> Task<T> createTask(Coroutine<T> coroutine, @Nullable String name,
             @Nullable Context context) {
@@ -666,19 +693,19 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public void setTaskFactory(@Nullable TaskFactory factory) {
+    public final void setTaskFactory(@Nullable TaskFactory factory) {
         this.taskFactory = factory;
     }
 
     @Override
-    public Optional<TaskFactory> getTaskFactory() {
+    public final Optional<TaskFactory> getTaskFactory() {
         return Optional.ofNullable(taskFactory);
     }
 
     // ------------------------------------------------------------------ executors
 
     @Override
-    public <T extends @Nullable Object> Future<T> runInExecutor(@Nullable Executor executor, Callable<T> function) {
+    public final <T extends @Nullable Object> Future<T> runInExecutor(@Nullable Executor executor, Callable<T> function) {
         Objects.requireNonNull(function, "function");
         checkClosed();
         Executor target = executor != null ? executor : defaultExecutor();
@@ -714,12 +741,12 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
-    public void setDefaultExecutor(ExecutorService executor) {
+    public final void setDefaultExecutor(ExecutorService executor) {
         this.defaultExecutor = Objects.requireNonNull(executor, "executor");
     }
 
     @Override
-    public <T extends @Nullable Object> Future<T> wrapFuture(CompletableFuture<T> future) {
+    public final <T extends @Nullable Object> Future<T> wrapFuture(CompletableFuture<T> future) {
         Objects.requireNonNull(future, "future");
         Future<T> result = createFuture();
         result.addDoneCallback(f -> {
@@ -778,17 +805,17 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ errors
 
     @Override
-    public void setExceptionHandler(@Nullable ExceptionHandler handler) {
+    public final void setExceptionHandler(@Nullable ExceptionHandler handler) {
         this.exceptionHandler = handler;
     }
 
     @Override
-    public Optional<ExceptionHandler> getExceptionHandler() {
+    public final Optional<ExceptionHandler> getExceptionHandler() {
         return Optional.ofNullable(exceptionHandler);
     }
 
     @Override
-    public void callExceptionHandler(ExceptionContext context) {
+    public final void callExceptionHandler(ExceptionContext context) {
         Objects.requireNonNull(context, "context");
         ExceptionHandler handler = exceptionHandler;
         if (handler == null) {
@@ -823,6 +850,14 @@ public abstract class BaseEventLoop implements EventLoop {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A hook: a loop that reports elsewhere (its own logger, a metrics counter) overrides this;
+     * {@link #callExceptionHandler} calls it when no custom handler is set and when the custom handler throws, and
+     * logs an exception it throws at ERROR on the {@code dev.asyncloop} logger, after which the loop goes on. An
+     * override runs on the thread that reported (usually the loop thread) and must not block.
+     */
     @Override
     public void defaultExceptionHandler(ExceptionContext context) {
         Objects.requireNonNull(context, "context");
@@ -858,22 +893,22 @@ public abstract class BaseEventLoop implements EventLoop {
     // ------------------------------------------------------------------ debug
 
     @Override
-    public boolean getDebug() {
+    public final boolean getDebug() {
         return debug;
     }
 
     @Override
-    public void setDebug(boolean enabled) {
+    public final void setDebug(boolean enabled) {
         this.debug = enabled;
     }
 
     @Override
-    public Duration getSlowCallbackDuration() {
+    public final Duration getSlowCallbackDuration() {
         return Duration.ofNanos(slowCallbackNanos);
     }
 
     @Override
-    public void setSlowCallbackDuration(Duration threshold) {
+    public final void setSlowCallbackDuration(Duration threshold) {
         Objects.requireNonNull(threshold, "threshold");
         if (threshold.isNegative()) {
             throw new IllegalArgumentException("slow callback duration must not be negative, got " + threshold);

@@ -82,6 +82,13 @@ import org.jspecify.annotations.Nullable;
  *       also gathers small queued writes into one system call.</li>
  * </ul>
  *
+ * <p><b>Hooks.</b> Besides {@link BaseEventLoop}'s ({@code createFuture}, {@code createTask},
+ * {@code defaultExceptionHandler}), a subclass may override {@link #closeResources()} (calling
+ * {@code super.closeResources()}) and the resolver, {@link #getAddrInfo(String, int, AddrInfoOptions)} and
+ * {@link #getNameInfo(InetSocketAddress)}; {@link #poll(long)} and {@link #wakeup()} are the {@link Poller}'s.
+ * Every other method is final: the transports, servers and {@code sock*} operations share one registration per
+ * channel, which an override could not keep consistent.
+ *
  * <p>All methods are for the loop thread, as {@link dev.asyncloop.EventLoop} says.
  */
 public abstract class ReadinessEventLoop extends BaseEventLoop {
@@ -130,7 +137,8 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     /**
-     * Closes the poller; channels and transports are left as they are (asyncio does the same).
+     * Closes the poller; channels and transports are left as they are (asyncio does the same). A hook: a subclass
+     * that releases more resources overrides it and calls {@code super.closeResources()}.
      *
      * @throws java.io.UncheckedIOException if the poller cannot be closed
      */
@@ -320,13 +328,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ public reader/writer
 
     @Override
-    public void addReader(SelectableChannel channel, Runnable callback) {
+    public final void addReader(SelectableChannel channel, Runnable callback) {
         checkWatchable(channel, callback);
         setReader(channel, callback);
     }
 
     @Override
-    public boolean removeReader(SelectableChannel channel) {
+    public final boolean removeReader(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         if (isClosed()) {
             return false;
@@ -336,13 +344,13 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public void addWriter(SelectableChannel channel, Runnable callback) {
+    public final void addWriter(SelectableChannel channel, Runnable callback) {
         checkWatchable(channel, callback);
         setWriter(channel, callback);
     }
 
     @Override
-    public boolean removeWriter(SelectableChannel channel) {
+    public final boolean removeWriter(SelectableChannel channel) {
         Objects.requireNonNull(channel, "channel");
         if (isClosed()) {
             return false;
@@ -458,7 +466,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<byte[]> sockRecv(SocketChannel channel, int maxBytes) {
+    public final Future<byte[]> sockRecv(SocketChannel channel, int maxBytes) {
         checkSockOp(channel);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
@@ -475,7 +483,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
+    public final Future<Integer> sockRecvInto(SocketChannel channel, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         checkSockOp(channel);
         if (buffer.isReadOnly()) {
@@ -505,7 +513,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<@Nullable Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
+    public final Future<@Nullable Void> sockSendAll(SocketChannel channel, ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkSockOp(channel);
         return trySockOp(channel, false, result -> {
@@ -518,7 +526,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<@Nullable Void> sockConnect(SocketChannel channel, SocketAddress address) {
+    public final Future<@Nullable Void> sockConnect(SocketChannel channel, SocketAddress address) {
         Objects.requireNonNull(address, "address");
         checkSockOp(channel);
         if (address instanceof InetSocketAddress isa && isa.isUnresolved()) {
@@ -632,7 +640,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<SocketChannel> sockAccept(ServerSocketChannel channel) {
+    public final Future<SocketChannel> sockAccept(ServerSocketChannel channel) {
         checkClosed();
         requireNonBlocking(channel, "channel");
         return BaseFuture.closeIfUndelivered(trySockOp(channel, true, result -> {
@@ -653,6 +661,17 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
 
     // ------------------------------------------------------------------ DNS
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: addresses that need no lookup (literals, a null host) at once, anything else through the JDK's
+     * resolver on the default executor. A hook, the loop's resolver (uvloop replaces asyncio's the same way): every
+     * method here that takes a host name ({@code createConnection}, {@code createServer},
+     * {@code createDatagramEndpoint}, {@code sockConnect} with an unresolved address, ...) resolves it through this
+     * method, so a loop with a resolver of its own (an asynchronous DNS client, a cache, a test's fixed answers)
+     * overrides it, and {@link #getNameInfo} with it. An override keeps the contract above: the checks at the
+     * call, getaddrinfo's order of the answers, and a failure as the future's {@link java.net.UnknownHostException}.
+     */
     @Override
     public Future<List<AddrInfo>> getAddrInfo(@Nullable String host, int port, AddrInfoOptions options) {
         Objects.requireNonNull(options, "options");
@@ -673,6 +692,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
         return f;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: through the JDK's resolver on the default executor. A hook, with {@link #getAddrInfo}: the loop's
+     * reverse lookup, which nothing else in this class calls.
+     */
     @Override
     public Future<NameInfo> getNameInfo(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
@@ -718,7 +743,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ TCP
 
     @Override
-    public <P extends Protocol> Future<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
+    public final <P extends Protocol> Future<Connection<P>> createConnection(Supplier<P> protocolFactory, String host,
             int port, ConnectOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(host, "host");
@@ -900,7 +925,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
+    public final <P extends Protocol> Future<Connection<P>> connectAcceptedSocket(Supplier<P> protocolFactory,
             SocketChannel channel) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(channel, "channel");
@@ -958,14 +983,14 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port,
+    public final Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port,
             ServerOptions options) {
         return createServer(protocolFactory, host == null || host.isEmpty() ? List.of() : List.of(host), port,
                 options, host);
     }
 
     @Override
-    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
+    public final Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
             ServerOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
@@ -1070,7 +1095,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, ServerSocketChannel channel,
+    public final Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, ServerSocketChannel channel,
             ServerOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(channel, "channel");
@@ -1173,7 +1198,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ UDP
 
     @Override
-    public <P extends DatagramProtocol> Future<DatagramConnection<P>> createDatagramEndpoint(
+    public final <P extends DatagramProtocol> Future<DatagramConnection<P>> createDatagramEndpoint(
             Supplier<P> protocolFactory, DatagramOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         Objects.requireNonNull(options, "options");
@@ -1205,7 +1230,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
+    public final Future<Datagram> sockRecvFrom(DatagramChannel channel, int maxBytes) {
         checkSockOp(channel);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
@@ -1222,7 +1247,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
+    public final Future<SocketAddress> sockRecvFromInto(DatagramChannel channel, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         checkSockOp(channel);
         if (buffer.isReadOnly()) {
@@ -1239,7 +1264,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
+    public final Future<Integer> sockSendTo(DatagramChannel channel, ByteBuffer data, SocketAddress address) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(address, "address");
         checkSockOp(channel);
@@ -1258,7 +1283,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<byte[]> sockRecv(DatagramChannel channel, int maxBytes) {
+    public final Future<byte[]> sockRecv(DatagramChannel channel, int maxBytes) {
         checkConnectedDatagram(channel, "sockRecv");
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
@@ -1274,7 +1299,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
+    public final Future<Integer> sockRecvInto(DatagramChannel channel, ByteBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         checkConnectedDatagram(channel, "sockRecvInto");
         if (buffer.isReadOnly()) {
@@ -1294,7 +1319,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<@Nullable Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
+    public final Future<@Nullable Void> sockSendAll(DatagramChannel channel, ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkConnectedDatagram(channel, "sockSendAll");
         return trySockOp(channel, false, result -> {
@@ -1323,12 +1348,12 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ Unix sockets
 
     @Override
-    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
+    public final <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path) {
         return createUnixConnection(protocolFactory, path, (Tls) null);
     }
 
     @Override
-    public <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
+    public final <P extends Protocol> Future<Connection<P>> createUnixConnection(Supplier<P> protocolFactory, Path path,
             ConnectOptions options) {
         Objects.requireNonNull(options, "options");
         if (options.localAddress().isPresent() || options.happyEyeballsDelay().isPresent()) {
@@ -1358,7 +1383,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
+    public final Future<Server> createUnixServer(Supplier<? extends Protocol> protocolFactory, Path path,
             ServerOptions options) {
         Objects.requireNonNull(protocolFactory, "protocolFactory");
         UnixSocketFiles.checkPath(path);
@@ -1407,7 +1432,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ sendfile
 
     @Override
-    public Future<Long> sendfile(StreamTransport transport, FileChannel file, long offset, long count) {
+    public final Future<Long> sendfile(StreamTransport transport, FileChannel file, long offset, long count) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(file, "file");
         Sendfile.checkRange(offset, count);
@@ -1422,7 +1447,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
+    public final Future<Long> sockSendfile(SocketChannel channel, FileChannel file, long offset, long count) {
         Objects.requireNonNull(file, "file");
         checkSockOp(channel);
         Sendfile.checkRange(offset, count);
@@ -1461,7 +1486,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     // ------------------------------------------------------------------ pipes
 
     @Override
-    public <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
+    public final <P extends Protocol, C extends SelectableChannel & ReadableByteChannel>
             Future<PipeConnection<ReadTransport, P>> connectReadPipe(Supplier<P> protocolFactory, C pipe) {
         checkPipe(protocolFactory, pipe);
         return BaseFuture.closeIfUndelivered(createTask(() -> {
@@ -1480,7 +1505,7 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
     }
 
     @Override
-    public <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
+    public final <P extends Protocol, C extends SelectableChannel & WritableByteChannel>
             Future<PipeConnection<WriteTransport, P>> connectWritePipe(Supplier<P> protocolFactory, C pipe) {
         checkPipe(protocolFactory, pipe);
         return BaseFuture.closeIfUndelivered(createTask(() -> {
