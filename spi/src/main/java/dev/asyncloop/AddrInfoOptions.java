@@ -79,6 +79,21 @@ public final class AddrInfoOptions {
         return passive;
     }
 
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.family = family;
+        b.numericHost = numericHost;
+        b.canonicalName = canonicalName;
+        b.passive = passive;
+        return b;
+    }
+
     @Override
     public String toString() {
         return "AddrInfoOptions[family=" + family + ", numericHost=" + numericHost + ", canonicalName="

@@ -175,6 +175,27 @@ public final class ConnectOptions {
         return Optional.ofNullable(family);
     }
 
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options; a value left at its default stays unset, so that it still follows the
+     * others (the interleave count follows a Happy Eyeballs delay set on the builder).
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.localAddress = localAddress;
+        b.happyEyeballsDelay = happyEyeballsDelay;
+        b.interleave = interleave;
+        b.ssl = ssl;
+        b.serverHostname = serverHostname;
+        b.sslHandshakeTimeout = sslHandshakeTimeout;
+        b.sslShutdownTimeout = sslShutdownTimeout;
+        b.sslParameters = sslParameters;
+        b.family = family;
+        return b;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[localAddress=" + localAddress + ", happyEyeballsDelay=" + happyEyeballsDelay

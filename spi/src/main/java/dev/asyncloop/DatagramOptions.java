@@ -8,12 +8,14 @@ import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Options of {@link EventLoop#createDatagramEndpoint}. Immutable; build with {@link #builder()}.
+ * Options of {@link EventLoop#createDatagramEndpoint}. Immutable; build with {@link #builder()}, or take
+ * {@link #defaults()}.
  *
  * <p>Either an existing {@link #channel()}, or any of the other options; not both (asyncio's rule for
  * {@code sock}).
  */
 public final class DatagramOptions {
+    private static final DatagramOptions DEFAULTS = builder().build();
     private final @Nullable SocketAddress localAddress;
     private final @Nullable SocketAddress remoteAddress;
     private final @Nullable StandardProtocolFamily family;
@@ -30,6 +32,16 @@ public final class DatagramOptions {
         this.reusePort = b.reusePort;
         this.allowBroadcast = b.allowBroadcast;
         this.channel = b.channel;
+    }
+
+    /**
+     * Returns the options with every default: a new IPv4 socket, bound to an ephemeral port when it first sends,
+     * not connected.
+     *
+     * @return the defaults
+     */
+    public static DatagramOptions defaults() {
+        return DEFAULTS;
     }
 
     /**
@@ -108,6 +120,24 @@ public final class DatagramOptions {
      */
     public Optional<DatagramChannel> channel() {
         return Optional.ofNullable(channel);
+    }
+
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.localAddress = localAddress;
+        b.remoteAddress = remoteAddress;
+        b.family = family;
+        b.reuseAddress = reuseAddress;
+        b.reusePort = reusePort;
+        b.allowBroadcast = allowBroadcast;
+        b.channel = channel;
+        return b;
     }
 
     @Override

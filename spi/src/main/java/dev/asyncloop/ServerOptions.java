@@ -183,6 +183,28 @@ public final class ServerOptions {
         return Optional.ofNullable(family);
     }
 
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backlog = backlog;
+        b.reuseAddress = reuseAddress;
+        b.startServing = startServing;
+        b.cleanupSocket = cleanupSocket;
+        b.reusePort = reusePort;
+        b.ssl = ssl;
+        b.sslHandshakeTimeout = sslHandshakeTimeout;
+        b.sslShutdownTimeout = sslShutdownTimeout;
+        b.sslParameters = sslParameters;
+        b.keepAlive = keepAlive;
+        b.family = family;
+        return b;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[backlog=" + backlog + ", reuseAddress=" + reuseAddress + ", startServing="

@@ -124,6 +124,25 @@ public final class SubprocessOptions {
         return extraEnvironment;
     }
 
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options (the environments are copied: changing the builder leaves these options
+     * as they are).
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.stdin = stdin;
+        b.stdout = stdout;
+        b.stderr = stderr;
+        b.stderrToStdout = stderrToStdout;
+        b.cwd = cwd;
+        b.environment = environment == null ? null : new LinkedHashMap<>(environment);
+        b.extraEnvironment.putAll(extraEnvironment);
+        return b;
+    }
+
     @Override
     public String toString() {
         return "SubprocessOptions[stdin=" + stdin + ", stdout=" + stdout + ", stderr="

@@ -129,6 +129,22 @@ public final class TlsOptions {
         return Optional.ofNullable(sslParameters);
     }
 
+    /**
+     * Returns a builder holding these options, to derive a changed copy: {@code toBuilder().build()} has every
+     * value of these options.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.serverSide = serverSide;
+        b.serverHostname = serverHostname;
+        b.handshakeTimeout = handshakeTimeout;
+        b.shutdownTimeout = shutdownTimeout;
+        b.sslParameters = sslParameters;
+        return b;
+    }
+
     @Override
     public String toString() {
         return "TlsOptions[serverSide=" + serverSide + ", serverHostname=" + serverHostname + ", handshakeTimeout="
