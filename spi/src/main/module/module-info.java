@@ -11,7 +11,9 @@
  * {@code sun.nio.ch} opened to its own module may pass the opening on instead, as the epoll loop does).
  */
 module dev.asyncloop {
-    requires transitive java.logging;
+    // The loop logs through System.Logger; java.logging in the module graph routes it to java.util.logging, as on
+    // the class path. No exported signature uses it, so a user does not read it through this module.
+    requires java.logging;
     requires org.jctools.core;
     requires jdk.unsupported;
     requires transitive com.google.common;
