@@ -57,7 +57,7 @@ class ModulePathTest {
         List<String> classPath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            if (MODULE_JARS.stream().anyMatch(name::startsWith)) {
+            if (MODULE_JARS.stream().anyMatch(name::startsWith) && !name.endsWith("-tests.jar")) {
                 modulePath.add(entry);
             } else if (entry.endsWith("test-classes")) {
                 classPath.add(entry);
