@@ -200,13 +200,13 @@ abstract class ThreadsafeRules extends ConformanceGroup {
     @Test
     @DisplayName("L3.5 loops run on virtual threads, and their waits in poll leave the carriers to other threads")
     void required_L3_5_loopsOnVirtualThreads() {
-        int carriers = Carriers.toOccupyAll();
+        int count = Carriers.toOccupyAll();
         List<EventLoop> loops = new ArrayList<>();
         loops.add(loop);
         List<Thread> threads = new ArrayList<>();
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         try {
-            while (loops.size() < carriers) {
+            while (loops.size() < count) {
                 loops.add(suite.newLoop());
             }
             CountDownLatch idle = new CountDownLatch(loops.size());
@@ -220,16 +220,24 @@ abstract class ThreadsafeRules extends ConformanceGroup {
                 }));
                 threads.add(Thread.ofVirtual().name("L3.5-loop-" + i).start(l::runForever));
             }
-            awaitLatch(idle);
+            // a loop whose wait holds its carrier leaves the loops started after it without one: they never run
+            boolean allRan = await(idle, defaultWait());
             pause(LET_LOOP_BLOCK_MILLIS * 4); // now every loop most likely waits in poll with nothing to do
-            CountDownLatch ran = new CountDownLatch(1);
-            Thread.ofVirtual().name("L3.5-other").start(ran::countDown);
-            boolean otherRan;
-            try {
-                otherRan = ran.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                otherRan = false;
+            CountDownLatch other = new CountDownLatch(1);
+            Thread.ofVirtual().name("L3.5-other").start(other::countDown);
+            boolean otherRan = await(other, Duration.ofSeconds(5));
+            assertTrue(allRan && otherRan, msg("L3.5", "with " + loops.size() + " loops on virtual threads (more than"
+                    + " the virtual-thread scheduler has carriers), " + (allRan
+                            ? "all waiting in poll, a new virtual thread did not run in 5 s"
+                            : "only " + (loops.size() - idle.getCount()) + " ran their first timer: the loops started"
+                                    + " later found no carrier")
+                    + "; the loop's wait holds its carrier: check that a poll on a virtual thread parks (the JDK's"
+                    + " Selector and its poller do) instead of blocking in native code"));
+            for (int i = 0; i < loops.size(); i++) {
+                String prefix = i + ":";
+                assertEquals(i + ": timer on a virtual thread", seen.stream().filter(x -> x.startsWith(prefix))
+                        .findFirst().orElse(i + ": no timer"), msg("L3.5", "a loop run on a virtual thread runs its"
+                        + " callbacks and timers on that thread"));
             }
             List<Future<String>> results = new ArrayList<>();
             for (EventLoop l : loops) {
@@ -242,29 +250,40 @@ abstract class ThreadsafeRules extends ConformanceGroup {
                         }));
             }
             threads.forEach(Waits::join);
-            assertTrue(otherRan, msg("L3.5", "with " + loops.size() + " loops waiting in poll on virtual threads"
-                    + " (more than the virtual-thread scheduler has carriers), a new virtual thread did not run in 5 s:"
-                    + " the loop's wait holds its carrier; check that a poll on a virtual thread parks (the JDK's"
-                    + " Selector and its poller do) instead of blocking in native code"));
-            for (int i = 0; i < loops.size(); i++) {
-                String prefix = i + ":";
-                assertEquals(i + ": timer on a virtual thread", seen.stream().filter(x -> x.startsWith(prefix))
-                        .findFirst().orElse(i + ": no timer"), msg("L3.5", "a loop run on a virtual thread runs its"
-                        + " callbacks and timers on that thread"));
-                assertTrue(results.get(i).isDone() && "task".equals(results.get(i).result()), msg("L3.5",
-                        "a loop on a virtual thread, woken from another thread, runs a task that sleeps: "
-                        + (results.get(i).isDone() ? results.get(i).result() : "not run")));
+            for (Future<String> result : results) {
+                assertTrue(result.isDone() && "task".equals(result.result()), msg("L3.5", "a loop on a virtual"
+                        + " thread, woken from another thread, runs a task that sleeps: "
+                        + (result.isDone() ? result.result() : "not run")));
             }
         } finally {
+            // every loop stops, also one whose thread has not run yet (it runs the stop first when it does), so
+            // that no loop is left holding a carrier for the tests after this one
             for (EventLoop l : loops) {
-                if (l.isRunning()) {
+                if (!l.isClosed()) {
                     l.callSoonThreadsafe(l::stop);
                 }
             }
-            threads.forEach(Waits::join);
-            for (EventLoop l : loops.subList(1, loops.size())) {
-                l.close();
+            for (Thread t : threads) {
+                try {
+                    t.join(defaultWait());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            for (EventLoop l : loops.subList(1, loops.size())) {
+                if (!l.isRunning()) {
+                    l.close();
+                }
+            }
+        }
+    }
+
+    private static boolean await(CountDownLatch latch, Duration timeout) {
+        try {
+            return latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }
