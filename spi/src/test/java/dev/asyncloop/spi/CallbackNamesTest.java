@@ -57,6 +57,7 @@ class CallbackNamesTest {
 
     @Test
     void handlesTimersAndReportsUseTheName() {
+        loop.setDebug(false); // the names alone; debug mode adds where each handle was made (below)
         Handle handle = loop.callSoon(() -> { });
         TimerHandle timer = loop.callLater(Duration.ofHours(1), CallbackNamesTest::nothing);
         assertEquals("Handle[" + HERE + "]", handle.toString());
@@ -79,5 +80,12 @@ class CallbackNamesTest {
         for (ExceptionContext report : reports) {
             assertEquals("Exception in callback Handle[" + HERE + "]", report.message());
         }
+    }
+
+    @Test
+    void inDebugModeTheNameComesFirstThenWhereTheHandleWasMade() {
+        loop.setDebug(true);
+        ReadyHandle handle = (ReadyHandle) loop.callSoon(() -> { });
+        assertEquals("Handle[" + HERE + ", created at " + handle.sourceTraceback.get(0) + "]", handle.toString());
     }
 }
