@@ -1,5 +1,7 @@
 package dev.asyncloop;
 
+import java.util.Locale;
+
 /**
  * asyncio's {@code Barrier} (3.11+): {@code parties} tasks meet; each {@link #await()} waits until the last one
  * arrives, then all go on. The barrier can be used again afterwards ("cyclic").
@@ -155,7 +157,7 @@ public final class Barrier {
 
     @Override
     public String toString() {
-        return "Barrier[" + state.name().toLowerCase() + ", waiters:" + waiting() + "/" + parties + "]";
+        return "Barrier[" + state.name().toLowerCase(Locale.ROOT) + ", waiters:" + waiting() + "/" + parties + "]";
     }
 
     /**

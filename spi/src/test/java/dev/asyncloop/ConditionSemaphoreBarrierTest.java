@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
@@ -341,5 +342,17 @@ class ConditionSemaphoreBarrierTest extends LoopFixture {
             assertFalse(entered[0], "the block must not run on a broken barrier");
             return null;
         });
+    }
+
+    @Test
+    @DisplayName("Barrier's toString names its state the same in every default locale (Turkish lower-cases I to ı)")
+    void barrierToStringIgnoresTheLocale() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        try {
+            assertEquals("Barrier[filling, waiters:0/2]", new Barrier(2).toString());
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 }
