@@ -2,6 +2,7 @@ package dev.asyncloop.tck;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 
 /** Renders a {@link RunResult} as one self-contained HTML page (inline style, no scripts, no links). */
@@ -37,7 +38,7 @@ final class HtmlReport {
         headerRow(sb, "coroutine engine", header.engine());
         headerRow(sb, "JDK", header.jdk());
         headerRow(sb, "date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        headerRow(sb, "duration", String.format("%.1f s", result.duration().toMillis() / 1000.0));
+        headerRow(sb, "duration", String.format(Locale.ROOT, "%.1f s", result.duration().toMillis() / 1000.0));
         sb.append("</table>\n");
 
         RunResult.Counts total = result.total();

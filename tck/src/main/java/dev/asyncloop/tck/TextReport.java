@@ -1,5 +1,6 @@
 package dev.asyncloop.tck;
 
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -56,7 +57,7 @@ final class TextReport {
                         .append(o.firstLines(1)).append('\n');
             }
         }
-        sb.append(String.format("%ntook %.1f s%n", result.duration().toMillis() / 1000.0));
+        sb.append(String.format(Locale.ROOT, "%ntook %.1f s%n", result.duration().toMillis() / 1000.0));
         sb.append(result.summaryLine()).append('\n');
         return sb.toString();
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +128,23 @@ class TckCommandTest {
         assertTrue(text.endsWith("1 passed, 1 failed, 1 skipped\n"), text);
         assertTrue(text.contains("L9.2 fails\n      [L9.2] expected x\n      line 2"), text);
         assertTrue(text.contains("L9.3 skipped: untested: why"), text);
+    }
+
+    @Test
+    void reportsWriteTheDurationTheSameInEveryDefaultLocale() {
+        RunResult result = new RunResult(List.of("g"), List.of(
+                new RunResult.Outcome("g", "L9.1 passes", RunResult.Status.PASSED, "")),
+                java.time.Duration.ofMillis(1500));
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            String text = TextReport.render(null, result);
+            assertTrue(text.contains("\ntook 1.5 s\n"), text);
+            String page = HtmlReport.render(new RunHeader("nio", "named", "continuation", "25"), result);
+            assertTrue(page.contains("1.5 s"), page);
+        } finally {
+            Locale.setDefault(before);
+        }
     }
     @Test
     void anEngineThatCannotStartFailsTheRunOnceWithK10() throws Exception {
