@@ -13,6 +13,7 @@ import dev.asyncloop.Handle;
 import dev.asyncloop.Task;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import org.junit.jupiter.api.DisplayName;
@@ -46,7 +47,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
                 + " exception, got " + r.exception()));
         assertSame(failing, r.handle().orElse(null), msg("E1.1", "the report's handle() must be the handle of the"
                 + " failing callback, got " + r.handle()));
-        assertTrue(r.message().toLowerCase().contains("callback"), msg("E1.1", "the message must say a callback"
+        assertTrue(r.message().toLowerCase(Locale.ROOT).contains("callback"), msg("E1.1", "the message must say a callback"
                 + " failed (asyncio: \"Exception in callback ...\"), got: " + r.message()));
     }
 
@@ -141,7 +142,7 @@ abstract class ExceptionHandlerRules extends ConformanceGroup {
             assertEquals(1, errors.size(), msg("E1.4", "with no custom handler the default handler must log the"
                     + " callback's exception once at ERROR on System.Logger \"dev.asyncloop\"; logged: "
                     + log.entries() + "; check callExceptionHandler falls back to defaultExceptionHandler"));
-            assertTrue(errors.get(0).message().toLowerCase().contains("callback"), msg("E1.4", "the log must say a"
+            assertTrue(errors.get(0).message().toLowerCase(Locale.ROOT).contains("callback"), msg("E1.4", "the log must say a"
                     + " callback failed, got: " + errors.get(0).message()));
         }
     }

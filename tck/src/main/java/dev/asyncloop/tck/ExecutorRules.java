@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -113,7 +114,7 @@ abstract class ExecutorRules extends ConformanceGroup {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> loop.runInExecutor(null, () -> 2), msg("X1.4", "runInExecutor with the default executor"
                         + " after shutdownDefaultExecutor must throw IllegalStateException"));
-        assertTrue(e.getMessage() != null && e.getMessage().toLowerCase().contains("shutdown"), msg("X1.4",
+        assertTrue(e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("shutdown"), msg("X1.4",
                 "the message must say the executor was shut down (asyncio: \"Executor shutdown has been"
                         + " called\"), said: " + e.getMessage()));
         assertEquals(3, runUntil("X1.4", "a job on an explicit executor", defaultWait(),

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -133,7 +134,7 @@ abstract class LifecycleRules extends ConformanceGroup {
         calls.forEach((name, call) -> {
             IllegalStateException e = assertThrows(IllegalStateException.class, call, msg("L4.4", name
                     + " on a closed loop must throw IllegalStateException; check checkClosed() in " + name));
-            assertTrue(e.getMessage() != null && e.getMessage().toLowerCase().contains("closed"), msg("L4.4",
+            assertTrue(e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("closed"), msg("L4.4",
                     name + " on a closed loop must say the loop is closed (\"Event loop is closed\"), said: "
                             + e.getMessage()));
         });

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -979,7 +980,7 @@ abstract class SubprocessRules extends ConformanceGroup {
                     failing.returnCode(), killed};
         });
         SubprocessPipeline.Output o = (SubprocessPipeline.Output) out[0];
-        assertArrayEquals(new String(input, StandardCharsets.US_ASCII).toUpperCase().getBytes(
+        assertArrayEquals(new String(input, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT).getBytes(
                 StandardCharsets.US_ASCII), o.stdout(), msg("N14.32", "1 MiB through cat | tr a-z A-Z | cat"));
         assertEquals(3, o.stderr().size(), msg("N14.32", "one stderr entry per stage"));
         for (byte[] e : o.stderr()) {
