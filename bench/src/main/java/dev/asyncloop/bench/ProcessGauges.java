@@ -37,6 +37,16 @@ record ProcessGauges(long fds, long directCount, long directBytes, long heapAfte
                 ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
+    /**
+     * The step in which this JVM's collector counts used heap: 2 MiB under ZGC, which counts whole small pages, else
+     * 1 (the serial, parallel and G1 collectors count bytes after a full collection).
+     */
+    static long heapGranularity() {
+        boolean zgc = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .anyMatch(gc -> gc.getName().startsWith("ZGC"));
+        return zgc ? 2L << 20 : 1;
+    }
+
     /** Open file descriptors now, or -1. */
     static long openFds() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
