@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** {@link EchoClient} against a plain blocking java.net echo server. */
@@ -30,7 +31,7 @@ class EchoClientTest {
                     OutputStream out = s.getOutputStream();
                     String line;
                     while ((line = in.readLine()) != null) {
-                        out.write((line.toUpperCase() + "\n").getBytes(StandardCharsets.UTF_8));
+                        out.write((line.toUpperCase(Locale.ROOT) + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 } catch (Exception e) {
                     throw new RuntimeException(e);

@@ -11,6 +11,7 @@ import dev.asyncloop.tck.mutants.Mutants;
 import dev.asyncloop.tck.mutants.PollerMutant;
 import dev.asyncloop.tck.mutants.Mutants.Mutant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,7 +108,7 @@ class MutantKillTest {
         List<RunResult.Outcome> kills = result.with(RunResult.Status.FAILED).stream()
                 .filter(o -> passingInControl.contains(o.name())).toList();
         VERDICTS.put(mutant.name(), (kills.isEmpty() ? "SURVIVED" : "killed by " + kills.getFirst().name())
-                + String.format(" (%.1f s)", result.duration().toMillis() / 1000.0));
+                + String.format(Locale.ROOT, " (%.1f s)", result.duration().toMillis() / 1000.0));
         assertFalse(kills.isEmpty(), "mutant " + mutant + " survived: it " + mutant.broken() + ", yet no test of"
                 + " rule " + mutant.rule() + " failed. Outcomes of its rule's tests:\n"
                 + result.outcomes().stream().filter(o -> ofRule.test(o.name()))

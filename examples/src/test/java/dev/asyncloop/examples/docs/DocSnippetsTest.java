@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +79,7 @@ class DocSnippetsTest {
             Compiled compiled = compiled(file);
             blocks += compiled.blocks().size();
             containers.add(DynamicContainer.dynamicContainer(file, compiled.blocks().stream().map(block ->
-                    DynamicTest.dynamicTest(block.where() + " (" + block.kind().name().toLowerCase() + ")", () -> {
+                    DynamicTest.dynamicTest(block.where() + " (" + block.kind().name().toLowerCase(Locale.ROOT) + ")", () -> {
                         Assumptions.assumeFalse(block.kind() == JavaBlock.Kind.NOT_COMPILED,
                                 block.where() + " is marked ```java not-compiled");
                         compiled.result().failure(block).ifPresent(message -> fail(message));
