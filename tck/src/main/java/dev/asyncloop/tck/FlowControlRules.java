@@ -28,13 +28,7 @@ abstract class FlowControlRules extends NetworkGroup {
             RecordingProtocol srv = awaitAccepted("N5.1", 0);
             srv.transport.pauseReading();
             byte[] chunk = pattern(256 * 1024);
-            int written = 0;
-            while (!client.events.contains("pause") && written < 64 * 1024 * 1024) {
-                client.transport.write(chunk);
-                written += chunk.length;
-            }
-            assertTrue(client.events.contains("pause"), msg("N5.1", "no pauseWriting after " + written
-                    + " bytes to a peer that does not read"));
+            int written = fillUntilPaused("N5.1", client, chunk);
             assertTrue(client.transport.getWriteBufferSize() > client.transport.getWriteBufferHighWater(),
                     msg("N5.1", "paused with " + client.transport.getWriteBufferSize() + " bytes buffered, not above"
                             + " the high-water mark"));
@@ -147,14 +141,7 @@ abstract class FlowControlRules extends NetworkGroup {
                 // a low-water mark of 0: resumeWriting comes when the last queued byte has gone to the socket
                 client.transport.setWriteBufferLimits(64 * 1024, 0);
                 client.onResume = abort ? client.transport::abort : client.transport::close;
-                byte[] chunk = pattern(256 * 1024);
-                int written = 0;
-                while (!client.events.contains("pause") && written < 64 * 1024 * 1024) {
-                    client.transport.write(chunk);
-                    written += chunk.length;
-                }
-                assertTrue(client.events.contains("pause"), msg("N5.5", "no pauseWriting after " + written
-                        + " bytes to a peer that does not read"));
+                fillUntilPaused("N5.5", client, pattern(256 * 1024));
                 srv.transport.resumeReading();
                 Async.await(client.lost);
                 // a second connectionLost would come in the same callback or the next iterations
@@ -171,5 +158,22 @@ abstract class FlowControlRules extends NetworkGroup {
             server.close();
             return null;
         });
+    }
+
+    /**
+     * Writes {@code chunk} to a peer that does not read until the client's protocol gets pauseWriting, at most
+     * 64 MiB (room for loopback's autotuned socket buffers); fails under {@code rule} if it never comes.
+     *
+     * @return the bytes written
+     */
+    private static int fillUntilPaused(String rule, RecordingProtocol client, byte[] chunk) {
+        int written = 0;
+        while (!client.events.contains("pause") && written < 64 * 1024 * 1024) {
+            client.transport.write(chunk);
+            written += chunk.length;
+        }
+        assertTrue(client.events.contains("pause"), msg(rule, "no pauseWriting after " + written
+                + " bytes to a peer that does not read"));
+        return written;
     }
 }

@@ -257,49 +257,9 @@ final class NetworkMutants {
     static final class AbortClientsLeaks extends ForwardingNetworkLoop {
         @Override
         protected Server server(Server real) {
-            return new Server() {
-                @Override
-                public EventLoop getLoop() {
-                    return real.getLoop();
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-
-                @Override
-                public Future<Void> waitClosed() {
-                    return real.waitClosed();
-                }
-
-                @Override
-                public void closeClients() {
-                    real.closeClients();
-                }
-
+            return new ServerRelay(real) {
                 @Override
                 public void abortClients() {
-                }
-
-                @Override
-                public void startServing() {
-                    real.startServing();
-                }
-
-                @Override
-                public Future<Void> serveForever() {
-                    return real.serveForever();
-                }
-
-                @Override
-                public boolean isServing() {
-                    return real.isServing();
-                }
-
-                @Override
-                public List<ServerSocketChannel> sockets() {
-                    return real.sockets();
                 }
             };
         }
@@ -312,37 +272,7 @@ final class NetworkMutants {
     static final class ServeForeverKeepsClients extends ForwardingNetworkLoop {
         @Override
         protected Server server(Server real) {
-            return new Server() {
-                @Override
-                public EventLoop getLoop() {
-                    return real.getLoop();
-                }
-
-                @Override
-                public void close() {
-                    real.close();
-                }
-
-                @Override
-                public Future<Void> waitClosed() {
-                    return real.waitClosed();
-                }
-
-                @Override
-                public void closeClients() {
-                    real.closeClients();
-                }
-
-                @Override
-                public void abortClients() {
-                    real.abortClients();
-                }
-
-                @Override
-                public void startServing() {
-                    real.startServing();
-                }
-
+            return new ServerRelay(real) {
                 @Override
                 public Future<Void> serveForever() {
                     real.startServing();
@@ -357,17 +287,61 @@ final class NetworkMutants {
                         }
                     }, "serveForever");
                 }
-
-                @Override
-                public boolean isServing() {
-                    return real.isServing();
-                }
-
-                @Override
-                public List<ServerSocketChannel> sockets() {
-                    return real.sockets();
-                }
             };
+        }
+    }
+
+    /** Passes every server call on to the loop's server; a mutant overrides the one it breaks. */
+    static class ServerRelay implements Server {
+        final Server real;
+
+        ServerRelay(Server real) {
+            this.real = real;
+        }
+
+        @Override
+        public EventLoop getLoop() {
+            return real.getLoop();
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+
+        @Override
+        public Future<Void> waitClosed() {
+            return real.waitClosed();
+        }
+
+        @Override
+        public void closeClients() {
+            real.closeClients();
+        }
+
+        @Override
+        public void abortClients() {
+            real.abortClients();
+        }
+
+        @Override
+        public void startServing() {
+            real.startServing();
+        }
+
+        @Override
+        public Future<Void> serveForever() {
+            return real.serveForever();
+        }
+
+        @Override
+        public boolean isServing() {
+            return real.isServing();
+        }
+
+        @Override
+        public List<ServerSocketChannel> sockets() {
+            return real.sockets();
         }
     }
 
