@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.spi.HeapIo;
+import dev.asyncloop.testsupport.ForkedJvm;
 import dev.asyncloop.testsupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -246,8 +247,9 @@ class EpollHeapIoTest {
     @Test
     @DisplayName("without native access: direct buffers are used, the echo is intact, no warning is printed")
     void withoutNativeAccess() throws Exception {
-        String out = ForkedJvm.run(Probe.class, "-Dasyncloop.coroutines=virtual",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        String out = ForkedJvm.of(Probe.class).moduleFlags("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
+                .property("asyncloop.coroutines", "virtual").withoutSettingsFromEnvironment().stderrIntoStdout()
+                .run().expectExit(0).stdout();
         assertTrue(out.contains("cause=add --enable-native-access=ALL-UNNAMED to the JVM command line to let the"
                 + " epoll loop read and write heap arrays without copies"), out);
         assertTrue(out.contains("echo=ok"), out);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.asyncloop.spi.EventLoopProvider;
 import dev.asyncloop.spi.EventLoops;
+import dev.asyncloop.testsupport.ForkedJvm;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -42,7 +43,8 @@ class EpollUnavailableTest {
     }
 
     private static List<String> runProbe() throws IOException, InterruptedException {
-        return ForkedJvm.run(Probe.class, "-Dasyncloop.coroutines=virtual").lines()
+        return ForkedJvm.of(Probe.class).moduleFlags().property("asyncloop.coroutines", "virtual")
+                .withoutSettingsFromEnvironment().stderrIntoStdout().run().expectExit(0).stdout().lines()
                 .filter(l -> l.matches("^(cause|default|named)=.*")).toList();
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.ForkedJvms;
 import dev.asyncloop.testsupport.Poll;
+import dev.asyncloop.testsupport.RunningJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +36,7 @@ class FetchAllTest {
     private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
     private final List<AutoCloseable> toClose = new ArrayList<>();
     @RegisterExtension
-    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
+    final ForkedJvms forked = new ForkedJvms();
 
     @AfterEach
     void close() throws Exception {
@@ -193,7 +195,7 @@ class FetchAllTest {
         for (int i = 0; i < 5; i++) {
             args.add(silent.url("/" + i));
         }
-        ForkedExample child = forked.start(FetchAll.class, args.toArray(String[]::new));
+        RunningJvm child = forked.start(ForkedExample.of(FetchAll.class, args.toArray(String[]::new)));
         Poll.until(() -> silent.inFlight.get() == 2, WAIT, "FetchAll never sent its first two requests");
         child.signal("INT");
         List<String> output = child.linesToTheEnd();

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.RunningJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JobRunnerTest {
     private static final long WAIT_SECONDS = 20;
     @RegisterExtension
-    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
+    final ForkedJvms forked = new ForkedJvms();
 
     @Test
     void runsTwoAtATimeAndPrefixesEachLine(@TempDir Path dir) {
@@ -66,7 +68,7 @@ class JobRunnerTest {
 
     @Test
     void ctrlCKillsTheRunningJobs() throws Exception {
-        ForkedExample child = forked.start(JobRunner.class, "echo pid $$; exec sleep 60");
+        RunningJvm child = forked.start(ForkedExample.of(JobRunner.class, "echo pid $$; exec sleep 60"));
         String first = child.nextLine();
         assertTrue(first != null && first.startsWith("[1] pid "), "no first line: " + first);
         long sleeper = Long.parseLong(first.substring("[1] pid ".length()));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.RunningJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RunCommandTest {
     private static final long WAIT_SECONDS = 20;
     @RegisterExtension
-    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
+    final ForkedJvms forked = new ForkedJvms();
 
     /** Collects what the runner prints, one line at a time, for a test thread to wait on. */
     static final class Lines extends OutputStream {
@@ -105,7 +107,8 @@ class RunCommandTest {
 
     @Test
     void sigtermToTheJvmTerminatesTheChildAndExitsWithItsCode() throws Exception {
-        ForkedExample child = forked.start(RunCommand.class, "sh", "-c", "echo started; exec sleep 60");
+        RunningJvm child = forked.start(ForkedExample.of(RunCommand.class, "sh", "-c",
+                "echo started; exec sleep 60"));
         assertEquals("[sh] started", child.awaitLine("[sh] "));
         child.signal("TERM");
         assertEquals("[RunCommand] exit code 143", child.awaitLine("[RunCommand]"));

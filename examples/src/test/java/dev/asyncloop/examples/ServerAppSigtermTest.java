@@ -2,6 +2,8 @@ package dev.asyncloop.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.RunningJvm;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -17,13 +19,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class ServerAppSigtermTest {
     @RegisterExtension
-    final ForkedExample.Launcher forked = new ForkedExample.Launcher();
+    final ForkedJvms forked = new ForkedJvms();
 
     @Test
     void sigtermStopsTheServerGracefully() throws Exception {
-        ForkedExample child = forked.start(EchoServer.class, "--host", RunningServer.HOST, "--port", "0");
-        String ready = child.awaitLine("READY ");
-        int port = Integer.parseInt(ready.substring("READY ".length()).strip());
+        RunningJvm child = forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST, "--port",
+                "0"));
+        int port = ForkedExample.readyPort(child);
         try (Socket client = new Socket(RunningServer.HOST, port)) {
             client.setSoTimeout((int) RunningServer.WAIT.toMillis());
             client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
@@ -38,12 +40,13 @@ class ServerAppSigtermTest {
 
     @Test
     void tcpProxyTakesItsOwnCommandLineAndStopsOnSigterm() throws Exception {
-        ForkedExample child;
+        RunningJvm child;
         try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             target.setSoTimeout((int) RunningServer.WAIT.toMillis());
-            child = forked.start(TcpProxy.class, "--target", RunningServer.HOST + ":" + target.getLocalPort(),
-                    "--listen-port", "0", "--listen-host", RunningServer.HOST);
-            int port = Integer.parseInt(child.awaitLine("READY ").substring("READY ".length()).strip());
+            child = forked.start(ForkedExample.of(TcpProxy.class, "--target",
+                    RunningServer.HOST + ":" + target.getLocalPort(), "--listen-port", "0", "--listen-host",
+                    RunningServer.HOST));
+            int port = ForkedExample.readyPort(child);
             try (Socket client = new Socket(RunningServer.HOST, port); Socket server = target.accept()) {
                 client.setSoTimeout((int) RunningServer.WAIT.toMillis());
                 client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.ForkedJvm;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +17,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -177,15 +176,8 @@ class ChannelDescriptorsTest {
     @Test
     @DisplayName("without --add-exports java.base/sun.nio.ch: the cause names the flag, fd() throws with it")
     void withoutTheFlag() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                NoFlagProbe.class.getName()).redirectErrorStream(true);
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the forked JVM did not exit: " + out);
-        assertEquals(0, p.exitValue(), "the forked JVM failed: " + out);
+        String out = ForkedJvm.of(NoFlagProbe.class).moduleFlags().withoutSettingsFromEnvironment().stderrIntoStdout()
+                .run().expectExit(0).stdout();
         List<String> facts = out.lines().filter(l -> l.matches("^(cause|jdk|foreign)=.*")).toList();
         assertEquals(3, facts.size(), "expected three lines from the probe, got " + out);
         assertEquals("cause=" + FLAG_CAUSE, facts.get(0));
