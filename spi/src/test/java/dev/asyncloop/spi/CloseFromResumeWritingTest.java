@@ -2,20 +2,16 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.asyncloop.Future;
 import dev.asyncloop.PipeConnection;
-import dev.asyncloop.Protocol;
-import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
 import dev.asyncloop.testsupport.Drain;
 import dev.asyncloop.testsupport.LoopWaits;
+import dev.asyncloop.testsupport.RecordingStreamProtocol;
 import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,56 +25,34 @@ class CloseFromResumeWritingTest extends LoopbackPeerFixture {
     private static final int BIG = 16 << 20; // more than loopback's socket buffers take when nobody reads
 
     /** Ends its transport from resumeWriting; records the calls. */
-    static final class EndsOnResume implements Protocol {
+    static final class EndsOnResume extends RecordingStreamProtocol<WriteTransport> {
         final boolean abort;
-        final List<String> events = new ArrayList<>();
-        final Future<@Nullable Throwable> lost;
-        WriteTransport transport;
 
         EndsOnResume(ReadinessEventLoop loop, boolean abort) {
+            super(loop, WriteTransport.class);
             this.abort = abort;
-            this.lost = loop.createFuture();
-        }
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = (WriteTransport) t;
-            events.add("made");
-        }
-
-        @Override
-        public void pauseWriting() {
-            events.add("pause");
         }
 
         @Override
         public void resumeWriting() {
-            events.add("resume");
+            super.resumeWriting();
             if (abort) {
-                transport.abort();
+                transport().abort();
             } else {
-                transport.close();
-            }
-        }
-
-        @Override
-        public void connectionLost(@Nullable Throwable exception) {
-            events.add("lost");
-            if (!lost.isDone()) {
-                lost.setResult(exception);
+                transport().close();
             }
         }
     }
 
     private void fillThenDrain(EndsOnResume protocol, ReadableByteChannel peer) throws Exception {
-        protocol.transport.setWriteBufferLimits(0, 0);
-        protocol.transport.write(new byte[BIG]);
-        assertEquals(List.of("made", "pause"), protocol.events, "the buffer holds the rest: paused");
+        protocol.transport().setWriteBufferLimits(0, 0);
+        protocol.transport().write(new byte[BIG]);
+        assertEquals(List.of("made", "pause"), protocol.events(), "the buffer holds the rest: paused");
         Thread reader = Drain.inBackground("drain", peer);
-        await(protocol.lost);
+        await(protocol.lost());
         LoopWaits.settle(loop, Duration.ofMillis(20)); // a second one?
         reader.join(WAIT.toMillis());
-        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
+        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events());
         assertEquals(List.of(), reports, "exception handler reports");
     }
 

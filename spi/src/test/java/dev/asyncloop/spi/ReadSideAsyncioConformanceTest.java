@@ -18,6 +18,7 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.DataRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,47 +41,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
-    /** Records every call, in order; {@code got} holds the bytes of {@code dataReceived}. */
-    static class Recorder implements Protocol {
-        final List<String> events = new ArrayList<>();
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final Future<Throwable> lost;
-        Transport transport;
-        boolean keepOpen;
-
-        Recorder(ReadinessEventLoop loop) {
-            lost = loop.createFuture();
-        }
-
-        @Override
-        public void connectionMade(Transport transport) {
-            this.transport = transport;
-            events.add("made");
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            events.add("data");
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            got.writeBytes(b);
-        }
-
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            return keepOpen;
-        }
-
-        @Override
-        public void connectionLost(Throwable exception) {
-            events.add("lost");
-            lost.setResult(exception);
-        }
-    }
-
     /** A buffered protocol handing out {@code buffer} and recording the size hints and updates. */
-    static class Buffered extends Recorder implements BufferedProtocol {
+    static class Buffered extends DataRecorder implements BufferedProtocol {
         final List<Integer> hints = new ArrayList<>();
         ByteBuffer buffer = ByteBuffer.allocate(64);
         int start;
@@ -104,17 +66,17 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
 
         @Override
         public void bufferUpdated(int nbytes) {
-            events.add("updated");
+            record("updated");
             byte[] b = new byte[nbytes];
             buffer.get(start, b);
-            got.writeBytes(b);
+            keep(b);
             if (!buffer.hasRemaining()) {
                 buffer.clear();
             }
         }
     }
 
-    private StreamTransport connect(Recorder protocol) throws IOException {
+    private StreamTransport connect(DataRecorder protocol) throws IOException {
         collectReports();
         return connectToPeer(protocol).transport();
     }
@@ -158,14 +120,14 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         protocol.buffer = ByteBuffer.wrap(backing, 8, 16).slice().position(4); // arrayOffset 8, room from 4
         StreamTransport transport = connect(protocol);
         send(1, 2, 3);
-        runUntil(() -> protocol.got.size() == 3);
-        assertArrayEquals(new byte[] {1, 2, 3}, protocol.got.toByteArray());
+        runUntil(() -> protocol.size() == 3);
+        assertArrayEquals(new byte[] {1, 2, 3}, protocol.bytes());
         assertEquals(List.of(-1), protocol.hints, "asyncio calls get_buffer(-1)");
         assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOfRange(backing, 12, 15),
                 "the read fills the buffer from its position, in its own backing array");
         transport.abort();
-        assertNull(await(protocol.lost));
-        assertEquals(List.of("made", "updated", "lost"), protocol.events);
+        assertNull(await(protocol.lost()));
+        assertEquals(List.of("made", "updated", "lost"), protocol.events());
     }
 
     @Test
@@ -174,7 +136,7 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         protocol.buffer = ByteBuffer.allocate(16).asReadOnlyBuffer();
         StreamTransport transport = connect(protocol);
         send(1);
-        Throwable lost = await(protocol.lost);
+        Throwable lost = await(protocol.lost());
         assertInstanceOf(IllegalArgumentException.class, lost, "the channel refuses to read into it");
         ExceptionContext report = onlyReport();
         assertEquals("Fatal read error on socket transport", report.message(),
@@ -189,7 +151,7 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         protocol.buffer = null;
         connect(protocol);
         send(1);
-        Throwable lost = await(protocol.lost);
+        Throwable lost = await(protocol.lost());
         ExceptionContext report = onlyReport();
         assertEquals("Fatal error: protocol.getBuffer() call failed.", report.message());
         assertSame(lost, report.exception().orElseThrow());
@@ -202,35 +164,35 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         connect(protocol);
         peer.setOption(StandardSocketOptions.SO_LINGER, 0);
         peer.close();
-        Throwable lost = await(protocol.lost);
+        Throwable lost = await(protocol.lost());
         assertInstanceOf(IOException.class, lost, "connection_lost(ConnectionResetError)");
         assertTrue(reports.isEmpty(), "a reset is not a bug: " + reports);
-        assertEquals(List.of("made", "lost"), protocol.events);
+        assertEquals(List.of("made", "lost"), protocol.events());
     }
 
     @Test
     void setProtocolSwitchesBetweenAPlainAndABufferedProtocolAtRuntime() throws Exception {
-        Recorder plain = new Recorder(loop);
+        DataRecorder plain = new DataRecorder(loop);
         Buffered buffered = new Buffered(loop);
         StreamTransport transport = connect(plain);
         send(1);
-        runUntil(() -> plain.got.size() == 1);
+        runUntil(() -> plain.size() == 1);
         transport.setProtocol(buffered);
         assertSame(buffered, transport.getProtocol());
         send(2);
-        runUntil(() -> buffered.got.size() == 1);
-        assertEquals(List.of("updated"), buffered.events, "the buffered protocol reads through getBuffer");
-        Recorder again = new Recorder(loop);
+        runUntil(() -> buffered.size() == 1);
+        assertEquals(List.of("updated"), buffered.events(), "the buffered protocol reads through getBuffer");
+        DataRecorder again = new DataRecorder(loop);
         transport.setProtocol(again);
         assertSame(again, transport.getProtocol());
         send(3);
-        runUntil(() -> again.got.size() == 1);
+        runUntil(() -> again.size() == 1);
         peer.shutdownOutput();
-        assertNull(await(again.lost));
-        assertEquals(List.of("made", "data"), plain.events);
-        assertEquals(List.of("updated"), buffered.events);
-        assertEquals(List.of("data", "eof", "lost"), again.events, "later events go to the current protocol");
-        assertArrayEquals(new byte[] {3}, again.got.toByteArray());
+        assertNull(await(again.lost()));
+        assertEquals(List.of("made", "data"), plain.events());
+        assertEquals(List.of("updated"), buffered.events());
+        assertEquals(List.of("data", "eof", "lost"), again.events(), "later events go to the current protocol");
+        assertArrayEquals(new byte[] {3}, again.bytes());
     }
 
     @Test
@@ -244,8 +206,8 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         };
         protocol.dataReceived(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
         assertEquals(List.of(8, 5, 2), protocol.hints, "_feed_data_to_buffered_proto passes what is left");
-        assertEquals(List.of("updated", "updated", "updated"), protocol.events);
-        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, protocol.got.toByteArray());
+        assertEquals(List.of("updated", "updated", "updated"), protocol.events());
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, protocol.bytes());
         Buffered empty = new Buffered(loop);
         empty.buffer = ByteBuffer.allocate(0);
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -258,7 +220,7 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
     @Test
     void aThrowingEofReceivedIsAFatalError() throws Exception {
         IllegalStateException boom = new IllegalStateException("eof");
-        Recorder protocol = new Recorder(loop) {
+        DataRecorder protocol = new DataRecorder(loop) {
             @Override
             public boolean eofReceived() {
                 super.eofReceived();
@@ -267,19 +229,19 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         };
         StreamTransport transport = connect(protocol);
         peer.shutdownOutput();
-        assertSame(boom, await(protocol.lost));
+        assertSame(boom, await(protocol.lost()));
         ExceptionContext report = onlyReport();
         assertEquals("Fatal error: protocol.eofReceived() call failed.", report.message());
         assertSame(boom, report.exception().orElseThrow());
         assertSame(transport, report.transport().orElseThrow());
         assertSame(protocol, report.protocol().orElseThrow());
-        assertEquals(List.of("made", "eof", "lost"), protocol.events);
+        assertEquals(List.of("made", "eof", "lost"), protocol.events());
     }
 
     @Test
     void aThrowingDataReceivedIsAFatalError() throws Exception {
         IllegalStateException boom = new IllegalStateException("data");
-        Recorder protocol = new Recorder(loop) {
+        DataRecorder protocol = new DataRecorder(loop) {
             @Override
             public void dataReceived(ByteBuffer data) {
                 super.dataReceived(data);
@@ -288,54 +250,54 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
         };
         StreamTransport transport = connect(protocol);
         send(1);
-        assertSame(boom, await(protocol.lost));
+        assertSame(boom, await(protocol.lost()));
         ExceptionContext report = onlyReport();
         assertEquals("Fatal error: protocol.dataReceived() call failed.", report.message());
         assertSame(transport, report.transport().orElseThrow());
-        assertEquals(List.of("made", "data", "lost"), protocol.events);
+        assertEquals(List.of("made", "data", "lost"), protocol.events());
     }
 
     @Test
     void eofReceivedReturningTrueKeepsTheTransportOpenAndStopsReading() throws Exception {
-        Recorder protocol = new Recorder(loop);
-        protocol.keepOpen = true;
+        DataRecorder protocol = new DataRecorder(loop);
+        protocol.keepOpenAfterEof();
         StreamTransport transport = connect(protocol);
         peer.shutdownOutput();
-        runUntil(() -> protocol.events.contains("eof"));
+        runUntil(() -> protocol.events().contains("eof"));
         runBriefly();
         assertFalse(transport.isClosing());
         assertTrue(transport.isReading(), "asyncio's is_reading stays true: neither paused nor closing");
-        assertEquals(List.of("made", "eof"), protocol.events, "no second eofReceived: the reader was removed");
+        assertEquals(List.of("made", "eof"), protocol.events(), "no second eofReceived: the reader was removed");
         transport.close();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void pauseReadingInsideDataReceivedHoldsTheRestUntilResume() throws Exception {
-        Recorder protocol = new Recorder(loop) {
+        DataRecorder protocol = new DataRecorder(loop) {
             @Override
             public void dataReceived(ByteBuffer data) {
                 super.dataReceived(data);
-                ((StreamTransport) transport).pauseReading();
+                transport().pauseReading();
             }
         };
         StreamTransport transport = connect(protocol);
         send(1);
-        runUntil(() -> protocol.got.size() == 1);
+        runUntil(() -> protocol.size() == 1);
         assertFalse(transport.isReading());
         send(2);
         runBriefly();
-        assertEquals(1, protocol.got.size(), "nothing is read while paused");
+        assertEquals(1, protocol.size(), "nothing is read while paused");
         transport.resumeReading();
-        runUntil(() -> protocol.got.size() == 2);
+        runUntil(() -> protocol.size() == 2);
         assertFalse(transport.isReading(), "dataReceived paused again");
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void pauseReadingInsideConnectionMadeHoldsWaitingDataUntilResume() throws Exception {
-        Recorder protocol = new Recorder(loop) {
+        DataRecorder protocol = new DataRecorder(loop) {
             @Override
             public void connectionMade(Transport transport) {
                 super.connectionMade(transport);
@@ -350,23 +312,23 @@ class ReadSideAsyncioConformanceTest extends LoopbackPeerFixture {
                 .transport();
         assertFalse(transport.isReading());
         runBriefly();
-        assertEquals(List.of("made"), protocol.events);
+        assertEquals(List.of("made"), protocol.events());
         transport.resumeReading();
         assertTrue(transport.isReading());
-        runUntil(() -> protocol.got.size() == 1);
+        runUntil(() -> protocol.size() == 1);
         transport.close();
         assertFalse(transport.isReading());
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         assertTrue(reports.isEmpty(), reports.toString());
     }
 
     @Test
     void aResetWhileReadingLosesTheConnectionWithoutAReport() throws Exception {
-        Recorder protocol = new Recorder(loop);
+        DataRecorder protocol = new DataRecorder(loop);
         connect(protocol);
         peer.setOption(StandardSocketOptions.SO_LINGER, 0);
         peer.close();
-        assertInstanceOf(java.net.SocketException.class, await(protocol.lost));
+        assertInstanceOf(java.net.SocketException.class, await(protocol.lost()));
         assertTrue(reports.isEmpty(), "a reset is not a bug: " + reports);
     }
 

@@ -12,9 +12,9 @@ import dev.asyncloop.Async;
 import dev.asyncloop.BufferedProtocol;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
-import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.DataRecorder;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -37,53 +36,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
-    /** Records what the transport calls, in order. */
-    static class Recorder implements Protocol {
-        final List<String> events = new ArrayList<>();
-        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
-        Future<Throwable> lost;
-        boolean keepOpen;
-
-        @Override
-        public void connectionMade(Transport transport) {
-            events.add("made");
-        }
-
-        @Override
-        public void dataReceived(ByteBuffer data) {
-            events.add("data");
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            got.writeBytes(b);
-        }
-
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            return keepOpen;
-        }
-
-        @Override
-        public void pauseWriting() {
-            events.add("pause");
-        }
-
-        @Override
-        public void resumeWriting() {
-            events.add("resume");
-        }
-
-        @Override
-        public void connectionLost(Throwable exception) {
-            events.add("lost");
-            lost.setResult(exception);
-        }
-    }
-
     /** Connects {@code protocol} over loopback; {@link #peer} is the other end, blocking. */
-    private StreamTransport connect(Recorder protocol) throws IOException {
+    private StreamTransport connect(DataRecorder protocol) throws IOException {
         collectReports();
-        protocol.lost = loop.createFuture();
         return connectToPeer(protocol).transport();
     }
 
@@ -121,22 +76,22 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void closeDuringANativeSendfileFailsItInsteadOfLeavingItPending() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         Future<Long> sending = stuckSendfile(transport);
         transport.close();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         CompletionException e = assertThrows(CompletionException.class, () -> await(sending));
         assertInstanceOf(IOException.class, e.getCause(), "the sendfile fails with an I/O error: " + e.getCause());
     }
 
     @Test
     void abortDuringANativeSendfileFailsItInsteadOfLeavingItPending() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         Future<Long> sending = stuckSendfile(transport);
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         CompletionException e = assertThrows(CompletionException.class, () -> await(sending));
         assertInstanceOf(IOException.class, e.getCause(), "the sendfile fails with an I/O error: " + e.getCause());
     }
@@ -171,7 +126,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void anEmptyWriteDoesNothingButAfterWriteEofItStillThrows() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         transport.write(new byte[0]);
         transport.write(ByteBuffer.allocateDirect(8).position(8));
@@ -183,26 +138,26 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         assertThrows(IllegalStateException.class, () -> transport.writeLines(List.of(ByteBuffer.allocate(1))));
         assertEquals(-1, peer.read(ByteBuffer.allocate(1)), "the peer reads end of stream");
         transport.close();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void writeEofWaitsForTheQueueToDrain() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         byte[] sent = fillQueue(transport);
         transport.writeEof();
         assertFalse(transport.isClosing(), "write_eof half-closes, it does not close");
         assertArrayEqualsBrief(sent, peerReadsToEnd());
         assertEquals(0, transport.getWriteBufferSize());
-        assertEquals(List.of("made", "pause", "resume"), protocol.events);
+        assertEquals(List.of("made", "pause", "resume"), protocol.events());
         transport.close();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void dataWrittenAfterCloseWhileTheQueueDrainsIsStillSent() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         byte[] first = fillQueue(transport);
         transport.close();
@@ -211,35 +166,35 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         byte[] got = peerReadsToEnd();
         assertEquals(first.length + 3, got.length, "asyncio queues a write made while close() drains the queue");
         assertEquals(3, got[got.length - 1]);
-        assertNull(await(protocol.lost));
-        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events);
+        assertNull(await(protocol.lost()));
+        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events());
     }
 
     @Test
     void abortDropsTheQueueAndLosesTheConnectionWithoutAnError() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         byte[] sent = fillQueue(transport);
         transport.abort();
         assertEquals(0, transport.getWriteBufferSize(), "abort drops the queue at once");
         assertTrue(transport.isClosing());
-        assertFalse(protocol.lost.isDone(), "connectionLost is scheduled, not called inside abort");
-        assertNull(await(protocol.lost));
+        assertFalse(protocol.lost().isDone(), "connectionLost is scheduled, not called inside abort");
+        assertNull(await(protocol.lost()));
         assertTrue(peerReadsToEnd().length < sent.length, "the queued bytes were never sent");
-        assertEquals(List.of("made", "pause", "lost"), protocol.events, "abort does not resume writing");
+        assertEquals(List.of("made", "pause", "lost"), protocol.events(), "abort does not resume writing");
         assertTrue(reports.isEmpty(), "abort is not an error: " + reports);
     }
 
     @Test
     void closeTwiceAndAbortAfterCloseLoseTheConnectionOnce() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         transport.close();
         transport.close();
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         runBriefly();
-        assertEquals(List.of("made", "lost"), protocol.events);
+        assertEquals(List.of("made", "lost"), protocol.events());
         assertFalse(((SocketChannel) transport.getExtraInfo(Transport.SOCKET).orElseThrow()).isOpen(),
                 "the channel is closed once connectionLost ran");
     }
@@ -248,7 +203,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void pauseAndResumeReadingWhileClosingAreNoOps() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         assertTrue(transport.isReading());
         transport.close();
@@ -256,7 +211,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         transport.pauseReading();
         transport.resumeReading();
         assertFalse(transport.isReading());
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         transport.pauseReading();
         transport.resumeReading();
         assertFalse(transport.isReading());
@@ -264,30 +219,30 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void pauseAndResumeReadingTwiceIsHarmless() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         transport.pauseReading();
         transport.pauseReading();
         assertFalse(transport.isReading());
         peer.write(ByteBuffer.wrap(new byte[] {7}));
         runBriefly();
-        assertEquals(List.of("made"), protocol.events, "no data while paused");
+        assertEquals(List.of("made"), protocol.events(), "no data while paused");
         transport.resumeReading();
         transport.resumeReading();
         assertTrue(transport.isReading());
         peer.shutdownOutput();
-        assertNull(await(protocol.lost));
-        assertEquals(List.of("made", "data", "eof", "lost"), protocol.events);
+        assertNull(await(protocol.lost()));
+        assertEquals(List.of("made", "data", "eof", "lost"), protocol.events());
     }
 
     @Test
     void resumeReadingAfterAKeepOpenEofDoesNotDeliverTheEofAgain() throws Exception {
-        Recorder protocol = new Recorder();
-        protocol.keepOpen = true;
+        DataRecorder protocol = new DataRecorder(loop);
+        protocol.keepOpenAfterEof();
         StreamTransport transport = connect(protocol);
         peer.shutdownOutput();
         loop.runUntilComplete(() -> {
-            while (!protocol.events.contains("eof")) {
+            while (!protocol.events().contains("eof")) {
                 Async.sleep(Duration.ofMillis(1));
             }
             return null;
@@ -296,17 +251,21 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         transport.pauseReading();
         transport.resumeReading();
         runBriefly();
-        assertEquals(List.of("made", "eof"), protocol.events, "eofReceived comes at most once");
+        assertEquals(List.of("made", "eof"), protocol.events(), "eofReceived comes at most once");
         transport.write(new byte[] {5});
         transport.close();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
         assertEquals(1, peerReadsToEnd().length, "the write side stayed open after the peer's EOF");
     }
 
     /** A {@link BufferedProtocol} whose {@code getBuffer} answers {@code buffer} (or throws). */
-    static final class Buffered extends Recorder implements BufferedProtocol {
+    static final class Buffered extends DataRecorder implements BufferedProtocol {
         java.util.function.Supplier<ByteBuffer> buffer = () -> ByteBuffer.allocate(64);
         RuntimeException onUpdate;
+
+        Buffered(ReadinessEventLoop loop) {
+            super(loop);
+        }
 
         @Override
         public ByteBuffer getBuffer(int sizeHint) {
@@ -315,17 +274,17 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
         @Override
         public void bufferUpdated(int nbytes) {
-            events.add("updated");
+            record("updated");
             if (onUpdate != null) {
                 throw onUpdate;
             }
         }
     }
 
-    private void assertFatal(Recorder protocol, StreamTransport transport, String message, Class<?> type)
+    private void assertFatal(DataRecorder protocol, StreamTransport transport, String message, Class<?> type)
             throws Exception {
         peer.write(ByteBuffer.wrap(new byte[] {1}));
-        Throwable lost = await(protocol.lost);
+        Throwable lost = await(protocol.lost());
         assertInstanceOf(type, lost, "connectionLost gets the error");
         assertEquals(1, reports.size(), "one report: " + reports);
         ExceptionContext report = reports.getFirst();
@@ -337,7 +296,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void getBufferReturningAnEmptyBufferIsAFatalError() throws Exception {
-        Buffered protocol = new Buffered();
+        Buffered protocol = new Buffered(loop);
         protocol.buffer = () -> ByteBuffer.allocate(0);
         StreamTransport transport = connect(protocol);
         assertFatal(protocol, transport, "Fatal error: protocol.getBuffer() call failed.", IllegalStateException.class);
@@ -346,7 +305,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void getBufferThatThrowsIsAFatalError() throws Exception {
-        Buffered protocol = new Buffered();
+        Buffered protocol = new Buffered(loop);
         protocol.buffer = () -> {
             throw new UnsupportedOperationException("no buffer");
         };
@@ -357,17 +316,17 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
 
     @Test
     void bufferUpdatedThatThrowsIsAFatalError() throws Exception {
-        Buffered protocol = new Buffered();
+        Buffered protocol = new Buffered(loop);
         protocol.onUpdate = new IllegalArgumentException("bad update");
         StreamTransport transport = connect(protocol);
         assertFatal(protocol, transport, "Fatal error: protocol.bufferUpdated() call failed.",
                 IllegalArgumentException.class);
-        assertEquals(List.of("made", "updated", "lost"), protocol.events);
+        assertEquals(List.of("made", "updated", "lost"), protocol.events());
     }
 
     @Test
     void aThrowingPauseWritingIsOnlyReported() throws Exception {
-        Recorder protocol = new Recorder() {
+        DataRecorder protocol = new DataRecorder(loop) {
             @Override
             public void pauseWriting() {
                 super.pauseWriting();
@@ -381,14 +340,14 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         assertSame(transport, reports.getFirst().transport().orElseThrow());
         assertFalse(transport.isClosing(), "a failing pauseWriting does not close the transport");
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     // ------------------------------------------------------------------ sendfile (more)
 
     @Test
     void aSecondSendfileWhileOneIsInProgressFails() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         Future<Long> first = stuckSendfile(transport);
         Path small = sparseFile(10);
@@ -401,12 +360,12 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         assertThrows(IllegalStateException.class, () -> transport.write(new byte[] {1}),
                 "writes are still refused while the first sendfile is in progress");
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void cancellingANativeSendfileRestoresTheTransportAndLeavesTheFileAfterTheBytesSent() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         FileChannel file = bigFile();
         Future<Long> sending = stuckSendfile(transport, file);
@@ -419,12 +378,12 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         transport.write(new byte[] {1});
         assertFalse(transport.isClosing());
         transport.abort();
-        assertNull(await(protocol.lost));
+        assertNull(await(protocol.lost()));
     }
 
     @Test
     void aWriteErrorWhileSendfileWaitsForTheQueueFailsTheSendfileWithThatError() throws Exception {
-        Recorder protocol = new Recorder();
+        DataRecorder protocol = new DataRecorder(loop);
         StreamTransport transport = connect(protocol);
         fillQueue(transport);
         Future<Long> sending = loop.sendfile(transport, bigFile(), 0);
@@ -432,7 +391,7 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         assertFalse(sending.isDone(), "the sendfile waits for the queue to drain");
         peer.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
         peer.close(); // a reset: the transport's next send fails
-        Throwable lost = await(protocol.lost);
+        Throwable lost = await(protocol.lost());
         assertInstanceOf(IOException.class, lost);
         CompletionException e = assertThrows(CompletionException.class, () -> await(sending));
         assertSame(lost, e.getCause(), "asyncio fails the empty waiter with the write error itself");

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TlsLayerTest {
     /** Records what it gets; echoes when asked. */
+    // not the toolkit's DataRecorder: one "data" for a run of reads, so that the events do not depend on the pieces
     static class Recorder implements Protocol {
         final List<String> events = new ArrayList<>();
         final ByteArrayOutputStream data = new ByteArrayOutputStream();

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Connection;
-import dev.asyncloop.Protocol;
-import dev.asyncloop.Transport;
 import dev.asyncloop.WriteTransport;
+import dev.asyncloop.testsupport.DataRecorder;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,42 +24,22 @@ import org.junit.jupiter.api.Timeout;
 class WriteBufferBeyondIntTest extends LoopbackPeerFixture {
     private static final long UNSEEN = Integer.MAX_VALUE - 1024L; // what the earlier writes queued, by assumption
 
-    static final class Recording implements Protocol {
-        final List<String> events = new ArrayList<>();
-        @Nullable WriteTransport transport;
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = (WriteTransport) t;
-        }
-
-        @Override
-        public void pauseWriting() {
-            events.add("pause");
-        }
-
-        @Override
-        public void resumeWriting() {
-            events.add("resume");
-        }
-    }
-
     @Test
     void theCountGoesPastIntAndComesBack() throws Exception {
-        Recording protocol = new Recording();
-        Connection<Recording> c = connectToPeer(protocol);
+        DataRecorder protocol = new DataRecorder(loop);
+        Connection<DataRecorder> c = connectToPeer(protocol);
         SocketTransport t = (SocketTransport) c.transport();
         WriteTransport w = t;
 
         byte[] first = pattern(16 << 20, 1); // more than loopback's socket buffers take when nobody reads
         w.write(first);
-        assertEquals(List.of("pause"), protocol.events, "16 MiB to a peer that does not read pauses");
+        assertEquals(List.of("made", "pause"), protocol.events(), "16 MiB to a peer that does not read pauses");
         assertTrue(w.getWriteBufferSize() > 0, "part of it is queued");
         t.bufferSize += UNSEEN;
         byte[] second = pattern(4 << 20, 7);
         w.write(second);
         assertEquals(Integer.MAX_VALUE, w.getWriteBufferSize(), "a count past 2 GiB reads as Integer.MAX_VALUE");
-        assertEquals(List.of("pause"), protocol.events, "still paused, no resume from a wrapped count");
+        assertEquals(List.of("made", "pause"), protocol.events(), "still paused, no resume from a wrapped count");
 
         t.bufferSize -= UNSEEN;
         // The peer checks each byte as it comes rather than keeping them: the test runs in a 96 MiB heap too.
@@ -86,11 +63,11 @@ class WriteBufferBeyondIntTest extends LoopbackPeerFixture {
             }
         });
         long end = System.nanoTime() + WAIT.toNanos();
-        while (!protocol.events.contains("resume") && System.nanoTime() < end) {
+        while (!protocol.events().contains("resume") && System.nanoTime() < end) {
             loop.runUntilComplete(() -> dev.asyncloop.Async.sleep(Duration.ofMillis(5), null));
         }
         reader.join(WAIT.toMillis());
-        assertEquals(List.of("pause", "resume"), protocol.events, "resumed once the real buffer drained");
+        assertEquals(List.of("made", "pause", "resume"), protocol.events(), "resumed once the real buffer drained");
         assertEquals(0, w.getWriteBufferSize());
         assertEquals(total, received[0], "every byte arrived");
         assertEquals(-1, firstWrong[0], "every byte in order: the first wrong one, if any");

@@ -11,10 +11,11 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A protocol that records its life: the events {@code "made"}, {@code "eof"} and {@code "lost"} in order (a
- * subclass adds its own), the bytes it {@linkplain #keep kept}, where EOF came and how often
- * {@code connectionLost} was called, whose first exception completes {@link #lost()}. Subclasses add what the
- * test does with the data. Its methods run on the loop's thread; read the record once the loop has stopped.
+ * A protocol that records its life: the events {@code "made"}, {@code "pause"}, {@code "resume"}, {@code "eof"} and
+ * {@code "lost"} in order (a subclass adds its own), the bytes it {@linkplain #keep kept}, where EOF came and how
+ * often {@code connectionLost} was called, whose first exception completes {@link #lost()}. Subclasses add what the
+ * test does with the data ({@link DataRecorder} keeps it). Its methods run on the loop's thread; read the record
+ * once the loop has stopped.
  *
  * @param <T> the transport type it expects
  */
@@ -44,7 +45,7 @@ public abstract class RecordingStreamProtocol<T extends Transport> implements Pr
      * @return the transport
      * @throws IllegalStateException before {@code connectionMade}
      */
-    protected final T transport() {
+    public final T transport() {
         T t = transport;
         if (t == null) {
             throw new IllegalStateException("no connectionMade yet");
@@ -92,6 +93,18 @@ public abstract class RecordingStreamProtocol<T extends Transport> implements Pr
         events.add("eof");
         eofAt = got.size();
         return false;
+    }
+
+    /** Records "pause". */
+    @Override
+    public void pauseWriting() {
+        events.add("pause");
+    }
+
+    /** Records "resume". */
+    @Override
+    public void resumeWriting() {
+        events.add("resume");
     }
 
     /** Counts the call, records "lost" and completes {@link #lost()} with the first call's exception. */
