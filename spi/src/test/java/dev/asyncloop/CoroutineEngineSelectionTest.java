@@ -2,18 +2,13 @@ package dev.asyncloop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.asyncloop.testsupport.ForkedJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How {@code -Dasyncloop.coroutines} and the {@code --add-exports} flag pick the coroutine engine (rule K1). The
@@ -23,9 +18,6 @@ class CoroutineEngineSelectionTest {
     private static final String FLAG = "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED";
     private static final long TIMEOUT_SECONDS = 60;
 
-    @TempDir
-    Path dir;
-
     private record Outcome(int exitCode, String stdout, List<String> stderr) {
         String describe() {
             return "exit " + exitCode + ", stdout: " + stdout + ", stderr: " + String.join("\n", stderr);
@@ -33,36 +25,11 @@ class CoroutineEngineSelectionTest {
     }
 
     private Outcome probe(String... jvmOptions) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command()
-                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>();
-        command.add(java);
         // the log's level names are translated in other locales ("WARNUNG"); these tests count WARNING lines
-        command.add("-Duser.language=en");
-        command.addAll(List.of(jvmOptions));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(EngineProbe.class.getName());
-        Path out = Files.createTempFile(dir, "probe", ".out");
-        Path err = Files.createTempFile(dir, "probe", ".err");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        try {
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                fail("[K1] the forked JVM " + command + " did not end within " + TIMEOUT_SECONDS + " s; stderr so far: "
-                        + Files.readString(err, StandardCharsets.UTF_8));
-            }
-        } finally {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
-        }
-        return new Outcome(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8).strip(),
-                Files.readAllLines(err, StandardCharsets.UTF_8));
+        ForkedJvm.Result r = ForkedJvm.of(EngineProbe.class).moduleFlags().property("user.language", "en")
+                .jvmOptions(jvmOptions).withoutSettingsFromEnvironment().timeout(Duration.ofSeconds(TIMEOUT_SECONDS))
+                .run();
+        return new Outcome(r.exitCode(), r.stdout().strip(), r.stderr().lines().toList());
     }
 
     @Test
