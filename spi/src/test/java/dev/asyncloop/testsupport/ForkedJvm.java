@@ -66,12 +66,10 @@ public final class ForkedJvm {
         List<String> flags = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) {
             String word = in.get(i);
-            for (String flag : MODULE_FLAGS) {
-                if (word.startsWith(flag + "=")) {
-                    flags.add(word);
-                } else if (word.equals(flag) && i + 1 < in.size()) {
-                    flags.add(flag + "=" + in.get(++i));
-                }
+            if (MODULE_FLAGS.stream().anyMatch(flag -> word.startsWith(flag + "="))) {
+                flags.add(word);
+            } else if (MODULE_FLAGS.contains(word) && i + 1 < in.size()) {
+                flags.add(word + "=" + in.get(++i));
             }
         }
         return flags;
@@ -149,8 +147,12 @@ public final class ForkedJvm {
      *
      * @param wait the bound, 60 s unless set
      * @return this builder
+     * @throws IllegalArgumentException if {@code wait} is not positive
      */
     public ForkedJvm timeout(Duration wait) {
+        if (wait.isNegative() || wait.isZero()) {
+            throw new IllegalArgumentException("timeout: expected a positive duration, got " + wait);
+        }
         this.timeout = wait;
         return this;
     }
@@ -171,8 +173,8 @@ public final class ForkedJvm {
         return command;
     }
 
-    private ProcessBuilder processBuilder() {
-        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(stderrIntoStdout);
+    private ProcessBuilder processBuilder(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(stderrIntoStdout);
         if (!settingsFromEnvironment) {
             SETTING_VARIABLES.forEach(pb.environment()::remove);
         }
@@ -188,19 +190,20 @@ public final class ForkedJvm {
      * @throws InterruptedException if interrupted while waiting (it is destroyed)
      */
     public Result run() throws IOException, InterruptedException {
+        List<String> command = command();
         Path out = Files.createTempFile("forked-jvm", ".out");
         Path err = Files.createTempFile("forked-jvm", ".err");
         Process process = null;
         try {
-            process = processBuilder().redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            process = processBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             process.getOutputStream().close();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 throw new AssertionError("the forked JVM did not exit within " + timeout.toSeconds() + " s and was"
-                        + " destroyed: " + String.join(" ", command()) + "\nstdout:\n" + read(out) + "\nstderr:\n"
+                        + " destroyed: " + String.join(" ", command) + "\nstdout:\n" + read(out) + "\nstderr:\n"
                         + read(err));
             }
-            return new Result(command(), process.exitValue(), read(out), read(err));
+            return new Result(command, process.exitValue(), read(out), read(err));
         } finally {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
@@ -219,7 +222,7 @@ public final class ForkedJvm {
      * @throws IOException if it cannot be started
      */
     public RunningJvm start() throws IOException {
-        ProcessBuilder pb = processBuilder();
+        ProcessBuilder pb = processBuilder(command());
         Path err = null;
         if (!stderrIntoStdout) {
             err = Files.createTempFile("forked-jvm", ".err");
