@@ -13,7 +13,9 @@
  * {@link dev.asyncloop.examples.JobRunner} (shell commands on worker tasks with per-job timeouts). Each server takes
  * {@code --host} and {@code --port} (0 = ephemeral; {@code TcpProxy}: {@code --listen-host} and
  * {@code --listen-port}), prints {@code READY <port>} once listening and exits cleanly on SIGTERM or Ctrl-C; {@link dev.asyncloop.examples.ServerApp} holds that shared part for all but {@code GroupEchoServer},
- * whose {@code READY} line also names its loops and mode.
+ * whose {@code READY} line also names its loops and mode. The subpackage {@code dev.asyncloop.examples.poll} is a
+ * loop of its own, over POSIX {@code poll(2)}, run only when named ({@code -Dasyncloop.loop=poll}): the worked
+ * example of {@code docs/writing-a-loop.md}.
  */
 @NullMarked
 package dev.asyncloop.examples;
