@@ -61,7 +61,7 @@ public final class PollPoller implements Poller {
 
     /** The platform thread that makes the blocking call for a virtual loop thread; started on first need. */
     private @Nullable ExecutorService waiter;
-    private @Nullable MemorySegment waiterCallState;
+    private final MemorySegment waiterCallState = Libc.newCallState();
     private volatile boolean closed;
 
     /** One registered channel. */
@@ -226,8 +226,9 @@ public final class PollPoller implements Poller {
         for (int slot = 1; slot < count; slot++) {
             short revents = revents(slot);
             Registration registration = polled.get(slot - 1);
-            // The sink may have deregistered the channel earlier in this loop, and it may have been closed since
-            // the array was built: report neither. The interest is read now, as the sink may have modified it.
+            // The sink may have deregistered the channel earlier in this loop, and the channel may have been closed
+            // since the array was built (POLLNVAL, or its descriptor already another's): report neither. The
+            // interest is read now, as the sink may have modified it.
             if (revents == 0 || (revents & Libc.POLLNVAL) != 0
                     || registrations.get(registration.channel) != registration || !registration.channel.isOpen()) {
                 continue;
@@ -249,17 +250,13 @@ public final class PollPoller implements Poller {
     /** The blocking call on the waiter thread, while this virtual thread parks; an interrupt is a wake-up. */
     private int pollOnWaiter(int count, int timeoutMillis) throws IOException {
         ExecutorService executor = waiter;
-        MemorySegment state = waiterCallState;
-        if (executor == null || state == null) {
+        if (executor == null) {
             executor = Executors.newSingleThreadExecutor(
                     task -> Thread.ofPlatform().daemon().name("poll-loop-waiter").unstarted(task));
-            state = Libc.newCallState();
             waiter = executor;
-            waiterCallState = state;
         }
         MemorySegment fds = pollfds;
-        MemorySegment waiterState = state;
-        Future<Integer> call = executor.submit(() -> Libc.poll(fds, count, timeoutMillis, waiterState));
+        Future<Integer> call = executor.submit(() -> Libc.poll(fds, count, timeoutMillis, waiterCallState));
         boolean interrupted = false;
         try {
             while (true) {
