@@ -190,6 +190,7 @@ class FetchAllTest {
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void ctrlCCancelsEveryFetchAndPrintsTheSummary() throws Exception {
+        ForkedExample.assumeSigintReachesChildren();
         TinyHttpServer silent = server(0, true);
         List<String> args = new ArrayList<>(List.of("--concurrency", "2", "--timeout", "60"));
         for (int i = 0; i < 5; i++) {

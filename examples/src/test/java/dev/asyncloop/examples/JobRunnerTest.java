@@ -68,6 +68,7 @@ class JobRunnerTest {
 
     @Test
     void ctrlCKillsTheRunningJobs() throws Exception {
+        ForkedExample.assumeSigintReachesChildren();
         RunningJvm child = forked.start(ForkedExample.of(JobRunner.class, "echo pid $$; exec sleep 60"));
         String first = child.nextLine();
         assertTrue(first != null && first.startsWith("[1] pid "), "no first line: " + first);
