@@ -103,6 +103,13 @@ public interface Poller extends AutoCloseable {
      * collected (reported with its new interest, or not at all). May return with nothing reported before the
      * timeout (a wake-up, a signal interrupting the system call); the caller polls again.
      *
+     * <p>An interrupt of the calling thread is not an error: {@code poll} does not throw for it, returns by the next
+     * {@link #wakeup()} at the latest (at once, as from a wake-up, or when the wait ends otherwise; a native wait
+     * that an interrupt does not end may go on), and leaves the thread's interrupt status set. The loop relies on
+     * that: it clears the status before each blocking poll and sets it again when its run ends (TCK L4.9), so a
+     * poller that clears it (or catches an {@link InterruptedException} without interrupting the thread again)
+     * loses the interrupt.
+     *
      * @param timeoutNanos -1 to wait until an event or {@link #wakeup()}; 0 not to block; otherwise the longest
      *     wait, up to {@link Long#MAX_VALUE} (a primitive with coarser resolution rounds up, never down, and never
      *     to its own "forever": a Selector's {@code select(0)} and {@code poll(2)}'s 0 mean "block until an event"

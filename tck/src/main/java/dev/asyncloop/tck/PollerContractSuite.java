@@ -60,7 +60,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test opens a new poller through {@link #newPoller()} and drives it from one platform thread of its own
  * (the loop thread: every call but {@link Poller#wakeup()} is made there; {@code wakeup} also from other
- * threads; rule PC1.29 hands the poller to a virtual thread), then closes it and every channel it opened.
+ * threads; rules PC1.29 and PC1.30 hand the poller to a virtual thread), then closes it and every channel it opened.
  * Channels are loopback TCP, Unix domain sockets (skipped where the JDK or the system has none), UDP and pipes. Every report of every poll is checked: the attachment is
  * one the poller was given, its channel is neither deregistered nor closed, the ready operations are within the
  * interest in force, and no channel is reported twice in one poll. Waits are bounded (10 s each); a test that does
@@ -903,7 +903,58 @@ public abstract class PollerContractSuite {
         });
     }
 
-    /** The virtual-thread scheduler's carrier threads alive now (its parallelism, or more after compensation). */
+    @Test
+    @DisplayName("PC1.30 an interrupt of the thread blocked in poll is not an error: poll does not throw, returns by the next wakeup(), and leaves the interrupt status set (platform and virtual thread)")
+    final void pc1_30_interruptDuringPoll() throws Exception {
+        h.run("PC1.30", () -> {
+            Pipe pipe = h.pipe();
+            h.register(pipe.source(), READ, "pipe");
+            pollWhileInterrupted("a platform thread");
+            onVirtualThread("the interrupted poll on a virtual thread", () -> pollWhileInterrupted("a virtual thread"));
+            send(pipe.sink(), 1);
+            h.pollUntilReported("pipe", READ, "a byte was written after the two interrupted polls");
+        });
+    }
+
+    /**
+     * Polls with no timeout on this thread while a helper interrupts it, then wakes the poller 100 ms later; checks
+     * that no poll threw and that the status was still set when the poll returned. Leaves the status cleared.
+     */
+    private void pollWhileInterrupted(String where) throws Exception {
+        Thread self = Thread.currentThread();
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Thread interrupter = helper("interrupter", () -> {
+            Waits.pause(100); // lets the poll block
+            self.interrupt();
+            interrupted.countDown();
+            Waits.pause(100); // a poll may go on waiting after the interrupt, until this wake-up
+            poller().wakeup();
+        });
+        boolean statusSet;
+        try {
+            do { // an empty return before the interrupt is allowed: poll again
+                h.returnsWithin("poll(-1) on " + where + ", interrupted, then woken 100 ms later,", () -> {
+                    try {
+                        h.poll(-1);
+                    } catch (IOException | RuntimeException e) {
+                        throw new AssertionError(h.msg("poll(-1) on " + where + " threw " + e + " when its thread was"
+                                + " interrupted: an interrupt is not an error (return as from a wake-up, or go on"
+                                + " waiting, and leave the interrupt status set for the loop)"), e);
+                    }
+                });
+            } while (interrupted.getCount() > 0);
+            statusSet = Thread.currentThread().isInterrupted();
+        } finally {
+            Thread.interrupted(); // cleared, so that the join and the rest of the test run uninterrupted
+            Waits.join(interrupter);
+            Thread.interrupted(); // in case the interrupt came after a poll failed
+        }
+        assertTrue(statusSet, h.msg("poll(-1) on " + where + " returned after its thread was interrupted with the"
+                + " interrupt status cleared: the loop, which clears it before each blocking poll and sets it again"
+                + " when runForever returns, then loses the interrupt (do not call Thread.interrupted() to end the"
+                + " wait; after an InterruptedException from a park or a Future, interrupt the thread again)"));
+    }
+
     /** Runs {@code body} on a virtual thread, which has the poller meanwhile; waits for it, bounded. */
     private void onVirtualThread(String what, PollerHarness.Body body) throws Exception {
         Exception[] failed = new Exception[1];

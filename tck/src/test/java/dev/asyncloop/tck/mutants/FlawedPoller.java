@@ -44,7 +44,9 @@ public final class FlawedPoller implements Poller {
          * descriptor) has its events reported to the closed channel's attachment too, until the closed channel's
          * deregister.
          */
-        REPORTS_CLOSED_FOR_ITS_SUCCESSOR("PC1.18");
+        REPORTS_CLOSED_FOR_ITS_SUCCESSOR("PC1.18"),
+        /** Ends each wait with {@code Thread.interrupted()}, as an author "handling" an interrupt: the status is lost. */
+        CLEARS_INTERRUPT("PC1.30");
 
         private final String rule;
 
@@ -182,6 +184,9 @@ public final class FlawedPoller implements Poller {
             selector.select();
         } else {
             selector.select(timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 == 0 ? 0 : 1));
+        }
+        if (flaw == Flaw.CLEARS_INTERRUPT) {
+            Thread.interrupted();
         }
         List<Event> events = new ArrayList<>();
         for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
