@@ -47,8 +47,11 @@ class PollLoopExampleTest {
 
     @Test
     void namingThePollLoopWithoutNativeAccessFailsWithTheFlagToAdd() throws Exception {
+        String[] withoutNativeAccess = ForkedExample.moduleFlags().stream()
+                .filter(flag -> !flag.startsWith("--enable-native-access")).toArray(String[]::new);
         RunningJvm child = forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST, "--port", "0")
-                .jvmOptions(DESCRIPTORS_FLAG).property(EventLoops.PROPERTY, "poll").withoutSettingsFromEnvironment());
+                .moduleFlags(withoutNativeAccess).jvmOptions(DESCRIPTORS_FLAG).property(EventLoops.PROPERTY, "poll")
+                .withoutSettingsFromEnvironment());
         String output = String.join("\n", child.linesToTheEnd());
         assertNotEquals(0, child.awaitExit("the JVM did not exit"), output);
         assertTrue(output.contains("add " + NATIVE_ACCESS_FLAG + " to the JVM command line"), output);
