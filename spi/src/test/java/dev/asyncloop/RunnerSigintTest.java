@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.testsupport.ForkedJvm;
 import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.InheritedSignals;
 import dev.asyncloop.testsupport.RunningJvm;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,33 +29,8 @@ class RunnerSigintTest {
      * test there.
      */
     @BeforeEach
-    void sigintIsNotIgnored() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("SigIgn:")) {
-                long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16);
-                Assumptions.assumeTrue((ignored & (1L << 1)) == 0, "SIGINT is ignored in this JVM (inherited"
-                        + " SIG_IGN, e.g. a background job without job control): run the build in the foreground");
-            }
-        }
-    }
-
-    @Test
-    @DisplayName("first SIGINT cancels the main task, its finally runs, run() throws KeyboardInterrupt")
-    void firstSigintCancelsMainTask() throws Exception {
-        RunningJvm child = start();
-        child.awaitLine("READY");
-        child.signal("INT");
-        child.awaitLine("CLEANUP");
-        int status = child.awaitExit("the child did not exit after the first SIGINT");
-        String stderr = child.stderr();
-        assertEquals(1, status, "expected the uncaught-exception exit status; stderr: " + stderr);
-        assertTrue(stderr.contains("dev.asyncloop.KeyboardInterrupt"),
-                "expected run() to end with KeyboardInterrupt; stderr: " + stderr);
-        assertFalse(child.linesToTheEnd().contains("RETURNED"), "run() returned normally after SIGINT");
+    void sigintIsNotIgnored() {
+        InheritedSignals.assumeSigintDelivered();
     }
 
     @Test

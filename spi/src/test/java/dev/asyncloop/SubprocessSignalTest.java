@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.InheritedSignals;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class SubprocessSignalTest extends LoopFixture {
     @Test
     @DisplayName("sendSignal(\"HUP\") and sendSignal(\"SIGINT\") reach the child's traps")
     void hupAndInt() throws IOException {
-        Assumptions.assumeFalse(ignoredHere(1) || ignoredHere(2), "this JVM started with SIGHUP or SIGINT ignored,"
+        Assumptions.assumeFalse(InheritedSignals.ignored(1) || InheritedSignals.ignored(2), "this JVM started with SIGHUP or SIGINT ignored,"
                 + " so its children cannot trap them");
         String script = "trap 'echo got HUP' HUP; trap 'echo got INT; kill $p; exit 5' INT; sleep 30 & p=$!;"
                 + " echo ready; while kill -0 $p 2>/dev/null; do wait $p; done; exit 0";
@@ -82,19 +82,5 @@ class SubprocessSignalTest extends LoopFixture {
     /** Inside a task: the next line of {@code reader}, without its newline. */
     private static String line(StreamReader reader) {
         return new String(await(reader.readLine()), StandardCharsets.UTF_8).strip();
-    }
-
-    /** Whether this JVM ignores signal {@code number} (Linux's /proc; false where it cannot be told). */
-    private static boolean ignoredHere(int number) throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return false;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("SigIgn:")) {
-                return new BigInteger(line.substring(7).strip(), 16).testBit(number - 1);
-            }
-        }
-        return false;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.InheritedSignals;
 import dev.asyncloop.testsupport.Poll;
 import dev.asyncloop.testsupport.RunningJvm;
 import java.io.ByteArrayOutputStream;
@@ -190,7 +191,7 @@ class FetchAllTest {
     @Test
     @EnabledOnOs({OS.LINUX, OS.MAC})
     void ctrlCCancelsEveryFetchAndPrintsTheSummary() throws Exception {
-        ForkedExample.assumeSigintReachesChildren();
+        InheritedSignals.assumeSigintDelivered();
         TinyHttpServer silent = server(0, true);
         List<String> args = new ArrayList<>(List.of("--concurrency", "2", "--timeout", "60"));
         for (int i = 0; i < 5; i++) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.InheritedSignals;
 import dev.asyncloop.testsupport.RunningJvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +69,7 @@ class JobRunnerTest {
 
     @Test
     void ctrlCKillsTheRunningJobs() throws Exception {
-        ForkedExample.assumeSigintReachesChildren();
+        InheritedSignals.assumeSigintDelivered();
         RunningJvm child = forked.start(ForkedExample.of(JobRunner.class, "echo pid $$; exec sleep 60"));
         String first = child.nextLine();
         assertTrue(first != null && first.startsWith("[1] pid "), "no first line: " + first);
