@@ -3,6 +3,7 @@ package dev.asyncloop.tck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncloop.testsupport.ForkedJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,17 +147,12 @@ class TckCommandTest {
             Locale.setDefault(before);
         }
     }
+
     @Test
     void anEngineThatCannotStartFailsTheRunOnceWithK10() throws Exception {
         // A forced engine that fails is remembered for the life of the JVM, so this runs in a JVM of its own.
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Dasyncloop.coroutines=nonsense", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "--loop", "nio", "--group", "callbacks")
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the runner did not end: " + output);
-        assertEquals(1, p.exitValue(), output);
+        String output = ForkedJvm.of(Main.class).moduleFlags().property("asyncloop.coroutines", "nonsense")
+                .args("--loop", "nio", "--group", "callbacks").stderrIntoStdout().run().expectExit(1).stdout();
         assertTrue(output.contains("engine:  none can start: -Dasyncloop.coroutines=nonsense names no coroutine"
                 + " engine"), output);
         assertTrue(output.contains("[suite set-up] suite set-up: [K1.0] the coroutine engine cannot start"), output);
