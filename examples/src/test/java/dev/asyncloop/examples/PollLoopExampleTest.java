@@ -1,14 +1,11 @@
 package dev.asyncloop.examples;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.spi.EventLoops;
 import dev.asyncloop.testsupport.ForkedJvms;
 import dev.asyncloop.testsupport.RunningJvm;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -30,19 +27,9 @@ class PollLoopExampleTest {
 
     @Test
     void echoServerRunsOnThePollLoopAndStopsOnSigterm() throws Exception {
-        RunningJvm child = forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST, "--port", "0")
-                .jvmOptions(NATIVE_ACCESS_FLAG, DESCRIPTORS_FLAG).property(EventLoops.PROPERTY, "poll")
-                .withoutSettingsFromEnvironment());
-        int port = ForkedExample.readyPort(child);
-        try (Socket client = new Socket(RunningServer.HOST, port)) {
-            client.setSoTimeout((int) RunningServer.WAIT.toMillis());
-            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("ping", RunningServer.lines(client).readLine());
-            child.signal("TERM");
-            child.awaitLine("EchoServer stopped");
-            assertEquals(-1, client.getInputStream().read(), "the server must close its connections on SIGTERM");
-        }
-        assertEquals(0, child.awaitExit("the server JVM did not exit after SIGTERM"));
+        ServerAppSigtermTest.echoesThenStopsOnSigterm(forked.start(ForkedExample.of(EchoServer.class, "--host",
+                RunningServer.HOST, "--port", "0").jvmOptions(NATIVE_ACCESS_FLAG, DESCRIPTORS_FLAG)
+                .property(EventLoops.PROPERTY, "poll").withoutSettingsFromEnvironment()));
     }
 
     @Test

@@ -23,8 +23,15 @@ class ServerAppSigtermTest {
 
     @Test
     void sigtermStopsTheServerGracefully() throws Exception {
-        RunningJvm child = forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST, "--port",
-                "0"));
+        echoesThenStopsOnSigterm(forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST,
+                "--port", "0")));
+    }
+
+    /**
+     * Checks a forked {@link EchoServer}: it echoes a line, and on SIGTERM closes its connections, says it stopped
+     * and exits with 0.
+     */
+    static void echoesThenStopsOnSigterm(RunningJvm child) throws Exception {
         int port = ForkedExample.readyPort(child);
         try (Socket client = new Socket(RunningServer.HOST, port)) {
             client.setSoTimeout((int) RunningServer.WAIT.toMillis());
