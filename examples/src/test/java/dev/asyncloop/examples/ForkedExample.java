@@ -4,6 +4,7 @@ import dev.asyncloop.Coroutine;
 import dev.asyncloop.spi.EventLoops;
 import dev.asyncloop.testsupport.ForkedJvm;
 import dev.asyncloop.testsupport.RunningJvm;
+import dev.asyncloop.testsupport.TestJvmArgs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,6 @@ import java.util.List;
  */
 final class ForkedExample {
     private static final String READY = "READY ";
-    /** The build's extra JVM options, which surefire passes as a system property when they are given. */
-    private static final String JVM_ARGS = "asyncloop.test.jvmArgs";
 
     private ForkedExample() {
     }
@@ -26,10 +25,7 @@ final class ForkedExample {
     static ForkedJvm of(Class<?> example, String... args) {
         ForkedJvm jvm = ForkedJvm.of(example).moduleFlags(moduleFlags().toArray(String[]::new))
                 .property("asyncloop.coroutines", Coroutine.engineName());
-        String jvmArgs = System.getProperty(JVM_ARGS, "").strip();
-        if (!jvmArgs.isEmpty()) {
-            jvm.jvmOptions(jvmArgs.split("\\s+"));
-        }
+        jvm.jvmOptions(TestJvmArgs.given().toArray(String[]::new));
         for (String property : List.of(EventLoops.PROPERTY, "asyncloop.debug")) {
             String value = System.getProperty(property);
             if (value != null) {

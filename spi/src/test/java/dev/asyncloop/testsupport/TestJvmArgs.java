@@ -18,16 +18,22 @@ public final class TestJvmArgs {
     }
 
     /**
+     * The words of {@code -Dasyncloop.test.jvmArgs} given to the build, for a JVM a test starts itself.
+     *
+     * @return the JVM options, none when the property is unset or blank
+     */
+    public static List<String> given() {
+        String wanted = System.getProperty(PROPERTY, "").strip();
+        return wanted.isEmpty() ? List.of() : List.of(wanted.split("\\s+"));
+    }
+
+    /**
      * Asserts that every whitespace-separated word of {@code -Dasyncloop.test.jvmArgs} is one of this JVM's input
      * arguments; passes when the property is unset or blank.
      */
     public static void assertApplied() {
-        String wanted = System.getProperty(PROPERTY, "").strip();
-        if (wanted.isEmpty()) {
-            return;
-        }
         List<String> actual = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        for (String word : wanted.split("\\s+")) {
+        for (String word : given()) {
             assertTrue(actual.contains(word), () -> "-D" + PROPERTY + " has '" + word + "' but this test JVM was"
                     + " started without it; append ${" + PROPERTY + "} to the module's surefire argLine. JVM"
                     + " arguments: " + actual);
