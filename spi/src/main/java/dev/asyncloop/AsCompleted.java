@@ -2,6 +2,7 @@ package dev.asyncloop;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import dev.asyncloop.spi.BaseFuture;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <p>On timeout the futures still pending are left alone (not cancelled); every later take times out.
  * Threads: loop thread only; {@link #awaitNext()} inside a task.
  *
+ * <p>{@link CallGraph}: while a task waits in {@link #awaitNext()}, or awaits a future {@link #next()} returned
+ * that has no outcome yet, the graph of each future still pending shows that task among its waiters (asyncio
+ * 3.15, gh-156523); once the wait is over it does not.
+ *
  * @param <T> the result type
  */
 public final class AsCompleted<T extends @Nullable Object> implements Iterable<Future<T>> {
@@ -42,6 +47,33 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
     private final Consumer<Future<T>> onCompletion = this::completed;
     private int left;
     private @Nullable TimerHandle timer;
+
+    /**
+     * The future a consuming task is suspended on, in {@link #awaitNext()} or on a {@link #next()} slot: through it
+     * a call graph finds that the task waits for every future still pending. It is the capture that finds the
+     * edges (as for any await), so a wait costs no record on each of the futures.
+     */
+    static final class Waiting<V extends @Nullable Object> extends BaseFuture<V> {
+        private final AsCompleted<?> source;
+
+        Waiting(EventLoop loop, AsCompleted<?> source) {
+            super(loop);
+            this.source = source;
+        }
+
+        /** The futures a take still waits for: none once the timeout expired. */
+        List<Future<?>> pending() {
+            List<Future<?>> pending = new ArrayList<>();
+            if (!source.timedOut) {
+                for (Future<?> f : source.futures) {
+                    if (!f.isDone()) {
+                        pending.add(f);
+                    }
+                }
+            }
+            return pending;
+        }
+    }
 
     /** A consumer waiting for an item; {@code wake} is called while an item is queued. */
     private interface Receiver {
@@ -97,7 +129,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
      */
     public Future<T> next() {
         take();
-        Future<T> slot = loop().createFuture();
+        Future<T> slot = new Waiting<>(loop(), this);
         Receiver receiver = new Receiver() {
             @Override
             public boolean live() {
@@ -133,7 +165,7 @@ public final class AsCompleted<T extends @Nullable Object> implements Iterable<F
         }
         take();
         while (completed.isEmpty()) {
-            Future<@Nullable Void> signal = loop().createFuture();
+            Future<@Nullable Void> signal = new Waiting<>(loop(), this);
             receivers.add(new Receiver() {
                 @Override
                 public boolean live() {

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * One capture of a {@link CallGraph}: walks from a future to its waiters, recursively.
  *
  * <p>Implementation overview. The waiters of a future are the tasks suspended on it, found through an index built
- * once per capture from {@link BaseTask#awaiting()} of the loop's pending tasks, then the waiters recorded
+ * once per capture from {@link BaseTask#awaiting()} of the loop's pending tasks (a task suspended in
+ * {@link AsCompleted} waits for each future still pending there), then the waiters recorded
  * with {@link BaseFuture#addAwaitedBy}. asyncio's graph has no cycles; a mistaken record could make one, so a
  * waiter already on the path from the root is left out instead of being walked again.
  */
@@ -92,6 +93,11 @@ final class CallGraphCapture {
                     Future<?> awaited = base.awaiting().orElse(null);
                     if (awaited != null) {
                         index.computeIfAbsent(awaited, a -> new ArrayList<>(1)).add(task);
+                        if (awaited instanceof AsCompleted.Waiting<?> waiting && !waiting.isDone()) {
+                            for (Future<?> f : waiting.pending()) {
+                                index.computeIfAbsent(f, a -> new ArrayList<>(1)).add(task);
+                            }
+                        }
                     }
                 }
             }

@@ -122,6 +122,61 @@ class CallGraphEdgesTest extends LoopFixture {
         });
     }
 
+    @Test
+    @DisplayName("asCompleted: a task waiting in awaitNext is a waiter of every future still pending, and of none"
+            + " while it does something else (asyncio 3.15, gh-156523)")
+    void asCompletedAwaitNextShowsTheConsumerWhileItWaits() {
+        run(() -> {
+            EventLoop loop = Async.getRunningLoop();
+            Future<String> first = loop.createFuture();
+            Future<String> second = loop.createFuture();
+            Future<String> elsewhere = loop.createFuture();
+            Task<String> consumer = Async.createTask(() -> {
+                AsCompleted<String> ac = Tasks.asCompleted(List.of(first, second));
+                String a = await(ac.awaitNext());
+                String between = await(elsewhere);
+                return a + between + await(ac.awaitNext());
+            }, "consumer");
+            spin(1);
+            assertEquals(Set.of(consumer), waiters(CallGraph.capture(first)));
+            assertEquals(Set.of(consumer), waiters(CallGraph.capture(second)));
+            first.setResult("1");
+            spin(2);
+            assertEquals(Set.of(), waiters(CallGraph.capture(second)), "between two takes the task waits elsewhere");
+            assertEquals(Set.of(consumer), waiters(CallGraph.capture(elsewhere)));
+            elsewhere.setResult("-");
+            spin(1);
+            assertEquals(Set.of(consumer), waiters(CallGraph.capture(second)));
+            assertEquals(Set.of(), waiters(CallGraph.capture(first)), "a future already taken has no waiter");
+            second.setResult("2");
+            assertEquals("1-2", await(consumer));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("asCompleted: a task awaiting a future that next() returned waits for every future still pending;"
+            + " after the timeout, for none")
+    void asCompletedNextShowsTheConsumerUntilTheTimeout() {
+        run(() -> {
+            EventLoop loop = Async.getRunningLoop();
+            Future<String> never = loop.createFuture();
+            Task<String> worker = Async.createTask(() -> await(never), "worker");
+            AsCompleted<String> ac = Tasks.asCompleted(List.of(worker), Duration.ofMillis(50));
+            Future<String> slot = ac.next();
+            Task<String> consumer = Async.createTask(() -> await(slot), "consumer");
+            spin(1);
+            CallGraph graph = CallGraph.capture(never);
+            assertEquals(Set.of(worker), waiters(graph));
+            assertEquals(Set.of(consumer), waiters(graph.awaitedBy().get(0)));
+            assertTrue(graph.format().contains("* Task(name='consumer'"), graph.format());
+            assertThrows(TimeoutError.class, () -> await(consumer));
+            assertEquals(Set.of(), waiters(CallGraph.capture(worker)));
+            worker.cancel();
+            return null;
+        });
+    }
+
     private static Set<Future<?>> waiters(CallGraph graph) {
         return graph.awaitedBy().stream().map(CallGraph::future).collect(Collectors.toSet());
     }
