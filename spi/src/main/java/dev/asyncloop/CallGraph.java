@@ -2,9 +2,12 @@ package dev.asyncloop;
 
 import dev.asyncloop.spi.RunningLoops;
 import java.io.PrintStream;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * recorded with {@link dev.asyncloop.spi.BaseFuture#addAwaitedBy} (asyncio's {@code future_add_to_awaited_by}):
  * {@link Tasks#gather} records its children as awaited by the task that called it, {@link Tasks#shield} the
  * shielded future, {@link TaskGroup} each of its tasks as awaited by the group's parent task. So the graph crosses
- * those as asyncio's does.
+ * those as asyncio's does. A future that several waiters reach by different paths is one node, the same object in
+ * each {@code awaitedBy} list (a capture is linear in the futures and edges); {@code equals} and {@code hashCode},
+ * a record's, compare by value and walk every path.
  *
  * <pre>{@code
  * CallGraph.capture().ifPresent(graph -> graph.print(System.out));   // the current task
@@ -150,11 +155,15 @@ public record CallGraph(Future<?> future, List<StackTraceElement> callStack, Lis
      * {@code |   at frame} line per frame, then its waiters under {@code + Awaited by:}, each indented four spaces
      * more than its future. Lines are separated by {@code \n}; there is no final one.
      *
+     * <p>A node that several waiters share (a task that two tasks gather, say) is shown in full where it first
+     * appears; where it appears again, only its first line is, ending with {@code (see above)}, so the text grows
+     * with the graph's nodes and edges, not with the number of paths through it (asyncio repeats the node).
+     *
      * @return the text
      */
     public String format() {
         StringBuilder out = new StringBuilder();
-        render(this, 0, out);
+        render(this, 0, out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out.toString();
     }
 
@@ -175,12 +184,17 @@ public record CallGraph(Future<?> future, List<StackTraceElement> callStack, Lis
         return format();
     }
 
-    private static void render(CallGraph node, int level, StringBuilder out) {
+    private static void render(CallGraph node, int level, StringBuilder out, Set<CallGraph> shown) {
         String indent = "    ".repeat(level);
         String id = "id=0x" + Integer.toHexString(System.identityHashCode(node.future));
-        line(out, indent, node.future instanceof Task<?> task
+        String header = node.future instanceof Task<?> task
                 ? "* Task(name='" + task.getName() + "', " + id + ")"
-                : "* Future(" + id + ")");
+                : "* Future(" + id + ")";
+        boolean repeated = !(node.callStack.isEmpty() && node.awaitedBy.isEmpty()) && !shown.add(node);
+        line(out, indent, repeated ? header + " (see above)" : header);
+        if (repeated) {
+            return;
+        }
         if (!node.callStack.isEmpty()) {
             line(out, indent, "  + Call stack:");
             for (StackTraceElement frame : node.callStack) {
@@ -190,7 +204,7 @@ public record CallGraph(Future<?> future, List<StackTraceElement> callStack, Lis
         if (!node.awaitedBy.isEmpty()) {
             line(out, indent, "  + Awaited by:");
             for (CallGraph waiter : node.awaitedBy) {
-                render(waiter, level + 1, out);
+                render(waiter, level + 1, out, shown);
             }
         }
     }

@@ -16,14 +16,18 @@ import org.jspecify.annotations.Nullable;
  * <p>Implementation overview. The waiters of a future are the tasks suspended on it, found through an index built
  * once per capture from {@link BaseTask#awaiting()} of the loop's pending tasks (a task suspended in
  * {@link AsCompleted} waits for each future still pending there), then the waiters recorded
- * with {@link BaseFuture#addAwaitedBy}. asyncio's graph has no cycles; a mistaken record could make one, so a
- * waiter already on the path from the root is left out instead of being walked again.
+ * with {@link BaseFuture#addAwaitedBy}. A future that several waiters reach (tasks that gather the same tasks, in
+ * layers) is walked once and its node shared, so a capture is linear in the futures and edges, where a tree would
+ * grow with the number of paths, exponentially in the layers. asyncio's graph has no cycles; a mistaken record
+ * could make one, so a waiter already on the path from the root is left out instead of being walked again.
  */
 final class CallGraphCapture {
     private final int limit;
     /** The tasks suspended on each future, built at first use from the loop's tasks. */
     private @Nullable Map<Future<?>, List<Future<?>>> suspendedOn;
     private final Set<Future<?>> path = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The node of each future walked so far: a future that several waiters reach is walked once, and shared. */
+    private final Map<Future<?>, CallGraph> built = new IdentityHashMap<>();
 
     CallGraphCapture(int limit) {
         this.limit = limit;
@@ -35,6 +39,10 @@ final class CallGraphCapture {
      * @param ownStack the live stack when {@code future} is the current task, else null
      */
     CallGraph graphOf(Future<?> future, @Nullable List<StackTraceElement> ownStack) {
+        CallGraph done = built.get(future);
+        if (done != null) {
+            return done;
+        }
         path.add(future);
         try {
             List<StackTraceElement> stack = ownStack != null ? ownStack : suspendedStack(future);
@@ -44,7 +52,9 @@ final class CallGraphCapture {
                     waiters.add(graphOf(waiter, null));
                 }
             }
-            return new CallGraph(future, limited(stack), waiters);
+            CallGraph graph = new CallGraph(future, limited(stack), waiters);
+            built.put(future, graph);
+            return graph;
         } finally {
             path.remove(future);
         }

@@ -15,6 +15,11 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -142,6 +147,55 @@ class CallGraphTest extends LoopFixture {
             f.setResult("x");
             await(Tasks.gather(one, two));
             assertEquals(List.of(), CallGraph.capture(f).awaitedBy(), "done tasks wait for nothing");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("layers of tasks that each gather the whole layer below: every future is one shared node, and format"
+            + " shows each in full once, then '(see above)', so the text grows with the edges, not the paths"
+            + " (asyncio gh-156860)")
+    void sharedWaitersAreOneNodeEach() {
+        run(() -> {
+            Future<String> root = Async.getRunningLoop().createFuture();
+            int levels = 12;
+            List<Future<?>> layer = List.of(root);
+            List<Task<?>> all = new ArrayList<>();
+            for (int level = 1; level <= levels; level++) {
+                List<Future<?>> below = layer;
+                List<Future<?>> next = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Task<List<Object>> t = Async.createTask(() -> await(Tasks.gather(below)), "t" + all.size());
+                    all.add(t);
+                    next.add(t);
+                }
+                layer = next;
+            }
+            spin(1);
+            CallGraph graph = CallGraph.capture(root);
+            Set<CallGraph> nodes = Collections.newSetFromMap(new IdentityHashMap<>());
+            Deque<CallGraph> todo = new ArrayDeque<>(List.of(graph));
+            int edges = 0;
+            while (!todo.isEmpty()) {
+                CallGraph node = todo.pop();
+                if (nodes.add(node)) {
+                    edges += node.awaitedBy().size();
+                    todo.addAll(node.awaitedBy());
+                }
+            }
+            assertEquals(1 + 2 * levels, nodes.size(), "one node per future");
+            assertEquals(2 + 4 * (levels - 1), edges, "one edge per gathered child");
+            Set<Future<?>> futures = Collections.newSetFromMap(new IdentityHashMap<>());
+            nodes.forEach(n -> futures.add(n.future()));
+            assertEquals(nodes.size(), futures.size(), "no future has two nodes");
+            List<String> lines = graph.format().lines().toList();
+            long headers = lines.stream().filter(l -> l.stripLeading().startsWith("* ")).count();
+            long repeats = lines.stream().filter(l -> l.endsWith(" (see above)")).count();
+            assertEquals(1 + edges, headers, "a first line per edge, and the root's");
+            assertEquals(edges - (nodes.size() - 1), repeats, "each node in full once");
+            assertEquals(all.size(), lines.stream().filter(l -> l.contains("+ Call stack:")).count());
+            root.setResult("x");
+            await(Tasks.gather(all));
             return null;
         });
     }
