@@ -146,7 +146,7 @@ final class CallGraphCapture {
      */
     private static boolean isBelowBody(StackWalker.StackFrame frame) {
         String c = frame.getClassName();
-        return c.equals(EngineCoroutine.class.getName()) && frame.getMethodName().equals("runBody")
+        return (c.equals(EngineCoroutine.class.getName()) && frame.getMethodName().equals("runBody"))
                 || c.equals(BaseTask.class.getName());
     }
 }

@@ -222,7 +222,7 @@ public final class TaskGroup implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (exited || exiting && tasks.isEmpty()) {
+        if (exited || (exiting && tasks.isEmpty())) {
             throw new IllegalStateException("TaskGroup " + this + " is finished; create tasks before it is closed");
         }
         if (aborting) {
@@ -368,7 +368,7 @@ public final class TaskGroup implements AutoCloseable {
                 Async.await(allDone);
             } catch (CancelledError e) {
                 pending = e;
-                if (!aborting || cancelInFlight && propagate == null) {
+                if (!aborting || (cancelInFlight && propagate == null)) {
                     propagate = e;
                     abort();
                 }

@@ -272,7 +272,7 @@ public final class Tasks {
         Consumer<Future<?>> onCompletion = f -> {
             left[0]--;
             if (left[0] <= 0 || returnWhen == ReturnWhen.FIRST_COMPLETED
-                    || returnWhen == ReturnWhen.FIRST_EXCEPTION && !f.isCancelled() && f.exception().isPresent()) {
+                    || (returnWhen == ReturnWhen.FIRST_EXCEPTION && !f.isCancelled() && f.exception().isPresent())) {
                 if (timer != null) {
                     timer.cancel();
                 }

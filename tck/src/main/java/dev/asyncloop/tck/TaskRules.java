@@ -704,7 +704,7 @@ abstract class TaskRules extends ConformanceGroup {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         failed.printStack(new PrintStream(bytes, true, StandardCharsets.UTF_8), 2);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
-        assertTrue(lines.size() == 3 || lines.size() == 4 && lines.get(3).equals(error.toString()),
+        assertTrue(lines.size() == 3 || (lines.size() == 4 && lines.get(3).equals(error.toString())),
                 msg("T3.10", "printStack(out, 2) must print the header and two frames (then, see T3.11, the"
                         + " exception's line), was: " + lines));
         assertTrue(lines.get(0).startsWith("Traceback for ") && lines.get(1).equals("\tat " + all.get(0)),
