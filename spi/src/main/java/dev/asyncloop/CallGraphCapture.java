@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -24,10 +23,10 @@ import org.jspecify.annotations.Nullable;
 final class CallGraphCapture {
     private final int limit;
     /** The tasks suspended on each future, built at first use from the loop's tasks. */
-    private @Nullable Map<Future<?>, List<Future<?>>> suspendedOn;
+    private @Nullable IdentityHashMap<Future<?>, List<Future<?>>> suspendedOn;
     private final Set<Future<?>> path = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The node of each future walked so far: a future that several waiters reach is walked once, and shared. */
-    private final Map<Future<?>, CallGraph> built = new IdentityHashMap<>();
+    private final IdentityHashMap<Future<?>, CallGraph> built = new IdentityHashMap<>();
 
     CallGraphCapture(int limit) {
         this.limit = limit;
@@ -94,8 +93,8 @@ final class CallGraphCapture {
 
     /* Every future of one graph belongs to one loop: a task awaits futures of its loop only, and a record's
        waiter is of its future's loop (addAwaitedBy checks). */
-    private Map<Future<?>, List<Future<?>>> index(EventLoop loop) {
-        Map<Future<?>, List<Future<?>>> index = suspendedOn;
+    private IdentityHashMap<Future<?>, List<Future<?>>> index(EventLoop loop) {
+        IdentityHashMap<Future<?>, List<Future<?>>> index = suspendedOn;
         if (index == null) {
             index = new IdentityHashMap<>();
             for (Task<?> task : Async.allTasks(loop)) {

@@ -446,7 +446,7 @@ public final class GroupServer implements AutoCloseable {
         final boolean keepAlive;
         final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
         /** Per target loop, the connections served there; each set is touched on its loop's thread only. */
-        final Map<EventLoop, Clients> clients = new IdentityHashMap<>();
+        final IdentityHashMap<EventLoop, Clients> clients = new IdentityHashMap<>();
         private final Runnable forget;
         private boolean serving;
 

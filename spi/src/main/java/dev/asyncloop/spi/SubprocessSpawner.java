@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * pump finds the loop closed.
  */
 public final class SubprocessSpawner {
-    private static final Map<EventLoop, Set<ProcessTransport>> LIVE = new IdentityHashMap<>();
+    private static final IdentityHashMap<EventLoop, Set<ProcessTransport>> LIVE = new IdentityHashMap<>();
 
     private SubprocessSpawner() {
     }

@@ -98,7 +98,7 @@ final class PollerHarness {
     private boolean hung;
     private boolean inSink;
     private final Map<String, Watch> byLabel = new HashMap<>();
-    private final Map<SelectableChannel, Watch> byChannel = new IdentityHashMap<>();
+    private final IdentityHashMap<SelectableChannel, Watch> byChannel = new IdentityHashMap<>();
     private final List<Closeable> resources = Collections.synchronizedList(new ArrayList<>());
     private final Deque<String> recentPolls = new ArrayDeque<>();
     private @Nullable Pipe sentinel;

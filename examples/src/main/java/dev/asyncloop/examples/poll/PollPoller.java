@@ -13,7 +13,6 @@ import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -48,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class PollPoller implements Poller {
-    private final Map<SelectableChannel, Registration> registrations = new IdentityHashMap<>();
+    private final IdentityHashMap<SelectableChannel, Registration> registrations = new IdentityHashMap<>();
     /** The registration behind slot {@code i + 1} of {@link #pollfds}, for the poll being run. */
     private final List<Registration> polled = new ArrayList<>();
     private MemorySegment pollfds = Arena.ofAuto().allocate(Libc.POLLFD, 16);
