@@ -70,7 +70,6 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
     private enum State { NEW, HANDSHAKE, WRAPPED, SHUTDOWN, CLOSED }
 
     private final EventLoop loop;
-    private final SSLContext context;
     private final TlsOptions options;
     private final boolean callConnectionMade;
     private final SSLEngine engine;
@@ -118,7 +117,7 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
             @Nullable Future<StreamTransport> waiter) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.app = Objects.requireNonNull(app, "protocol");
-        this.context = Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(context, "context");
         this.options = Objects.requireNonNull(options, "options");
         this.callConnectionMade = callConnectionMade;
         this.waiter = waiter;

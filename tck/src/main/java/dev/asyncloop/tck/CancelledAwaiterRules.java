@@ -119,7 +119,7 @@ abstract class CancelledAwaiterRules extends NetworkGroup {
             Server server = startServer(false);
             int port = port(server);
             List<Task<Connection<RecordingProtocol>>> other = new ArrayList<>(1);
-            Future<Connection<RecordingProtocol>> f = cancelBeforeResuming("N15.2", () -> {
+            cancelBeforeResuming("N15.2", () -> {
                 Future<Connection<RecordingProtocol>> connecting = loop.createConnection(
                         () -> new RecordingProtocol(loop), HOST, port);
                 other.add(loop.createTask(() -> Async.await(connecting), "second awaiter"));

@@ -78,14 +78,10 @@ final class PollerHarness {
     private enum State { LIVE, DEREGISTERED, DEREGISTERED_IN_SINK, CLOSED }
 
     private static final class Watch {
-        final SelectableChannel channel;
-        final String label;
         int interest;
         State state = State.LIVE;
 
-        Watch(SelectableChannel channel, String label, int interest) {
-            this.channel = channel;
-            this.label = label;
+        Watch(int interest) {
             this.interest = interest;
         }
     }
@@ -208,7 +204,7 @@ final class PollerHarness {
             throw new IllegalArgumentException("[TCK] label " + label + " used twice");
         }
         poller().register(channel, interest, label);
-        Watch w = new Watch(channel, label, interest);
+        Watch w = new Watch(interest);
         byLabel.put(label, w);
         byChannel.put(channel, w);
     }
