@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A straight-line coroutine: an {@link AsyncCallable} that suspends inside {@link Async#await}.
  *
- * <p>Implementation overview. States go NEW → (RUNNING ⇄ SUSPENDED)* → DONE. {@link #resume()} runs the
+ * <p>Implementation overview. States go NEW → (RUNNING ⇄ SUSPENDED)* → DONE. {@link #resume(Throwable)} runs the
  * body until it calls {@link #suspend(Step)} or ends; the engine subclass decides how the body's stack is
  * kept while suspended (a continuation, or a parked virtual thread). A value thrown in with
  * {@link #throwInto} is stored in {@code pendingThrow} and thrown by {@code suspend} when the body resumes.

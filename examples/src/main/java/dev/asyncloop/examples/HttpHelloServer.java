@@ -128,8 +128,9 @@ public final class HttpHelloServer {
         /** Index of the "\r\n\r\n" that ends the head, or -1. */
         private static int headEnd(ByteBuffer b) {
             byte[] a = b.array();
+            int o = b.arrayOffset();
             for (int i = b.position(); i + 3 < b.limit(); i++) {
-                if (a[i] == '\r' && a[i + 1] == '\n' && a[i + 2] == '\r' && a[i + 3] == '\n') {
+                if (a[o + i] == '\r' && a[o + i + 1] == '\n' && a[o + i + 2] == '\r' && a[o + i + 3] == '\n') {
                     return i;
                 }
             }

@@ -380,8 +380,8 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
      * size), the ciphertext being wrapped (none outside a call) and the backlog. For tests.
      */
     long retainedBufferBytes() {
-        long n = (netIn == null ? 0 : netIn.capacity()) + (appIn == null ? 0 : appIn.capacity())
-                + (netOut == null ? 0 : netOut.capacity());
+        long n = (netIn == null ? 0L : netIn.capacity()) + (appIn == null ? 0L : appIn.capacity())
+                + (netOut == null ? 0L : netOut.capacity());
         for (ByteBuffer b : backlog) {
             n += b.capacity();
         }

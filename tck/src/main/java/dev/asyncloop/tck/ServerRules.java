@@ -294,7 +294,7 @@ abstract class ServerRules extends NetworkGroup {
                         + "; bind every address of every host, each distinct address once"));
                 assertEquals(LOOPBACK, bound.getFirst().getAddress(), msg("N4.9", "first socket " + bound));
                 if (ipv6) {
-                    assertEquals(java.net.InetAddress.getByName("::1"), bound.get(1).getAddress(),
+                    assertEquals(java.net.InetAddress.ofLiteral("::1"), bound.get(1).getAddress(),
                             msg("N4.9", "second socket " + bound));
                 }
                 int i = 0;
@@ -445,7 +445,7 @@ abstract class ServerRules extends NetworkGroup {
     /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
     private static boolean ipv6LoopbackAvailable() {
         try (var probe = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
-            probe.bind(new InetSocketAddress("::1", 0));
+            probe.bind(new InetSocketAddress(java.net.InetAddress.ofLiteral("::1"), 0));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             return false;

@@ -280,19 +280,22 @@ abstract class TimerRules extends ConformanceGroup {
     void required_L2_3_cancelledTimersArePurged() {
         // A live timer ahead of them, so the cancelled ones never reach the heap's head and only a purge drops them.
         TimerHandle live = loop.callLater(Duration.ofHours(1), () -> { });
-        List<WeakReference<TimerHandle>> cancelled = new ArrayList<>();
-        for (int i = 0; i < 150; i++) {
-            TimerHandle t = loop.callLater(Duration.ofHours(2), () -> { });
-            t.cancel();
-            cancelled.add(new WeakReference<>(t));
+        try {
+            List<WeakReference<TimerHandle>> cancelled = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                TimerHandle t = loop.callLater(Duration.ofHours(2), () -> { });
+                t.cancel();
+                cancelled.add(new WeakReference<>(t));
+            }
+            Gc.awaitCleared(this, cancelled.getLast());
+            Gc.spin(this, 2);
+            long kept = cancelled.stream().filter(ref -> ref.get() != null).count();
+            assertEquals(0L, kept, msg("L2.3", kept + " of 150 cancelled timers were still reachable after the loop"
+                    + " ran for " + Gc.bound() + " with garbage collections; with more than 100 timers scheduled and"
+                    + " more than half of them cancelled, each iteration must rebuild the heap without the cancelled"
+                    + " ones (asyncio's _run_once), not only pop cancelled timers at the head"));
+        } finally {
+            Reference.reachabilityFence(live);
         }
-        Gc.awaitCleared(this, cancelled.getLast());
-        Gc.spin(this, 2);
-        long kept = cancelled.stream().filter(ref -> ref.get() != null).count();
-        assertEquals(0L, kept, msg("L2.3", kept + " of 150 cancelled timers were still reachable after the loop ran"
-                + " for " + Gc.bound() + " with garbage collections; with more than 100 timers scheduled and more than"
-                + " half of them cancelled, each iteration must rebuild the heap without the cancelled ones"
-                + " (asyncio's _run_once), not only pop cancelled timers at the head"));
-        Reference.reachabilityFence(live);
     }
 }

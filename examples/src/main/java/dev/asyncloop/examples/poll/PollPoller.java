@@ -137,8 +137,8 @@ public final class PollPoller implements Poller {
         }
         Registration added = new Registration(channel, ChannelDescriptors.fd(channel), attachment, interest);
         if (registrations.putIfAbsent(channel, added) != null) {
-            throw new IllegalStateException("the channel " + channel + " is already registered with " + this
-                    + "; deregister it first, or modify its interest");
+            throw new IllegalStateException("the channel " + channel + " is already registered with this poller;"
+                    + " deregister it first, or modify its interest");
         }
     }
 
@@ -331,7 +331,7 @@ public final class PollPoller implements Poller {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("the poll(2) poller " + this + " is closed");
+            throw new IllegalStateException("this poll(2) poller is closed");
         }
     }
 
