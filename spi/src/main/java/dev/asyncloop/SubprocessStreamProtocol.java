@@ -74,7 +74,7 @@ final class SubprocessStreamProtocol implements SubprocessProtocol {
                 reader.setException(exception);
             }
         }
-        openOutputs.remove((Integer) fd);
+        openOutputs.remove(/* element */ (Integer) fd);
         maybeCloseTransport();
     }
 

@@ -38,7 +38,6 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 public final class SelectorPoller implements Poller {
-    private static final Consumer<SelectionKey> DROP = key -> { };
     private final Selector selector;
     private @Nullable EventSink sink;
     private final Consumer<SelectionKey> deliver = this::deliver;
@@ -147,10 +146,13 @@ public final class SelectorPoller implements Poller {
 
     /** Lets go of cancelled keys now; their channels' events are dropped (level-triggered, they come back). */
     private void flush() throws IOException {
-        selector.selectNow(DROP);
+        selector.selectNow(SelectorPoller::drop);
         if (wakeRequested) {
             selector.wakeup(); // the selectNow cleared it
         }
+    }
+
+    private static void drop(SelectionKey key) {
     }
 
     /** A writer kept after its connect finished must now wait for OP_WRITE, or the selector would spin. */

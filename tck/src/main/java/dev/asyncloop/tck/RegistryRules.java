@@ -202,7 +202,7 @@ abstract class RegistryRules extends ConformanceGroup {
                 awaiting), msg("R1.7", "a built-in task must be able to await a third-party task"));
         assertSame(task, currentInside.get(), msg("R1.7", "Async.currentTask() inside the third-party task must be"
                 + " it; check TaskRegistry.currentTask works for any Task"));
-        assertEquals(Boolean.TRUE, listedInside.get(), msg("R1.7", "the running third-party task must be in"
+        assertEquals(true, listedInside.get(), msg("R1.7", "the running third-party task must be in"
                 + " allTasks"));
         assertFalse(Async.allTasks(loop).contains(task), msg("R1.7", "the finished third-party task must leave"
                 + " allTasks"));

@@ -462,7 +462,7 @@ abstract class SignalRules extends ConformanceGroup {
         assertEquals(1, calls.count(), msg("G1.14", "the handler added from another thread must run once"));
         assertSame(Thread.currentThread(), calls.threads.getFirst(), msg("G1.14", "the callback must run on the"
                 + " loop thread"));
-        assertEquals(Boolean.TRUE, removed.get(), msg("G1.14", "removeSignalHandler from another thread must"
+        assertEquals(true, removed.get(), msg("G1.14", "removeSignalHandler from another thread must"
                 + " answer true"));
         assertSentinelInstalled("G1.14", WINCH, "removeSignalHandler from another thread");
     }

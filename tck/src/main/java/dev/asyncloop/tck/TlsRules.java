@@ -1059,8 +1059,8 @@ abstract class TlsRules extends NetworkGroup {
             client.transport().close();
             Async.await(client.protocol().lost);
             Async.await(server.protocol().lost);
-            return List.of(client.protocol().text(), server.protocol().text(), engine instanceof SSLEngine
-                    && !((SSLEngine) engine).getUseClientMode(), sameProtocol);
+            return List.of(client.protocol().text(), server.protocol().text(), engine instanceof SSLEngine e
+                    && !e.getUseClientMode(), sameProtocol);
         });
         assertEquals("accepted over TLS", out.get(0), msg("N12.25", "the TLS client must get its bytes echoed by"
                 + " the protocol of the accepted connection; check that connectAcceptedSocket with a context runs"

@@ -215,8 +215,7 @@ abstract class UnixSocketRules extends NetworkGroup {
         Path path = socketPath();
         run("N10.7", () -> {
             Server server = Async.await(Streams.startUnixServer((r, w) -> {
-                byte[] line;
-                while ((line = Async.await(r.readLine())).length > 0) {
+                for (byte[] line = Async.await(r.readLine()); line.length > 0; line = Async.await(r.readLine())) {
                     w.write(line);
                     Async.await(w.drain());
                 }
