@@ -29,6 +29,7 @@ abstract class CoroutineEngine {
         return choose();
     }
 
+    @SuppressWarnings("StaticAssignmentOfThrowable") // the choice is made once: a later caller gets the same failure
     private static synchronized CoroutineEngine choose() {
         if (engine != null) {
             return engine;

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param data the bytes received (at most the size asked for; the rest of a longer datagram is discarded)
  * @param address the sender's address
  */
+@SuppressWarnings("ArrayRecordComponent") // asyncio's (bytes, address) pair; equality documented above
 public record Datagram(byte[] data, SocketAddress address) {
     /**
      * Checks the components.

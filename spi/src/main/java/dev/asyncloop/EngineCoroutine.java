@@ -133,7 +133,7 @@ abstract class EngineCoroutine<T> implements Coroutine<T> {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // rethrows a checked exception unchecked
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
         throw (E) t;
     }

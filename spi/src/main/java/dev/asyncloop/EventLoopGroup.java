@@ -106,6 +106,7 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @return unregisters the action; call it once the action is no longer needed
      */
+    @SuppressWarnings("UnnecessaryMethodReference") // the wrapper is wanted: a distinct identity per registration
     Runnable whenLoopEnds(EventLoop loop, Runnable action) {
         int index = loops.indexOf(loop);
         if (index < 0) {
@@ -142,6 +143,7 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @throws IllegalStateException if the loop is closed
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // whenComplete only registers forget, which drops a set entry
     <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
         CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop);
         Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
@@ -323,6 +325,7 @@ public final class EventLoopGroup implements AutoCloseable {
      * already done has nobody to hold it and is closed, as asyncio's {@code create_server} closes what it opened
      * when cancelled mid-way.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // whenComplete's callback settles taken itself; close() hands off
     private static CompletableFuture<GroupServer> closedUnlessTaken(CompletableFuture<GroupServer> creating) {
         CompletableFuture<GroupServer> taken = new CompletableFuture<>();
         creating.whenComplete((server, error) -> {

@@ -148,6 +148,7 @@ public final class Futures {
     }
 
     /** Copies {@code source}'s outcome to {@code target} when done; cancelling {@code target} cancels it. */
+    @SuppressWarnings("FutureReturnValueIgnored") // whenComplete registers the cancel; onLoop catches a closed loop
     static <T extends @Nullable Object> void chain(Future<T> source, CompletableFuture<T> target) {
         EventLoop loop = source.getLoop();
         if (source.isDone()) {

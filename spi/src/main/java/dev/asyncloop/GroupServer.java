@@ -276,6 +276,7 @@ public final class GroupServer implements AutoCloseable {
         final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
 
         /** On the loop thread, right after the server is made. */
+        @SuppressWarnings("FutureReturnValueIgnored") // whenComplete only registers forget, which drops a set entry
         Part(EventLoopGroup group, EventLoop loop, Server server) {
             this.loop = loop;
             this.server = server;
@@ -294,6 +295,7 @@ public final class GroupServer implements AutoCloseable {
      * then starts every loop accepting if asked. If any bind fails, every bound socket is closed before the
      * future fails, so nothing was accepted and the port is free again.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // handle(..).thenCompose(f -> f): a step composed on either outcome
     static CompletableFuture<GroupServer> startReusePort(EventLoopGroup group,
             Supplier<? extends Protocol> protocolFactory, @Nullable String host, int port, ServerOptions options) {
         ServerOptions opts = bindOnly(options);

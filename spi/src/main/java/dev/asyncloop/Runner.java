@@ -179,6 +179,7 @@ public final class Runner implements AutoCloseable {
     public static final class Builder {
         private Supplier<? extends EventLoop> loopFactory = EventLoops::newEventLoop;
         private @Nullable Boolean debug;
+        @SuppressWarnings("CanonicalDuration") // asyncio's constant, spelled as asyncio does: 300 seconds
         private Duration executorShutdownTimeout = Duration.ofSeconds(300);
         private @Nullable Boolean handleSigint;
 

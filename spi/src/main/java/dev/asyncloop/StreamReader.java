@@ -121,6 +121,7 @@ public final class StreamReader {
     }
 
     /** What {@link #takeForTls} took. */
+    @SuppressWarnings("ArrayRecordComponent") // handed over once, never compared
     record Held(byte[] data, boolean eof) {
     }
 

@@ -251,11 +251,13 @@ public final class Subprocess {
     }
 
     /**
-     * What {@link #communicate(byte[])} returns: asyncio's {@code (stdout_data, stderr_data)}.
+     * What {@link #communicate(byte[])} returns: asyncio's {@code (stdout_data, stderr_data)}. Like any record with
+     * array components, two outputs are equal only if they share the same arrays.
      *
      * @param stdout everything the child wrote to stdout, or null if stdout was not a pipe
      * @param stderr everything the child wrote to stderr, or null if stderr was not a pipe
      */
+    @SuppressWarnings("ArrayRecordComponent") // asyncio's pair of bytes; equality documented above
     public record Output(byte @Nullable [] stdout, byte @Nullable [] stderr) {
         @Override
         public String toString() {

@@ -232,12 +232,14 @@ public final class SubprocessPipeline {
     }
 
     /**
-     * What {@link #communicate(byte[])} returns.
+     * What {@link #communicate(byte[])} returns. Like any record with an array component, two outputs are equal
+     * only if they share the same arrays.
      *
      * @param stdout everything the last stage wrote to stdout, or null if stdout was not a pipe
      * @param stderr per stage, in pipeline order, everything it wrote to stderr, or null where stderr was not a
      *     pipe; unmodifiable
      */
+    @SuppressWarnings("ArrayRecordComponent") // the bytes as Subprocess.Output holds them; equality documented
     public record Output(byte @Nullable [] stdout, List<byte @Nullable []> stderr) {
         /**
          * Checks and copies the components.

@@ -190,6 +190,7 @@ public final class FetchAll {
     }
 
     /** A response: status and body. */
+    @SuppressWarnings("ArrayRecordComponent") // returned to the caller, never compared
     record Response(int status, byte[] body) {
     }
 

@@ -746,6 +746,7 @@ public abstract class BaseEventLoop implements EventLoop {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // whenComplete registers the delivery; deliver catches a closed loop
     public final <T extends @Nullable Object> Future<T> wrapFuture(CompletableFuture<T> future) {
         Objects.requireNonNull(future, "future");
         Future<T> result = createFuture();

@@ -158,6 +158,7 @@ final class TimerHeap {
         a[2 * k + 1] = t;
     }
 
+    @SuppressWarnings("ShortCircuitBoolean") // & and | on purpose: a branch-free choice of the least child
     private void siftDown(int k, long w, long t) {
         long[] a = keys;
         int n = size;

@@ -192,6 +192,7 @@ abstract class CallbackRules extends ConformanceGroup {
                 + " stay in the heap until it is purged; check that cancel() clears the callback field"));
     }
 
+    @SuppressWarnings("ReturnValueIgnored") // the callback exists to hold o; what it computes is not wanted
     private static Runnable holding(Object[] held, int i) {
         Object o = held[i];
         return o::hashCode;

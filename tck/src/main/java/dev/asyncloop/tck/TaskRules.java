@@ -332,7 +332,7 @@ abstract class TaskRules extends ConformanceGroup {
         public void close() {
         }
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // rethrows a checked exception unchecked
         private static <E extends Throwable> E sneaky(Throwable t) throws E {
             throw (E) t;
         }
