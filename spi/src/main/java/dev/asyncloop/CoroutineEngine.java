@@ -29,13 +29,18 @@ abstract class CoroutineEngine {
         return choose();
     }
 
-    @SuppressWarnings("StaticAssignmentOfThrowable") // the choice is made once: a later caller gets the same failure
+    // The choice is made once: the first failure is kept, and each later caller gets a new exception of its kind
+    // and message, caused by it (a shared instance would carry the first caller's stack and anyone's suppressed).
+    @SuppressWarnings("StaticAssignmentOfThrowable")
     private static synchronized CoroutineEngine choose() {
         if (engine != null) {
             return engine;
         }
-        if (failure != null) {
-            throw failure;
+        RuntimeException first = failure;
+        if (first != null) {
+            throw first instanceof IllegalArgumentException
+                    ? new IllegalArgumentException(first.getMessage(), first)
+                    : new IllegalStateException(first.getMessage(), first);
         }
         String wanted = System.getProperty(PROPERTY, "").strip();
         try {

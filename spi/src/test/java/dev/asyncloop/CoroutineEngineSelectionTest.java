@@ -59,8 +59,11 @@ class CoroutineEngineSelectionTest {
     void unknownEngineFails() throws Exception {
         Outcome o = probe("-Dasyncloop.coroutines=bogus", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED");
         assertEquals(3, o.exitCode(), o.describe());
-        assertEquals("error=java.lang.IllegalArgumentException: -Dasyncloop.coroutines=bogus names no coroutine"
-                + " engine; use 'continuation' or 'virtual'", o.stdout(), o.describe());
+        String message = "-Dasyncloop.coroutines=bogus names no coroutine engine; use 'continuation' or 'virtual'";
+        assertEquals("error=java.lang.IllegalArgumentException: " + message + "\n"
+                + "again=java.lang.IllegalArgumentException: " + message + " (caused by the first)",
+                o.stdout().replace("\r\n", "\n"), "[K1] a later call fails alike, with an exception of its own: "
+                + o.describe());
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.asyncloop;
 /**
  * The main class {@link CoroutineEngineSelectionTest} runs in a forked JVM: prints the engine this JVM picked
  * ({@code engine=NAME}) and proves it can suspend and resume a body, or prints the selection failure
- * ({@code error=CLASS: MESSAGE}) and exits with status 3.
+ * ({@code error=CLASS: MESSAGE}), then what a second call throws ({@code again=...}), and exits with status 3.
  */
 final class EngineProbe {
     private EngineProbe() {
@@ -29,6 +29,13 @@ final class EngineProbe {
             System.out.println("engine=" + first);
         } catch (RuntimeException e) {
             System.out.println("error=" + e.getClass().getName() + ": " + e.getMessage());
+            try {
+                Coroutine.engineName();
+                System.out.println("again=no error");
+            } catch (RuntimeException again) {
+                System.out.println("again=" + again.getClass().getName() + ": " + again.getMessage()
+                        + (again == e ? " (the same instance)" : "") + (again.getCause() == e ? " (caused by the first)" : ""));
+            }
             System.out.flush();
             System.exit(3);
         }
