@@ -15,6 +15,13 @@ import org.jspecify.annotations.Nullable;
  * loop and current {@link Context} are installed on the virtual thread, so {@code Async.getRunningLoop()},
  * context variables and the debug-mode thread checks behave as on the loop thread. A virtual thread whose
  * coroutine is never finished stays parked until the JVM exits.
+ *
+ * <p>The thread's interrupt status travels with control, as on the continuation engine, where the body runs on the
+ * loop thread itself: the driver's status is handed to the body at each resume and the body's back to the driver at
+ * each suspension and at its end. A side waiting for its turn is therefore never interrupted by its own earlier
+ * status (park would return at once, and the wait would spin at full CPU for as long as the other side runs, or as
+ * long as the coroutine stays suspended); an interrupt that arrives while it waits is kept and set again when its
+ * turn comes.
  */
 final class VirtualThreadEngine extends CoroutineEngine {
     private static final Thread.Builder BUILDER = Thread.ofVirtual().name("asyncloop-coroutine-", 1);
@@ -38,6 +45,9 @@ final class VirtualThreadEngine extends CoroutineEngine {
         private @Nullable Thread thread;
         private @Nullable EventLoop carriedLoop;
         private @Nullable Context carriedContext;
+        /* The interrupt status handed over with the turn; each is written before the volatile turn, read after. */
+        private boolean interruptToBody;
+        private boolean interruptToDriver;
 
         VirtualThreadCoroutine(AsyncCallable<T> body) {
             super(body);
@@ -48,14 +58,16 @@ final class VirtualThreadEngine extends CoroutineEngine {
             driver = Thread.currentThread();
             carriedLoop = RunningLoops.current().orElse(null);
             carriedContext = Context.current();
+            interruptToBody = Thread.interrupted();
             turn = BODY;
             if (thread == null) {
                 thread = BUILDER.start(this::bodyThread);
             } else {
                 LockSupport.unpark(thread);
             }
-            while (turn == BODY) {
-                LockSupport.park(this);
+            boolean interrupted = awaitTurn(BODY);
+            if (interrupted || interruptToDriver) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -65,6 +77,7 @@ final class VirtualThreadEngine extends CoroutineEngine {
             try {
                 runBody();
             } finally {
+                interruptToDriver = Thread.interrupted();
                 turn = DRIVER;
                 LockSupport.unpark(driver);
             }
@@ -72,17 +85,37 @@ final class VirtualThreadEngine extends CoroutineEngine {
 
         @Override
         void park() {
+            interruptToDriver = Thread.interrupted();
             turn = DRIVER;
             LockSupport.unpark(driver);
-            while (turn == DRIVER) {
-                LockSupport.park(this);
-            }
+            boolean interrupted = awaitTurn(DRIVER);
             installCarried();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Parks while the other side has the turn ({@code turn == other}); an interrupt meanwhile is cleared, so
+         * that park keeps parking, and reported to the caller.
+         */
+        private boolean awaitTurn(int other) {
+            boolean interrupted = false;
+            while (turn == other) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            return interrupted;
         }
 
         private void installCarried() {
             RunningLoops.setForCoroutineThread(carriedLoop);
             Context.swapCurrent(Objects.requireNonNull(carriedContext, "runUntilSuspended sets it first"));
+            if (interruptToBody) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override

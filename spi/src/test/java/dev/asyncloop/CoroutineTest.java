@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +58,40 @@ class CoroutineTest {
         assertEquals(List.of("start"), trace);
         assertEquals(new Coroutine.Returned<>("done"), c.send(null));
         assertEquals(List.of("start", "resumed"), trace);
+    }
+
+    @Test
+    @DisplayName("K1 a body's interrupt status is the driving thread's, as if the body ran on it; a suspended body"
+            + " parks instead of spinning")
+    void interruptStatusTravelsWithControl() {
+        AtomicReference<Thread> bodyThread = new AtomicReference<>();
+        AtomicBoolean interruptedAfterResume = new AtomicBoolean();
+        Coroutine<String> c = Coroutine.of(() -> {
+            bodyThread.set(Thread.currentThread());
+            Thread.currentThread().interrupt(); // as a body does that caught an InterruptedException
+            Async.yieldNow();
+            interruptedAfterResume.set(Thread.currentThread().isInterrupted());
+            return "done";
+        });
+        try {
+            assertInstanceOf(Coroutine.Yielded.class, c.send(null));
+            assertTrue(Thread.currentThread().isInterrupted(),
+                    "the body's interrupt must reach the thread that drives it, as on the continuation engine");
+            Thread body = bodyThread.get();
+            if (body != Thread.currentThread()) {
+                // The virtual-thread engine: an interrupted body's park returned at once, so it spun while suspended.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (body.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+                    Thread.yield();
+                }
+                assertEquals(Thread.State.WAITING, body.getState(), "the suspended body's thread must park");
+            }
+            assertEquals(new Coroutine.Returned<>("done"), c.send(null));
+            assertTrue(interruptedAfterResume.get(), "the status must go back to the body with control");
+            assertTrue(Thread.currentThread().isInterrupted(), "and come back to the driver when the body ends");
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test
