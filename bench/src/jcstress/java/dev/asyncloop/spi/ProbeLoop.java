@@ -40,15 +40,27 @@ final class ProbeLoop extends BaseEventLoop {
         return wakeups.get();
     }
 
-    /** How many handles the loop's ready queue holds (read by reflection: the queue is the loop's alone). */
-    int queuedHandles() {
+    /**
+     * Empties the loop's ready queue (read by reflection: the queue is the loop's alone) and says how many of its
+     * handles still hold a callback that could run (not cancelled). For a loop that is not running: the caller
+     * is then the queue's only consumer.
+     */
+    int drainLiveHandles() {
+        Queue<?> queue;
         try {
             Field ready = BaseEventLoop.class.getDeclaredField("ready");
             ready.setAccessible(true);
-            return ((Queue<?>) ready.get(this)).size();
+            queue = (Queue<?>) ready.get(this);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("BaseEventLoop has no field 'ready' any more; update ProbeLoop", e);
         }
+        int live = 0;
+        for (Object h; (h = queue.poll()) != null; ) {
+            if (!((ReadyHandle) h).isCancelled()) {
+                live++;
+            }
+        }
+        return live;
     }
 
     /** Puts the loop in the state of a loop thread that cleared {@code awake} and is polling (by reflection). */

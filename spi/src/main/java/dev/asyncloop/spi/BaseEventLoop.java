@@ -493,6 +493,12 @@ public abstract class BaseEventLoop implements EventLoop {
         checkClosed();
         ReadyHandle h = new ReadyHandle(callback, context, debug ? Debug.creationStack() : List.of());
         ready.offer(h);
+        if (closed) {
+            // close() ran on another thread meanwhile, perhaps after it emptied the queue: the closed loop must not
+            // keep the callback (it never runs again), and the caller learns that it was not taken.
+            h.cancel();
+            throw new IllegalStateException("Event loop is closed");
+        }
         wakeUpFromOtherThread();
         return h;
     }
