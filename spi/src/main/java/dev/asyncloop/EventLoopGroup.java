@@ -42,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * down (someone called its {@code stop()}, or an {@link Error} escaped a callback, which then reaches the thread's
  * uncaught exception handler) is finished on its thread as at shutdown; {@link #next()} still returns it, and
  * {@link #submit} to it throws {@link IllegalStateException}. When a loop ends, whatever the group started on it
- * and could not finish is settled: futures of {@link #submit} are cancelled, {@link GroupServer} listening sockets
- * are closed, connections accepted but not yet handed over are closed. Connections already served stay with their
- * loop, as with {@link Runner#close()}: close them (e.g. {@link Server#closeClients()}) before shutting down.
+ * and could not finish is settled: futures of {@link #submit} are cancelled (a body whose task would only have been
+ * created once the loop's run was over never starts), {@link GroupServer} listening sockets are closed, connections
+ * accepted but not yet handed over are closed. Connections already served stay with their loop, as with
+ * {@link Runner#close()}: close them (e.g. {@link Server#closeClients()}) before shutting down.
  */
 public final class EventLoopGroup implements AutoCloseable {
     /** The wait of {@link #close()} for the loop threads to end. */
@@ -59,6 +60,11 @@ public final class EventLoopGroup implements AutoCloseable {
     private final List<Set<Runnable>> endActions;
     /** Per loop: 1 once the loop has ended (closed); its end actions run right after. */
     private final AtomicIntegerArray ended;
+    /**
+     * Per loop: its run is over and its thread is finishing it (cancelling leftovers, closing); a task the group
+     * hands it from then on is not started. Each slot is written and read on its loop's thread only.
+     */
+    private final boolean[] finishing;
 
     private EventLoopGroup(List<EventLoop> loops) {
         this.loops = List.copyOf(loops);
@@ -71,6 +77,7 @@ public final class EventLoopGroup implements AutoCloseable {
         }
         this.endActions = List.copyOf(actions);
         this.ended = new AtomicIntegerArray(loops.size());
+        this.finishing = new boolean[loops.size()];
         this.threads = List.copyOf(ts);
         threads.forEach(Thread::start);
     }
@@ -87,6 +94,7 @@ public final class EventLoopGroup implements AutoCloseable {
         try {
             loop.runForever();
         } finally {
+            finishing[index] = true;
             try {
                 LeftoverTasks.cancelAndAwait(loop, "unhandled exception during EventLoopGroup shutdown");
                 loop.runUntilComplete(loop.shutdownDefaultExecutor(DEFAULT_SHUTDOWN_TIMEOUT));
@@ -139,13 +147,19 @@ public final class EventLoopGroup implements AutoCloseable {
     /**
      * {@link Tasks#runCoroutineThreadsafe} whose future is cancelled if {@code loop} ends before the task does
      * (a callback still queued, or a task still pending, when the loop closes would otherwise leave it pending
-     * forever). Any thread.
+     * forever). A task that would be created once the loop's run is over is not: its future is cancelled, and the
+     * body never runs (created then, it would miss the cancellation of the leftover tasks and stay pending in the
+     * closed loop). Any thread.
      *
      * @throws IllegalStateException if the loop is closed
      */
     @SuppressWarnings("FutureReturnValueIgnored") // whenComplete only registers forget, which drops a set entry
     <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
-        CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop);
+        int index = loops.indexOf(loop);
+        if (index < 0) {
+            throw new IllegalArgumentException("loop " + loop + " is not a loop of this group");
+        }
+        CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop, () -> finishing[index]);
         Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
         result.whenComplete((value, error) -> forget.run());
         return result;

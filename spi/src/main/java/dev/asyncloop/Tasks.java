@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -527,11 +528,25 @@ public final class Tasks {
      */
     public static <T extends @Nullable Object> CompletableFuture<T> runCoroutineThreadsafe(AsyncCallable<T> body,
             EventLoop loop) {
+        return runCoroutineThreadsafe(body, loop, () -> false);
+    }
+
+    /**
+     * {@link #runCoroutineThreadsafe(AsyncCallable, EventLoop)}, asking {@code refused} on the loop thread, just
+     * before the task would be created, whether the loop still takes it: if not, the future is cancelled and the
+     * body never runs.
+     */
+    static <T extends @Nullable Object> CompletableFuture<T> runCoroutineThreadsafe(AsyncCallable<T> body,
+            EventLoop loop, BooleanSupplier refused) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(loop, "loop");
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.callSoonThreadsafe(() -> {
             if (result.isDone()) {
+                return;
+            }
+            if (refused.getAsBoolean()) {
+                result.cancel(false);
                 return;
             }
             Task<T> task;
