@@ -437,6 +437,177 @@ class SyncAsyncioConformanceTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("Event, Semaphore, Condition and Queue: every call from another thread while the loop runs is refused and changes nothing, as for Lock and Barrier")
+    void primitivesWrongThread() {
+        run(() -> {
+            Event event = new Event();
+            event.clear();
+            Semaphore semaphore = new Semaphore(1);
+            semaphore.release();
+            Condition condition = new Condition();
+            condition.acquire();
+            condition.signal();
+            condition.release();
+            AsyncQueue<String> queue = new AsyncQueue<>(1);
+            queue.putNowait("x");
+            List<Runnable> misuses = List.of(event::set, event::clear, event::await, semaphore::acquire,
+                    semaphore::release, condition::await, condition::signal, () -> queue.put("y"),
+                    () -> queue.putNowait("y"), queue::get, queue::getNowait, queue::taskDone, queue::join,
+                    () -> queue.shutdown(true));
+            for (Runnable misuse : misuses) {
+                Future<Object> outcome = loop.runInExecutor(null, () -> {
+                    try {
+                        misuse.run();
+                        return "ran";
+                    } catch (IllegalStateException e) {
+                        return e;
+                    }
+                });
+                Object o = await(outcome);
+                assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
+                        String.valueOf(o));
+            }
+            assertFalse(event.isSet());
+            assertEquals(2, semaphore.availablePermits());
+            assertEquals(1, queue.qsize());
+            assertFalse(queue.isShutdown());
+            assertEquals("x", queue.getNowait());
+            queue.taskDone();
+            queue.join();
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Lock, Semaphore, Condition and Event: acquire and wait return true also after waiting (test_acquire, test_wait, test_wait_for)")
+    void waitsReturnTrue() {
+        run(() -> {
+            Lock lock = new Lock();
+            Semaphore semaphore = new Semaphore(0);
+            Event event = new Event();
+            Condition condition = new Condition();
+            boolean[] ready = {false};
+            lock.acquire();
+            Task<Boolean> lockWaiter = loop.createTask(lock::acquire);
+            Task<Boolean> semaphoreWaiter = loop.createTask(semaphore::acquire);
+            Task<Boolean> eventWaiter = loop.createTask(event::await);
+            Task<Boolean> conditionWaiter = loop.createTask(() -> {
+                try (var _ = condition.hold()) {
+                    return condition.await();
+                }
+            });
+            Task<Boolean> predicateWaiter = loop.createTask(() -> {
+                try (var _ = condition.hold()) {
+                    return condition.awaitFor(() -> ready[0]);
+                }
+            });
+            spin(2);
+            lock.release();
+            semaphore.release();
+            event.set();
+            try (var _ = condition.hold()) {
+                condition.signal(0);   // asyncio's notify(0) wakes nobody
+                ready[0] = true;
+                condition.signalAll();
+            }
+            for (Task<Boolean> waiter : List.of(lockWaiter, semaphoreWaiter, eventWaiter, conditionWaiter,
+                    predicateWaiter)) {
+                assertTrue(await(waiter), String.valueOf(waiter));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Lock, Semaphore, Event, Condition and Queue: toString shows the state and the waiters, as asyncio's repr does (test_repr)")
+    void primitivesToString() {
+        run(() -> {
+            Lock lock = new Lock();
+            assertEquals("Lock[unlocked]", lock.toString());
+            lock.acquire();
+            assertEquals("Lock[locked]", lock.toString());
+            Task<Boolean> lockWaiter = loop.createTask(lock::acquire);
+            Semaphore semaphore = new Semaphore(1);
+            assertEquals("Semaphore[unlocked, value:1]", semaphore.toString());
+            semaphore.acquire();
+            assertEquals("Semaphore[locked]", semaphore.toString());
+            Task<Boolean> semaphoreWaiter = loop.createTask(semaphore::acquire);
+            Event event = new Event();
+            assertEquals("Event[unset]", event.toString());
+            Task<Boolean> eventWaiter = loop.createTask(event::await);
+            Condition condition = new Condition();
+            assertEquals("Condition[unlocked]", condition.toString());
+            Task<Boolean> conditionWaiter = loop.createTask(() -> {
+                try (var _ = condition.hold()) {
+                    return condition.await();
+                }
+            });
+            AsyncQueue<String> queue = new AsyncQueue<>(1);
+            assertEquals("AsyncQueue[maxsize=1, qsize=0]", queue.toString());
+            Task<String> getter = loop.createTask(queue::get);
+            spin(2);
+            assertEquals("Lock[locked, waiters:1]", lock.toString());
+            assertEquals("Semaphore[locked, waiters:1]", semaphore.toString());
+            assertEquals("Event[unset, waiters:1]", event.toString());
+            assertEquals("Condition[unlocked, waiters:1]", condition.toString());
+            assertEquals("AsyncQueue[maxsize=1, qsize=0, getters:1]", queue.toString());
+            lock.release();
+            semaphore.release();
+            event.set();
+            assertEquals("Event[set, waiters:1]", event.toString());
+            try (var _ = condition.hold()) {
+                assertEquals("Condition[locked, waiters:1]", condition.toString());
+                condition.signal();
+            }
+            queue.putNowait("a");
+            assertEquals("a", await(getter));
+            queue.putNowait("b");
+            Task<Void> putter = loop.createTask(() -> {
+                queue.put("c");
+                return null;
+            });
+            spin(1);
+            assertEquals("AsyncQueue[maxsize=1, qsize=1, putters:1, unfinished:2]", queue.toString());
+            queue.shutdown(false);
+            assertThrows(QueueShutDown.class, () -> await(putter));
+            assertEquals("AsyncQueue[maxsize=1, qsize=1, unfinished:2, shut down]", queue.toString());
+            for (Task<Boolean> waiter : List.of(lockWaiter, semaphoreWaiter, eventWaiter, conditionWaiter)) {
+                await(waiter);
+            }
+            assertEquals("Lock[locked]", lock.toString());
+            assertEquals("Event[set]", event.toString());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("Barrier: tasks that arrive while a round drains pass in the next round once the last one has left (test_draining_state)")
+    void barrierArrivalsWhileDrainingPassNextRound() {
+        run(() -> {
+            Barrier barrier = new Barrier(2);
+            assertEquals(2, barrier.parties());
+            Task<Integer> first = loop.createTask(barrier::await);
+            spin(2);
+            // In one loop iteration: the second party fills the round and wakes the first, whose wake-up runs
+            // after the two arrivals scheduled behind it.
+            Task<Integer> filler = loop.createTask(barrier::await);
+            Task<Integer> early = loop.createTask(barrier::await);
+            Task<Integer> late = loop.createTask(barrier::await);
+            spin(1);
+            assertTrue(filler.isDone(), "the second party passes at once");
+            assertFalse(early.isDone() || late.isDone(), "arrivals wait while the round drains");
+            assertEquals(0, barrier.waiting(), "and count in no round yet");
+            spin(3);
+            assertTrue(early.isDone() && late.isDone(), "the first party left, so the next round filled");
+            assertEquals(0, await(first));
+            assertEquals(1, await(filler));
+            assertEquals(0, await(early));
+            assertEquals(1, await(late));
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("Queue: maxsize 0 or negative is unbounded (test_maxsize)")
     void queueUnboundedMaxsize() {
         run(() -> {
