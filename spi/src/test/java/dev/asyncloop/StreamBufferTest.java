@@ -131,6 +131,32 @@ class StreamBufferTest {
         assertEquals(0, buffer.take(10).length, "taking from an empty buffer returns an empty array");
     }
 
+    @Test
+    void takingExactlyAChunksCapacityAcrossChunksCopiesOnlyItsBytes() {
+        // A small first chunk (capacity MIN_CHUNK, 5 bytes used), then a chunk of its own for a large array.
+        StreamBuffer partly = new StreamBuffer();
+        byte[] large = new byte[2 * StreamBuffer.MIN_CHUNK];
+        Arrays.fill(large, (byte) 'x');
+        partly.append(new byte[] {1, 2, 3, 4, 5});
+        partly.append(ByteBuffer.wrap(large));
+        byte[] expected = concat(new byte[] {1, 2, 3, 4, 5}, Arrays.copyOf(large, StreamBuffer.MIN_CHUNK - 5));
+        assertArrayEquals(expected, partly.take(StreamBuffer.MIN_CHUNK));
+        assertEquals(large.length - (StreamBuffer.MIN_CHUNK - 5), partly.size());
+
+        // A full first chunk with its first byte taken, then another chunk.
+        StreamBuffer consumed = new StreamBuffer();
+        byte[] full = new byte[StreamBuffer.MIN_CHUNK];
+        for (int i = 0; i < full.length; i++) {
+            full[i] = (byte) (i + 1);
+        }
+        consumed.append(ByteBuffer.wrap(full));
+        assertArrayEquals(new byte[] {1}, consumed.take(1));
+        consumed.append(new byte[] {-1, -2});
+        assertArrayEquals(concat(Arrays.copyOfRange(full, 1, full.length), new byte[] {-1}),
+                consumed.take(StreamBuffer.MIN_CHUNK));
+        assertArrayEquals(new byte[] {-2}, consumed.take(10));
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

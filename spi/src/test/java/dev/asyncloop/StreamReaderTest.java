@@ -209,6 +209,62 @@ class StreamReaderTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("readUntil(List): of two separators ending together the shorter matches in whatever order they are listed; a separator starting at the limit is within it")
+    void readUntilTieAndLimitEdge() {
+        run(() -> {
+            StreamReader small = new StreamReader(loop, 3);
+            small.feedData(b("1234|"));
+            LimitOverrunError beyond = assertThrows(LimitOverrunError.class,
+                    () -> await(small.readUntil(List.of(b("4|"), b("|")))));
+            assertEquals(4, beyond.consumed(), "\"|\" (starting at 4) matched, not \"4|\" (starting at 3)");
+            assertEquals("1234|", s(await(small.read(100))), "data left in the buffer");
+            small.feedData(b("123|"));
+            assertEquals("123|", s(await(small.readUntil(b("|")))), "asyncio refuses a separator only when it"
+                    + " starts beyond the limit");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("read(-1) of a paused stream that has ended takes everything and resumes the transport, as asyncio's read() does")
+    void readAllResumesThePausedTransport() {
+        run(() -> {
+            FakeStreamTransport t = new FakeStreamTransport();
+            StreamReader r = new StreamReader(loop, 1);
+            r.setTransport(t);
+            r.feedData(b("abc"));
+            r.feedEof();
+            assertEquals(List.of("pause"), t.calls);
+            assertEquals("abc", s(await(r.read(-1))));
+            assertEquals(List.of("pause", "resume"), t.calls);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("toString shows what is buffered, eof, a non-default limit, a waiting read, the exception and a paused transport (asyncio's repr)")
+    void toStringShowsTheState() {
+        run(() -> {
+            StreamReader r = new StreamReader(loop);
+            assertEquals("StreamReader[0 bytes]", r.toString());
+            Future<byte[]> waiting = r.read(1);
+            assertEquals("StreamReader[0 bytes, waiting]", r.toString());
+            r.feedData(b("x"));
+            await(waiting);
+            FakeStreamTransport t = new FakeStreamTransport();
+            StreamReader small = new StreamReader(loop, 1);
+            small.setTransport(t);
+            small.feedData(b("abc"));
+            small.feedEof();
+            assertEquals("StreamReader[3 bytes, eof, limit=1, paused]", small.toString());
+            StreamReader failed = new StreamReader(loop);
+            failed.setException(new IOException("reset"));
+            assertEquals("StreamReader[0 bytes, exception=java.io.IOException: reset]", failed.toString());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("readUntil at EOF without separator: IncompleteReadError with the partial data (maybe part of it)")
     void readUntilEof() {
         run(() -> {
