@@ -338,4 +338,53 @@ class TimeoutTest extends LoopFixture {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("run(): once the body has returned or thrown, the deadline passing later cancels nothing")
+    void runDisarmsOnEveryExit() {
+        run(() -> {
+            assertEquals("ok", Timeout.run(Duration.ofMillis(5), () -> "ok"));
+            Exception checked = new Exception("checked");
+            assertSame(checked, assertThrows(CompletionException.class, () -> Timeout.run(Duration.ofMillis(5), () -> {
+                throw checked;
+            })).getCause());
+            Async.sleep(Duration.ofMillis(30));
+            assertEquals(0, current().cancelling(), "no cancel request reached the task");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("reschedule to a later deadline: the earlier one no longer fires")
+    void rescheduleLaterDisarmsTheEarlierDeadline() {
+        run(() -> {
+            Timeout t = Timeout.after(Duration.ofMillis(5));
+            try (t) {
+                t.reschedule(loop.time() + 3600);
+                Async.sleep(Duration.ofMillis(30));
+            }
+            assertFalse(t.expired());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("toString: the state, and the deadline while active")
+    void toStringShowsStateAndDeadline() {
+        run(() -> {
+            Timeout t = Timeout.at(loop.time() + 3600);
+            assertEquals("Timeout[active, when=" + t.when().getAsDouble() + "]", t.toString());
+            t.reschedule(OptionalDouble.empty());
+            assertEquals("Timeout[active]", t.toString());
+            t.close();
+            assertEquals("Timeout[finished]", t.toString());
+            Timeout expired = Timeout.after(Duration.ZERO);
+            try (expired) {
+                Async.sleep(LONG);
+            } catch (CancelledError e) {
+                assertEquals("Timeout[expired]", expired.toString());
+            }
+            return null;
+        });
+    }
 }

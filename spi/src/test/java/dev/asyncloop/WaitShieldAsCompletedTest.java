@@ -319,5 +319,77 @@ class WaitShieldAsCompletedTest {
                 return null;
             });
         }
+
+        @Test
+        @DisplayName("next() on futures already done resolves at once; a cancelled slot passes its future to the next slot")
+        void nextSlotsDoneAndCancelled() {
+            run(() -> {
+                Future<String> done = loop.createFuture();
+                done.setResult("done");
+                AsCompleted<String> ready = Tasks.asCompleted(List.of(done), null);
+                spin(1);
+                Future<String> slot = ready.next();
+                assertTrue(slot.isDone(), "the future completed before next() was called");
+                assertEquals("done", slot.result());
+
+                Future<String> a = loop.createFuture();
+                Future<String> b = loop.createFuture();
+                AsCompleted<String> asCompleted = Tasks.asCompleted(List.of(a, b), null);
+                Future<String> first = asCompleted.next();
+                Future<String> second = asCompleted.next();
+                first.cancel();
+                a.setResult("a");
+                assertEquals("a", await(second), "the slot given up did not take a");
+                b.setResult("b");
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("awaitNext: a waiter cancelled after it was woken passes the future on to the next waiter")
+        void wokenWaiterCancelledPassesItOn() {
+            run(() -> {
+                Future<String> a = loop.createFuture();
+                Future<String> b = loop.createFuture();
+                AsCompleted<String> asCompleted = Tasks.asCompleted(List.of(a, b), null);
+                Task<Future<String>> first = loop.createTask(asCompleted::awaitNext);
+                Task<Future<String>> second = loop.createTask(asCompleted::awaitNext);
+                spin(1);
+                a.setResult("a");
+                spin(1);    // a's callback ran and woke the first waiter, which has not run yet
+                first.cancel();
+                assertSame(a, await(second));
+                assertTrue(first.isCancelled());
+                assertTrue(asCompleted.hasNext(), "the cancelled waiter took nothing");
+                b.setResult("b");
+                assertSame(b, asCompleted.awaitNext());
+                return null;
+            });
+        }
+
+        @Test
+        @DisplayName("the timeout still fires after some futures completed, and is cancelled once all did; toString shows what is left")
+        void timeoutAfterSomeCompleted() {
+            run(() -> {
+                // Done before the call: its callback runs before any deadline, however loaded the machine.
+                Future<String> a = loop.createFuture();
+                a.setResult("a");
+                Future<String> never = loop.createFuture();
+                AsCompleted<String> some = Tasks.asCompleted(List.of(a, never), Duration.ofMillis(30));
+                assertEquals("AsCompleted[2 of 2 left]", some.toString());
+                assertSame(a, some.awaitNext());
+                assertThrows(TimeoutError.class, some::awaitNext, "the second one times out");
+                assertEquals("AsCompleted[0 of 2 left, timed out]", some.toString());
+                never.cancel();
+
+                Future<String> b = loop.createFuture();
+                b.setResult("b");
+                AsCompleted<String> all = Tasks.asCompleted(List.of(b), Duration.ofMillis(20));
+                assertSame(b, all.awaitNext());
+                Async.sleep(Duration.ofMillis(40));
+                assertEquals("AsCompleted[0 of 1 left]", all.toString(), "the timeout was cancelled");
+                return null;
+            });
+        }
     }
 }
