@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** Behaviour of {@link TaskGroup}, in the spirit of CPython's test_taskgroups. */
 class TaskGroupTest extends LoopFixture {
@@ -659,5 +660,111 @@ class TaskGroupTest extends LoopFixture {
     void outsideTask() {
         assertThrows(IllegalStateException.class, TaskGroup::open);
         assertFalse(loop.isRunning());
+    }
+
+    @Test
+    @DisplayName("createTask in each of its forms is refused once the group has finished, and the body never runs")
+    void createTaskAfterFinishRefusedInEveryForm() {
+        run(() -> {
+            TaskGroup[] kept = new TaskGroup[1];
+            TaskGroup.run(g -> {
+                kept[0] = g;
+                return null;
+            });
+            TaskGroup g = kept[0];
+            boolean[] ran = {false};
+            AsyncCallable<String> body = () -> {
+                ran[0] = true;
+                return "ran";
+            };
+            List<Executable> forms = List.of(() -> g.createTask(body), () -> g.createTask(body, "n"),
+                    () -> g.createTask(body, "n", null), () -> g.createTask(body, "n", null, false));
+            for (Executable form : forms) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, form);
+                assertTrue(e.getMessage().contains("is finished"), e.getMessage());
+            }
+            spin(2);
+            assertFalse(ran[0]);
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("the first failure cancels the other tasks at once, not when the body leaves: a body that absorbs its cancellation sees them cancelled")
+    void firstFailureCancelsSiblingsAtOnce() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            Task<?>[] sibling = new Task<?>[1];
+            boolean[] siblingCancelRequested = {false};
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                sibling[0] = g.createTask(() -> Async.sleep(LONG, "sibling"));
+                failing(g, Duration.ofMillis(1), boom);
+                try {
+                    Async.sleep(LONG);
+                } catch (CancelledError c) {
+                    siblingCancelRequested[0] = sibling[0].isCancelled() || sibling[0].cancelling() > 0;
+                }
+                return null;
+            }));
+            assertTrue(siblingCancelRequested[0], "the sibling was cancelled before the body left");
+            assertEquals(List.of(boom), e.exceptions());
+            assertTrue(sibling[0].isCancelled());
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("an Error thrown by the body cancels the tasks, waits for them and carries their failures as suppressed")
+    void bodyErrorCancelsAndCarriesFailures() {
+        run(() -> {
+            AssertionError fatal = new AssertionError("fatal");
+            IllegalStateException onCancel = new IllegalStateException("failed while cancelled");
+            Task<?>[] child = new Task<?>[1];
+            AssertionError thrown = assertThrows(AssertionError.class, () -> TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> {
+                    try {
+                        return Async.sleep(LONG, "child");
+                    } catch (CancelledError c) {
+                        throw onCancel;
+                    }
+                });
+                spin(1);
+                throw fatal;
+            }));
+            assertSame(fatal, thrown);
+            assertTrue(child[0].isDone(), "the group waited for its task");
+            assertEquals(List.of(onCancel), List.of(thrown.getSuppressed()));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("toString shows the state, the tasks and the errors; TaskGroupException counts its sub-exceptions (asyncio's message)")
+    void toStringAndExceptionMessage() {
+        run(() -> {
+            TaskGroup[] kept = new TaskGroup[1];
+            String[] seen = new String[2];
+            assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                kept[0] = g;
+                seen[0] = g.toString();
+                g.createTask(() -> Async.sleep(LONG, "a"));
+                failing(g, Duration.ZERO, new IllegalStateException("b"));
+                try {
+                    Async.sleep(LONG);
+                } catch (CancelledError c) {
+                    seen[1] = g.toString();
+                    throw c;
+                }
+                return null;
+            }));
+            assertEquals("TaskGroup[entered]", seen[0]);
+            assertEquals("TaskGroup[cancelling, tasks=1, errors=1]", seen[1]);
+            assertEquals("TaskGroup[finished, errors=1]", kept[0].toString());
+            assertTrue(new TaskGroupException(List.of(new IllegalStateException())).getMessage()
+                    .endsWith("(1 sub-exception)"));
+            assertTrue(new TaskGroupException(List.of(new IllegalStateException(), new IllegalStateException()))
+                    .getMessage().endsWith("(2 sub-exceptions)"));
+            return null;
+        });
     }
 }
