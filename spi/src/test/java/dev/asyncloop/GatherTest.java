@@ -230,6 +230,21 @@ class GatherTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("cancelling a gather that is done returns false and changes nothing, as for any future")
+    void cancelDoneGather() {
+        run(() -> {
+            Future<String> a = loop.createFuture();
+            Future<List<String>> g = Tasks.gather(a);
+            a.setResult("a");
+            assertEquals(List.of("a"), await(g));
+            assertFalse(g.cancel());
+            assertFalse(g.isCancelled());
+            assertEquals(List.of("a"), g.result());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("race: cancelling the gather while one child finishes and one is pending")
     void cancelWhileOneChildFinishes() {
         run(() -> {
