@@ -585,6 +585,28 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
+    @DisplayName("a future's toString names its kind and state: pending, cancelled, finished result=, finished exception= (test_future_repr)")
+    void futureToString() {
+        run(() -> {
+            Future<String> f = loop.createFuture();
+            assertEquals("Future[pending]", f.toString());
+            Future<List<String>> gathering = Tasks.gather(f);
+            assertEquals("GatheringFuture[pending]", gathering.toString());
+            f.setResult("x");
+            assertEquals("Future[finished result=x]", f.toString());
+            Future<String> failed = loop.createFuture();
+            failed.setException(new IllegalStateException("boom"));
+            assertEquals("Future[finished exception=java.lang.IllegalStateException: boom]", failed.toString());
+            failed.exception();
+            Future<String> cancelled = loop.createFuture();
+            cancelled.cancel();
+            assertEquals("Future[cancelled]", cancelled.toString());
+            await(gathering);
+            return null;
+        });
+    }
+
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
         throw (E) t;
     }
