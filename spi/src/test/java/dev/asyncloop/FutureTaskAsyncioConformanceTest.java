@@ -607,6 +607,63 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         });
     }
 
+    @Test
+    @DisplayName("uncancel: counts requests down to 0, no further; a request left still cancels the task, none left lets it run (test_uncancel_basic)")
+    void uncancelCountsDownAndDecidesTheNextStep() {
+        run(() -> {
+            Task<?> self = current();
+            assertEquals(0, self.uncancel(), "nothing to take back");
+            assertEquals(0, self.cancelling());
+
+            Task<String> twice = loop.createTask(() -> "ran");
+            twice.cancel();
+            twice.cancel();
+            assertTrue(((dev.asyncloop.spi.BaseTask<?>) twice).cancelPending());
+            assertEquals(1, twice.uncancel());
+            assertTrue(((dev.asyncloop.spi.BaseTask<?>) twice).cancelPending(), "one request is left");
+            assertThrows(CancelledError.class, () -> await(twice));
+
+            Task<String> once = loop.createTask(() -> "ran");
+            once.cancel();
+            assertEquals(0, once.uncancel());
+            assertFalse(((dev.asyncloop.spi.BaseTask<?>) once).cancelPending());
+            assertEquals("ran", await(once), "the request taken back no longer cancels it");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("cancel after the awaited future finished but before the task woke: the task is still cancelled (test_cancel_yield)")
+    void cancelAfterAwaitedFutureFinished() {
+        run(() -> {
+            Future<String> f = loop.createFuture();
+            Task<String> t = loop.createTask(() -> await(f));
+            spin(1);
+            f.setResult("x");
+            assertTrue(t.cancel(), "the task is not done yet");
+            assertThrows(CancelledError.class, () -> await(t));
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("printStack of a failed task ends with its exception; of a task that returned, with its frames (print_stack)")
+    void printStackEndsWithTheException() {
+        Task<String> failed = loop.createTask(() -> {
+            throw new IllegalArgumentException("the failure");
+        });
+        Task<String> returned = loop.createTask(() -> "fine");
+        runBriefly();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        failed.printStack(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(printed.endsWith("java.lang.IllegalArgumentException: the failure"), printed);
+        failed.exception();
+        out.reset();
+        returned.printStack(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("Exception"), out.toString());
+    }
+
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
         throw (E) t;
     }
