@@ -87,6 +87,31 @@ class TimerHeapTest {
     }
 
     @Test
+    @DisplayName("removeCancelled that keeps one timer, or none, leaves a heap that polls it, then nothing")
+    void removeCancelledKeepingOneOrNone() {
+        TimerHeap heap = new TimerHeap();
+        ScheduledTimer early = timer(1);
+        ScheduledTimer kept = timer(5);
+        ScheduledTimer late = timer(9);
+        add(heap, late);
+        add(heap, kept);
+        add(heap, early);
+        early.cancel();
+        late.cancel();
+        assertEquals(2, heap.removeCancelled());
+        assertEquals(1, heap.size());
+        assertSame(kept, heap.poll());
+        assertNull(heap.poll());
+
+        ScheduledTimer only = timer(3);
+        add(heap, only);
+        only.cancel();
+        assertEquals(1, heap.removeCancelled());
+        assertTrue(heap.isEmpty());
+        assertNull(heap.poll());
+    }
+
+    @Test
     @DisplayName("removeCancelled drops exactly the cancelled timers, clears their scheduled flag, keeps the order")
     void removeCancelled() {
         TimerHeap heap = new TimerHeap();
