@@ -226,6 +226,20 @@ class StreamReaderTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("readLine and readUntil find a separator at the very start of the buffer: an empty line is its newline")
+    void separatorAtTheStart() {
+        run(() -> {
+            StreamReader r = new StreamReader(loop);
+            r.feedData(b("\nnext\n|rest"));
+            assertEquals("\n", s(await(r.readLine())));
+            assertEquals("next\n", s(await(r.readLine())));
+            assertEquals("|", s(await(r.readUntil(b("|")))));
+            assertEquals("rest", s(await(r.read(100))));
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("read(-1) of a paused stream that has ended takes everything and resumes the transport, as asyncio's read() does")
     void readAllResumesThePausedTransport() {
         run(() -> {
