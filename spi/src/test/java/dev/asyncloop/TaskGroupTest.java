@@ -767,4 +767,24 @@ class TaskGroupTest extends LoopFixture {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("the parent cancelled while the group waits for its tasks after the body: the tasks are cancelled and CancelledError propagates")
+    void parentCancelledWhileExitWaits() {
+        run(() -> {
+            Task<?>[] child = new Task<?>[1];
+            boolean[] bodyDone = {false};
+            Task<Object> parent = loop.createTask(() -> TaskGroup.run(g -> {
+                child[0] = g.createTask(() -> Async.sleep(LONG, "child"));
+                bodyDone[0] = true;
+                return null;
+            }));
+            spin(2);
+            assertTrue(bodyDone[0] && !parent.isDone(), "the group waits for its task");
+            parent.cancel();
+            assertThrows(CancelledError.class, () -> await(parent));
+            assertTrue(child[0].isCancelled());
+            return null;
+        });
+    }
 }

@@ -348,6 +348,10 @@ class TimeoutTest extends LoopFixture {
             assertSame(checked, assertThrows(CompletionException.class, () -> Timeout.run(Duration.ofMillis(5), () -> {
                 throw checked;
             })).getCause());
+            AssertionError error = new AssertionError("an Error");
+            assertSame(error, assertThrows(AssertionError.class, () -> Timeout.run(Duration.ofMillis(5), () -> {
+                throw error;
+            })));
             Async.sleep(Duration.ofMillis(30));
             assertEquals(0, current().cancelling(), "no cancel request reached the task");
             return null;
