@@ -586,6 +586,21 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
 
     @SuppressWarnings("unchecked")
     @Test
+    @DisplayName("a pending task's toString names the future it waits for; a ready or finished task's names none (wait_for= in asyncio's repr)")
+    void taskToStringNamesTheAwaitedFuture() {
+        Future<String> never = loop.createFuture();
+        Task<String> waiting = loop.createTask(() -> await(never), "W");
+        runBriefly();
+        assertEquals("Task[W, pending, waiting for Future[pending]]", waiting.toString());
+        Task<String> ready = loop.createTask(() -> "r", "R");
+        assertEquals("Task[R, pending]", ready.toString());
+        never.setResult("x");
+        assertEquals("x", loop.runUntilComplete(waiting));
+        assertEquals("Task[W, finished result=x]", waiting.toString());
+        loop.runUntilComplete(ready);
+    }
+
+    @Test
     @DisplayName("a future's toString names its kind and state: pending, cancelled, finished result=, finished exception= (test_future_repr)")
     void futureToString() {
         run(() -> {
