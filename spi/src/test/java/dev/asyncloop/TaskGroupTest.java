@@ -787,4 +787,28 @@ class TaskGroupTest extends LoopFixture {
             return null;
         });
     }
+
+    @Test
+    @DisplayName("a task failing after its parent finished (a group from open() never closed) goes to the exception handler")
+    void failureAfterParentFinishedIsReported() {
+        run(() -> {
+            IllegalStateException late = new IllegalStateException("late");
+            Task<?>[] child = new Task<?>[1];
+            Task<Void> parent = loop.createTask(() -> {
+                TaskGroup g = TaskGroup.open();
+                child[0] = g.createTask(() -> {
+                    Async.sleep(Duration.ofMillis(1));
+                    throw late;
+                });
+                return null;
+            });
+            await(parent);
+            assertSame(late, assertThrows(IllegalStateException.class, () -> await(child[0])));
+            spin(1);
+            assertEquals(1, reports.size(), reports.toString());
+            assertTrue(reports.get(0).message().contains("has errored out but its parent task"), reports.toString());
+            assertSame(late, reports.get(0).exception().orElseThrow());
+            return null;
+        });
+    }
 }
