@@ -355,17 +355,7 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             BoundedSemaphore sem = new BoundedSemaphore(1);
             sem.acquire();
             sem.release();
-            Future<Object> outcome = loop.runInExecutor(null, () -> {
-                try {
-                    sem.release();
-                    return "released";
-                } catch (IllegalStateException e) {
-                    return e;
-                }
-            });
-            Object o = await(outcome);
-            assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
-                    String.valueOf(o));
+            assertRefusedOffLoopThread(sem::release);
             assertEquals(1, sem.availablePermits());
             return null;
         });
@@ -416,17 +406,7 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             Task<Integer> a = loop.createTask(barrier::await);
             spin(2);
             for (Runnable misuse : List.<Runnable>of(barrier::abort, barrier::reset)) {
-                Future<Object> outcome = loop.runInExecutor(null, () -> {
-                    try {
-                        misuse.run();
-                        return "ran";
-                    } catch (IllegalStateException e) {
-                        return e;
-                    }
-                });
-                Object o = await(outcome);
-                assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
-                        String.valueOf(o));
+                assertRefusedOffLoopThread(misuse);
             }
             assertFalse(barrier.isBroken());
             assertEquals(1, barrier.waiting());
@@ -455,17 +435,7 @@ class SyncAsyncioConformanceTest extends LoopFixture {
                     () -> queue.putNowait("y"), queue::get, queue::getNowait, queue::taskDone, queue::join,
                     () -> queue.shutdown(true));
             for (Runnable misuse : misuses) {
-                Future<Object> outcome = loop.runInExecutor(null, () -> {
-                    try {
-                        misuse.run();
-                        return "ran";
-                    } catch (IllegalStateException e) {
-                        return e;
-                    }
-                });
-                Object o = await(outcome);
-                assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
-                        String.valueOf(o));
+                assertRefusedOffLoopThread(misuse);
             }
             assertFalse(event.isSet());
             assertEquals(2, semaphore.availablePermits());
@@ -754,5 +724,20 @@ class SyncAsyncioConformanceTest extends LoopFixture {
             assertEquals(2, q.getNowait());
             return null;
         });
+    }
+
+    /** Runs {@code misuse} on an executor thread while the loop runs: it must throw the "not thread-safe" refusal. */
+    private void assertRefusedOffLoopThread(Runnable misuse) {
+        Future<Object> outcome = loop.runInExecutor(null, () -> {
+            try {
+                misuse.run();
+                return "ran";
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        });
+        Object o = await(outcome);
+        assertTrue(o instanceof IllegalStateException e && e.getMessage().contains("not thread-safe"),
+                String.valueOf(o));
     }
 }
