@@ -451,6 +451,7 @@ class TlsMemoryTest {
             client.transport().write(ByteBuffer.wrap(message));
             runUntil(loop, () -> client.protocol().size() >= message.length);
             assertArrayEquals(message, client.protocol().bytes(), "the echo");
+            assertEquals(1, accepted.size(), "the server accepted the one connection");
             TlsProtocol tls = ((TlsTransport) client.transport()).tls();
             assertEquals(0, tls.retainedBufferBytes(), "idle after the echo: nothing held");
             long kept = loop.tlsBuffers.keptBytes();

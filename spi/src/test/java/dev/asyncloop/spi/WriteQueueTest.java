@@ -205,6 +205,7 @@ class WriteQueueTest {
         new SplittableRandom(3).nextBytes(bytes);
         assertTrue(output.send(channel, ByteBuffer.wrap(bytes)));
         assertEquals(3, channel.heapWrites, "two full pieces and the rest");
+        assertEquals(bytes.length, channel.heapOffered, "each byte offered to the socket once");
         assertEquals(0, channel.writes, "nothing was staged");
         assertArrayEquals(bytes, channel.received.toByteArray());
 
@@ -239,6 +240,7 @@ class WriteQueueTest {
         assertEquals(expected.size(), queue.writeTo(channel, direct(channel, 64 * 1024)));
         assertEquals(2, channel.writes, "100+200+300 in one system call, 50+60 in another");
         assertEquals(2, channel.heapWrites, "each large buffer in one call of its own");
+        assertEquals(SocketIo.GATHER_LIMIT * 4L, channel.heapOffered, "each large buffer offered once, whole");
         assertEquals(600 + 110, channel.offered);
         assertArrayEquals(expected.toByteArray(), channel.received.toByteArray());
         assertTrue(queue.isEmpty());
