@@ -1,8 +1,8 @@
 package dev.asyncloop;
 
+import dev.asyncloop.spi.BaseFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import dev.asyncloop.spi.BaseFuture;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;

@@ -116,10 +116,7 @@ public final class EventLoopGroup implements AutoCloseable {
      */
     @SuppressWarnings("UnnecessaryMethodReference") // the wrapper is wanted: a distinct identity per registration
     Runnable whenLoopEnds(EventLoop loop, Runnable action) {
-        int index = loops.indexOf(loop);
-        if (index < 0) {
-            throw new IllegalArgumentException("loop " + loop + " is not a loop of this group");
-        }
+        int index = indexOf(loop);
         Set<Runnable> actions = endActions.get(index);
         Runnable once = action::run; // a distinct identity per registration
         actions.add(once);
@@ -127,6 +124,14 @@ public final class EventLoopGroup implements AutoCloseable {
             once.run();
         }
         return () -> actions.remove(once);
+    }
+
+    private int indexOf(EventLoop loop) {
+        int index = loops.indexOf(loop);
+        if (index < 0) {
+            throw new IllegalArgumentException("loop " + loop + " is not a loop of this group");
+        }
+        return index;
     }
 
     private void loopEnded(int index) {
@@ -155,10 +160,7 @@ public final class EventLoopGroup implements AutoCloseable {
      */
     @SuppressWarnings("FutureReturnValueIgnored") // whenComplete only registers forget, which drops a set entry
     <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
-        int index = loops.indexOf(loop);
-        if (index < 0) {
-            throw new IllegalArgumentException("loop " + loop + " is not a loop of this group");
-        }
+        int index = indexOf(loop);
         CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop, () -> finishing[index]);
         Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
         result.whenComplete((value, error) -> forget.run());

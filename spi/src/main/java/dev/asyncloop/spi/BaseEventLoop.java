@@ -497,7 +497,7 @@ public abstract class BaseEventLoop implements EventLoop {
             // close() ran on another thread meanwhile, perhaps after it emptied the queue: the closed loop must not
             // keep the callback (it never runs again), and the caller learns that it was not taken.
             h.cancel();
-            throw new IllegalStateException("Event loop is closed");
+            checkClosed(); // throws
         }
         wakeUpFromOtherThread();
         return h;
