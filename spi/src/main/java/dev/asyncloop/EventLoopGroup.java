@@ -114,9 +114,12 @@ public final class EventLoopGroup implements AutoCloseable {
      *
      * @return unregisters the action; call it once the action is no longer needed
      */
-    @SuppressWarnings("UnnecessaryMethodReference") // the wrapper is wanted: a distinct identity per registration
     Runnable whenLoopEnds(EventLoop loop, Runnable action) {
-        int index = indexOf(loop);
+        return whenLoopEnds(indexOf(loop), action);
+    }
+
+    @SuppressWarnings("UnnecessaryMethodReference") // the wrapper is wanted: a distinct identity per registration
+    private Runnable whenLoopEnds(int index, Runnable action) {
         Set<Runnable> actions = endActions.get(index);
         Runnable once = action::run; // a distinct identity per registration
         actions.add(once);
@@ -162,7 +165,7 @@ public final class EventLoopGroup implements AutoCloseable {
     <T extends @Nullable Object> CompletableFuture<T> runOn(EventLoop loop, AsyncCallable<T> body) {
         int index = indexOf(loop);
         CompletableFuture<T> result = Tasks.runCoroutineThreadsafe(body, loop, () -> finishing[index]);
-        Runnable forget = whenLoopEnds(loop, () -> result.cancel(false));
+        Runnable forget = whenLoopEnds(index, () -> result.cancel(false));
         result.whenComplete((value, error) -> forget.run());
         return result;
     }
