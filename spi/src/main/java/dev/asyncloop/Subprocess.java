@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -251,14 +252,36 @@ public final class Subprocess {
     }
 
     /**
-     * What {@link #communicate(byte[])} returns: asyncio's {@code (stdout_data, stderr_data)}. Like any record with
-     * array components, two outputs are equal only if they share the same arrays.
+     * What {@link #communicate(byte[])} returns: asyncio's {@code (stdout_data, stderr_data)}. Two outputs are equal
+     * when they hold the same bytes (or both null) on each stream, as asyncio's pairs compare.
      *
      * @param stdout everything the child wrote to stdout, or null if stdout was not a pipe
      * @param stderr everything the child wrote to stderr, or null if stderr was not a pipe
      */
-    @SuppressWarnings("ArrayRecordComponent") // asyncio's pair of bytes; equality documented above
+    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the bytes
     public record Output(byte @Nullable [] stdout, byte @Nullable [] stderr) {
+        /**
+         * Compares by content: equal bytes (or both null) on stdout and on stderr.
+         *
+         * @param other the object to compare with
+         * @return true if {@code other} is an output with the same bytes on both streams
+         */
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Output that && Arrays.equals(stdout, that.stdout)
+                    && Arrays.equals(stderr, that.stderr);
+        }
+
+        /**
+         * Hashes the content, consistent with {@link #equals}.
+         *
+         * @return the hash of both streams' bytes
+         */
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(stdout) + Arrays.hashCode(stderr);
+        }
+
         @Override
         public String toString() {
             return "Output[stdout=" + (stdout == null ? "null" : stdout.length + " bytes") + ", stderr="

@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -232,14 +233,14 @@ public final class SubprocessPipeline {
     }
 
     /**
-     * What {@link #communicate(byte[])} returns. Like any record with an array component, two outputs are equal
-     * only if they share the same arrays.
+     * What {@link #communicate(byte[])} returns. Two outputs are equal when they hold the same bytes (or both null)
+     * on stdout and on each stage's stderr, as {@link Subprocess.Output} compares.
      *
      * @param stdout everything the last stage wrote to stdout, or null if stdout was not a pipe
      * @param stderr per stage, in pipeline order, everything it wrote to stderr, or null where stderr was not a
      *     pipe; unmodifiable
      */
-    @SuppressWarnings("ArrayRecordComponent") // the bytes as Subprocess.Output holds them; equality documented
+    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the bytes
     public record Output(byte @Nullable [] stdout, List<byte @Nullable []> stderr) {
         /**
          * Checks and copies the components.
@@ -251,6 +252,40 @@ public final class SubprocessPipeline {
         public Output(byte @Nullable [] stdout, List<byte @Nullable []> stderr) {
             this.stdout = stdout;
             this.stderr = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(stderr, "stderr")));
+        }
+
+        /**
+         * Compares by content: equal bytes (or both null) on stdout and on each stage's stderr, in order.
+         *
+         * @param other the object to compare with
+         * @return true if {@code other} is an output with the same bytes everywhere
+         */
+        @Override
+        public boolean equals(@Nullable Object other) {
+            if (!(other instanceof Output that) || !Arrays.equals(stdout, that.stdout)
+                    || stderr.size() != that.stderr.size()) {
+                return false;
+            }
+            for (int i = 0; i < stderr.size(); i++) {
+                if (!Arrays.equals(stderr.get(i), that.stderr.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Hashes the content, consistent with {@link #equals}.
+         *
+         * @return the hash of every stream's bytes
+         */
+        @Override
+        public int hashCode() {
+            int hash = Arrays.hashCode(stdout);
+            for (byte[] bytes : stderr) {
+                hash = 31 * hash + Arrays.hashCode(bytes);
+            }
+            return hash;
         }
 
         @Override
