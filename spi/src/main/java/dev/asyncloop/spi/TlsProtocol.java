@@ -1005,8 +1005,12 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
         return Objects.requireNonNull(raw, "the TLS protocol has no transport before connectionMade");
     }
 
+    /**
+     * asyncio's {@code is_closing()} of the TLS transport: closed or closing here, or the transport under TLS is
+     * closing (asyncio 3.13's gh-118950), which it is before the loss reaches {@link #connectionLost}.
+     */
     boolean isClosing() {
-        return closing;
+        return closing || (raw != null && raw.isClosing());
     }
 
     void pauseReading() {

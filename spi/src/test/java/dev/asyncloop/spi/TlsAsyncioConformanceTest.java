@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import static dev.asyncloop.testsupport.TlsTestContexts.contexts;
 import static dev.asyncloop.spi.TlsLayerTest.runUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,35 @@ class TlsAsyncioConformanceTest {
             assertEquals(List.of("made", "eof", "lost"), server.events);
             assertNull(server.lostWith);
             assertEquals(List.of(), reports);
+        }
+    }
+
+    /**
+     * asyncio's gh-118950 (3.13): the TLS transport is closing as soon as the transport under it is, before the
+     * loss reaches the TLS layer, so that a protocol checking {@code isClosing()} between its writes stops writing
+     * into a connection that is gone.
+     */
+    @Test
+    void theTlsTransportIsClosingOnceTheTransportUnderItIs() throws Exception {
+        SSLContext[] ctx = contexts("TLS");
+        try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
+            List<String> reports = new ArrayList<>();
+            loop.setExceptionHandler((l, c) -> reports.add(c.message()));
+            MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
+            TlsLayerTest.Recorder server = new TlsLayerTest.Recorder();
+            TlsLayerTest.Recorder client = new TlsLayerTest.Recorder();
+            Future<StreamTransport> clientDone = loop.createFuture();
+            Future<StreamTransport> serverDone = loop.createFuture();
+            ends[0].start(TlsLayer.wrap(loop, server, ctx[0], TlsOptions.server(), serverDone));
+            ends[1].start(TlsLayer.wrap(loop, client, ctx[1], TlsOptions.client("localhost"), clientDone));
+            StreamTransport c = loop.runUntilComplete(clientDone);
+            loop.runUntilComplete(serverDone);
+            assertFalse(c.isClosing());
+            ends[1].abort();   // the connection under TLS ends; connectionLost is still to come
+            assertTrue(c.isClosing(), "closing as the transport under it is");
+            runUntil(loop, () -> client.events.contains("lost"));
+            assertTrue(c.isClosing());
+            assertEquals(List.of("made", "lost"), client.events);
         }
     }
 
