@@ -848,6 +848,47 @@ class FutureTaskAsyncioConformanceTest extends LoopFixture {
         });
     }
 
+    @Test
+    @DisplayName("eager: the eager step already sees the name given to createTask, in every form (asyncio's"
+            + " gh-128308: the name was set after the first step)")
+    void eagerStepSeesItsName() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        List<String> names = new ArrayList<>();
+        run(() -> {
+            AsyncCallable<Void> recordName = () -> {
+                names.add(current().getName());
+                return null;
+            };
+            loop.createTask(recordName, "loop");
+            Async.createTask(recordName, "async");
+            TaskGroup.run(g -> g.createTask(recordName, "group"));
+            Async.getRunningLoop().setTaskFactory(null);
+            Async.createTask(recordName, "chosen", null, true);
+            return null;
+        });
+        assertEquals(List.of("loop", "async", "group", "chosen"), names);
+    }
+
+    @Test
+    @DisplayName("eager: a name the task sets itself in its eager step is kept (asyncio's gh-143173: the name given"
+            + " to createTask overwrote it)")
+    void eagerStepRenameIsKept() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        List<String> names = new ArrayList<>();
+        run(() -> {
+            Task<Void> t = loop.createTask(() -> {
+                current().setName("BBB");
+                Async.yieldNow();
+                names.add(current().getName());
+                return null;
+            }, "AAA");
+            assertEquals("BBB", t.getName(), "the rename in the eager step stands when createTask returns");
+            await(t);
+            return null;
+        });
+        assertEquals(List.of("BBB"), names);
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> Task<T>[] newTaskArray() {
         return (Task<T>[]) new Task<?>[1];

@@ -637,6 +637,83 @@ class TaskGroupTest extends LoopFixture {
     }
 
     @Test
+    @DisplayName("eager tasks: a task whose eager step starts a failing task and then waits is cancelled, the group"
+            + " ends (asyncio's gh-128550: it hung)")
+    void eagerTaskStartingAFailingTaskIsCancelled() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("third task failed");
+            Task<?>[] second = new Task<?>[1];
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g -> {
+                second[0] = g.createTask(() -> {
+                    g.createTask(() -> {
+                        throw boom;
+                    });
+                    return await(Async.getRunningLoop().<Void>createFuture());   // waits forever
+                });
+                return null;
+            }));
+            assertEquals(List.of(boom), e.exceptions());
+            assertTrue(second[0].isCancelled(), "the waiting task was cancelled although it was not in the set yet");
+            assertEquals(0, current().cancelling(), "no cancellation leaks out of the group (asyncio's gh-128588)");
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("a group failure caught and re-raised late inside waitFor: the timeout still ends in TimeoutError"
+            + " (asyncio's gh-133747: 3.12 let a CancelledError out)")
+    void groupFailureReRaisedLateInsideWaitFor() {
+        run(() -> {
+            IllegalStateException boom = new IllegalStateException("boom");
+            assertThrows(TimeoutError.class, () -> Tasks.waitFor(() -> {
+                try {
+                    TaskGroup.run(g -> g.createTask(() -> {
+                        throw boom;
+                    }));
+                } catch (TaskGroupException e) {
+                    Async.sleep(LONG);   // the timeout expires here
+                    throw e;
+                }
+                return null;
+            }, Duration.ofMillis(20)));
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));   // not cancelled any more
+            return null;
+        });
+    }
+
+    @Test
+    @DisplayName("nested groups whose tasks fail in the same iteration: the outer group ends with both failures"
+            + " (asyncio's gh-116720: the inner group swallowed the outer one's cancellation and it hung)")
+    void nestedGroupsFailingTogether() {
+        run(() -> {
+            IllegalStateException inner = new IllegalStateException("inner");
+            IllegalStateException outer = new IllegalStateException("outer");
+            TaskGroupException e = assertThrows(TaskGroupException.class, () -> TaskGroup.run(g1 -> {
+                g1.createTask(() -> {
+                    Async.yieldNow();
+                    throw outer;
+                });
+                return TaskGroup.run(g2 -> {
+                    g2.createTask(() -> {
+                        Async.yieldNow();
+                        throw inner;
+                    });
+                    return Async.sleep(LONG, null);
+                });
+            }));
+            assertEquals(2, e.exceptions().size(), e.exceptions().toString());
+            assertTrue(e.exceptions().contains(outer), e.exceptions().toString());
+            TaskGroupException nested = (TaskGroupException) e.exceptions().stream()
+                    .filter(x -> x instanceof TaskGroupException).findFirst().orElseThrow();
+            assertEquals(List.of(inner), nested.exceptions());
+            assertEquals(0, current().cancelling());
+            return null;
+        });
+    }
+
+    @Test
     @DisplayName("3.15 cancel() by an eager task in its first step also cancels that task (asyncio's gh-155418)")
     void eagerTaskCancelsGroup() {
         loop.setTaskFactory(Async.eagerTaskFactory());

@@ -212,6 +212,20 @@ class WaitShieldAsCompletedTest {
         }
 
         @Test
+        @DisplayName("made outside a running loop and driven by runUntilComplete (asyncio's gh-157856: 3.14 refused it)")
+        void outsideARunningLoop() {
+            Future<String> slow = loop.createFuture();
+            Future<String> quick = loop.createFuture();
+            loop.callLater(Duration.ofMillis(10), () -> slow.setResult("slow"));
+            loop.callLater(Duration.ofMillis(1), () -> quick.setResult("quick"));
+            List<String> order = new ArrayList<>();
+            for (Future<String> f : Tasks.asCompleted(List.of(slow, quick))) {
+                order.add(loop.runUntilComplete(f));
+            }
+            assertEquals(List.of("quick", "slow"), order);
+        }
+
+        @Test
         @DisplayName("originals() yields the given futures themselves, done, in completion order (3.13 form)")
         void originals() {
             run(() -> {
