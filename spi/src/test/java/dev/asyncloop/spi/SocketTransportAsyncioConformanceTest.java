@@ -170,6 +170,32 @@ class SocketTransportAsyncioConformanceTest extends LoopbackPeerFixture {
         assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events());
     }
 
+    /**
+     * {@code writeLines}: over the high-water mark it pauses the protocol (asyncio's gh-127655); an empty chunk
+     * behind queued data does not keep {@code close()} from finishing (gh-155888: the transport never closed);
+     * after the connection is lost it drops its data as {@code write} does (gh-136234: it failed).
+     */
+    @Test
+    void writeLinesPausesSkipsEmptyChunksAndIsDroppedAfterTheEnd() throws Exception {
+        DataRecorder protocol = new DataRecorder(loop);
+        StreamTransport transport = connect(protocol);
+        byte[] big = new byte[16 << 20];
+        big[big.length - 1] = 7;
+        transport.writeLines(List.of(ByteBuffer.wrap(big), ByteBuffer.allocate(0), ByteBuffer.wrap(new byte[] {9}),
+                ByteBuffer.allocate(0)));
+        assertEquals(List.of("made", "pause"), protocol.events(), "over the high-water mark: paused");
+        transport.close();
+        byte[] got = peerReadsToEnd();
+        assertEquals(big.length + 1, got.length);
+        assertEquals(9, got[got.length - 1]);
+        assertNull(await(protocol.lost()));
+        transport.writeLines(List.of(ByteBuffer.wrap(new byte[] {1}), ByteBuffer.allocate(0)));
+        transport.write(new byte[] {1});
+        runBriefly();
+        assertEquals(List.of("made", "pause", "resume", "lost"), protocol.events());
+        assertTrue(reports.isEmpty(), reports.toString());
+    }
+
     @Test
     void abortDropsTheQueueAndLosesTheConnectionWithoutAnError() throws Exception {
         DataRecorder protocol = new DataRecorder(loop);

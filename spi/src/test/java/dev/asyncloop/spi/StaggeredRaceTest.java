@@ -178,6 +178,33 @@ class StaggeredRaceTest {
         }
     }
 
+    /** asyncio's gh-124309 and gh-128479: attempts that end in their eager step, failing or winning. */
+    @Test
+    void attemptsThatEndInTheirEagerStepRaceAsLazyOnes() {
+        loop.setTaskFactory(Async.eagerTaskFactory());
+        IllegalStateException refused = new IllegalStateException("refused");
+        List<String> discarded = new ArrayList<>();
+        Exception[] errors = new Exception[3];
+        List<AsyncCallable<String>> attempts = List.of(() -> {
+            throw refused;
+        }, () -> "second", () -> "third");
+        String winner = loop.runUntilComplete(() -> StaggeredRace.run(loop, attempts, Duration.ofSeconds(30),
+                errors, discarded::add));
+        assertEquals("second", winner, "the failure starts the next attempt, which wins at once");
+        assertEquals(refused, errors[0]);
+        assertNull(errors[1]);
+        assertNull(errors[2], "the third attempt never started");
+        assertEquals(List.of(), discarded);
+
+        Exception[] allErrors = new Exception[2];
+        assertNull(loop.runUntilComplete(() -> StaggeredRace.run(loop, List.<AsyncCallable<String>>of(() -> {
+            throw refused;
+        }, () -> {
+            throw refused;
+        }), Duration.ofSeconds(30), allErrors, discarded::add)), "every attempt failed");
+        assertEquals(List.of(refused, refused), List.of(allErrors), "each failure is kept, none lost to the race");
+    }
+
     @Test
     void anAttemptIsAwaitedByTheRacingTaskInTheCallGraphUntilItEnds() {
         List<AsyncCallable<CallGraph>> attempts = List.of(() -> {
