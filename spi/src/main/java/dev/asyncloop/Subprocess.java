@@ -1,5 +1,6 @@
 package dev.asyncloop;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -24,9 +25,16 @@ public final class Subprocess {
     private static final List<String> CHILD_STOPPED_READING = List.of("Broken pipe", "Stream closed",
             "The pipe is being closed", "The pipe has been ended", "Connection lost", "Connection reset");
 
+    /** How much one read of {@link #readAll} asks for: a pipe's capacity. */
+    private static final int READ_CHUNK = 64 * 1024;
+
     private final EventLoop loop;
     private final SubprocessTransport transport;
     private final SubprocessStreamProtocol protocol;
+    /** What reading stdout and stderr for {@code communicate} took from the readers and did not return yet. */
+    private final ByteArrayOutputStream readStdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream readStderr = new ByteArrayOutputStream();
+    private boolean communicateCancelled;
 
     Subprocess(EventLoop loop, SubprocessTransport transport, SubprocessStreamProtocol protocol) {
         this.loop = loop;
@@ -129,12 +137,15 @@ public final class Subprocess {
      * Writes {@code input} to the child's stdin and closes it, reads stdout and stderr to their end, all at the
      * same time, then waits for the exit (asyncio's {@code communicate}). A child that stops reading its stdin
      * early (closes it or exits) is not an error: the broken pipe is ignored and what it did not read is dropped.
-     * The returned future is a task; cancelling it cancels the feeding and reading, not the child.
+     * The returned future is a task; cancelling it (a {@link Tasks#waitFor} timeout) cancels the feeding and
+     * reading, not the child, and keeps what was read: the next {@code communicate} returns it in front of the rest
+     * (asyncio 3.15, gh-139373, as {@code Popen.communicate} after a timeout).
      *
      * @param input the bytes for stdin, or null to write nothing (stdin is still closed); read during the call
      * @return a future of what the child wrote; failed with any other error of writing stdin (an
      *     {@link IOException} that is not a broken pipe or a lost connection), as asyncio's is
-     * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
+     * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe, or a {@code communicate}
+     *     was cancelled before (part of its input may have reached the child: call {@code communicate()})
      */
     public Future<Output> communicate(byte @Nullable [] input) {
         StreamWriter in = protocol.stdin();
@@ -142,10 +153,15 @@ public final class Subprocess {
             throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this child's"
                     + " stdin is not a pipe");
         }
+        if (input != null && communicateCancelled) {
+            throw new IllegalArgumentException("communicate(input) after a cancelled communicate: part of the"
+                    + " earlier input may have reached the child; call communicate() without input for the rest of"
+                    + " the output");
+        }
         byte[] data = input == null ? null : input.clone();
         StreamReader out = protocol.stdout();
         StreamReader err = protocol.stderr();
-        return loop.createTask(() -> {
+        Task<Output> communicating = loop.createTask(() -> {
             Future<@Nullable Void> feeding = in == null ? done(null) : loop.createTask(() -> feed(in, data),
                     "communicate-stdin");
             Future<byte @Nullable []> outRead = out == null ? done(null)
@@ -156,6 +172,8 @@ public final class Subprocess {
             Async.await(waitFor());
             return new Output(outRead.result(), errRead.result());
         }, "communicate-" + pid());
+        communicating.addDoneCallback(t -> communicateCancelled |= t.isCancelled());
+        return communicating;
     }
 
     <T extends @Nullable Object> Future<T> done(T value) {
@@ -208,10 +226,28 @@ public final class Subprocess {
         return false;
     }
 
-    /** Inside a task: reads {@code reader} to its end, then closes the pipe transport of {@code fd}. */
+    /**
+     * Inside a task: reads {@code reader} to its end, then closes the pipe transport of {@code fd}. What each read
+     * takes is kept here as it arrives, so that a cancelled call loses nothing: the next call returns it first.
+     */
     byte[] readAll(StreamReader reader, int fd) {
-        byte[] all = Async.await(reader.read());
+        ByteArrayOutputStream read = fd == SubprocessProtocol.STDERR ? readStderr : readStdout;
+        byte[] bytes;
+        do {
+            Future<byte[]> chunk = reader.read(READ_CHUNK);
+            try {
+                bytes = Async.await(chunk);
+            } catch (CancelledError e) {
+                if (chunk.isDone() && !chunk.isCancelled() && chunk.exception().isEmpty()) {
+                    read.writeBytes(chunk.result());   // taken from the reader just before the cancellation
+                }
+                throw e;
+            }
+            read.writeBytes(bytes);
+        } while (bytes.length > 0);
         transport.getPipeTransport(fd).ifPresent(Transport::close);
+        byte[] all = read.toByteArray();
+        read.reset();
         return all;
     }
 

@@ -3,6 +3,7 @@ package dev.asyncloop.spi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
@@ -13,6 +14,7 @@ import dev.asyncloop.Subprocess;
 import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.Subprocesses;
 import dev.asyncloop.Tasks;
+import dev.asyncloop.TimeoutError;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,6 +154,30 @@ class SubprocessAsyncioConformanceTest {
             p.transport().close();
             assertTrue(p.transport().isClosing());
             assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+    }
+
+    /**
+     * asyncio's gh-139373 (3.15): what a cancelled {@code communicate} (a {@code wait_for} timeout) already read is
+     * kept and returned by the next {@code communicate}, as {@code Popen.communicate} does after a timeout; input
+     * to a {@code communicate} after a cancelled one is refused, since part of the first input may have gone. The
+     * child writes at once, so the first call has read its output before the timeout (were it slower, the output
+     * would still wait in the pipe for the second call: the test holds either way).
+     */
+    @Test
+    void aCancelledCommunicateKeepsWhatItReadForTheNextOne() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.shell("echo out; echo err >&2; exec sleep 30"));
+            assertThrows(TimeoutError.class, () -> Tasks.waitFor(p.communicate(), Duration.ofMillis(500)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> p.communicate("more".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+            p.kill();
+            Subprocess.Output out = Tasks.waitFor(p.communicate(), Duration.ofSeconds(20));
+            assertEquals("out\n", new String(out.stdout(), StandardCharsets.UTF_8));
+            assertEquals("err\n", new String(out.stderr(), StandardCharsets.UTF_8));
+            assertEquals(137, Async.await(p.waitFor()));
             return null;
         });
     }
