@@ -491,7 +491,7 @@ public abstract class BaseEventLoop implements EventLoop {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(context, "context");
         checkClosed();
-        ReadyHandle h = new ReadyHandle(callback, context, debug ? Debug.creationStack() : List.of());
+        ReadyHandle h = new ThreadsafeHandle(callback, context, debug ? Debug.creationStack() : List.of());
         ready.offer(h);
         if (closed) {
             // close() ran on another thread meanwhile, perhaps after it emptied the queue: the closed loop must not

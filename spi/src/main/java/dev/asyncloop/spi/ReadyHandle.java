@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link Handle} of {@link BaseEventLoop}: a callback and the context it runs in.
  *
- * <p>{@code cancelled} is volatile because the handle of {@code callSoonThreadsafe} may be cancelled from any
- * thread; a cancel that races with the run either prevents it or comes too late, never half-runs it.
+ * <p>{@code cancelled} is volatile because the handle of {@code callSoonThreadsafe} ({@link ThreadsafeHandle})
+ * may be cancelled from any thread; a cancel that races with the run either prevents it or comes too late, never
+ * half-runs it.
  */
 class ReadyHandle implements Handle {
     private @Nullable Runnable callback;
@@ -36,7 +37,7 @@ class ReadyHandle implements Handle {
     }
 
     @Override
-    public final boolean isCancelled() {
+    public boolean isCancelled() {
         return cancelled;
     }
 
@@ -46,7 +47,7 @@ class ReadyHandle implements Handle {
     }
 
     /** Runs the callback in its context unless cancelled; exceptions propagate to the loop. */
-    final void run() {
+    void run() {
         Runnable cb = callback;
         if (cb != null && !cancelled) {
             context.run(cb);

@@ -174,6 +174,51 @@ abstract class ThreadsafeRules extends ConformanceGroup {
     }
 
     @Test
+    @DisplayName("L3.6 cancel() of a callSoonThreadsafe handle from another thread waits for its running callback")
+    void required_L3_6_cancelWaitsForTheRunningCallback() {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean cancelling = new AtomicBoolean();
+        AtomicBoolean cancelReturned = new AtomicBoolean();
+        AtomicBoolean returnedWhileRunning = new AtomicBoolean();
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<Handle> handle = new AtomicReference<>();
+        Thread canceller = Thread.ofPlatform().name("L3.6-canceller").unstarted(() -> {
+            awaitLatch(running);
+            cancelling.set(true);
+            handle.get().cancel();
+            cancelReturned.set(true);
+        });
+        handle.set(loop.callSoonThreadsafe(() -> {
+            runs.incrementAndGet();
+            canceller.start();
+            running.countDown();
+            // Bounded: until the canceller waits inside cancel(), or its cancel() returned.
+            long deadline = System.nanoTime() + defaultWait().toNanos();
+            while (!cancelReturned.get() && !(cancelling.get() && waiting(canceller))
+                    && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+            returnedWhileRunning.set(cancelReturned.get());
+            loop.stop();
+        }));
+        runForever("L3.6", defaultWait());
+        join(canceller);
+        assertEquals(1, runs.get(), msg("L3.6", "the callback must run once"));
+        assertFalse(returnedWhileRunning.get(), msg("L3.6", "cancel() from another thread returned while the"
+                + " callback ran; it must wait for the callback to finish (asyncio 3.14's thread-safe handle), so that"
+                + " once it returns the callback either ran to its end or never runs: run the callback and cancel"
+                + " under one lock, and check the cancelled flag again inside it"));
+        assertTrue(cancelReturned.get(), msg("L3.6", "cancel() must return once the callback finished"));
+        assertTrue(handle.get().isCancelled(), msg("L3.6", "isCancelled() is true after cancel(), also after the"
+                + " callback ran"));
+    }
+
+    private static boolean waiting(Thread t) {
+        Thread.State state = t.getState();
+        return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    @Test
     @DisplayName("L3.4 stop() from another thread ends a loop blocked with nothing to do")
     void required_L3_4_stopFromOtherThreadEndsBlockedLoop() {
         List<Thread> threads = new ArrayList<>();

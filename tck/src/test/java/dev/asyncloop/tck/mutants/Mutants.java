@@ -78,6 +78,8 @@ public final class Mutants {
                 new Mutant("early-timers", "L2.4", "timers fire 50 ms before their deadline", EarlyTimers::new),
                 new Mutant("lost-wakeup", "L3.1", "callSoonThreadsafe queues without waking the loop",
                         LostWakeup::new),
+                new Mutant("threadsafe-cancel-no-wait", "L3.6", "a callSoonThreadsafe handle's cancel() returns while"
+                        + " its callback runs", ThreadsafeCancelDoesNotWait::new),
                 new Mutant("stop-mid-iteration", "L4.1", "stop() ends the iteration at once; the rest waits",
                         StopMidIteration::new),
                 new Mutant("reentrant-run", "L4.3", "runForever while running returns silently",
@@ -304,6 +306,16 @@ public final class Mutants {
         public Handle callSoonThreadsafe(Runnable callback, Context context) {
             delegate.callSoonThreadsafe(callback, context);
             return new MutantHandle(callback, context, 0);
+        }
+    }
+
+    /** Broken L3.6: a callSoonThreadsafe handle runs and cancels without a lock, as before asyncio 3.14. */
+    static final class ThreadsafeCancelDoesNotWait extends ForwardingEventLoop {
+        @Override
+        public Handle callSoonThreadsafe(Runnable callback, Context context) {
+            MutantHandle h = new MutantHandle(callback, context, 0);
+            delegate.callSoonThreadsafe(h::run, new Context()); // h enters the callback's own context
+            return h;
         }
     }
 

@@ -1,0 +1,31 @@
+package dev.asyncloop.spi;
+
+import dev.asyncloop.Context;
+import java.util.List;
+
+/**
+ * The handle of {@link BaseEventLoop#callSoonThreadsafe}: asyncio 3.14's {@code _ThreadSafeHandle} (gh-128340).
+ * The callback runs, and {@link #cancel()} and {@link #isCancelled()} act, under the handle's lock, so a cancel
+ * from another thread while the callback runs waits for it to finish (rule L3.6): once {@code cancel()} returns,
+ * the callback either ran to its end or never runs.
+ */
+final class ThreadsafeHandle extends ReadyHandle {
+    ThreadsafeHandle(Runnable callback, Context context, List<StackTraceElement> sourceTraceback) {
+        super(callback, context, sourceTraceback);
+    }
+
+    @Override
+    public synchronized void cancel() {
+        super.cancel();
+    }
+
+    @Override
+    public synchronized boolean isCancelled() {
+        return super.isCancelled();
+    }
+
+    @Override
+    synchronized void run() {
+        super.run(); // checks the cancelled flag again, now under the lock
+    }
+}
