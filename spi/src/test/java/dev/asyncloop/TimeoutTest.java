@@ -31,6 +31,46 @@ class TimeoutTest extends LoopFixture {
         });
     }
 
+    /** A cancellation of the application's own kind. */
+    static final class OwnCancellation extends CancelledError {
+        OwnCancellation(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    @DisplayName("a body that turns the expiry's cancellation into a CancelledError subclass still ends in"
+            + " TimeoutError; so does a TaskGroup's (asyncio's gh-113848: only CancelledError itself was converted)")
+    void cancelledErrorSubclassesAreConverted() {
+        run(() -> {
+            TimeoutError e = assertThrows(TimeoutError.class, () -> Timeout.run(SHORT, () -> {
+                try {
+                    return Async.sleep(LONG, "late");
+                } catch (CancelledError c) {
+                    throw new OwnCancellation("own");
+                }
+            }));
+            assertInstanceOf(OwnCancellation.class, e.getCause());
+            assertEquals(0, current().cancelling());
+
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroupException g = assertThrows(TaskGroupException.class, () -> TaskGroup.run(group -> {
+                group.createTask(() -> {
+                    throw boom;
+                });
+                try {
+                    return Async.sleep(LONG, "late");
+                } catch (CancelledError c) {
+                    throw new OwnCancellation("own");
+                }
+            }));
+            assertEquals(java.util.List.of(boom), g.exceptions());
+            assertEquals(0, current().cancelling());
+            Async.sleep(Duration.ofMillis(1));   // not cancelled any more
+            return null;
+        });
+    }
+
     @Test
     @DisplayName("a body that finishes in time returns its result; the timeout is not expired")
     void bodyInTimeReturns() {
