@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class SubprocessPipeline {
     private final EventLoop loop;
     private final List<Subprocess> stages;
+    private boolean communicateCancelled;
 
     SubprocessPipeline(EventLoop loop, List<Subprocess> stages) {
         this.loop = loop;
@@ -160,12 +161,14 @@ public final class SubprocessPipeline {
      * Writes {@code input} to the first stage's stdin and closes it, reads the last stage's stdout and every
      * stage's piped stderr to their end, all at the same time, then waits for every stage to exit (asyncio's
      * {@code communicate}, for the whole pipeline). A first stage that stops reading early is not an error. The
-     * returned future is a task; cancelling it cancels the feeding and reading, not the stages.
+     * returned future is a task; cancelling it cancels the feeding and reading, not the stages, and keeps what was
+     * read for the next {@code communicate}, as {@link Subprocess#communicate(byte[])} does.
      *
      * @param input the bytes for stdin, or null to write nothing (stdin is still closed); read during the call
      * @return a future of what the pipeline wrote; failed with any other error of writing stdin, as
      *     {@link Subprocess#communicate(byte[])}'s
-     * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe
+     * @throws IllegalArgumentException if {@code input} is given but stdin is not a pipe, or a {@code communicate}
+     *     was cancelled before (part of its input may have reached the first stage: call {@code communicate()})
      */
     public Future<Output> communicate(byte @Nullable [] input) {
         Optional<StreamWriter> in = stdin();
@@ -173,9 +176,14 @@ public final class SubprocessPipeline {
             throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this pipeline's"
                     + " first stage's stdin is not a pipe");
         }
+        if (input != null && communicateCancelled) {
+            throw new IllegalArgumentException("communicate(input) after a cancelled communicate: part of the"
+                    + " earlier input may have reached the first stage; call communicate() without input for the"
+                    + " rest of the output");
+        }
         byte[] data = input == null ? null : input.clone();
         String name = "communicate-pipeline-" + first().pid();
-        return loop.createTask(() -> {
+        Task<Output> communicating = loop.createTask(() -> {
             Future<@Nullable Void> feeding = in.isEmpty() ? first().done(null)
                     : loop.createTask(() -> Subprocess.feed(in.get(), data), name + "-stdin");
             Future<byte @Nullable []> outRead = read(last(), last().stdout(), SubprocessProtocol.STDOUT,
@@ -196,6 +204,8 @@ public final class SubprocessPipeline {
             }
             return new Output(outRead.result(), errors);
         }, name);
+        communicating.addDoneCallback(t -> communicateCancelled |= t.isCancelled());
+        return communicating;
     }
 
     private Future<byte @Nullable []> read(Subprocess stage, Optional<StreamReader> reader, int fd, String name) {

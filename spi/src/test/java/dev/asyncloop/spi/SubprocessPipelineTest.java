@@ -74,6 +74,25 @@ class SubprocessPipelineTest {
         assertEquals(List.of(OptionalInt.of(0), OptionalInt.of(0)), p.returnCodes());
     }
 
+    /** As {@code Subprocess.communicate} (asyncio's gh-139373): a cancelled call keeps what it read for the next. */
+    @Test
+    void aCancelledCommunicateKeepsWhatItReadForTheNextOne() {
+        loop.runUntilComplete(() -> {
+            SubprocessPipeline p = Async.await(Subprocesses.pipeline(List.of(
+                    List.of("/bin/sh", "-c", "echo out; echo err 1>&2; exec sleep 30"), List.of("cat"))));
+            assertThrows(dev.asyncloop.TimeoutError.class,
+                    () -> Tasks.waitFor(p.communicate(), Duration.ofMillis(500)));
+            assertThrows(IllegalArgumentException.class, () -> p.communicate("more".getBytes(StandardCharsets.UTF_8)),
+                    "part of the earlier input may have gone");
+            p.terminate();
+            SubprocessPipeline.Output o = Tasks.waitFor(p.communicate(), Duration.ofSeconds(20));
+            assertEquals("out\n", new String(o.stdout(), StandardCharsets.UTF_8));
+            assertEquals("err\n", new String(o.stderr().get(0), StandardCharsets.UTF_8));
+            assertEquals("", new String(o.stderr().get(1), StandardCharsets.UTF_8));
+            return null;
+        });
+    }
+
     @Test
     void oneStderrFileKeepsEveryStagesLines() throws IOException {
         Path err = Files.writeString(dir.resolve("err.txt"), "old content that must go\n");
