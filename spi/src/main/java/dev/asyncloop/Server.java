@@ -54,11 +54,12 @@ public interface Server extends AutoCloseable {
     void startServing();
 
     /**
-     * Starts accepting, then returns a task that is done only when cancelled; cancelling it closes the server,
-     * closes every accepted connection ({@link #closeClients()}: their protocols see the end of the stream, as
-     * asyncio 3.15's handlers do) and waits for {@link #waitClosed()} before it finishes cancelled.
-     * {@link #close()} cancels it too. A task cancelled before its first step cannot wait: it closes the server
-     * and its connections as it finishes.
+     * Starts accepting, then returns a task that is done only when cancelled; cancelling it closes the server and
+     * waits for {@link #waitClosed()} before it finishes cancelled. {@link #close()} cancels it too. As in asyncio
+     * (3.12 and later), the accepted connections stay open, so the task ends only once every one of them is lost: a
+     * client that stays connected and silent keeps it waiting (asyncio's open gh-123720). To end them, call
+     * {@link #closeClients()} or {@link #abortClients()}, for example after a grace period. A task cancelled before
+     * its first step cannot wait: it closes the server as it finishes.
      *
      * @return the task
      * @throws IllegalStateException if the server is closed, or a {@code serveForever} task is already pending

@@ -172,8 +172,7 @@ final class ReadinessServer implements Server {
                 ReadinessEventLoop.awaitChecked(forever);
             } catch (CancelledError e) {
                 close();
-                closeClients(); // asyncio 3.15 (gh-123720): a silent client cannot keep serve_forever waiting
-                ReadinessEventLoop.awaitChecked(waitClosed());
+                ReadinessEventLoop.awaitChecked(waitClosed()); // the connections stay open (asyncio's gh-123720)
                 throw e;
             } finally {
                 if (servingForever == forever) {
@@ -186,7 +185,6 @@ final class ReadinessServer implements Server {
         task.addDoneCallback(t -> {
             if (t.isCancelled()) {
                 close();
-                closeClients();
             }
             if (servingForever == forever) {
                 servingForever = null;

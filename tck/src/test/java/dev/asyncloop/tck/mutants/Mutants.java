@@ -134,8 +134,8 @@ public final class Mutants {
                         + " already waiting", NetworkMutants.DataBeforeConnectionMade::new),
                 network("accepted-connections-leak-on-abort", "N4.5", "Server.abortClients leaves the accepted"
                         + " connections open", NetworkMutants.AbortClientsLeaks::new),
-                network("serve-forever-keeps-clients", "N4.14", "a cancelled serveForever waits for the accepted"
-                        + " connections without closing them", NetworkMutants.ServeForeverKeepsClients::new),
+                network("serve-forever-closes-clients", "N4.14", "a cancelled serveForever closes the accepted"
+                        + " connections before it waits for them", NetworkMutants.ServeForeverClosesClients::new),
                 network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"
                         + " protocol", NetworkMutants.PauseWritingNever::new),
                 network("lost-twice-when-ended-in-resume", "N5.5", "a protocol that closes or aborts its transport"

@@ -265,11 +265,8 @@ final class NetworkMutants {
         }
     }
 
-    /**
-     * Broken N4.14: the server's serveForever, cancelled, closes the server and waits for its connections without
-     * closing them (asyncio 3.12–3.14), so a silent client keeps it waiting.
-     */
-    static final class ServeForeverKeepsClients extends ForwardingNetworkLoop {
+    /** Broken N4.14: the server's serveForever, cancelled, also closes the accepted connections before it waits. */
+    static final class ServeForeverClosesClients extends ForwardingNetworkLoop {
         @Override
         protected Server server(Server real) {
             return new ServerRelay(real) {
@@ -282,6 +279,7 @@ final class NetworkMutants {
                             return Async.await(forever);
                         } catch (CancelledError e) {
                             real.close();
+                            real.closeClients();
                             Async.await(real.waitClosed());
                             throw e;
                         }
