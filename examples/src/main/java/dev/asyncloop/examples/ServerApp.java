@@ -5,6 +5,7 @@ import dev.asyncloop.CancelledError;
 import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Server;
+import dev.asyncloop.Tasks;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,8 @@ public final class ServerApp {
     /**
      * The {@code main} of a server example: parses {@code --host}/{@code --port} and runs. SIGTERM stops the server
      * through the loop's signal handler ({@link EventLoop#addSignalHandler}), so {@code main} returns and the JVM
-     * exits with status 0; Ctrl-C cancels the main task ({@link dev.asyncloop.Runner}). A shutdown hook stops the
+     * exits with status 0; Ctrl-C cancels the main task ({@link dev.asyncloop.Runner}), which closes the server and its
+     * connections in the same way. A shutdown hook stops the
      * server and waits for the loop to finish on any other way out (SIGHUP, {@code System.exit}, a JVM run with
      * {@code -Xrs} or a loop without signal handlers, where SIGTERM ends the JVM).
      *
@@ -122,9 +124,12 @@ public final class ServerApp {
                     shutDown(s); // a closed server cannot serveForever (it throws, as asyncio's does)
                 } else {
                     try {
-                        Async.await(s.serveForever());
+                        // Shielded: a cancelled serveForever closes the server and waits for the clients to leave
+                        // (as asyncio's), so Ctrl-C, which cancels this task, must not wait on it.
+                        Async.await(Tasks.shield(s.serveForever()));
                     } catch (CancelledError stopped) {
-                        // close() cancels serveForever: the way out.
+                        // stop() closed the server, or Ctrl-C cancelled this task: end the connections either way.
+                        shutDown(s);
                     }
                 }
                 Async.await(s.waitClosed());

@@ -3,6 +3,7 @@ package dev.asyncloop.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.asyncloop.testsupport.ForkedJvms;
+import dev.asyncloop.testsupport.InheritedSignals;
 import dev.asyncloop.testsupport.RunningJvm;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,28 @@ class ServerAppSigtermTest {
     void sigtermStopsTheServerGracefully() throws Exception {
         echoesThenStopsOnSigterm(forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST,
                 "--port", "0")));
+    }
+
+    /**
+     * Ctrl-C cancels the main task, which is waiting in {@code serveForever}: a cancelled {@code serveForever} waits for
+     * the connections to leave (as asyncio's), so the app must close them itself, or a connected client would keep
+     * the server running.
+     */
+    @Test
+    void ctrlCClosesTheConnectionsAndEndsTheServer() throws Exception {
+        InheritedSignals.assumeSigintDelivered();
+        RunningJvm child = forked.start(ForkedExample.of(EchoServer.class, "--host", RunningServer.HOST, "--port", "0"));
+        int port = ForkedExample.readyPort(child);
+        try (Socket client = new Socket(RunningServer.HOST, port)) {
+            client.setSoTimeout((int) RunningServer.WAIT.toMillis());
+            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", RunningServer.lines(client).readLine());
+            child.signal("INT");
+            assertEquals(-1, client.getInputStream().read(), "the server must close its connections on Ctrl-C");
+            child.awaitLine("EchoServer stopped");
+        }
+        assertEquals(0, child.awaitExit("the server JVM did not exit after SIGINT"),
+                "main must return after a Ctrl-C that the app handled");
     }
 
     /**
