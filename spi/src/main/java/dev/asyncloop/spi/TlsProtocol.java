@@ -548,10 +548,16 @@ final class TlsProtocol implements BufferedProtocol, BorrowedReadBuffer {
 
     private void feedBuffered(BufferedProtocol buffered, ByteBuffer data) {
         while (data.hasRemaining() && !appReadingPaused && state == State.WRAPPED && !closing) {
-            ByteBuffer into = buffered.getBuffer(data.remaining());
-            if (into == null || !into.hasRemaining()) {
-                throw new IllegalStateException("getBuffer() returned " + (into == null ? "null" : "a full buffer")
-                        + "; return a buffer with room left");
+            ByteBuffer into;
+            try {
+                into = buffered.getBuffer(data.remaining());
+                if (into == null || !into.hasRemaining()) {
+                    throw new IllegalStateException("getBuffer() returned " + (into == null ? "null"
+                            : "a full buffer") + "; return a buffer with room left");
+                }
+            } catch (Exception e) {
+                appCallbackFailed(e, "Fatal error: protocol.getBuffer() call failed.");
+                return;
             }
             int n = Math.min(into.remaining(), data.remaining());
             into.put(into.position(), data, data.position(), n);
