@@ -306,4 +306,62 @@ class EpollHeapIoParityTest {
             p[1].close();
         }
     }
+
+    // ------------------------------------------------------------------ writes to a reset peer, blocking channels
+
+    /** Writes until the write fails (the first ones may still be taken before the reset arrives). */
+    private static Scenario writesAfterReset(Write write) {
+        return (ours, peer) -> {
+            reset(peer);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            try {
+                while (System.nanoTime() < deadline) {
+                    write.write(ours, new byte[1000]);
+                    Thread.sleep(1);
+                }
+                return "timeout";
+            } catch (Exception e) {
+                return describe(e);
+            }
+        };
+    }
+
+    @Test
+    @DisplayName("writes to a peer that reset fail as the JDK's write does (the same exception and message)")
+    void writeAfterPeerReset() throws Exception {
+        assertSameOnBothPaths(writesAfterReset((ch, b) -> ch.write(ByteBuffer.wrap(b))),
+                writesAfterReset((ch, b) -> io.write(ch, b, 0, b.length)));
+    }
+
+    private static Scenario blockingRoundTrip(Read read, Write write) {
+        return (ours, peer) -> {
+            ours.configureBlocking(true);
+            int sent = write.write(ours, "hello".getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer got = ByteBuffer.allocate(5);
+            while (got.hasRemaining()) {
+                peer.read(got);
+            }
+            peer.write(ByteBuffer.wrap("world".getBytes(StandardCharsets.US_ASCII)));
+            StringBuilder read5 = new StringBuilder();
+            while (read5.length() < 5) {
+                byte[] b = new byte[5 - read5.length()];
+                int n = read.read(ours, b);
+                if (n < 0) {
+                    return "end of stream after " + read5;
+                }
+                read5.append(new String(b, 0, n, StandardCharsets.US_ASCII));
+            }
+            return "wrote " + sent + ", peer got " + new String(got.array(), StandardCharsets.US_ASCII) + ", read "
+                    + read5;
+        };
+    }
+
+    @Test
+    @DisplayName("a channel in blocking mode is read and written as the JDK's own methods do")
+    void blockingModeChannel() throws Exception {
+        assertSameOnBothPaths(blockingRoundTrip(JDK_READ, (ch, b) -> ch.write(ByteBuffer.wrap(b))),
+                blockingRoundTrip(heapRead(), (ch, b) -> io.write(ch, b, 0, b.length)));
+        assertEquals("wrote 5, peer got hello, read world",
+                onFreshPair(blockingRoundTrip(heapRead(), (ch, b) -> io.write(ch, b, 0, b.length))));
+    }
 }
