@@ -167,6 +167,8 @@ final class ReadinessServer implements Server {
         startServing();
         Future<@Nullable Void> forever = loop.createFuture();
         servingForever = forever;
+        // Only a cancellation ends the task (nothing completes forever; close() cancels it), and close() forgets
+        // servingForever before anything else: the task need not forget it.
         Future<@Nullable Void> task = loop.createTask(() -> {
             try {
                 ReadinessEventLoop.awaitChecked(forever);
@@ -174,10 +176,6 @@ final class ReadinessServer implements Server {
                 close();
                 ReadinessEventLoop.awaitChecked(waitClosed()); // the connections stay open (asyncio's gh-123720)
                 throw e;
-            } finally {
-                if (servingForever == forever) {
-                    servingForever = null;
-                }
             }
             return null;
         }, "serveForever");
@@ -185,9 +183,6 @@ final class ReadinessServer implements Server {
         task.addDoneCallback(t -> {
             if (t.isCancelled()) {
                 close();
-            }
-            if (servingForever == forever) {
-                servingForever = null;
             }
         });
         return task;
