@@ -411,6 +411,32 @@ class DatagramSocketTransportTest {
                 () -> t.send(text("x"))), "send() needs a remote address");
     }
 
+    @Test
+    void aReceiveOnAChannelClosedUnderneathEndsTheEndpointWithoutAReport() throws IOException {
+        DatagramTransport t = open();
+        ClosedChannelException closed = new ClosedChannelException();
+        channel.incoming.add(closed);
+        fake.emit(channel, Poller.READ);
+        iterate();
+        iterate();
+        assertEquals(List.of("made", "lost " + closed), events, "connectionLost gets the channel's exception");
+        assertEquals(List.of(), reports, "an I/O error of the socket is not a bug to report");
+        assertTrue(t.isClosing());
+    }
+
+    @Test
+    void anUnboundEndpointLearnsItsSocknameOnTheFirstReceive() throws IOException {
+        channel.local = null;
+        DatagramTransport t = open();
+        assertTrue(t.getExtraInfo(DatagramTransport.SOCKNAME).isEmpty());
+        channel.local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6);
+        channel.incoming.add("hello");
+        fake.emit(channel, Poller.READ);
+        iterate();
+        assertEquals(List.of("made", "datagram hello"), events);
+        assertEquals(channel.local, t.getExtraInfo(DatagramTransport.SOCKNAME).orElseThrow());
+    }
+
     /** A DatagramChannel whose sends can be refused or fail, and whose receives are scripted. */
     static final class ScriptedChannel extends DatagramChannel {
         final List<String> sent = new ArrayList<>();
