@@ -2,6 +2,7 @@ package dev.asyncloop.spi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +20,10 @@ import dev.asyncloop.testsupport.TlsTestContexts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +120,10 @@ class SendfileOverTlsTest {
                 ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
     }
 
+    private static SocketChannel socketOf(StreamTransport transport) {
+        return (SocketChannel) transport.getExtraInfo(Transport.SOCKET).orElseThrow();
+    }
+
     private Path file(int size) throws IOException {
         byte[] content = new byte[size];
         new SplittableRandom(size).nextBytes(content);
@@ -129,15 +136,28 @@ class SendfileOverTlsTest {
     }
 
     @Test
-    void aFileLargerThanTheWriteBufferArrivesWholeAndTheProtocolGetsTheTransportBack() throws IOException {
-        int size = 300 * 1024 + 123;
+    void aFileLargerThanTheWriteBufferWaitsForTheDrainArrivesWholeAndTheProtocolGetsTheTransportBack()
+            throws IOException {
+        int size = 4 * 1024 * 1024 + 123;
         Sink sink = new Sink(t -> { });
         Connection<Client> c = connect(sink);
         StreamTransport transport = c.transport();
-        transport.setWriteBufferLimits(8 * 1024, 1024); // each 16 KiB block pauses the fallback's writing
+        transport.setWriteBufferLimits(64 * 1024, 16 * 1024);
+        runUntil(() -> sink.transport != null);
+        // Fixed kernel buffers (no autotuning), far smaller than the file, whatever the host's tcp_wmem says.
+        socketOf(transport).setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+        socketOf(sink.transport).setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+        sink.transport.pauseReading(); // the peer stops reading: the kernel's buffers fill, then the transport's
         Path path = file(size);
         try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
-            long sent = loop.runUntilComplete(() -> Tasks.waitFor(loop.sendfile(transport, in, 0), BOUND));
+            Future<Long> sending = loop.sendfile(transport, in, 0);
+            runUntil(() -> transport.getWriteBufferSize() > 64 * 1024 || sending.isDone());
+            assertFalse(sending.isDone(), "the transfer waits for the buffer to drain below its low-water mark");
+            assertTrue(transport.getWriteBufferSize() < 64 * 1024 + 2 * Sendfile.FALLBACK_BLOCK,
+                    "no block is written while the transport is over its high-water mark: "
+                            + transport.getWriteBufferSize());
+            sink.transport.resumeReading();
+            long sent = loop.runUntilComplete(() -> Tasks.waitFor(sending, BOUND));
             assertEquals(size, sent);
             assertEquals(size, in.position(), "the file's position moves past what was sent, as asyncio's");
             runUntil(() -> sink.got.size() == size);
