@@ -36,8 +36,9 @@ final class PipelineStart<P extends SubprocessProtocol> {
         List<P> protocols = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
+                int stage = i;
                 protocols.add(Objects.requireNonNull(protocolFactory.get(),
-                        "the protocol factory returned null for stage " + i));
+                        () -> "protocolFactory " + protocolFactory + " returned null for stage " + stage));
             }
         } catch (RuntimeException e) {
             waiter.setException(e);

@@ -184,7 +184,8 @@ public final class SubprocessSpawner {
         Future<SubprocessConnection<P>> waiter = loop.createFuture();
         P protocol;
         try {
-            protocol = Objects.requireNonNull(protocolFactory.get(), "the protocol factory returned null");
+            protocol = Objects.requireNonNull(protocolFactory.get(),
+                    () -> "protocolFactory " + protocolFactory + " returned null");
         } catch (RuntimeException e) {
             waiter.setException(e);
             return waiter;

@@ -68,7 +68,8 @@ class SubprocessEdgesTest {
         assertTrue(start.isDone(), "refused before any process is started");
         Throwable e = start.exception().orElseThrow();
         assertInstanceOf(NullPointerException.class, e);
-        assertEquals("the protocol factory returned null", e.getMessage());
+        assertEquals("protocolFactory " + factory + " returned null", e.getMessage(),
+                "named as the connection factories name theirs");
     }
 
     @Test
