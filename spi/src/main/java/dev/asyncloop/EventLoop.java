@@ -214,12 +214,13 @@ public interface EventLoop extends AutoCloseable {
     /**
      * Schedules {@code callback} from any thread, waking the loop if it is blocked waiting for I/O (rule L3.1).
      * Shares the FIFO order of {@link #callSoon} (L3.2). A call that races with {@link #close()} on another thread
-     * either throws or returns a handle whose callback the close drops with the other pending ones; the closed loop
-     * keeps neither.
+     * either throws, and the callback never runs, or returns a handle whose callback ran before the close or is
+     * dropped by it with the other pending ones; the closed loop keeps neither.
      *
      * @param callback what to run
      * @return a handle whose {@code cancel()} any thread may call
-     * @throws IllegalStateException if the loop is closed, or was closed during the call
+     * @throws IllegalStateException if the loop is closed, or was closed during the call before running the
+     *     callback
      */
     Handle callSoonThreadsafe(Runnable callback);
 
@@ -229,7 +230,8 @@ public interface EventLoop extends AutoCloseable {
      * @param callback what to run
      * @param context the context to run it in
      * @return a handle whose {@code cancel()} any thread may call
-     * @throws IllegalStateException if the loop is closed, or was closed during the call
+     * @throws IllegalStateException if the loop is closed, or was closed during the call before running the
+     *     callback
      */
     Handle callSoonThreadsafe(Runnable callback, Context context);
 

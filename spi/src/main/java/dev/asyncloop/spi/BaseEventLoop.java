@@ -494,6 +494,10 @@ public abstract class BaseEventLoop implements EventLoop {
         ReadyHandle h = new ThreadsafeHandle(callback, context, debug ? Debug.creationStack() : List.of());
         ready.offer(h);
         if (closed) {
+            if (h.started()) {
+                // The loop ran it, then its run ended and it was closed before this check: the call was taken.
+                return h;
+            }
             // close() ran on another thread meanwhile, perhaps after it emptied the queue: the closed loop must not
             // keep the callback (it never runs again), and the caller learns that it was not taken.
             h.cancel();

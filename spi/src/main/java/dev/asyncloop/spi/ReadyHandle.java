@@ -16,6 +16,11 @@ class ReadyHandle implements Handle {
     private @Nullable Runnable callback;
     private final Context context;
     private volatile boolean cancelled;
+    /**
+     * Set on the loop thread as the callback starts. Plain: read by another thread only once the loop is closed,
+     * whose volatile flag is written after the loop's last run (see {@code callSoonThreadsafe}).
+     */
+    private boolean started;
     final List<StackTraceElement> sourceTraceback;
 
     ReadyHandle(Runnable callback, Context context, List<StackTraceElement> sourceTraceback) {
@@ -50,8 +55,17 @@ class ReadyHandle implements Handle {
     void run() {
         Runnable cb = callback;
         if (cb != null && !cancelled) {
+            started = true;
             context.run(cb);
         }
+    }
+
+    /**
+     * Tells whether the loop started the callback. Loop thread, or any thread once the loop is closed (the
+     * loop's last run happens before its close).
+     */
+    final boolean started() {
+        return started;
     }
 
     /** The callback's description, "cancelled" first once cancelled, and in debug mode where it was scheduled. */
