@@ -6,7 +6,7 @@
 #
 # Builds bench/target/jcstress.jar (profile jcstress), then runs it on JDK 25 with the flags the tests need: the
 # continuation engine's export, and the epoll loop's opening and native access. jcstress passes the flags on to
-# the JVMs it forks. Examples: "-m sanity" (a minute: does every test run?), "-m quick" (about 15 minutes on two
+# the JVMs it forks. Examples: "-m sanity" (a minute: does every test run?), "-m quick" (about 30 minutes on two
 # cores), "-m quick -t WakeupNotLost" (one test), "-l" (list them). Use an otherwise idle machine: on a loaded one
 # the actors rarely overlap, and a quick run finds less.
 # Results: the console summary, and the HTML report under $RESULTS (default bench/target/jcstress-results/<stamp>/).
