@@ -45,12 +45,23 @@ public class GroupSubmitRacesCloseTest {
 
     @Actor
     public void closer() {
+        long start = System.nanoTime();
         try {
             group.close();
             closed = 1;
         } catch (IllegalStateException e) {
             closed = 0;
-            System.err.println("GroupSubmitRacesCloseTest: close() threw " + e);
+            StringBuilder where = new StringBuilder("GroupSubmitRacesCloseTest: close() threw after "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms: " + e);
+            for (Thread t : group.threads()) {
+                if (t.isAlive()) {
+                    where.append("\n  ").append(t.getName()).append(' ').append(t.getState());
+                    for (StackTraceElement frame : t.getStackTrace()) {
+                        where.append("\n    at ").append(frame);
+                    }
+                }
+            }
+            System.err.println(where);
         }
     }
 
