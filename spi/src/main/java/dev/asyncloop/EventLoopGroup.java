@@ -430,13 +430,16 @@ public final class EventLoopGroup implements AutoCloseable {
         // No lock is held while waiting: a loop that calls isShutdown() or submit() meanwhile must not block.
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threads) {
+            boolean ended;
             try {
-                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                // join's answer, not isAlive() after it: a thread that is ending reads as terminated to join while
+                // isAlive() may still say true for a moment (the JVM marks it terminated first).
+                ended = t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            if (t.isAlive()) {
+            if (!ended) {
                 return false;
             }
         }
