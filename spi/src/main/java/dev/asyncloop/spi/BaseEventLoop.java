@@ -591,7 +591,7 @@ public abstract class BaseEventLoop implements EventLoop {
             if (handle == null) {
                 break;
             }
-            if (handle.isCancelled()) {
+            if (handle.cancelledFlag()) {
                 continue;
             }
             if (debug) {

@@ -46,6 +46,14 @@ class ReadyHandle implements Handle {
         return cancelled;
     }
 
+    /**
+     * The cancelled flag as it reads now, without {@link ThreadsafeHandle}'s lock: for the loop's skip of cancelled
+     * handles, where {@link #run()} checks the flag again (under the lock, for a thread-safe handle).
+     */
+    final boolean cancelledFlag() {
+        return cancelled;
+    }
+
     @Override
     public final Context getContext() {
         return context;
