@@ -34,7 +34,7 @@ public final class Subprocess {
     /** What reading stdout and stderr for {@code communicate} took from the readers and did not return yet. */
     private final ByteArrayOutputStream readStdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream readStderr = new ByteArrayOutputStream();
-    private boolean communicateCancelled;
+    private final CancelledCommunicate cancelledCommunicate = new CancelledCommunicate();
 
     Subprocess(EventLoop loop, SubprocessTransport transport, SubprocessStreamProtocol protocol) {
         this.loop = loop;
@@ -153,15 +153,11 @@ public final class Subprocess {
             throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this child's"
                     + " stdin is not a pipe");
         }
-        if (input != null && communicateCancelled) {
-            throw new IllegalArgumentException("communicate(input) after a cancelled communicate: part of the"
-                    + " earlier input may have reached the child; call communicate() without input for the rest of"
-                    + " the output");
-        }
+        cancelledCommunicate.refuseInput(input, "the child");
         byte[] data = input == null ? null : input.clone();
         StreamReader out = protocol.stdout();
         StreamReader err = protocol.stderr();
-        Task<Output> communicating = loop.createTask(() -> {
+        return cancelledCommunicate.watch(loop.createTask(() -> {
             Future<@Nullable Void> feeding = in == null ? done(null) : loop.createTask(() -> feed(in, data),
                     "communicate-stdin");
             Future<byte @Nullable []> outRead = out == null ? done(null)
@@ -171,9 +167,7 @@ public final class Subprocess {
             Async.await(Tasks.gather(feeding, outRead, errRead));
             Async.await(waitFor());
             return new Output(outRead.result(), errRead.result());
-        }, "communicate-" + pid());
-        communicating.addDoneCallback(t -> communicateCancelled |= t.isCancelled());
-        return communicating;
+        }, "communicate-" + pid()));
     }
 
     <T extends @Nullable Object> Future<T> done(T value) {

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class SubprocessPipeline {
     private final EventLoop loop;
     private final List<Subprocess> stages;
-    private boolean communicateCancelled;
+    private final CancelledCommunicate cancelledCommunicate = new CancelledCommunicate();
 
     SubprocessPipeline(EventLoop loop, List<Subprocess> stages) {
         this.loop = loop;
@@ -176,14 +176,10 @@ public final class SubprocessPipeline {
             throw new IllegalArgumentException("communicate(input) needs stdin to be Redirect.PIPE; this pipeline's"
                     + " first stage's stdin is not a pipe");
         }
-        if (input != null && communicateCancelled) {
-            throw new IllegalArgumentException("communicate(input) after a cancelled communicate: part of the"
-                    + " earlier input may have reached the first stage; call communicate() without input for the"
-                    + " rest of the output");
-        }
+        cancelledCommunicate.refuseInput(input, "the first stage");
         byte[] data = input == null ? null : input.clone();
         String name = "communicate-pipeline-" + first().pid();
-        Task<Output> communicating = loop.createTask(() -> {
+        return cancelledCommunicate.watch(loop.createTask(() -> {
             Future<@Nullable Void> feeding = in.isEmpty() ? first().done(null)
                     : loop.createTask(() -> Subprocess.feed(in.get(), data), name + "-stdin");
             Future<byte @Nullable []> outRead = read(last(), last().stdout(), SubprocessProtocol.STDOUT,
@@ -203,9 +199,7 @@ public final class SubprocessPipeline {
                 errors.add(e.result());
             }
             return new Output(outRead.result(), errors);
-        }, name);
-        communicating.addDoneCallback(t -> communicateCancelled |= t.isCancelled());
-        return communicating;
+        }, name));
     }
 
     private Future<byte @Nullable []> read(Subprocess stage, Optional<StreamReader> reader, int fd, String name) {
