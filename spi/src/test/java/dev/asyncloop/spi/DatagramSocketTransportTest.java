@@ -11,6 +11,7 @@ import dev.asyncloop.DatagramProtocol;
 import dev.asyncloop.DatagramTransport;
 import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.Future;
+import dev.asyncloop.testsupport.CapturedLog;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
@@ -31,9 +32,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -314,31 +312,14 @@ class DatagramSocketTransportTest {
         DatagramTransport t = open();
         t.close();
         iterate();
-        List<String> warnings = new ArrayList<>();
-        Logger jul = Logger.getLogger("dev.asyncloop");
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getLevel() + " " + record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
-        try {
+        List<String> warnings;
+        try (CapturedLog log = CapturedLog.start()) {
             for (int i = 0; i < 6; i++) {
                 ByteBuffer data = text("x");
                 t.sendTo(data, peer);
                 assertFalse(data.hasRemaining(), "the datagram is consumed and dropped");
             }
-        } finally {
-            jul.removeHandler(handler);
+            warnings = log.records().stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
         }
         assertEquals(List.of(), channel.sent);
         assertEquals(List.of("WARNING socket.send() raised exception.", "WARNING socket.send() raised exception."),

@@ -14,22 +14,19 @@ import dev.asyncloop.Future;
 import dev.asyncloop.Handle;
 import dev.asyncloop.Task;
 import dev.asyncloop.TimerHandle;
+import dev.asyncloop.testsupport.CapturedLog;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -403,36 +400,11 @@ class LoopCoreAsyncioConformanceTest {
 
     /** The records "dev.asyncloop" gets while {@code action} runs, as "LEVEL formatted message + exception". */
     private static List<String> captureLog(Runnable action) {
-        List<String> records = new CopyOnWriteArrayList<>();
-        Logger jul = Logger.getLogger("dev.asyncloop");
         SimpleFormatter formatter = new SimpleFormatter();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                String text = r.getLevel() + " " + formatter.formatMessage(r);
-                if (r.getThrown() != null) {
-                    text += "\n" + r.getThrown();
-                }
-                records.add(text);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level savedLevel = jul.getLevel();
-        jul.setLevel(Level.WARNING);
-        jul.addHandler(handler);
-        try {
+        try (CapturedLog log = CapturedLog.atLevel(Level.WARNING)) {
             action.run();
-        } finally {
-            jul.removeHandler(handler);
-            jul.setLevel(savedLevel);
+            return log.records().stream().map(r -> r.getLevel() + " " + formatter.formatMessage(r)
+                    + (r.getThrown() == null ? "" : "\n" + r.getThrown())).toList();
         }
-        return records;
     }
 }

@@ -19,6 +19,7 @@ import dev.asyncloop.Server;
 import dev.asyncloop.Task;
 import dev.asyncloop.TaskFactory;
 import dev.asyncloop.Tasks;
+import dev.asyncloop.testsupport.CapturedLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,10 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -197,41 +196,20 @@ class LoopMisuseErrorsTest {
 
     @Test
     void aPeerResetReachesConnectionLostAndIsLoggedInDebugModeOnly() throws IOException {
-        Logger jul = Logger.getLogger("dev.asyncloop");
-        List<LogRecord> records = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level before = jul.getLevel();
-        jul.setLevel(Level.ALL);
-        jul.addHandler(handler);
-        try {
+        try (CapturedLog log = CapturedLog.atLevel(Level.ALL)) {
             Throwable quiet = lostAfterPeerReset();
             assertInstanceOf(IOException.class, quiet, "connectionLost gets the socket's error, was " + quiet);
-            assertTrue(records.stream().noneMatch(r -> r.getMessage().startsWith("Fatal read error")),
+            assertTrue(log.records().stream().noneMatch(r -> r.getMessage().startsWith("Fatal read error")),
                     "nothing logged outside debug mode");
 
             loop.setDebug(true);
             Throwable logged = lostAfterPeerReset();
             assertInstanceOf(IOException.class, logged, "connectionLost gets the socket's error, was " + logged);
+            List<LogRecord> records = log.records();
             LogRecord r = records.stream().filter(x -> x.getMessage().startsWith("Fatal read error on socket"
                     + " transport SocketTransport[")).findFirst().orElseThrow(() -> new AssertionError(records));
             assertEquals(Level.FINE, r.getLevel(), "debug level");
             assertEquals(logged, r.getThrown());
-        } finally {
-            jul.removeHandler(handler);
-            jul.setLevel(before);
         }
     }
 

@@ -13,16 +13,14 @@ import dev.asyncloop.Protocol;
 import dev.asyncloop.StreamTransport;
 import dev.asyncloop.TlsOptions;
 import dev.asyncloop.Transport;
+import dev.asyncloop.testsupport.CapturedLog;
 import dev.asyncloop.testsupport.TlsTestContexts;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -179,24 +177,7 @@ class TlsCallbackFailureTest {
 
     @Test
     void anApplicationEofReceivedReturningTrueIsWarnedAboutAndTheConnectionStillCloses() {
-        Logger jul = Logger.getLogger("dev.asyncloop");
-        List<LogRecord> records = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
-        try {
+        try (CapturedLog log = CapturedLog.start()) {
             List<String> events = new ArrayList<>();
             Protocol server = new Protocol() {
                 @Override
@@ -214,12 +195,10 @@ class TlsCallbackFailureTest {
             connected(server, client).result().close();
             TlsLayerTest.runUntil(loop, () -> events.size() == 2 && client.events.contains("lost"));
             assertEquals(List.of("eof", "lost null"), events, "TLS closes after EOF whatever eofReceived says");
-            assertTrue(records.stream().anyMatch(r -> r.getLevel() == Level.WARNING
+            assertTrue(log.records().stream().anyMatch(r -> r.getLevel() == Level.WARNING
                     && r.getMessage().equals("returning true from eofReceived() has no effect when using TLS")),
-                    "asyncio's warning, got " + records);
+                    "asyncio's warning, got " + log.records());
             assertEquals(List.of(), reports);
-        } finally {
-            jul.removeHandler(handler);
         }
     }
 
