@@ -2,19 +2,27 @@ package dev.asyncloop.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncloop.Async;
 import dev.asyncloop.BufferedProtocol;
 import dev.asyncloop.Transport;
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** {@link BufferedEchoServer}, driven with plain sockets. */
@@ -28,44 +36,53 @@ class BufferedEchoServerTest {
     /**
      * The client sends 16 MiB without reading for a while: the server's writes go out partly, the rest is queued
      * while the next reads refill the same buffer, and flow control pauses reading. Every byte must come back
-     * in order, so the queued data cannot be the reused buffer.
+     * in order, so the queued data cannot be the reused buffer. The server's send buffer is capped at 64 KiB, so a
+     * few hundred KiB make its writes queue; left to the kernel's autotuning it took 4.5-5.7 MiB here, and how much
+     * depends on the machine.
      */
     @Test
     void pipelinedPayloadSurvivesPartialWritesAndPauses() throws Exception {
         AtomicInteger pauses = new AtomicInteger();
+        AtomicInteger accepted = new AtomicInteger();
         ServerApp app = new ServerApp("counting-buffered-echo", (host, port) -> Async.getRunningLoop()
-                .createServer(() -> new CountingPauses(new BufferedEchoServer.BufferedEchoProtocol(), pauses),
+                .createServer(() -> new CountingPauses(new BufferedEchoServer.BufferedEchoProtocol(), accepted, pauses),
                         host, port));
         byte[] big = new byte[16 * 1024 * 1024];
         new Random(7).nextBytes(big);
         try (RunningServer server = new RunningServer(app); Socket c = server.connect()) {
             c.setReceiveBufferSize(64 * 1024);
-            AtomicInteger writerFailed = new AtomicInteger();
+            AtomicReference<@Nullable Exception> writerFailed = new AtomicReference<>();
+            AtomicLong sent = new AtomicLong();
             Thread writer = new Thread(() -> {
                 try {
                     OutputStream out = c.getOutputStream();
                     for (int off = 0; off < big.length; off += 1000) { // many small sends: many reads and writes
-                        out.write(big, off, Math.min(1000, big.length - off));
+                        int n = Math.min(1000, big.length - off);
+                        out.write(big, off, n);
+                        sent.addAndGet(n);
                     }
                     c.shutdownOutput();
                 } catch (Exception e) {
-                    writerFailed.incrementAndGet();
+                    writerFailed.set(e);
                 }
             });
             writer.start();
             // Not reading until the server pauses: its socket send buffer fills and its writes queue past the
-            // high-water mark (16 MiB is far more than the sockets buffer). A fixed sleep instead let a slow writer
-            // thread send too little on a loaded machine for any pause before reading began.
+            // high-water mark. A fixed sleep instead let a slow writer thread send too little on a loaded machine for
+            // any pause before reading began.
             long deadline = System.nanoTime() + RunningServer.WAIT.toNanos();
             while (pauses.get() == 0) {
-                assertTrue(System.nanoTime() - deadline < 0, "the write buffer never passed the high-water mark"
-                        + " while the client was not reading: writes did not queue");
+                assertTrue(System.nanoTime() - deadline < 0, () -> "the write buffer never passed the high-water"
+                        + " mark while the client was not reading: writes did not queue; connections made: "
+                        + accepted.get() + ", the client had sent "
+                        + sent.get() + " bytes, its writer " + (writer.isAlive() ? "still writing" : "ended")
+                        + ", failure: " + writerFailed.get());
                 Thread.sleep(1);
             }
             byte[] back = new byte[big.length];
             new DataInputStream(c.getInputStream()).readFully(back);
             writer.join(RunningServer.WAIT.toMillis());
-            assertEquals(0, writerFailed.get());
+            assertNull(writerFailed.get());
             assertArrayEquals(big, back);
             assertEquals(-1, c.getInputStream().read(), "the server closes after the client's EOF");
         }
@@ -117,10 +134,18 @@ class BufferedEchoServerTest {
         }
     }
 
-    /** Forwards to the echo protocol and counts its pauseWriting calls. */
-    private record CountingPauses(BufferedProtocol echo, AtomicInteger pauses) implements BufferedProtocol {
+    /** Caps the socket's send buffer, forwards to the echo protocol, counts connections and pauseWriting calls. */
+    private record CountingPauses(BufferedProtocol echo, AtomicInteger made, AtomicInteger pauses)
+            implements BufferedProtocol {
         @Override
         public void connectionMade(Transport transport) {
+            made.incrementAndGet();
+            try {
+                transport.getExtraInfo(Transport.SOCKET, NetworkChannel.class).orElseThrow()
+                        .setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             echo.connectionMade(transport);
         }
 
