@@ -118,7 +118,9 @@ public interface EventLoop extends AutoCloseable {
     boolean isClosed();
 
     /**
-     * Closes the loop: drops pending callbacks and timers, shuts the default executor down without waiting,
+     * Closes the loop: drops pending callbacks and timers (a loop built on {@code BaseEventLoop} first delivers
+     * the reports queued for its exception handler from other threads, such as "exception was never retrieved"),
+     * shuts the default executor down without waiting,
      * removes the loop's signal handlers (rule G1.6), releases the loop's resources. Idempotent.
      *
      * @throws IllegalStateException if the loop is running ("Cannot close a running event loop"; rule L4.4)

@@ -296,7 +296,7 @@ public abstract class BaseEventLoop implements EventLoop {
         if (SignalSupport.unavailabilityCause().isEmpty()) {
             SignalHandlers.removeAll(this);
         }
-        ready.clear();
+        dropReadyDeliveringReports();
         timers.clear();
         cancelledTimers = 0;
         executorShutdownCalled = true;
@@ -309,6 +309,20 @@ public abstract class BaseEventLoop implements EventLoop {
         tasks.clear();
         SubprocessSpawner.closeAll(this);
         closeResources();
+    }
+
+    /**
+     * Empties the ready queue for {@link #close()}. Callbacks are dropped, as asyncio's close drops them, except the
+     * reports queued from other threads ("exception was never retrieved", "Task was destroyed but it is pending!"):
+     * asyncio makes those at once, on the thread that finds them, so the closing loop delivers them here. A report
+     * whose caller cancels it first (it found the loop closed) is delivered by that caller instead.
+     */
+    private void dropReadyDeliveringReports() {
+        for (ReadyHandle h; (h = ready.poll()) != null; ) {
+            if (h instanceof ThreadsafeHandle t && t.isReport()) {
+                t.run(); // callExceptionHandler catches what a handler throws
+            }
+        }
     }
 
     /**
@@ -491,17 +505,15 @@ public abstract class BaseEventLoop implements EventLoop {
         Objects.requireNonNull(callback, "callback");
         Objects.requireNonNull(context, "context");
         checkClosed();
-        ReadyHandle h = new ThreadsafeHandle(callback, context, debug ? Debug.creationStack() : List.of());
+        ThreadsafeHandle h = new ThreadsafeHandle(callback, context, debug ? Debug.creationStack() : List.of());
         ready.offer(h);
         if (closed) {
-            if (h.started()) {
-                // The loop ran it, then its run ended and it was closed before this check: the call was taken.
-                return h;
-            }
             // close() ran on another thread meanwhile, perhaps after it emptied the queue: the closed loop must not
-            // keep the callback (it never runs again), and the caller learns that it was not taken.
-            h.cancel();
-            checkClosed(); // throws
+            // keep the callback (it never runs again), and the caller learns that it was not taken. Unless the loop
+            // ran it before its close, or the close delivered it (a report): then the call was taken.
+            if (h.cancelUnlessStarted()) {
+                checkClosed(); // throws
+            }
         }
         wakeUpFromOtherThread();
         return h;

@@ -71,12 +71,23 @@ final class Debug {
     static void reportFromAnyThread(EventLoop loop, ExceptionContext context) {
         if (!loop.isClosed()) {
             try {
-                loop.callSoonThreadsafe(() -> loop.callExceptionHandler(context));
+                loop.callSoonThreadsafe(new PendingReport(loop, context));
                 return;
             } catch (IllegalStateException closedMeanwhile) {
                 // fall through: report directly
             }
         }
         loop.callExceptionHandler(context);
+    }
+
+    /**
+     * A report on its way to the loop thread; a {@link BaseEventLoop} that closes before running it delivers it
+     * instead of dropping it with the other callbacks.
+     */
+    record PendingReport(EventLoop loop, ExceptionContext context) implements Runnable {
+        @Override
+        public void run() {
+            loop.callExceptionHandler(context);
+        }
     }
 }

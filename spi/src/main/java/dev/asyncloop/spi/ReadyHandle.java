@@ -17,8 +17,8 @@ class ReadyHandle implements Handle {
     private final Context context;
     private volatile boolean cancelled;
     /**
-     * Set on the loop thread as the callback starts. Plain: read by another thread only once the loop is closed,
-     * whose volatile flag is written after the loop's last run (see {@code callSoonThreadsafe}).
+     * Set as the callback starts: on the loop thread, or by {@code close()} for a pending report. Plain: another
+     * thread reads it under {@link ThreadsafeHandle}'s lock, which its run also holds.
      */
     private boolean started;
     final List<StackTraceElement> sourceTraceback;
@@ -69,11 +69,15 @@ class ReadyHandle implements Handle {
     }
 
     /**
-     * Tells whether the loop started the callback. Loop thread, or any thread once the loop is closed (the
-     * loop's last run happens before its close).
+     * Tells whether the loop started the callback. Loop thread, or under {@link ThreadsafeHandle}'s lock.
      */
     final boolean started() {
         return started;
+    }
+
+    /** The callback; null or a description once cancelled. */
+    final @Nullable Runnable callback() {
+        return callback;
     }
 
     /** The callback's description, "cancelled" first once cancelled, and in debug mode where it was scheduled. */

@@ -28,4 +28,24 @@ final class ThreadsafeHandle extends ReadyHandle {
     synchronized void run() {
         super.run(); // checks the cancelled flag again, now under the lock
     }
+
+    /**
+     * Cancels the handle unless its callback started: for a caller that finds the loop closed after queueing it,
+     * racing with a {@code close()} that may run it (a pending report). Either this cancels it first, and the run
+     * does nothing, or the run started first, and this returns false.
+     *
+     * @return true if this call cancelled a callback that never started
+     */
+    synchronized boolean cancelUnlessStarted() {
+        if (started()) {
+            return false;
+        }
+        cancel();
+        return true;
+    }
+
+    /** Whether the callback is a report for the exception handler, which a closing loop delivers, not drops. */
+    boolean isReport() {
+        return callback() instanceof Debug.PendingReport;
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.asyncloop.ExceptionContext;
 import dev.asyncloop.TimerHandle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -454,6 +455,53 @@ class BaseEventLoopTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> loop.callAt(Double.NaN, () -> { }));
         assertEquals("callAt: when is NaN; pass a time on the loop.time() clock", e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- reports queued from other threads
+
+    @Test
+    @DisplayName("a report queued from another thread reaches the exception handler even when the loop closes"
+            + " before it runs again; other pending callbacks are dropped, as asyncio's close drops them")
+    void closeDeliversQueuedReports() throws InterruptedException {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> handled.add(context.message()));
+        List<String> ran = new ArrayList<>();
+        loop.callSoon(() -> ran.add("pending callback"));
+        Thread reporter = new Thread(() -> Debug.reportFromAnyThread(loop,
+                ExceptionContext.builder("Future exception was never retrieved").build()));
+        reporter.start();
+        reporter.join();
+        assertEquals(List.of(), handled, "not on the reporting thread: the loop was open, so it takes the report");
+        loop.close();
+        assertEquals(List.of("Future exception was never retrieved"), handled);
+        assertEquals(List.of(), ran);
+    }
+
+    @Test
+    @DisplayName("a report queued from another thread is handled once on the loop thread when the loop runs")
+    void queuedReportRunsOnTheLoopThreadOnce() throws InterruptedException {
+        List<Thread> handledOn = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> handledOn.add(Thread.currentThread()));
+        Thread reporter = new Thread(() -> Debug.reportFromAnyThread(loop,
+                ExceptionContext.builder("Task was destroyed but it is pending!").build()));
+        reporter.start();
+        reporter.join();
+        runOneIteration();
+        loop.close();
+        assertEquals(List.of(Thread.currentThread()), handledOn);
+    }
+
+    @Test
+    @DisplayName("a report made after close() is handled at once on the reporting thread")
+    void reportAfterCloseIsHandledDirectly() throws InterruptedException {
+        List<Thread> handledOn = new CopyOnWriteArrayList<>();
+        loop.setExceptionHandler((l, context) -> handledOn.add(Thread.currentThread()));
+        loop.close();
+        Thread reporter = new Thread(() -> Debug.reportFromAnyThread(loop,
+                ExceptionContext.builder("Future exception was never retrieved").build()));
+        reporter.start();
+        reporter.join();
+        assertEquals(List.of(reporter), handledOn);
     }
 
     // ---------------------------------------------------------------- toString
