@@ -392,6 +392,13 @@ public final class StreamReader {
         Object step();
     }
 
+    /** asyncio's text, then the limit and the ways around it. */
+    private String overLimit(String asyncioText) {
+        return asyncioText + " (the reader's limit of " + limit + " bytes: pass a larger limit to"
+                + " Streams.openConnection, Streams.startServer, Subprocesses.exec or new StreamReader, or read with"
+                + " read(n) or readExactly(n), which it does not bound)";
+    }
+
     /** Finds the separator that ends first; asyncio's {@code readuntil} loop, from where the last search ended. */
     private final class UntilStep {
         private final List<byte[]> seps;
@@ -420,7 +427,7 @@ public final class StreamReader {
                 }
                 if (end >= 0) {
                     if (start > limit) {
-                        throw new LimitOverrunError("separator is found, but chunk is longer than limit", start);
+                        throw new LimitOverrunError(overLimit("separator is found, but chunk is longer than limit"), start);
                     }
                     byte[] chunk = buffer.take(end);
                     maybeResumeTransport();
@@ -428,7 +435,7 @@ public final class StreamReader {
                 }
                 offset = Math.max(0, size + 1 - longest);
                 if (offset > limit) {
-                    throw new LimitOverrunError("separator is not found, and chunk exceeds the limit", offset);
+                    throw new LimitOverrunError(overLimit("separator is not found, and chunk exceeds the limit"), offset);
                 }
             }
             if (eof) {

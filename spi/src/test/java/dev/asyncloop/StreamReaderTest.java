@@ -166,6 +166,10 @@ class StreamReaderTest extends LoopFixture {
                     () -> await(found.readUntil(b("AAA"))));
             assertEquals(9, beyond.consumed(), "index of the separator");
             assertEquals("some dataAAA", s(await(found.read(100))));
+            for (LimitOverrunError e : List.of(notFound, beyond)) {
+                assertTrue(e.getMessage().contains("limit of 3 bytes")
+                        && e.getMessage().contains("Streams.openConnection"), e.getMessage());
+            }
             return null;
         });
     }
