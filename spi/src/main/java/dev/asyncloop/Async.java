@@ -187,7 +187,8 @@ public final class Async {
     public static EventLoop getRunningLoop() {
         return RunningLoops.current().orElseThrow(() -> new IllegalStateException(
                 "no running event loop in thread " + Thread.currentThread().getName()
-                        + "; call this from a callback or task of a running loop"));
+                        + "; call this from a callback or task of a running loop, for example inside"
+                        + " Async.run(() -> ...), which runs its body as the main task of a new loop"));
     }
 
     /**

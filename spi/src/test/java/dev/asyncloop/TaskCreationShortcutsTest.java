@@ -37,6 +37,7 @@ class TaskCreationShortcutsTest extends LoopFixture {
         });
         IllegalStateException outside = assertThrows(IllegalStateException.class, () -> Async.createTask(() -> 1));
         assertTrue(outside.getMessage().contains("no running event loop"), outside.getMessage());
+        assertTrue(outside.getMessage().contains("Async.run("), "names the way to start one: " + outside.getMessage());
     }
 
     @Test
