@@ -26,9 +26,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Ctrl-C (SIGINT).</b> As asyncio 3.11+: while {@code run} runs, if SIGINT handling is on (see
  * {@link Builder#handleSigint}; default on only on the thread named {@code "main"}), the application has not
  * installed a SIGINT handler of its own and the process did not start with SIGINT ignored (a shell script's
- * background job does, and Ctrl-C then does nothing, as for Python), the first SIGINT cancels the main task (handed to the loop thread with
- * {@link EventLoop#callSoonThreadsafe}); if the task then ends cancelled and {@link Task#uncancel()} reaches 0,
- * {@code run} throws {@link KeyboardInterrupt} instead of {@link CancelledError}. A second SIGINT during the same
+ * background job does, and Ctrl-C then does nothing, as for Python), the first SIGINT cancels the main task
+ * (handed to the loop thread with {@link EventLoop#callSoonThreadsafe}); if the task then ends cancelled and
+ * {@link Task#uncancel()} reaches 0, {@code run} throws {@link KeyboardInterrupt} instead of
+ * {@link CancelledError}. A second SIGINT during the same
  * {@code run} restores the previous handler and raises the signal again, ending the JVM as an unhandled Ctrl-C
  * does (exit status 130, shutdown hooks run). The previous handler is restored when {@code run} returns.
  */

@@ -427,7 +427,8 @@ public final class StreamReader {
                 }
                 if (end >= 0) {
                     if (start > limit) {
-                        throw new LimitOverrunError(overLimit("separator is found, but chunk is longer than limit"), start);
+                        throw new LimitOverrunError(
+                                overLimit("separator is found, but chunk is longer than limit"), start);
                     }
                     byte[] chunk = buffer.take(end);
                     maybeResumeTransport();
@@ -435,7 +436,8 @@ public final class StreamReader {
                 }
                 offset = Math.max(0, size + 1 - longest);
                 if (offset > limit) {
-                    throw new LimitOverrunError(overLimit("separator is not found, and chunk exceeds the limit"), offset);
+                    throw new LimitOverrunError(
+                            overLimit("separator is not found, and chunk exceeds the limit"), offset);
                 }
             }
             if (eof) {
