@@ -1,6 +1,7 @@
 package dev.asyncloop;
 
 import dev.asyncloop.spi.BaseFuture;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -23,6 +24,25 @@ import java.util.function.Supplier;
  */
 public final class Subprocesses {
     private Subprocesses() {
+    }
+
+    /**
+     * Starts {@code program} with {@code args}, three pipes and the default limit: asyncio's
+     * {@code create_subprocess_exec(program, *args)}, as {@code exec(List.of(program, args...))}.
+     *
+     * @param program the program: a path, or a name looked up on {@code PATH}
+     * @param args its arguments, each passed as it is (no shell)
+     * @return a future of the process
+     * @throws NullPointerException if {@code program}, {@code args} or one of the arguments is null (naming which)
+     * @see #exec(List, SubprocessOptions, int)
+     */
+    public static Future<Subprocess> exec(String program, String... args) {
+        List<String> command = new ArrayList<>(1 + args.length);
+        command.add(Objects.requireNonNull(program, "program"));
+        for (int i = 0; i < args.length; i++) {
+            command.add(Objects.requireNonNull(args[i], "args[" + i + "]"));
+        }
+        return exec(command);
     }
 
     /**

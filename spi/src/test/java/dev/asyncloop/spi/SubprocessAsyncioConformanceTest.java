@@ -85,6 +85,21 @@ class SubprocessAsyncioConformanceTest {
         });
     }
 
+    /** create_subprocess_exec(program, *args): each argument reaches the child as it is, spaces included. */
+    @Test
+    void execWithProgramAndArguments() {
+        loop.runUntilComplete(() -> {
+            Subprocess p = Async.await(Subprocesses.exec("printf", "%s|%s", "a b", "c"));
+            Subprocess.Output out = Async.await(p.communicate());
+            assertEquals("a b|c", new String(out.stdout(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, p.returnCode().orElseThrow());
+            return null;
+        });
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> Subprocesses.exec("printf", "x", null));
+        assertEquals("args[1]", e.getMessage());
+    }
+
     /** test_communicate_ignore_broken_pipe: the child does not read its input; communicate still succeeds. */
     @Test
     void communicateIgnoresBrokenPipe() {
