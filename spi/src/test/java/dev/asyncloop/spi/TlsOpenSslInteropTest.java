@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.asyncloop.BufferedProtocol;
 import dev.asyncloop.ConnectOptions;
 import dev.asyncloop.Connection;
 import dev.asyncloop.EventLoop;
@@ -21,19 +22,27 @@ import dev.asyncloop.Transport;
 import dev.asyncloop.testsupport.DataRecorder;
 import dev.asyncloop.testsupport.LoopWaits;
 import dev.asyncloop.testsupport.TlsTestContexts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -277,6 +286,81 @@ class TlsOpenSslInteropTest {
     }
 
     /**
+     * The client context with the peer's port: the layer makes a client's engine with {@code createSSLEngine(host,
+     * -1)}, and the JDK keeps a client session for resumption only under a host and a real port, so without this
+     * every connection makes a full handshake (as asyncio's: Python's {@code ssl} resumes only a session passed to
+     * it).
+     */
+    private static SSLContext withPort(SSLContext context, int port) {
+        SSLContextSpi spi = new SSLContextSpi() {
+            @Override
+            protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+                throw new UnsupportedOperationException("already initialised");
+            }
+
+            @Override
+            protected SSLSocketFactory engineGetSocketFactory() {
+                return context.getSocketFactory();
+            }
+
+            @Override
+            protected SSLServerSocketFactory engineGetServerSocketFactory() {
+                return context.getServerSocketFactory();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine() {
+                return context.createSSLEngine();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine(String host, int ignored) {
+                return context.createSSLEngine(host, port);
+            }
+
+            @Override
+            protected SSLSessionContext engineGetServerSessionContext() {
+                return context.getServerSessionContext();
+            }
+
+            @Override
+            protected SSLSessionContext engineGetClientSessionContext() {
+                return context.getClientSessionContext();
+            }
+        };
+        return new SSLContext(spi, context.getProvider(), context.getProtocol()) { };
+    }
+
+    /**
+     * Session resumption with OpenSSL: a second connection offers the session {@code s_server} gave the first (a
+     * TLS 1.2 session id or ticket, a TLS 1.3 ticket), OpenSSL resumes it, and the abbreviated handshake, whose
+     * order differs from a full one (under TLS 1.2 the server's Finished comes first, and the client's handshake
+     * ends on a wrap), completes through the layer both ways. The client context is given the port (see
+     * {@link #withPort}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void aResumedSessionWithOpenSsl(String version) throws Exception {
+        OpenSslPeer server = sServer(version, "-rev", "-naccept", "2");
+        int port = server.acceptPort(loop);
+        SSLContext client = withPort(ctx[1], port);
+        for (int round = 0; round < 2; round++) {
+            DataRecorder recorder = new DataRecorder(loop);
+            Connection<DataRecorder> c = await(loop.createConnection(() -> recorder, "127.0.0.1", port,
+                    ConnectOptions.builder().ssl(client).serverHostname("localhost").build()));
+            c.transport().write(ascii("dnuor\n"));
+            runUntil(() -> text(c.protocol()).contains("round\n"), "the answer");
+            c.transport().close();
+            assertNull(c.protocol().awaitLost(loop, OpenSslPeer.BOUND));
+            assertEquals(List.of("made", "data", "lost"), events(c.protocol()));
+        }
+        assertEquals(1, server.output().lines().filter(l -> l.startsWith(">>>") && l.endsWith(", Certificate"))
+                .count(), "the second handshake sent no certificate: it resumed the session\n" + server.output());
+        assertEquals(0, server.awaitExit(loop));
+        assertEquals(List.of(), reports);
+    }
+
+    /**
      * Our {@code close()} right after a write that OpenSSL answers: its answers cross our {@code close_notify}
      * (they are dropped, as {@code close()} stops delivery here) and its own {@code close_notify} ends the
      * shutdown; neither side sees an error and nothing waits for the shutdown timeout.
@@ -346,6 +430,96 @@ class TlsOpenSslInteropTest {
         assertEquals(List.of(), reports);
     }
 
+    /** A buffered protocol with a small buffer, which pauses reading whenever it is full; the test drains it. */
+    static final class SmallBuffer implements BufferedProtocol {
+        final ByteBuffer buffer = ByteBuffer.allocate(256);
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<String> events = new ArrayList<>();
+        @Nullable StreamTransport transport;
+        @Nullable Throwable lostWith;
+        int updatesWhilePaused;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = (StreamTransport) t;
+            events.add("made");
+        }
+
+        @Override
+        public ByteBuffer getBuffer(int sizeHint) {
+            return buffer;
+        }
+
+        @Override
+        public void bufferUpdated(int nbytes) {
+            StreamTransport t = java.util.Objects.requireNonNull(transport);
+            if (!t.isReading()) {
+                updatesWhilePaused++;
+            }
+            if (!buffer.hasRemaining()) {
+                t.pauseReading();
+            }
+        }
+
+        void drain() {
+            data.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
+
+        @Override
+        public boolean eofReceived() {
+            events.add("eof");
+            return false;
+        }
+
+        @Override
+        public void connectionLost(@Nullable Throwable exception) {
+            lostWith = exception;
+            events.add("lost");
+        }
+    }
+
+    /**
+     * A buffered protocol that pauses reading every 256 bytes while {@code s_server -rev} answers 5 KB and sends its
+     * {@code close_notify}: all of it waits in our socket; each {@code resumeReading} hands on the next
+     * buffer's worth and nothing while paused, then comes {@code eofReceived} and a clean {@code connectionLost},
+     * as asyncio's {@code sslproto} with its buffered read path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void aPausedBufferedProtocolGetsOpenSslsDataThenItsCloseNotify(String version) throws Exception {
+        OpenSslPeer server = sServer(version, "-rev");
+        int port = server.acceptPort(loop);
+        SmallBuffer app = new SmallBuffer();
+        await(loop.createConnection(() -> app, "127.0.0.1", port,
+                ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
+        StringBuilder lines = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            String line = String.format("%03d", i) + "-abcdefghijklmnopqrstuvwxyz".repeat(3);
+            lines.append(line).append('\n');
+            expected.append(reversed(line)).append('\n');
+        }
+        StreamTransport t = java.util.Objects.requireNonNull(app.transport);
+        t.write(ascii(lines + "CLOSE\n"));
+        // OpenSSL waits for our close_notify before it exits: that comes after the protocol has read everything.
+        runUntil(() -> server.output().lines().anyMatch(l -> l.startsWith(">>>") && l.contains("close_notify")),
+                "OpenSSL's close_notify");
+        while (!app.events.contains("lost")) {
+            runUntil(() -> !t.isReading() || app.events.contains("lost"), "a pause or the end");
+            LoopWaits.settle(loop, Duration.ofMillis(2));   // room for a delivery that must not come
+            app.drain();
+            t.resumeReading();
+        }
+        app.drain();
+        assertEquals(expected.toString(), app.data.toString(StandardCharsets.US_ASCII), "every byte, in order");
+        assertEquals(0, app.updatesWhilePaused, "nothing while paused");
+        assertEquals(List.of("made", "eof", "lost"), app.events);
+        assertNull(app.lostWith);
+        assertEquals(0, server.awaitExit(loop), server.output());
+        assertEquals(List.of(), reports);
+    }
+
     // ------------------------------------------------------------------ 2. s_client, our server
 
     /**
@@ -378,12 +552,14 @@ class TlsOpenSslInteropTest {
      * Half a MiB through {@code s_client} and back: our server's writes outrun what OpenSSL reads and it writes to a
      * pipe, so flow control and many records of full size meet a real peer; every byte comes back in order, and
      * our server's {@code close()} ends the connection for OpenSSL cleanly ({@code -quiet} ignores its stdin's end).
+     * OpenSSL sends records of up to 16 KiB, or of 512 bytes: a thousand records, many in each of our reads.
      */
-    @Test
-    void halfAMebibyteEchoesThroughOpenSsl() throws Exception {
+    @ParameterizedTest(name = "records of {0} bytes at most")
+    @ValueSource(ints = {16384, 512})
+    void halfAMebibyteEchoesThroughOpenSsl(int recordSize) throws Exception {
         List<EchoRecorder> accepted = new ArrayList<>();
         int port = echoServer(accepted);
-        OpenSslPeer client = sClient(port, "TLSv1.3", "-quiet");
+        OpenSslPeer client = sClient(port, "TLSv1.3", "-quiet", "-max_send_frag", Integer.toString(recordSize));
         StringBuilder block = new StringBuilder();
         for (int i = 0; block.length() < 1 << 19; i++) {
             block.append("line ").append(i).append(' ').append("0123456789abcdef".repeat(4)).append('\n');
