@@ -520,6 +520,59 @@ class TlsOpenSslInteropTest {
         assertEquals(List.of(), reports);
     }
 
+    /**
+     * {@code s_server}'s "P" writes plain text into the connection, where a record is due: our engine fails on it
+     * and sends an alert; the application's {@code connectionLost} gets the {@link SSLException}, logged, not
+     * reported (asyncio: an {@code SSLError} is an {@code OSError}), and no {@code eofReceived}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void plainTextWhereARecordIsDue(String version) throws Exception {
+        OpenSslPeer server = sServer(version);
+        Connection<DataRecorder> c = connect(server.acceptPort(loop));
+        c.transport().write(ascii("to the server\n"));
+        server.await(loop, "to the server\n");
+        server.send("P");
+        assertInstanceOf(SSLException.class, c.protocol().awaitLost(loop, OpenSslPeer.BOUND));
+        assertEquals(List.of("made", "lost"), events(c.protocol()));
+        assertEquals(List.of(), reports);
+    }
+
+    /**
+     * ALPN through the options' {@code sslParameters} configurer, against OpenSSL's choice and offer: our client
+     * offers two protocols and {@code s_server} picks its own; {@code s_client} offers two and our server picks.
+     */
+    @Test
+    void alpnBothWays() throws Exception {
+        OpenSslPeer server = sServer("TLSv1.3", "-alpn", "http/1.1");
+        int port = server.acceptPort(loop);
+        DataRecorder recorder = new DataRecorder(loop);
+        Connection<DataRecorder> c = await(loop.createConnection(() -> recorder, "127.0.0.1", port,
+                ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost")
+                        .sslParameters(p -> p.setApplicationProtocols(new String[] {"h2", "http/1.1"})).build()));
+        assertEquals("http/1.1", ((SSLEngine) c.transport().getExtraInfo(Transport.SSL_OBJECT).orElseThrow())
+                .getApplicationProtocol());
+        c.transport().close();
+        assertNull(recorder.awaitLost(loop, OpenSslPeer.BOUND));
+
+        List<EchoRecorder> accepted = new ArrayList<>();
+        Server ours = await(loop.createServer(() -> {
+            EchoRecorder p = new EchoRecorder(loop);
+            accepted.add(p);
+            return p;
+        }, "127.0.0.1", 0, ServerOptions.builder().ssl(ctx[0])
+                .sslParameters(p -> p.setApplicationProtocols(new String[] {"h2"})).build()));
+        servers.add(ours);
+        int ourPort = ((InetSocketAddress) ours.sockets().getFirst().getLocalAddress()).getPort();
+        OpenSslPeer client = sClient(ourPort, "TLSv1.3", "-alpn", "http/1.1,h2");
+        client.await(loop, "ALPN protocol: h2");
+        client.send("over h2");
+        client.await(loop, "over h2\n");
+        assertEquals("h2", ((SSLEngine) accepted.getFirst().transport().getExtraInfo(Transport.SSL_OBJECT)
+                .orElseThrow()).getApplicationProtocol());
+        assertEquals(List.of(), reports);
+    }
+
     // ------------------------------------------------------------------ 2. s_client, our server
 
     /**
