@@ -51,11 +51,20 @@ final class OpenSslPeer implements AutoCloseable {
     }
 
     /**
-     * Whether an {@code openssl} command runs here.
+     * Whether an {@code openssl} command runs here (asked once).
      *
      * @return true if {@code openssl version} ran and exited with 0
      */
     static boolean available() {
+        return Probe.AVAILABLE;
+    }
+
+    /** Holds the answer of the first {@link #available()}. */
+    private static final class Probe {
+        static final boolean AVAILABLE = probe();
+    }
+
+    private static boolean probe() {
         try {
             Process p = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
             p.getInputStream().transferTo(OutputStream.nullOutputStream());
