@@ -55,9 +55,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The TLS layer against OpenSSL ({@code openssl s_server} and {@code s_client} as child processes, over loopback),
  * a TLS implementation other than the JDK's engine at the far end: its post-handshake session tickets, KeyUpdate,
- * renegotiation, a {@code close_notify} that comes first or answers ours, a peer killed without one, and
- * {@code startTls} after a plain-text STARTTLS exchange. The events the application sees are asyncio's
- * {@code sslproto}'s. Skipped where no {@code openssl} command runs.
+ * renegotiation, session resumption, small records, alerts, a {@code close_notify} that comes first, crosses data
+ * or answers ours, a peer killed without one, and {@code startTls} after a plain-text STARTTLS exchange. The events
+ * the application sees are asyncio's {@code sslproto}'s. Each wait is bounded and follows openssl's own output
+ * (its {@code -msg} trace shows the protocol messages it sends and gets). Skipped where no {@code openssl} runs.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TlsOpenSslInteropTest {
