@@ -431,6 +431,27 @@ class TlsOpenSslInteropTest {
         assertEquals(List.of(), reports);
     }
 
+    /**
+     * OpenSSL's {@code close_notify} crossing our data: "CLOSE" is followed by 40 KB more in the same write, which
+     * reaches {@code s_server} after it sent its {@code close_notify}. Our application gets the answer to the line
+     * before, then {@code eofReceived}, then {@code connectionLost}, and nothing is reported. {@code s_server} exits
+     * right after its {@code close_notify}, with our data unread, so its kernel may reset the connection before our
+     * {@code close_notify} goes out: {@code connectionLost} gets null or that reset, as asyncio's would.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void openSslsCloseNotifyCrossesOurData(String version) throws Exception {
+        OpenSslPeer server = sServer(version, "-rev");
+        Connection<DataRecorder> c = connect(server.acceptPort(loop));
+        c.transport().write(ascii("fed\nCLOSE\n" + "too late\n".repeat(4500)));
+        Throwable lost = c.protocol().awaitLost(loop, OpenSslPeer.BOUND);
+        assertTrue(lost == null || lost instanceof IOException, "a clean close or the reset: " + lost);
+        assertEquals(List.of("made", "data", "eof", "lost"), events(c.protocol()));
+        assertEquals("def\n", text(c.protocol()));
+        server.awaitExit(loop);
+        assertEquals(List.of(), reports);
+    }
+
     /** A buffered protocol with a small buffer, which pauses reading whenever it is full; the test drains it. */
     static final class SmallBuffer implements BufferedProtocol {
         final ByteBuffer buffer = ByteBuffer.allocate(256);
