@@ -638,7 +638,11 @@ public interface EventLoop extends AutoCloseable {
      *     {@link #createServer(Supplier, int, ServerOptions)} says the same)
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
      * @param options backlog, reuse-address, reuse-port, keep-alive, family, start-serving
-     * @return a future of the server, failed with the bind error if any address cannot be bound
+     * @return a future of the server, failed with the bind error if any address cannot be bound; an address
+     *     no interface of this host holds, or whose family the JDK has no socket for ({@code ::1} where
+     *     loopback has no IPv6), is skipped, as asyncio skips it (bpo-30945), and only when none is left does
+     *     the server fail, with a {@link java.net.BindException} whose suppressed exceptions are each address's
+     *     error
      * @throws IllegalArgumentException if {@code port} is out of range
      * @throws IllegalStateException if the loop is closed
      */
@@ -673,7 +677,8 @@ public interface EventLoop extends AutoCloseable {
      * @param port the port, 0 for an ephemeral one (each socket then gets its own)
      * @param options backlog, reuse-address, start-serving
      * @return a future of the server, failed with the first resolution error, or with the bind error if any
-     *     address cannot be bound (the sockets already bound are closed)
+     *     address cannot be bound (the sockets already bound are closed); an address this host cannot have is
+     *     skipped as by {@link #createServer(Supplier, String, int, ServerOptions)}
      * @throws IllegalArgumentException if {@code hosts} is empty or has an empty name, or {@code port} is out of
      *     range
      * @throws NullPointerException if {@code hosts} or one of its names is null

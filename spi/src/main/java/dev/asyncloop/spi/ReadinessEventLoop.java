@@ -1025,12 +1025,19 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                 }
             }
             List<ServerSocketChannel> sockets = new ArrayList<>();
+            UnavailableAddresses unavailable = new UnavailableAddresses(getDebug());
             InetSocketAddress current = null;
             try {
                 for (InetSocketAddress address : all) {
                     current = address;
-                    ServerSocketChannel s = hosts.isEmpty() && family == null ? ServerSocketChannel.open()
-                            : ServerSocketChannel.open(AddrInfo.familyOf(address));
+                    ServerSocketChannel s;
+                    try {
+                        s = hosts.isEmpty() && family == null ? ServerSocketChannel.open()
+                                : ServerSocketChannel.open(AddrInfo.familyOf(address));
+                    } catch (UnsupportedOperationException noSuchFamily) {
+                        unavailable.familyUnavailable(address, noSuchFamily);
+                        continue;
+                    }
                     sockets.add(s);
                     s.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
                     if (options.reusePort()) {
@@ -1041,7 +1048,15 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                         s.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                     }
                     s.configureBlocking(false);
-                    s.bind(address, options.backlog());
+                    try {
+                        s.bind(address, options.backlog());
+                    } catch (BindException be) {
+                        if (!unavailable.skipIfNotHere(address, bindError(address, be))) {
+                            throw be;
+                        }
+                        sockets.remove(s);
+                        closeQuietly(s);
+                    }
                 }
             } catch (Throwable t) {
                 sockets.forEach(ReadinessEventLoop::closeQuietly);
@@ -1049,6 +1064,9 @@ public abstract class ReadinessEventLoop extends BaseEventLoop {
                     throw bindError(current, be);
                 }
                 throw t;
+            }
+            if (sockets.isEmpty()) {
+                throw unavailable.noneLeft(all);
             }
             ReadinessServer server = new ReadinessServer(this, factory, sockets, options.backlog(),
                     options.keepAlive());
