@@ -453,6 +453,40 @@ abstract class ServerRules extends NetworkGroup {
         });
     }
 
+    @Test
+    @DisplayName("N4.15 an address no interface of this host holds is skipped; the server serves on the others, and"
+            + " fails only when none is left")
+    void required_N4_15_unavailableAddressSkipped() throws Exception {
+        // RFC 5737's and RFC 3849's documentation addresses, held by no interface of a sane host
+        String absentV4 = "192.0.2.1";
+        String absentV6 = "2001:db8::1";
+        for (String absent : List.of(absentV4, absentV6)) {
+            if (java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.ofLiteral(absent)) != null) {
+                org.junit.jupiter.api.Assumptions.abort(absent + " is held by an interface of this host");
+            }
+        }
+        run("N4.15", () -> {
+            try (Server server = Async.await(loop.createServer(acceptedProtocols(true),
+                    List.of(absentV4, HOST, absentV6), 0))) {
+                assertEquals(1, server.sockets().size(), msg("N4.15", "hosts " + absentV4 + ", " + HOST + ", "
+                        + absentV6 + " gave the sockets " + server.sockets() + "; skip an address whose bind finds"
+                        + " no such address (asyncio's EADDRNOTAVAIL, bpo-30945), or whose socket cannot be made"));
+                InetSocketAddress bound = (InetSocketAddress) server.sockets().getFirst().getLocalAddress();
+                assertEquals(LOOPBACK, bound.getAddress(), msg("N4.15", "the socket left " + bound));
+                RecordingProtocol client = connect(bound.getPort());
+                client.transport.write(bytes("ok"));
+                Async.await(client.received(2));
+                client.transport.close();
+                server.closeClients();
+            }
+            Throwable none = DnsRules.failure(loop.createServer(acceptedProtocols(true),
+                    List.of(absentV4, absentV6), 0));
+            assertInstanceOf(IOException.class, none, msg("N4.15", "with no address left createServer must fail"
+                    + " with an IOException (asyncio's OSError \"could not bind on any address\"); got " + none));
+            return null;
+        });
+    }
+
     /** Whether {@code ::1} can be bound here (a host without IPv6 cannot). */
     private static boolean ipv6LoopbackAvailable() {
         try (var probe = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.INET6)) {
