@@ -117,6 +117,17 @@ abstract class NetworkGroup extends ConformanceGroup {
         return p;
     }
 
+    /** Inside a task: waits (bounded) until {@code condition} holds, letting loop iterations pass. */
+    static void waitUntil(String rule, String what, java.util.function.BooleanSupplier condition) {
+        long end = System.nanoTime() + defaultWait().toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(msg(rule, "timed out waiting for " + what));
+            }
+            Async.sleep(Duration.ofMillis(1));
+        }
+    }
+
     /** Inside a task: connects a recording client to {@code port} on loopback. */
     final RecordingProtocol connect(int port) {
         return Async.await(loop.createConnection(() -> new RecordingProtocol(loop), HOST, port)).protocol();

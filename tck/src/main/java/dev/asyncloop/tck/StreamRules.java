@@ -184,7 +184,15 @@ abstract class StreamRules extends NetworkGroup {
                 sent.writeBytes(chunk);
                 drain = c.writer().drain();
                 if (!drain.isDone()) {
-                    break;
+                    // Where the socket buffers are small the first chunk already makes drain wait, before the
+                    // server has read anything; its reader pauses its transport once it holds more than twice
+                    // its limit, so wait for that (or for the drain, if the kernel takes the rest meanwhile).
+                    Future<@Nullable Void> pending = drain;
+                    waitUntil("N7.4", "the server's transport to pause reading or the drain to end", () ->
+                            pending.isDone() || !((StreamTransport) s.writer().transport()).isReading());
+                    if (!drain.isDone()) {
+                        break;
+                    }
                 }
                 Async.await(drain);
                 Async.yieldNow();
