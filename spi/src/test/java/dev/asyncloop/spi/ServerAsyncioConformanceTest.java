@@ -266,11 +266,15 @@ class ServerAsyncioConformanceTest {
 
     @Test
     void oneListeningSocketPerResolvedAddress() throws Exception {
-        long distinct = Arrays.stream(InetAddress.getAllByName("localhost")).distinct().count();
+        // only the addresses an interface holds: ::1 where loopback has no IPv6 is skipped (bpo-30945)
+        long distinct = 0;
+        for (InetAddress a : Arrays.stream(InetAddress.getAllByName("localhost")).distinct().toList()) {
+            distinct += java.net.NetworkInterface.getByInetAddress(a) != null ? 1 : 0;
+        }
         Server server = loop.runUntilComplete(loop.createServer(this::acceptedPeer, "localhost", 0));
         try {
-            assertEquals(distinct, server.sockets().size(), "one socket per address of localhost: "
-                    + server.sockets());
+            assertEquals(distinct, server.sockets().size(), "one socket per address of localhost that an"
+                    + " interface holds: " + server.sockets());
         } finally {
             server.close();
         }
