@@ -158,11 +158,12 @@ class FetchAllTest {
     @Test
     void timeoutRefusedRetriesAndARealServer() throws Exception {
         TinyHttpServer silent = server(0, true);
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
         try (RunningServer hello = new RunningServer(HttpHelloServer.app())) {
+            // taken and freed after the last bind of the test: a server bound later could get the same port
+            int closedPort;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = s.getLocalPort();
+            }
             List<URI> urls = List.of(URI.create("http://" + RunningServer.HOST + ":" + hello.port + "/"),
                     URI.create(silent.url("/slow")), URI.create("http://" + RunningServer.HOST + ":" + closedPort));
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
