@@ -134,6 +134,9 @@ public final class Mutants {
                         + " already waiting", NetworkMutants.DataBeforeConnectionMade::new),
                 network("accepted-connections-leak-on-abort", "N4.5", "Server.abortClients leaves the accepted"
                         + " connections open", NetworkMutants.AbortClientsLeaks::new),
+                network("unavailable-address-fails-server", "N4.15", "a server with an address no interface of"
+                        + " this host holds fails instead of serving on the others",
+                        NetworkMutants.UnavailableAddressFailsServer::new),
                 network("serve-forever-closes-clients", "N4.14", "a cancelled serveForever closes the accepted"
                         + " connections before it waits for them", NetworkMutants.ServeForeverClosesClients::new),
                 network("pause-writing-never-called", "N5.1", "pauseWriting/resumeWriting never reach the"

@@ -10,13 +10,19 @@ import dev.asyncloop.EventLoop;
 import dev.asyncloop.Future;
 import dev.asyncloop.Protocol;
 import dev.asyncloop.Server;
+import dev.asyncloop.ServerOptions;
 import dev.asyncloop.SubprocessConnection;
 import dev.asyncloop.SubprocessOptions;
 import dev.asyncloop.SubprocessProtocol;
 import dev.asyncloop.SubprocessTransport;
 import dev.asyncloop.Tasks;
 import dev.asyncloop.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -262,6 +268,30 @@ final class NetworkMutants {
                 public void abortClients() {
                 }
             };
+        }
+    }
+
+    /**
+     * Broken N4.15: a server one of whose addresses no interface of this host holds fails, as every server did before
+     * asyncio's bpo-30945 ("localhost" naming {@code ::1} where loopback has no IPv6).
+     */
+    static final class UnavailableAddressFailsServer extends ForwardingNetworkLoop {
+        @Override
+        public Future<Server> createServer(Supplier<? extends Protocol> protocolFactory, List<String> hosts, int port,
+                ServerOptions options) {
+            for (String host : hosts) {
+                try {
+                    InetAddress address = InetAddress.getByName(host);
+                    if (!address.isAnyLocalAddress() && NetworkInterface.getByInetAddress(address) == null) {
+                        Future<Server> refused = createFuture();
+                        refused.setException(new BindException("Cannot assign requested address: " + host));
+                        return refused;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return super.createServer(protocolFactory, hosts, port, options);
         }
     }
 
