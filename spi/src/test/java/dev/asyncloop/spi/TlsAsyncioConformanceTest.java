@@ -28,57 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsAsyncioConformanceTest {
 
     /**
-     * A buffered protocol with a bounded buffer that pauses reading when the buffer is full (the usual back
-     * pressure of a {@code BufferedProtocol}); the test drains it.
-     */
-    static final class BoundedBuffer implements BufferedProtocol {
-        final ByteBuffer buffer = ByteBuffer.allocate(1000);
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        final List<String> events = new ArrayList<>();
-        StreamTransport transport;
-        int updatesWhilePaused;
-        Throwable lostWith;
-
-        @Override
-        public void connectionMade(Transport transport) {
-            this.transport = (StreamTransport) transport;
-            events.add("made");
-        }
-
-        @Override
-        public ByteBuffer getBuffer(int sizeHint) {
-            return buffer;
-        }
-
-        @Override
-        public void bufferUpdated(int nbytes) {
-            if (!transport.isReading()) {
-                updatesWhilePaused++;
-            }
-            if (!buffer.hasRemaining()) {
-                transport.pauseReading();
-            }
-        }
-
-        void drain() {
-            data.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
-        }
-
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            return false;
-        }
-
-        @Override
-        public void connectionLost(Throwable exception) {
-            lostWith = exception;
-            events.add("lost");
-        }
-    }
-
-    /**
      * asyncio's {@code _do_read__buffered} stops handing plaintext to a buffered protocol once it pauses reading
      * and hands the rest on after {@code resume_reading}; a record larger than the protocol's buffer must neither
      * be pushed into a paused protocol nor break the connection.
@@ -94,7 +43,7 @@ class TlsAsyncioConformanceTest {
             List<String> reports = new ArrayList<>();
             loop.setExceptionHandler((l, c) -> reports.add(c.message()));
             MemoryTransport[] ends = MemoryTransport.pair(loop, 100_000);
-            BoundedBuffer server = new BoundedBuffer();
+            BoundedBuffer server = new BoundedBuffer(1000);
             TlsLayerTest.Recorder client = new TlsLayerTest.Recorder();
             Future<StreamTransport> clientDone = loop.createFuture();
             Future<StreamTransport> serverDone = loop.createFuture();

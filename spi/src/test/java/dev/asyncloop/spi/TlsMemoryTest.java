@@ -233,7 +233,7 @@ class TlsMemoryTest {
         SSLContext[] ctx = contexts("TLS");
         byte[] message = pattern(10_000, 3);
         try (ReadinessEventLoop loop = SelectorLoops.newLoop()) {
-            TlsAsyncioConformanceTest.BoundedBuffer server = new TlsAsyncioConformanceTest.BoundedBuffer();
+            BoundedBuffer server = new BoundedBuffer(1000);
             Peer client = new Peer(loop, false, false);
             TlsProtocol[] tls = connect(loop, MemoryTransport.pair(loop, 100_000), ctx, server, client);
             client.transport().write(ByteBuffer.wrap(message));

@@ -452,55 +452,6 @@ class TlsOpenSslInteropTest {
         assertEquals(List.of(), reports);
     }
 
-    /** A buffered protocol with a small buffer, which pauses reading whenever it is full; the test drains it. */
-    static final class SmallBuffer implements BufferedProtocol {
-        final ByteBuffer buffer = ByteBuffer.allocate(256);
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        final List<String> events = new ArrayList<>();
-        @Nullable StreamTransport transport;
-        @Nullable Throwable lostWith;
-        int updatesWhilePaused;
-
-        @Override
-        public void connectionMade(Transport t) {
-            transport = (StreamTransport) t;
-            events.add("made");
-        }
-
-        @Override
-        public ByteBuffer getBuffer(int sizeHint) {
-            return buffer;
-        }
-
-        @Override
-        public void bufferUpdated(int nbytes) {
-            StreamTransport t = java.util.Objects.requireNonNull(transport);
-            if (!t.isReading()) {
-                updatesWhilePaused++;
-            }
-            if (!buffer.hasRemaining()) {
-                t.pauseReading();
-            }
-        }
-
-        void drain() {
-            data.write(buffer.array(), 0, buffer.position());
-            buffer.clear();
-        }
-
-        @Override
-        public boolean eofReceived() {
-            events.add("eof");
-            return false;
-        }
-
-        @Override
-        public void connectionLost(@Nullable Throwable exception) {
-            lostWith = exception;
-            events.add("lost");
-        }
-    }
-
     /**
      * A buffered protocol that pauses reading every 256 bytes while {@code s_server -rev} answers 5 KB and sends its
      * {@code close_notify}: all of it waits in our socket; each {@code resumeReading} hands on the next
@@ -512,7 +463,7 @@ class TlsOpenSslInteropTest {
     void aPausedBufferedProtocolGetsOpenSslsDataThenItsCloseNotify(String version) throws Exception {
         OpenSslPeer server = sServer(version, "-rev");
         int port = server.acceptPort(loop);
-        SmallBuffer app = new SmallBuffer();
+        BoundedBuffer app = new BoundedBuffer(256);
         await(loop.createConnection(() -> app, "127.0.0.1", port,
                 ConnectOptions.builder().ssl(ctx[1]).serverHostname("localhost").build()));
         StringBuilder lines = new StringBuilder();
