@@ -75,8 +75,9 @@ public final class DatagramOptions {
     /**
      * Returns the protocol family of the socket.
      *
-     * @return INET or INET6, or empty to take the family of the first address (INET when there is none); both
-     *     addresses must be of that family (an IPv4 address on an INET6 endpoint too: use INET for IPv4)
+     * @return INET or INET6, which both addresses must be of (an IPv4 address on an INET6 endpoint too: use INET
+     *     for IPv4); or empty: the family of an address that needs no resolving, else each family the addresses
+     *     resolve to, tried in turn as asyncio tries them (INET when there is no address)
      */
     public Optional<StandardProtocolFamily> family() {
         return Optional.ofNullable(family);

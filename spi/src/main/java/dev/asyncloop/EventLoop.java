@@ -792,12 +792,14 @@ public interface EventLoop extends AutoCloseable {
      * {@link DatagramOptions#allowBroadcast()}: the remote address is then only the default destination), then
      * makes a {@link DatagramTransport} and a protocol. {@link DatagramProtocol#connectionMade} is scheduled, never
      * called inline; the future is done after it ran. Unresolved addresses are resolved like
-     * {@link #getAddrInfo}.
+     * {@link #getAddrInfo} and paired by family, and each pair is tried in turn until one binds and connects, as
+     * asyncio does (see {@link DatagramOptions#family()}).
      *
      * @param protocolFactory makes the protocol (called on the loop thread)
      * @param options addresses, socket options, or an existing channel
      * @param <P> the protocol type
-     * @return a future of the transport and protocol; failed with the bind/connect error, with
+     * @return a future of the transport and protocol; failed with the first pair's bind/connect error (the other
+     *     pairs' errors suppressed in it), with
      *     {@link IllegalArgumentException} if an address is not an IP address of the endpoint's family, or with
      *     {@link UnsupportedOperationException} if {@code reusePort} is asked for where the platform lacks it
      * @throws IllegalStateException if the loop is closed

@@ -9,14 +9,18 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Opening the channel of {@code createDatagramEndpoint} (asyncio's address pairing, simplified to one family):
- * picks the family (given, else that of an address already resolved, else that of the first address
- * resolved), resolves the addresses in it, sets the options, binds, connects. Runs inside a task.
+ * Opening the channel of {@code createDatagramEndpoint} with asyncio's address pairing: the family is the one
+ * given, else that of an address already resolved; the addresses are resolved (in that family when there is one)
+ * and paired by family, and each pair is tried until a channel opens, binds and connects. Runs inside a task.
  */
 final class DatagramEndpoints {
     private DatagramEndpoints() {
@@ -35,24 +39,56 @@ final class DatagramEndpoints {
      * Opens, configures, binds and connects the channel. With {@code allowBroadcast} the remote address is not
      * connected to (asyncio's rule: replies to a broadcast come from other addresses, which a connected socket
      * would filter out); it is only the default destination.
+     *
+     * <p>As asyncio: the addresses are resolved and paired by family, in the order the families first appear
+     * (the first address of each family on each side); each pair is tried in turn (open, bind, connect) until one
+     * works, and when none does, the first pair's {@link IOException} is thrown, the others' suppressed in it.
      */
     static Opened open(ReadinessEventLoop loop, DatagramOptions options) throws Exception {
+        SocketAddress localGiven = options.localAddress().orElse(null);
+        SocketAddress remoteGiven = options.remoteAddress().orElse(null);
         StandardProtocolFamily family = options.family()
-                .or(() -> literalFamily(options.localAddress().orElse(null)))
-                .or(() -> literalFamily(options.remoteAddress().orElse(null))).orElse(null);
-        SocketAddress local = resolve(loop, options.localAddress().orElse(null), family);
-        if (family == null && local instanceof InetSocketAddress l) {
-            family = AddrInfo.familyOf(l);
+                .or(() -> literalFamily(localGiven))
+                .or(() -> literalFamily(remoteGiven)).orElse(null);
+        List<SocketAddress> locals = candidates(loop, "localAddress", localGiven, family);
+        List<SocketAddress> remotes = candidates(loop, "remoteAddress", remoteGiven, family);
+        Map<StandardProtocolFamily, @Nullable SocketAddress[]> byFamily = new LinkedHashMap<>();
+        if (localGiven == null && remoteGiven == null) {
+            byFamily.put(family != null ? family : StandardProtocolFamily.INET, new SocketAddress[2]);
         }
-        SocketAddress remote = resolve(loop, options.remoteAddress().orElse(null), family);
-        if (family == null && remote instanceof InetSocketAddress r) {
-            family = AddrInfo.familyOf(r);
+        for (int side = 0; side < 2; side++) {
+            for (SocketAddress a : side == 0 ? locals : remotes) {
+                @Nullable SocketAddress[] pair = byFamily.computeIfAbsent(
+                        AddrInfo.familyOf((InetSocketAddress) a), f -> new SocketAddress[2]);
+                if (pair[side] == null) {
+                    pair[side] = a;
+                }
+            }
         }
-        if (family == null) {
-            family = StandardProtocolFamily.INET;
+        byFamily.values().removeIf(pair -> (localGiven != null && pair[0] == null)
+                || (remoteGiven != null && pair[1] == null));
+        if (byFamily.isEmpty()) {
+            throw new IllegalArgumentException("can not get address information: no family has both localAddress "
+                    + localGiven + " " + locals + " and remoteAddress " + remoteGiven + " " + remotes
+                    + "; give addresses of one family");
         }
-        checkFamily("localAddress", local, family);
-        checkFamily("remoteAddress", remote, family);
+        IOException first = null;
+        for (Map.Entry<StandardProtocolFamily, @Nullable SocketAddress[]> e : byFamily.entrySet()) {
+            try {
+                return open(options, e.getKey(), e.getValue()[0], e.getValue()[1]);
+            } catch (IOException failed) {
+                if (first == null) {
+                    first = failed;
+                } else {
+                    first.addSuppressed(failed);
+                }
+            }
+        }
+        throw Objects.requireNonNull(first);
+    }
+
+    private static Opened open(DatagramOptions options, StandardProtocolFamily family, @Nullable SocketAddress local,
+            @Nullable SocketAddress remote) throws IOException {
         DatagramChannel channel = DatagramChannel.open(family);
         try {
             if (options.reuseAddress()) {
@@ -88,29 +124,27 @@ final class DatagramEndpoints {
     }
 
     /**
-     * asyncio's "can not get address information": both addresses must be IP socket addresses of the one family
-     * the socket is opened for (given, or taken from the first address).
+     * The addresses {@code address} stands for: none when absent, itself when resolved (of {@code family} when
+     * one is fixed, else asyncio's "can not get address information"), else every result of resolving it in
+     * {@code family} (in any family when null).
      */
-    private static void checkFamily(String what, @Nullable SocketAddress address, StandardProtocolFamily family) {
+    private static List<SocketAddress> candidates(ReadinessEventLoop loop, String what,
+            @Nullable SocketAddress address, @Nullable StandardProtocolFamily family) throws Exception {
         if (address == null) {
-            return;
+            return List.of();
         }
         if (!(address instanceof InetSocketAddress isa)) {
             throw new IllegalArgumentException(what + " must be an InetSocketAddress, got " + address + " ("
                     + address.getClass().getName() + ")");
         }
-        StandardProtocolFamily actual = AddrInfo.familyOf(isa);
-        if (actual != family) {
-            throw new IllegalArgumentException("can not get address information: " + what + " " + address + " is "
-                    + actual + " but the endpoint's family is " + family + "; give addresses of one family");
-        }
-    }
-
-    /** An unresolved address becomes the first result of the family (any family when null). */
-    private static @Nullable SocketAddress resolve(ReadinessEventLoop loop, @Nullable SocketAddress address,
-            @Nullable StandardProtocolFamily family) throws Exception {
-        if (!(address instanceof InetSocketAddress isa) || !isa.isUnresolved()) {
-            return address;
+        if (!isa.isUnresolved()) {
+            StandardProtocolFamily actual = AddrInfo.familyOf(isa);
+            if (family != null && actual != family) {
+                throw new IllegalArgumentException("can not get address information: " + what + " " + address
+                        + " is " + actual + " but the endpoint's family is " + family
+                        + "; give addresses of one family");
+            }
+            return List.of(isa);
         }
         AddrInfoOptions.Builder b = AddrInfoOptions.builder();
         if (family != null) {
@@ -118,7 +152,11 @@ final class DatagramEndpoints {
         }
         List<AddrInfo> infos = ReadinessEventLoop.awaitChecked(loop.getAddrInfo(isa.getHostString(), isa.getPort(),
                 b.build()));
-        return infos.getFirst().address();
+        List<SocketAddress> found = new ArrayList<>(infos.size());
+        for (AddrInfo info : infos) {
+            found.add(info.address());
+        }
+        return found;
     }
 
     /** Used by tests: whether the platform offers SO_REUSEPORT on datagram channels. */
