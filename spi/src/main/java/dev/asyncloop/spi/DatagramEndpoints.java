@@ -75,7 +75,7 @@ final class DatagramEndpoints {
         IOException first = null;
         for (Map.Entry<StandardProtocolFamily, @Nullable SocketAddress[]> e : byFamily.entrySet()) {
             try {
-                return open(options, e.getKey(), e.getValue()[0], e.getValue()[1]);
+                return openPair(options, e.getKey(), e.getValue()[0], e.getValue()[1]);
             } catch (IOException failed) {
                 if (first == null) {
                     first = failed;
@@ -87,8 +87,9 @@ final class DatagramEndpoints {
         throw Objects.requireNonNull(first);
     }
 
-    private static Opened open(DatagramOptions options, StandardProtocolFamily family, @Nullable SocketAddress local,
-            @Nullable SocketAddress remote) throws IOException {
+    /** Opens one pair's channel: options, bind, connect; the channel is closed if any of them fails. */
+    private static Opened openPair(DatagramOptions options, StandardProtocolFamily family,
+            @Nullable SocketAddress local, @Nullable SocketAddress remote) throws IOException {
         DatagramChannel channel = DatagramChannel.open(family);
         try {
             if (options.reuseAddress()) {

@@ -612,18 +612,28 @@ class TlsOpenSslInteropTest {
      */
     @Test
     void ourServerAnswersAKeyUpdateRequestedByOpenSsl() throws Exception {
+        sClientCommandBetweenData("TLSv1.3", "K", "KEYUPDATE", "KeyUpdate", "our KeyUpdate reaching OpenSSL");
+    }
+
+    /**
+     * Sends {@code command} from {@code s_client} to our echo server between two lines of data: OpenSSL announces
+     * it with {@code announcement}, then receives one more {@code message} from our side than before ({@code what}),
+     * and both lines come back whole.
+     */
+    private void sClientCommandBetweenData(String version, String command, String announcement, String message,
+            String what) throws Exception {
         List<EchoRecorder> accepted = new ArrayList<>();
         int port = echoServer(accepted);
-        OpenSslPeer client = sClient(port, "TLSv1.3", "-msg");
-        client.send("before update");
-        client.await(loop, "before update\n");
-        int before = receivedCount(client, "KeyUpdate");
-        client.send("K");
-        client.await(loop, "KEYUPDATE");
-        runUntil(() -> receivedCount(client, "KeyUpdate") > before, "our KeyUpdate reaching OpenSSL");
-        client.send("after update");
-        client.await(loop, "after update\n");
-        assertEquals("before update\nafter update\n", text(accepted.getFirst()));
+        OpenSslPeer client = sClient(port, version, "-msg");
+        client.send("before " + command);
+        client.await(loop, "before " + command + "\n");
+        int before = receivedCount(client, message);
+        client.send(command);
+        client.await(loop, announcement);
+        runUntil(() -> receivedCount(client, message) > before, what);
+        client.send("after " + command);
+        client.await(loop, "after " + command + "\n");
+        assertEquals("before " + command + "\nafter " + command + "\n", text(accepted.getFirst()));
         assertEquals(List.of(), reports);
     }
 
@@ -686,19 +696,7 @@ class TlsOpenSslInteropTest {
      */
     @Test
     void openSslClientRenegotiatesWithOurServer() throws Exception {
-        List<EchoRecorder> accepted = new ArrayList<>();
-        int port = echoServer(accepted);
-        OpenSslPeer client = sClient(port, "TLSv1.2", "-msg");
-        client.send("before renegotiation");
-        client.await(loop, "before renegotiation\n");
-        int finished = receivedCount(client, "Finished");
-        client.send("R");
-        client.await(loop, "RENEGOTIATING");
-        runUntil(() -> receivedCount(client, "Finished") > finished, "the second handshake");
-        client.send("after renegotiation");
-        client.await(loop, "after renegotiation\n");
-        assertEquals("before renegotiation\nafter renegotiation\n", text(accepted.getFirst()));
-        assertEquals(List.of(), reports);
+        sClientCommandBetweenData("TLSv1.2", "R", "RENEGOTIATING", "Finished", "the second handshake");
     }
 
     /**
