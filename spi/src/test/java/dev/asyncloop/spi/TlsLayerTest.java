@@ -118,7 +118,10 @@ class TlsLayerTest {
 
     static void runUntil(ReadinessEventLoop loop, java.util.function.BooleanSupplier done) {
         long end = System.nanoTime() + 20_000_000_000L;
-        while (!done.getAsBoolean() && System.nanoTime() < end) {
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() >= end) {
+                throw new AssertionError("the condition did not hold within 20 s");
+            }
             loop.runUntilComplete(loop.createTask(() -> {
                 dev.asyncloop.Async.sleep(java.time.Duration.ofMillis(1));
                 return null;
